@@ -1,0 +1,428 @@
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ETHERTYPE_NUM_IPV4 0x0800
+#define ETHERTYPE_NUM_ARP 0x0806
+#define ETHERTYPE_NUM_IPV6 0x86dd
+#define ETHERTYPE_NUM_8021Q 0x8100
+#define ETHERTYPE_NUM_8021AD 0x88a8
+#define ETHERTYPE_NUM_QINQ_OLD 0x9100
+
+/* Bounds on walks over attacker-controlled chains. */
+#define MAX_IPV6_EXT_HEADERS 8
+
+static inline uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+void
+ip_from_v4(struct ip_addr *a, const uint8_t v4[4])
+{
+	memset(a->b, 0, 10);
+	a->b[10] = 0xff;
+	a->b[11] = 0xff;
+	memcpy(a->b + 12, v4, 4);
+}
+
+bool
+ip_is_special(const struct ip_addr *a)
+{
+	static const uint8_t zero[16];
+
+	if (ip_is_v4(a)) {
+		const uint8_t *v4 = a->b + 12;
+		if (v4[0] == 0 || v4[0] >= 224)   /* this-net, multicast, class E, broadcast */
+			return true;
+		return false;
+	}
+	if (a->b[0] == 0xff)                      /* multicast */
+		return true;
+	return memcmp(a->b, zero, 16) == 0;       /* unspecified */
+}
+
+char *
+ip_to_str(const struct ip_addr *a, char *buf, unsigned len)
+{
+	if (ip_is_v4(a)) {
+		if (inet_ntop(AF_INET, a->b + 12, buf, len) == NULL)
+			snprintf(buf, len, "?");
+	} else if (inet_ntop(AF_INET6, a->b, buf, len) == NULL) {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+int
+ip_from_str(const char *s, struct ip_addr *a)
+{
+	uint8_t v4[4];
+
+	if (inet_pton(AF_INET, s, v4) == 1) {
+		ip_from_v4(a, v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->b) == 1)
+		return 0;
+	return -1;
+}
+
+bool
+decode_link_supported(int linktype)
+{
+	switch (linktype) {
+	case DECODE_LINK_ETHERNET:
+	case DECODE_LINK_RAW:
+	case DECODE_LINK_LINUX_SLL:
+	case DECODE_LINK_LINUX_SLL2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *
+decode_status_name(enum decode_status s)
+{
+	switch (s) {
+	case DECODE_OK: return "ok";
+	case DECODE_UNSUPPORTED: return "unsupported";
+	case DECODE_TRUNCATED: return "truncated";
+	case DECODE_MALFORMED: return "malformed";
+	default: return "?";
+	}
+}
+
+/* Reads the ports of a TCP or UDP header, if at least 4 bytes are there. */
+static bool
+read_ports(const uint8_t *p, uint32_t len, uint16_t *sport, uint16_t *dport)
+{
+	if (len < 4)
+		return false;
+	*sport = rd16(p);
+	*dport = rd16(p + 2);
+	return true;
+}
+
+/*
+ * Skips IPv6 extension headers starting with next-header `*nh` at `*off`.
+ * Leaves `*nh`/`*off` on the transport header. Returns a decode status.
+ */
+static enum decode_status
+skip_ipv6_ext(const uint8_t *p, uint32_t end, uint32_t *off, uint8_t *nh,
+    bool *first_fragment)
+{
+	int n;
+
+	*first_fragment = true;
+	for (n = 0; n < MAX_IPV6_EXT_HEADERS; n++) {
+		uint32_t hlen;
+		switch (*nh) {
+		case 0:   /* hop-by-hop */
+		case 43:  /* routing */
+		case 60:  /* destination options */
+			if (*off + 2 > end)
+				return DECODE_TRUNCATED;
+			hlen = ((uint32_t)p[*off + 1] + 1) * 8;
+			break;
+		case 44:  /* fragment */
+			if (*off + 8 > end)
+				return DECODE_TRUNCATED;
+			if ((rd16(p + *off + 2) & 0xfff8) != 0)
+				*first_fragment = false;
+			hlen = 8;
+			break;
+		case 51:  /* authentication header */
+			if (*off + 2 > end)
+				return DECODE_TRUNCATED;
+			hlen = ((uint32_t)p[*off + 1] + 2) * 4;
+			break;
+		default:
+			return DECODE_OK;
+		}
+		if (*off + hlen > end)
+			return DECODE_TRUNCATED;
+		*nh = p[*off];
+		*off += hlen;
+	}
+	return DECODE_MALFORMED;
+}
+
+/*
+ * Decodes the IP header an ICMP error quotes. Only the addresses are required;
+ * the ports are read when the quote holds them (RFC 792 guarantees 8 bytes).
+ */
+static enum decode_status
+decode_quote(const uint8_t *p, uint32_t len, bool v6, struct quoted_probe *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (!v6) {
+		uint32_t ihl;
+		bool first;
+		if (len < 20)
+			return DECODE_TRUNCATED;
+		if ((p[0] >> 4) != 4)
+			return DECODE_MALFORMED;
+		ihl = (uint32_t)(p[0] & 0x0f) * 4;
+		if (ihl < 20)
+			return DECODE_MALFORMED;
+		if (ihl > len)
+			return DECODE_TRUNCATED;
+		ip_from_v4(&q->src, p + 12);
+		ip_from_v4(&q->dst, p + 16);
+		q->proto = p[9];
+		first = (rd16(p + 6) & 0x1fff) == 0;
+		if (first && (q->proto == IPPROTO_NUM_TCP || q->proto == IPPROTO_NUM_UDP))
+			q->has_ports = read_ports(p + ihl, len - ihl, &q->sport, &q->dport);
+		return DECODE_OK;
+	} else {
+		uint32_t off = 40;
+		uint8_t nh;
+		bool first;
+		enum decode_status st;
+		if (len < 40)
+			return DECODE_TRUNCATED;
+		if ((p[0] >> 4) != 6)
+			return DECODE_MALFORMED;
+		memcpy(q->src.b, p + 8, 16);
+		memcpy(q->dst.b, p + 24, 16);
+		nh = p[6];
+		st = skip_ipv6_ext(p, len, &off, &nh, &first);
+		/* A quote cut inside its extension headers still names the pair. */
+		q->proto = nh;
+		if (st == DECODE_OK && first &&
+		    (nh == IPPROTO_NUM_TCP || nh == IPPROTO_NUM_UDP))
+			q->has_ports = read_ports(p + off, len - off, &q->sport, &q->dport);
+		return DECODE_OK;
+	}
+}
+
+static enum decode_status
+decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
+{
+	const uint8_t *h = p + off;
+	uint32_t len = end - off;
+
+	if (!pk->first_fragment)
+		return DECODE_OK;
+	switch (pk->proto) {
+	case IPPROTO_NUM_TCP: {
+		uint32_t doff;
+		if (len < 20)
+			return DECODE_TRUNCATED;
+		doff = (uint32_t)(h[12] >> 4) * 4;
+		if (doff < 20)
+			return DECODE_MALFORMED;
+		if (doff > len)
+			return DECODE_TRUNCATED;
+		pk->has_ports = true;
+		pk->sport = rd16(h);
+		pk->dport = rd16(h + 2);
+		pk->tcp_flags = h[13];
+		pk->payload = h + doff;
+		pk->payload_len = len - doff;
+		return DECODE_OK;
+	}
+	case IPPROTO_NUM_UDP: {
+		uint32_t ulen;
+		if (len < 8)
+			return DECODE_TRUNCATED;
+		ulen = rd16(h + 4);
+		if (ulen < 8)
+			return DECODE_MALFORMED;
+		pk->has_ports = true;
+		pk->sport = rd16(h);
+		pk->dport = rd16(h + 2);
+		pk->payload = h + 8;
+		/* The UDP length wins over a padded frame; a short capture wins over both. */
+		pk->payload_len = (ulen < len ? ulen : len) - 8;
+		return DECODE_OK;
+	}
+	case IPPROTO_NUM_ICMP:
+	case IPPROTO_NUM_ICMPV6: {
+		bool v6 = pk->proto == IPPROTO_NUM_ICMPV6;
+		if (len < 8)
+			return DECODE_TRUNCATED;
+		pk->icmp_type = h[0];
+		pk->icmp_code = h[1];
+		pk->payload = h + 8;
+		pk->payload_len = len - 8;
+		if ((!v6 && h[0] == 8) || (v6 && h[0] == 128))
+			pk->icmp_echo_request = true;
+		if ((!v6 && h[0] == 3) || (v6 && h[0] == 1)) {
+			enum decode_status st = decode_quote(h + 8, len - 8, v6, &pk->quoted);
+			if (st != DECODE_OK)
+				return st;
+			pk->icmp_error = true;
+		}
+		return DECODE_OK;
+	}
+	default:
+		return DECODE_OK;
+	}
+}
+
+static enum decode_status
+decode_ipv4(const uint8_t *p, uint32_t len, struct pkt *pk)
+{
+	uint32_t ihl, tot;
+
+	if (len < 20)
+		return DECODE_TRUNCATED;
+	if ((p[0] >> 4) != 4)
+		return DECODE_MALFORMED;
+	ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	tot = rd16(p + 2);
+	if (ihl < 20 || tot < ihl)
+		return DECODE_MALFORMED;
+	if (ihl > len)
+		return DECODE_TRUNCATED;
+	/* Ethernet pads short frames: the IP total length says where the packet ends. */
+	if (tot < len)
+		len = tot;
+	pk->l3 = L3_IPV4;
+	ip_from_v4(&pk->src, p + 12);
+	ip_from_v4(&pk->dst, p + 16);
+	pk->proto = p[9];
+	pk->first_fragment = (rd16(p + 6) & 0x1fff) == 0;
+	return decode_transport(p, ihl, len, pk);
+}
+
+static enum decode_status
+decode_ipv6(const uint8_t *p, uint32_t len, struct pkt *pk)
+{
+	uint32_t off = 40, end;
+	uint8_t nh;
+	enum decode_status st;
+
+	if (len < 40)
+		return DECODE_TRUNCATED;
+	if ((p[0] >> 4) != 6)
+		return DECODE_MALFORMED;
+	end = 40 + (uint32_t)rd16(p + 4);
+	if (end < len)
+		len = end;
+	pk->l3 = L3_IPV6;
+	memcpy(pk->src.b, p + 8, 16);
+	memcpy(pk->dst.b, p + 24, 16);
+	nh = p[6];
+	st = skip_ipv6_ext(p, len, &off, &nh, &pk->first_fragment);
+	if (st != DECODE_OK)
+		return st;
+	pk->proto = nh;
+	return decode_transport(p, off, len, pk);
+}
+
+static enum decode_status
+decode_arp(const uint8_t *p, uint32_t len, struct pkt *pk)
+{
+	if (len < 8)
+		return DECODE_TRUNCATED;
+	/* Ethernet hardware, IPv4 protocol: the only ARP a LAN sweep uses. */
+	if (rd16(p) != 1 || rd16(p + 2) != ETHERTYPE_NUM_IPV4 || p[4] != 6 || p[5] != 4)
+		return DECODE_UNSUPPORTED;
+	if (len < 28)
+		return DECODE_TRUNCATED;
+	pk->l3 = L3_ARP;
+	pk->arp_op = rd16(p + 6);
+	ip_from_v4(&pk->src, p + 14);
+	ip_from_v4(&pk->dst, p + 24);
+	return DECODE_OK;
+}
+
+static enum decode_status
+decode_ethertype(uint16_t type, const uint8_t *p, uint32_t len, struct pkt *pk)
+{
+	switch (type) {
+	case ETHERTYPE_NUM_IPV4: return decode_ipv4(p, len, pk);
+	case ETHERTYPE_NUM_IPV6: return decode_ipv6(p, len, pk);
+	case ETHERTYPE_NUM_ARP: return decode_arp(p, len, pk);
+	default: return DECODE_UNSUPPORTED;
+	}
+}
+
+/* Strips 802.1Q / 802.1ad tags; records the outermost VLAN id. */
+static enum decode_status
+strip_vlan_tags(const uint8_t **p, uint32_t *len, uint16_t *type, struct pkt *pk)
+{
+	int tags = 0;
+
+	while (*type == ETHERTYPE_NUM_8021Q || *type == ETHERTYPE_NUM_8021AD ||
+	    *type == ETHERTYPE_NUM_QINQ_OLD) {
+		if (tags == DECODE_MAX_TAGS)
+			return DECODE_MALFORMED;
+		if (*len < 4)
+			return DECODE_TRUNCATED;
+		if (tags == 0)
+			pk->vlan = rd16(*p) & 0x0fff;
+		*type = rd16(*p + 2);
+		*p += 4;
+		*len -= 4;
+		tags++;
+	}
+	return DECODE_OK;
+}
+
+enum decode_status
+decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
+{
+	uint16_t type;
+	enum decode_status st;
+
+	memset(pk, 0, sizeof(*pk));
+	pk->vlan = -1;
+	pk->first_fragment = true;
+
+	switch (linktype) {
+	case DECODE_LINK_ETHERNET:
+		if (caplen < 14)
+			return DECODE_TRUNCATED;
+		pk->has_mac = true;
+		memcpy(pk->src_mac, f + 6, 6);
+		type = rd16(f + 12);
+		f += 14;
+		caplen -= 14;
+		break;
+	case DECODE_LINK_LINUX_SLL:
+		if (caplen < 16)
+			return DECODE_TRUNCATED;
+		/* ARPHRD_ETHER with a 6-byte address: the sender's MAC. */
+		if (rd16(f + 2) == 1 && rd16(f + 4) == 6) {
+			pk->has_mac = true;
+			memcpy(pk->src_mac, f + 6, 6);
+		}
+		type = rd16(f + 14);
+		f += 16;
+		caplen -= 16;
+		break;
+	case DECODE_LINK_LINUX_SLL2:
+		if (caplen < 20)
+			return DECODE_TRUNCATED;
+		if (rd16(f + 8) == 1 && f[11] == 6) {
+			pk->has_mac = true;
+			memcpy(pk->src_mac, f + 12, 6);
+		}
+		type = rd16(f);
+		f += 20;
+		caplen -= 20;
+		break;
+	case DECODE_LINK_RAW:
+		if (caplen < 1)
+			return DECODE_TRUNCATED;
+		if ((f[0] >> 4) == 4)
+			return decode_ipv4(f, caplen, pk);
+		if ((f[0] >> 4) == 6)
+			return decode_ipv6(f, caplen, pk);
+		return DECODE_MALFORMED;
+	default:
+		return DECODE_UNSUPPORTED;
+	}
+	st = strip_vlan_tags(&f, &caplen, &type, pk);
+	if (st != DECODE_OK)
+		return st;
+	return decode_ethertype(type, f, caplen, pk);
+}

@@ -1,0 +1,120 @@
+/*
+ * decode: bounds-checked decoding of captured frames into the few fields the
+ * detection engines use. No allocation; the result points into the frame.
+ *
+ * Link layers: Ethernet (with any number of 802.1Q / 802.1ad tags up to
+ * DECODE_MAX_TAGS), Linux cooked v1 and v2, raw IP. Network: IPv4 (options
+ * skipped; only first fragments carry ports), IPv6 (hop-by-hop, routing,
+ * fragment, destination options and AH headers skipped), ARP. Transport: TCP,
+ * UDP, ICMP, ICMPv6; ICMP errors also decode the quoted header of the packet
+ * that caused them, so a failure can be tied to its probe.
+ *
+ * A frame that ends before a header it announces is an error: the decoder
+ * never reads past `caplen`.
+ */
+#ifndef CORDON_DECODE_H
+#define CORDON_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Link types, numbered as in pcap files (LINKTYPE_*). */
+#define DECODE_LINK_ETHERNET 1
+#define DECODE_LINK_RAW 101
+#define DECODE_LINK_LINUX_SLL 113
+#define DECODE_LINK_LINUX_SLL2 276
+
+#define DECODE_MAX_TAGS 4
+
+/* An IPv4 or IPv6 address; IPv4 is kept as ::ffff:a.b.c.d. */
+struct ip_addr {
+	uint8_t b[16];
+};
+
+enum decode_status {
+	DECODE_OK = 0,
+	DECODE_UNSUPPORTED,  /* well-formed, but nothing the engines look at */
+	DECODE_TRUNCATED,    /* a header runs past the captured length */
+	DECODE_MALFORMED,    /* a header field is impossible */
+	DECODE_STATUS_COUNT
+};
+
+enum decode_l3 { L3_NONE = 0, L3_IPV4, L3_IPV6, L3_ARP };
+
+/* IANA protocol numbers for the ones we read. */
+#define IPPROTO_NUM_ICMP 1
+#define IPPROTO_NUM_TCP 6
+#define IPPROTO_NUM_UDP 17
+#define IPPROTO_NUM_ICMPV6 58
+
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_PSH 0x08
+#define TCPF_ACK 0x10
+
+/* The header an ICMP error quotes: the probe it answers. */
+struct quoted_probe {
+	struct ip_addr src, dst;
+	uint8_t proto;
+	bool has_ports;
+	uint16_t sport, dport;
+};
+
+struct pkt {
+	/* link */
+	bool has_mac;
+	uint8_t src_mac[6];
+	int vlan;               /* outermost VLAN id, -1 when untagged */
+	/* network */
+	enum decode_l3 l3;
+	struct ip_addr src, dst;
+	uint8_t proto;          /* IP protocol of the transport header */
+	bool first_fragment;    /* false for a non-first fragment: no ports */
+	/* transport */
+	bool has_ports;
+	uint16_t sport, dport;
+	uint8_t tcp_flags;
+	uint8_t icmp_type, icmp_code;
+	bool icmp_echo_request; /* ICMP type 8 / ICMPv6 type 128 */
+	bool icmp_error;        /* unreachable: `quoted` is set */
+	struct quoted_probe quoted;
+	/* ARP (Ethernet/IPv4 only) */
+	uint16_t arp_op;        /* 1 request, 2 reply */
+	/* payload of TCP/UDP/ICMP echo; points into the frame */
+	const uint8_t *payload;
+	uint32_t payload_len;
+};
+
+/* Decodes `caplen` bytes of a frame of link type `linktype` into `*p`. */
+enum decode_status decode_frame(int linktype, const uint8_t *frame,
+    uint32_t caplen, struct pkt *p);
+
+/* Whether the link type is one decode_frame understands. */
+bool decode_link_supported(int linktype);
+
+const char *decode_status_name(enum decode_status s);
+
+static inline bool
+ip_is_v4(const struct ip_addr *a)
+{
+	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const uint8_t *b = a->b;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (b[i] != pfx[i])
+			return false;
+	return true;
+}
+
+/* Unspecified, multicast or limited broadcast: never a probe target or source. */
+bool ip_is_special(const struct ip_addr *a);
+
+/* Text form (inet_ntop); `buf` needs 46 bytes. Returns buf. */
+char *ip_to_str(const struct ip_addr *a, char *buf, unsigned len);
+/* Parses dotted IPv4 or IPv6 text. Returns 0, or -1 if it is not an address. */
+int ip_from_str(const char *s, struct ip_addr *a);
+void ip_from_v4(struct ip_addr *a, const uint8_t v4[4]);
+
+#endif

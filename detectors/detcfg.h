@@ -1,0 +1,63 @@
+/*
+ * detcfg: the detectors' thresholds, windows and table sizes, with their
+ * defaults and a setter by name that validates every value.
+ *
+ * Where each default comes from is documented in docs/detectors.md; the
+ * names below are the keys used on the command line (-T key=value) and in
+ * the `detectors` section of the config file.
+ */
+#ifndef CORDON_DETCFG_H
+#define CORDON_DETCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DETCFG_MAX_PORTS 16
+
+struct detcfg_port {
+	uint16_t port;
+	uint16_t threshold;    /* distinct destinations in fanout.window */
+};
+
+struct det_config {
+	/* fan-out: exposed ports and their thresholds */
+	struct detcfg_port ports[DETCFG_MAX_PORTS];
+	unsigned nports;
+	uint32_t fanout_window_ms;
+	/* threshold random walk */
+	double trw_theta0, trw_theta1, trw_alpha, trw_beta;
+	uint32_t trw_timeout_ms;
+	/* vertical scan */
+	uint32_t vscan_ports;
+	uint32_t vscan_window_ms;
+	/* sweeps */
+	uint32_t icmp_sweep_dsts;
+	uint32_t arp_sweep_dsts;
+	uint32_t sweep_window_ms;
+	/* reporting: one detection per source per engine per interval */
+	uint32_t alert_interval_ms;
+	/* tables: fixed sizes, allocated once */
+	uint32_t max_sources;
+	uint32_t max_pairs;
+	uint32_t max_fanout;
+	uint32_t source_idle_ms;
+	uint32_t pair_idle_ms;
+	uint64_t hash_seed;    /* 0: the sensor picks a random one */
+};
+
+void detcfg_defaults(struct det_config *c);
+
+/*
+ * Sets one key from its text value. On error returns -1 and writes a message
+ * naming the key and the value into err.
+ */
+int detcfg_set(struct det_config *c, const char *key, const char *value,
+    char *err, size_t errlen);
+
+/* Checks the values against each other (e.g. theta1 < theta0). */
+int detcfg_validate(const struct det_config *c, char *err, size_t errlen);
+
+/* The known keys, NULL-terminated, for help texts. */
+extern const char *const detcfg_keys[];
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * detection: what an engine found, with its evidence. The JSON form of a
+ * detection (one object per line) is documented in docs/detection-events.md.
+ */
+#ifndef CORDON_DETECTION_H
+#define CORDON_DETECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+enum det_engine {
+	ENGINE_FANOUT = 0,   /* many destinations on one exposed port */
+	ENGINE_TRW,          /* threshold random walk on first contacts */
+	ENGINE_VSCAN,        /* many ports on one destination */
+	ENGINE_SIGNATURE,    /* one packet is proof */
+	ENGINE_ICMP_SWEEP,   /* ICMP echo to many destinations */
+	ENGINE_ARP_SWEEP,    /* ARP who-has for many addresses */
+	ENGINE_COUNT
+};
+
+struct detection {
+	enum det_engine engine;
+	const char *signature;  /* static name when engine is SIGNATURE, else NULL */
+	struct ip_addr src;
+	bool has_mac;
+	uint8_t mac[6];
+	int vlan;               /* -1 when untagged */
+	uint8_t proto;          /* IP protocol number; 0 for ARP */
+	bool is_arp;
+	bool has_dport;
+	uint16_t dport;
+	bool has_dst;           /* the single target (vscan, signature) */
+	struct ip_addr dst;
+	uint64_t time_us;       /* capture time of the alerting packet, µs since the epoch */
+	/* evidence */
+	uint32_t probes;
+	uint32_t failures;
+	uint32_t distinct_dsts;
+	uint32_t distinct_ports;
+	uint64_t first_seen_us;
+	uint64_t alert_packet;  /* 1-based index of the alerting packet in the capture */
+};
+
+const char *det_engine_name(enum det_engine e);
+/* Returns the engine of that name, or -1. */
+int det_engine_from_name(const char *name);
+
+/*
+ * Writes the detection as one JSON object followed by '\n' into buf, NUL
+ * terminated. `sensor` names the sensor (may be NULL). Returns the length
+ * written, or -1 if it did not fit.
+ */
+int detection_to_json(const struct detection *d, const char *sensor, char *buf,
+    size_t len);
+
+/* ISO 8601 UTC text of a µs timestamp, e.g. 2003-10-10T22:02:49.239104Z; buf needs 32. */
+char *time_us_to_iso(uint64_t us, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * detector: the per-packet path. Decodes a frame, keeps per-source and
+ * per-pair evidence in fixed-size tables, runs the engines and hands each
+ * detection to a callback. No I/O and no clock of its own: time is the
+ * packets' capture time, so a replay gives the same result as live traffic.
+ *
+ * State (see docs/detectors.md for the figures):
+ * - sources: one 64-byte record per tracked source address;
+ * - pairs: one 64-byte record per (source, destination) contacted, which
+ *   tells first contacts apart and holds the vertical-scan port set;
+ * - fan-out: one 40-byte record per (source, exposed port, protocol).
+ * A pending first contact also takes 8 bytes in a FIFO of timeouts.
+ */
+#ifndef CORDON_DETECTOR_H
+#define CORDON_DETECTOR_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "detcfg.h"
+#include "detection.h"
+
+struct detector;
+
+/* Called once per detection; `d` is only valid during the call. */
+typedef void (*detector_emit_fn)(void *arg, const struct detection *d);
+
+struct detector_stats {
+	uint64_t packets;
+	uint64_t bytes;                    /* on the wire */
+	uint64_t decode[DECODE_STATUS_COUNT]; /* by outcome; [DECODE_OK] decoded */
+	uint64_t sources_tracked;          /* live source records now */
+	uint64_t sources_created;
+	uint64_t evictions;                /* all tables */
+	uint64_t evictions_sources;
+	uint64_t evictions_pairs;
+	uint64_t evictions_fanout;
+	uint64_t timeouts_dropped;         /* pending first contacts the FIFO lost */
+	uint64_t clock_resets;             /* state cleared on a jump in capture time */
+	uint64_t detections[ENGINE_COUNT];
+	uint64_t memory_bytes;             /* allocated once at detector_new */
+	uint32_t source_record_bytes;
+	uint32_t pair_record_bytes;
+	uint32_t fanout_record_bytes;
+};
+
+/*
+ * Creates a detector. `cfg` is copied and must have passed detcfg_validate.
+ * Returns NULL if memory is short. The caller owns the result and frees it
+ * with detector_free.
+ */
+struct detector *detector_new(const struct det_config *cfg,
+    detector_emit_fn emit, void *emit_arg);
+void detector_free(struct detector *d);
+
+/*
+ * Feeds one captured frame. `ts_us` is its capture time in µs since the
+ * epoch, `index` its 1-based position in the capture (reported as
+ * alert_packet). Time that runs backwards is held at the latest time seen.
+ */
+void detector_packet(struct detector *d, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index);
+
+void detector_get_stats(const struct detector *d, struct detector_stats *s);
+
+#endif

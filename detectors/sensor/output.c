@@ -1,0 +1,293 @@
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECONNECT_INTERVAL_MS 1000
+#define SEND_TIMEOUT_MS 2000
+
+enum output_kind { OUT_STDOUT, OUT_UNIX, OUT_TCP };
+
+struct line {
+	char *text;       /* owned */
+	size_t len;
+	size_t off;       /* bytes already sent */
+};
+
+struct output {
+	enum output_kind kind;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char host[256];
+	char port[16];
+	int fd;                 /* -1 when not connected */
+	uint64_t last_try_ms;
+	int tried;
+	struct line q[OUTPUT_QUEUE_LINES];
+	size_t head, len;
+	struct output_stats st;
+	char error[640];
+};
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct output *
+output_open(const char *spec, char *err, size_t errlen)
+{
+	struct output *o;
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		snprintf(err, errlen, "output: out of memory");
+		return NULL;
+	}
+	o->fd = -1;
+	if (strcmp(spec, "-") == 0) {
+		o->kind = OUT_STDOUT;
+		o->fd = STDOUT_FILENO;
+	} else if (strncmp(spec, "unix:", 5) == 0) {
+		const char *path = spec + 5;
+		if (*path == '\0' || strlen(path) >= sizeof(o->path)) {
+			snprintf(err, errlen, "output '%s': the socket path must be 1 to %zu characters",
+			    spec, sizeof(o->path) - 1);
+			free(o);
+			return NULL;
+		}
+		o->kind = OUT_UNIX;
+		strcpy(o->path, path);
+	} else if (strncmp(spec, "tcp:", 4) == 0) {
+		const char *hp = spec + 4, *colon;
+		size_t hlen;
+		if (*hp == '[') {
+			const char *rb = strchr(hp, ']');
+			if (rb == NULL || rb[1] != ':') {
+				snprintf(err, errlen, "output '%s': expected tcp:[ADDRESS]:PORT", spec);
+				free(o);
+				return NULL;
+			}
+			hp++;
+			hlen = (size_t)(rb - hp);
+			colon = rb + 1;
+		} else {
+			colon = strrchr(hp, ':');
+			if (colon == NULL) {
+				snprintf(err, errlen, "output '%s': expected tcp:HOST:PORT", spec);
+				free(o);
+				return NULL;
+			}
+			hlen = (size_t)(colon - hp);
+		}
+		if (hlen == 0 || hlen >= sizeof(o->host) || strlen(colon + 1) == 0 ||
+		    strlen(colon + 1) >= sizeof(o->port) ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+		    atoi(colon + 1) < 1 || atoi(colon + 1) > 65535) {
+			snprintf(err, errlen, "output '%s': expected tcp:HOST:PORT with a port from 1 to 65535", spec);
+			free(o);
+			return NULL;
+		}
+		o->kind = OUT_TCP;
+		memcpy(o->host, hp, hlen);
+		o->host[hlen] = '\0';
+		strcpy(o->port, colon + 1);
+	} else {
+		snprintf(err, errlen, "output '%s': expected '-', unix:PATH or tcp:HOST:PORT", spec);
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void
+set_send_timeout(int fd)
+{
+	struct timeval tv = { SEND_TIMEOUT_MS / 1000, (SEND_TIMEOUT_MS % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int
+connect_unix(struct output *o)
+{
+	struct sockaddr_un sun;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, o->path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		snprintf(o->error, sizeof(o->error), "unix:%s: %s", o->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+connect_tcp(struct output *o)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(o->host, o->port, &hints, &res);
+	if (rc != 0) {
+		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int
+ensure_connected(struct output *o)
+{
+	uint64_t now;
+
+	if (o->fd >= 0)
+		return 0;
+	now = mono_ms();
+	if (o->tried && now - o->last_try_ms < RECONNECT_INTERVAL_MS)
+		return -1;
+	o->tried = 1;
+	o->last_try_ms = now;
+	o->fd = o->kind == OUT_UNIX ? connect_unix(o) : connect_tcp(o);
+	if (o->fd < 0)
+		return -1;
+	set_send_timeout(o->fd);
+	o->st.reconnects++;
+	o->error[0] = '\0';
+	return 0;
+}
+
+static void
+disconnect(struct output *o, int err)
+{
+	snprintf(o->error, sizeof(o->error), "%s: %s",
+	    o->kind == OUT_STDOUT ? "stdout" : "connection", strerror(err));
+	if (o->kind != OUT_STDOUT) {
+		close(o->fd);
+		o->fd = -1;
+	}
+}
+
+size_t
+output_flush(struct output *o)
+{
+	while (o->len > 0) {
+		struct line *l = &o->q[o->head];
+		ssize_t n;
+
+		if (ensure_connected(o) != 0)
+			break;
+		n = o->kind == OUT_STDOUT ?
+		    write(o->fd, l->text + l->off, l->len - l->off) :
+		    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			disconnect(o, errno);
+			if (o->kind == OUT_STDOUT)
+				break;
+			continue;
+		}
+		l->off += (size_t)n;
+		if (l->off < l->len)
+			continue;
+		free(l->text);
+		l->text = NULL;
+		o->head = (o->head + 1) % OUTPUT_QUEUE_LINES;
+		o->len--;
+		o->st.sent++;
+	}
+	return o->len;
+}
+
+void
+output_line(struct output *o, const char *text, size_t len)
+{
+	struct line *l;
+
+	if (o->len == OUTPUT_QUEUE_LINES) {
+		o->st.dropped++;
+		output_flush(o);
+		return;
+	}
+	l = &o->q[(o->head + o->len) % OUTPUT_QUEUE_LINES];
+	l->text = malloc(len);
+	if (l->text == NULL) {
+		o->st.dropped++;
+		return;
+	}
+	memcpy(l->text, text, len);
+	l->len = len;
+	l->off = 0;
+	o->len++;
+	output_flush(o);
+}
+
+size_t
+output_drain(struct output *o, unsigned timeout_ms)
+{
+	uint64_t deadline = mono_ms() + timeout_ms;
+
+	while (output_flush(o) > 0 && mono_ms() < deadline)
+		poll(NULL, 0, 100);
+	return o->len;
+}
+
+const char *
+output_error(const struct output *o)
+{
+	return o->error;
+}
+
+void
+output_get_stats(const struct output *o, struct output_stats *s)
+{
+	*s = o->st;
+	s->queued = o->len;
+}
+
+void
+output_close(struct output *o)
+{
+	if (o == NULL)
+		return;
+	while (o->len > 0) {
+		free(o->q[o->head].text);
+		o->head = (o->head + 1) % OUTPUT_QUEUE_LINES;
+		o->len--;
+	}
+	if (o->fd >= 0 && o->kind != OUT_STDOUT)
+		close(o->fd);
+	free(o);
+}

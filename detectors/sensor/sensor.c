@@ -1,0 +1,105 @@
+#include "sensor.h"
+
+#include <string.h>
+
+#include "detection.h"
+
+#define FILE_BATCH 4096
+
+void
+sensor_emit(void *arg, const struct detection *d)
+{
+	struct sensor *s = arg;
+	char line[2048];
+	int n = detection_to_json(d, s->name, line, sizeof(line));
+
+	if (n < 0) {
+		s->json_errors++;
+		return;
+	}
+	output_line(s->out, line, (size_t)n);
+}
+
+static void
+on_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us, uint64_t index)
+{
+	struct sensor *s = arg;
+
+	detector_packet(s->det, s->linktype, data, caplen, wirelen, ts_us, index);
+}
+
+int
+sensor_dispatch(struct sensor *s, int max)
+{
+	char err[512];
+	int n = capture_dispatch(s->cap, max, on_packet, s, err, sizeof(err));
+
+	if (n < 0)
+		fprintf(stderr, "cordon-sensor: %s: %s\n", s->source, err);
+	return n;
+}
+
+int
+sensor_run_file(struct sensor *s)
+{
+	int n;
+
+	while (!s->stop_requested) {
+		n = sensor_dispatch(s, FILE_BATCH);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		if (s->summary_requested) {
+			s->summary_requested = 0;
+			sensor_print_summary(s, stderr);
+		}
+	}
+	return 0;
+}
+
+void
+sensor_print_summary(struct sensor *s, FILE *f)
+{
+	struct detector_stats ds;
+	struct output_stats os;
+	uint64_t drop = 0, ifdrop = 0, total = 0, errors;
+	int e;
+
+	detector_get_stats(s->det, &ds);
+	output_get_stats(s->out, &os);
+	capture_drops(s->cap, &drop, &ifdrop);
+	for (e = 0; e < ENGINE_COUNT; e++)
+		total += ds.detections[e];
+	errors = ds.decode[DECODE_TRUNCATED] + ds.decode[DECODE_MALFORMED];
+	fprintf(f, "cordon-sensor summary (%s, link type %s)\n", s->source,
+	    capture_linktype_name(s->cap));
+	fprintf(f, "  packets          %llu (%llu bytes)\n",
+	    (unsigned long long)ds.packets, (unsigned long long)ds.bytes);
+	fprintf(f, "  decode errors    %llu (truncated %llu, malformed %llu); not IP/ARP %llu\n",
+	    (unsigned long long)errors, (unsigned long long)ds.decode[DECODE_TRUNCATED],
+	    (unsigned long long)ds.decode[DECODE_MALFORMED],
+	    (unsigned long long)ds.decode[DECODE_UNSUPPORTED]);
+	if (drop || ifdrop)
+		fprintf(f, "  kernel drops     %llu (interface %llu)\n",
+		    (unsigned long long)drop, (unsigned long long)ifdrop);
+	fprintf(f, "  sources tracked  %llu now, %llu seen\n",
+	    (unsigned long long)ds.sources_tracked, (unsigned long long)ds.sources_created);
+	fprintf(f, "  evictions        %llu (sources %llu, pairs %llu, fan-out %llu)\n",
+	    (unsigned long long)ds.evictions, (unsigned long long)ds.evictions_sources,
+	    (unsigned long long)ds.evictions_pairs, (unsigned long long)ds.evictions_fanout);
+	fprintf(f, "  state memory     %llu bytes (%u per source, %u per pair, %u per fan-out record)\n",
+	    (unsigned long long)ds.memory_bytes, ds.source_record_bytes,
+	    ds.pair_record_bytes, ds.fanout_record_bytes);
+	fprintf(f, "  detections       %llu:", (unsigned long long)total);
+	for (e = 0; e < ENGINE_COUNT; e++)
+		fprintf(f, " %s %llu", det_engine_name((enum det_engine)e),
+		    (unsigned long long)ds.detections[e]);
+	fprintf(f, "\n");
+	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu%s%s\n",
+	    (unsigned long long)os.sent, (unsigned long long)os.queued,
+	    (unsigned long long)(os.dropped + s->json_errors),
+	    *output_error(s->out) ? "; last error: " : "", output_error(s->out));
+	fflush(f);
+}

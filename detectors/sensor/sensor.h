@@ -1,0 +1,43 @@
+/*
+ * sensor: the cordon-sensor program's run context, tying a capture, the
+ * detector and an output together. sensor_loop.c holds the live (libevent)
+ * loop; main.c only parses options.
+ */
+#ifndef CORDON_SENSOR_H
+#define CORDON_SENSOR_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capture.h"
+#include "detector.h"
+#include "output.h"
+
+struct sensor {
+	struct capture *cap;          /* owned */
+	struct detector *det;         /* owned */
+	struct output *out;           /* owned */
+	const char *name;             /* borrowed: sensor name in events, may be NULL */
+	const char *source;           /* borrowed: file or interface, for messages */
+	int linktype;
+	uint64_t json_errors;         /* detections too large to encode */
+	volatile sig_atomic_t summary_requested;
+	volatile sig_atomic_t stop_requested;
+};
+
+/* The detector's emit callback; `arg` is the struct sensor. */
+void sensor_emit(void *arg, const struct detection *d);
+
+/* Reads the whole file. Returns 0, or -1 on a capture error (message on stderr). */
+int sensor_run_file(struct sensor *s);
+
+/* Runs the live capture until SIGINT/SIGTERM. Returns 0, or -1 on error. */
+int sensor_run_live(struct sensor *s);
+
+/* Delivers the packets a capture has ready; for both loops. */
+int sensor_dispatch(struct sensor *s, int max);
+
+void sensor_print_summary(struct sensor *s, FILE *f);
+
+#endif

@@ -1,0 +1,216 @@
+#include "track.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+track_init(struct track_table *t, size_t capacity, uint32_t recsize,
+    uint32_t keysize, uint32_t idle_ms, uint64_t seed)
+{
+	size_t nb = 1;
+
+	memset(t, 0, sizeof(*t));
+	while (nb * 2 * TRACK_WAYS <= capacity && nb < (1u << 30))
+		nb *= 2;
+	t->nbuckets = (uint32_t)nb;
+	t->recsize = recsize;
+	t->keysize = keysize;
+	t->idle_ms = idle_ms;
+	t->seed = seed;
+	t->recs = calloc(nb * TRACK_WAYS, recsize);
+	t->tags = calloc(nb * TRACK_WAYS, 1);
+	if (t->recs == NULL || t->tags == NULL) {
+		track_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+void
+track_free(struct track_table *t)
+{
+	free(t->recs);
+	free(t->tags);
+	t->recs = NULL;
+	t->tags = NULL;
+	t->nbuckets = 0;
+}
+
+void
+track_clear(struct track_table *t)
+{
+	memset(t->tags, 0, (size_t)t->nbuckets * TRACK_WAYS);
+	t->live = 0;
+}
+
+size_t
+track_bytes(const struct track_table *t)
+{
+	return (size_t)t->nbuckets * TRACK_WAYS * (t->recsize + 1);
+}
+
+size_t
+track_capacity(const struct track_table *t)
+{
+	return (size_t)t->nbuckets * TRACK_WAYS;
+}
+
+static inline uint64_t
+mix64(uint64_t x)
+{
+	/* splitmix64 finaliser: cheap and spreads every input bit. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+uint64_t
+track_hash(const struct track_table *t, const void *key)
+{
+	const uint8_t *p = key;
+	uint64_t h = t->seed ^ t->keysize;
+	uint32_t i;
+
+	for (i = 0; i + 8 <= t->keysize; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = mix64(h ^ w);
+	}
+	if (i < t->keysize) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, t->keysize - i);
+		h = mix64(h ^ w);
+	}
+	return h;
+}
+
+static inline uint8_t
+hash_tag(uint64_t h)
+{
+	uint8_t tag = (uint8_t)(h >> 56);
+	return tag ? tag : 1;
+}
+
+static inline uint8_t *
+rec_at(const struct track_table *t, size_t slot)
+{
+	return t->recs + slot * t->recsize;
+}
+
+static inline int
+expired(const struct track_table *t, const uint8_t *rec, uint32_t now_ms)
+{
+	return now_ms - track_last_ms(rec) > t->idle_ms;
+}
+
+void *
+track_find(struct track_table *t, const void *key, uint64_t hash,
+    uint32_t now_ms)
+{
+	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
+	uint8_t tag = hash_tag(hash);
+	int w;
+
+	for (w = 0; w < TRACK_WAYS; w++) {
+		uint8_t *rec;
+		if (t->tags[base + w] != tag)
+			continue;
+		rec = rec_at(t, base + w);
+		if (memcmp(rec + 4, key, t->keysize) != 0)
+			continue;
+		if (expired(t, rec, now_ms)) {
+			/* Reclaim now so that a re-insert finds no stale twin. */
+			t->tags[base + w] = 0;
+			t->live--;
+			t->expiries++;
+			return NULL;
+		}
+		return rec;
+	}
+	return NULL;
+}
+
+void *
+track_insert(struct track_table *t, const void *key, uint64_t hash,
+    uint32_t now_ms)
+{
+	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
+	size_t victim = base;
+	uint32_t oldest_age = 0;
+	int w, reuse = 0;
+	uint8_t *rec;
+
+	for (w = 0; w < TRACK_WAYS; w++) {
+		uint32_t age;
+		if (t->tags[base + w] == 0) {
+			victim = base + w;
+			reuse = 1;
+			break;
+		}
+		rec = rec_at(t, base + w);
+		age = now_ms - track_last_ms(rec);
+		if (age > t->idle_ms) {
+			/* An expired record is as good as an empty slot. */
+			victim = base + w;
+			t->expiries++;
+			t->live--;
+			reuse = 1;
+			break;
+		}
+		if (w == 0 || age > oldest_age) {
+			oldest_age = age;
+			victim = base + w;
+		}
+	}
+	if (!reuse) {
+		t->evictions++;
+		t->live--;
+	}
+	rec = rec_at(t, victim);
+	memset(rec, 0, t->recsize);
+	*(uint32_t *)rec = now_ms;
+	memcpy(rec + 4, key, t->keysize);
+	t->tags[victim] = hash_tag(hash);
+	t->live++;
+	t->inserts++;
+	return rec;
+}
+
+void *
+track_get(struct track_table *t, const void *key, uint32_t now_ms,
+    int *created)
+{
+	uint64_t h = track_hash(t, key);
+	void *rec = track_find(t, key, h, now_ms);
+
+	*created = rec == NULL;
+	if (rec == NULL)
+		rec = track_insert(t, key, h, now_ms);
+	return rec;
+}
+
+void
+track_age(struct track_table *t, uint32_t now_ms, uint32_t nbuckets)
+{
+	uint32_t n;
+
+	if (nbuckets > t->nbuckets)
+		nbuckets = t->nbuckets;
+	for (n = 0; n < nbuckets; n++) {
+		size_t base = (size_t)t->sweep_pos * TRACK_WAYS;
+		int w;
+		for (w = 0; w < TRACK_WAYS; w++) {
+			if (t->tags[base + w] == 0)
+				continue;
+			if (expired(t, rec_at(t, base + w), now_ms)) {
+				t->tags[base + w] = 0;
+				t->live--;
+				t->expiries++;
+			}
+		}
+		t->sweep_pos = (t->sweep_pos + 1) & (t->nbuckets - 1);
+	}
+}

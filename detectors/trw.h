@@ -1,0 +1,39 @@
+/*
+ * trw: Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan, IEEE S&P
+ * 2004), a sequential hypothesis test over the outcomes of a source's first
+ * contacts with new destinations.
+ *
+ * Each success multiplies the likelihood ratio by theta1/theta0, each failure
+ * by (1-theta1)/(1-theta0). At or above eta1 = beta/alpha the source is a
+ * scanner; at or below eta0 = (1-beta)/(1-alpha) it is benign, and the walk
+ * starts again from 1 (the test is repeated on the next contacts). With the
+ * defaults (0.8, 0.2, 0.01, 0.99) a failure is x4 and eta1 = 99: four
+ * consecutive failures flag (4^4 = 256), three do not (64).
+ *
+ * The ratio is kept as its natural logarithm in a float.
+ */
+#ifndef CORDON_TRW_H
+#define CORDON_TRW_H
+
+#include <stdbool.h>
+
+struct trw_params {
+	double step_success;   /* ln(theta1/theta0), negative */
+	double step_failure;   /* ln((1-theta1)/(1-theta0)), positive */
+	double upper;          /* ln(beta/alpha) */
+	double lower;          /* ln((1-beta)/(1-alpha)) */
+};
+
+enum trw_verdict { TRW_PENDING = 0, TRW_SCANNER, TRW_BENIGN };
+
+void trw_params_init(struct trw_params *p, double theta0, double theta1,
+    double alpha, double beta);
+
+/*
+ * Adds one outcome to the walk `*llr`. On a verdict the walk is reset to 0
+ * (ratio 1), so that the caller only has to act on the verdict.
+ */
+enum trw_verdict trw_update(const struct trw_params *p, float *llr,
+    bool failure);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * pktbuild: crafts Ethernet frames for the detector tests. Every builder
+ * writes into a caller buffer and returns the frame length.
+ */
+#ifndef CORDON_TEST_PKTBUILD_H
+#define CORDON_TEST_PKTBUILD_H
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PB_MAX 2048
+
+static inline void
+pb_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Ethernet header; returns 14. */
+static inline size_t
+pb_eth(uint8_t *f, uint8_t src_last, uint16_t type)
+{
+	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+	uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	src[5] = src_last;
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	pb_put16(f + 12, type);
+	return 14;
+}
+
+static inline uint32_t
+pb_v4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;   /* network order */
+}
+
+/* IPv4 header at f, no options; returns 20. */
+static inline size_t
+pb_ipv4(uint8_t *f, const char *src, const char *dst, uint8_t proto,
+    uint16_t payload_len)
+{
+	uint32_t s = pb_v4(src), d = pb_v4(dst);
+
+	memset(f, 0, 20);
+	f[0] = 0x45;
+	pb_put16(f + 2, (uint16_t)(20 + payload_len));
+	f[8] = 64;
+	f[9] = proto;
+	memcpy(f + 12, &s, 4);
+	memcpy(f + 16, &d, 4);
+	return 20;
+}
+
+/* A TCP segment from src:sport to dst:dport with flags and no payload. */
+static inline size_t
+pb_tcp(uint8_t *f, const char *src, uint16_t sport, const char *dst,
+    uint16_t dport, uint8_t flags)
+{
+	size_t n = pb_eth(f, (uint8_t)(pb_v4(src) >> 24), 0x0800);
+	uint8_t *t;
+
+	n += pb_ipv4(f + n, src, dst, 6, 20);
+	t = f + n;
+	memset(t, 0, 20);
+	pb_put16(t, sport);
+	pb_put16(t + 2, dport);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	return n + 20;
+}
+
+/* A UDP datagram with `len` payload bytes of value `fill` (first byte `first`). */
+static inline size_t
+pb_udp(uint8_t *f, const char *src, uint16_t sport, const char *dst,
+    uint16_t dport, uint16_t len, uint8_t first, uint8_t fill)
+{
+	size_t n = pb_eth(f, (uint8_t)(pb_v4(src) >> 24), 0x0800);
+	uint8_t *u;
+
+	n += pb_ipv4(f + n, src, dst, 17, (uint16_t)(8 + len));
+	u = f + n;
+	pb_put16(u, sport);
+	pb_put16(u + 2, dport);
+	pb_put16(u + 4, (uint16_t)(8 + len));
+	pb_put16(u + 6, 0);
+	memset(u + 8, fill, len);
+	if (len)
+		u[8] = first;
+	return n + 8 + len;
+}
+
+/* ICMP echo request (type 8) or reply (0) with `len` bytes of `fill`. */
+static inline size_t
+pb_icmp_echo(uint8_t *f, const char *src, const char *dst, uint8_t type,
+    uint16_t len, uint8_t fill)
+{
+	size_t n = pb_eth(f, (uint8_t)(pb_v4(src) >> 24), 0x0800);
+	uint8_t *ic;
+
+	n += pb_ipv4(f + n, src, dst, 1, (uint16_t)(8 + len));
+	ic = f + n;
+	memset(ic, 0, 8);
+	ic[0] = type;
+	memset(ic + 8, fill, len);
+	return n + 8 + len;
+}
+
+/*
+ * ICMP destination unreachable (code) sent by `from` to `prober`, quoting a
+ * TCP SYN prober:sport -> target:dport.
+ */
+static inline size_t
+pb_icmp_unreach(uint8_t *f, const char *from, const char *prober,
+    const char *target, uint16_t sport, uint16_t dport, uint8_t code)
+{
+	size_t n = pb_eth(f, (uint8_t)(pb_v4(from) >> 24), 0x0800);
+	uint8_t *ic;
+
+	n += pb_ipv4(f + n, from, prober, 1, 8 + 20 + 8);
+	ic = f + n;
+	memset(ic, 0, 8);
+	ic[0] = 3;
+	ic[1] = code;
+	pb_ipv4(ic + 8, prober, target, 6, 20);
+	pb_put16(ic + 28, sport);
+	pb_put16(ic + 30, dport);
+	memset(ic + 32, 0, 4);
+	return n + 8 + 20 + 8;
+}
+
+/* ARP who-has `target` from `sender`. */
+static inline size_t
+pb_arp_request(uint8_t *f, const char *sender, const char *target)
+{
+	size_t n = pb_eth(f, (uint8_t)(pb_v4(sender) >> 24), 0x0806);
+	uint8_t *a = f + n;
+	uint32_t s = pb_v4(sender), t = pb_v4(target);
+
+	memset(a, 0, 28);
+	pb_put16(a, 1);
+	pb_put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	pb_put16(a + 6, 1);
+	a[13] = 0x01;
+	memcpy(a + 14, &s, 4);
+	memcpy(a + 24, &t, 4);
+	return n + 28;
+}
+
+#endif
