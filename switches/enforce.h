@@ -1,0 +1,119 @@
+/*
+ * enforce: the one interface behind which every enforcement point sits: SNMP
+ * switches (Q-BRIDGE-MIB, Cisco VLAN membership) and the local netlink
+ * backend. The controller sees only this header.
+ *
+ * An isolation is done in steps so that the controller can record each one
+ * before it acts (the registry writes the location and the original state
+ * before the change, so that a crash in between can be finished or undone):
+ *
+ *   locate(host)            -> where the host is and what is there now
+ *   isolate(location)       -> apply the quarantine, read it back
+ *   release(location)       -> restore what locate found, read it back
+ *   check(location)         -> is the quarantine still in place?
+ *
+ * Every operation completes through its callback, exactly once: at once
+ * (netlink) or later from the event loop (SNMP). The callback may start the
+ * next operation. An operation that cannot even start still calls back.
+ */
+#ifndef CORDON_ENFORCE_H
+#define CORDON_ENFORCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"   /* struct ip_addr */
+
+#define ENF_NAME_LEN 64
+#define ENF_DETAIL_LEN 256
+
+enum enf_status {
+	ENF_OK = 0,
+	ENF_NOT_FOUND,      /* the host is not behind this point (no port learns its MAC) */
+	ENF_REFUSED,        /* found on a port that must not be touched (uplink, trunk) */
+	ENF_TIMEOUT,        /* the point did not answer (after its retries) */
+	ENF_DENIED,         /* the point refused: wrong community/credentials, read-only */
+	ENF_MISMATCH,       /* the read-back differs from what was set or recorded */
+	ENF_BAD_REQUEST,    /* e.g. a VLAN the switch does not have */
+	ENF_ERROR,          /* anything else; the message says what */
+};
+
+/* A host to find: its address and, when a sensor saw its frames, its MAC. */
+struct enf_host {
+	struct ip_addr ip;
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+/*
+ * Where a host is isolated and what undoes it. The controller stores this
+ * whole (it is plain data) and hands it back for isolate/release/check, also
+ * after a restart.
+ */
+struct enf_location {
+	char point[ENF_NAME_LEN];    /* enforcement point name from the config */
+	char port[ENF_NAME_LEN];     /* switch: ifName; netlink: "" */
+	int32_t ifindex;             /* switch: ifIndex; netlink: 0 */
+	int32_t bridge_port;         /* switch: dot1dBasePort; netlink: 0 */
+	int32_t orig_vlan;           /* switch: VLAN before isolation; netlink: -1 */
+	int32_t quarantine_vlan;     /* switch: the quarantine VLAN; netlink: -1 */
+	struct enf_host host;
+	char detail[ENF_DETAIL_LEN]; /* human-readable: "swp3 VLAN 10 -> 999" or the rules */
+};
+
+struct enf_result {
+	enum enf_status status;
+	char message[ENF_DETAIL_LEN];  /* for the operator: what happened, never a secret */
+	struct enf_location loc;       /* locate: filled; others: the location as it is now */
+};
+
+/* `res` is valid only during the call. */
+typedef void (*enf_done_fn)(void *arg, const struct enf_result *res);
+
+struct enf_point;
+
+struct enf_ops {
+	const char *kind;   /* "snmp-qbridge", "snmp-cisco", "netlink", ... */
+	void (*locate)(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg);
+	void (*isolate)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
+	void (*release)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
+	void (*check)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
+	void (*destroy)(struct enf_point *p);
+};
+
+struct enf_point {
+	const struct enf_ops *ops;
+	char name[ENF_NAME_LEN];
+	void *impl;          /* owned by the backend */
+};
+
+const char *enf_status_name(enum enf_status s);
+
+static inline void
+enf_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)
+{
+	p->ops->locate(p, h, cb, arg);
+}
+
+static inline void
+enf_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	p->ops->isolate(p, l, cb, arg);
+}
+
+static inline void
+enf_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	p->ops->release(p, l, cb, arg);
+}
+
+static inline void
+enf_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	p->ops->check(p, l, cb, arg);
+}
+
+/* Frees the point and its backend state. */
+void enf_destroy(struct enf_point *p);
+
+#endif
