@@ -1,0 +1,861 @@
+/*
+ * cordon-labswitch-agent: the AgentX subagent of a lab switch.
+ *
+ * A lab switch is a network namespace in which every VLAN is one Linux bridge
+ * named br<VID> (this machine's kernel has no bridge VLAN filtering) and every
+ * access port is an interface named swp<N>, bridge port N. The port's VLAN is
+ * the bridge it is enslaved to. snmpd (the AgentX master, in the same
+ * namespace) serves IF-MIB; this subagent serves the bridge MIBs from the
+ * kernel's live state, read through rtnetlink at every request, so what a
+ * manager reads is always what the bridges do:
+ *
+ *   BRIDGE-MIB        dot1dBaseNumPorts, dot1dBasePortIfIndex, dot1dTpFdbTable
+ *   Q-BRIDGE-MIB      dot1qTpFdbPort/Status, dot1qVlanStaticTable (Name,
+ *                     EgressPorts, UntaggedPorts, RowStatus), dot1qPvid
+ *                     ("standard" personality only)
+ *   CISCO-VTP-MIB     vtpVlanState ("cisco" personality only)
+ *   CISCO-VLAN-MEMBERSHIP-MIB vmVlanType, vmVlan, vmPortStatus ("cisco")
+ *
+ * Writable: dot1qPvid, dot1qVlanStaticEgressPorts/UntaggedPorts (standard)
+ * and vmVlan (cisco). A SET moves a port by enslaving swp<N> to br<VID>; the
+ * membership bitmaps are derived from the bridges, so they stay consistent
+ * with every move. A SET naming a VLAN with no bridge fails with
+ * inconsistentValue, as a real switch refuses a VLAN it does not have.
+ *
+ * Debian's MIB files are not installable here, so OIDs are numeric constants.
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LSW_MAX_PORTS 128          /* swp1..swp128 */
+#define LSW_MAX_VLANS 256          /* bridges br1..br4094, at most this many */
+#define LSW_MAX_FDB 8192           /* forwarding entries read per request */
+#define LSW_PORTLIST_LEN ((LSW_MAX_PORTS + 7) / 8)
+#define LSW_OID_LEN 24             /* the longest OID served: dot1qTpFdbPort.fdb.mac = 20 */
+#define LSW_NL_MAX_MSGS 100000     /* bound on netlink messages read per dump */
+
+/* Registration roots. */
+static const oid OID_DOT1D_BRIDGE[] = {1, 3, 6, 1, 2, 1, 17};
+static const oid OID_CISCO_VTP[] = {1, 3, 6, 1, 4, 1, 9, 9, 46};
+static const oid OID_CISCO_VM[] = {1, 3, 6, 1, 4, 1, 9, 9, 68};
+
+/* Columns and scalars (the last sub-identifier before the index is the column). */
+static const oid OID_DOT1D_BASE_NUM_PORTS[] = {1, 3, 6, 1, 2, 1, 17, 1, 2, 0};
+static const oid OID_DOT1D_BASE_PORT_IFINDEX[] = {1, 3, 6, 1, 2, 1, 17, 1, 4, 1, 2};
+static const oid OID_DOT1D_TP_FDB_ADDRESS[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 1};
+static const oid OID_DOT1D_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 2};
+static const oid OID_DOT1D_TP_FDB_STATUS[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 3};
+static const oid OID_DOT1Q_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1, 2};
+static const oid OID_DOT1Q_TP_FDB_STATUS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1, 3};
+static const oid OID_DOT1Q_VLAN_STATIC_NAME[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 1};
+static const oid OID_DOT1Q_VLAN_STATIC_EGRESS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 2};
+static const oid OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 4};
+static const oid OID_DOT1Q_VLAN_STATIC_ROWSTATUS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 5};
+static const oid OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
+static const oid OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2, 1};
+static const oid OID_VM_VLAN_TYPE[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 1};
+static const oid OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+static const oid OID_VM_PORT_STATUS[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 3};
+
+#define OIDLEN(a) (sizeof(a) / sizeof((a)[0]))
+
+enum personality { PERS_STANDARD, PERS_CISCO };
+
+static enum personality personality = PERS_STANDARD;
+static const char *switch_name = "labswitch";
+static volatile sig_atomic_t stop_requested;
+
+/* ---- the kernel's state, read through rtnetlink ---- */
+
+struct lsw_port {
+	bool present;
+	int ifindex;
+	int vlan;          /* 0: enslaved to no VLAN bridge */
+};
+
+struct lsw_vlan {
+	int vid;
+	int ifindex;       /* of br<vid> */
+};
+
+struct lsw_fdb {
+	uint8_t mac[6];
+	int vlan;
+	int port;
+};
+
+struct lsw_state {
+	int nports;                              /* highest present port number */
+	struct lsw_port ports[LSW_MAX_PORTS + 1]; /* indexed by port number */
+	int nvlans;
+	struct lsw_vlan vlans[LSW_MAX_VLANS];    /* sorted by vid */
+	int nfdb;
+	struct lsw_fdb *fdb;                     /* owned; LSW_MAX_FDB entries */
+};
+
+static int nl_fd = -1;
+static uint32_t nl_seq;
+
+static int
+nl_open(void)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+
+	nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl_fd < 0)
+		return -1;
+	if (bind(nl_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -1;
+	/* A request never waits long on the kernel; a stuck read must not hang the agent. */
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+}
+
+typedef void (*nl_msg_fn)(struct nlmsghdr *h, void *arg);
+
+/*
+ * Sends one request and reads the answers until DONE (dump) or the ACK.
+ * Returns 0 or a negative errno.
+ */
+static int
+nl_talk(struct nlmsghdr *req, nl_msg_fn fn, void *arg)
+{
+	static char buf[65536];
+	uint32_t seq = ++nl_seq;
+	bool dump = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+
+	req->nlmsg_seq = seq;
+	if (send(nl_fd, req, req->nlmsg_len, 0) < 0)
+		return -errno;
+	for (int msgs = 0; msgs < LSW_NL_MAX_MSGS;) {
+		ssize_t n = recv(nl_fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n), msgs++) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+				if (e->error != 0 || !dump)
+					return e->error;
+				continue;
+			}
+			if (fn)
+				fn(h, arg);
+		}
+	}
+	return -E2BIG;
+}
+
+static void
+parse_attrs(struct rtattr *tb[], int max, struct rtattr *rta, int len)
+{
+	memset(tb, 0, sizeof(struct rtattr *) * (max + 1));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type <= max)
+			tb[rta->rta_type] = rta;
+}
+
+/* "br10" -> 10, "swp3" -> 3; 0 when the name is not prefix + a number in [1, max]. */
+static int
+name_number(const char *name, const char *prefix, int max)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) != 0 || name[pl] == '\0')
+		return 0;
+	char *end;
+	long v = strtol(name + pl, &end, 10);
+	if (*end != '\0' || name[pl] == '0' || v < 1 || v > max)
+		return 0;
+	return (int)v;
+}
+
+struct link_scan {
+	struct lsw_state *st;
+	int master_of[LSW_MAX_PORTS + 1];
+};
+
+static void
+on_link(struct nlmsghdr *h, void *arg)
+{
+	struct link_scan *ls = arg;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return;
+	parse_attrs(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(h));
+	if (!tb[IFLA_IFNAME])
+		return;
+	const char *name = RTA_DATA(tb[IFLA_IFNAME]);
+	int vid = name_number(name, "br", 4094);
+	int port = name_number(name, "swp", LSW_MAX_PORTS);
+	struct lsw_state *st = ls->st;
+
+	if (vid && st->nvlans < LSW_MAX_VLANS) {
+		st->vlans[st->nvlans].vid = vid;
+		st->vlans[st->nvlans].ifindex = ifi->ifi_index;
+		st->nvlans++;
+	} else if (port) {
+		st->ports[port].present = true;
+		st->ports[port].ifindex = ifi->ifi_index;
+		ls->master_of[port] = tb[IFLA_MASTER] ? (int)*(uint32_t *)RTA_DATA(tb[IFLA_MASTER]) : 0;
+		if (port > st->nports)
+			st->nports = port;
+	}
+}
+
+static int
+vlan_cmp(const void *a, const void *b)
+{
+	return ((const struct lsw_vlan *)a)->vid - ((const struct lsw_vlan *)b)->vid;
+}
+
+static const struct lsw_vlan *
+vlan_by_ifindex(const struct lsw_state *st, int ifindex)
+{
+	for (int i = 0; i < st->nvlans; i++)
+		if (st->vlans[i].ifindex == ifindex)
+			return &st->vlans[i];
+	return NULL;
+}
+
+static const struct lsw_vlan *
+vlan_by_vid(const struct lsw_state *st, long vid)
+{
+	for (int i = 0; i < st->nvlans; i++)
+		if (st->vlans[i].vid == vid)
+			return &st->vlans[i];
+	return NULL;
+}
+
+static int
+port_by_ifindex(const struct lsw_state *st, int ifindex)
+{
+	for (int p = 1; p <= st->nports; p++)
+		if (st->ports[p].present && st->ports[p].ifindex == ifindex)
+			return p;
+	return 0;
+}
+
+static void
+on_neigh(struct nlmsghdr *h, void *arg)
+{
+	struct lsw_state *st = arg;
+	struct ndmsg *nd = NLMSG_DATA(h);
+	struct rtattr *tb[NDA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_BRIDGE)
+		return;
+	/* The bridge's own addresses (NUD_PERMANENT) are not learned hosts. */
+	if (nd->ndm_state & NUD_PERMANENT)
+		return;
+	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
+		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))));
+	if (!tb[NDA_LLADDR] || RTA_PAYLOAD(tb[NDA_LLADDR]) != 6 || !tb[NDA_MASTER])
+		return;
+	const struct lsw_vlan *v = vlan_by_ifindex(st, (int)*(uint32_t *)RTA_DATA(tb[NDA_MASTER]));
+	int port = port_by_ifindex(st, nd->ndm_ifindex);
+	if (!v || !port || st->nfdb >= LSW_MAX_FDB)
+		return;
+	struct lsw_fdb *f = &st->fdb[st->nfdb++];
+	memcpy(f->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
+	f->vlan = v->vid;
+	f->port = port;
+}
+
+static int
+fdb_cmp(const void *a, const void *b)
+{
+	const struct lsw_fdb *x = a, *y = b;
+	if (x->vlan != y->vlan)
+		return x->vlan - y->vlan;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+/* Reads links and (when `with_fdb`) the forwarding tables. Returns 0 or -errno. */
+static int
+state_read(struct lsw_state *st, bool with_fdb)
+{
+	struct {
+		struct nlmsghdr h;
+		union {
+			struct ifinfomsg ifi;
+			struct ndmsg nd;
+		} u;
+	} req;
+	struct link_scan ls;
+	struct lsw_fdb *fdb = st->fdb;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->fdb = fdb;
+	memset(&ls, 0, sizeof(ls));
+	ls.st = st;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.h.nlmsg_type = RTM_GETLINK;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.u.ifi.ifi_family = AF_UNSPEC;
+	if ((rc = nl_talk(&req.h, on_link, &ls)) < 0)
+		return rc;
+	qsort(st->vlans, (size_t)st->nvlans, sizeof(st->vlans[0]), vlan_cmp);
+	for (int p = 1; p <= st->nports; p++) {
+		const struct lsw_vlan *v = vlan_by_ifindex(st, ls.master_of[p]);
+		st->ports[p].vlan = v ? v->vid : 0;
+	}
+	if (!with_fdb)
+		return 0;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.u.nd.ndm_family = AF_BRIDGE;
+	if ((rc = nl_talk(&req.h, on_neigh, st)) < 0)
+		return rc;
+	qsort(st->fdb, (size_t)st->nfdb, sizeof(st->fdb[0]), fdb_cmp);
+	return 0;
+}
+
+/* Moves port `port` into VLAN `vid` (enslaves swp<port> to br<vid>). Returns 0 or -errno. */
+static int
+port_move(const struct lsw_state *st, int port, int vid)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+		char attrs[64];
+	} req;
+	const struct lsw_vlan *v = vlan_by_vid(st, vid);
+
+	if (!v || port < 1 || port > st->nports || !st->ports[port].present)
+		return -ENOENT;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.h.nlmsg_type = RTM_NEWLINK;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = st->ports[port].ifindex;
+	struct rtattr *rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.h.nlmsg_len));
+	rta->rta_type = IFLA_MASTER;
+	rta->rta_len = RTA_LENGTH(sizeof(uint32_t));
+	uint32_t master = (uint32_t)v->ifindex;
+	memcpy(RTA_DATA(rta), &master, sizeof(master));
+	req.h.nlmsg_len = NLMSG_ALIGN(req.h.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return nl_talk(&req.h, NULL, NULL);
+}
+
+/* ---- the served view: a sorted list of (OID, value) built from a state ---- */
+
+struct lsw_entry {
+	oid name[LSW_OID_LEN];
+	size_t len;
+	u_char type;
+	long ival;
+	size_t slen;
+	u_char str[LSW_PORTLIST_LEN > 16 ? LSW_PORTLIST_LEN : 16];
+};
+
+struct lsw_view {
+	size_t n, cap;
+	struct lsw_entry *e;   /* owned */
+};
+
+static struct lsw_entry *
+view_add(struct lsw_view *v, const oid *col, size_t collen, const oid *idx, size_t idxlen)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		struct lsw_entry *e = realloc(v->e, cap * sizeof(*e));
+		if (!e)
+			return NULL;
+		v->e = e;
+		v->cap = cap;
+	}
+	struct lsw_entry *x = &v->e[v->n++];
+	memset(x, 0, sizeof(*x));
+	memcpy(x->name, col, collen * sizeof(oid));
+	memcpy(x->name + collen, idx, idxlen * sizeof(oid));
+	x->len = collen + idxlen;
+	return x;
+}
+
+#define ADD_INT(v, col, idx, idxlen, t, val) do { \
+	struct lsw_entry *x_ = view_add(v, col, OIDLEN(col), idx, idxlen); \
+	if (!x_) return -1; \
+	x_->type = (t); x_->ival = (val); \
+} while (0)
+
+#define ADD_STR(v, col, idx, idxlen, buf, n) do { \
+	struct lsw_entry *x_ = view_add(v, col, OIDLEN(col), idx, idxlen); \
+	if (!x_) return -1; \
+	x_->type = ASN_OCTET_STR; memcpy(x_->str, buf, n); x_->slen = (n); \
+} while (0)
+
+/* Port list of VLAN `vid` (bit for port 1 is the MSB of octet 0), length (nports+7)/8. */
+static size_t
+portlist(const struct lsw_state *st, int vid, u_char *out)
+{
+	size_t len = (size_t)(st->nports + 7) / 8;
+	memset(out, 0, LSW_PORTLIST_LEN);
+	for (int p = 1; p <= st->nports; p++)
+		if (st->ports[p].present && st->ports[p].vlan == vid)
+			out[(p - 1) / 8] |= (u_char)(0x80 >> ((p - 1) % 8));
+	return len ? len : 1;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct lsw_entry *x = a, *y = b;
+	return snmp_oid_compare(x->name, x->len, y->name, y->len);
+}
+
+static int
+view_build(struct lsw_view *v, const struct lsw_state *st)
+{
+	oid idx[7];
+	u_char pl[LSW_PORTLIST_LEN];
+
+	v->n = 0;
+	idx[0] = 0;
+	ADD_INT(v, OID_DOT1D_BASE_NUM_PORTS, idx, 0, ASN_INTEGER, st->nports);
+	for (int p = 1; p <= st->nports; p++) {
+		if (!st->ports[p].present)
+			continue;
+		idx[0] = (oid)p;
+		ADD_INT(v, OID_DOT1D_BASE_PORT_IFINDEX, idx, 1, ASN_INTEGER, st->ports[p].ifindex);
+		if (personality == PERS_STANDARD && st->ports[p].vlan)
+			ADD_INT(v, OID_DOT1Q_PVID, idx, 1, ASN_GAUGE, st->ports[p].vlan);
+		if (personality == PERS_CISCO) {
+			idx[0] = (oid)st->ports[p].ifindex;
+			ADD_INT(v, OID_VM_VLAN_TYPE, idx, 1, ASN_INTEGER, 1);          /* static(1) */
+			ADD_INT(v, OID_VM_VLAN, idx, 1, ASN_INTEGER, st->ports[p].vlan);
+			ADD_INT(v, OID_VM_PORT_STATUS, idx, 1, ASN_INTEGER, st->ports[p].vlan ? 2 : 1); /* active(2) */
+		}
+	}
+	/* BRIDGE-MIB's table is indexed by MAC alone: the first VLAN's entry wins. */
+	for (int i = 0; i < st->nfdb; i++) {
+		const struct lsw_fdb *f = &st->fdb[i];
+		bool dup = false;
+		for (int j = 0; j < i && !dup; j++)
+			dup = memcmp(st->fdb[j].mac, f->mac, 6) == 0;
+		for (int k = 0; k < 6; k++)
+			idx[k] = f->mac[k];
+		if (!dup) {
+			ADD_STR(v, OID_DOT1D_TP_FDB_ADDRESS, idx, 6, f->mac, 6);
+			ADD_INT(v, OID_DOT1D_TP_FDB_PORT, idx, 6, ASN_INTEGER, f->port);
+			ADD_INT(v, OID_DOT1D_TP_FDB_STATUS, idx, 6, ASN_INTEGER, 3);  /* learned(3) */
+		}
+		if (personality == PERS_STANDARD) {
+			/* dot1qFdbId: this switch uses the VLAN ID as its FDB ID (one bridge per VLAN). */
+			idx[0] = (oid)f->vlan;
+			for (int k = 0; k < 6; k++)
+				idx[k + 1] = f->mac[k];
+			ADD_INT(v, OID_DOT1Q_TP_FDB_PORT, idx, 7, ASN_INTEGER, f->port);
+			ADD_INT(v, OID_DOT1Q_TP_FDB_STATUS, idx, 7, ASN_INTEGER, 3);
+		}
+	}
+	for (int i = 0; i < st->nvlans; i++) {
+		int vid = st->vlans[i].vid;
+		idx[0] = (oid)vid;
+		if (personality == PERS_STANDARD) {
+			char name[16];
+			int n = snprintf(name, sizeof(name), "VLAN%04d", vid);
+			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_NAME, idx, 1, name, (size_t)n);
+			size_t len = portlist(st, vid, pl);
+			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
+			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_UNTAGGED, idx, 1, pl, len);
+			ADD_INT(v, OID_DOT1Q_VLAN_STATIC_ROWSTATUS, idx, 1, ASN_INTEGER, 1); /* active(1) */
+		} else {
+			ADD_INT(v, OID_VTP_VLAN_STATE, idx, 1, ASN_INTEGER, 1);  /* operational(1) */
+		}
+	}
+	qsort(v->e, v->n, sizeof(v->e[0]), entry_cmp);
+	return 0;
+}
+
+/* Index of the first entry whose OID is > (strict) or >= (!strict) `name`. */
+static size_t
+view_lower_bound(const struct lsw_view *v, const oid *name, size_t len, bool strict)
+{
+	size_t lo = 0, hi = v->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = snmp_oid_compare(v->e[mid].name, v->e[mid].len, name, len);
+		if (c < 0 || (strict && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- SET: a whole request is checked first, then applied, undone on failure ---- */
+
+static bool
+has_prefix(const oid *name, size_t len, const oid *col, size_t collen)
+{
+	return len > collen && snmp_oid_compare(name, collen, col, collen) == 0;
+}
+
+struct lsw_txn {
+	int desired[LSW_MAX_PORTS + 1];   /* 0: unchanged */
+	int leaving[LSW_MAX_PORTS + 1];   /* a bitmap write takes the port out of this VLAN */
+	int undo[LSW_MAX_PORTS + 1];      /* VLAN before ACTION moved the port; 0: not moved */
+};
+
+static struct lsw_txn txn;
+
+/* Records that `port` must end in `vid`; a request that says two things about one port is refused. */
+static int
+txn_want(int port, int vid)
+{
+	if (txn.desired[port] && txn.desired[port] != vid)
+		return SNMP_ERR_INCONSISTENTVALUE;
+	txn.desired[port] = vid;
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+check_vlan_value(const struct lsw_state *st, long vid)
+{
+	if (vid < 1 || vid > 4094)
+		return SNMP_ERR_WRONGVALUE;
+	if (!vlan_by_vid(st, vid)) {
+		snmp_log(LOG_WARNING, "%s: refused: VLAN %ld does not exist on this switch\n",
+			 switch_name, vid);
+		return SNMP_ERR_INCONSISTENTVALUE;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* One varbind of a SET: its checks and what it asks for. Returns an SNMP error status. */
+static int
+txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
+{
+	const oid *name = var->name;
+	size_t len = var->name_length;
+
+	if (personality == PERS_STANDARD && has_prefix(name, len, OID_DOT1Q_PVID, OIDLEN(OID_DOT1Q_PVID))) {
+		if (len != OIDLEN(OID_DOT1Q_PVID) + 1)
+			return SNMP_ERR_NOCREATION;
+		oid port = name[len - 1];
+		if (port < 1 || port > (oid)st->nports || !st->ports[port].present)
+			return SNMP_ERR_NOCREATION;
+		if (var->type != ASN_GAUGE && var->type != ASN_UNSIGNED)
+			return SNMP_ERR_WRONGTYPE;
+		long vid = (long)*var->val.integer;
+		int rc = check_vlan_value(st, vid);
+		return rc ? rc : txn_want((int)port, (int)vid);
+	}
+	if (personality == PERS_STANDARD &&
+	    (has_prefix(name, len, OID_DOT1Q_VLAN_STATIC_EGRESS, OIDLEN(OID_DOT1Q_VLAN_STATIC_EGRESS)) ||
+	     has_prefix(name, len, OID_DOT1Q_VLAN_STATIC_UNTAGGED, OIDLEN(OID_DOT1Q_VLAN_STATIC_UNTAGGED)))) {
+		if (len != OIDLEN(OID_DOT1Q_VLAN_STATIC_EGRESS) + 1)
+			return SNMP_ERR_NOCREATION;
+		long vid = (long)name[len - 1];
+		if (!vlan_by_vid(st, vid))
+			return SNMP_ERR_NOCREATION;
+		if (var->type != ASN_OCTET_STR)
+			return SNMP_ERR_WRONGTYPE;
+		if (var->val_len > LSW_PORTLIST_LEN)
+			return SNMP_ERR_WRONGLENGTH;
+		for (size_t bit = 0; bit < var->val_len * 8; bit++) {
+			int port = (int)bit + 1;
+			bool member = var->val.string[bit / 8] & (0x80 >> (bit % 8));
+			bool exists = port <= st->nports && st->ports[port].present;
+			if (member && !exists)
+				return SNMP_ERR_WRONGVALUE;   /* no such port */
+			if (!exists)
+				continue;
+			if (member && st->ports[port].vlan != vid) {
+				int rc = txn_want(port, (int)vid);
+				if (rc)
+					return rc;
+			} else if (!member && st->ports[port].vlan == vid) {
+				txn.leaving[port] = (int)vid;
+			}
+		}
+		return SNMP_ERR_NOERROR;
+	}
+	if (personality == PERS_CISCO && has_prefix(name, len, OID_VM_VLAN, OIDLEN(OID_VM_VLAN))) {
+		if (len != OIDLEN(OID_VM_VLAN) + 1)
+			return SNMP_ERR_NOCREATION;
+		int port = port_by_ifindex(st, (int)name[len - 1]);
+		if (!port)
+			return SNMP_ERR_NOCREATION;
+		if (var->type != ASN_INTEGER)
+			return SNMP_ERR_WRONGTYPE;
+		long vid = *var->val.integer;
+		int rc = check_vlan_value(st, vid);
+		return rc ? rc : txn_want(port, (int)vid);
+	}
+	return SNMP_ERR_NOTWRITABLE;
+}
+
+/* After all varbinds: an access port must end up untagged in exactly one VLAN. */
+static int
+txn_check(void)
+{
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		if (txn.leaving[p] && (!txn.desired[p] || txn.desired[p] == txn.leaving[p]))
+			return SNMP_ERR_INCONSISTENTVALUE;
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+txn_apply(const struct lsw_state *st)
+{
+	for (int p = 1; p <= st->nports; p++) {
+		if (!txn.desired[p] || txn.desired[p] == st->ports[p].vlan)
+			continue;
+		int rc = port_move(st, p, txn.desired[p]);
+		if (rc < 0) {
+			snmp_log(LOG_ERR, "%s: moving swp%d to br%d: %s\n", switch_name, p,
+				 txn.desired[p], strerror(-rc));
+			return -1;
+		}
+		txn.undo[p] = st->ports[p].vlan;
+		snmp_log(LOG_INFO, "%s: swp%d VLAN %d -> %d\n", switch_name, p,
+			 st->ports[p].vlan, txn.desired[p]);
+	}
+	return 0;
+}
+
+static void
+txn_undo(const struct lsw_state *st)
+{
+	for (int p = 1; p <= st->nports; p++)
+		if (txn.undo[p] && port_move(st, p, txn.undo[p]) < 0)
+			snmp_log(LOG_ERR, "%s: undo: swp%d back to VLAN %d failed\n", switch_name, p,
+				 txn.undo[p]);
+}
+
+/* ---- the handler ---- */
+
+static struct lsw_state cur_state;
+static struct lsw_view cur_view;
+
+static bool
+request_needs_fdb(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	if (reqinfo->mode != MODE_GET)
+		return reqinfo->mode == MODE_GETNEXT || reqinfo->mode == MODE_GETBULK;
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		const netsnmp_variable_list *var = r->requestvb;
+		if (has_prefix(var->name, var->name_length, OID_DOT1D_TP_FDB_ADDRESS, 9) ||
+		    has_prefix(var->name, var->name_length, OID_DOT1Q_TP_FDB_PORT, 11))
+			return true;
+	}
+	return false;
+}
+
+static int
+bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+	       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	(void)handler;
+	bool set = reqinfo->mode != MODE_GET && reqinfo->mode != MODE_GETNEXT &&
+		   reqinfo->mode != MODE_GETBULK;
+
+	if (set && (reqinfo->mode == MODE_SET_COMMIT || reqinfo->mode == MODE_SET_FREE)) {
+		memset(&txn, 0, sizeof(txn));
+		return SNMP_ERR_NOERROR;
+	}
+	int rc = state_read(&cur_state, !set && request_needs_fdb(reqinfo, requests));
+	if (rc < 0) {
+		snmp_log(LOG_ERR, "%s: reading the bridges: %s\n", switch_name, strerror(-rc));
+		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
+		return SNMP_ERR_NOERROR;
+	}
+
+	switch (reqinfo->mode) {
+	case MODE_GET:
+	case MODE_GETNEXT:
+		if (view_build(&cur_view, &cur_state) < 0) {
+			netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
+			return SNMP_ERR_NOERROR;
+		}
+		for (netsnmp_request_info *r = requests; r; r = r->next) {
+			netsnmp_variable_list *var = r->requestvb;
+			if (r->processed)
+				continue;
+			size_t i = view_lower_bound(&cur_view, var->name, var->name_length,
+						    reqinfo->mode == MODE_GETNEXT);
+			const struct lsw_entry *e = i < cur_view.n ? &cur_view.e[i] : NULL;
+			if (reqinfo->mode == MODE_GET) {
+				if (!e || snmp_oid_compare(e->name, e->len, var->name, var->name_length)) {
+					netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+					continue;
+				}
+			} else {
+				/* Past our registration: leave it for the next one. */
+				if (!e || snmp_oid_compare(e->name, reginfo->rootoid_len, reginfo->rootoid,
+							   reginfo->rootoid_len) != 0)
+					continue;
+				snmp_set_var_objid(var, e->name, e->len);
+			}
+			if (e->type == ASN_OCTET_STR)
+				snmp_set_var_typed_value(var, e->type, e->str, e->slen);
+			else
+				snmp_set_var_typed_value(var, e->type, &e->ival, sizeof(e->ival));
+		}
+		break;
+	case MODE_SET_RESERVE1:
+		memset(&txn, 0, sizeof(txn));
+		for (netsnmp_request_info *r = requests; r; r = r->next) {
+			int err = txn_add(&cur_state, r->requestvb);
+			if (err) {
+				netsnmp_set_request_error(reqinfo, r, err);
+				return SNMP_ERR_NOERROR;
+			}
+		}
+		if ((rc = txn_check()) != 0)
+			netsnmp_set_request_error(reqinfo, requests, rc);
+		break;
+	case MODE_SET_RESERVE2:
+		break;
+	case MODE_SET_ACTION:
+		if (txn_apply(&cur_state) < 0)
+			netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_COMMITFAILED);
+		break;
+	case MODE_SET_UNDO:
+		txn_undo(&cur_state);
+		memset(&txn, 0, sizeof(txn));
+		break;
+	default:
+		break;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+register_subtree(const char *name, const oid *root, size_t len)
+{
+	netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
+		name, bridge_handler, root, len, HANDLER_CAN_RWRITE);
+	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snmp_log(LOG_ERR, "%s: cannot register %s\n", switch_name, name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco] [-n NAME]\n"
+		"                              [-d PERSISTENT_DIR]\n"
+		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco)\n"
+		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *xsock = NULL, *pdir = NULL;
+	int c;
+
+	while ((c = getopt(argc, argv, "x:P:n:d:h")) != -1) {
+		switch (c) {
+		case 'x': xsock = optarg; break;
+		case 'n': switch_name = optarg; break;
+		case 'd': pdir = optarg; break;
+		case 'P':
+			if (strcmp(optarg, "standard") == 0)
+				personality = PERS_STANDARD;
+			else if (strcmp(optarg, "cisco") == 0)
+				personality = PERS_CISCO;
+			else {
+				fprintf(stderr, "cordon-labswitch-agent: unknown personality '%s' "
+					"(standard or cisco)\n", optarg);
+				return 2;
+			}
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (!xsock || optind != argc) {
+		usage();
+		return 2;
+	}
+	cur_state.fdb = calloc(LSW_MAX_FDB, sizeof(*cur_state.fdb));
+	if (!cur_state.fdb || nl_open() < 0) {
+		fprintf(stderr, "cordon-labswitch-agent: %s: rtnetlink: %s\n", switch_name, strerror(errno));
+		return 1;
+	}
+
+	/* No MIB files here: every OID is numeric, and loading none keeps the log quiet. */
+	setenv("MIBS", "", 1);
+	snmp_enable_stderrlog();
+	if (pdir)
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, pdir);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, xsock);
+	init_agent("cordon-labswitch");
+
+	if (register_subtree("cordonBridge", OID_DOT1D_BRIDGE, OIDLEN(OID_DOT1D_BRIDGE)) < 0)
+		return 1;
+	if (personality == PERS_CISCO &&
+	    (register_subtree("cordonCiscoVtp", OID_CISCO_VTP, OIDLEN(OID_CISCO_VTP)) < 0 ||
+	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM)) < 0))
+		return 1;
+
+	init_snmp("cordon-labswitch");
+	/* After init_snmp, or a restarted snmpd is found only after the default 15 s. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	snmp_log(LOG_INFO, "%s: subagent up (%s personality)\n", switch_name,
+		 personality == PERS_CISCO ? "cisco" : "standard");
+	while (!stop_requested)
+		agent_check_and_process(1);
+
+	snmp_shutdown("cordon-labswitch");
+	free(cur_view.e);
+	free(cur_state.fdb);
+	close(nl_fd);
+	return 0;
+}
