@@ -1,0 +1,1424 @@
+/*
+ * netlink: the local enforcement point (see netlink.h for the rule layout).
+ * The only module that includes libnl.
+ *
+ * Rules are added and deleted with libnl's rtnl_rule requests, built from one
+ * constructor (rule_from_spec) so that a delete matches the add exactly.
+ * Rules are read back with a dump parsed here rather than with libnl's rule
+ * cache: the cache treats rules that differ only in their protocol as the
+ * same object and silently merges them, which would hide exactly the
+ * duplicates reconcile must report, and its duplicate search is linear per
+ * rule, quadratic over tens of thousands of rules.
+ */
+#include "netlink.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <netlink/addr.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/handlers.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/route/rule.h>
+#include <netlink/socket.h>
+
+/*
+ * Messages go into the fixed-size fields of enforce.h and reconcile's diffs;
+ * cutting a long one short is intended, not a fault.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+
+/* Offsets of the four rule kinds from the priority base. */
+enum rule_slot {
+	SLOT_ALLOW_OUT = 0,   /* from H to R lookup T */
+	SLOT_ALLOW_IN = 1,    /* from R to H lookup T */
+	SLOT_DENY_OUT = 2,    /* from H <deny> */
+	SLOT_DENY_IN = 3,     /* to H <deny> */
+	SLOT_COUNT = 4,
+};
+
+/* Rules one host needs at most: two deny rules, two per remediation prefix. */
+#define MAX_HOST_RULES (2 + 2 * NETLINK_MAX_REMEDIATION)
+
+/* Dumps interrupted by a concurrent change are retried this many times. */
+#define DUMP_ATTEMPTS 5
+
+/*
+ * One FIB rule in the shape Cordon makes, comparable with memcmp-free
+ * ordering (rule_spec_cmp). Addresses in network order; IPv4 in the first 4
+ * bytes, the rest zero.
+ */
+struct rule_spec {
+	uint8_t family;      /* AF_INET, AF_INET6 */
+	uint8_t action;      /* FR_ACT_* */
+	uint8_t src_len;     /* 0 = any */
+	uint8_t dst_len;
+	uint32_t prio;
+	uint32_t table;      /* FR_ACT_TO_TBL only; 0 for the deny actions */
+	uint8_t src[16];
+	uint8_t dst[16];
+	bool foreign;        /* from a dump: carries selectors Cordon never sets */
+};
+
+struct rule_vec {
+	struct rule_spec *v;   /* owned */
+	size_t n, cap;
+};
+
+struct netlink_impl {
+	struct netlink_point_config cfg;
+	struct nl_sock *sk;                 /* owned; connected inside cfg.netns */
+	char where[NETLINK_NETNS_LEN + 16]; /* "netns NAME" or "own netns", for messages */
+};
+
+static const struct enf_ops netlink_ops;
+
+/* ---- config ---- */
+
+void
+netlink_config_init(struct netlink_point_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->table = NETLINK_DEFAULT_TABLE;
+	c->priority_base = NETLINK_DEFAULT_PRIORITY_BASE;
+	c->priority_range = NETLINK_DEFAULT_PRIORITY_RANGE;
+	c->protocol = NETLINK_DEFAULT_PROTOCOL;
+	c->deny_action = NETLINK_DENY_PROHIBIT;
+}
+
+static int
+parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Host bits of `a` beyond `len` (in the family's own bits) are all zero. */
+static bool
+host_bits_clear(const struct ip_addr *a, uint8_t len)
+{
+	unsigned off = ip_is_v4(a) ? 96 : 0;
+	unsigned bit;
+
+	for (bit = off + len; bit < 128; bit++)
+		if (a->b[bit / 8] & (0x80u >> (bit % 8)))
+			return false;
+	return true;
+}
+
+int
+netlink_prefix_parse(const char *text, struct netlink_prefix *p)
+{
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	uint32_t len, max;
+
+	if (alen == 0 || alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, alen);
+	buf[alen] = '\0';
+	if (ip_from_str(buf, &p->addr) < 0)
+		return -1;
+	max = ip_is_v4(&p->addr) ? 32 : 128;
+	if (slash == NULL)
+		len = max;
+	else if (parse_u32(slash + 1, 0, max, &len) < 0)
+		return -1;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+static bool
+prefix_contains(const struct netlink_prefix *p, const struct ip_addr *a)
+{
+	unsigned off, bits, i;
+
+	if (ip_is_v4(&p->addr) != ip_is_v4(a))
+		return false;
+	off = ip_is_v4(a) ? 12 : 0;
+	bits = p->len;
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (p->addr.b[off + i] != a->b[off + i])
+			return false;
+	if (bits > 0) {
+		uint8_t mask = (uint8_t)(0xffu << (8 - bits));
+		if ((p->addr.b[off + i] & mask) != (a->b[off + i] & mask))
+			return false;
+	}
+	return true;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+add_remediation(struct netlink_point_config *c, const char *text, char *err, size_t errlen)
+{
+	struct netlink_prefix p;
+
+	if (netlink_prefix_parse(text, &p) < 0) {
+		snprintf(err, errlen, "netlink remediation '%s': not an IPv4 or IPv6 prefix", text);
+		return -1;
+	}
+	if (!host_bits_clear(&p.addr, p.len)) {
+		snprintf(err, errlen, "netlink remediation '%s': bits set past the prefix length "
+			 "(give the network address)", text);
+		return -1;
+	}
+	if (c->n_remediation >= NETLINK_MAX_REMEDIATION) {
+		snprintf(err, errlen, "netlink remediation '%s': at most %d prefixes", text,
+			 NETLINK_MAX_REMEDIATION);
+		return -1;
+	}
+	c->remediation[c->n_remediation++] = p;
+	return 0;
+}
+
+int
+netlink_config_set(struct netlink_point_config *c, const char *key, const char *value,
+		   char *err, size_t errlen)
+{
+	uint32_t v;
+
+	if (!strcmp(key, "netns")) {
+		if (strlen(value) >= sizeof(c->netns)) {
+			snprintf(err, errlen, "netlink netns: name longer than %zu characters",
+				 sizeof(c->netns) - 1);
+			return -1;
+		}
+		/* A name is looked up under /run/netns; anything with a slash must be a full path. */
+		if (value[0] != '/' && (strchr(value, '/') || !strcmp(value, ".") || !strcmp(value, ".."))) {
+			snprintf(err, errlen, "netlink netns '%s': give a name under /run/netns or an "
+				 "absolute path", value);
+			return -1;
+		}
+		snprintf(c->netns, sizeof(c->netns), "%s", value);
+		return 0;
+	}
+	if (!strcmp(key, "table")) {
+		if (parse_u32(value, 1, UINT32_MAX, &v) < 0) {
+			snprintf(err, errlen, "netlink table '%s': not a table number 1..4294967295", value);
+			return -1;
+		}
+		c->table = v;
+		return 0;
+	}
+	if (!strcmp(key, "priority_base")) {
+		if (parse_u32(value, 1, 32765, &v) < 0) {
+			snprintf(err, errlen, "netlink priority_base '%s': not a priority 1..32765", value);
+			return -1;
+		}
+		c->priority_base = v;
+		return 0;
+	}
+	if (!strcmp(key, "priority_range")) {
+		if (parse_u32(value, SLOT_COUNT, 1000, &v) < 0) {
+			snprintf(err, errlen, "netlink priority_range '%s': not a number %d..1000", value,
+				 SLOT_COUNT);
+			return -1;
+		}
+		c->priority_range = v;
+		return 0;
+	}
+	if (!strcmp(key, "protocol")) {
+		/* 0..4 are the kernel's own (unspec, redirect, kernel, boot, static). */
+		if (parse_u32(value, 5, 255, &v) < 0) {
+			snprintf(err, errlen, "netlink protocol '%s': not a rule protocol 5..255", value);
+			return -1;
+		}
+		c->protocol = (uint8_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "deny_action")) {
+		if (!strcmp(value, "prohibit"))
+			c->deny_action = NETLINK_DENY_PROHIBIT;
+		else if (!strcmp(value, "blackhole"))
+			c->deny_action = NETLINK_DENY_BLACKHOLE;
+		else if (!strcmp(value, "unreachable"))
+			c->deny_action = NETLINK_DENY_UNREACHABLE;
+		else {
+			snprintf(err, errlen, "netlink deny_action '%s': prohibit, blackhole or unreachable",
+				 value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "remove_extra")) {
+		if (parse_bool(value, &c->remove_extra) < 0) {
+			snprintf(err, errlen, "netlink remove_extra '%s': yes or no", value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "remediation")) {
+		char list[512];
+		char *save = NULL, *tok;
+
+		if (strlen(value) >= sizeof(list)) {
+			snprintf(err, errlen, "netlink remediation: list too long");
+			return -1;
+		}
+		snprintf(list, sizeof(list), "%s", value);
+		for (tok = strtok_r(list, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
+			if (add_remediation(c, tok, err, errlen) < 0)
+				return -1;
+		return 0;
+	}
+	snprintf(err, errlen, "netlink: unknown key '%s'", key);
+	return -1;
+}
+
+int
+netlink_config_validate(const struct netlink_point_config *c, char *err, size_t errlen)
+{
+	unsigned i;
+
+	if (c->priority_range < SLOT_COUNT) {
+		snprintf(err, errlen, "netlink priority_range %u: needs at least %d priorities",
+			 c->priority_range, SLOT_COUNT);
+		return -1;
+	}
+	/* Must stay between the local table's rule (0) and main's (32766). */
+	if (c->priority_base < 1 || (uint64_t)c->priority_base + c->priority_range - 1 > 32765) {
+		snprintf(err, errlen, "netlink priorities %u..%u: must lie within 1..32765 (before the "
+			 "main table's rule)", c->priority_base,
+			 c->priority_base + c->priority_range - 1);
+		return -1;
+	}
+	if (c->table == 0) {
+		snprintf(err, errlen, "netlink table 0: not a routing table");
+		return -1;
+	}
+	if (c->protocol <= 4) {
+		snprintf(err, errlen, "netlink protocol %u: reserved for the kernel", c->protocol);
+		return -1;
+	}
+	if (c->n_remediation > NETLINK_MAX_REMEDIATION) {
+		snprintf(err, errlen, "netlink: at most %d remediation prefixes", NETLINK_MAX_REMEDIATION);
+		return -1;
+	}
+	for (i = 0; i < c->n_remediation; i++) {
+		uint8_t max = ip_is_v4(&c->remediation[i].addr) ? 32 : 128;
+		if (c->remediation[i].len > max || !host_bits_clear(&c->remediation[i].addr,
+								  c->remediation[i].len)) {
+			char a[64];
+			snprintf(err, errlen, "netlink remediation %s/%u: not a network prefix",
+				 ip_to_str(&c->remediation[i].addr, a, sizeof(a)), c->remediation[i].len);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- rule specs ---- */
+
+static uint8_t
+deny_action_code(enum netlink_deny_action a)
+{
+	switch (a) {
+	case NETLINK_DENY_BLACKHOLE: return FR_ACT_BLACKHOLE;
+	case NETLINK_DENY_UNREACHABLE: return FR_ACT_UNREACHABLE;
+	case NETLINK_DENY_PROHIBIT:
+	default: return FR_ACT_PROHIBIT;
+	}
+}
+
+/* Family and bytes of a project address, as a rule carries them. */
+static uint8_t
+addr_to_rule(const struct ip_addr *a, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (ip_is_v4(a)) {
+		memcpy(out, a->b + 12, 4);
+		return AF_INET;
+	}
+	memcpy(out, a->b, 16);
+	return AF_INET6;
+}
+
+static void
+rule_to_addr(uint8_t family, const uint8_t bytes[16], struct ip_addr *a)
+{
+	if (family == AF_INET)
+		ip_from_v4(a, bytes);
+	else
+		memcpy(a->b, bytes, 16);
+}
+
+/*
+ * The rules `host` needs, in the order isolate adds them: deny first, so
+ * that the host is contained from the first request on, then the openings
+ * towards the remediation prefixes of the host's family.
+ */
+static unsigned
+specs_for_host(const struct netlink_point_config *c, const struct ip_addr *host,
+	       struct rule_spec out[MAX_HOST_RULES])
+{
+	uint8_t h[16];
+	uint8_t fam = addr_to_rule(host, h);
+	uint8_t full = fam == AF_INET ? 32 : 128;
+	unsigned n = 0, i;
+
+	memset(out, 0, sizeof(struct rule_spec) * MAX_HOST_RULES);
+	out[n].family = fam;
+	out[n].action = deny_action_code(c->deny_action);
+	out[n].prio = c->priority_base + SLOT_DENY_OUT;
+	memcpy(out[n].src, h, 16);
+	out[n].src_len = full;
+	n++;
+	out[n].family = fam;
+	out[n].action = deny_action_code(c->deny_action);
+	out[n].prio = c->priority_base + SLOT_DENY_IN;
+	memcpy(out[n].dst, h, 16);
+	out[n].dst_len = full;
+	n++;
+	for (i = 0; i < c->n_remediation; i++) {
+		const struct netlink_prefix *r = &c->remediation[i];
+		uint8_t rb[16];
+
+		if (addr_to_rule(&r->addr, rb) != fam)
+			continue;
+		out[n].family = fam;
+		out[n].action = FR_ACT_TO_TBL;
+		out[n].table = c->table;
+		out[n].prio = c->priority_base + SLOT_ALLOW_OUT;
+		memcpy(out[n].src, h, 16);
+		out[n].src_len = full;
+		memcpy(out[n].dst, rb, 16);
+		out[n].dst_len = r->len;
+		n++;
+		out[n].family = fam;
+		out[n].action = FR_ACT_TO_TBL;
+		out[n].table = c->table;
+		out[n].prio = c->priority_base + SLOT_ALLOW_IN;
+		memcpy(out[n].src, rb, 16);
+		out[n].src_len = r->len;
+		memcpy(out[n].dst, h, 16);
+		out[n].dst_len = full;
+		n++;
+	}
+	return n;
+}
+
+static int
+cmp_u(unsigned a, unsigned b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+rule_spec_cmp(const void *pa, const void *pb)
+{
+	const struct rule_spec *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_u(a->family, b->family)) || (c = cmp_u(a->prio, b->prio)) ||
+	    (c = cmp_u(a->action, b->action)) || (c = cmp_u(a->table, b->table)) ||
+	    (c = cmp_u(a->src_len, b->src_len)) || (c = cmp_u(a->dst_len, b->dst_len)) ||
+	    (c = memcmp(a->src, b->src, 16)) || (c = memcmp(a->dst, b->dst, 16)))
+		return c;
+	return cmp_u(a->foreign, b->foreign);
+}
+
+static const char *
+action_text(uint8_t action, char *buf, size_t len)
+{
+	switch (action) {
+	case FR_ACT_PROHIBIT: return "prohibit";
+	case FR_ACT_BLACKHOLE: return "blackhole";
+	case FR_ACT_UNREACHABLE: return "unreachable";
+	default:
+		snprintf(buf, len, "action %u", action);
+		return buf;
+	}
+}
+
+/* `ip rule` syntax: "pref 9100 from 10.1.0.5 to 198.51.100.0/24 lookup 254". */
+static void
+rule_text(const struct rule_spec *s, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN + 4], dst[INET6_ADDRSTRLEN + 4], act[32], abuf[24];
+	uint8_t full = s->family == AF_INET ? 32 : 128;
+	int off;
+
+	src[0] = dst[0] = '\0';
+	if (s->src_len) {
+		inet_ntop(s->family, s->src, src, INET6_ADDRSTRLEN);
+		if (s->src_len != full)
+			snprintf(src + strlen(src), 5, "/%u", s->src_len);
+	}
+	if (s->dst_len) {
+		inet_ntop(s->family, s->dst, dst, INET6_ADDRSTRLEN);
+		if (s->dst_len != full)
+			snprintf(dst + strlen(dst), 5, "/%u", s->dst_len);
+	}
+	off = snprintf(buf, len, "pref %u from %s", s->prio, s->src_len ? src : "all");
+	if (off < 0 || (size_t)off >= len)
+		return;
+	if (s->dst_len)
+		off += snprintf(buf + off, len - (size_t)off, " to %s", dst);
+	if (off < 0 || (size_t)off >= len)
+		return;
+	if (s->action == FR_ACT_TO_TBL)
+		snprintf(act, sizeof(act), "lookup %u", s->table);
+	else
+		snprintf(act, sizeof(act), "%s", action_text(s->action, abuf, sizeof(abuf)));
+	snprintf(buf + off, len - (size_t)off, " %s%s", act, s->foreign ? " (+ other selectors)" : "");
+}
+
+/*
+ * The host a Cordon-shaped rule is about: the full-length source of the
+ * outbound slots, the full-length destination of the inbound ones.
+ */
+static bool
+spec_host(const struct rule_spec *s, uint32_t base, struct ip_addr *host)
+{
+	uint8_t full = s->family == AF_INET ? 32 : 128;
+	uint32_t slot = s->prio - base;
+
+	if (s->foreign)
+		return false;
+	if ((slot == SLOT_ALLOW_OUT || slot == SLOT_DENY_OUT) && s->src_len == full) {
+		rule_to_addr(s->family, s->src, host);
+		return true;
+	}
+	if ((slot == SLOT_ALLOW_IN || slot == SLOT_DENY_IN) && s->dst_len == full) {
+		rule_to_addr(s->family, s->dst, host);
+		return true;
+	}
+	return false;
+}
+
+static int
+vec_push(struct rule_vec *v, const struct rule_spec *s)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		struct rule_spec *nv = realloc(v->v, cap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = *s;
+	return 0;
+}
+
+static void
+vec_free(struct rule_vec *v)
+{
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+/* ---- kernel requests ---- */
+
+/* One constructor for add and delete, so that a delete matches what was added. */
+static struct rtnl_rule *
+rule_from_spec(const struct netlink_impl *im, const struct rule_spec *s)
+{
+	struct rtnl_rule *r = rtnl_rule_alloc();
+	size_t alen = s->family == AF_INET ? 4 : 16;
+
+	if (r == NULL)
+		return NULL;
+	rtnl_rule_set_family(r, s->family);
+	rtnl_rule_set_prio(r, s->prio);
+	rtnl_rule_set_action(r, s->action);
+	rtnl_rule_set_table(r, s->table);
+	rtnl_rule_set_protocol(r, im->cfg.protocol);
+	if (s->src_len) {
+		struct nl_addr *a = nl_addr_build(s->family, s->src, alen);
+		if (a == NULL)
+			goto fail;
+		nl_addr_set_prefixlen(a, s->src_len);
+		int rc = rtnl_rule_set_src(r, a);
+		nl_addr_put(a);
+		if (rc < 0)
+			goto fail;
+	}
+	if (s->dst_len) {
+		struct nl_addr *a = nl_addr_build(s->family, s->dst, alen);
+		if (a == NULL)
+			goto fail;
+		nl_addr_set_prefixlen(a, s->dst_len);
+		int rc = rtnl_rule_set_dst(r, a);
+		nl_addr_put(a);
+		if (rc < 0)
+			goto fail;
+	}
+	return r;
+fail:
+	rtnl_rule_put(r);
+	return NULL;
+}
+
+/* Returns 0, or a negative libnl error (-NLE_EXIST when the rule is there). */
+static int
+kernel_add(struct netlink_impl *im, const struct rule_spec *s)
+{
+	struct rtnl_rule *r = rule_from_spec(im, s);
+	int rc;
+
+	if (r == NULL)
+		return -NLE_NOMEM;
+	/* EXCL: an identical rule makes the kernel answer EEXIST instead of piling up a copy. */
+	rc = rtnl_rule_add(im->sk, r, NLM_F_EXCL);
+	rtnl_rule_put(r);
+	return rc;
+}
+
+/* Returns 0, or a negative libnl error (-NLE_OBJ_NOTFOUND when it was absent). */
+static int
+kernel_del(struct netlink_impl *im, const struct rule_spec *s)
+{
+	struct rtnl_rule *r = rule_from_spec(im, s);
+	int rc;
+
+	if (r == NULL)
+		return -NLE_NOMEM;
+	rc = rtnl_rule_delete(im->sk, r, 0);
+	rtnl_rule_put(r);
+	return rc;
+}
+
+static enum enf_status
+status_of(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_PERM:
+	case NLE_NOACCESS:
+		return ENF_DENIED;
+	case NLE_INVAL:
+	case NLE_RANGE:
+	case NLE_OPNOTSUPP:
+	case NLE_AF_NOSUPPORT:
+	case NLE_MSGTYPE_NOSUPPORT:
+		return ENF_BAD_REQUEST;
+	case NLE_EXIST:
+	case NLE_OBJ_NOTFOUND:
+		return ENF_MISMATCH;
+	default:
+		return ENF_ERROR;
+	}
+}
+
+static const char *
+error_text(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case NLE_PERM:
+	case NLE_NOACCESS:
+		return "permission denied (needs CAP_NET_ADMIN in that namespace)";
+	case NLE_EXIST:
+		return "rule exists";
+	case NLE_OBJ_NOTFOUND:
+		return "no such rule";
+	default:
+		return nl_geterror(nlerr);
+	}
+}
+
+struct dump_ctx {
+	const struct netlink_impl *im;
+	struct rule_vec *owned;      /* Cordon's rules (protocol matches) */
+	struct rule_vec unmarked;    /* in our range without any protocol attribute */
+	bool kernel_reports_protocol;
+	bool nomem;
+};
+
+/* Parses one RTM_NEWRULE of a dump; keeps the rules in Cordon's range. */
+static int
+dump_rule_cb(struct nl_msg *msg, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	const struct netlink_point_config *c = &ctx->im->cfg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct fib_rule_hdr *frh;
+	struct nlattr *a;
+	struct rule_spec s;
+	bool has_proto = false, has_prio = false;
+	uint8_t proto = 0;
+	size_t alen;
+	int rem;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*frh)))
+		return NL_OK;
+	frh = nlmsg_data(nlh);
+	if (frh->family != AF_INET && frh->family != AF_INET6)
+		return NL_OK;
+	alen = frh->family == AF_INET ? 4 : 16;
+	memset(&s, 0, sizeof(s));
+	s.family = frh->family;
+	s.action = frh->action;
+	s.table = frh->table;
+	s.src_len = frh->src_len;
+	s.dst_len = frh->dst_len;
+	/* Selectors in the header that Cordon never sets. */
+	if (frh->tos || (frh->flags & FIB_RULE_INVERT))
+		s.foreign = true;
+
+	nlmsg_for_each_attr(a, nlh, sizeof(*frh), rem) {
+		switch (nla_type(a)) {
+		case FRA_PRIORITY:
+			if (nla_len(a) >= 4) {
+				s.prio = nla_get_u32(a);
+				has_prio = true;
+			}
+			break;
+		case FRA_TABLE:
+			if (nla_len(a) >= 4)
+				s.table = nla_get_u32(a);
+			break;
+		case FRA_PROTOCOL:
+			if (nla_len(a) >= 1) {
+				proto = nla_get_u8(a);
+				has_proto = true;
+				ctx->kernel_reports_protocol = true;
+			}
+			break;
+		case FRA_SRC:
+			if ((size_t)nla_len(a) == alen)
+				memcpy(s.src, nla_data(a), alen);
+			else
+				s.foreign = true;
+			break;
+		case FRA_DST:
+			if ((size_t)nla_len(a) == alen)
+				memcpy(s.dst, nla_data(a), alen);
+			else
+				s.foreign = true;
+			break;
+		case FRA_SUPPRESS_PREFIXLEN:
+			/* Always dumped; -1 means unset. */
+			if (nla_len(a) >= 4 && nla_get_u32(a) != UINT32_MAX)
+				s.foreign = true;
+			break;
+		case FRA_SUPPRESS_IFGROUP:
+			if (nla_len(a) >= 4 && nla_get_u32(a) != UINT32_MAX)
+				s.foreign = true;
+			break;
+		case FRA_PAD:
+			break;
+		default:
+			/* iif, oif, fwmark, goto, uid range, ports, ...: not Cordon's shape. */
+			s.foreign = true;
+			break;
+		}
+	}
+	if (!has_prio || s.prio < c->priority_base || s.prio - c->priority_base >= c->priority_range)
+		return NL_OK;
+	/* The deny actions carry no table; normalise so they compare with our specs. */
+	if (s.action != FR_ACT_TO_TBL)
+		s.table = 0;
+	if (has_proto) {
+		if (proto != c->protocol)
+			return NL_OK;
+		if (vec_push(ctx->owned, &s) < 0)
+			ctx->nomem = true;
+	} else if (vec_push(&ctx->unmarked, &s) < 0) {
+		ctx->nomem = true;
+	}
+	return NL_OK;
+}
+
+/*
+ * Reads every Cordon rule from the kernel into `out` (sorted). A kernel
+ * older than 4.17 reports no rule protocol at all: then the priority range
+ * alone says which rules are Cordon's.
+ */
+static int
+dump_owned(struct netlink_impl *im, struct rule_vec *out, char *err, size_t errlen)
+{
+	int attempt, rc = 0;
+
+	for (attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+		struct dump_ctx ctx = { .im = im, .owned = out };
+		struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+		out->n = 0;
+		if (cb == NULL) {
+			snprintf(err, errlen, "rule dump in %s: out of memory", im->where);
+			return -1;
+		}
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dump_rule_cb, &ctx);
+		rc = nl_rtgen_request(im->sk, RTM_GETRULE, AF_UNSPEC, NLM_F_DUMP);
+		if (rc >= 0)
+			rc = nl_recvmsgs(im->sk, cb);
+		nl_cb_put(cb);
+		if (rc >= 0 && !ctx.kernel_reports_protocol) {
+			size_t i;
+			for (i = 0; i < ctx.unmarked.n && !ctx.nomem; i++)
+				if (vec_push(out, &ctx.unmarked.v[i]) < 0)
+					ctx.nomem = true;
+		}
+		vec_free(&ctx.unmarked);
+		if (ctx.nomem) {
+			snprintf(err, errlen, "rule dump in %s: out of memory", im->where);
+			return -1;
+		}
+		if (rc == -NLE_DUMP_INTR)
+			continue;   /* the rule list changed during the dump: read it again */
+		break;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "rule dump in %s: %s", im->where, nl_geterror(rc));
+		return -1;
+	}
+	qsort(out->v, out->n, sizeof(*out->v), rule_spec_cmp);
+	return 0;
+}
+
+/* ---- the enforcement point ---- */
+
+static int
+open_route_socket(struct netlink_impl *im, char *err, size_t errlen)
+{
+	const char *ns = im->cfg.netns;
+	char path[NETLINK_NETNS_LEN + 16];
+	int own = -1, target = -1, rc;
+
+	im->sk = nl_socket_alloc();
+	if (im->sk == NULL) {
+		snprintf(err, errlen, "netlink socket: out of memory");
+		return -1;
+	}
+	if (ns[0] != '\0') {
+		if (ns[0] == '/')
+			snprintf(path, sizeof(path), "%s", ns);
+		else
+			snprintf(path, sizeof(path), "/run/netns/%s", ns);
+		target = open(path, O_RDONLY | O_CLOEXEC);
+		if (target < 0) {
+			snprintf(err, errlen, "netns %s: cannot open %s: %s", ns, path, strerror(errno));
+			goto fail;
+		}
+		/* The thread's own namespace, to come back to once the socket exists. */
+		own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own < 0) {
+			snprintf(err, errlen, "netns %s: cannot open own namespace: %s", ns, strerror(errno));
+			goto fail;
+		}
+		if (setns(target, CLONE_NEWNET) < 0) {
+			snprintf(err, errlen, "netns %s: cannot enter: %s", ns, strerror(errno));
+			goto fail;
+		}
+	}
+	/* A netlink socket stays bound to the namespace it was created in. */
+	rc = nl_connect(im->sk, NETLINK_ROUTE);
+	if (own >= 0 && setns(own, CLONE_NEWNET) < 0) {
+		/* Going on would run the rest of the daemon in the router's namespace. */
+		fprintf(stderr, "cordon netlink: cannot return from netns %s to own namespace: %s\n",
+			ns, strerror(errno));
+		abort();
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "netlink socket in %s: %s", im->where, nl_geterror(rc));
+		goto fail;
+	}
+	if (own >= 0)
+		close(own);
+	if (target >= 0)
+		close(target);
+	return 0;
+fail:
+	if (own >= 0)
+		close(own);
+	if (target >= 0)
+		close(target);
+	nl_socket_free(im->sk);
+	im->sk = NULL;
+	return -1;
+}
+
+static struct netlink_impl *
+impl_of(const struct enf_point *p)
+{
+	return p->impl;
+}
+
+bool
+netlink_point_is(const struct enf_point *p)
+{
+	return p != NULL && p->ops == &netlink_ops;
+}
+
+const struct netlink_point_config *
+netlink_point_config(const struct enf_point *p)
+{
+	return &impl_of(p)->cfg;
+}
+
+unsigned
+netlink_describe_rules(const struct enf_point *p, const struct ip_addr *host, char *buf,
+		       size_t buflen)
+{
+	struct rule_spec specs[MAX_HOST_RULES];
+	unsigned n = specs_for_host(&impl_of(p)->cfg, host, specs), i;
+	size_t off = 0;
+
+	if (buflen > 0)
+		buf[0] = '\0';
+	for (i = 0; i < n && off < buflen; i++) {
+		char t[NETLINK_RULE_TEXT_LEN];
+		int w;
+
+		rule_text(&specs[i], t, sizeof(t));
+		w = snprintf(buf + off, buflen - off, "%s\n", t);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return n;
+}
+
+/* The location detail: the namespace and the rules, compactly. */
+static void
+location_detail(const struct netlink_impl *im, const struct ip_addr *host, char *buf, size_t len)
+{
+	struct rule_spec specs[MAX_HOST_RULES];
+	unsigned n = specs_for_host(&im->cfg, host, specs), i;
+	int off = snprintf(buf, len, "%s, protocol %u:", im->where, im->cfg.protocol);
+
+	for (i = 0; i < n && off >= 0 && (size_t)off < len; i++) {
+		char t[NETLINK_RULE_TEXT_LEN];
+		rule_text(&specs[i], t, sizeof(t));
+		off += snprintf(buf + off, len - (size_t)off, "%s %s", i ? ";" : "", t);
+	}
+}
+
+static void
+result_init(struct enf_result *res, const struct enf_location *l)
+{
+	memset(res, 0, sizeof(*res));
+	if (l != NULL)
+		res->loc = *l;
+}
+
+/*
+ * Checks that a stored location is one this point can act on. Fills res and
+ * returns false when not.
+ */
+static bool
+location_usable(struct enf_point *p, const struct enf_location *l, const char *op,
+		struct enf_result *res)
+{
+	struct netlink_impl *im = impl_of(p);
+	char a[INET6_ADDRSTRLEN];
+	unsigned i;
+
+	ip_to_str(&l->host.ip, a, sizeof(a));
+	if (strncmp(l->point, p->name, ENF_NAME_LEN) != 0) {
+		res->status = ENF_BAD_REQUEST;
+		snprintf(res->message, sizeof(res->message), "%s %s: location belongs to point '%.*s', "
+			 "not '%s'", op, a, ENF_NAME_LEN, l->point, p->name);
+		return false;
+	}
+	if (ip_is_special(&l->host.ip)) {
+		res->status = ENF_BAD_REQUEST;
+		snprintf(res->message, sizeof(res->message), "%s %s: not a unicast host address", op, a);
+		return false;
+	}
+	for (i = 0; i < im->cfg.n_remediation; i++) {
+		if (prefix_contains(&im->cfg.remediation[i], &l->host.ip)) {
+			char r[INET6_ADDRSTRLEN];
+			res->status = ENF_REFUSED;
+			snprintf(res->message, sizeof(res->message), "%s %s: inside remediation prefix "
+				 "%s/%u, which must stay reachable", op, a,
+				 ip_to_str(&im->cfg.remediation[i].addr, r, sizeof(r)),
+				 im->cfg.remediation[i].len);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+nl_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)
+{
+	struct netlink_impl *im = impl_of(p);
+	struct enf_result res;
+	char a[INET6_ADDRSTRLEN];
+
+	result_init(&res, NULL);
+	snprintf(res.loc.point, sizeof(res.loc.point), "%s", p->name);
+	res.loc.orig_vlan = -1;
+	res.loc.quarantine_vlan = -1;
+	res.loc.host = *h;
+	if (!location_usable(p, &res.loc, "locate", &res)) {
+		cb(arg, &res);
+		return;
+	}
+	/* The router filters whatever it forwards: any unicast host is "behind" it. */
+	location_detail(im, &h->ip, res.loc.detail, sizeof(res.loc.detail));
+	res.status = ENF_OK;
+	snprintf(res.message, sizeof(res.message), "%s: isolated by FIB rules in %s",
+		 ip_to_str(&h->ip, a, sizeof(a)), im->where);
+	cb(arg, &res);
+}
+
+static void
+nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	struct netlink_impl *im = impl_of(p);
+	struct rule_spec specs[MAX_HOST_RULES];
+	unsigned added[MAX_HOST_RULES];
+	unsigned n, i, nadded = 0, present = 0;
+	struct enf_result res;
+	char a[INET6_ADDRSTRLEN];
+
+	result_init(&res, l);
+	if (!location_usable(p, l, "isolate", &res)) {
+		cb(arg, &res);
+		return;
+	}
+	ip_to_str(&l->host.ip, a, sizeof(a));
+	n = specs_for_host(&im->cfg, &l->host.ip, specs);
+	for (i = 0; i < n; i++) {
+		int rc = kernel_add(im, &specs[i]);
+		char t[NETLINK_RULE_TEXT_LEN];
+		unsigned undone = 0, j;
+
+		if (rc == 0) {
+			added[nadded++] = i;
+			continue;
+		}
+		if (rc == -NLE_EXIST) {
+			present++;
+			continue;
+		}
+		/* Leave nothing half-done: take back what this call added. */
+		for (j = nadded; j-- > 0;)
+			if (kernel_del(im, &specs[added[j]]) == 0)
+				undone++;
+		rule_text(&specs[i], t, sizeof(t));
+		res.status = status_of(rc);
+		snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: %s; "
+			 "%u of %u rules added before were removed again", a, im->where, t,
+			 error_text(rc), undone, nadded);
+		cb(arg, &res);
+		return;
+	}
+	location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
+	res.status = ENF_OK;
+	if (present == 0)
+		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u rules added", a,
+			 im->where, nadded);
+	else if (nadded == 0)
+		snprintf(res.message, sizeof(res.message), "%s already isolated in %s: all %u rules "
+			 "present, nothing added", a, im->where, present);
+	else
+		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u rules added, %u were "
+			 "already present", a, im->where, nadded, present);
+	cb(arg, &res);
+}
+
+static void
+nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	struct netlink_impl *im = impl_of(p);
+	struct rule_spec specs[MAX_HOST_RULES];
+	unsigned n, i, removed = 0, absent = 0, failed = 0;
+	struct enf_result res;
+	char a[INET6_ADDRSTRLEN], first[ENF_DETAIL_LEN] = "";
+	int first_rc = 0;
+
+	result_init(&res, l);
+	if (!location_usable(p, l, "release", &res)) {
+		cb(arg, &res);
+		return;
+	}
+	ip_to_str(&l->host.ip, a, sizeof(a));
+	n = specs_for_host(&im->cfg, &l->host.ip, specs);
+	/* Openings first, the deny rules last: a release cut short leaves the host contained. */
+	for (i = n; i-- > 0;) {
+		int rc = kernel_del(im, &specs[i]);
+
+		if (rc == 0) {
+			removed++;
+		} else if (rc == -NLE_OBJ_NOTFOUND) {
+			absent++;
+		} else {
+			if (failed++ == 0) {
+				char t[NETLINK_RULE_TEXT_LEN];
+				rule_text(&specs[i], t, sizeof(t));
+				snprintf(first, sizeof(first), "removing '%s' failed: %s", t, error_text(rc));
+				first_rc = rc;
+			}
+		}
+	}
+	if (failed) {
+		res.status = status_of(first_rc);
+		snprintf(res.message, sizeof(res.message), "release %s in %s: %s (%u of %u rules failed, "
+			 "%u removed)", a, im->where, first, failed, n, removed);
+	} else if (removed == 0) {
+		res.status = ENF_OK;
+		snprintf(res.message, sizeof(res.message), "release %s in %s: not isolated, none of its "
+			 "%u rules present, nothing to remove", a, im->where, n);
+	} else {
+		res.status = ENF_OK;
+		snprintf(res.message, sizeof(res.message), "released %s in %s: %u rules removed%s", a,
+			 im->where, removed, absent ? " (some were already absent)" : "");
+	}
+	snprintf(res.loc.detail, sizeof(res.loc.detail), "%s: no Cordon rules for %s", im->where, a);
+	if (failed)
+		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
+	cb(arg, &res);
+}
+
+static void
+nl_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	struct netlink_impl *im = impl_of(p);
+	struct rule_spec specs[MAX_HOST_RULES];
+	struct rule_vec have = { 0 };
+	unsigned n, i, missing = 0;
+	struct enf_result res;
+	char a[INET6_ADDRSTRLEN], first[NETLINK_RULE_TEXT_LEN] = "", err[ENF_DETAIL_LEN];
+
+	result_init(&res, l);
+	if (!location_usable(p, l, "check", &res)) {
+		cb(arg, &res);
+		return;
+	}
+	ip_to_str(&l->host.ip, a, sizeof(a));
+	if (dump_owned(im, &have, err, sizeof(err)) < 0) {
+		res.status = ENF_ERROR;
+		snprintf(res.message, sizeof(res.message), "check %s: %s", a, err);
+		cb(arg, &res);
+		return;
+	}
+	n = specs_for_host(&im->cfg, &l->host.ip, specs);
+	for (i = 0; i < n; i++) {
+		if (bsearch(&specs[i], have.v, have.n, sizeof(*have.v), rule_spec_cmp) != NULL)
+			continue;
+		if (missing++ == 0)
+			rule_text(&specs[i], first, sizeof(first));
+	}
+	vec_free(&have);
+	if (missing) {
+		res.status = ENF_MISMATCH;
+		snprintf(res.message, sizeof(res.message), "check %s in %s: %u of %u rules missing, "
+			 "first '%s'", a, im->where, missing, n, first);
+	} else {
+		res.status = ENF_OK;
+		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
+		snprintf(res.message, sizeof(res.message), "%s isolated in %s: all %u rules present", a,
+			 im->where, n);
+	}
+	cb(arg, &res);
+}
+
+static void
+nl_destroy(struct enf_point *p)
+{
+	struct netlink_impl *im = impl_of(p);
+
+	if (im == NULL)
+		return;
+	if (im->sk)
+		nl_socket_free(im->sk);
+	free(im);
+	p->impl = NULL;
+}
+
+static const struct enf_ops netlink_ops = {
+	.kind = "netlink",
+	.locate = nl_locate,
+	.isolate = nl_isolate,
+	.release = nl_release,
+	.check = nl_check,
+	.destroy = nl_destroy,
+};
+
+struct enf_point *
+netlink_point_new(const char *name, const struct netlink_point_config *cfg, char *err,
+		  size_t errlen)
+{
+	struct enf_point *p;
+	struct netlink_impl *im;
+	struct rule_vec probe = { 0 };
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= ENF_NAME_LEN) {
+		snprintf(err, errlen, "netlink point: name must be 1..%d characters", ENF_NAME_LEN - 1);
+		return NULL;
+	}
+	if (netlink_config_validate(cfg, err, errlen) < 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	im = calloc(1, sizeof(*im));
+	if (p == NULL || im == NULL) {
+		free(p);
+		free(im);
+		snprintf(err, errlen, "netlink point %s: out of memory", name);
+		return NULL;
+	}
+	im->cfg = *cfg;
+	if (cfg->netns[0])
+		snprintf(im->where, sizeof(im->where), "netns %s", cfg->netns);
+	else
+		snprintf(im->where, sizeof(im->where), "own netns");
+	p->ops = &netlink_ops;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->impl = im;
+	if (open_route_socket(im, err, errlen) < 0) {
+		enf_destroy(p);
+		return NULL;
+	}
+	/* A dump proves the kernel answers rule requests in that namespace. */
+	if (dump_owned(im, &probe, err, errlen) < 0) {
+		enf_destroy(p);
+		return NULL;
+	}
+	vec_free(&probe);
+	return p;
+}
+
+int
+netlink_count_rules(struct enf_point *p, unsigned *v4, unsigned *v6, char *err, size_t errlen)
+{
+	struct rule_vec have = { 0 };
+	size_t i;
+
+	if (!netlink_point_is(p)) {
+		snprintf(err, errlen, "not a netlink enforcement point");
+		return -1;
+	}
+	if (dump_owned(impl_of(p), &have, err, errlen) < 0)
+		return -1;
+	*v4 = *v6 = 0;
+	for (i = 0; i < have.n; i++) {
+		if (have.v[i].family == AF_INET)
+			(*v4)++;
+		else
+			(*v6)++;
+	}
+	vec_free(&have);
+	return 0;
+}
+
+/* ---- reconcile ---- */
+
+struct reconcile {
+	struct netlink_impl *im;
+	netlink_diff_fn report;
+	void *arg;
+	struct netlink_reconcile_stats st;
+	char first_err[ENF_DETAIL_LEN];
+};
+
+static void
+diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct rule_spec *s, bool fixed,
+	  const char *fmt_result)
+{
+	struct netlink_diff d;
+	char a[INET6_ADDRSTRLEN] = "?";
+	static const char *const what[] = {
+		[NETLINK_DIFF_MISSING] = "missing",
+		[NETLINK_DIFF_EXTRA] = "extra",
+		[NETLINK_DIFF_DUPLICATE] = "duplicate",
+	};
+
+	memset(&d, 0, sizeof(d));
+	d.kind = kind;
+	d.fixed = fixed;
+	d.has_host = spec_host(s, rc->im->cfg.priority_base, &d.host);
+	if (d.has_host)
+		ip_to_str(&d.host, a, sizeof(a));
+	rule_text(s, d.rule, sizeof(d.rule));
+	snprintf(d.message, sizeof(d.message), "%s: %s rule '%s'%s%s: %s", rc->im->where, what[kind],
+		 d.rule, d.has_host ? " for host " : "", d.has_host ? a : "", fmt_result);
+	if (rc->report)
+		rc->report(rc->arg, &d);
+}
+
+static void
+note_error(struct reconcile *rc, const char *msg)
+{
+	rc->st.errors++;
+	if (rc->first_err[0] == '\0')
+		snprintf(rc->first_err, sizeof(rc->first_err), "%s", msg);
+}
+
+static void
+reconcile_missing(struct reconcile *rc, const struct rule_spec *s)
+{
+	int r = kernel_add(rc->im, s);
+	char msg[ENF_DETAIL_LEN], t[NETLINK_RULE_TEXT_LEN];
+
+	rc->st.missing++;
+	if (r == 0) {
+		rc->st.reinstalled++;
+		diff_emit(rc, NETLINK_DIFF_MISSING, s, true, "re-installed");
+		return;
+	}
+	if (r == -NLE_EXIST)
+		snprintf(msg, sizeof(msg), "not re-installed: the kernel holds an identical rule "
+			 "without Cordon's protocol");
+	else
+		snprintf(msg, sizeof(msg), "re-installing failed: %s", error_text(r));
+	diff_emit(rc, NETLINK_DIFF_MISSING, s, false, msg);
+	rule_text(s, t, sizeof(t));
+	snprintf(msg, sizeof(msg), "reconcile in %s: re-installing '%s' failed: %s", rc->im->where, t,
+		 r == -NLE_EXIST ? "an identical rule without Cordon's protocol is in the way"
+				 : error_text(r));
+	note_error(rc, msg);
+}
+
+static void
+reconcile_extra(struct reconcile *rc, const struct rule_spec *s, enum netlink_diff_kind kind)
+{
+	char msg[ENF_DETAIL_LEN], t[NETLINK_RULE_TEXT_LEN];
+	int r;
+
+	rc->st.extra++;
+	if (kind == NETLINK_DIFF_DUPLICATE)
+		rc->st.duplicates++;
+	if (!rc->im->cfg.remove_extra) {
+		diff_emit(rc, kind, s, false, "kept (remove_extra is off)");
+		return;
+	}
+	if (s->foreign) {
+		/* Deleting by our shape would not match it, or match another rule. */
+		diff_emit(rc, kind, s, false, "kept: it has selectors Cordon never sets, remove it by hand");
+		return;
+	}
+	r = kernel_del(rc->im, s);
+	if (r == 0 || r == -NLE_OBJ_NOTFOUND) {
+		rc->st.removed += r == 0;
+		diff_emit(rc, kind, s, r == 0, r == 0 ? "removed" : "already gone");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "removing failed: %s", error_text(r));
+	diff_emit(rc, kind, s, false, msg);
+	rule_text(s, t, sizeof(t));
+	snprintf(msg, sizeof(msg), "reconcile in %s: removing '%s' failed: %s", rc->im->where, t,
+		 error_text(r));
+	note_error(rc, msg);
+}
+
+int
+netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size_t n,
+		  netlink_diff_fn report, void *arg, struct netlink_reconcile_stats *stats,
+		  char *err, size_t errlen)
+{
+	struct reconcile rc;
+	struct rule_vec want = { 0 }, have = { 0 };
+	size_t i, j, k;
+	int ret = -1;
+
+	if (!netlink_point_is(p)) {
+		snprintf(err, errlen, "not a netlink enforcement point");
+		return -1;
+	}
+	memset(&rc, 0, sizeof(rc));
+	rc.im = impl_of(p);
+	rc.report = report;
+	rc.arg = arg;
+
+	for (i = 0; i < n; i++) {
+		struct rule_spec specs[MAX_HOST_RULES];
+		struct enf_result res;
+		unsigned m, s;
+
+		if (strncmp(isolated[i].point, p->name, ENF_NAME_LEN) != 0)
+			continue;
+		rc.st.hosts++;
+		result_init(&res, &isolated[i]);
+		if (!location_usable(p, &isolated[i], "reconcile", &res)) {
+			note_error(&rc, res.message);
+			continue;
+		}
+		m = specs_for_host(&rc.im->cfg, &isolated[i].host.ip, specs);
+		for (s = 0; s < m; s++)
+			if (vec_push(&want, &specs[s]) < 0) {
+				snprintf(err, errlen, "reconcile in %s: out of memory", rc.im->where);
+				goto out;
+			}
+	}
+	qsort(want.v, want.n, sizeof(*want.v), rule_spec_cmp);
+	/* The same host twice in the state needs its rules once. */
+	for (i = 0, k = 0; i < want.n; i++)
+		if (k == 0 || rule_spec_cmp(&want.v[k - 1], &want.v[i]) != 0)
+			want.v[k++] = want.v[i];
+	want.n = k;
+	rc.st.rules_expected = (unsigned)want.n;
+
+	if (dump_owned(rc.im, &have, err, errlen) < 0)
+		goto out;
+	rc.st.rules_found = (unsigned)have.n;
+
+	/* Both sorted: one merge pass finds missing, extra and duplicate rules. */
+	for (i = 0, j = 0; i < want.n || j < have.n;) {
+		int c;
+
+		if (i == want.n)
+			c = 1;
+		else if (j == have.n)
+			c = -1;
+		else
+			c = rule_spec_cmp(&want.v[i], &have.v[j]);
+		if (c < 0) {
+			reconcile_missing(&rc, &want.v[i++]);
+		} else if (c > 0) {
+			reconcile_extra(&rc, &have.v[j], NETLINK_DIFF_EXTRA);
+			/* Copies of an extra rule are duplicates of it. */
+			for (k = j + 1; k < have.n && rule_spec_cmp(&have.v[j], &have.v[k]) == 0; k++)
+				reconcile_extra(&rc, &have.v[k], NETLINK_DIFF_DUPLICATE);
+			j = k;
+		} else {
+			for (k = j + 1; k < have.n && rule_spec_cmp(&have.v[j], &have.v[k]) == 0; k++)
+				reconcile_extra(&rc, &have.v[k], NETLINK_DIFF_DUPLICATE);
+			i++;
+			j = k;
+		}
+	}
+	if (rc.st.errors) {
+		snprintf(err, errlen, "%s", rc.first_err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (stats)
+		*stats = rc.st;
+	vec_free(&want);
+	vec_free(&have);
+	return ret;
+}
