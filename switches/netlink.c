@@ -1030,9 +1030,13 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 				undone++;
 		rule_text(&specs[i], t, sizeof(t));
 		res.status = status_of(rc);
-		snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: %s; "
-			 "%u of %u rules added before were removed again", a, im->where, t,
-			 error_text(rc), undone, nadded);
+		if (nadded == 0)
+			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
+				 "%s; nothing changed", a, im->where, t, error_text(rc));
+		else
+			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
+				 "%s; %u of the %u rules added before were removed again", a, im->where,
+				 t, error_text(rc), undone, nadded);
 		cb(arg, &res);
 		return;
 	}
