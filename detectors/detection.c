@@ -121,3 +121,208 @@ detection_to_json(const struct detection *d, const char *sensor, char *buf,
 	buf[n + 1] = '\0';
 	return (int)(n + 1);
 }
+
+int
+time_us_from_iso(const char *s, uint64_t *us)
+{
+	struct tm tm;
+	int n = 0, y, mo, d, h, mi, sec;
+	unsigned long frac = 0;
+	int fdigits = 0;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return -1;
+	s += n;
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9') {
+			if (fdigits < 6) {
+				frac = frac * 10 + (unsigned long)(*s - '0');
+				fdigits++;
+			}
+			s++;
+		}
+		if (fdigits == 0)
+			return -1;
+		while (fdigits < 6) {
+			frac *= 10;
+			fdigits++;
+		}
+	}
+	if (strcmp(s, "Z") != 0)
+		return -1;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t < 0)
+		return -1;
+	*us = (uint64_t)t * 1000000 + frac;
+	return 0;
+}
+
+static const char *const signature_names[] = { "slammer", "welchia", "blaster", NULL };
+
+static int
+bad(char *err, size_t errlen, const char *field, const char *why)
+{
+	snprintf(err, errlen, "field '%s': %s", field, why);
+	return -1;
+}
+
+static int
+get_count(json_t *obj, const char *key, uint64_t max, uint64_t *out,
+    char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max)
+		return bad(err, errlen, key, "expected a whole number within range");
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+int
+detection_from_json(const char *line, size_t len, struct detection *d,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *o, *v, *ev;
+	uint64_t u;
+	int rc = -1, e, i;
+
+	memset(d, 0, sizeof(*d));
+	d->vlan = -1;
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		snprintf(err, errlen, "not JSON: %s (column %d)", jerr.text, jerr.column);
+		return -1;
+	}
+	if (!json_is_object(o)) {
+		bad(err, errlen, "(line)", "expected a JSON object");
+		goto out;
+	}
+	v = json_object_get(o, "src");
+	if (!json_is_string(v) || ip_from_str(json_string_value(v), &d->src) != 0 ||
+	    ip_is_special(&d->src)) {
+		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
+		goto out;
+	}
+	v = json_object_get(o, "engine");
+	if (!json_is_string(v) || (e = det_engine_from_name(json_string_value(v))) < 0) {
+		bad(err, errlen, "engine", "expected one of fanout, trw, vscan, signature, icmp_sweep, arp_sweep");
+		goto out;
+	}
+	d->engine = (enum det_engine)e;
+	v = json_object_get(o, "time");
+	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &d->time_us) != 0)) {
+		bad(err, errlen, "time", "expected ISO 8601 UTC, e.g. 2003-10-10T22:02:49.239104Z");
+		goto out;
+	}
+	v = json_object_get(o, "mac");
+	if (v != NULL && !json_is_null(v)) {
+		unsigned m[6];
+		int n = 0;
+		if (!json_is_string(v) ||
+		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
+			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
+		    json_string_value(v)[17] != '\0') {
+			bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
+			goto out;
+		}
+		for (i = 0; i < 6; i++)
+			d->mac[i] = (uint8_t)m[i];
+		d->has_mac = true;
+	}
+	v = json_object_get(o, "vlan");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095) {
+			bad(err, errlen, "vlan", "expected 0 to 4095 or null");
+			goto out;
+		}
+		d->vlan = (int)json_integer_value(v);
+	}
+	v = json_object_get(o, "signature");
+	if (v != NULL) {
+		for (i = 0; signature_names[i]; i++)
+			if (json_is_string(v) && strcmp(json_string_value(v), signature_names[i]) == 0)
+				d->signature = signature_names[i];
+		if (d->signature == NULL) {
+			bad(err, errlen, "signature", "expected slammer, welchia or blaster");
+			goto out;
+		}
+	}
+	v = json_object_get(o, "proto");
+	if (v != NULL) {
+		const char *p = json_is_string(v) ? json_string_value(v) : "";
+		if (strcmp(p, "tcp") == 0) d->proto = IPPROTO_NUM_TCP;
+		else if (strcmp(p, "udp") == 0) d->proto = IPPROTO_NUM_UDP;
+		else if (strcmp(p, "icmp") == 0) d->proto = IPPROTO_NUM_ICMP;
+		else if (strcmp(p, "icmpv6") == 0) d->proto = IPPROTO_NUM_ICMPV6;
+		else if (strcmp(p, "arp") == 0) d->is_arp = true;
+		else {
+			char *end;
+			unsigned long n = strtoul(p, &end, 10);
+			if (*p == '\0' || *end != '\0' || n > 255) {
+				bad(err, errlen, "proto", "expected tcp, udp, icmp, icmpv6, arp or a protocol number");
+				goto out;
+			}
+			d->proto = (uint8_t)n;
+		}
+	}
+	v = json_object_get(o, "dport");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+			bad(err, errlen, "dport", "expected 0 to 65535 or null");
+			goto out;
+		}
+		d->has_dport = true;
+		d->dport = (uint16_t)json_integer_value(v);
+	}
+	v = json_object_get(o, "dst");
+	if (v != NULL) {
+		if (!json_is_string(v) || ip_from_str(json_string_value(v), &d->dst) != 0) {
+			bad(err, errlen, "dst", "expected an IPv4 or IPv6 address");
+			goto out;
+		}
+		d->has_dst = true;
+	}
+	ev = json_object_get(o, "evidence");
+	if (ev != NULL) {
+		if (!json_is_object(ev)) {
+			bad(err, errlen, "evidence", "expected an object");
+			goto out;
+		}
+		if (get_count(ev, "probes", UINT32_MAX, &u, err, errlen)) goto out;
+		d->probes = (uint32_t)u;
+		if (get_count(ev, "failures", UINT32_MAX, &u, err, errlen)) goto out;
+		d->failures = (uint32_t)u;
+		if (get_count(ev, "distinct_dsts", UINT32_MAX, &u, err, errlen)) goto out;
+		d->distinct_dsts = (uint32_t)u;
+		if (get_count(ev, "distinct_ports", UINT32_MAX, &u, err, errlen)) goto out;
+		d->distinct_ports = (uint32_t)u;
+		if (get_count(ev, "alert_packet", UINT64_MAX >> 1, &d->alert_packet, err, errlen)) goto out;
+		v = json_object_get(ev, "first_seen");
+		if (v != NULL && (!json_is_string(v) ||
+		    time_us_from_iso(json_string_value(v), &d->first_seen_us) != 0)) {
+			bad(err, errlen, "evidence.first_seen", "expected ISO 8601 UTC");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}

@@ -56,6 +56,17 @@ int det_engine_from_name(const char *name);
 int detection_to_json(const struct detection *d, const char *sensor, char *buf,
     size_t len);
 
+/*
+ * Parses one event line (the JSON form above) into `d`. Hostile input: every
+ * field is type- and range-checked. Returns 0, or -1 with the offending
+ * field and value in err. d->signature then points to a static name.
+ */
+int detection_from_json(const char *line, size_t len, struct detection *d,
+    char *err, size_t errlen);
+
+/* Parses ISO 8601 UTC ("2003-10-10T22:02:49.239104Z", fraction optional). */
+int time_us_from_iso(const char *s, uint64_t *us);
+
 /* ISO 8601 UTC text of a µs timestamp, e.g. 2003-10-10T22:02:49.239104Z; buf needs 32. */
 char *time_us_to_iso(uint64_t us, char *buf, size_t len);
 

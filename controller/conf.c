@@ -1,0 +1,553 @@
+#include "conf.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+conf_defaults(struct cordon_conf *c)
+{
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->state_path, sizeof(c->state_path), "/var/lib/cordon/state.db");
+	snprintf(c->control_path, sizeof(c->control_path), "/run/cordon/control.sock");
+	snprintf(c->control_ro_path, sizeof(c->control_ro_path), "/run/cordon/control-ro.sock");
+	c->control_mode = 0660;
+	c->control_gid = (gid_t)-1;
+	snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8477");
+	c->max_line = 8192;
+	detcfg_defaults(&c->det);
+	for (e = 0; e < ENGINE_COUNT; e++) {
+		c->engines[e].isolate = true;
+		c->engines[e].min_probes = 0;
+	}
+	/* A vertical scan is a person or a tool looking at one host, not a worm
+	 * spreading: recorded and reported, not isolated, unless configured. */
+	c->engines[ENGINE_VSCAN].isolate = false;
+	c->max_per_minute = 10;
+	c->probation_s = 3600;
+	c->retry_initial_s = 5;
+	c->retry_max_s = 300;
+}
+
+struct ctx {
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+static int
+failf(struct ctx *x, const config_setting_t *st, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	off = snprintf(x->err, x->errlen, "%s:%d: ", x->path,
+	    st ? (int)config_setting_source_line(st) : 0);
+	if (off < 0 || (size_t)off >= x->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(x->err + off, x->errlen - (size_t)off, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Checks that every member of `grp` is one of `keys`. */
+static int
+known_keys(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *const *keys)
+{
+	int i, j;
+
+	for (i = 0; i < config_setting_length(grp); i++) {
+		const config_setting_t *st = config_setting_get_elem(grp, (unsigned)i);
+		const char *name = config_setting_name(st);
+		if (name == NULL)
+			continue;
+		for (j = 0; keys[j] && strcmp(keys[j], name) != 0; j++)
+			;
+		if (keys[j] == NULL)
+			return failf(x, st, "unknown setting '%s.%s'", section, name);
+	}
+	return 0;
+}
+
+static int
+get_string(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, char *dst, size_t len, bool allow_empty)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	const char *v;
+
+	if (st == NULL)
+		return 0;
+	v = config_setting_get_string(st);
+	if (v == NULL)
+		return failf(x, st, "%s.%s: expected a string", section, name);
+	if ((!allow_empty && *v == '\0') || strlen(v) >= len)
+		return failf(x, st, "%s.%s: '%s' must be 1 to %zu characters", section,
+		    name, v, len - 1);
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int
+get_bool(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, bool *dst)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+
+	if (st == NULL)
+		return 0;
+	if (config_setting_type(st) != CONFIG_TYPE_BOOL)
+		return failf(x, st, "%s.%s: expected true or false", section, name);
+	*dst = config_setting_get_bool(st) != 0;
+	return 0;
+}
+
+static int
+get_uint(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, uint32_t lo, uint32_t hi, uint32_t *dst)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	long long v;
+
+	if (st == NULL)
+		return 0;
+	if (config_setting_type(st) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(st);
+	else if (config_setting_type(st) == CONFIG_TYPE_INT64)
+		v = config_setting_get_int64(st);
+	else if (config_setting_type(st) == CONFIG_TYPE_FLOAT &&
+	    config_setting_get_float(st) == (double)(long long)config_setting_get_float(st))
+		v = (long long)config_setting_get_float(st);
+	else
+		return failf(x, st, "%s.%s: expected a whole number from %u to %u",
+		    section, name, lo, hi);
+	if (v < lo || v > hi)
+		return failf(x, st, "%s.%s: %lld is out of range (%u to %u)", section,
+		    name, v, lo, hi);
+	*dst = (uint32_t)v;
+	return 0;
+}
+
+static int
+get_prefixes(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, struct prefix *out, size_t *n)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	int i;
+
+	*n = 0;
+	if (st == NULL)
+		return 0;
+	if (!config_setting_is_aggregate(st) || config_setting_is_group(st))
+		return failf(x, st, "%s.%s: expected a list of addresses or prefixes, e.g. [ \"10.0.0.1\", \"10.9.0.0/16\" ]",
+		    section, name);
+	for (i = 0; i < config_setting_length(st); i++) {
+		const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		char why[160];
+		if (v == NULL)
+			return failf(x, e, "%s.%s[%d]: expected a string", section, name, i);
+		if (*n == CONF_MAX_PREFIXES)
+			return failf(x, e, "%s.%s: at most %d entries", section, name, CONF_MAX_PREFIXES);
+		if (prefix_parse(v, &out[*n], why, sizeof(why)) != 0)
+			return failf(x, e, "%s.%s: %s", section, name, why);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+get_strings(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, char *out, size_t width, size_t max, size_t *n)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	int i;
+
+	*n = 0;
+	if (st == NULL)
+		return 0;
+	if (!config_setting_is_array(st) && !config_setting_is_list(st))
+		return failf(x, st, "%s.%s: expected a list of strings", section, name);
+	for (i = 0; i < config_setting_length(st); i++) {
+		const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		if (v == NULL || *v == '\0' || strlen(v) >= width)
+			return failf(x, e, "%s.%s[%d]: expected a string of 1 to %zu characters",
+			    section, name, i, width - 1);
+		if (*n == max)
+			return failf(x, e, "%s.%s: at most %zu entries", section, name, max);
+		snprintf(out + *n * width, width, "%s", v);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "state", "control", "control_ro",
+		"control_mode", "control_group", "http", "syslog", NULL };
+	const config_setting_t *st;
+	char buf[64];
+
+	if (known_keys(x, g, "daemon", keys) ||
+	    get_string(x, g, "daemon", "state", c->state_path, sizeof(c->state_path), false) ||
+	    get_string(x, g, "daemon", "control", c->control_path, sizeof(c->control_path), false) ||
+	    get_string(x, g, "daemon", "control_ro", c->control_ro_path, sizeof(c->control_ro_path), true) ||
+	    get_string(x, g, "daemon", "http", c->http_listen, sizeof(c->http_listen), true) ||
+	    get_bool(x, g, "daemon", "syslog", &c->use_syslog))
+		return -1;
+	st = config_setting_get_member(g, "control_mode");
+	if (st != NULL) {
+		const char *v = config_setting_get_string(st);
+		char *end;
+		long m;
+		if (v == NULL)
+			return failf(x, st, "daemon.control_mode: expected an octal mode as a string, e.g. \"0660\"");
+		m = strtol(v, &end, 8);
+		if (*v == '\0' || *end != '\0' || m < 0 || m > 0777)
+			return failf(x, st, "daemon.control_mode: '%s' is not an octal mode from 0000 to 0777", v);
+		c->control_mode = (mode_t)m;
+	}
+	buf[0] = '\0';
+	if (get_string(x, g, "daemon", "control_group", buf, sizeof(buf), false))
+		return -1;
+	if (buf[0]) {
+		struct group *gr = getgrnam(buf);
+		if (gr == NULL)
+			return failf(x, config_setting_get_member(g, "control_group"),
+			    "daemon.control_group: no group named '%s'", buf);
+		c->control_gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int
+check_listen(struct ctx *x, const config_setting_t *g, const char *spec)
+{
+	if (strncmp(spec, "unix:/", 6) == 0)
+		return 0;
+	if (strncmp(spec, "tcp:", 4) == 0 && strrchr(spec + 4, ':') != NULL)
+		return 0;
+	return failf(x, config_setting_get_member(g, "listen"),
+	    "sensors.listen: '%s' must be unix:/PATH or tcp:ADDRESS:PORT", spec);
+}
+
+/* The text form of a scalar or a list of scalars (for detector settings). */
+static int
+setting_text(const config_setting_t *st, char *buf, size_t len)
+{
+	switch (config_setting_type(st)) {
+	case CONFIG_TYPE_INT:
+		snprintf(buf, len, "%d", config_setting_get_int(st));
+		return 0;
+	case CONFIG_TYPE_INT64:
+		snprintf(buf, len, "%lld", config_setting_get_int64(st));
+		return 0;
+	case CONFIG_TYPE_FLOAT:
+		snprintf(buf, len, "%.17g", config_setting_get_float(st));
+		return 0;
+	case CONFIG_TYPE_BOOL:
+		snprintf(buf, len, "%s", config_setting_get_bool(st) ? "true" : "false");
+		return 0;
+	case CONFIG_TYPE_STRING:
+		if (strlen(config_setting_get_string(st)) >= len)
+			return -1;
+		snprintf(buf, len, "%s", config_setting_get_string(st));
+		return 0;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST: {
+		size_t off = 0;
+		int i;
+		buf[0] = '\0';
+		for (i = 0; i < config_setting_length(st); i++) {
+			char item[128];
+			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
+			if (config_setting_is_aggregate(e) || setting_text(e, item, sizeof(item)) != 0)
+				return -1;
+			if (off + strlen(item) + 2 > len)
+				return -1;
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", item);
+		}
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+static int
+load_detectors(struct ctx *x, const config_setting_t *grp, const char *prefix,
+    struct det_config *d)
+{
+	int i;
+
+	for (i = 0; i < config_setting_length(grp); i++) {
+		const config_setting_t *st = config_setting_get_elem(grp, (unsigned)i);
+		char key[128], value[600], msg[512];
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
+		    config_setting_name(st));
+		if (config_setting_is_group(st)) {
+			if (load_detectors(x, st, key, d) != 0)
+				return -1;
+			continue;
+		}
+		if (setting_text(st, value, sizeof(value)) != 0)
+			return failf(x, st, "detectors.%s: expected a number, a string or a list of them", key);
+		if (detcfg_set(d, key, value, msg, sizeof(msg)) != 0)
+			return failf(x, st, "detectors.%s", msg);
+	}
+	return 0;
+}
+
+static int
+load_sensors(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "listen", "max_line", "interfaces", NULL };
+	size_t i;
+
+	if (known_keys(x, g, "sensors", keys) ||
+	    get_strings(x, g, "sensors", "listen", &c->sensor_listen[0][0],
+		sizeof(c->sensor_listen[0]), CONF_MAX_LISTEN, &c->nsensor_listen) ||
+	    get_strings(x, g, "sensors", "interfaces", &c->interfaces[0][0],
+		sizeof(c->interfaces[0]), CONF_MAX_LISTEN, &c->ninterfaces) ||
+	    get_uint(x, g, "sensors", "max_line", 256, 1048576, &c->max_line))
+		return -1;
+	for (i = 0; i < c->nsensor_listen; i++)
+		if (check_listen(x, g, c->sensor_listen[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "engines", "protected", "approval",
+		"max_isolations_per_minute", "dry_run", "probation", "retry_initial",
+		"retry_max", NULL };
+	const config_setting_t *eng;
+	int i;
+
+	if (known_keys(x, g, "policy", keys) ||
+	    get_prefixes(x, g, "policy", "protected", c->protected_, &c->nprotected) ||
+	    get_prefixes(x, g, "policy", "approval", c->approval, &c->napproval) ||
+	    get_uint(x, g, "policy", "max_isolations_per_minute", 1, 100000, &c->max_per_minute) ||
+	    get_bool(x, g, "policy", "dry_run", &c->dry_run) ||
+	    get_uint(x, g, "policy", "probation", 0, 90 * 86400, &c->probation_s) ||
+	    get_uint(x, g, "policy", "retry_initial", 1, 3600, &c->retry_initial_s) ||
+	    get_uint(x, g, "policy", "retry_max", 1, 86400, &c->retry_max_s))
+		return -1;
+	if (c->retry_max_s < c->retry_initial_s)
+		return failf(x, config_setting_get_member(g, "retry_max"),
+		    "policy.retry_max (%u) must be at least policy.retry_initial (%u)",
+		    c->retry_max_s, c->retry_initial_s);
+	eng = config_setting_get_member(g, "engines");
+	if (eng == NULL)
+		return 0;
+	if (!config_setting_is_group(eng))
+		return failf(x, eng, "policy.engines: expected a group { trw = { isolate = true; }; ... }");
+	for (i = 0; i < config_setting_length(eng); i++) {
+		static const char *const ekeys[] = { "isolate", "min_probes", NULL };
+		const config_setting_t *st = config_setting_get_elem(eng, (unsigned)i);
+		const char *name = config_setting_name(st);
+		int e = det_engine_from_name(name);
+		char section[64];
+		if (e < 0)
+			return failf(x, st, "policy.engines: unknown engine '%s' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)", name);
+		if (!config_setting_is_group(st))
+			return failf(x, st, "policy.engines.%s: expected a group { isolate = true; min_probes = 0; }", name);
+		snprintf(section, sizeof(section), "policy.engines.%s", name);
+		if (known_keys(x, st, section, ekeys) ||
+		    get_bool(x, st, section, "isolate", &c->engines[e].isolate) ||
+		    get_uint(x, st, section, "min_probes", 0, 1000000, &c->engines[e].min_probes))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_points(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
+{
+	int i, j;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "enforcement: expected a list ( { name = ...; kind = ...; }, ... )");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct conf_point *p;
+		size_t k;
+		if (!config_setting_is_group(g))
+			return failf(x, g, "enforcement[%d]: expected a group { name = ...; kind = ...; }", i);
+		if (c->npoints == CONF_MAX_POINTS)
+			return failf(x, g, "enforcement: at most %d points", CONF_MAX_POINTS);
+		p = &c->points[c->npoints];
+		memset(p, 0, sizeof(*p));
+		p->line = (int)config_setting_source_line(g);
+		if (get_string(x, g, "enforcement", "name", p->name, sizeof(p->name), false) ||
+		    get_string(x, g, "enforcement", "kind", p->kind, sizeof(p->kind), false) ||
+		    get_prefixes(x, g, "enforcement", "prefixes", p->prefixes, &p->nprefixes))
+			return -1;
+		if (p->name[0] == '\0')
+			return failf(x, g, "enforcement[%d]: 'name' is required", i);
+		if (p->kind[0] == '\0')
+			return failf(x, g, "enforcement '%s': 'kind' is required", p->name);
+		if (p->nprefixes == 0)
+			return failf(x, g, "enforcement '%s': 'prefixes' is required (which hosts it serves)", p->name);
+		for (k = 0; k < c->npoints; k++)
+			if (strcmp(c->points[k].name, p->name) == 0)
+				return failf(x, g, "enforcement: the name '%s' is used twice", p->name);
+		for (j = 0; j < config_setting_length(g); j++) {
+			const config_setting_t *st = config_setting_get_elem(g, (unsigned)j);
+			const char *name = config_setting_name(st);
+			struct conf_param *pa;
+			if (strcmp(name, "name") == 0 || strcmp(name, "kind") == 0 ||
+			    strcmp(name, "prefixes") == 0)
+				continue;
+			if (p->nparams == CONF_MAX_PARAMS)
+				return failf(x, st, "enforcement '%s': at most %d settings", p->name, CONF_MAX_PARAMS);
+			pa = &p->params[p->nparams];
+			if (strlen(name) >= sizeof(pa->key) ||
+			    setting_text(st, pa->value, sizeof(pa->value)) != 0)
+				return failf(x, st, "enforcement '%s'.%s: expected a number, a string, a boolean or a list of them",
+				    p->name, name);
+			snprintf(pa->key, sizeof(pa->key), "%s", name);
+			pa->line = (int)config_setting_source_line(st);
+			p->nparams++;
+		}
+		c->npoints++;
+	}
+	return 0;
+}
+
+static int
+load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "prefixes", "command", "interval", "timeout", NULL };
+	int i;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "verification: expected a list ( { prefixes = [...]; command = \"...\"; }, ... )");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct conf_verify *v;
+		if (!config_setting_is_group(g))
+			return failf(x, g, "verification[%d]: expected a group", i);
+		if (c->nverify == CONF_MAX_VERIFY)
+			return failf(x, g, "verification: at most %d rules", CONF_MAX_VERIFY);
+		v = &c->verify[c->nverify];
+		memset(v, 0, sizeof(*v));
+		v->interval_s = 300;
+		v->timeout_s = 30;
+		if (known_keys(x, g, "verification", keys) ||
+		    get_prefixes(x, g, "verification", "prefixes", v->prefixes, &v->nprefixes) ||
+		    get_string(x, g, "verification", "command", v->command, sizeof(v->command), false) ||
+		    get_uint(x, g, "verification", "interval", 1, 86400, &v->interval_s) ||
+		    get_uint(x, g, "verification", "timeout", 1, 3600, &v->timeout_s))
+			return -1;
+		if (v->command[0] == '\0' || v->command[0] != '/')
+			return failf(x, g, "verification[%d]: 'command' must be an absolute path with arguments", i);
+		if (v->nprefixes == 0)
+			return failf(x, g, "verification[%d]: 'prefixes' is required", i);
+		c->nverify++;
+	}
+	return 0;
+}
+
+int
+conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
+{
+	static const char *const sections[] = { "daemon", "sensors", "detectors",
+		"policy", "enforcement", "verification", NULL };
+	struct ctx x = { path, err, errlen };
+	config_t cfg;
+	const config_setting_t *root, *st;
+	FILE *f;
+	int rc = -1;
+	char msg[512];
+
+	conf_defaults(c);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	config_init(&cfg);
+	if (config_read(&cfg, f) != CONFIG_TRUE) {
+		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg),
+		    config_error_text(&cfg));
+		goto out;
+	}
+	root = config_root_setting(&cfg);
+	if (known_keys(&x, root, "(top level)", sections) != 0)
+		goto out;
+	if ((st = config_lookup(&cfg, "daemon")) && load_daemon(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "sensors")) && load_sensors(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "detectors")) && load_detectors(&x, st, "", &c->det))
+		goto out;
+	if ((st = config_lookup(&cfg, "policy")) && load_policy(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "enforcement")) && load_points(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
+		goto out;
+	if (detcfg_validate(&c->det, msg, sizeof(msg)) != 0) {
+		failf(&x, config_lookup(&cfg, "detectors"), "detectors: %s", msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	config_destroy(&cfg);
+	fclose(f);
+	return rc;
+}
+
+const struct prefix *
+conf_match(const struct prefix *list, size_t n, const struct ip_addr *ip)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_contains(&list[i], ip))
+			return &list[i];
+	return NULL;
+}
+
+const struct conf_point *
+conf_point_for(const struct cordon_conf *c, const struct ip_addr *ip)
+{
+	const struct conf_point *best = NULL;
+	unsigned best_len = 0;
+	size_t i, j;
+
+	for (i = 0; i < c->npoints; i++)
+		for (j = 0; j < c->points[i].nprefixes; j++) {
+			const struct prefix *p = &c->points[i].prefixes[j];
+			if (prefix_contains(p, ip) && (best == NULL || p->len > best_len)) {
+				best = &c->points[i];
+				best_len = p->len;
+			}
+		}
+	return best;
+}
+
+const struct conf_point *
+conf_point_named(const struct cordon_conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->npoints; i++)
+		if (strcmp(c->points[i].name, name) == 0)
+			return &c->points[i];
+	return NULL;
+}

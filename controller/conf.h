@@ -1,0 +1,108 @@
+/*
+ * conf: cordond's configuration, one file, validated as a whole before use
+ * (the one controller module that includes libconfig). Errors name the
+ * file, the line and the offending value. See docs/cordon.conf.5.md.
+ */
+#ifndef CORDON_CONF_H
+#define CORDON_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "detcfg.h"
+#include "detection.h"
+#include "prefix.h"
+
+#define CONF_PATH_LEN 256
+#define CONF_MAX_LISTEN 8
+#define CONF_MAX_PREFIXES 64
+#define CONF_MAX_POINTS 32
+#define CONF_MAX_PARAMS 32
+#define CONF_MAX_VERIFY 8
+#define CONF_DEFAULT_PATH "/etc/cordon/cordon.conf"
+
+/* A backend-specific setting, as text; the backend validates it. */
+struct conf_param {
+	char key[64];
+	char value[256];
+	int line;
+};
+
+struct conf_point {
+	char name[64];
+	char kind[32];            /* "netlink", "snmp-qbridge", "snmp-cisco", ... */
+	struct prefix prefixes[CONF_MAX_PREFIXES];
+	size_t nprefixes;
+	struct conf_param params[CONF_MAX_PARAMS];
+	size_t nparams;
+	int line;
+};
+
+struct conf_verify {
+	struct prefix prefixes[CONF_MAX_PREFIXES];
+	size_t nprefixes;
+	char command[512];        /* run with {ip} replaced; exit 0 = patched */
+	uint32_t interval_s;
+	uint32_t timeout_s;
+};
+
+struct engine_policy {
+	bool isolate;             /* may this engine's detection isolate a host? */
+	uint32_t min_probes;      /* evidence.probes must reach this */
+};
+
+struct cordon_conf {
+	char path[CONF_PATH_LEN];
+	/* daemon */
+	char state_path[CONF_PATH_LEN];
+	char control_path[CONF_PATH_LEN];
+	char control_ro_path[CONF_PATH_LEN];
+	mode_t control_mode;
+	gid_t control_gid;        /* (gid_t)-1: leave the group alone */
+	char http_listen[128];    /* "" disables the HTTP API */
+	bool use_syslog;
+	/* sensors */
+	char sensor_listen[CONF_MAX_LISTEN][CONF_PATH_LEN];
+	size_t nsensor_listen;
+	uint32_t max_line;
+	char interfaces[CONF_MAX_LISTEN][64];
+	size_t ninterfaces;
+	struct det_config det;
+	/* policy */
+	struct engine_policy engines[ENGINE_COUNT];
+	struct prefix protected_[CONF_MAX_PREFIXES];
+	size_t nprotected;
+	struct prefix approval[CONF_MAX_PREFIXES];
+	size_t napproval;
+	uint32_t max_per_minute;
+	bool dry_run;
+	uint32_t probation_s;
+	uint32_t retry_initial_s;
+	uint32_t retry_max_s;
+	/* enforcement */
+	struct conf_point points[CONF_MAX_POINTS];
+	size_t npoints;
+	struct conf_verify verify[CONF_MAX_VERIFY];
+	size_t nverify;
+};
+
+void conf_defaults(struct cordon_conf *c);
+
+/*
+ * Reads and validates `path` into `c` (defaults first). Returns 0, or -1 with
+ * "FILE:LINE: what is wrong" in err.
+ */
+int conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen);
+
+/* The enforcement point that serves `ip` (longest prefix), or NULL. */
+const struct conf_point *conf_point_for(const struct cordon_conf *c,
+    const struct ip_addr *ip);
+const struct conf_point *conf_point_named(const struct cordon_conf *c,
+    const char *name);
+/* The first prefix of `list` that holds `ip`, or NULL. */
+const struct prefix *conf_match(const struct prefix *list, size_t n,
+    const struct ip_addr *ip);
+
+#endif

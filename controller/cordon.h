@@ -1,0 +1,101 @@
+/*
+ * cordon: the controller as a library. cordond's main() only registers the
+ * enforcement backends and calls cordond_main(); tests link the same code.
+ *
+ * Modules: daemon.c (lifecycle, sensor input, timers), enforcer.c (the host
+ * state machine and the enforcement queue), ctl.c (control sockets),
+ * backends.c (enforcement backends by kind).
+ */
+#ifndef CORDON_CORDON_H
+#define CORDON_CORDON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "detection.h"
+#include "enforce.h"
+#include "loop.h"
+#include "policy.h"
+#include "registry.h"
+
+struct cordon;
+
+/* ---- backends ---------------------------------------------------------- */
+
+/*
+ * Makes an enforcement point for a configured point. `loop` lets
+ * asynchronous backends register events. Returns NULL with a message naming
+ * the offending setting in err. The caller owns the result (enf_destroy).
+ */
+typedef struct enf_point *(*backend_factory)(const struct conf_point *cp,
+    struct loop *loop, char *err, size_t errlen);
+
+/* Registers a backend kind ("netlink", ...); kind is borrowed (static). */
+int backend_register(const char *kind, backend_factory f);
+backend_factory backend_find(const char *kind);
+/* Registers the backends built into cordond. */
+void backends_register_builtin(void);
+
+/* ---- daemon ------------------------------------------------------------ */
+
+struct point_stats {
+	uint64_t ok, failed;
+	char last_error[ENF_DETAIL_LEN];
+	double last_latency_s;
+};
+
+struct cordon_stats {
+	uint64_t detections;
+	uint64_t bad_lines;
+	uint64_t oversize_lines;
+	uint64_t sensor_conns;
+	uint64_t isolations_started;
+	uint64_t isolations_ok;
+	uint64_t isolations_failed;
+	uint64_t releases_ok;
+	uint64_t releases_failed;
+	uint64_t refused;
+	double started;
+};
+
+/* An operation's end, for whoever asked (a control client). */
+typedef void (*cordon_done_fn)(void *arg, bool ok, const struct host_rec *h,
+    const char *message);
+
+/* The operator's actions. `actor` is "uid:N". Completion through `done`. */
+void cordon_quarantine(struct cordon *c, const struct ip_addr *ip,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
+void cordon_release(struct cordon *c, const struct ip_addr *ip,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
+void cordon_approve(struct cordon *c, const struct ip_addr *ip,
+    const char *actor, cordon_done_fn done, void *arg);
+/* Forgets a waiting caller (its connection closed). */
+void cordon_forget_waiter(struct cordon *c, void *arg);
+
+/* A detection from a sensor; `json` is its line (stored with it). */
+void cordon_detection(struct cordon *c, const struct detection *d, const char *json);
+
+const struct cordon_conf *cordon_conf(const struct cordon *c);
+struct registry *cordon_registry(struct cordon *c);
+const struct cordon_stats *cordon_stats(const struct cordon *c);
+size_t cordon_npoints(const struct cordon *c);
+const struct enf_point *cordon_point(const struct cordon *c, size_t i);
+const struct point_stats *cordon_point_stats(const struct cordon *c, size_t i);
+size_t cordon_pending(const struct cordon *c);
+
+/* Subscribers to audit entries (events --follow): told that new entries
+ * exist; they read them from the registry with their own cursor. The
+ * second argument is reserved (0). */
+typedef void (*cordon_audit_fn)(void *arg, int64_t unused);
+void cordon_subscribe(struct cordon *c, cordon_audit_fn fn, void *arg);
+void cordon_unsubscribe(struct cordon *c, void *arg);
+
+/* Records an audit entry and tells subscribers. */
+void cordon_audit(struct cordon *c, const char *actor, const char *action,
+    const struct ip_addr *host, const char *reason, const char *result);
+
+/* cordond's command line: [-d] [-n] [-v] [-f FILE]. Returns the exit code. */
+int cordond_main(int argc, char **argv);
+
+#endif

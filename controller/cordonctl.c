@@ -1,0 +1,424 @@
+/*
+ * cordonctl: the on-call engineer's command. Talks to cordond over its
+ * control socket; human tables by default, --json for scripts.
+ *
+ * Exit codes: 0 done; 1 usage; 2 the daemon cannot be reached; 3 the daemon
+ * refused or the operation failed; 4 the host is not on record; 5 the
+ * command needs the read-write socket and only the read-only one is open to
+ * the caller.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl_client.h"
+
+#define EXIT_USAGE 1
+#define EXIT_UNREACHABLE 2
+#define EXIT_FAILED 3
+#define EXIT_NOT_FOUND 4
+#define EXIT_READ_ONLY 5
+
+#define DEFAULT_SOCKET "/run/cordon/control.sock"
+#define DEFAULT_RO_SOCKET "/run/cordon/control-ro.sock"
+#define OP_TIMEOUT_MS (10 * 60 * 1000)
+
+static bool opt_json;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: cordonctl [-s SOCKET] [-r RO_SOCKET] [--json] COMMAND [ARGS]\n"
+	    "  quarantine HOST --reason TEXT   isolate a host now; prints where once verified\n"
+	    "  release HOST --patched [--reason TEXT]\n"
+	    "                                  restore what was there before; probation follows\n"
+	    "  approve HOST                    isolate a host that awaits approval\n"
+	    "  list [--state STATE]            hosts on record\n"
+	    "  show HOST                       a host's state, location and history\n"
+	    "  events [--follow] [--limit N] [--host HOST]\n"
+	    "                                  the audit log\n"
+	    "  switches                        enforcement points and their health\n"
+	    "  status                          the daemon's counters\n"
+	    "Sockets: -s (default %s, or $CORDON_SOCKET); read-only commands fall back to\n"
+	    "-r (default %s) when the control socket is not open to the caller.\n"
+	    "Exit: 0 done, 1 usage, 2 daemon unreachable, 3 refused or failed, 4 not on record,\n"
+	    "5 needs the read-write socket.\n", DEFAULT_SOCKET, DEFAULT_RO_SOCKET);
+}
+
+static const char *
+fmt_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s && *s ? s : "-";
+}
+
+static const char *
+where(json_t *host, char *buf, size_t len)
+{
+	json_t *loc = json_object_get(host, "location");
+
+	if (!json_is_object(loc)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	snprintf(buf, len, "%s", str(loc, "detail"));
+	return buf;
+}
+
+static void
+print_host_line(json_t *h)
+{
+	char w[300], t[32];
+
+	printf("%-39s %-17s %-12s %-10s %-12s %-20s %s\n", str(h, "ip"), str(h, "mac"),
+	    str(h, "state"), str(h, "hold"), str(h, "point"),
+	    fmt_time(json_real_value(json_object_get(h, "updated")), t, sizeof(t)),
+	    where(h, w, sizeof(w)));
+}
+
+static void
+print_host(json_t *h)
+{
+	json_t *loc = json_object_get(h, "location");
+	char t[32];
+
+	printf("host        %s\n", str(h, "ip"));
+	printf("mac         %s\n", str(h, "mac"));
+	printf("state       %s%s%s%s\n", str(h, "state"), *str(h, "hold") != '-' ? " (" : "",
+	    *str(h, "hold") != '-' ? str(h, "hold") : "", *str(h, "hold") != '-' ? ")" : "");
+	printf("reason      %s\n", str(h, "reason"));
+	printf("by          %s\n", str(h, "actor"));
+	printf("point       %s\n", str(h, "point"));
+	if (json_is_object(loc)) {
+		printf("port        %s (ifIndex %lld)\n", str(loc, "port"),
+		    (long long)json_integer_value(json_object_get(loc, "ifindex")));
+		if (json_integer_value(json_object_get(loc, "orig_vlan")) >= 0)
+			printf("vlan        %lld -> %lld\n",
+			    (long long)json_integer_value(json_object_get(loc, "orig_vlan")),
+			    (long long)json_integer_value(json_object_get(loc, "quarantine_vlan")));
+		printf("where       %s\n", str(loc, "detail"));
+	}
+	if (*str(h, "last_error") != '-')
+		printf("last error  %s (%s, attempt %lld)\n", str(h, "last_error"), str(h, "failed_op"),
+		    (long long)json_integer_value(json_object_get(h, "attempts")));
+	printf("first seen  %s\n", fmt_time(json_real_value(json_object_get(h, "first_seen")), t, sizeof(t)));
+	printf("last seen   %s\n", fmt_time(json_real_value(json_object_get(h, "last_seen")), t, sizeof(t)));
+	if (json_real_value(json_object_get(h, "probation_until")) > 0 &&
+	    strcmp(str(h, "state"), "probation") == 0)
+		printf("probation   until %s\n", fmt_time(json_real_value(json_object_get(h, "probation_until")), t, sizeof(t)));
+	printf("detections  %lld\n", (long long)json_integer_value(json_object_get(h, "detections")));
+}
+
+static void
+print_event(json_t *e)
+{
+	char t[32];
+
+	printf("%-20s %-10s %-10s %-39s %-30s %s\n",
+	    fmt_time(json_real_value(json_object_get(e, "time")), t, sizeof(t)),
+	    str(e, "actor"), str(e, "action"), str(e, "host"), str(e, "result"), str(e, "reason"));
+}
+
+/* Maps a daemon error code to an exit code. */
+static int
+exit_for(json_t *resp)
+{
+	const char *code = json_string_value(json_object_get(resp, "code"));
+
+	if (code == NULL)
+		return EXIT_FAILED;
+	if (strcmp(code, "usage") == 0)
+		return EXIT_USAGE;
+	if (strcmp(code, "not-found") == 0)
+		return EXIT_NOT_FOUND;
+	if (strcmp(code, "read-only") == 0)
+		return EXIT_READ_ONLY;
+	return EXIT_FAILED;
+}
+
+static int
+show_result(const char *cmd, json_t *resp)
+{
+	bool ok = json_is_true(json_object_get(resp, "ok"));
+	json_t *h = json_object_get(resp, "host");
+
+	if (opt_json) {
+		char *s = json_dumps(resp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		printf("%s\n", s ? s : "{}");
+		free(s);
+		return ok ? 0 : exit_for(resp);
+	}
+	if (!ok) {
+		fprintf(stderr, "cordonctl: %s: %s\n", cmd,
+		    json_string_value(json_object_get(resp, "error")) ?
+		    json_string_value(json_object_get(resp, "error")) : str(resp, "message"));
+		return exit_for(resp);
+	}
+	if (strcmp(cmd, "quarantine") == 0 || strcmp(cmd, "approve") == 0) {
+		printf("%s isolated: %s\n", str(h, "ip"), str(resp, "message"));
+		print_host(h);
+	} else if (strcmp(cmd, "release") == 0) {
+		printf("%s released: %s\n", str(h, "ip"), str(resp, "message"));
+		print_host(h);
+	} else if (strcmp(cmd, "list") == 0) {
+		size_t i;
+		json_t *arr = json_object_get(resp, "hosts");
+		printf("%-39s %-17s %-12s %-10s %-12s %-20s %s\n", "HOST", "MAC", "STATE", "HOLD",
+		    "POINT", "UPDATED", "WHERE");
+		for (i = 0; i < json_array_size(arr); i++)
+			print_host_line(json_array_get(arr, i));
+	} else if (strcmp(cmd, "show") == 0) {
+		size_t i;
+		json_t *hist = json_object_get(resp, "history");
+		print_host(h);
+		printf("\nhistory:\n");
+		for (i = 0; i < json_array_size(hist); i++)
+			print_event(json_array_get(hist, i));
+	} else if (strcmp(cmd, "switches") == 0) {
+		size_t i, j;
+		json_t *arr = json_object_get(resp, "points");
+		printf("%-16s %-14s %-8s %-8s %-10s %-28s %s\n", "POINT", "KIND", "OK", "FAILED",
+		    "LAST(ms)", "PREFIXES", "LAST ERROR");
+		for (i = 0; i < json_array_size(arr); i++) {
+			json_t *p = json_array_get(arr, i), *pf = json_object_get(p, "prefixes");
+			char pfx[256] = "";
+			for (j = 0; j < json_array_size(pf); j++)
+				snprintf(pfx + strlen(pfx), sizeof(pfx) - strlen(pfx), "%s%s", j ? "," : "",
+				    json_string_value(json_array_get(pf, j)));
+			printf("%-16s %-14s %-8lld %-8lld %-10.1f %-28s %s\n", str(p, "name"), str(p, "kind"),
+			    (long long)json_integer_value(json_object_get(p, "ok")),
+			    (long long)json_integer_value(json_object_get(p, "failed")),
+			    json_real_value(json_object_get(p, "last_latency_ms")), pfx, str(p, "last_error"));
+		}
+	} else if (strcmp(cmd, "status") == 0) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(resp, k, v) {
+			if (strcmp(k, "ok") == 0)
+				continue;
+			if (json_is_object(v)) {
+				const char *k2;
+				json_t *v2;
+				printf("%-20s", k);
+				json_object_foreach(v, k2, v2)
+					printf(" %s=%lld", k2, (long long)json_integer_value(v2));
+				printf("\n");
+			} else if (json_is_real(v)) {
+				printf("%-20s %.0f\n", k, json_real_value(v));
+			} else if (json_is_boolean(v)) {
+				printf("%-20s %s\n", k, json_is_true(v) ? "yes" : "no");
+			} else {
+				printf("%-20s %lld\n", k, (long long)json_integer_value(v));
+			}
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "patched", no_argument, NULL, 'P' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "follow", no_argument, NULL, 'F' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = getenv("CORDON_SOCKET"), *rosock = DEFAULT_RO_SOCKET;
+	const char *reason = NULL, *state = NULL, *host = NULL, *cmd;
+	bool patched = false, follow = false;
+	long limit = 0;
+	int opt, rc;
+	json_t *req;
+	char *line, err[1024];
+	struct ctl_client *cl;
+	const char *resp_line;
+	bool acts;
+
+	if (sock == NULL)
+		sock = DEFAULT_SOCKET;
+	while ((opt = getopt_long(argc, argv, "+s:r:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': sock = optarg; break;
+		case 'r': rosock = optarg; break;
+		case 'j': opt_json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	/* Options may follow the command and its host. */
+	while (optind < argc) {
+		if (argv[optind][0] != '-') {
+			if (host != NULL) {
+				fprintf(stderr, "cordonctl: unexpected argument '%s'\n", argv[optind]);
+				return EXIT_USAGE;
+			}
+			host = argv[optind++];
+			continue;
+		}
+		opt = getopt_long(argc, argv, "+", longopts, NULL);
+		switch (opt) {
+		case 'j': opt_json = true; break;
+		case 'R': reason = optarg; break;
+		case 'P': patched = true; break;
+		case 'S': state = optarg; break;
+		case 'F': follow = true; break;
+		case 'H': host = optarg; break;
+		case 'L': {
+			char *end;
+			limit = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || limit < 1 || limit > 10000) {
+				fprintf(stderr, "cordonctl: --limit '%s': expected 1 to 10000\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case -1: break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+		if (opt == -1)
+			break;
+	}
+
+	req = json_object();
+	json_object_set_new(req, "cmd", json_string(cmd));
+	if (strcmp(cmd, "quarantine") == 0) {
+		if (host == NULL || reason == NULL) {
+			fprintf(stderr, "cordonctl: quarantine HOST --reason TEXT\n");
+			return EXIT_USAGE;
+		}
+	} else if (strcmp(cmd, "release") == 0) {
+		if (host == NULL || !patched) {
+			fprintf(stderr, "cordonctl: release HOST --patched: a host is released only once patched\n");
+			return EXIT_USAGE;
+		}
+		json_object_set_new(req, "patched", json_true());
+	} else if (strcmp(cmd, "approve") == 0 || strcmp(cmd, "show") == 0) {
+		if (host == NULL) {
+			fprintf(stderr, "cordonctl: %s HOST\n", cmd);
+			return EXIT_USAGE;
+		}
+	} else if (strcmp(cmd, "events") == 0) {
+		if (follow)
+			json_object_set_new(req, "follow", json_true());
+		if (limit)
+			json_object_set_new(req, "limit", json_integer(limit));
+	} else if (strcmp(cmd, "list") == 0) {
+		if (state)
+			json_object_set_new(req, "state", json_string(state));
+	} else if (strcmp(cmd, "switches") != 0 && strcmp(cmd, "status") != 0) {
+		fprintf(stderr, "cordonctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (host)
+		json_object_set_new(req, "host", json_string(host));
+	if (reason)
+		json_object_set_new(req, "reason", json_string(reason));
+	acts = strcmp(cmd, "quarantine") == 0 || strcmp(cmd, "release") == 0 ||
+	    strcmp(cmd, "approve") == 0;
+
+	cl = ctl_client_connect(sock, err, sizeof(err));
+	if (cl == NULL && !acts && (errno == EACCES || errno == ENOENT || errno == ECONNREFUSED)) {
+		char err2[300];
+		cl = ctl_client_connect(rosock, err2, sizeof(err2));
+		if (cl == NULL)
+			snprintf(err + strlen(err), sizeof(err) - strlen(err), "; %s", err2);
+	}
+	if (cl == NULL) {
+		fprintf(stderr, "cordonctl: cannot reach cordond: %s\n", err);
+		json_decref(req);
+		return acts && errno == EACCES ? EXIT_READ_ONLY : EXIT_UNREACHABLE;
+	}
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	if (line == NULL || ctl_client_send(cl, line) != 0) {
+		fprintf(stderr, "cordonctl: cannot send the request to %s\n", sock);
+		free(line);
+		ctl_client_close(cl);
+		return EXIT_UNREACHABLE;
+	}
+	free(line);
+	rc = 0;
+	if (strcmp(cmd, "events") == 0) {
+		/* Entries, one per line, then {"ok":true} unless following. */
+		if (!opt_json)
+			printf("%-20s %-10s %-10s %-39s %-30s %s\n", "TIME", "ACTOR", "ACTION", "HOST",
+			    "RESULT", "REASON");
+		while ((resp_line = ctl_client_read(cl, follow ? -1 : OP_TIMEOUT_MS)) != NULL) {
+			json_t *r = json_loads(resp_line, 0, NULL);
+			json_t *ev = json_object_get(r, "event");
+			if (r == NULL) {
+				rc = EXIT_FAILED;
+				break;
+			}
+			if (ev != NULL) {
+				if (opt_json)
+					printf("%s\n", resp_line);
+				else
+					print_event(ev);
+				fflush(stdout);
+				json_decref(r);
+				continue;
+			}
+			if (!json_is_true(json_object_get(r, "ok")))
+				rc = show_result(cmd, r);
+			json_decref(r);
+			break;
+		}
+		if (resp_line == NULL && !follow)
+			rc = EXIT_UNREACHABLE;
+		ctl_client_close(cl);
+		return rc;
+	}
+	resp_line = ctl_client_read(cl, OP_TIMEOUT_MS);
+	if (resp_line == NULL) {
+		fprintf(stderr, "cordonctl: no answer from cordond on %s\n", sock);
+		ctl_client_close(cl);
+		return EXIT_UNREACHABLE;
+	}
+	{
+		json_error_t jerr;
+		json_t *r = json_loads(resp_line, 0, &jerr);
+		if (r == NULL) {
+			fprintf(stderr, "cordonctl: unreadable answer from cordond: %s\n", jerr.text);
+			rc = EXIT_FAILED;
+		} else {
+			rc = show_result(cmd, r);
+			json_decref(r);
+		}
+	}
+	ctl_client_close(cl);
+	return rc;
+}

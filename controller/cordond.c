@@ -1,0 +1,9 @@
+/* cordond: the NOC daemon. The daemon is the controller library; see cordon.h. */
+#include "cordon.h"
+
+int
+main(int argc, char **argv)
+{
+	backends_register_builtin();
+	return cordond_main(argc, argv);
+}

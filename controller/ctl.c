@@ -1,0 +1,368 @@
+/*
+ * ctl: the control sockets. One JSON object per line each way (the protocol
+ * is in docs/control-protocol.md). The read-write socket's file permissions
+ * decide who may act; the read-only socket serves list, show, events,
+ * switches and status to anyone allowed to connect. Every acting request is
+ * audited with the caller's uid.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_proto.h"
+#include "cordon_priv.h"
+#include "log.h"
+
+#define CTL_MAX_LINE 65536
+#define EVENTS_DEFAULT_LIMIT 100
+#define EVENTS_MAX_LIMIT 10000
+
+/* The two control sockets; one daemon per process. */
+struct ctl_server {
+	struct cordon *c;
+	bool read_only;
+};
+
+struct ctl_conn {
+	struct cordon *c;
+	struct loop_conn *conn;
+	bool read_only;
+	bool following;
+	bool waiting;            /* an operation will answer */
+	struct ip_addr follow_host;
+	bool follow_has_host;
+	int64_t cursor;          /* last audit id sent */
+};
+
+static void
+send_json(struct ctl_conn *cc, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	if (s == NULL)
+		return;
+	loop_conn_write(cc->conn, s, strlen(s));
+	loop_conn_write(cc->conn, "\n", 1);
+	free(s);
+}
+
+static void
+send_error(struct ctl_conn *cc, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+send_error(struct ctl_conn *cc, const char *code, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	send_json(cc, json_pack("{s:b, s:s, s:s}", "ok", 0, "code", code, "error", msg));
+}
+
+static json_t *
+audit_json(const struct audit_rec *a)
+{
+	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
+	    "time", a->time, "actor", a->actor, "action", a->action, "host", a->host,
+	    "reason", a->reason, "result", a->result);
+}
+
+/* ---- operations that answer later ------------------------------------------ */
+
+static void
+op_done(void *arg, bool ok, const struct host_rec *h, const char *message)
+{
+	struct ctl_conn *cc = arg;
+	json_t *o;
+
+	cc->waiting = false;
+	o = json_pack("{s:b, s:s}", "ok", ok, "message", message ? message : "");
+	if (!ok)
+		json_object_set_new(o, "code", json_string("failed"));
+	if (h != NULL)
+		json_object_set_new(o, "host", ctl_host_json(h));
+	send_json(cc, o);
+}
+
+static void
+follow_cb(void *arg, int64_t unused);
+
+/* ---- requests ------------------------------------------------------------------ */
+
+static int
+collect_list(void *arg, const struct host_rec *h)
+{
+	json_array_append_new((json_t *)arg, ctl_host_json(h));
+	return 0;
+}
+
+static int
+collect_audit(void *arg, const struct audit_rec *a)
+{
+	json_array_append_new((json_t *)arg, audit_json(a));
+	return 0;
+}
+
+struct follow_ctx {
+	struct ctl_conn *cc;
+};
+
+static int
+send_audit(void *arg, const struct audit_rec *a)
+{
+	struct ctl_conn *cc = arg;
+
+	cc->cursor = a->id;
+	send_json(cc, json_pack("{s:o}", "event", audit_json(a)));
+	return 0;
+}
+
+static void
+follow_cb(void *arg, int64_t unused)
+{
+	struct ctl_conn *cc = arg;
+
+	(void)unused;
+	registry_audit_list(cordon_registry(cc->c), cc->follow_has_host ? &cc->follow_host : NULL,
+	    cc->cursor, EVENTS_MAX_LIMIT, send_audit, cc);
+}
+
+static void
+do_status(struct ctl_conn *cc)
+{
+	struct cordon *c = cc->c;
+	const struct cordon_stats *st = cordon_stats(c);
+	uint64_t counts[HS_COUNT];
+	json_t *hosts = json_object();
+	int s;
+
+	if (registry_count(cordon_registry(c), counts) != 0) {
+		send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+		json_decref(hosts);
+		return;
+	}
+	for (s = 0; s < HS_COUNT; s++)
+		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
+	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
+	    "hosts", hosts, "pending", (json_int_t)cordon_pending(c),
+	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
+	    "isolations_started", (json_int_t)st->isolations_started,
+	    "isolations_ok", (json_int_t)st->isolations_ok,
+	    "isolations_failed", (json_int_t)st->isolations_failed,
+	    "releases_ok", (json_int_t)st->releases_ok,
+	    "releases_failed", (json_int_t)st->releases_failed,
+	    "refused", (json_int_t)st->refused,
+	    "points", (json_int_t)cordon_npoints(c)));
+}
+
+static void
+do_switches(struct ctl_conn *cc)
+{
+	struct cordon *c = cc->c;
+	const struct cordon_conf *conf = cordon_conf(c);
+	json_t *arr = json_array();
+	size_t i, j;
+
+	for (i = 0; i < cordon_npoints(c); i++) {
+		const struct enf_point *p = cordon_point(c, i);
+		const struct point_stats *ps = cordon_point_stats(c, i);
+		const struct conf_point *cp = conf_point_named(conf, p->name);
+		json_t *pfx = json_array();
+		char buf[64];
+		for (j = 0; cp && j < cp->nprefixes; j++)
+			json_array_append_new(pfx, json_string(prefix_to_str(&cp->prefixes[j], buf, sizeof(buf))));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:f}",
+		    "name", p->name, "kind", p->ops->kind, "prefixes", pfx,
+		    "ok", (json_int_t)ps->ok, "failed", (json_int_t)ps->failed,
+		    "last_error", ps->last_error, "last_latency_ms", ps->last_latency_s * 1000.0));
+	}
+	send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "points", arr));
+}
+
+static void
+handle(struct ctl_conn *cc, const struct ctl_request *rq)
+{
+	struct cordon *c = cc->c;
+	char actor[32];
+	long uid = loop_conn_uid(cc->conn);
+
+	snprintf(actor, sizeof(actor), "uid:%ld", uid);
+	if (cc->read_only && ctl_cmd_acts(rq->cmd)) {
+		send_error(cc, "read-only", "'%s' is not served on the read-only socket; use the control socket",
+		    ctl_cmd_name(rq->cmd));
+		return;
+	}
+	if (cc->waiting || cc->following) {
+		send_error(cc, "busy", "one request at a time on a connection");
+		return;
+	}
+	switch (rq->cmd) {
+	case CTL_QUARANTINE:
+		cc->waiting = true;
+		cordon_quarantine(c, &rq->host, actor, rq->reason, op_done, cc);
+		break;
+	case CTL_RELEASE:
+		cc->waiting = true;
+		cordon_release(c, &rq->host, actor, rq->reason, op_done, cc);
+		break;
+	case CTL_APPROVE:
+		cc->waiting = true;
+		cordon_approve(c, &rq->host, actor, op_done, cc);
+		break;
+	case CTL_LIST: {
+		json_t *arr = json_array();
+		if (registry_foreach(cordon_registry(c), rq->state, collect_list, arr) != 0) {
+			json_decref(arr);
+			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+			return;
+		}
+		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "hosts", arr));
+		break;
+	}
+	case CTL_SHOW: {
+		struct host_rec h;
+		json_t *hist;
+		char ipt[64];
+		int rc = registry_get(cordon_registry(c), &rq->host, &h);
+		if (rc <= 0) {
+			if (rc < 0)
+				send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+			else
+				send_error(cc, "not-found", "%s is not on record", ip_to_str(&rq->host, ipt, sizeof(ipt)));
+			return;
+		}
+		hist = json_array();
+		registry_audit_list(cordon_registry(c), &rq->host, 0, EVENTS_MAX_LIMIT, collect_audit, hist);
+		send_json(cc, json_pack("{s:b, s:o, s:o}", "ok", 1, "host", ctl_host_json(&h), "history", hist));
+		break;
+	}
+	case CTL_EVENTS: {
+		int64_t last = registry_audit_last_id(cordon_registry(c));
+		unsigned limit = rq->limit ? rq->limit : EVENTS_DEFAULT_LIMIT;
+		cc->follow_has_host = rq->has_host;
+		cc->follow_host = rq->host;
+		cc->cursor = last > (int64_t)limit ? last - (int64_t)limit : 0;
+		follow_cb(cc, 0);
+		if (rq->follow) {
+			cc->following = true;
+			cordon_subscribe(c, follow_cb, cc);
+		} else {
+			send_json(cc, json_pack("{s:b}", "ok", 1));
+		}
+		break;
+	}
+	case CTL_SWITCHES:
+		do_switches(cc);
+		break;
+	case CTL_STATUS:
+		do_status(cc);
+		break;
+	}
+}
+
+static void
+ctl_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
+{
+	struct ctl_conn *cc = loop_conn_data(conn);
+	struct ctl_request rq;
+	char err[300];
+
+	(void)arg;
+	if (len == 0)
+		return;
+	if (ctl_request_parse(line, len, &rq, err, sizeof(err)) != 0) {
+		send_error(cc, "usage", "%s", err);
+		return;
+	}
+	handle(cc, &rq);
+}
+
+static struct ctl_conn *conn_state(struct ctl_server *s, struct loop_conn *conn);
+
+static void
+ctl_oversize(void *arg, struct loop_conn *conn)
+{
+	struct ctl_conn *cc = conn_state(arg, conn);
+
+	if (cc != NULL)
+		send_error(cc, "usage", "request longer than %d bytes", CTL_MAX_LINE);
+}
+
+static void
+ctl_close(void *arg, struct loop_conn *conn)
+{
+	struct ctl_conn *cc = loop_conn_data(conn);
+
+	(void)arg;
+	if (cc == NULL)
+		return;
+	cordon_forget_waiter(cc->c, cc);
+	cordon_unsubscribe(cc->c, cc);
+	free(cc);
+}
+
+static struct ctl_server rw_server, ro_server;
+
+static void ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len);
+
+static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close };
+
+static struct ctl_conn *
+conn_state(struct ctl_server *s, struct loop_conn *conn)
+{
+	struct ctl_conn *cc = loop_conn_data(conn);
+
+	if (cc != NULL)
+		return cc;
+	cc = calloc(1, sizeof(*cc));
+	if (cc == NULL)
+		return NULL;
+	cc->c = s->c;
+	cc->conn = conn;
+	cc->read_only = s->read_only;
+	loop_conn_set_data(conn, cc);
+	return cc;
+}
+
+static void
+ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len)
+{
+	if (conn_state(arg, conn) == NULL) {
+		loop_conn_close_after_write(conn);
+		return;
+	}
+	ctl_line(arg, conn, line, len);
+}
+
+int
+ctl_start(struct cordon *c, char *err, size_t errlen)
+{
+	const struct cordon_conf *conf = cordon_conf(c);
+	char spec[CONF_PATH_LEN + 8], why[512];
+
+	rw_server.c = c;
+	rw_server.read_only = false;
+	ro_server.c = c;
+	ro_server.read_only = true;
+	snprintf(spec, sizeof(spec), "unix:%s", conf->control_path);
+	if (loop_listen(c->loop, spec, conf->control_mode, conf->control_gid, CTL_MAX_LINE,
+		&ctl_ops, &rw_server, why, sizeof(why)) == NULL) {
+		snprintf(err, errlen, "control socket %s", why);
+		return -1;
+	}
+	if (conf->control_ro_path[0]) {
+		snprintf(spec, sizeof(spec), "unix:%s", conf->control_ro_path);
+		if (loop_listen(c->loop, spec, 0666, (gid_t)-1, CTL_MAX_LINE, &ctl_ops,
+			&ro_server, why, sizeof(why)) == NULL) {
+			snprintf(err, errlen, "read-only control socket %s", why);
+			return -1;
+		}
+	}
+	return 0;
+}

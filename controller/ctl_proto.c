@@ -1,0 +1,167 @@
+#include "ctl_proto.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum ctl_cmd cmd;
+	bool acts;
+	bool needs_host;
+} cmds[] = {
+	{ "quarantine", CTL_QUARANTINE, true, true },
+	{ "release", CTL_RELEASE, true, true },
+	{ "approve", CTL_APPROVE, true, true },
+	{ "list", CTL_LIST, false, false },
+	{ "show", CTL_SHOW, false, true },
+	{ "events", CTL_EVENTS, false, false },
+	{ "switches", CTL_SWITCHES, false, false },
+	{ "status", CTL_STATUS, false, false },
+};
+
+const char *
+ctl_cmd_name(enum ctl_cmd cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].cmd == cmd)
+			return cmds[i].name;
+	return "?";
+}
+
+bool
+ctl_cmd_acts(enum ctl_cmd cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (cmds[i].cmd == cmd)
+			return cmds[i].acts;
+	return true;
+}
+
+int
+ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *o, *v;
+	const char *name;
+	size_t i;
+	int rc = -1;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->state = -1;
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		snprintf(err, errlen, "request is not JSON: %s", jerr.text);
+		return -1;
+	}
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "request must be a JSON object");
+		goto out;
+	}
+	v = json_object_get(o, "cmd");
+	name = json_is_string(v) ? json_string_value(v) : NULL;
+	for (i = 0; name && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			break;
+	if (name == NULL || i == sizeof(cmds) / sizeof(cmds[0])) {
+		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status)",
+		    name ? name : "");
+		goto out;
+	}
+	rq->cmd = cmds[i].cmd;
+	v = json_object_get(o, "host");
+	if (v != NULL) {
+		if (!json_is_string(v) || ip_from_str(json_string_value(v), &rq->host) != 0 ||
+		    ip_is_special(&rq->host)) {
+			snprintf(err, errlen, "host '%.64s' is not a unicast IPv4 or IPv6 address",
+			    json_is_string(v) ? json_string_value(v) : "?");
+			goto out;
+		}
+		rq->has_host = true;
+	}
+	if (cmds[i].needs_host && !rq->has_host) {
+		snprintf(err, errlen, "'%s' needs a host", cmds[i].name);
+		goto out;
+	}
+	v = json_object_get(o, "reason");
+	if (v != NULL) {
+		if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(rq->reason)) {
+			snprintf(err, errlen, "reason must be a string of at most %zu characters",
+			    sizeof(rq->reason) - 1);
+			goto out;
+		}
+		snprintf(rq->reason, sizeof(rq->reason), "%s", json_string_value(v));
+	}
+	if (rq->cmd == CTL_QUARANTINE && rq->reason[0] == '\0') {
+		snprintf(err, errlen, "'quarantine' needs a reason");
+		goto out;
+	}
+	v = json_object_get(o, "patched");
+	if (v != NULL && !json_is_boolean(v)) {
+		snprintf(err, errlen, "patched must be true or false");
+		goto out;
+	}
+	rq->patched = v != NULL && json_is_true(v);
+	if (rq->cmd == CTL_RELEASE && !rq->patched) {
+		snprintf(err, errlen, "'release' is only for patched hosts: say patched=true");
+		goto out;
+	}
+	if (rq->cmd == CTL_RELEASE && rq->reason[0] == '\0')
+		snprintf(rq->reason, sizeof(rq->reason), "patched");
+	v = json_object_get(o, "state");
+	if (v != NULL) {
+		if (!json_is_string(v) || (rq->state = host_state_from_name(json_string_value(v))) < 0) {
+			snprintf(err, errlen, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
+			    json_is_string(v) ? json_string_value(v) : "?");
+			goto out;
+		}
+	}
+	v = json_object_get(o, "follow");
+	if (v != NULL && !json_is_boolean(v)) {
+		snprintf(err, errlen, "follow must be true or false");
+		goto out;
+	}
+	rq->follow = v != NULL && json_is_true(v);
+	v = json_object_get(o, "limit");
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 10000) {
+			snprintf(err, errlen, "limit must be a whole number from 1 to 10000");
+			goto out;
+		}
+		rq->limit = (unsigned)json_integer_value(v);
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+void *
+ctl_host_json_new(const struct host_rec *h)
+{
+	char ip[64], mac[24];
+	json_t *o, *loc = json_null();
+
+	ip_to_str(&h->ip, ip, sizeof(ip));
+	if (h->has_mac)
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
+		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+	if (h->has_loc)
+		loc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:s}", "point", h->loc.point,
+		    "port", h->loc.port, "ifindex", h->loc.ifindex, "orig_vlan", h->loc.orig_vlan,
+		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", h->loc.detail);
+	o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:I}",
+	    "ip", ip, "mac", h->has_mac ? json_string(mac) : json_null(),
+	    "state", host_state_name(h->state), "hold", h->hold, "reason", h->reason,
+	    "actor", h->actor, "point", h->point, "location", loc,
+	    "attempts", (int)h->attempts, "failed_op", h->failed_op, "last_error", h->last_error,
+	    "next_retry", h->next_retry, "probation_until", h->probation_until,
+	    "first_seen", h->first_seen, "last_seen", h->last_seen, "updated", h->updated,
+	    "detections", (json_int_t)h->detections);
+	return o;
+}

@@ -1,0 +1,43 @@
+/*
+ * ctl_proto: the control protocol's requests, parsed from one JSON line
+ * (hostile input: every field is checked), and the JSON form of a host.
+ * See docs/control-protocol.md.
+ */
+#ifndef CORDON_CTL_PROTO_H
+#define CORDON_CTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "registry.h"
+
+enum ctl_cmd {
+	CTL_QUARANTINE, CTL_RELEASE, CTL_APPROVE, CTL_LIST, CTL_SHOW, CTL_EVENTS,
+	CTL_SWITCHES, CTL_STATUS,
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	bool has_host;
+	struct ip_addr host;
+	char reason[256];
+	bool patched;
+	int state;          /* list: a host state, or -1 for all */
+	bool follow;        /* events */
+	unsigned limit;     /* events: how many past entries, 0 = default */
+};
+
+/* Returns 0, or -1 with the reason (naming the field) in err. */
+int ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
+    char *err, size_t errlen);
+
+const char *ctl_cmd_name(enum ctl_cmd cmd);
+/* Whether the command changes anything (refused on the read-only socket). */
+bool ctl_cmd_acts(enum ctl_cmd cmd);
+
+/* A new JSON object (jansson json_t *, returned as void * so that callers
+ * need not include jansson) describing the host. The caller owns it. */
+void *ctl_host_json_new(const struct host_rec *h);
+#define ctl_host_json(h) ((json_t *)ctl_host_json_new(h))
+
+#endif

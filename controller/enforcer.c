@@ -1,0 +1,640 @@
+/*
+ * enforcer: the host state machine and its enforcement operations.
+ *
+ *   suspected/observed/probation --isolate--> quarantining --locate, isolate,
+ *   read back--> quarantined --release--> releasing --restore, read back-->
+ *   probation --time--> clear;  any step failing --> failed (retried with
+ *   exponential backoff; a failed release leaves the host isolated).
+ *
+ * Every transition is written to the registry before the action it
+ * announces; if the write fails, nothing is done (acting unrecorded could
+ * leave a host isolated with no record of how to undo it). The registry is
+ * the truth: each callback re-reads the host before it moves it on.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cordon_priv.h"
+#include "failpoint.h"
+#include "log.h"
+
+static void on_located(void *arg, const struct enf_result *res);
+static void on_isolated(void *arg, const struct enf_result *res);
+static void on_released(void *arg, const struct enf_result *res);
+static void on_checked(void *arg, const struct enf_result *res);
+
+int
+enforcer_point_index(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct conf_point *cp = conf_point_for(&c->conf, ip);
+
+	if (cp == NULL)
+		return -1;
+	return (int)(cp - c->conf.points);
+}
+
+static int
+point_named(const struct cordon *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->npoints; i++)
+		if (strcmp(c->points[i]->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool
+enforcer_busy(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct op *o;
+
+	for (o = c->ops; o; o = o->next)
+		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
+			return true;
+	return false;
+}
+
+static struct op *
+op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t point)
+{
+	struct op *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	o->c = c;
+	o->kind = kind;
+	o->ip = *ip;
+	o->point = point;
+	o->started = loop_now();
+	o->next = c->ops;
+	c->ops = o;
+	return o;
+}
+
+static void
+op_end(struct op *o)
+{
+	struct op **pp;
+
+	for (pp = &o->c->ops; *pp; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	free(o);
+}
+
+void
+enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
+    cordon_done_fn fn, void *arg)
+{
+	struct waiter *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		fn(arg, false, NULL, "out of memory");
+		return;
+	}
+	w->ip = *ip;
+	w->fn = fn;
+	w->arg = arg;
+	w->next = c->waiters;
+	c->waiters = w;
+}
+
+void
+enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
+    const struct host_rec *h, const char *msg)
+{
+	struct waiter **pp = &c->waiters;
+
+	while (*pp) {
+		struct waiter *w = *pp;
+		if (memcmp(&w->ip, ip, sizeof(*ip)) == 0) {
+			*pp = w->next;
+			w->fn(w->arg, ok, h, msg);
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+static double
+backoff(const struct cordon *c, uint32_t attempts)
+{
+	double d = c->conf.retry_initial_s * pow(2.0, attempts > 0 ? attempts - 1 : 0);
+
+	return d > c->conf.retry_max_s ? c->conf.retry_max_s : d;
+}
+
+static void
+point_result(struct cordon *c, size_t pi, const struct op *o, const struct enf_result *res)
+{
+	struct point_stats *ps = &c->pstats[pi];
+
+	ps->last_latency_s = loop_now() - o->started;
+	if (res->status == ENF_OK) {
+		ps->ok++;
+	} else {
+		ps->failed++;
+		snprintf(ps->last_error, sizeof(ps->last_error), "%s", res->message);
+	}
+}
+
+/* Re-reads the host; NULL-safe logging when the record vanished or moved on. */
+static int
+reread(struct cordon *c, const struct ip_addr *ip, enum host_state want,
+    struct host_rec *h)
+{
+	char ipt[64];
+	int rc = registry_get(c->reg, ip, h);
+
+	if (rc <= 0) {
+		log_warnx("host %s: cannot re-read its record (%s)", ip_to_str(ip, ipt, sizeof(ipt)),
+		    rc < 0 ? registry_error(c->reg) : "gone");
+		return -1;
+	}
+	if (h->state != want) {
+		log_warnx("host %s: expected state %s, found %s; dropping a stale result",
+		    ip_to_str(ip, ipt, sizeof(ipt)), host_state_name(want), host_state_name(h->state));
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves the host to failed and schedules the retry. */
+static void
+fail_host(struct cordon *c, struct host_rec *h, const char *op, const char *msg)
+{
+	char ipt[64], result[ENF_DETAIL_LEN + 32];
+	double wait = backoff(c, h->attempts);
+
+	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	h->state = HS_FAILED;
+	snprintf(h->failed_op, sizeof(h->failed_op), "%s", op);
+	snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
+	h->next_retry = loop_now() + wait;
+	h->updated = loop_now();
+	if (registry_put(c->reg, h) != 0)
+		log_warnx("ALERT: %s of %s failed (%s) and the failure could not be recorded: %s",
+		    op, ipt, msg, registry_error(c->reg));
+	log_warnx("ALERT: %s of %s failed (attempt %u): %s; retrying in %.0f s%s", op, ipt,
+	    h->attempts, msg, wait,
+	    strcmp(op, "release") == 0 ? "; the host stays isolated" : "");
+	snprintf(result, sizeof(result), "failed: %s", msg);
+	cordon_audit(c, h->actor[0] ? h->actor : "policy", op, &h->ip, h->reason, result);
+	if (strcmp(op, "isolate") == 0)
+		c->st.isolations_failed++;
+	else
+		c->st.releases_failed++;
+	enforcer_notify(c, &h->ip, false, h, msg);
+}
+
+static void
+start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
+{
+	struct op *o = op_new(c, OP_ISOLATE, &h->ip, pi);
+
+	if (o == NULL) {
+		fail_host(c, h, "isolate", "out of memory");
+		return;
+	}
+	if (h->has_loc) {
+		enf_isolate(c->points[pi], &h->loc, on_isolated, o);
+	} else {
+		struct enf_host eh;
+		memset(&eh, 0, sizeof(eh));
+		eh.ip = h->ip;
+		eh.has_mac = h->has_mac;
+		memcpy(eh.mac, h->mac, 6);
+		enf_locate(c->points[pi], &eh, on_located, o);
+	}
+}
+
+int
+enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor,
+    const char *reason)
+{
+	char ipt[64];
+	int pi = enforcer_point_index(c, &h->ip);
+
+	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	if (enforcer_busy(c, &h->ip)) {
+		log_warnx("host %s: an enforcement operation is already running", ipt);
+		return -1;
+	}
+	snprintf(h->actor, sizeof(h->actor), "%s", actor);
+	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	h->hold[0] = '\0';
+	h->attempts++;
+	h->updated = loop_now();
+	if (pi < 0) {
+		h->point[0] = '\0';
+		fail_host(c, h, "isolate", "no enforcement point serves this address");
+		return 0;
+	}
+	if (!h->has_loc || strcmp(h->loc.point, c->points[pi]->name) != 0)
+		h->has_loc = false;
+	snprintf(h->point, sizeof(h->point), "%s", c->points[pi]->name);
+	h->state = HS_QUARANTINING;
+	if (registry_put(c->reg, h) != 0) {
+		log_warnx("refusing to isolate %s: the state database cannot record it (%s)",
+		    ipt, registry_error(c->reg));
+		return -1;
+	}
+	failpoint("isolate-recorded");
+	c->st.isolations_started++;
+	rate_cap_take(&c->cap, loop_now());
+	log_info("isolating %s via %s (%s, by %s)", ipt, h->point, reason, actor);
+	cordon_audit(c, actor, "isolate", &h->ip, reason, "started");
+	start_locate_or_isolate(c, h, (size_t)pi);
+	return 0;
+}
+
+static void
+on_located(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char msg[ENF_DETAIL_LEN + 64];
+	size_t pi = o->point;
+
+	point_result(c, pi, o, res);
+	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
+		op_end(o);
+		return;
+	}
+	if (res->status != ENF_OK) {
+		op_end(o);
+		snprintf(msg, sizeof(msg), "locate (%s): %s", enf_status_name(res->status), res->message);
+		fail_host(c, &h, "isolate", msg);
+		return;
+	}
+	/* The location and what is there now (the undo) are recorded before
+	 * anything is changed. */
+	h.loc = res->loc;
+	h.has_loc = true;
+	h.updated = loop_now();
+	if (registry_put(c->reg, &h) != 0) {
+		op_end(o);
+		snprintf(msg, sizeof(msg), "cannot record the location: %s", registry_error(c->reg));
+		fail_host(c, &h, "isolate", msg);
+		return;
+	}
+	failpoint("location-recorded");
+	enf_isolate(c->points[pi], &h.loc, on_isolated, o);
+}
+
+static void
+on_isolated(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], msg[ENF_DETAIL_LEN + 64];
+
+	point_result(c, o->point, o, res);
+	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
+		op_end(o);
+		return;
+	}
+	op_end(o);
+	if (res->status != ENF_OK) {
+		snprintf(msg, sizeof(msg), "isolate (%s): %s", enf_status_name(res->status), res->message);
+		fail_host(c, &h, "isolate", msg);
+		return;
+	}
+	failpoint("isolation-applied");
+	if (res->loc.detail[0])
+		snprintf(h.loc.detail, sizeof(h.loc.detail), "%s", res->loc.detail);
+	h.state = HS_QUARANTINED;
+	h.attempts = 0;
+	h.next_retry = 0;
+	h.last_error[0] = '\0';
+	h.failed_op[0] = '\0';
+	h.updated = loop_now();
+	if (registry_put(c->reg, &h) != 0)
+		log_warnx("ALERT: %s is isolated but the state database cannot record it: %s",
+		    ip_to_str(&h.ip, ipt, sizeof(ipt)), registry_error(c->reg));
+	c->st.isolations_ok++;
+	log_notice("isolated %s: %s", ip_to_str(&h.ip, ipt, sizeof(ipt)), h.loc.detail);
+	snprintf(msg, sizeof(msg), "ok: %s", h.loc.detail);
+	cordon_audit(c, h.actor, "isolate", &h.ip, h.reason, msg);
+	enforcer_notify(c, &h.ip, true, &h, h.loc.detail);
+}
+
+int
+enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
+    const char *reason)
+{
+	char ipt[64];
+	int pi = point_named(c, h->loc.point);
+	struct op *o;
+
+	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	if (enforcer_busy(c, &h->ip)) {
+		log_warnx("host %s: an enforcement operation is already running", ipt);
+		return -1;
+	}
+	snprintf(h->actor, sizeof(h->actor), "%s", actor);
+	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	h->state = HS_RELEASING;
+	h->attempts++;
+	h->updated = loop_now();
+	if (registry_put(c->reg, h) != 0) {
+		log_warnx("refusing to release %s: the state database cannot record it (%s)",
+		    ipt, registry_error(c->reg));
+		return -1;
+	}
+	cordon_audit(c, actor, "release", &h->ip, reason, "started");
+	failpoint("release-recorded");
+	if (pi < 0) {
+		fail_host(c, h, "release", "its enforcement point is no longer configured");
+		return 0;
+	}
+	log_info("releasing %s via %s (%s, by %s)", ipt, h->loc.point, reason, actor);
+	o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+	if (o == NULL) {
+		fail_host(c, h, "release", "out of memory");
+		return 0;
+	}
+	enf_release(c->points[pi], &h->loc, on_released, o);
+	return 0;
+}
+
+static void
+on_released(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], msg[ENF_DETAIL_LEN + 64];
+
+	point_result(c, o->point, o, res);
+	if (reread(c, &o->ip, HS_RELEASING, &h) != 0) {
+		op_end(o);
+		return;
+	}
+	op_end(o);
+	if (res->status != ENF_OK) {
+		snprintf(msg, sizeof(msg), "release (%s): %s", enf_status_name(res->status), res->message);
+		fail_host(c, &h, "release", msg);
+		return;
+	}
+	failpoint("release-applied");
+	h.attempts = 0;
+	h.next_retry = 0;
+	h.last_error[0] = '\0';
+	h.failed_op[0] = '\0';
+	h.has_loc = false;
+	h.updated = loop_now();
+	if (c->conf.probation_s > 0) {
+		h.state = HS_PROBATION;
+		h.probation_until = loop_now() + c->conf.probation_s;
+	} else {
+		h.state = HS_CLEAR;
+	}
+	if (registry_put(c->reg, &h) != 0)
+		log_warnx("ALERT: %s is released but the state database cannot record it: %s",
+		    ip_to_str(&h.ip, ipt, sizeof(ipt)), registry_error(c->reg));
+	c->st.releases_ok++;
+	log_notice("released %s: %s; %s", ip_to_str(&h.ip, ipt, sizeof(ipt)),
+	    res->loc.detail[0] ? res->loc.detail : h.loc.detail,
+	    h.state == HS_PROBATION ? "on probation" : "clear");
+	snprintf(msg, sizeof(msg), "ok: %s", res->loc.detail[0] ? res->loc.detail : "restored");
+	cordon_audit(c, h.actor, "release", &h.ip, h.reason, msg);
+	enforcer_notify(c, &h.ip, true, &h, msg + 4);
+}
+
+/* ---- restart: reconcile the registry with the enforcement points -------- */
+
+static void
+on_checked(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], msg[ENF_DETAIL_LEN + 64];
+
+	point_result(c, o->point, o, res);
+	if (reread(c, &o->ip, HS_QUARANTINED, &h) != 0) {
+		op_end(o);
+		return;
+	}
+	op_end(o);
+	ip_to_str(&h.ip, ipt, sizeof(ipt));
+	if (res->status == ENF_OK) {
+		log_info("reconcile: %s is isolated as recorded (%s)", ipt, h.loc.detail);
+		return;
+	}
+	if (res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) {
+		/* The point lost the quarantine (rebooted switch, flushed rules):
+		 * put it back. Never a silent release. */
+		snprintf(msg, sizeof(msg), "differs from the record: %s; re-applying", res->message);
+		log_warnx("reconcile: %s %s", ipt, msg);
+		cordon_audit(c, "reconcile", "isolate", &h.ip, msg, "started");
+		h.state = HS_QUARANTINING;
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			log_warnx("refusing to re-isolate %s: %s", ipt, registry_error(c->reg));
+			return;
+		}
+		start_locate_or_isolate(c, &h, (size_t)point_named(c, h.loc.point));
+		return;
+	}
+	/* Could not read back (switch away): the host stays recorded as
+	 * isolated; the check is repeated on the retry schedule. */
+	snprintf(h.last_error, sizeof(h.last_error), "check (%s): %s",
+	    enf_status_name(res->status), res->message);
+	h.next_retry = loop_now() + backoff(c, ++h.attempts);
+	registry_put(c->reg, &h);
+	log_warnx("reconcile: cannot verify %s: %s; checking again in %.0f s", ipt,
+	    h.last_error, h.next_retry - loop_now());
+}
+
+static void
+start_check(struct cordon *c, const struct host_rec *h)
+{
+	int pi = point_named(c, h->loc.point);
+	struct op *o;
+	char ipt[64];
+
+	if (pi < 0 || !h->has_loc) {
+		log_warnx("reconcile: %s is recorded isolated via '%s', which is not configured: "
+		    "left as it is, release it by hand once the point is back",
+		    ip_to_str(&h->ip, ipt, sizeof(ipt)), h->loc.point);
+		return;
+	}
+	o = op_new(c, OP_CHECK, &h->ip, (size_t)pi);
+	if (o)
+		enf_check(c->points[pi], &h->loc, on_checked, o);
+}
+
+struct collect {
+	struct host_rec *v;  /* owned by the caller */
+	size_t n, cap;
+};
+
+static int
+collect_host(void *arg, const struct host_rec *h)
+{
+	struct collect *k = arg;
+
+	if (k->n == k->cap) {
+		size_t ncap = k->cap ? k->cap * 2 : 64;
+		struct host_rec *nv = realloc(k->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		k->v = nv;
+		k->cap = ncap;
+	}
+	k->v[k->n++] = *h;
+	return 0;
+}
+
+void
+enforcer_reconcile(struct cordon *c)
+{
+	struct collect k = { NULL, 0, 0 };
+	size_t i, resumed = 0, checked = 0, queued = 0;
+	char ipt[64];
+
+	if (registry_foreach(c->reg, -1, collect_host, &k) != 0)
+		log_warnx("reconcile: cannot read the state database: %s", registry_error(c->reg));
+	for (i = 0; i < k.n; i++) {
+		struct host_rec *h = &k.v[i];
+		int pi;
+		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		switch (h->state) {
+		case HS_QUARANTINING:
+			pi = h->point[0] ? point_named(c, h->point) : -1;
+			log_notice("reconcile: resuming the isolation of %s (interrupted)", ipt);
+			cordon_audit(c, "reconcile", "isolate", &h->ip, "resumed after restart", "started");
+			if (pi < 0)
+				fail_host(c, h, "isolate", "its enforcement point is no longer configured");
+			else
+				start_locate_or_isolate(c, h, (size_t)pi);
+			resumed++;
+			break;
+		case HS_RELEASING:
+			pi = point_named(c, h->loc.point);
+			log_notice("reconcile: resuming the release of %s (interrupted)", ipt);
+			cordon_audit(c, "reconcile", "release", &h->ip, "resumed after restart", "started");
+			if (pi < 0) {
+				fail_host(c, h, "release", "its enforcement point is no longer configured");
+			} else {
+				struct op *o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+				if (o)
+					enf_release(c->points[pi], &h->loc, on_released, o);
+			}
+			resumed++;
+			break;
+		case HS_QUARANTINED:
+			start_check(c, h);
+			checked++;
+			break;
+		case HS_SUSPECTED:
+			if (strcmp(h->hold, HOLD_RATE) == 0) {
+				enforcer_pending_push(c, &h->ip);
+				queued++;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	free(k.v);
+	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed, %zu queued",
+	    k.n, checked, resumed, queued);
+}
+
+/* ---- timers: retries, probation, the rate-limited queue ------------------ */
+
+void
+enforcer_pending_push(struct cordon *c, const struct ip_addr *ip)
+{
+	size_t i;
+
+	for (i = 0; i < c->npending; i++)
+		if (memcmp(&c->pending[i], ip, sizeof(*ip)) == 0)
+			return;
+	if (c->npending == c->pending_cap) {
+		size_t ncap = c->pending_cap ? c->pending_cap * 2 : 64;
+		struct ip_addr *nv = realloc(c->pending, ncap * sizeof(*nv));
+		if (nv == NULL) {
+			log_warnx("cannot queue a rate-limited host: out of memory (it stays suspected)");
+			return;
+		}
+		c->pending = nv;
+		c->pending_cap = ncap;
+	}
+	c->pending[c->npending++] = *ip;
+}
+
+static void
+drain_pending(struct cordon *c)
+{
+	while (c->npending > 0 && rate_cap_free_now(&c->cap, loop_now())) {
+		struct ip_addr ip = c->pending[0];
+		struct host_rec h;
+		memmove(c->pending, c->pending + 1, (c->npending - 1) * sizeof(ip));
+		c->npending--;
+		if (registry_get(c->reg, &ip, &h) != 1 || h.state != HS_SUSPECTED ||
+		    strcmp(h.hold, HOLD_RATE) != 0)
+			continue;
+		enforcer_begin_isolation(c, &h, "policy", h.reason);
+	}
+}
+
+static int
+due_host(void *arg, const struct host_rec *h)
+{
+	struct collect *k = arg;
+	double now = loop_now();
+
+	if ((h->state == HS_FAILED && h->next_retry <= now) ||
+	    (h->state == HS_PROBATION && h->probation_until <= now) ||
+	    (h->state == HS_QUARANTINED && h->next_retry > 0 && h->next_retry <= now))
+		return collect_host(k, h);
+	return 0;
+}
+
+void
+enforcer_tick(struct cordon *c)
+{
+	struct collect k = { NULL, 0, 0 };
+	size_t i;
+	char ipt[64];
+
+	registry_foreach(c->reg, HS_FAILED, due_host, &k);
+	registry_foreach(c->reg, HS_PROBATION, due_host, &k);
+	registry_foreach(c->reg, HS_QUARANTINED, due_host, &k);
+	for (i = 0; i < k.n; i++) {
+		struct host_rec *h = &k.v[i];
+		if (enforcer_busy(c, &h->ip))
+			continue;
+		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		if (h->state == HS_PROBATION) {
+			h->state = HS_CLEAR;
+			h->updated = loop_now();
+			if (registry_put(c->reg, h) == 0) {
+				log_info("%s: probation over, clear", ipt);
+				cordon_audit(c, "policy", "clear", &h->ip, "probation over", "ok");
+			}
+		} else if (h->state == HS_QUARANTINED) {
+			h->next_retry = 0;
+			registry_put(c->reg, h);
+			start_check(c, h);
+		} else if (strcmp(h->failed_op, "release") == 0) {
+			enforcer_begin_release(c, h, h->actor[0] ? h->actor : "policy", h->reason);
+		} else {
+			enforcer_begin_isolation(c, h, h->actor[0] ? h->actor : "policy", h->reason);
+		}
+	}
+	free(k.v);
+	drain_pending(c);
+}

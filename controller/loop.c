@@ -1,0 +1,487 @@
+#include "loop.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct loop {
+	struct event_base *base;          /* owned */
+	struct loop_server *servers;      /* owned list */
+	struct event *signals[8];         /* owned */
+	int nsignals;
+	int failed;
+};
+
+struct loop_timer {
+	struct event *ev;                 /* owned */
+	void (*fn)(void *);
+	void *arg;                        /* borrowed */
+};
+
+struct loop_server {
+	struct loop *loop;
+	struct evconnlistener *lst;       /* owned */
+	char spec[300];
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	size_t max_line;
+	const struct loop_conn_ops *ops;
+	void *arg;                        /* borrowed */
+	struct loop_conn *conns;          /* owned list */
+	struct loop_server *next;
+};
+
+struct loop_conn {
+	struct loop_server *srv;
+	struct bufferevent *bev;          /* owned */
+	long uid;
+	bool discarding;                  /* inside an oversized line */
+	bool closing;
+	bool in_read;                     /* inside conn_read: freeing is deferred */
+	bool dead;                        /* freed once conn_read returns */
+	void *data;                       /* borrowed */
+	struct loop_conn *next;
+};
+
+struct sig_cb {
+	void (*fn)(void *, int);
+	void *arg;
+};
+
+struct loop *
+loop_new(void)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->base = event_base_new();
+	if (l->base == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static void conn_free(struct loop_conn *c, bool notify);
+
+void
+loop_free(struct loop *l)
+{
+	int i;
+
+	if (l == NULL)
+		return;
+	while (l->servers) {
+		struct loop_server *s = l->servers;
+		l->servers = s->next;
+		while (s->conns)
+			conn_free(s->conns, false);
+		evconnlistener_free(s->lst);
+		if (s->unix_path[0])
+			unlink(s->unix_path);
+		free(s);
+	}
+	for (i = 0; i < l->nsignals; i++) {
+		free(event_get_callback_arg(l->signals[i]));
+		event_free(l->signals[i]);
+	}
+	event_base_free(l->base);
+	free(l);
+}
+
+int
+loop_run(struct loop *l)
+{
+	if (event_base_dispatch(l->base) < 0)
+		return -1;
+	return l->failed ? -1 : 0;
+}
+
+void
+loop_stop(struct loop *l)
+{
+	event_base_loopbreak(l->base);
+}
+
+void *
+loop_event_base(struct loop *l)
+{
+	return l->base;
+}
+
+double
+loop_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_timer *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->fn(t->arg);
+}
+
+struct loop_timer *
+loop_timer_new(struct loop *l, void (*fn)(void *), void *arg)
+{
+	struct loop_timer *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->fn = fn;
+	t->arg = arg;
+	t->ev = evtimer_new(l->base, timer_cb, t);
+	if (t->ev == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+loop_timer_arm(struct loop_timer *t, double seconds)
+{
+	struct timeval tv;
+
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	evtimer_add(t->ev, &tv);
+}
+
+void
+loop_timer_cancel(struct loop_timer *t)
+{
+	evtimer_del(t->ev);
+}
+
+void
+loop_timer_free(struct loop_timer *t)
+{
+	if (t == NULL)
+		return;
+	event_free(t->ev);
+	free(t);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct sig_cb *s = arg;
+
+	(void)what;
+	s->fn(s->arg, (int)sig);
+}
+
+int
+loop_on_signal(struct loop *l, int sig, void (*fn)(void *, int), void *arg)
+{
+	struct sig_cb *s;
+	struct event *ev;
+
+	if (l->nsignals == (int)(sizeof(l->signals) / sizeof(l->signals[0])))
+		return -1;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -1;
+	s->fn = fn;
+	s->arg = arg;
+	ev = evsignal_new(l->base, sig, signal_cb, s);
+	if (ev == NULL || event_add(ev, NULL) != 0) {
+		free(s);
+		if (ev)
+			event_free(ev);
+		return -1;
+	}
+	l->signals[l->nsignals++] = ev;
+	return 0;
+}
+
+static void
+conn_free(struct loop_conn *c, bool notify)
+{
+	struct loop_conn **pp;
+
+	for (pp = &c->srv->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (notify && c->srv->ops->on_close)
+		c->srv->ops->on_close(c->srv->arg, c);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Frees now, or once the line handler that asked for it has returned. */
+static void
+conn_release(struct loop_conn *c)
+{
+	if (c->in_read) {
+		c->dead = true;
+		return;
+	}
+	conn_free(c, true);
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct loop_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	c->in_read = true;
+	while (!c->closing && !c->dead) {
+		struct evbuffer_ptr nl = evbuffer_search(in, "\n", 1, NULL);
+		size_t len;
+		char *line;
+
+		if (nl.pos < 0) {
+			/* No end of line yet: keep waiting unless the line is already too long. */
+			if (evbuffer_get_length(in) > c->srv->max_line) {
+				if (!c->discarding && c->srv->ops->on_oversize)
+					c->srv->ops->on_oversize(c->srv->arg, c);
+				c->discarding = true;
+				evbuffer_drain(in, evbuffer_get_length(in));
+			}
+			break;
+		}
+		len = (size_t)nl.pos;
+		if (c->discarding || len > c->srv->max_line) {
+			if (!c->discarding && c->srv->ops->on_oversize)
+				c->srv->ops->on_oversize(c->srv->arg, c);
+			c->discarding = false;
+			evbuffer_drain(in, len + 1);
+			continue;
+		}
+		line = malloc(len + 1);
+		if (line == NULL) {
+			evbuffer_drain(in, len + 1);
+			continue;
+		}
+		evbuffer_remove(in, line, len + 1);
+		line[len] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		c->srv->ops->on_line(c->srv->arg, c, line, len);
+		free(line);
+	}
+	c->in_read = false;
+	if (c->dead)
+		conn_free(c, true);
+}
+
+static void
+conn_write_done(struct bufferevent *bev, void *arg)
+{
+	struct loop_conn *c = arg;
+
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_release(c);
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct loop_conn *c = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_release(c);
+}
+
+static void
+on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct loop_server *s = arg;
+	struct loop_conn *c;
+
+	(void)lst;
+	(void)salen;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->uid = -1;
+	if (sa->sa_family == AF_UNIX) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			c->uid = (long)cred.uid;
+	}
+	c->bev = bufferevent_socket_new(s->loop->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, conn_read, conn_write_done, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->next = s->conns;
+	s->conns = c;
+}
+
+struct loop_server *
+loop_listen(struct loop *l, const char *spec, mode_t mode, gid_t gid,
+    size_t max_line, const struct loop_conn_ops *ops, void *arg, char *err,
+    size_t errlen)
+{
+	struct loop_server *s = calloc(1, sizeof(*s));
+	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "%s: out of memory", spec);
+		return NULL;
+	}
+	s->loop = l;
+	s->max_line = max_line;
+	s->ops = ops;
+	s->arg = arg;
+	snprintf(s->spec, sizeof(s->spec), "%s", spec);
+	if (strncmp(spec, "unix:", 5) == 0) {
+		struct sockaddr_un sun;
+		const char *path = spec + 5;
+		mode_t old;
+		if (strlen(path) >= sizeof(sun.sun_path) || *path != '/') {
+			snprintf(err, errlen, "%s: a socket path must be absolute and shorter than %zu",
+			    spec, sizeof(sun.sun_path));
+			free(s);
+			return NULL;
+		}
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		strcpy(sun.sun_path, path);
+		strcpy(s->unix_path, path);
+		/* A socket file left by a killed daemon would make bind fail. */
+		{
+			struct stat sb;
+			if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+				unlink(path);
+		}
+		old = umask(0177);
+		s->lst = evconnlistener_new_bind(l->base, on_accept, s, flags, 64,
+		    (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+		if (s->lst == NULL) {
+			snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+			s->unix_path[0] = '\0';
+			free(s);
+			return NULL;
+		}
+		if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) {
+			snprintf(err, errlen, "%s: chown to group %ld: %s", spec, (long)gid, strerror(errno));
+			evconnlistener_free(s->lst);
+			unlink(path);
+			free(s);
+			return NULL;
+		}
+		if (chmod(path, mode) != 0) {
+			snprintf(err, errlen, "%s: chmod %04o: %s", spec, (unsigned)mode, strerror(errno));
+			evconnlistener_free(s->lst);
+			unlink(path);
+			free(s);
+			return NULL;
+		}
+	} else if (strncmp(spec, "tcp:", 4) == 0) {
+		char host[256], *colon;
+		struct addrinfo hints, *res;
+		int rc;
+		snprintf(host, sizeof(host), "%s", spec + 4);
+		colon = strrchr(host, ':');
+		if (colon == NULL) {
+			snprintf(err, errlen, "%s: expected tcp:ADDRESS:PORT", spec);
+			free(s);
+			return NULL;
+		}
+		*colon = '\0';
+		if (host[0] == '[' && colon[-1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+		rc = getaddrinfo(host, colon + 1, &hints, &res);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: %s", spec, gai_strerror(rc));
+			free(s);
+			return NULL;
+		}
+		s->lst = evconnlistener_new_bind(l->base, on_accept, s,
+		    flags | LEV_OPT_REUSEABLE, 64, res->ai_addr, (int)res->ai_addrlen);
+		freeaddrinfo(res);
+		if (s->lst == NULL) {
+			snprintf(err, errlen, "%s: %s", spec, strerror(errno));
+			free(s);
+			return NULL;
+		}
+	} else {
+		snprintf(err, errlen, "'%s': expected unix:/PATH or tcp:ADDRESS:PORT", spec);
+		free(s);
+		return NULL;
+	}
+	s->next = l->servers;
+	l->servers = s;
+	return s;
+}
+
+int
+loop_conn_write(struct loop_conn *c, const char *data, size_t len)
+{
+	return bufferevent_write(c->bev, data, len) == 0 ? 0 : -1;
+}
+
+void
+loop_conn_close_after_write(struct loop_conn *c)
+{
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_release(c);
+}
+
+long
+loop_conn_uid(const struct loop_conn *c)
+{
+	return c->uid;
+}
+
+void
+loop_conn_set_data(struct loop_conn *c, void *data)
+{
+	c->data = data;
+}
+
+void *
+loop_conn_data(const struct loop_conn *c)
+{
+	return c->data;
+}
+
+const char *
+loop_conn_server(const struct loop_conn *c)
+{
+	return c->srv->spec;
+}

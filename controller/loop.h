@@ -1,0 +1,69 @@
+/*
+ * loop: the daemon's event loop (the one controller module that includes
+ * libevent's core): timers, signals, and line-oriented stream servers on Unix
+ * and TCP sockets with a size limit per line and the peer's uid.
+ */
+#ifndef CORDON_LOOP_H
+#define CORDON_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct loop;
+struct loop_timer;
+struct loop_server;
+struct loop_conn;
+
+/* Owned by the caller; loop_free releases it and every server it holds. */
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+/* Runs until loop_stop. Returns 0, or -1 if the loop failed. */
+int loop_run(struct loop *l);
+void loop_stop(struct loop *l);
+/* The libevent event_base, for modules that register their own events
+ * (the SNMP client, the HTTP server). */
+void *loop_event_base(struct loop *l);
+double loop_now(void);   /* wall clock, epoch seconds */
+
+/* A one-shot timer, re-armed at will. Owned by the caller (loop_timer_free). */
+struct loop_timer *loop_timer_new(struct loop *l, void (*fn)(void *arg), void *arg);
+void loop_timer_arm(struct loop_timer *t, double seconds);
+void loop_timer_cancel(struct loop_timer *t);
+void loop_timer_free(struct loop_timer *t);
+
+/* Calls fn from the loop when `sig` arrives. */
+int loop_on_signal(struct loop *l, int sig, void (*fn)(void *arg, int sig), void *arg);
+
+struct loop_conn_ops {
+	/* One complete line, without its '\n'; valid during the call. */
+	void (*on_line)(void *arg, struct loop_conn *c, const char *line, size_t len);
+	/* A line longer than the limit was discarded (up to its '\n'). */
+	void (*on_oversize)(void *arg, struct loop_conn *c);
+	/* The peer went away or the connection was closed; `c` dies after this. */
+	void (*on_close)(void *arg, struct loop_conn *c);
+};
+
+/*
+ * Listens on "unix:/PATH" (created with `mode`, group `gid` unless
+ * (gid_t)-1; a stale socket file is replaced) or "tcp:ADDRESS:PORT".
+ * Returns NULL with a message in err. The server belongs to the loop.
+ */
+struct loop_server *loop_listen(struct loop *l, const char *spec, mode_t mode,
+    gid_t gid, size_t max_line, const struct loop_conn_ops *ops, void *arg,
+    char *err, size_t errlen);
+
+/* Queues bytes to send. Returns 0, or -1 if the connection is gone. */
+int loop_conn_write(struct loop_conn *c, const char *data, size_t len);
+/* Closes after the queued output is sent. on_close is called then. */
+void loop_conn_close_after_write(struct loop_conn *c);
+/* The peer's uid on a Unix socket, or -1 (TCP). */
+long loop_conn_uid(const struct loop_conn *c);
+/* A caller pointer kept with the connection (borrowed). */
+void loop_conn_set_data(struct loop_conn *c, void *data);
+void *loop_conn_data(const struct loop_conn *c);
+/* The spec of the server the connection came in on. */
+const char *loop_conn_server(const struct loop_conn *c);
+
+#endif

@@ -1,0 +1,435 @@
+#include "registry.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct registry {
+	sqlite3 *db;          /* owned */
+	sqlite3_stmt *get;    /* owned: prepared once */
+	sqlite3_stmt *put;
+	sqlite3_stmt *audit;
+	sqlite3_stmt *event;
+	char error[512];
+};
+
+static const char *const state_names[HS_COUNT] = {
+	"observed", "suspected", "quarantining", "quarantined", "releasing",
+	"probation", "clear", "failed",
+};
+
+const char *
+host_state_name(enum host_state s)
+{
+	return (unsigned)s < HS_COUNT ? state_names[s] : "?";
+}
+
+int
+host_state_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < HS_COUNT; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=ON;"
+    "CREATE TABLE IF NOT EXISTS hosts ("
+    " ip TEXT PRIMARY KEY, ipbin BLOB NOT NULL, mac TEXT, state TEXT NOT NULL,"
+    " hold TEXT NOT NULL DEFAULT '', failed_op TEXT NOT NULL DEFAULT '',"
+    " reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '',"
+    " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
+    " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
+    " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
+    " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
+    " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
+    "CREATE INDEX IF NOT EXISTS audit_host ON audit(host, id);"
+    "CREATE TABLE IF NOT EXISTS events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, host TEXT NOT NULL,"
+    " engine TEXT NOT NULL, json TEXT NOT NULL);";
+
+static void
+set_error(struct registry *r, const char *what)
+{
+	snprintf(r->error, sizeof(r->error), "%s: %s", what, sqlite3_errmsg(r->db));
+}
+
+const char *
+registry_error(const struct registry *r)
+{
+	return r->error;
+}
+
+struct registry *
+registry_open(const char *path, char *err, size_t errlen)
+{
+	struct registry *r = calloc(1, sizeof(*r));
+	char *msg = NULL;
+
+	if (r == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "state database %s: %s", path,
+		    r->db ? sqlite3_errmsg(r->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	if (sqlite3_exec(r->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "state database %s: %s", path, msg ? msg : "schema failed");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (sqlite3_prepare_v2(r->db,
+		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
+		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
+		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
+		" first_seen, last_seen, updated, last_error, detections FROM hosts WHERE ip = ?",
+		-1, &r->get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
+		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
+		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
+		" probation_until, first_seen, last_seen, updated, last_error, detections)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		-1, &r->put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
+		-1, &r->audit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(r->db,
+		"INSERT INTO events (time, host, engine, json) VALUES (?,?,?,?)",
+		-1, &r->event, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "state database %s: %s", path, sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	return r;
+fail:
+	registry_close(r);
+	return NULL;
+}
+
+void
+registry_close(struct registry *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->get);
+	sqlite3_finalize(r->put);
+	sqlite3_finalize(r->audit);
+	sqlite3_finalize(r->event);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+static void
+col_text(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+static int
+parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+static void
+row_to_host(sqlite3_stmt *st, struct host_rec *h)
+{
+	char buf[256];
+	int s;
+
+	memset(h, 0, sizeof(*h));
+	col_text(st, 0, buf, sizeof(buf));
+	ip_from_str(buf, &h->ip);
+	col_text(st, 1, buf, sizeof(buf));
+	h->has_mac = buf[0] && parse_mac(buf, h->mac) == 0;
+	col_text(st, 2, buf, sizeof(buf));
+	s = host_state_from_name(buf);
+	h->state = s < 0 ? HS_FAILED : (enum host_state)s;
+	col_text(st, 3, h->hold, sizeof(h->hold));
+	col_text(st, 4, h->failed_op, sizeof(h->failed_op));
+	col_text(st, 5, h->reason, sizeof(h->reason));
+	col_text(st, 6, h->actor, sizeof(h->actor));
+	col_text(st, 7, h->point, sizeof(h->point));
+	h->has_loc = sqlite3_column_int(st, 8) != 0;
+	col_text(st, 9, h->loc.point, sizeof(h->loc.point));
+	col_text(st, 10, h->loc.port, sizeof(h->loc.port));
+	h->loc.ifindex = sqlite3_column_int(st, 11);
+	h->loc.bridge_port = sqlite3_column_int(st, 12);
+	h->loc.orig_vlan = sqlite3_column_int(st, 13);
+	h->loc.quarantine_vlan = sqlite3_column_int(st, 14);
+	col_text(st, 15, h->loc.detail, sizeof(h->loc.detail));
+	h->loc.host.ip = h->ip;
+	h->loc.host.has_mac = h->has_mac;
+	memcpy(h->loc.host.mac, h->mac, 6);
+	h->attempts = (uint32_t)sqlite3_column_int(st, 16);
+	h->next_retry = sqlite3_column_double(st, 17);
+	h->probation_until = sqlite3_column_double(st, 18);
+	h->first_seen = sqlite3_column_double(st, 19);
+	h->last_seen = sqlite3_column_double(st, 20);
+	h->updated = sqlite3_column_double(st, 21);
+	col_text(st, 22, h->last_error, sizeof(h->last_error));
+	h->detections = (uint64_t)sqlite3_column_int64(st, 23);
+}
+
+int
+registry_get(struct registry *r, const struct ip_addr *ip, struct host_rec *out)
+{
+	char text[64];
+	int rc;
+
+	ip_to_str(ip, text, sizeof(text));
+	sqlite3_reset(r->get);
+	sqlite3_bind_text(r->get, 1, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(r->get);
+	if (rc == SQLITE_ROW) {
+		row_to_host(r->get, out);
+		sqlite3_reset(r->get);
+		return 1;
+	}
+	sqlite3_reset(r->get);
+	if (rc == SQLITE_DONE)
+		return 0;
+	set_error(r, "reading host");
+	return -1;
+}
+
+int
+registry_put(struct registry *r, const struct host_rec *h)
+{
+	sqlite3_stmt *st = r->put;
+	char ip[64], mac[24];
+	int i = 1, rc;
+
+	ip_to_str(&h->ip, ip, sizeof(ip));
+	if (h->has_mac)
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0],
+		    h->mac[1], h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, i++, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, i++, h->ip.b, 16, SQLITE_TRANSIENT);
+	if (h->has_mac)
+		sqlite3_bind_text(st, i++, mac, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i++);
+	sqlite3_bind_text(st, i++, host_state_name(h->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i++, h->hold, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->failed_op, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->point, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, h->has_loc);
+	sqlite3_bind_text(st, i++, h->loc.point, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->loc.port, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, h->loc.ifindex);
+	sqlite3_bind_int(st, i++, h->loc.bridge_port);
+	sqlite3_bind_int(st, i++, h->loc.orig_vlan);
+	sqlite3_bind_int(st, i++, h->loc.quarantine_vlan);
+	sqlite3_bind_text(st, i++, h->loc.detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, (int)h->attempts);
+	sqlite3_bind_double(st, i++, h->next_retry);
+	sqlite3_bind_double(st, i++, h->probation_until);
+	sqlite3_bind_double(st, i++, h->first_seen);
+	sqlite3_bind_double(st, i++, h->last_seen);
+	sqlite3_bind_double(st, i++, h->updated);
+	sqlite3_bind_text(st, i++, h->last_error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "writing host");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_audit(struct registry *r, double when, const char *actor,
+    const char *action, const struct ip_addr *host, const char *reason,
+    const char *result)
+{
+	sqlite3_stmt *st = r->audit;
+	char ip[64];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_double(st, 1, when);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
+	if (host)
+		sqlite3_bind_text(st, 4, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_text(st, 5, reason ? reason : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, result ? result : "", -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "writing audit");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_event(struct registry *r, double when, const struct ip_addr *host,
+    const char *engine, const char *json)
+{
+	sqlite3_stmt *st = r->event;
+	char ip[64];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_double(st, 1, when);
+	sqlite3_bind_text(st, 2, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, engine, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, json, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "writing event");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db,
+		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
+		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
+		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
+		" first_seen, last_seen, updated, last_error, detections FROM hosts"
+		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing hosts");
+		return -1;
+	}
+	if (state >= 0)
+		sqlite3_bind_text(st, 1, host_state_name((enum host_state)state), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing hosts");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_audit_list(struct registry *r, const struct ip_addr *host,
+    int64_t after_id, unsigned limit, registry_audit_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	char ip[64];
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db,
+		"SELECT id, time, actor, action, COALESCE(host, ''), reason, result FROM audit"
+		" WHERE id > ?1 AND (?2 IS NULL OR host = ?2) ORDER BY id LIMIT ?3",
+		-1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading audit");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after_id);
+	if (host)
+		sqlite3_bind_text(st, 2, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, (int)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_rec a;
+		memset(&a, 0, sizeof(a));
+		a.id = sqlite3_column_int64(st, 0);
+		a.time = sqlite3_column_double(st, 1);
+		col_text(st, 2, a.actor, sizeof(a.actor));
+		col_text(st, 3, a.action, sizeof(a.action));
+		col_text(st, 4, a.host, sizeof(a.host));
+		col_text(st, 5, a.reason, sizeof(a.reason));
+		col_text(st, 6, a.result, sizeof(a.result));
+		if (fn(arg, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "reading audit");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_count(struct registry *r, uint64_t counts[HS_COUNT])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(counts, 0, sizeof(uint64_t) * HS_COUNT);
+	if (sqlite3_prepare_v2(r->db, "SELECT state, COUNT(*) FROM hosts GROUP BY state",
+		-1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "counting hosts");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(st, 0);
+		int s = name ? host_state_from_name((const char *)name) : -1;
+		if (s >= 0)
+			counts[s] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "counting hosts");
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+registry_audit_last_id(struct registry *r)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT COALESCE(MAX(id), 0) FROM audit", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading audit");
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else
+		set_error(r, "reading audit");
+	sqlite3_finalize(st);
+	return id;
+}

@@ -1,0 +1,118 @@
+/*
+ * registry: the controller's durable state in SQLite (WAL, synchronous
+ * FULL), the one module that includes sqlite3.h.
+ *
+ * - hosts: one record per host with its state, the enforcement point and the
+ *   location (what undoes the isolation), retry and probation timers;
+ * - audit: every action, with time, actor, host, reason and result;
+ * - events: the detections received.
+ *
+ * A state change is written (and on disk) before the action it announces:
+ * callers act only when registry_put returned 0.
+ */
+#ifndef CORDON_REGISTRY_H
+#define CORDON_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "enforce.h"
+
+enum host_state {
+	HS_OBSERVED = 0,  /* seen, nothing against it */
+	HS_SUSPECTED,     /* detected; waiting (approval, rate cap) or not acted on (dry run, policy) */
+	HS_QUARANTINING,  /* isolation under way */
+	HS_QUARANTINED,   /* isolated and verified */
+	HS_RELEASING,     /* release under way */
+	HS_PROBATION,     /* released; a detection re-isolates at once */
+	HS_CLEAR,         /* probation over */
+	HS_FAILED,        /* enforcement could not be applied or verified; retried */
+	HS_COUNT
+};
+
+const char *host_state_name(enum host_state s);
+/* Returns the state of that name, or -1. */
+int host_state_from_name(const char *name);
+
+/* Why a suspected host waits. */
+#define HOLD_NONE ""
+#define HOLD_APPROVAL "approval"
+#define HOLD_RATE "rate-limit"
+#define HOLD_DRY_RUN "dry-run"
+#define HOLD_POLICY "policy"
+#define HOLD_PROTECTED "protected"
+
+struct host_rec {
+	struct ip_addr ip;
+	bool has_mac;
+	uint8_t mac[6];
+	enum host_state state;
+	char hold[16];            /* with HS_SUSPECTED: HOLD_* */
+	char failed_op[16];       /* with HS_FAILED: "isolate" or "release" */
+	char reason[256];         /* why the current action was taken */
+	char actor[64];           /* who took it: "policy" or "uid:N" */
+	char point[64];           /* enforcement point, "" until chosen */
+	bool has_loc;             /* loc holds a located position (undo info) */
+	struct enf_location loc;
+	uint32_t attempts;        /* enforcement attempts since the last success */
+	double next_retry;        /* epoch seconds, 0 when none */
+	double probation_until;   /* epoch seconds, with HS_PROBATION */
+	double first_seen, last_seen, updated;
+	char last_error[512];
+	uint64_t detections;
+};
+
+struct registry;
+
+/*
+ * Opens (creating if needed) the database at `path`. Returns NULL with a
+ * message in err. The caller owns the result (registry_close).
+ */
+struct registry *registry_open(const char *path, char *err, size_t errlen);
+void registry_close(struct registry *r);
+
+/* The last error, for messages. */
+const char *registry_error(const struct registry *r);
+
+/* Returns 1 and fills *out when the host is known, 0 when not, -1 on error. */
+int registry_get(struct registry *r, const struct ip_addr *ip, struct host_rec *out);
+
+/* Inserts or replaces the host's record; durable when it returns 0. */
+int registry_put(struct registry *r, const struct host_rec *h);
+
+/* Appends to the audit log. `result` says how it ended ("ok", "refused: ..."). */
+int registry_audit(struct registry *r, double when, const char *actor,
+    const char *action, const struct ip_addr *host, const char *reason,
+    const char *result);
+
+/* Stores a received detection (its JSON line). */
+int registry_event(struct registry *r, double when, const struct ip_addr *host,
+    const char *engine, const char *json);
+
+typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
+/* Calls fn for each host (in address order), only `state` unless it is -1. Stops when fn returns non-zero. */
+int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
+
+struct audit_rec {
+	int64_t id;
+	double time;
+	char actor[64];
+	char action[32];
+	char host[64];
+	char reason[256];
+	char result[256];
+};
+typedef int (*registry_audit_fn)(void *arg, const struct audit_rec *a);
+/* Audit entries with id > after_id, for one host (NULL: all), oldest first, at most `limit`. */
+int registry_audit_list(struct registry *r, const struct ip_addr *host,
+    int64_t after_id, unsigned limit, registry_audit_fn fn, void *arg);
+
+/* The id of the newest audit entry (0 when none), or -1 on error. */
+int64_t registry_audit_last_id(struct registry *r);
+
+/* Counts of hosts per state into counts[HS_COUNT]. */
+int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);
+
+#endif
