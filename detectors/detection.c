@@ -42,14 +42,14 @@ time_us_to_iso(uint64_t us, char *buf, size_t len)
 {
 	time_t secs = (time_t)(us / 1000000);
 	struct tm tm;
+	char date[24];
 
-	if (gmtime_r(&secs, &tm) == NULL) {
+	if (gmtime_r(&secs, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
 		snprintf(buf, len, "?");
 		return buf;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (unsigned)(us % 1000000));
+	snprintf(buf, len, "%s.%06uZ", date, (unsigned)(us % 1000000));
 	return buf;
 }
 
