@@ -46,6 +46,7 @@ struct cordon {
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
 	struct loop_timer *tick;                  /* owned */
+	struct verify_entry *verifies;            /* owned list: verification runs, verify.c */
 	struct cordon_stats st;
 };
 
@@ -63,6 +64,10 @@ void enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
     const struct host_rec *h, const char *msg);
 void enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
     cordon_done_fn fn, void *arg);
+
+/* verify.c: runs the configured verification commands for isolated hosts */
+void verify_tick(struct cordon *c);
+void verify_free(struct cordon *c);
 
 /* ctl.c */
 int ctl_start(struct cordon *c, char *err, size_t errlen);

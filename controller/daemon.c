@@ -481,7 +481,9 @@ cordon_free(struct cordon *c)
 	for (i = 0; i < c->npoints; i++)
 		enf_destroy(c->points[i]);
 	loop_timer_free(c->tick);
+	/* The loop kills running verification commands; their entries go after. */
 	loop_free(c->loop);
+	verify_free(c);
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
 	free(c->pending);

@@ -637,4 +637,5 @@ enforcer_tick(struct cordon *c)
 	}
 	free(k.v);
 	drain_pending(c);
+	verify_tick(c);
 }

@@ -13,11 +13,33 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+struct loop_watch {
+	struct event *ev;                 /* owned */
+	void (*fn)(void *);
+	void *arg;                        /* borrowed */
+	struct loop_watch *next;
+};
+
+struct loop_child {
+	struct loop *loop;
+	pid_t pid;
+	double deadline;
+	struct event *poll;               /* owned: waitpid poll timer */
+	void (*done)(void *, int);
+	void *arg;                        /* borrowed */
+	struct loop_child *next;
+};
 
 struct loop {
 	struct event_base *base;          /* owned */
 	struct loop_server *servers;      /* owned list */
+	struct loop_watch *watches;       /* owned list */
+	struct loop_child *children;      /* owned list */
 	struct event *signals[8];         /* owned */
 	int nsignals;
 	int failed;
@@ -91,6 +113,21 @@ loop_free(struct loop *l)
 		if (s->unix_path[0])
 			unlink(s->unix_path);
 		free(s);
+	}
+	while (l->watches) {
+		struct loop_watch *w = l->watches;
+		l->watches = w->next;
+		event_free(w->ev);
+		free(w);
+	}
+	while (l->children) {
+		struct loop_child *ch = l->children;
+		l->children = ch->next;
+		/* The daemon is going away: its checks go with it. */
+		kill(-ch->pid, SIGKILL);
+		waitpid(ch->pid, NULL, 0);
+		event_free(ch->poll);
+		free(ch);
 	}
 	for (i = 0; i < l->nsignals; i++) {
 		free(event_get_callback_arg(l->signals[i]));
@@ -484,4 +521,127 @@ const char *
 loop_conn_server(const struct loop_conn *c)
 {
 	return c->srv->spec;
+}
+
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_watch *w = arg;
+
+	(void)fd;
+	(void)what;
+	w->fn(w->arg);
+}
+
+int
+loop_watch_fd(struct loop *l, int fd, void (*fn)(void *), void *arg)
+{
+	struct loop_watch *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return -1;
+	w->fn = fn;
+	w->arg = arg;
+	w->ev = event_new(l->base, fd, EV_READ | EV_PERSIST, watch_cb, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) != 0) {
+		if (w->ev)
+			event_free(w->ev);
+		free(w);
+		return -1;
+	}
+	w->next = l->watches;
+	l->watches = w;
+	return 0;
+}
+
+#define CHILD_POLL_US 100000
+
+static void
+child_unlink(struct loop_child *ch)
+{
+	struct loop_child **pp;
+
+	for (pp = &ch->loop->children; *pp; pp = &(*pp)->next)
+		if (*pp == ch) {
+			*pp = ch->next;
+			break;
+		}
+	event_free(ch->poll);
+	free(ch);
+}
+
+static void
+child_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_child *ch = arg;
+	struct timeval tv = { 0, CHILD_POLL_US };
+	int status, result;
+	pid_t r;
+
+	(void)fd;
+	(void)what;
+	r = waitpid(ch->pid, &status, WNOHANG);
+	if (r == 0) {
+		if (loop_now() < ch->deadline) {
+			evtimer_add(ch->poll, &tv);
+			return;
+		}
+		kill(-ch->pid, SIGKILL);
+		waitpid(ch->pid, &status, 0);
+		result = -1;
+	} else if (r == ch->pid && WIFEXITED(status)) {
+		result = WEXITSTATUS(status);
+	} else {
+		result = -1;
+	}
+	{
+		void (*done)(void *, int) = ch->done;
+		void *darg = ch->arg;
+		child_unlink(ch);
+		done(darg, result);
+	}
+}
+
+int
+loop_run_command(struct loop *l, char *const argv[], double timeout_s,
+    void (*done)(void *arg, int status), void *arg)
+{
+	struct loop_child *ch = calloc(1, sizeof(*ch));
+	struct timeval tv = { 0, CHILD_POLL_US };
+	pid_t pid;
+
+	if (ch == NULL)
+		return -1;
+	ch->poll = evtimer_new(l->base, child_poll, ch);
+	if (ch->poll == NULL) {
+		free(ch);
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		event_free(ch->poll);
+		free(ch);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		setpgid(0, 0);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	ch->loop = l;
+	ch->pid = pid;
+	ch->deadline = loop_now() + timeout_s;
+	ch->done = done;
+	ch->arg = arg;
+	ch->next = l->children;
+	l->children = ch;
+	evtimer_add(ch->poll, &tv);
+	return 0;
 }

@@ -36,6 +36,22 @@ void loop_timer_free(struct loop_timer *t);
 /* Calls fn from the loop when `sig` arrives. */
 int loop_on_signal(struct loop *l, int sig, void (*fn)(void *arg, int sig), void *arg);
 
+/*
+ * Calls fn whenever `fd` is readable, until loop_free. Returns 0 or -1.
+ * The fd stays the caller's.
+ */
+int loop_watch_fd(struct loop *l, int fd, void (*fn)(void *arg), void *arg);
+
+/*
+ * Runs argv[0] (an absolute path, no shell) with argv, stdin from /dev/null
+ * and output discarded, in its own process group. Calls done(arg, status)
+ * once with its exit status (0..255), or -1 if it could not start, was
+ * killed, or ran past `timeout_s` (then the whole group is killed).
+ * Returns 0 if started.
+ */
+int loop_run_command(struct loop *l, char *const argv[], double timeout_s,
+    void (*done)(void *arg, int status), void *arg);
+
 struct loop_conn_ops {
 	/* One complete line, without its '\n'; valid during the call. */
 	void (*on_line)(void *arg, struct loop_conn *c, const char *line, size_t len);

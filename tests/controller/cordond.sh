@@ -42,6 +42,7 @@ policy = { protected = [ "10.50.0.1", "10.51.0.0/16" ]; approval = [ "10.60.0.0/
            $2 };
 enforcement = ( { name = "router"; kind = "netlink"; prefixes = [ "0.0.0.0/0", "::/0" ];
                   netns = "$NS"; remediation = "10.99.0.0/24"; } );
+${3:-}
 EOF
 }
 
@@ -168,6 +169,25 @@ check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
 check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
 check "  saying what it would do" test $? -eq 0
+stop
+
+# --- release by a verification command -------------------------------------------
+cat > "$TMP/verify.sh" <<'EOF'
+#!/bin/sh
+# patched when the test says so
+[ -e "$(dirname "$0")/patched-$1" ]
+EOF
+chmod +x "$TMP/verify.sh"
+write_conf "$TMP/c.conf" "" "verification = ( { prefixes = [ \"10.95.0.0/24\" ]; command = \"$TMP/verify.sh {ip}\"; interval = 1; timeout = 5; } );"
+start || exit 1
+ctl quarantine 10.95.0.1 --reason "verify test" >/dev/null
+sleep 2.5
+check "a failing verification leaves the host isolated" test "$(state 10.95.0.1)" = quarantined
+touch "$TMP/patched-10.95.0.1"
+check "a passing verification releases it" wait_state 10.95.0.1 probation 50
+ctl --json show 10.95.0.1 | jq -e '.history[] | select(.actor == "verify" and (.result | startswith("ok")))' >/dev/null
+check "  audited as the verification's doing" test $? -eq 0
+check "  and its rules are gone" test "$(rules_for 10.95.0.1)" -eq 0
 stop
 write_conf "$TMP/c.conf" ""
 
