@@ -47,6 +47,7 @@ struct cordon {
 	struct subscriber *subs;                  /* owned list */
 	struct loop_timer *tick;                  /* owned */
 	struct verify_entry *verifies;            /* owned list: verification runs, verify.c */
+	struct local_sensor *locals;              /* owned list: in-process sensors, daemon.c */
 	struct cordon_stats st;
 };
 

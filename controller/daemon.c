@@ -12,7 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/random.h>
+
+#include "capture.h"
 #include "cordon_priv.h"
+#include "detector.h"
 #include "log.h"
 
 #define TICK_SECONDS 1.0
@@ -175,6 +179,7 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 		break;
 	case POLICY_ISOLATE:
 	case POLICY_RELAPSE:
+	case POLICY_NO_POINT:
 		if (enforcer_begin_isolation(c, &h, "policy", reason) != 0)
 			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, reason);
 		break;
@@ -198,9 +203,6 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 		log_warnx("rate cap: %s queued (%s)", ipt, why);
 		hold(c, &h, HOLD_RATE, reason, "queued: rate cap");
 		enforcer_pending_push(c, &h.ip);
-		break;
-	case POLICY_NO_POINT:
-		enforcer_begin_isolation(c, &h, "policy", reason);
 		break;
 	}
 }
@@ -410,13 +412,119 @@ sensor_close(void *arg, struct loop_conn *conn)
 
 static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close };
 
+/* ---- sensors on local interfaces (the detectors library in process) ---------- */
+
+#define LOCAL_BATCH 1024
+
+struct local_sensor {
+	struct cordon *c;
+	struct capture *cap;          /* owned */
+	struct detector *det;         /* owned */
+	char name[80];                /* "local:IFACE", carried in the stored events */
+	int linktype;
+	struct local_sensor *next;
+};
+
+static void
+local_emit(void *arg, const struct detection *d)
+{
+	struct local_sensor *ls = arg;
+	char line[2048];
+
+	if (detection_to_json(d, ls->name, line, sizeof(line)) < 0)
+		return;
+	line[strcspn(line, "\n")] = '\0';
+	cordon_detection(ls->c, d, line);
+}
+
+static void
+local_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us, uint64_t index)
+{
+	struct local_sensor *ls = arg;
+
+	detector_packet(ls->det, ls->linktype, data, caplen, wirelen, ts_us, index);
+}
+
+static void
+local_readable(void *arg)
+{
+	struct local_sensor *ls = arg;
+	char err[512];
+
+	if (capture_dispatch(ls->cap, LOCAL_BATCH, local_packet, ls, err, sizeof(err)) < 0)
+		log_warnx("sensor %s: %s", ls->name, err);
+}
+
+static int
+local_sensors_start(struct cordon *c, char *err, size_t errlen)
+{
+	struct det_config det = c->conf.det;
+	size_t i;
+
+	if (det.hash_seed == 0 &&
+	    getrandom(&det.hash_seed, sizeof(det.hash_seed), 0) != sizeof(det.hash_seed))
+		det.hash_seed = 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < c->conf.ninterfaces; i++) {
+		struct local_sensor *ls = calloc(1, sizeof(*ls));
+		char why[512];
+		if (ls == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		ls->c = c;
+		snprintf(ls->name, sizeof(ls->name), "local:%s", c->conf.interfaces[i]);
+		ls->next = c->locals;
+		c->locals = ls;
+		ls->cap = capture_open_live(c->conf.interfaces[i], why, sizeof(why));
+		if (ls->cap == NULL) {
+			snprintf(err, errlen, "sensors.interfaces: %s", why);
+			return -1;
+		}
+		ls->linktype = capture_linktype(ls->cap);
+		if (!decode_link_supported(ls->linktype)) {
+			snprintf(err, errlen, "sensors.interfaces: %s: link type %s is not supported",
+			    c->conf.interfaces[i], capture_linktype_name(ls->cap));
+			return -1;
+		}
+		ls->det = detector_new(&det, local_emit, ls);
+		if (ls->det == NULL) {
+			snprintf(err, errlen, "sensors.interfaces: %s: cannot allocate the detector's tables",
+			    c->conf.interfaces[i]);
+			return -1;
+		}
+		if (loop_watch_fd(c->loop, capture_fd(ls->cap), local_readable, ls) != 0) {
+			snprintf(err, errlen, "sensors.interfaces: %s: cannot watch the capture", c->conf.interfaces[i]);
+			return -1;
+		}
+		log_info("sensor on %s (link type %s)", c->conf.interfaces[i], capture_linktype_name(ls->cap));
+	}
+	return 0;
+}
+
+static void
+local_sensors_free(struct cordon *c)
+{
+	while (c->locals) {
+		struct local_sensor *ls = c->locals;
+		c->locals = ls->next;
+		detector_free(ls->det);
+		capture_close(ls->cap);
+		free(ls);
+	}
+}
+
 /* ---- lifecycle -------------------------------------------------------------- */
 
 static void
 on_tick(void *arg)
 {
 	struct cordon *c = arg;
+	struct local_sensor *ls;
 
+	/* A capture descriptor can stay quiet while packets wait in the ring. */
+	for (ls = c->locals; ls; ls = ls->next)
+		local_readable(ls);
 	enforcer_tick(c);
 	loop_timer_arm(c->tick, TICK_SECONDS);
 }
@@ -463,6 +571,7 @@ cordon_free(struct cordon *c)
 
 	if (c == NULL)
 		return;
+	/* Its connections are events of the loop: gone before the loop is. */
 	while (c->ops) {
 		struct op *o = c->ops;
 		c->ops = o->next;
@@ -484,6 +593,7 @@ cordon_free(struct cordon *c)
 	/* The loop kills running verification commands; their entries go after. */
 	loop_free(c->loop);
 	verify_free(c);
+	local_sensors_free(c);
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
 	free(c->pending);
@@ -523,6 +633,8 @@ cordon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 		}
 	}
 	if (ctl_start(c, err, errlen) != 0)
+		goto fail;
+	if (local_sensors_start(c, err, errlen) != 0)
 		goto fail;
 	loop_on_signal(c->loop, SIGINT, on_stop_signal, c);
 	loop_on_signal(c->loop, SIGTERM, on_stop_signal, c);

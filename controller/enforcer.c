@@ -215,13 +215,20 @@ start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 }
 
 int
-enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor,
-    const char *reason)
+enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor_in,
+    const char *reason_in)
 {
-	char ipt[64];
+	char ipt[64], actor[sizeof(h->actor)], reason[sizeof(h->reason)];
 	int pi = enforcer_point_index(c, &h->ip);
 
+	/* The caller may pass the record's own fields: copy before writing them. */
+	snprintf(actor, sizeof(actor), "%s", actor_in);
+	snprintf(reason, sizeof(reason), "%s", reason_in);
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	if (c->conf.dry_run) {
+		log_notice("dry run: would isolate %s (%s); nothing changed", ipt, reason);
+		return -1;
+	}
 	if (enforcer_busy(c, &h->ip)) {
 		log_warnx("host %s: an enforcement operation is already running", ipt);
 		return -1;
@@ -328,14 +335,20 @@ on_isolated(void *arg, const struct enf_result *res)
 }
 
 int
-enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
-    const char *reason)
+enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor_in,
+    const char *reason_in)
 {
-	char ipt[64];
+	char ipt[64], actor[sizeof(h->actor)], reason[sizeof(h->reason)];
 	int pi = point_named(c, h->loc.point);
 	struct op *o;
 
+	snprintf(actor, sizeof(actor), "%s", actor_in);
+	snprintf(reason, sizeof(reason), "%s", reason_in);
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	if (c->conf.dry_run) {
+		log_notice("dry run: would release %s (%s); nothing changed", ipt, reason);
+		return -1;
+	}
 	if (enforcer_busy(c, &h->ip)) {
 		log_warnx("host %s: an enforcement operation is already running", ipt);
 		return -1;
@@ -431,6 +444,11 @@ on_checked(void *arg, const struct enf_result *res)
 		log_info("reconcile: %s is isolated as recorded (%s)", ipt, h.loc.detail);
 		return;
 	}
+	if ((res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) && c->conf.dry_run) {
+		log_warnx("reconcile: %s differs from the record (%s); dry run: not re-applied",
+		    ipt, res->message);
+		return;
+	}
 	if (res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) {
 		/* The point lost the quarantine (rebooted switch, flushed rules):
 		 * put it back. Never a silent release. */
@@ -505,7 +523,13 @@ enforcer_reconcile(struct cordon *c)
 
 	if (registry_foreach(c->reg, -1, collect_host, &k) != 0)
 		log_warnx("reconcile: cannot read the state database: %s", registry_error(c->reg));
-	for (i = 0; i < k.n; i++) {
+	for (i = 0; i < k.n && c->conf.dry_run; i++) {
+		/* Dry run changes nothing, not even to finish what a previous run began. */
+		if (k.v[i].state == HS_QUARANTINING || k.v[i].state == HS_RELEASING)
+			log_notice("dry run: %s was left %s by an earlier run; not resumed",
+			    ip_to_str(&k.v[i].ip, ipt, sizeof(ipt)), host_state_name(k.v[i].state));
+	}
+	for (i = 0; i < k.n && !c->conf.dry_run; i++) {
 		struct host_rec *h = &k.v[i];
 		int pi;
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
@@ -578,7 +602,7 @@ enforcer_pending_push(struct cordon *c, const struct ip_addr *ip)
 static void
 drain_pending(struct cordon *c)
 {
-	while (c->npending > 0 && rate_cap_free_now(&c->cap, loop_now())) {
+	while (!c->conf.dry_run && c->npending > 0 && rate_cap_free_now(&c->cap, loop_now())) {
 		struct ip_addr ip = c->pending[0];
 		struct host_rec h;
 		memmove(c->pending, c->pending + 1, (c->npending - 1) * sizeof(ip));
@@ -618,6 +642,8 @@ enforcer_tick(struct cordon *c)
 		if (enforcer_busy(c, &h->ip))
 			continue;
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		if (c->conf.dry_run && h->state != HS_PROBATION)
+			continue;   /* retries would change things */
 		if (h->state == HS_PROBATION) {
 			h->state = HS_CLEAR;
 			h->updated = loop_now();

@@ -46,8 +46,8 @@ ${3:-}
 EOF
 }
 
-start() {  # start [ENV=VALUE]
-  env "$@" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
+start() {  # start [ENV=VALUE]; $IN_NS runs the daemon inside the namespace
+  ${IN_NS:+ip netns exec "$NS"} env "$@" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
   DPID=$!
   for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && return 0; sleep 0.1; done
   echo "daemon did not start:"; tail -5 "$TMP/daemon.log"; return 1
@@ -166,10 +166,33 @@ write_conf "$TMP/c.conf" "dry_run = true;"
 start || exit 1
 send_line "$(det 10.80.0.9)"
 check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
-check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0
+sleep 1.5
+check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0 -a "$(rules_for 10.70.0.5)" -eq 0
+check "  not even for hosts queued by the cap before" test "$(state 10.70.0.5)" = suspected/rate-limit
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
 check "  saying what it would do" test $? -eq 0
 stop
+
+# --- a sensor on a local interface, in the daemon's process -------------------------
+if [[ -r "$CAPS/worm_slammer_udp1434.pcap" ]] && command -v tcpreplay >/dev/null; then
+  ip -n "$NS" link add vsense type veth peer name vinject
+  ip -n "$NS" link set vsense up
+  ip -n "$NS" link set vinject up
+  write_conf "$TMP/c.conf" ""
+  sed -i 's|sensors = {|sensors = { interfaces = [ "vsense" ];|' "$TMP/c.conf"
+  IN_NS=1 start || exit 1
+  ip netns exec "$NS" tcpreplay -q -i vinject "$CAPS/worm_slammer_udp1434.pcap" >/dev/null 2>&1
+  check "a sensor on a local interface isolates a live Slammer source" wait_state 213.76.212.22 quarantined
+  [[ $fail -gt 0 ]] && tail -20 "$TMP/daemon.log"
+  ctl --json show 213.76.212.22 | jq -e '.host.reason | test("signature slammer")' >/dev/null
+  check "  for the Slammer signature" test $? -eq 0
+  stop
+  write_conf "$TMP/c.conf" ""
+elif [[ "${CI:-}" == "true" ]]; then
+  bad "local interface sensor not tested: captures or tcpreplay missing"
+else
+  echo "SKIPPED: local interface sensor (no recorded captures here)"
+fi
 
 # --- release by a verification command -------------------------------------------
 cat > "$TMP/verify.sh" <<'EOF'
