@@ -1,0 +1,1626 @@
+/*
+ * snmp: the SNMP enforcement point. One `struct sw` per switch, holding its
+ * session (snmp_client), its queue of operations and its caches. Every
+ * operation is a small state machine advanced by the replies of snmp_client;
+ * the two drivers share all of it and differ only by the tables and hooks in
+ * `struct driver` (which forwarding tables to walk, which object holds a
+ * port's VLAN and how it is indexed, whether VLAN membership bitmaps must be
+ * rewritten alongside it).
+ */
+#include "snmp.h"
+#include "snmp_client.h"
+
+#include <event2/event.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ---- OIDs (numeric: Debian's MIB files are not installable here) ---- */
+
+struct oid_ref {
+	const uint32_t *n;
+	size_t len;
+	const char *name;   /* the MIB object's name, for messages */
+};
+
+#define OREF(a, nm) {a, sizeof(a) / sizeof((a)[0]), nm}
+
+/* SNMPv2-MIB */
+static const uint32_t OID_SYS_LOCATION_0[] = {1, 3, 6, 1, 2, 1, 1, 6, 0};
+/* IF-MIB */
+static const uint32_t OID_IF_ADMIN_STATUS[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7};
+static const uint32_t OID_IF_NAME[] = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1};
+/* BRIDGE-MIB (RFC 4188) */
+static const uint32_t OID_DOT1D_BASE_PORT_IFINDEX[] = {1, 3, 6, 1, 2, 1, 17, 1, 4, 1, 2};
+static const uint32_t OID_DOT1D_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 2};
+/* Q-BRIDGE-MIB (RFC 4363) */
+static const uint32_t OID_DOT1Q_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1, 2};
+static const uint32_t OID_DOT1Q_VLAN_STATIC_EGRESS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 2};
+static const uint32_t OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 4};
+static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
+/* CISCO-VLAN-MEMBERSHIP-MIB */
+static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+
+static const struct oid_ref SYS_LOCATION = OREF(OID_SYS_LOCATION_0, "sysLocation.0");
+static const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus");
+static const struct oid_ref IF_NAME = OREF(OID_IF_NAME, "ifName");
+static const struct oid_ref BASE_PORT_IFINDEX = OREF(OID_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex");
+static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
+static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
+
+#define IF_ADMIN_UP 1
+#define IF_ADMIN_DOWN 2
+#define FDB_MAX_ROWS 65536      /* a walk stops there: far above any access switch */
+#define PORTLIST_MAX SNMPC_MAX_STR
+
+/* ---- drivers: tables of OIDs and small hooks ---- */
+
+struct fdb_table {
+	struct oid_ref col;
+	bool has_fdb_id;       /* index = fdbId.MAC (Q-BRIDGE) or MAC (BRIDGE-MIB) */
+};
+
+enum vlan_index { IDX_BRIDGE_PORT, IDX_IFINDEX };
+
+struct sw;
+struct op;
+
+struct driver {
+	const char *kind;
+	struct fdb_table fdb[2];        /* walked in order until one has rows */
+	struct oid_ref vlan;            /* the port's VLAN, read and written */
+	enum vlan_index vlan_index;
+	enum snmpc_type vlan_type;
+	/* Hooks for VLAN membership kept with the port's VLAN; NULL when the switch derives it. */
+	size_t (*member_reads)(const struct op *op, int32_t vid, struct snmpc_oid *out);
+	void (*member_store)(struct op *op, const struct snmpc_vb *vb);
+	int (*member_sets)(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg, size_t len);
+	bool (*member_verify)(const struct op *op, char *msg, size_t len);
+};
+
+static size_t qbridge_member_reads(const struct op *op, int32_t vid, struct snmpc_oid *out);
+static void qbridge_member_store(struct op *op, const struct snmpc_vb *vb);
+static int qbridge_member_sets(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg,
+			       size_t len);
+static bool qbridge_member_verify(const struct op *op, char *msg, size_t len);
+
+static const struct driver DRIVER_QBRIDGE = {
+	.kind = "snmp-qbridge",
+	.fdb = {{OREF(OID_DOT1Q_TP_FDB_PORT, "dot1qTpFdbPort"), true},
+		{OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort"), false}},
+	.vlan = OREF(OID_DOT1Q_PVID, "dot1qPvid"),
+	.vlan_index = IDX_BRIDGE_PORT,
+	.vlan_type = SNMPC_UNSIGNED,
+	.member_reads = qbridge_member_reads,
+	.member_store = qbridge_member_store,
+	.member_sets = qbridge_member_sets,
+	.member_verify = qbridge_member_verify,
+};
+
+static const struct driver DRIVER_CISCO = {
+	.kind = "snmp-cisco",
+	.fdb = {{OREF(OID_DOT1Q_TP_FDB_PORT, "dot1qTpFdbPort"), true},
+		{OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort"), false}},
+	.vlan = OREF(OID_VM_VLAN, "vmVlan"),
+	.vlan_index = IDX_IFINDEX,
+	.vlan_type = SNMPC_INTEGER,
+	/* vmVlan alone moves the port; the switch keeps its own membership. */
+};
+
+/* ---- state ---- */
+
+struct fdb_entry {
+	uint8_t mac[6];
+	int32_t port;
+};
+
+struct port_info {
+	int32_t port, ifindex;
+	char ifname[ENF_NAME_LEN];
+};
+
+struct portlist {
+	bool present;
+	size_t len;
+	uint8_t b[PORTLIST_MAX];
+};
+
+enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK };
+
+enum op_step {
+	ST_PROBE_READ, ST_PROBE_WRITE,
+	ST_WALK, ST_PORT_IFINDEX, ST_PORT_INFO,
+	ST_MOVE_READ, ST_MOVE_READ_FROM, ST_MOVE_SET, ST_BOUNCE_DOWN, ST_BOUNCE_PAUSE, ST_BOUNCE_UP,
+	ST_MOVE_VERIFY,
+	ST_CHECK_READ,
+};
+
+struct op {
+	struct sw *sw;
+	enum op_kind kind;
+	enum op_step step;
+	enf_done_fn cb;
+	void *arg;
+	struct enf_host host;
+	struct enf_location loc;        /* the result's location, built up as the op goes */
+	/* locate */
+	int fdb_table;
+	bool walked;                    /* this op walked the forwarding table itself */
+	int32_t macs_on_port;
+	/* port data read so far */
+	int32_t cur_vlan;               /* -1: not read */
+	/* isolate / release */
+	int32_t to_vlan, from_vlan, spec_from_vlan;
+	struct portlist eg_to, un_to, eg_from, un_from;
+	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
+	/* probe */
+	struct snmpc_vb location;
+	/* a refusal decided before the op could start, delivered from the loop */
+	bool rejected;
+	enum enf_status reject_status;
+	char reject_msg[ENF_DETAIL_LEN];
+	struct op *next;
+};
+
+struct sw {
+	struct enf_point *pt;
+	struct snmpsw_config cfg;       /* holds the secrets: wiped when destroyed */
+	const struct driver *drv;
+	struct event_base *base;
+	struct snmpc_session *sess;     /* owned */
+	struct op *head, *tail;         /* waiting, owned */
+	size_t queued;
+	struct op *cur;                 /* running, owned */
+	struct event *kick_ev, *pause_ev;
+	/* caches */
+	struct fdb_entry *fdb;          /* owned */
+	size_t nfdb, capfdb;
+	struct timespec fdb_time;
+	bool fdb_valid;
+	struct port_info *ports;        /* owned; filled as ports are looked up, cleared with the FDB */
+	size_t nports, capports;
+	/* the write probe */
+	enf_done_fn probe_cb;
+	void *probe_arg;
+	struct snmpsw_stats stats;
+	bool destroying;
+};
+
+/* ---- config ---- */
+
+void
+snmpsw_config_init(struct snmpsw_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->port = 161;
+	c->version = SNMPSW_V2C;
+	c->timeout_ms = 1000;
+	c->retries = 2;
+	c->max_macs_per_port = 4;
+	c->bounce_pause_ms = 1000;
+	c->fdb_cache_ms = 5000;
+	c->max_queue = 4096;
+	c->driver = SNMPSW_DRIVER_QBRIDGE;
+}
+
+static int
+parse_uint(const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!*v || !isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 10);
+	if (errno || *end || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int
+copy_str(char *dst, size_t size, const char *v)
+{
+	size_t n = strlen(v);
+	if (n >= size)
+		return -1;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+int
+snmpsw_config_set(struct snmpsw_config *c, const char *key, const char *v, char *err, size_t errlen)
+{
+	unsigned long x;
+	struct { const char *key; unsigned *dst; unsigned long min, max; } nums[] = {
+		{"timeout_ms", &c->timeout_ms, 1, 600000},
+		{"retries", &c->retries, 0, 20},
+		{"max_macs_per_port", &c->max_macs_per_port, 1, 100000},
+		{"bounce_pause_ms", &c->bounce_pause_ms, 0, 60000},
+		{"fdb_cache_ms", &c->fdb_cache_ms, 0, 3600000},
+		{"max_queue", &c->max_queue, 1, 1000000},
+	};
+	struct { const char *key; char *dst; size_t size; } secrets[] = {
+		{"community", c->community, sizeof(c->community)},
+		{"v3_auth_pass", c->v3_auth_pass, sizeof(c->v3_auth_pass)},
+		{"v3_priv_pass", c->v3_priv_pass, sizeof(c->v3_priv_pass)},
+	};
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		if (strcmp(key, nums[i].key) != 0)
+			continue;
+		if (parse_uint(v, nums[i].max, &x) < 0 || x < nums[i].min) {
+			snprintf(err, errlen, "%s: '%s' is not a number in [%lu, %lu]", key, v,
+				 nums[i].min, nums[i].max);
+			return -1;
+		}
+		*nums[i].dst = (unsigned)x;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		if (strcmp(key, secrets[i].key) != 0)
+			continue;
+		if (copy_str(secrets[i].dst, secrets[i].size, v) < 0) {
+			/* Never echo a secret, not even a wrong one. */
+			snprintf(err, errlen, "%s: too long (at most %zu characters)", key,
+				 secrets[i].size - 1);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "name") == 0 || strcmp(key, "address") == 0 || strcmp(key, "v3_user") == 0) {
+		char *dst = key[0] == 'n' ? c->name : key[0] == 'a' ? c->address : c->v3_user;
+		size_t size = key[0] == 'n' ? sizeof(c->name) : key[0] == 'a' ? sizeof(c->address)
+									  : sizeof(c->v3_user);
+		if (!*v || copy_str(dst, size, v) < 0) {
+			snprintf(err, errlen, "%s: '%.*s' is empty or too long (at most %zu characters)",
+				 key, 64, v, size - 1);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "port") == 0) {
+		if (parse_uint(v, 65535, &x) < 0 || x == 0) {
+			snprintf(err, errlen, "port: '%s' is not a UDP port", v);
+			return -1;
+		}
+		c->port = (uint16_t)x;
+		return 0;
+	}
+	if (strcmp(key, "quarantine_vlan") == 0) {
+		if (parse_uint(v, 4094, &x) < 0 || x == 0) {
+			snprintf(err, errlen, "quarantine_vlan: '%s' is not a VLAN ID (1..4094)", v);
+			return -1;
+		}
+		c->quarantine_vlan = (int32_t)x;
+		return 0;
+	}
+	if (strcmp(key, "version") == 0) {
+		if (strcmp(v, "2c") == 0 || strcmp(v, "v2c") == 0)
+			c->version = SNMPSW_V2C;
+		else if (strcmp(v, "3") == 0 || strcmp(v, "v3") == 0)
+			c->version = SNMPSW_V3;
+		else {
+			snprintf(err, errlen, "version: '%s' is neither 2c nor 3", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "driver") == 0) {
+		if (strcmp(v, "qbridge") == 0)
+			c->driver = SNMPSW_DRIVER_QBRIDGE;
+		else if (strcmp(v, "cisco") == 0)
+			c->driver = SNMPSW_DRIVER_CISCO;
+		else {
+			snprintf(err, errlen, "driver: '%s' is neither qbridge nor cisco", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "bounce") == 0) {
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "on"))
+			c->bounce = true;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "off"))
+			c->bounce = false;
+		else {
+			snprintf(err, errlen, "bounce: '%s' is not yes or no", v);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "uplinks") == 0) {
+		const char *p = v;
+		for (int guard = 0; *p && guard < 1000; guard++) {
+			size_t n = strcspn(p, ", ");
+			if (n) {
+				if (c->n_uplinks == SNMPSW_MAX_UPLINKS || n >= ENF_NAME_LEN) {
+					snprintf(err, errlen, "uplinks: at most %d names of at most %d "
+						 "characters", SNMPSW_MAX_UPLINKS, ENF_NAME_LEN - 1);
+					return -1;
+				}
+				memcpy(c->uplinks[c->n_uplinks], p, n);
+				c->uplinks[c->n_uplinks][n] = '\0';
+				c->n_uplinks++;
+			}
+			p += n;
+			p += strspn(p, ", ");
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%.*s'", 64, key);
+	return -1;
+}
+
+int
+snmpsw_config_check(const struct snmpsw_config *c, char *err, size_t errlen)
+{
+	const char *n = *c->name ? c->name : "(unnamed)";
+	if (!*c->name) {
+		snprintf(err, errlen, "switch: a name is required");
+		return -1;
+	}
+	if (!*c->address) {
+		snprintf(err, errlen, "switch %s: address is required", n);
+		return -1;
+	}
+	if (c->quarantine_vlan < 1 || c->quarantine_vlan > 4094) {
+		snprintf(err, errlen, "switch %s: quarantine_vlan (1..4094) is required", n);
+		return -1;
+	}
+	if (c->version == SNMPSW_V2C && !*c->community) {
+		snprintf(err, errlen, "switch %s: SNMPv2c needs a (read-write) community", n);
+		return -1;
+	}
+	if (c->version == SNMPSW_V3 &&
+	    (!*c->v3_user || strlen(c->v3_auth_pass) < 8 || strlen(c->v3_priv_pass) < 8)) {
+		snprintf(err, errlen, "switch %s: SNMPv3 needs v3_user, and v3_auth_pass and "
+			 "v3_priv_pass of at least 8 characters", n);
+		return -1;
+	}
+	if (c->timeout_ms == 0) {
+		snprintf(err, errlen, "switch %s: timeout_ms must be > 0", n);
+		return -1;
+	}
+	return 0;
+}
+
+/* The secrets must not outlive the point in freed memory. */
+static void __attribute__((noinline))
+config_wipe(struct snmpsw_config *c)
+{
+	explicit_bzero(c, sizeof(*c));
+}
+
+int
+snmpsw_global_init(const char *state_dir, char *err, size_t errlen)
+{
+	return snmpc_global_init(state_dir, err, errlen);
+}
+
+void
+snmpsw_global_shutdown(void)
+{
+	snmpc_global_shutdown();
+}
+
+/* ---- helpers ---- */
+
+static void
+mac_text(const uint8_t *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static double
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static bool
+is_uplink(const struct sw *sw, const char *ifname)
+{
+	for (unsigned i = 0; i < sw->cfg.n_uplinks; i++)
+		if (strcmp(sw->cfg.uplinks[i], ifname) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+port_label(const struct op *op, char *buf, size_t len)
+{
+	if (op->loc.port[0])
+		snprintf(buf, len, "%s", op->loc.port);
+	else
+		snprintf(buf, len, "bridge port %d", op->loc.bridge_port);
+	return buf;
+}
+
+static void
+oid_of(struct snmpc_oid *o, const struct oid_ref *col, uint32_t idx)
+{
+	snmpc_oid_make(o, col->n, col->len, &idx, 1);
+}
+
+/* The OID holding the port's VLAN for this driver. */
+static void
+vlan_oid(const struct op *op, struct snmpc_oid *o)
+{
+	const struct driver *d = op->sw->drv;
+	oid_of(o, &d->vlan, (uint32_t)(d->vlan_index == IDX_BRIDGE_PORT ? op->loc.bridge_port
+									 : op->loc.ifindex));
+}
+
+static bool
+vb_is(const struct snmpc_vb *vb, const struct oid_ref *col, uint32_t idx)
+{
+	return vb->oid.len == col->len + 1 && snmpc_oid_has_prefix(&vb->oid, col->n, col->len) &&
+	       vb->oid.n[col->len] == idx;
+}
+
+static bool
+vb_missing(const struct snmpc_vb *vb)
+{
+	return vb->type == SNMPC_NO_SUCH_OBJECT || vb->type == SNMPC_NO_SUCH_INSTANCE ||
+	       vb->type == SNMPC_END_OF_MIB || vb->type == SNMPC_NULL;
+}
+
+/* ---- completion ---- */
+
+static void sw_kick(struct sw *sw);
+
+static void
+op_finish(struct op *op, enum enf_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
+{
+	struct sw *sw = op->sw;
+	struct enf_result res;
+	va_list ap;
+
+	memset(&res, 0, sizeof(res));
+	res.status = st;
+	va_start(ap, fmt);
+	vsnprintf(res.message, sizeof(res.message), fmt, ap);
+	va_end(ap);
+	res.loc = op->loc;
+	if (op->kind == OP_PROBE) {
+		sw->stats.probe = st;
+		sw->stats.probe_done = true;
+	}
+	if (sw->cur == op)
+		sw->cur = NULL;
+	sw->stats.ops_done++;
+	if (op->cb)
+		op->cb(op->arg, &res);
+	free(op);
+	if (!sw->destroying)
+		sw_kick(sw);
+}
+
+/* Maps a failed reply to a status and a message naming the switch and what was being done. */
+static void
+op_fail_reply(struct op *op, const struct snmpc_reply *r, const char *what)
+{
+	struct sw *sw = op->sw;
+	enum enf_status st = ENF_ERROR;
+	const char *hint = "";
+
+	switch (r->status) {
+	case SNMPC_TIMEOUT:
+		st = ENF_TIMEOUT;
+		hint = sw->cfg.version == SNMPSW_V2C
+			? ": switch down or unreachable, or a wrong community (an agent ignores one)"
+			: ": switch down or unreachable";
+		break;
+	case SNMPC_AUTH:
+		st = ENF_DENIED;
+		hint = ": check the SNMPv3 user and pass phrases";
+		break;
+	case SNMPC_AGENT_ERROR:
+		switch (r->error_status) {
+		case 4: case 6: case 16: case 17:   /* readOnly noAccess authorizationError notWritable */
+			st = ENF_DENIED;
+			hint = ": no write access (read-only community or user?)";
+			break;
+		case 3: case 7: case 8: case 10: case 11: case 12: case 18:
+			/* badValue wrongType wrongLength wrongValue noCreation inconsistentValue inconsistentName */
+			st = ENF_BAD_REQUEST;
+			break;
+		default:
+			st = ENF_ERROR;
+			break;
+		}
+		break;
+	default:
+		st = ENF_ERROR;
+		break;
+	}
+	/* snmp_client names the switch too: say it once. */
+	const char *m = r->message;
+	size_t nl = strlen(sw->cfg.name);
+	if (strncmp(m, sw->cfg.name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ')
+		m += nl + 2;
+	op_finish(op, st, "switch %s: %s: %s%s%s%s", sw->cfg.name, what, m, hint,
+		  op->note[0] ? "; " : "", op->note);
+}
+
+/* ---- requests ---- */
+
+static void on_reply(void *arg, const struct snmpc_reply *r);
+
+static void
+op_get(struct op *op, enum op_step step, const struct snmpc_oid *oids, size_t n)
+{
+	op->step = step;
+	if (snmpc_get(op->sw->sess, oids, n, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a GET request", op->sw->cfg.name);
+}
+
+static void
+op_set(struct op *op, enum op_step step, const struct snmpc_vb *vbs, size_t n)
+{
+	op->step = step;
+	if (snmpc_set(op->sw->sess, vbs, n, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a SET request", op->sw->cfg.name);
+}
+
+/* ---- the write probe ---- */
+
+static void
+probe_start(struct op *op)
+{
+	struct snmpc_oid o;
+	snmpc_oid_make(&o, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
+	op_get(op, ST_PROBE_READ, &o, 1);
+}
+
+static void
+probe_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+
+	if (op->step == ST_PROBE_READ) {
+		if (r->status != SNMPC_OK) {
+			op_fail_reply(op, r, "write probe: reading sysLocation.0");
+			return;
+		}
+		if (r->nvb != 1 || r->vb[0].type != SNMPC_STRING) {
+			op_finish(op, ENF_ERROR, "switch %s: write probe: the switch has no sysLocation.0; "
+				  "write access not verified", sw->cfg.name);
+			return;
+		}
+		op->location = r->vb[0];
+		op_set(op, ST_PROBE_WRITE, &op->location, 1);
+		return;
+	}
+	if (r->status == SNMPC_AGENT_ERROR &&
+	    (r->error_status == 4 || r->error_status == 6 || r->error_status == 16 ||
+	     r->error_status == 17)) {
+		op_finish(op, ENF_DENIED, "switch %s: write probe refused (%s): the %s is read-only; "
+			  "isolations on this switch will fail", sw->cfg.name,
+			  snmpc_error_status_name(r->error_status),
+			  sw->cfg.version == SNMPSW_V2C ? "community" : "SNMPv3 user");
+		return;
+	}
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, "write probe: writing sysLocation.0 back");
+		return;
+	}
+	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back)",
+		  sw->cfg.name);
+}
+
+/* ---- locate ---- */
+
+static void locate_resolve(struct op *op);
+
+static void
+locate_walk(struct op *op)
+{
+	struct snmpc_oid root;
+	const struct fdb_table *t = &op->sw->drv->fdb[op->fdb_table];
+
+	snmpc_oid_make(&root, t->col.n, t->col.len, NULL, 0);
+	op->step = ST_WALK;
+	op->sw->stats.fdb_walks++;
+	if (snmpc_walk(op->sw->sess, &root, FDB_MAX_ROWS, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
+}
+
+static void
+locate_start(struct op *op)
+{
+	struct sw *sw = op->sw;
+
+	if (!op->host.has_mac) {
+		op_finish(op, ENF_BAD_REQUEST, "switch %s: locating a host needs its MAC address "
+			  "(from the sensor's frames or ARP)", sw->cfg.name);
+		return;
+	}
+	if (sw->fdb_valid && ms_since(&sw->fdb_time) < sw->cfg.fdb_cache_ms) {
+		locate_resolve(op);
+		return;
+	}
+	op->fdb_table = 0;
+	locate_walk(op);
+}
+
+static int
+fdb_store(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
+{
+	sw->nfdb = 0;
+	sw->nports = 0;    /* port -> ifIndex/ifName may have changed with the table */
+	for (size_t i = 0; i < r->nvb; i++) {
+		const struct snmpc_vb *vb = &r->vb[i];
+		size_t idxlen = t->has_fdb_id ? 7 : 6;
+		if (vb->oid.len != t->col.len + idxlen ||
+		    (vb->type != SNMPC_INTEGER && vb->type != SNMPC_UNSIGNED) || vb->i <= 0)
+			continue;   /* port 0: learned, but not on a bridge port (the switch itself) */
+		if (sw->nfdb == sw->capfdb) {
+			size_t cap = sw->capfdb ? sw->capfdb * 2 : 256;
+			struct fdb_entry *n = realloc(sw->fdb, cap * sizeof(*n));
+			if (!n)
+				return -1;
+			sw->fdb = n;
+			sw->capfdb = cap;
+		}
+		struct fdb_entry *e = &sw->fdb[sw->nfdb++];
+		for (int k = 0; k < 6; k++)
+			e->mac[k] = (uint8_t)vb->oid.n[vb->oid.len - 6 + k];
+		e->port = (int32_t)vb->i;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &sw->fdb_time);
+	sw->fdb_valid = true;
+	return 0;
+}
+
+static int32_t
+fdb_macs_on_port(const struct sw *sw, int32_t port)
+{
+	/* Distinct MACs: one MAC learned in two VLANs on one port is one host. */
+	int32_t n = 0;
+	for (size_t i = 0; i < sw->nfdb; i++) {
+		if (sw->fdb[i].port != port)
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = sw->fdb[j].port == port && memcmp(sw->fdb[j].mac, sw->fdb[i].mac, 6) == 0;
+		n += !seen;
+	}
+	return n;
+}
+
+static void
+locate_walk_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	const struct fdb_table *t = &sw->drv->fdb[op->fdb_table];
+
+	if (r->status != SNMPC_OK) {
+		char what[96];
+		snprintf(what, sizeof(what), "walking %s", t->col.name);
+		op_fail_reply(op, r, what);
+		return;
+	}
+	if (r->nvb == 0 && op->fdb_table + 1 < (int)(sizeof(sw->drv->fdb) / sizeof(sw->drv->fdb[0]))) {
+		op->fdb_table++;   /* no Q-BRIDGE-MIB table here: fall back to BRIDGE-MIB */
+		locate_walk(op);
+		return;
+	}
+	if (fdb_store(sw, r, t) < 0) {
+		op_finish(op, ENF_ERROR, "switch %s: out of memory storing the forwarding table",
+			  sw->cfg.name);
+		return;
+	}
+	op->walked = true;
+	locate_resolve(op);
+}
+
+static void locate_port(struct op *op);
+
+static void
+locate_resolve(struct op *op)
+{
+	struct sw *sw = op->sw;
+	char mac[20];
+	int32_t first = 0, access = 0;
+
+	for (size_t i = 0; i < sw->nfdb; i++) {
+		if (memcmp(sw->fdb[i].mac, op->host.mac, 6) != 0)
+			continue;
+		if (!first)
+			first = sw->fdb[i].port;
+		if (!access && fdb_macs_on_port(sw, sw->fdb[i].port) <= (int32_t)sw->cfg.max_macs_per_port)
+			access = sw->fdb[i].port;
+	}
+	if (!first) {
+		if (!op->walked) {
+			/* Cached table without this MAC: it may have been learned since. */
+			op->fdb_table = 0;
+			locate_walk(op);
+			return;
+		}
+		mac_text(op->host.mac, mac, sizeof(mac));
+		op_finish(op, ENF_NOT_FOUND, "switch %s: MAC %s is not in the forwarding table "
+			  "(%zu entries): not behind this switch, or silent since its entry aged out",
+			  sw->cfg.name, mac, sw->nfdb);
+		return;
+	}
+	op->loc.bridge_port = access ? access : first;
+	op->macs_on_port = fdb_macs_on_port(sw, op->loc.bridge_port);
+	locate_port(op);
+}
+
+static const struct port_info *
+port_cached(const struct sw *sw, int32_t port)
+{
+	for (size_t i = 0; i < sw->nports; i++)
+		if (sw->ports[i].port == port)
+			return &sw->ports[i];
+	return NULL;
+}
+
+static void
+port_cache_add(struct sw *sw, const struct op *op)
+{
+	if (port_cached(sw, op->loc.bridge_port))
+		return;
+	if (sw->nports == sw->capports) {
+		size_t cap = sw->capports ? sw->capports * 2 : 64;
+		struct port_info *n = realloc(sw->ports, cap * sizeof(*n));
+		if (!n)
+			return;   /* only a cache */
+		sw->ports = n;
+		sw->capports = cap;
+	}
+	struct port_info *p = &sw->ports[sw->nports++];
+	p->port = op->loc.bridge_port;
+	p->ifindex = op->loc.ifindex;
+	snprintf(p->ifname, sizeof(p->ifname), "%s", op->loc.port);
+}
+
+/* Reads what is still unknown of bridge port -> ifIndex -> ifName, and the port's VLAN. */
+static void
+locate_port(struct op *op)
+{
+	struct sw *sw = op->sw;
+	const struct port_info *pi = port_cached(sw, op->loc.bridge_port);
+	struct snmpc_oid oids[3];
+	size_t n = 0;
+
+	if (pi) {
+		op->loc.ifindex = pi->ifindex;
+		snprintf(op->loc.port, sizeof(op->loc.port), "%s", pi->ifname);
+	}
+	if (!op->loc.ifindex) {
+		oid_of(&oids[n++], &BASE_PORT_IFINDEX, (uint32_t)op->loc.bridge_port);
+		if (sw->drv->vlan_index == IDX_BRIDGE_PORT)
+			vlan_oid(op, &oids[n++]);
+		op_get(op, ST_PORT_IFINDEX, oids, n);
+		return;
+	}
+	if (!op->loc.port[0])
+		oid_of(&oids[n++], &IF_NAME, (uint32_t)op->loc.ifindex);
+	if (op->cur_vlan < 0)
+		vlan_oid(op, &oids[n++]);
+	op_get(op, ST_PORT_INFO, oids, n);
+}
+
+static void
+read_vlan_vb(struct op *op, const struct snmpc_vb *vb)
+{
+	if (vb->type == SNMPC_INTEGER || vb->type == SNMPC_UNSIGNED)
+		op->cur_vlan = (int32_t)vb->i;
+}
+
+static void
+locate_done(struct op *op)
+{
+	struct sw *sw = op->sw;
+	char mac[20];
+
+	mac_text(op->host.mac, mac, sizeof(mac));
+	port_cache_add(sw, op);
+	if (is_uplink(sw, op->loc.port)) {
+		op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, a configured uplink: "
+			  "never isolated", sw->cfg.name, mac, op->loc.port);
+		return;
+	}
+	if (op->macs_on_port > (int32_t)sw->cfg.max_macs_per_port) {
+		op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, where %d MACs are learned "
+			  "(more than max_macs_per_port %u): a trunk or uplink, never isolated",
+			  sw->cfg.name, mac, op->loc.port, op->macs_on_port, sw->cfg.max_macs_per_port);
+		return;
+	}
+	if (op->cur_vlan <= 0) {
+		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s: does the switch implement "
+			  "it? (driver %s)", sw->cfg.name, op->loc.port, sw->drv->vlan.name,
+			  sw->drv->kind);
+		return;
+	}
+	if (op->cur_vlan == sw->cfg.quarantine_vlan) {
+		op->loc.orig_vlan = -1;   /* unknown: it is in quarantine already */
+		snprintf(op->loc.detail, sizeof(op->loc.detail), "%s (bridge port %d, ifIndex %d) "
+			 "already in quarantine VLAN %d", op->loc.port, op->loc.bridge_port,
+			 op->loc.ifindex, op->cur_vlan);
+	} else {
+		op->loc.orig_vlan = op->cur_vlan;
+		snprintf(op->loc.detail, sizeof(op->loc.detail), "%s (bridge port %d, ifIndex %d) "
+			 "VLAN %d", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan);
+	}
+	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d", sw->cfg.name, mac,
+		  op->loc.port, op->cur_vlan);
+}
+
+static void
+locate_port_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	char what[96];
+
+	snprintf(what, sizeof(what), "reading bridge port %d", op->loc.bridge_port);
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, what);
+		return;
+	}
+	for (size_t i = 0; i < r->nvb; i++) {
+		const struct snmpc_vb *vb = &r->vb[i];
+		if (vb_is(vb, &BASE_PORT_IFINDEX, (uint32_t)op->loc.bridge_port)) {
+			if (vb->type != SNMPC_INTEGER || vb->i <= 0) {
+				op_finish(op, ENF_ERROR, "switch %s: bridge port %d has no "
+					  "dot1dBasePortIfIndex", sw->cfg.name, op->loc.bridge_port);
+				return;
+			}
+			op->loc.ifindex = (int32_t)vb->i;
+		} else if (op->loc.ifindex && vb_is(vb, &IF_NAME, (uint32_t)op->loc.ifindex)) {
+			if (vb->type == SNMPC_STRING && vb->slen > 0) {
+				size_t n = vb->slen < ENF_NAME_LEN - 1 ? vb->slen : ENF_NAME_LEN - 1;
+				memcpy(op->loc.port, vb->s, n);
+				op->loc.port[n] = '\0';
+			} else {
+				/* No ifName: name the port by its ifIndex, as operators read it. */
+				snprintf(op->loc.port, sizeof(op->loc.port), "ifIndex %d", op->loc.ifindex);
+			}
+		} else if (!vb_missing(vb)) {
+			read_vlan_vb(op, vb);
+		}
+	}
+	if (!op->loc.port[0] || op->cur_vlan < 0) {
+		if (op->step == ST_PORT_INFO) {
+			locate_done(op);   /* reports what is missing */
+			return;
+		}
+		locate_port(op);
+		return;
+	}
+	locate_done(op);
+}
+
+/* ---- isolate / release: one "move" ---- */
+
+static void move_read_from(struct op *op);
+static void move_set(struct op *op);
+
+static bool
+check_location(struct op *op, const struct enf_location *l)
+{
+	struct sw *sw = op->sw;
+
+	op->loc = *l;
+	snprintf(op->loc.point, sizeof(op->loc.point), "%s", sw->cfg.name);
+	if (l->bridge_port <= 0 || l->ifindex <= 0) {
+		op_finish(op, ENF_BAD_REQUEST, "switch %s: the location has no bridge port or ifIndex "
+			  "(locate the host first)", sw->cfg.name);
+		return false;
+	}
+	if (l->port[0] && is_uplink(sw, l->port)) {
+		op_finish(op, ENF_REFUSED, "switch %s: %s is a configured uplink: never changed",
+			  sw->cfg.name, l->port);
+		return false;
+	}
+	return true;
+}
+
+static void
+move_start(struct op *op, const struct enf_location *l)
+{
+	struct sw *sw = op->sw;
+	struct snmpc_oid oids[8];
+	size_t n = 0;
+	char pl[ENF_NAME_LEN + 16];
+
+	if (!check_location(op, l))
+		return;
+	if (op->kind == OP_ISOLATE) {
+		op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
+		op->to_vlan = sw->cfg.quarantine_vlan;
+		op->spec_from_vlan = l->orig_vlan;
+	} else {
+		if (l->orig_vlan <= 0) {
+			op_finish(op, ENF_BAD_REQUEST, "switch %s: %s: the original VLAN is unknown; "
+				  "nothing to restore", sw->cfg.name, port_label(op, pl, sizeof(pl)));
+			return;
+		}
+		if (op->loc.quarantine_vlan <= 0)
+			op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
+		op->to_vlan = l->orig_vlan;
+		op->spec_from_vlan = op->loc.quarantine_vlan;
+	}
+	vlan_oid(op, &oids[n++]);
+	if (sw->drv->member_reads) {
+		n += sw->drv->member_reads(op, op->to_vlan, &oids[n]);
+		if (op->spec_from_vlan > 0 && op->spec_from_vlan != op->to_vlan)
+			n += sw->drv->member_reads(op, op->spec_from_vlan, &oids[n]);
+	}
+	op_get(op, ST_MOVE_READ, oids, n);
+}
+
+static void
+move_store(struct op *op, const struct snmpc_reply *r, bool *vlan_seen)
+{
+	struct snmpc_oid vo;
+	vlan_oid(op, &vo);
+	for (size_t i = 0; i < r->nvb; i++) {
+		const struct snmpc_vb *vb = &r->vb[i];
+		if (vb->oid.len == vo.len && memcmp(vb->oid.n, vo.n, vo.len * sizeof(uint32_t)) == 0) {
+			if (vlan_seen)
+				*vlan_seen = true;
+			read_vlan_vb(op, vb);
+		} else if (op->sw->drv->member_store) {
+			op->sw->drv->member_store(op, vb);
+		}
+	}
+}
+
+static void
+move_read_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	char pl[ENF_NAME_LEN + 16], what[128];
+
+	port_label(op, pl, sizeof(pl));
+	snprintf(what, sizeof(what), "reading %s of %s", sw->drv->vlan.name, pl);
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, what);
+		return;
+	}
+	op->cur_vlan = -1;
+	move_store(op, r, NULL);
+	if (op->cur_vlan <= 0) {
+		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s (driver %s)", sw->cfg.name,
+			  pl, sw->drv->vlan.name, sw->drv->kind);
+		return;
+	}
+	if (sw->drv->member_reads && !op->eg_to.present) {
+		op_finish(op, ENF_BAD_REQUEST, "switch %s: the switch has no VLAN %d "
+			  "(dot1qVlanStaticEgressPorts.%d does not exist); %s not changed",
+			  sw->cfg.name, op->to_vlan, op->to_vlan, pl);
+		return;
+	}
+	if (op->cur_vlan == op->to_vlan) {
+		/* Already there (a retry after a lost answer, or a restart): done, nothing to undo. */
+		if (op->kind == OP_ISOLATE)
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
+				 op->loc.orig_vlan, op->to_vlan);
+		op_finish(op, ENF_OK, "switch %s: %s is already in VLAN %d%s", sw->cfg.name, pl,
+			  op->to_vlan, op->kind == OP_ISOLATE ? " (quarantine)" : "");
+		return;
+	}
+	if (op->kind == OP_RELEASE && op->cur_vlan != op->loc.quarantine_vlan) {
+		op_finish(op, ENF_MISMATCH, "switch %s: %s is in VLAN %d, neither the quarantine VLAN %d "
+			  "nor its original VLAN %d: not changed", sw->cfg.name, pl, op->cur_vlan,
+			  op->loc.quarantine_vlan, op->to_vlan);
+		return;
+	}
+	op->from_vlan = op->cur_vlan;
+	if (sw->drv->member_reads && op->from_vlan != op->spec_from_vlan) {
+		memset(&op->eg_from, 0, sizeof(op->eg_from));
+		memset(&op->un_from, 0, sizeof(op->un_from));
+		move_read_from(op);
+		return;
+	}
+	move_set(op);
+}
+
+static void
+move_read_from(struct op *op)
+{
+	struct snmpc_oid oids[4];
+	size_t n = op->sw->drv->member_reads(op, op->from_vlan, oids);
+	op_get(op, ST_MOVE_READ_FROM, oids, n);
+}
+
+static void
+move_set(struct op *op)
+{
+	struct sw *sw = op->sw;
+	struct snmpc_vb vbs[6];
+	size_t n = 0;
+	char msg[ENF_DETAIL_LEN];
+
+	memset(vbs, 0, sizeof(vbs));
+	vlan_oid(op, &vbs[0].oid);
+	vbs[0].type = sw->drv->vlan_type;
+	vbs[0].i = op->to_vlan;
+	n = 1;
+	if (sw->drv->member_sets && sw->drv->member_sets(op, vbs, &n, msg, sizeof(msg)) < 0) {
+		op_finish(op, ENF_ERROR, "switch %s: %s", sw->cfg.name, msg);
+		return;
+	}
+	op_set(op, ST_MOVE_SET, vbs, n);
+}
+
+static void
+set_admin_status(struct op *op, enum op_step step, int status)
+{
+	struct snmpc_vb vb;
+	memset(&vb, 0, sizeof(vb));
+	oid_of(&vb.oid, &IF_ADMIN_STATUS, (uint32_t)op->loc.ifindex);
+	vb.type = SNMPC_INTEGER;
+	vb.i = status;
+	op_set(op, step, &vb, 1);
+}
+
+static void
+move_verify(struct op *op)
+{
+	struct sw *sw = op->sw;
+	struct snmpc_oid oids[8];
+	size_t n = 0;
+
+	vlan_oid(op, &oids[n++]);
+	if (sw->drv->member_reads) {
+		memset(&op->eg_to, 0, sizeof(op->eg_to));
+		memset(&op->un_to, 0, sizeof(op->un_to));
+		memset(&op->eg_from, 0, sizeof(op->eg_from));
+		memset(&op->un_from, 0, sizeof(op->un_from));
+		n += sw->drv->member_reads(op, op->to_vlan, &oids[n]);
+		n += sw->drv->member_reads(op, op->from_vlan, &oids[n]);
+	}
+	op_get(op, ST_MOVE_VERIFY, oids, n);
+}
+
+static void
+on_pause(evutil_socket_t fd, short what, void *arg)
+{
+	struct sw *sw = arg;
+	(void)fd;
+	(void)what;
+	if (sw->cur && sw->cur->step == ST_BOUNCE_PAUSE)
+		set_admin_status(sw->cur, ST_BOUNCE_UP, IF_ADMIN_UP);
+}
+
+static void
+move_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	char pl[ENF_NAME_LEN + 16], what[160], msg[ENF_DETAIL_LEN];
+
+	port_label(op, pl, sizeof(pl));
+	switch (op->step) {
+	case ST_MOVE_READ:
+		move_read_reply(op, r);
+		return;
+	case ST_MOVE_READ_FROM:
+		if (r->status != SNMPC_OK) {
+			snprintf(what, sizeof(what), "reading the membership of VLAN %d", op->from_vlan);
+			op_fail_reply(op, r, what);
+			return;
+		}
+		move_store(op, r, NULL);
+		move_set(op);
+		return;
+	case ST_MOVE_SET:
+		if (r->status != SNMPC_OK) {
+			if (r->status == SNMPC_TIMEOUT)
+				snprintf(op->note, sizeof(op->note), "the SET may or may not have been "
+					 "applied: read back or retry");
+			snprintf(what, sizeof(what), "SET of %s for %s to VLAN %d (from %d)",
+				 sw->drv->vlan.name, pl, op->to_vlan, op->from_vlan);
+			op_fail_reply(op, r, what);
+			return;
+		}
+		if (sw->cfg.bounce) {
+			set_admin_status(op, ST_BOUNCE_DOWN, IF_ADMIN_DOWN);
+			return;
+		}
+		move_verify(op);
+		return;
+	case ST_BOUNCE_DOWN: {
+		if (r->status != SNMPC_OK) {
+			snprintf(op->note, sizeof(op->note), "%s was moved to VLAN %d first", pl,
+				 op->to_vlan);
+			snprintf(what, sizeof(what), "bouncing %s (ifAdminStatus.%d down)", pl,
+				 op->loc.ifindex);
+			op_fail_reply(op, r, what);
+			return;
+		}
+		struct timeval tv = {sw->cfg.bounce_pause_ms / 1000,
+				     (long)(sw->cfg.bounce_pause_ms % 1000) * 1000};
+		op->step = ST_BOUNCE_PAUSE;
+		evtimer_add(sw->pause_ev, &tv);
+		return;
+	}
+	case ST_BOUNCE_UP:
+		if (r->status != SNMPC_OK) {
+			snprintf(op->note, sizeof(op->note), "%s was moved to VLAN %d and may still be "
+				 "administratively down", pl, op->to_vlan);
+			snprintf(what, sizeof(what), "bouncing %s (ifAdminStatus.%d up)", pl,
+				 op->loc.ifindex);
+			op_fail_reply(op, r, what);
+			return;
+		}
+		move_verify(op);
+		return;
+	case ST_MOVE_VERIFY: {
+		bool seen = false;
+		if (r->status != SNMPC_OK) {
+			snprintf(what, sizeof(what), "reading back %s of %s", sw->drv->vlan.name, pl);
+			op_fail_reply(op, r, what);
+			return;
+		}
+		op->cur_vlan = -1;
+		move_store(op, r, &seen);
+		if (op->cur_vlan != op->to_vlan) {
+			op_finish(op, ENF_MISMATCH, "switch %s: after the SET, %s reads %s %d, not VLAN %d",
+				  sw->cfg.name, pl, sw->drv->vlan.name, op->cur_vlan, op->to_vlan);
+			return;
+		}
+		if (sw->drv->member_verify && !sw->drv->member_verify(op, msg, sizeof(msg))) {
+			op_finish(op, ENF_MISMATCH, "switch %s: %s: %s", sw->cfg.name, pl, msg);
+			return;
+		}
+		if (op->kind == OP_ISOLATE) {
+			op->loc.orig_vlan = op->from_vlan;
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
+				 op->from_vlan, op->to_vlan);
+			op_finish(op, ENF_OK, "switch %s: %s moved from VLAN %d to quarantine VLAN %d%s "
+				  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
+				  sw->cfg.bounce ? ", port bounced" : "");
+		} else {
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d (restored)", pl,
+				 op->to_vlan);
+			op_finish(op, ENF_OK, "switch %s: %s restored from VLAN %d to VLAN %d%s "
+				  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
+				  sw->cfg.bounce ? ", port bounced" : "");
+		}
+		return;
+	}
+	default:
+		op_finish(op, ENF_ERROR, "switch %s: internal error: unexpected step %d", sw->cfg.name,
+			  op->step);
+		return;
+	}
+}
+
+/* ---- Q-BRIDGE-MIB membership hooks ---- */
+
+static size_t
+qbridge_member_reads(const struct op *op, int32_t vid, struct snmpc_oid *out)
+{
+	(void)op;
+	oid_of(&out[0], &EGRESS, (uint32_t)vid);
+	oid_of(&out[1], &UNTAGGED, (uint32_t)vid);
+	return 2;
+}
+
+static void
+qbridge_member_store(struct op *op, const struct snmpc_vb *vb)
+{
+	struct portlist *pl = NULL;
+	if (vb->type != SNMPC_STRING)
+		return;
+	if (vb_is(vb, &EGRESS, (uint32_t)op->to_vlan))
+		pl = &op->eg_to;
+	else if (vb_is(vb, &UNTAGGED, (uint32_t)op->to_vlan))
+		pl = &op->un_to;
+	else if (op->from_vlan > 0 ? vb_is(vb, &EGRESS, (uint32_t)op->from_vlan)
+				   : vb_is(vb, &EGRESS, (uint32_t)op->spec_from_vlan))
+		pl = &op->eg_from;
+	else if (op->from_vlan > 0 ? vb_is(vb, &UNTAGGED, (uint32_t)op->from_vlan)
+				   : vb_is(vb, &UNTAGGED, (uint32_t)op->spec_from_vlan))
+		pl = &op->un_from;
+	if (!pl)
+		return;
+	pl->present = true;
+	pl->len = vb->slen;
+	memcpy(pl->b, vb->s, vb->slen);
+}
+
+static bool
+portlist_has(const struct portlist *pl, int32_t port)
+{
+	size_t byte = (size_t)(port - 1) / 8;
+	return pl->present && byte < pl->len && (pl->b[byte] & (0x80 >> ((port - 1) % 8)));
+}
+
+static void
+portlist_vb(struct snmpc_vb *vb, const struct oid_ref *col, int32_t vid, const struct portlist *pl,
+	    int32_t port, bool member)
+{
+	size_t byte = (size_t)(port - 1) / 8;
+	memset(vb, 0, sizeof(*vb));
+	oid_of(&vb->oid, col, (uint32_t)vid);
+	vb->type = SNMPC_STRING;
+	vb->slen = pl->len > byte ? pl->len : byte + 1;
+	memcpy(vb->s, pl->b, pl->len);
+	if (member)
+		vb->s[byte] |= (uint8_t)(0x80 >> ((port - 1) % 8));
+	else
+		vb->s[byte] &= (uint8_t)~(0x80 >> ((port - 1) % 8));
+}
+
+static int
+qbridge_member_sets(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg, size_t len)
+{
+	int32_t port = op->loc.bridge_port;
+	if ((size_t)(port - 1) / 8 >= PORTLIST_MAX) {
+		snprintf(msg, len, "bridge port %d is beyond the %d ports a PortList holds", port,
+			 PORTLIST_MAX * 8);
+		return -1;
+	}
+	/* One SET: PVID, the new VLAN gains the port untagged, the old one loses it. */
+	portlist_vb(&out[(*n)++], &EGRESS, op->to_vlan, &op->eg_to, port, true);
+	portlist_vb(&out[(*n)++], &UNTAGGED, op->to_vlan, &op->un_to, port, true);
+	if (op->eg_from.present)
+		portlist_vb(&out[(*n)++], &EGRESS, op->from_vlan, &op->eg_from, port, false);
+	if (op->un_from.present)
+		portlist_vb(&out[(*n)++], &UNTAGGED, op->from_vlan, &op->un_from, port, false);
+	return 0;
+}
+
+static bool
+qbridge_member_verify(const struct op *op, char *msg, size_t len)
+{
+	int32_t port = op->loc.bridge_port;
+	if (!portlist_has(&op->eg_to, port) || !portlist_has(&op->un_to, port)) {
+		snprintf(msg, len, "VLAN %d's egress/untagged ports do not include bridge port %d",
+			 op->to_vlan, port);
+		return false;
+	}
+	if (portlist_has(&op->eg_from, port) || portlist_has(&op->un_from, port)) {
+		snprintf(msg, len, "VLAN %d's egress/untagged ports still include bridge port %d",
+			 op->from_vlan, port);
+		return false;
+	}
+	return true;
+}
+
+/* ---- check ---- */
+
+static void
+check_start(struct op *op, const struct enf_location *l)
+{
+	struct snmpc_oid o;
+	if (!check_location(op, l))
+		return;
+	if (op->loc.quarantine_vlan <= 0)
+		op->loc.quarantine_vlan = op->sw->cfg.quarantine_vlan;
+	vlan_oid(op, &o);
+	op_get(op, ST_CHECK_READ, &o, 1);
+}
+
+static void
+check_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	char pl[ENF_NAME_LEN + 16], what[128];
+
+	port_label(op, pl, sizeof(pl));
+	snprintf(what, sizeof(what), "reading %s of %s", sw->drv->vlan.name, pl);
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, what);
+		return;
+	}
+	op->cur_vlan = -1;
+	move_store(op, r, NULL);
+	if (op->cur_vlan == op->loc.quarantine_vlan)
+		op_finish(op, ENF_OK, "switch %s: %s is in quarantine VLAN %d", sw->cfg.name, pl,
+			  op->cur_vlan);
+	else
+		op_finish(op, ENF_MISMATCH, "switch %s: %s is in VLAN %d, not in quarantine VLAN %d",
+			  sw->cfg.name, pl, op->cur_vlan, op->loc.quarantine_vlan);
+}
+
+/* ---- dispatch of replies and the queue ---- */
+
+static void
+on_reply(void *arg, const struct snmpc_reply *r)
+{
+	struct op *op = arg;
+
+	if (r->status == SNMPC_CANCELLED)
+		return;   /* the point is being destroyed; it completes the op itself */
+	switch (op->kind) {
+	case OP_PROBE:
+		probe_reply(op, r);
+		break;
+	case OP_LOCATE:
+		if (op->step == ST_WALK)
+			locate_walk_reply(op, r);
+		else
+			locate_port_reply(op, r);
+		break;
+	case OP_ISOLATE:
+	case OP_RELEASE:
+		move_reply(op, r);
+		break;
+	case OP_CHECK:
+		check_reply(op, r);
+		break;
+	}
+}
+
+struct op_args {
+	struct enf_host host;
+	struct enf_location loc;
+};
+
+static void
+op_start(struct op *op, const struct op_args *a)
+{
+	op->sw->stats.ops_started++;
+	switch (op->kind) {
+	case OP_PROBE: probe_start(op); break;
+	case OP_LOCATE: locate_start(op); break;
+	case OP_ISOLATE:
+	case OP_RELEASE: move_start(op, &a->loc); break;
+	case OP_CHECK: check_start(op, &a->loc); break;
+	}
+}
+
+/* Queued ops keep their arguments with them until they start. */
+struct queued_op {
+	struct op op;
+	struct op_args args;
+};
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct sw *sw = arg;
+	(void)fd;
+	(void)what;
+
+	/* Ops refused before they could start complete first, in order, from here. */
+	for (int guard = 0; sw->head && !sw->cur && guard < 1000000; guard++) {
+		struct op *op = sw->head;
+		sw->head = op->next;
+		if (!sw->head)
+			sw->tail = NULL;
+		sw->queued--;
+		op->next = NULL;
+		sw->cur = op;
+		if (op->rejected) {
+			op_finish(op, op->reject_status, "%s", op->reject_msg);
+			continue;   /* op_finish kicked again; keep going here too */
+		}
+		struct op_args a = ((struct queued_op *)op)->args;
+		op_start(op, &a);
+		return;
+	}
+}
+
+static void
+sw_kick(struct sw *sw)
+{
+	if (!sw->cur && sw->head)
+		event_active(sw->kick_ev, 0, 0);
+}
+
+static void
+sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const struct enf_location *l,
+	   enf_done_fn cb, void *arg)
+{
+	struct queued_op *q = calloc(1, sizeof(*q));
+	if (!q) {
+		/* Cannot even queue: the one case answered from inside the call. */
+		struct enf_result res;
+		memset(&res, 0, sizeof(res));
+		res.status = ENF_ERROR;
+		snprintf(res.message, sizeof(res.message), "switch %s: out of memory", sw->cfg.name);
+		if (l)
+			res.loc = *l;
+		if (cb)
+			cb(arg, &res);
+		return;
+	}
+	struct op *op = &q->op;
+	op->sw = sw;
+	op->kind = kind;
+	op->cb = cb;
+	op->arg = arg;
+	op->cur_vlan = -1;
+	snprintf(op->loc.point, sizeof(op->loc.point), "%s", sw->cfg.name);
+	op->loc.orig_vlan = -1;
+	op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
+	if (h) {
+		q->args.host = *h;
+		op->host = *h;
+		op->loc.host = *h;
+	}
+	if (l) {
+		q->args.loc = *l;
+		op->loc = *l;
+	}
+	if (sw->queued >= sw->cfg.max_queue) {
+		op->rejected = true;
+		op->reject_status = ENF_ERROR;
+		snprintf(op->reject_msg, sizeof(op->reject_msg), "switch %s: %zu operations already "
+			 "waiting (max_queue): refused", sw->cfg.name, sw->queued);
+		/* Rejections go first so that they are answered promptly. */
+		op->next = sw->head;
+		sw->head = op;
+		if (!sw->tail)
+			sw->tail = op;
+	} else {
+		if (sw->tail)
+			sw->tail->next = op;
+		else
+			sw->head = op;
+		sw->tail = op;
+	}
+	sw->queued++;
+	sw_kick(sw);
+}
+
+/* ---- enf_ops ---- */
+
+static struct sw *
+sw_of(struct enf_point *p)
+{
+	return p->impl;
+}
+
+static void
+snmp_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)
+{
+	sw_enqueue(sw_of(p), OP_LOCATE, h, NULL, cb, arg);
+}
+
+static void
+snmp_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	sw_enqueue(sw_of(p), OP_ISOLATE, &l->host, l, cb, arg);
+}
+
+static void
+snmp_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	sw_enqueue(sw_of(p), OP_RELEASE, &l->host, l, cb, arg);
+}
+
+static void
+snmp_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
+{
+	sw_enqueue(sw_of(p), OP_CHECK, &l->host, l, cb, arg);
+}
+
+static void
+snmp_destroy(struct enf_point *p)
+{
+	struct sw *sw = sw_of(p);
+	if (!sw)
+		return;
+	sw->destroying = true;
+	snmpc_close(sw->sess);   /* pending requests are cancelled; on_reply ignores them */
+	sw->sess = NULL;
+	if (sw->cur)
+		op_finish(sw->cur, ENF_ERROR, "switch %s: enforcement point destroyed", sw->cfg.name);
+	for (int guard = 0; sw->head && guard < 10000000; guard++) {
+		struct op *op = sw->head;
+		sw->head = op->next;
+		sw->cur = op;
+		op_finish(op, ENF_ERROR, "switch %s: enforcement point destroyed", sw->cfg.name);
+	}
+	if (sw->kick_ev)
+		event_free(sw->kick_ev);
+	if (sw->pause_ev)
+		event_free(sw->pause_ev);
+	free(sw->fdb);
+	free(sw->ports);
+	config_wipe(&sw->cfg);
+	free(sw);
+	p->impl = NULL;
+}
+
+static const struct enf_ops OPS_QBRIDGE = {
+	.kind = "snmp-qbridge", .locate = snmp_locate, .isolate = snmp_isolate,
+	.release = snmp_release, .check = snmp_check, .destroy = snmp_destroy,
+};
+
+static const struct enf_ops OPS_CISCO = {
+	.kind = "snmp-cisco", .locate = snmp_locate, .isolate = snmp_isolate,
+	.release = snmp_release, .check = snmp_check, .destroy = snmp_destroy,
+};
+
+struct enf_point *
+snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_done_fn probe_cb,
+		 void *probe_arg, char *err, size_t errlen)
+{
+	struct snmpc_params sp;
+	struct enf_point *p = NULL;
+	struct sw *sw = NULL;
+
+	if (snmpsw_config_check(cfg, err, errlen) < 0)
+		return NULL;
+	if (!snmpc_global_ready()) {
+		snprintf(err, errlen, "switch %s: snmpsw_global_init was not called", cfg->name);
+		return NULL;
+	}
+	if (!(p = calloc(1, sizeof(*p))) || !(sw = calloc(1, sizeof(*sw)))) {
+		snprintf(err, errlen, "switch %s: out of memory", cfg->name);
+		goto fail;
+	}
+	sw->cfg = *cfg;
+	sw->base = base;
+	sw->pt = p;
+	sw->drv = cfg->driver == SNMPSW_DRIVER_CISCO ? &DRIVER_CISCO : &DRIVER_QBRIDGE;
+	sw->probe_cb = probe_cb;
+	sw->probe_arg = probe_arg;
+	sw->stats.probe = ENF_ERROR;
+	sw->kick_ev = event_new(base, -1, 0, on_kick, sw);
+	sw->pause_ev = evtimer_new(base, on_pause, sw);
+	if (!sw->kick_ev || !sw->pause_ev) {
+		snprintf(err, errlen, "switch %s: cannot create events", cfg->name);
+		goto fail;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.label = cfg->name;
+	sp.address = cfg->address;
+	sp.port = cfg->port;
+	sp.version = cfg->version == SNMPSW_V3 ? SNMPC_V3 : SNMPC_V2C;
+	sp.community = cfg->community;
+	sp.v3_user = cfg->v3_user;
+	sp.v3_auth_pass = cfg->v3_auth_pass;
+	sp.v3_priv_pass = cfg->v3_priv_pass;
+	sp.timeout_ms = cfg->timeout_ms;
+	sp.retries = cfg->retries;
+	sw->sess = snmpc_open(base, &sp, err, errlen);
+	if (!sw->sess)
+		goto fail;
+	p->ops = cfg->driver == SNMPSW_DRIVER_CISCO ? &OPS_CISCO : &OPS_QBRIDGE;
+	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
+	p->impl = sw;
+	/* The write probe is the first operation in the queue. */
+	sw_enqueue(sw, OP_PROBE, NULL, NULL, sw->probe_cb, sw->probe_arg);
+	return p;
+fail:
+	if (sw) {
+		if (sw->kick_ev)
+			event_free(sw->kick_ev);
+		if (sw->pause_ev)
+			event_free(sw->pause_ev);
+		config_wipe(&sw->cfg);
+		free(sw);
+	}
+	free(p);
+	return NULL;
+}
+
+void
+snmpsw_point_stats(const struct enf_point *p, struct snmpsw_stats *out)
+{
+	const struct sw *sw = p->impl;
+	struct snmpc_stats cs;
+
+	*out = sw->stats;
+	out->queued = sw->queued;
+	if (sw->sess) {
+		snmpc_get_stats(sw->sess, &cs);
+		out->requests = cs.requests;
+		out->sends = cs.sends;
+		out->retries = cs.retries;
+		out->timeouts = cs.timeouts;
+		out->agent_errors = cs.agent_errors;
+	}
+}

@@ -1,0 +1,129 @@
+/*
+ * snmp: SNMP-managed switches as enforcement points (enforce.h).
+ *
+ * One point per switch. Operations run asynchronously on the caller's
+ * libevent event_base and complete through their enf_done_fn from that loop
+ * (never from inside the call that starts them). Per switch, operations run
+ * one at a time in arrival order (a queue of at most `max_queue`), because an
+ * isolation reads and rewrites VLAN membership bitmaps that a concurrent
+ * operation on the same switch would overwrite; switches run independently
+ * of each other, so a slow or dead switch delays only its own queue.
+ *
+ *   locate   MAC -> bridge port by walking dot1qTpFdbPort (Q-BRIDGE-MIB),
+ *            falling back to dot1dTpFdbPort (BRIDGE-MIB); bridge port ->
+ *            ifIndex (dot1dBasePortIfIndex) -> ifName; reads the port's VLAN.
+ *            Refuses (ENF_REFUSED) configured uplinks and ports with more
+ *            than max_macs_per_port learned MACs (trunks). The forwarding
+ *            table is cached for fdb_cache_ms; a MAC missing from the cache
+ *            triggers one fresh walk.
+ *   isolate  reads the port's VLAN (stored as orig_vlan), sets the quarantine
+ *            VLAN (driver qbridge: dot1qPvid plus the egress/untagged bitmaps
+ *            of both VLANs in the same SET; driver cisco: vmVlan), optionally
+ *            bounces the port (ifAdminStatus down, pause, up), reads back.
+ *   release  restores orig_vlan the same way and reads back.
+ *   check    reads the port's VLAN: ENF_OK while it is the quarantine VLAN.
+ *
+ * When a point is created it sends a write probe (reads sysLocation.0 and
+ * writes the same value back) and reports through `probe_cb` whether it may
+ * write: a read-only community or v3 user is reported at once (ENF_DENIED).
+ *
+ * Secrets (community, v3 pass phrases) are never put in a message or log.
+ * See docs/snmp.md for OIDs, drivers and config keys.
+ */
+#ifndef CORDON_SWITCHES_SNMP_H
+#define CORDON_SWITCHES_SNMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enforce.h"
+
+struct event_base;
+
+#define SNMPSW_ADDR_LEN 128
+#define SNMPSW_SECRET_LEN 128
+#define SNMPSW_USER_LEN 64
+#define SNMPSW_MAX_UPLINKS 32
+
+enum snmpsw_version { SNMPSW_V2C = 0, SNMPSW_V3 };
+
+enum snmpsw_driver {
+	SNMPSW_DRIVER_QBRIDGE = 0,   /* Q-BRIDGE-MIB dot1qPvid + membership bitmaps */
+	SNMPSW_DRIVER_CISCO,         /* CISCO-VLAN-MEMBERSHIP-MIB vmVlan */
+};
+
+/* Plain data: copied by snmpsw_point_new. */
+struct snmpsw_config {
+	char name[ENF_NAME_LEN];           /* the point's name in results and messages */
+	char address[SNMPSW_ADDR_LEN];     /* IPv4/IPv6 literal or host name */
+	uint16_t port;                     /* UDP port, 161 */
+	enum snmpsw_version version;
+	char community[SNMPSW_SECRET_LEN]; /* v2c, read-write; secret */
+	char v3_user[SNMPSW_USER_LEN];     /* v3: authPriv with HMAC-SHA-96 and AES-128 */
+	char v3_auth_pass[SNMPSW_SECRET_LEN]; /* secret, >= 8 characters */
+	char v3_priv_pass[SNMPSW_SECRET_LEN]; /* secret, >= 8 characters */
+	unsigned timeout_ms;               /* per attempt (1000) */
+	unsigned retries;                  /* attempts after the first (2) */
+	int32_t quarantine_vlan;           /* 1..4094, required */
+	unsigned n_uplinks;
+	char uplinks[SNMPSW_MAX_UPLINKS][ENF_NAME_LEN]; /* ifNames never touched */
+	unsigned max_macs_per_port;        /* more learned MACs: a trunk, never touched (4) */
+	bool bounce;                       /* ifAdminStatus down/up after a move (off) */
+	unsigned bounce_pause_ms;          /* time the port stays down (1000) */
+	unsigned fdb_cache_ms;             /* forwarding-table cache lifetime (5000) */
+	unsigned max_queue;                /* operations waiting per switch (4096) */
+	enum snmpsw_driver driver;
+};
+
+/* Fills `c` with the defaults above (no name, address, credentials or VLAN). */
+void snmpsw_config_init(struct snmpsw_config *c);
+
+/*
+ * Sets one key from its text value (config file, test tools). Keys: name,
+ * address, port, version (2c|3), community, v3_user, v3_auth_pass,
+ * v3_priv_pass, timeout_ms, retries, quarantine_vlan, uplinks (comma
+ * separated ifNames, appended), max_macs_per_port, bounce (yes|no|true|false|
+ * 1|0), bounce_pause_ms, fdb_cache_ms, max_queue, driver (qbridge|cisco).
+ * Returns 0, or -1 with `err` naming the key (and the value unless secret).
+ */
+int snmpsw_config_set(struct snmpsw_config *c, const char *key, const char *value,
+		      char *err, size_t errlen);
+
+/* Checks the config as a whole; 0 or -1 with `err`. */
+int snmpsw_config_check(const struct snmpsw_config *c, char *err, size_t errlen);
+
+/*
+ * Once per process, before the first point: net-snmp's persistent directory
+ * becomes `state_dir` (created 0700 when missing) so that nothing is written
+ * to /var/lib/snmp, and neither the host's snmp.conf nor MIB files are read.
+ */
+int snmpsw_global_init(const char *state_dir, char *err, size_t errlen);
+/* After every point is destroyed. */
+void snmpsw_global_shutdown(void);
+
+/*
+ * Creates the point for one switch on `base` (borrowed; must outlive the
+ * point) and starts the write probe, whose outcome is reported once through
+ * `probe_cb(probe_arg, res)` from the loop (NULL: not reported). Returns a
+ * point owned by the caller (enf_destroy), or NULL with `err` filled.
+ * Destroying a point completes its queued and running operations with
+ * ENF_ERROR ("destroyed"); those callbacks must not start operations on it.
+ */
+struct enf_point *snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg,
+				   enf_done_fn probe_cb, void *probe_arg,
+				   char *err, size_t errlen);
+
+struct snmpsw_stats {
+	uint64_t ops_started, ops_done;
+	uint64_t requests, sends, retries, timeouts, agent_errors;
+	uint64_t fdb_walks;
+	size_t queued;                 /* operations waiting now */
+	enum enf_status probe;         /* the write probe's outcome; ENF_ERROR while pending */
+	bool probe_done;
+};
+
+/* `p` must be a point made by snmpsw_point_new. */
+void snmpsw_point_stats(const struct enf_point *p, struct snmpsw_stats *out);
+
+#endif

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# snmp_point.sh AGENT LABSWITCH_LIB SNMPSW_TOOL
+# Cordon's SNMP enforcement point against real lab switches (real snmpd, real
+# subagent, real namespaces): locate a host by MAC, isolate it (ping to a
+# production peer fails, ping to the remediation server works), release it
+# (production reachable again), the same with the cisco driver and SNMPv3; a
+# trunk and an uplink are refused; a wrong community, a read-only community,
+# an unknown VLAN and a stopped agent each give a clear error, after retries,
+# with no state lost; no secret ever appears in the output.
+set -uo pipefail
+AGENT=$1
+LIB=$2
+TOOL=$3
+PREFIX=cordon-snmp-$$
+# shellcheck source=../../lab/switch/labswitch.sh
+source "$LIB"
+pass=0 fail=0
+
+cleanup() { lsw_cleanup; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { echo "ok   - $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+check() { local desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$desc"; else bad "$desc"; fi; }
+check_not() { local desc=$1; shift; if "$@" >/dev/null 2>&1; then bad "$desc"; else ok "$desc"; fi; }
+
+NOC=$PREFIX-noc SW=$PREFIX-sw CS=$PREFIX-csw
+H1=$PREFIX-h1 H2=$PREFIX-h2 REM=$PREFIX-rem CORE=$PREFIX-core UP=$PREFIX-up
+C1=$PREFIX-c1 C2=$PREFIX-c2 CREM=$PREFIX-crem
+PVID=1.3.6.1.2.1.17.7.1.4.5.1.1
+
+reach() { ip netns exec "$1" ping -c1 -W1 -q "$2"; }
+
+lsw_init "$AGENT" || exit 1
+W=$LSW_STATE/work
+mkdir -p "$W"
+OUT=$W/all-output   # everything the tool printed, searched for secrets at the end
+: >"$OUT"
+
+lsw_noc_create "$NOC" || exit 1
+lsw_switch_create "$SW" "$NOC" 1 10,20,999 || exit 1
+lsw_port_add "$SW" 1 10 "$H1" 10.77.0.1/24 || exit 1
+lsw_port_add "$SW" 2 10 "$H2" 10.77.0.2/24 || exit 1
+lsw_port_add "$SW" 3 999 "$REM" 10.77.0.99/24 || exit 1
+lsw_port_add "$SW" 4 10 "$CORE" 10.77.0.4/24 || exit 1   # a trunk: many MACs behind it
+lsw_port_add "$SW" 5 10 "$UP" 10.77.0.5/24 || exit 1     # a configured uplink
+lsw_switch_start "$SW" standard || exit 1
+lsw_switch_create "$CS" "$NOC" 2 10,999 || exit 1
+lsw_port_add "$CS" 1 10 "$C1" 10.78.0.1/24 || exit 1
+lsw_port_add "$CS" 2 10 "$C2" 10.78.0.2/24 || exit 1
+lsw_port_add "$CS" 3 999 "$CREM" 10.78.0.99/24 || exit 1
+lsw_switch_start "$CS" cisco || exit 1
+
+# Traffic so that the bridges learn every host; the trunk also carries other hosts' MACs.
+for h in "$H2" "$CORE" "$UP"; do reach "$h" 10.77.0.1 >/dev/null; done
+reach "$REM" 10.77.0.99 >/dev/null
+for m in 02:00:00:00:aa:01 02:00:00:00:aa:02 02:00:00:00:aa:03 02:00:00:00:aa:04 02:00:00:00:aa:05; do
+  ip -n "$SW" link set swp4 type bridge_slave learning on 2>/dev/null
+  bridge -n "$SW" fdb add "$m" dev swp4 master dynamic || bad "adding a learned MAC to the trunk"
+done
+reach "$C2" 10.78.0.1 >/dev/null
+reach "$CREM" 10.78.0.99 >/dev/null
+
+M1=$(lsw_host_mac "$H1") MCORE=$(lsw_host_mac "$CORE") MUP=$(lsw_host_mac "$UP") MC1=$(lsw_host_mac "$C1")
+
+# Config files: the secrets never go on a command line.
+cat >"$W/sw.conf" <<EOF
+name=lab-std
+address=$(lsw_switch_addr "$SW")
+community=$LSW_RW_COMMUNITY
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+uplinks=swp5
+max_macs_per_port=4
+EOF
+cat >"$W/v3.conf" <<EOF
+name=lab-v3
+address=$(lsw_switch_addr "$SW")
+version=3
+v3_user=$LSW_V3_USER
+v3_auth_pass=$LSW_V3_AUTH
+v3_priv_pass=$LSW_V3_PRIV
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+EOF
+cat >"$W/cisco.conf" <<EOF
+name=lab-cisco
+address=$(lsw_switch_addr "$CS")
+community=$LSW_RW_COMMUNITY
+driver=cisco
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+EOF
+
+# tool NAME CONF [ -o K=V ]... CMD ARGS: runs the tool from the NOC, output in $W/NAME.out.
+tool() {
+  local name=$1; shift
+  ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$@" >"$W/$name.out" 2>&1
+  local rc=$?
+  cat "$W/$name.out" >>"$OUT"
+  echo "    [$name rc=$rc] $(grep -v '^stats' "$W/$name.out" | grep -v '^probe' | head -2 | tr '\n' ' ')"
+  return $rc
+}
+out_has() { grep -q -- "$2" "$W/$1.out"; }
+pvid_of() { lsw_snmp snmpget "$NOC" "$SW" "$PVID.$1" | awk '{print $2}'; }
+
+# --- write probe ---
+tool probe-rw "$W/sw.conf" probe
+check "probe with the read-write community: write access confirmed" out_has probe-rw "probe ok"
+tool probe-ro "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" probe
+check "probe with the read-only community: denied, says read-only" out_has probe-ro "probe denied.*read-only"
+
+# --- locate, isolate, release (Q-BRIDGE-MIB) ---
+check "locate h1 by MAC" tool locate "$W/sw.conf" locate "$M1" "$W/h1.loc"
+check "... on swp1 in VLAN 10" out_has locate "found on swp1 in VLAN 10"
+check "... walked dot1qTpFdbPort once" out_has locate "fdb_walks=1"
+check "isolate h1" tool isolate "$W/sw.conf" isolate "$W/h1.loc"
+check "... moved 10 -> 999, read back" out_has isolate "moved from VLAN 10 to quarantine VLAN 999 (read back)"
+check_not "isolated h1 cannot reach production peer h2" reach "$H1" 10.77.0.2
+check "isolated h1 reaches the remediation server" reach "$H1" 10.77.0.99
+check "check: quarantine in place" tool check1 "$W/sw.conf" check "$W/h1.loc"
+check "isolate again is idempotent" tool isolate2 "$W/sw.conf" isolate "$W/h1.loc"
+check "... and keeps the original VLAN" grep -q "orig_vlan=10" "$W/h1.loc"
+check "release h1" tool release "$W/sw.conf" release "$W/h1.loc"
+check "... restored 999 -> 10, read back" out_has release "restored from VLAN 999 to VLAN 10 (read back)"
+check "released h1 reaches h2 again" reach "$H1" 10.77.0.2
+check_not "released h1 no longer reaches the remediation server" reach "$H1" 10.77.0.99
+tool check2 "$W/sw.conf" check "$W/h1.loc"
+check "check after release: mismatch (exit 15)" test $? = 15
+
+# --- bounce ---
+check "isolate with a port bounce" tool bounce "$W/sw.conf" -o bounce=yes -o bounce_pause_ms=300 \
+  flow "$M1" "$W/h1b.loc"
+check "... says the port was bounced" out_has bounce "port bounced"
+check "... swp1 is up again" bash -c "ip -n $SW link show swp1 | grep -q '<.*,UP'"
+check "... and h1 reaches the remediation server" reach "$H1" 10.77.0.99
+check "release after the bounce" tool bounce-rel "$W/sw.conf" -o bounce=yes -o bounce_pause_ms=300 \
+  release "$W/h1b.loc"
+check "... h1 reaches h2" reach "$H1" 10.77.0.2
+
+# --- ports never touched ---
+tool trunk "$W/sw.conf" locate "$MCORE" "$W/core.loc"
+check "a host behind a trunk (6 MACs) is refused (exit 12)" test $? = 12
+check "... the message says trunk and the port" out_has trunk "behind swp4, where 6 MACs are learned.*trunk"
+tool uplink "$W/sw.conf" locate "$MUP" "$W/up.loc"
+check "a host behind a configured uplink is refused (exit 12)" test $? = 12
+check "... the message names the uplink" out_has uplink "behind swp5, a configured uplink"
+tool nomac "$W/sw.conf" locate 02:de:ad:be:ef:01 "$W/none.loc"
+check "an unknown MAC is not found (exit 11)" test $? = 11
+
+# --- errors: unknown VLAN, wrong community, stopped agent ---
+tool locate3 "$W/sw.conf" locate "$M1" "$W/h1.loc" >/dev/null
+cp "$W/h1.loc" "$W/h1.saved"
+tool badvlan "$W/sw.conf" -o quarantine_vlan=555 isolate "$W/h1.loc"
+check "quarantine VLAN the switch lacks: bad-request (exit 16)" test $? = 16
+check "... the message names the switch, VLAN and port" out_has badvlan "switch lab-std: the switch has no VLAN 555.*swp1 not changed"
+check "... the port is still in VLAN 10" test "$(pvid_of 1)" = 10
+check "... the stored location is unchanged" cmp "$W/h1.loc" "$W/h1.saved"
+tool badcomm "$W/sw.conf" -o community=not-the-community isolate "$W/h1.loc"
+check "wrong community: timeout (exit 13)" test $? = 13
+check "... after 3 attempts (2 retries)" out_has badcomm "after 3 attempts of 200 ms"
+check "... the message suggests the community" out_has badcomm "wrong community"
+check "... the stored location is unchanged" cmp "$W/h1.loc" "$W/h1.saved"
+check "... the port is still in VLAN 10" test "$(pvid_of 1)" = 10
+tool roisolate "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" isolate "$W/h1.loc"
+check "read-only community: isolate denied (exit 14)" test $? = 14
+check "... the message says noAccess" out_has roisolate "noAccess"
+
+check "isolate h1 before stopping the agent" tool iso3 "$W/sw.conf" isolate "$W/h1.loc"
+SNMPD=$(lsw_snmpd_pid "$SW")
+kill -STOP "$SNMPD"
+tool stopped "$W/sw.conf" release "$W/h1.loc"
+rc=$?
+kill -CONT "$SNMPD"
+check "stopped agent: release times out (exit 13)" test $rc = 13
+check "... with retries" out_has stopped "retries=[1-9]"
+check "... the location still holds the original VLAN" grep -q "orig_vlan=10" "$W/h1.loc"
+check_not "... h1 is still isolated" reach "$H1" 10.77.0.2
+check "agent resumed: release succeeds" tool release3 "$W/sw.conf" release "$W/h1.loc"
+check "... h1 reaches h2 again" reach "$H1" 10.77.0.2
+
+# --- SNMPv3 authPriv (SHA, AES) ---
+check "v3: locate and isolate h1" tool v3flow "$W/v3.conf" flow "$M1" "$W/h1v3.loc"
+check "v3: ... moved to quarantine" out_has v3flow "moved from VLAN 10 to quarantine VLAN 999"
+check_not "v3: isolated h1 cannot reach h2" reach "$H1" 10.77.0.2
+check "v3: isolated h1 reaches the remediation server" reach "$H1" 10.77.0.99
+check "v3: release" tool v3rel "$W/v3.conf" release "$W/h1v3.loc"
+check "v3: h1 reaches h2 again" reach "$H1" 10.77.0.2
+tool v3bad "$W/v3.conf" -o v3_auth_pass=not-the-auth-pass check "$W/h1v3.loc"
+check "v3: a wrong auth pass phrase is denied (exit 14)" test $? = 14
+check "v3: ... says authentication failure" out_has v3bad "Authentication failure"
+
+# --- cisco driver (vmVlan; the switch has no Q-BRIDGE-MIB: BRIDGE-MIB fallback) ---
+check "cisco: locate and isolate c1" tool cflow "$W/cisco.conf" flow "$MC1" "$W/c1.loc"
+check "cisco: ... found through BRIDGE-MIB after the empty Q-BRIDGE walk" out_has cflow "fdb_walks=2"
+check "cisco: ... moved to quarantine" out_has cflow "moved from VLAN 10 to quarantine VLAN 999"
+check_not "cisco: isolated c1 cannot reach c2" reach "$C1" 10.78.0.2
+check "cisco: isolated c1 reaches the remediation server" reach "$C1" 10.78.0.99
+check "cisco: release" tool crel "$W/cisco.conf" release "$W/c1.loc"
+check "cisco: c1 reaches c2 again" reach "$C1" 10.78.0.2
+tool cbad "$W/cisco.conf" -o quarantine_vlan=555 isolate "$W/c1.loc"
+check "cisco: a VLAN the switch lacks is refused by the SET (exit 16)" test $? = 16
+check "cisco: ... inconsistentValue, naming port and VLAN" out_has cbad "vmVlan for swp1 to VLAN 555.*inconsistentValue"
+
+# --- no secret in any output ---
+for secret in "$LSW_RW_COMMUNITY" "$LSW_RO_COMMUNITY" "$LSW_V3_AUTH" "$LSW_V3_PRIV" \
+              not-the-community not-the-auth-pass; do
+  check_not "no output contains the secret '${secret:0:3}...'" grep -qF -- "$secret" "$OUT"
+done
+
+lsw_cleanup
+check "teardown removed every namespace" test "$(ls /run/netns 2>/dev/null | grep -c "^$PREFIX-")" = 0
+echo "snmp_point: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
