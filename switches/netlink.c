@@ -43,40 +43,44 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
 
-/* Offsets of the four rule kinds from the priority base. */
+/* Offsets of Cordon's rules from the priority base. */
 enum rule_slot {
-	SLOT_ALLOW_OUT = 0,   /* from H to R lookup T */
-	SLOT_ALLOW_IN = 1,    /* from R to H lookup T */
-	SLOT_DENY_OUT = 2,    /* from H <deny> */
-	SLOT_DENY_IN = 3,     /* to H <deny> */
+	SLOT_TO_REMEDIATION = 0,    /* to R lookup M (shared) */
+	SLOT_FROM_REMEDIATION = 1,  /* from R lookup M (shared) */
+	SLOT_FROM_HOST = 2,         /* from H <deny> (per host) */
+	SLOT_CORDON_TABLE = 3,      /* lookup T (shared) */
 	SLOT_COUNT = 4,
 };
 
-/* Rules one host needs at most: two deny rules, two per remediation prefix. */
-#define MAX_HOST_RULES (2 + 2 * NETLINK_MAX_REMEDIATION)
+/* Shared rules of one family: two per remediation prefix and the table rule. */
+#define MAX_SHARED (1 + 2 * NETLINK_MAX_REMEDIATION)
+/* Objects of one host: its rule and its route. */
+#define HOST_OBJECTS 2
 
 /* Dumps interrupted by a concurrent change are retried this many times. */
 #define DUMP_ATTEMPTS 5
 
+enum obj_kind { OBJ_RULE = 0, OBJ_ROUTE = 1 };
+
 /*
- * One FIB rule in the shape Cordon makes, comparable with memcmp-free
- * ordering (rule_spec_cmp). Addresses in network order; IPv4 in the first 4
- * bytes, the rest zero.
+ * One rule or route in the shape Cordon makes, ordered by fib_obj_cmp.
+ * Addresses in network order; IPv4 in the first 4 bytes, the rest zero.
  */
-struct rule_spec {
+struct fib_obj {
+	uint8_t kind;        /* enum obj_kind */
 	uint8_t family;      /* AF_INET, AF_INET6 */
-	uint8_t action;      /* FR_ACT_* */
+	uint8_t action;      /* rule: FR_ACT_*; route: RTN_* type */
 	uint8_t src_len;     /* 0 = any */
 	uint8_t dst_len;
-	uint32_t prio;
-	uint32_t table;      /* FR_ACT_TO_TBL only; 0 for the deny actions */
+	uint32_t prio;       /* rule priority; 0 for routes */
+	uint32_t table;      /* rule: FR_ACT_TO_TBL's table, else 0; route: its table */
 	uint8_t src[16];
 	uint8_t dst[16];
 	bool foreign;        /* from a dump: carries selectors Cordon never sets */
 };
 
-struct rule_vec {
-	struct rule_spec *v;   /* owned */
+struct obj_vec {
+	struct fib_obj *v;   /* owned */
 	size_t n, cap;
 };
 
@@ -84,6 +88,14 @@ struct netlink_impl {
 	struct netlink_point_config cfg;
 	struct nl_sock *sk;                 /* owned; connected inside cfg.netns */
 	char where[NETLINK_NETNS_LEN + 16]; /* "netns NAME" or "own netns", for messages */
+	/*
+	 * Per family (0 IPv4, 1 IPv6): hosts whose `from H` rule is in the
+	 * kernel, counted from a dump at start and kept by the exact results of
+	 * our own adds and deletes; and whether the shared rules are known to
+	 * be in place. The shared rules go when the last host goes.
+	 */
+	unsigned hosts[2];
+	bool shared_ok[2];
 };
 
 static const struct enf_ops netlink_ops;
@@ -95,6 +107,7 @@ netlink_config_init(struct netlink_point_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->table = NETLINK_DEFAULT_TABLE;
+	c->remediation_table = NETLINK_DEFAULT_REMEDIATION_TABLE;
 	c->priority_base = NETLINK_DEFAULT_PRIORITY_BASE;
 	c->priority_range = NETLINK_DEFAULT_PRIORITY_RANGE;
 	c->protocol = NETLINK_DEFAULT_PROTOCOL;
@@ -231,12 +244,16 @@ netlink_config_set(struct netlink_point_config *c, const char *key, const char *
 		snprintf(c->netns, sizeof(c->netns), "%s", value);
 		return 0;
 	}
-	if (!strcmp(key, "table")) {
+	if (!strcmp(key, "table") || !strcmp(key, "remediation_table")) {
 		if (parse_u32(value, 1, UINT32_MAX, &v) < 0) {
-			snprintf(err, errlen, "netlink table '%s': not a table number 1..4294967295", value);
+			snprintf(err, errlen, "netlink %s '%s': not a table number 1..4294967295", key,
+				 value);
 			return -1;
 		}
-		c->table = v;
+		if (!strcmp(key, "table"))
+			c->table = v;
+		else
+			c->remediation_table = v;
 		return 0;
 	}
 	if (!strcmp(key, "priority_base")) {
@@ -321,8 +338,15 @@ netlink_config_validate(const struct netlink_point_config *c, char *err, size_t 
 			 c->priority_base + c->priority_range - 1);
 		return -1;
 	}
-	if (c->table == 0) {
-		snprintf(err, errlen, "netlink table 0: not a routing table");
+	/* Cordon's table holds nothing but its own routes: never one the system uses. */
+	if (c->table == 0 || (c->table >= 253 && c->table <= 255)) {
+		snprintf(err, errlen, "netlink table %u: must be a table of Cordon's own, not 0, "
+			 "default (253), main (254) or local (255)", c->table);
+		return -1;
+	}
+	if (c->remediation_table == 0 || c->remediation_table == c->table) {
+		snprintf(err, errlen, "netlink remediation_table %u: must be a routing table other "
+			 "than Cordon's own (%u)", c->remediation_table, c->table);
 		return -1;
 	}
 	if (c->protocol <= 4) {
@@ -346,10 +370,16 @@ netlink_config_validate(const struct netlink_point_config *c, char *err, size_t 
 	return 0;
 }
 
-/* ---- rule specs ---- */
+/* ---- objects ---- */
+
+static unsigned
+fam_index(uint8_t family)
+{
+	return family == AF_INET6 ? 1 : 0;
+}
 
 static uint8_t
-deny_action_code(enum netlink_deny_action a)
+deny_rule_action(enum netlink_deny_action a)
 {
 	switch (a) {
 	case NETLINK_DENY_BLACKHOLE: return FR_ACT_BLACKHOLE;
@@ -359,9 +389,20 @@ deny_action_code(enum netlink_deny_action a)
 	}
 }
 
-/* Family and bytes of a project address, as a rule carries them. */
 static uint8_t
-addr_to_rule(const struct ip_addr *a, uint8_t out[16])
+deny_route_type(enum netlink_deny_action a)
+{
+	switch (a) {
+	case NETLINK_DENY_BLACKHOLE: return RTN_BLACKHOLE;
+	case NETLINK_DENY_UNREACHABLE: return RTN_UNREACHABLE;
+	case NETLINK_DENY_PROHIBIT:
+	default: return RTN_PROHIBIT;
+	}
+}
+
+/* Family and bytes of a project address, as the kernel carries them. */
+static uint8_t
+addr_to_kernel(const struct ip_addr *a, uint8_t out[16])
 {
 	memset(out, 0, 16);
 	if (ip_is_v4(a)) {
@@ -373,7 +414,7 @@ addr_to_rule(const struct ip_addr *a, uint8_t out[16])
 }
 
 static void
-rule_to_addr(uint8_t family, const uint8_t bytes[16], struct ip_addr *a)
+kernel_to_addr(uint8_t family, const uint8_t bytes[16], struct ip_addr *a)
 {
 	if (family == AF_INET)
 		ip_from_v4(a, bytes);
@@ -381,59 +422,71 @@ rule_to_addr(uint8_t family, const uint8_t bytes[16], struct ip_addr *a)
 		memcpy(a->b, bytes, 16);
 }
 
-/*
- * The rules `host` needs, in the order isolate adds them: deny first, so
- * that the host is contained from the first request on, then the openings
- * towards the remediation prefixes of the host's family.
- */
+/* The shared rules of `family`, in the order they are added. */
 static unsigned
-specs_for_host(const struct netlink_point_config *c, const struct ip_addr *host,
-	       struct rule_spec out[MAX_HOST_RULES])
+shared_objs(const struct netlink_point_config *c, uint8_t family, struct fib_obj out[MAX_SHARED])
 {
-	uint8_t h[16];
-	uint8_t fam = addr_to_rule(host, h);
-	uint8_t full = fam == AF_INET ? 32 : 128;
 	unsigned n = 0, i;
 
-	memset(out, 0, sizeof(struct rule_spec) * MAX_HOST_RULES);
-	out[n].family = fam;
-	out[n].action = deny_action_code(c->deny_action);
-	out[n].prio = c->priority_base + SLOT_DENY_OUT;
-	memcpy(out[n].src, h, 16);
-	out[n].src_len = full;
-	n++;
-	out[n].family = fam;
-	out[n].action = deny_action_code(c->deny_action);
-	out[n].prio = c->priority_base + SLOT_DENY_IN;
-	memcpy(out[n].dst, h, 16);
-	out[n].dst_len = full;
-	n++;
+	memset(out, 0, sizeof(struct fib_obj) * MAX_SHARED);
 	for (i = 0; i < c->n_remediation; i++) {
 		const struct netlink_prefix *r = &c->remediation[i];
 		uint8_t rb[16];
 
-		if (addr_to_rule(&r->addr, rb) != fam)
+		if (addr_to_kernel(&r->addr, rb) != family)
 			continue;
-		out[n].family = fam;
+		out[n].kind = OBJ_RULE;
+		out[n].family = family;
 		out[n].action = FR_ACT_TO_TBL;
-		out[n].table = c->table;
-		out[n].prio = c->priority_base + SLOT_ALLOW_OUT;
-		memcpy(out[n].src, h, 16);
-		out[n].src_len = full;
+		out[n].table = c->remediation_table;
+		out[n].prio = c->priority_base + SLOT_TO_REMEDIATION;
 		memcpy(out[n].dst, rb, 16);
 		out[n].dst_len = r->len;
 		n++;
-		out[n].family = fam;
+		out[n].kind = OBJ_RULE;
+		out[n].family = family;
 		out[n].action = FR_ACT_TO_TBL;
-		out[n].table = c->table;
-		out[n].prio = c->priority_base + SLOT_ALLOW_IN;
+		out[n].table = c->remediation_table;
+		out[n].prio = c->priority_base + SLOT_FROM_REMEDIATION;
 		memcpy(out[n].src, rb, 16);
 		out[n].src_len = r->len;
-		memcpy(out[n].dst, h, 16);
-		out[n].dst_len = full;
 		n++;
 	}
+	out[n].kind = OBJ_RULE;
+	out[n].family = family;
+	out[n].action = FR_ACT_TO_TBL;
+	out[n].table = c->table;
+	out[n].prio = c->priority_base + SLOT_CORDON_TABLE;
+	n++;
 	return n;
+}
+
+/*
+ * The objects of one host, in the order isolate adds them: the rule on its
+ * source first (its outbound traffic, the worm's, stops at once), then the
+ * route towards it.
+ */
+static void
+host_objs(const struct netlink_point_config *c, const struct ip_addr *host,
+	  struct fib_obj out[HOST_OBJECTS])
+{
+	uint8_t h[16];
+	uint8_t fam = addr_to_kernel(host, h);
+	uint8_t full = fam == AF_INET ? 32 : 128;
+
+	memset(out, 0, sizeof(struct fib_obj) * HOST_OBJECTS);
+	out[0].kind = OBJ_RULE;
+	out[0].family = fam;
+	out[0].action = deny_rule_action(c->deny_action);
+	out[0].prio = c->priority_base + SLOT_FROM_HOST;
+	memcpy(out[0].src, h, 16);
+	out[0].src_len = full;
+	out[1].kind = OBJ_ROUTE;
+	out[1].family = fam;
+	out[1].action = deny_route_type(c->deny_action);
+	out[1].table = c->table;
+	memcpy(out[1].dst, h, 16);
+	out[1].dst_len = full;
 }
 
 static int
@@ -443,94 +496,104 @@ cmp_u(unsigned a, unsigned b)
 }
 
 static int
-rule_spec_cmp(const void *pa, const void *pb)
+fib_obj_cmp(const void *pa, const void *pb)
 {
-	const struct rule_spec *a = pa, *b = pb;
+	const struct fib_obj *a = pa, *b = pb;
 	int c;
 
-	if ((c = cmp_u(a->family, b->family)) || (c = cmp_u(a->prio, b->prio)) ||
-	    (c = cmp_u(a->action, b->action)) || (c = cmp_u(a->table, b->table)) ||
-	    (c = cmp_u(a->src_len, b->src_len)) || (c = cmp_u(a->dst_len, b->dst_len)) ||
-	    (c = memcmp(a->src, b->src, 16)) || (c = memcmp(a->dst, b->dst, 16)))
+	if ((c = cmp_u(a->kind, b->kind)) || (c = cmp_u(a->family, b->family)) ||
+	    (c = cmp_u(a->prio, b->prio)) || (c = cmp_u(a->action, b->action)) ||
+	    (c = cmp_u(a->table, b->table)) || (c = cmp_u(a->src_len, b->src_len)) ||
+	    (c = cmp_u(a->dst_len, b->dst_len)) || (c = memcmp(a->src, b->src, 16)) ||
+	    (c = memcmp(a->dst, b->dst, 16)))
 		return c;
 	return cmp_u(a->foreign, b->foreign);
 }
 
 static const char *
-action_text(uint8_t action, char *buf, size_t len)
+deny_text(uint8_t kind, uint8_t action)
 {
+	if (kind == OBJ_RULE) {
+		switch (action) {
+		case FR_ACT_PROHIBIT: return "prohibit";
+		case FR_ACT_BLACKHOLE: return "blackhole";
+		case FR_ACT_UNREACHABLE: return "unreachable";
+		default: return "?";
+		}
+	}
 	switch (action) {
-	case FR_ACT_PROHIBIT: return "prohibit";
-	case FR_ACT_BLACKHOLE: return "blackhole";
-	case FR_ACT_UNREACHABLE: return "unreachable";
-	default:
-		snprintf(buf, len, "action %u", action);
-		return buf;
+	case RTN_PROHIBIT: return "prohibit";
+	case RTN_BLACKHOLE: return "blackhole";
+	case RTN_UNREACHABLE: return "unreachable";
+	default: return "?";
 	}
 }
 
-/* `ip rule` syntax: "pref 9100 from 10.1.0.5 to 198.51.100.0/24 lookup 254". */
 static void
-rule_text(const struct rule_spec *s, char *buf, size_t len)
+prefix_text(uint8_t family, const uint8_t *bytes, uint8_t len, char *buf, size_t buflen)
 {
-	char src[INET6_ADDRSTRLEN + 4], dst[INET6_ADDRSTRLEN + 4], act[32], abuf[24];
-	uint8_t full = s->family == AF_INET ? 32 : 128;
-	int off;
+	char a[INET6_ADDRSTRLEN];
+	uint8_t full = family == AF_INET ? 32 : 128;
 
-	src[0] = dst[0] = '\0';
-	if (s->src_len) {
-		inet_ntop(s->family, s->src, src, INET6_ADDRSTRLEN);
-		if (s->src_len != full)
-			snprintf(src + strlen(src), 5, "/%u", s->src_len);
-	}
-	if (s->dst_len) {
-		inet_ntop(s->family, s->dst, dst, INET6_ADDRSTRLEN);
-		if (s->dst_len != full)
-			snprintf(dst + strlen(dst), 5, "/%u", s->dst_len);
-	}
-	off = snprintf(buf, len, "pref %u from %s", s->prio, s->src_len ? src : "all");
-	if (off < 0 || (size_t)off >= len)
-		return;
-	if (s->dst_len)
-		off += snprintf(buf + off, len - (size_t)off, " to %s", dst);
-	if (off < 0 || (size_t)off >= len)
-		return;
-	if (s->action == FR_ACT_TO_TBL)
-		snprintf(act, sizeof(act), "lookup %u", s->table);
+	if (inet_ntop(family, bytes, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	if (len == full)
+		snprintf(buf, buflen, "%s", a);
 	else
-		snprintf(act, sizeof(act), "%s", action_text(s->action, abuf, sizeof(abuf)));
-	snprintf(buf + off, len - (size_t)off, " %s%s", act, s->foreign ? " (+ other selectors)" : "");
+		snprintf(buf, buflen, "%s/%u", a, len);
 }
 
 /*
- * The host a Cordon-shaped rule is about: the full-length source of the
- * outbound slots, the full-length destination of the inbound ones.
+ * `ip` syntax: "rule pref 9102 from 10.1.0.5 prohibit",
+ * "rule pref 9100 to 198.51.100.0/24 lookup 254", "route prohibit 10.1.0.5 table 9100".
  */
+static void
+obj_text(const struct fib_obj *s, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN + 5], dst[INET6_ADDRSTRLEN + 5], act[32];
+	const char *extra = s->foreign ? " (+ selectors Cordon never sets)" : "";
+
+	prefix_text(s->family, s->src, s->src_len, src, sizeof(src));
+	prefix_text(s->family, s->dst, s->dst_len, dst, sizeof(dst));
+	if (s->kind == OBJ_ROUTE) {
+		snprintf(buf, len, "route %s %s table %u%s", deny_text(s->kind, s->action),
+			 s->dst_len ? dst : "default", s->table, extra);
+		return;
+	}
+	if (s->action == FR_ACT_TO_TBL)
+		snprintf(act, sizeof(act), "lookup %u", s->table);
+	else
+		snprintf(act, sizeof(act), "%s", deny_text(s->kind, s->action));
+	snprintf(buf, len, "rule pref %u%s%s%s%s %s%s", s->prio, s->src_len ? " from " : "",
+		 s->src_len ? src : "", s->dst_len ? " to " : "", s->dst_len ? dst : "", act, extra);
+}
+
+/* The host a per-host object is about; false for shared rules and foreign shapes. */
 static bool
-spec_host(const struct rule_spec *s, uint32_t base, struct ip_addr *host)
+obj_host(const struct fib_obj *s, uint32_t base, struct ip_addr *host)
 {
 	uint8_t full = s->family == AF_INET ? 32 : 128;
-	uint32_t slot = s->prio - base;
 
 	if (s->foreign)
 		return false;
-	if ((slot == SLOT_ALLOW_OUT || slot == SLOT_DENY_OUT) && s->src_len == full) {
-		rule_to_addr(s->family, s->src, host);
+	if (s->kind == OBJ_RULE && s->prio == base + SLOT_FROM_HOST && s->src_len == full &&
+	    s->dst_len == 0) {
+		kernel_to_addr(s->family, s->src, host);
 		return true;
 	}
-	if ((slot == SLOT_ALLOW_IN || slot == SLOT_DENY_IN) && s->dst_len == full) {
-		rule_to_addr(s->family, s->dst, host);
+	if (s->kind == OBJ_ROUTE && s->dst_len == full) {
+		kernel_to_addr(s->family, s->dst, host);
 		return true;
 	}
 	return false;
 }
 
 static int
-vec_push(struct rule_vec *v, const struct rule_spec *s)
+vec_push(struct obj_vec *v, const struct fib_obj *s)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 256;
-		struct rule_spec *nv = realloc(v->v, cap * sizeof(*nv));
+		struct fib_obj *nv = realloc(v->v, cap * sizeof(*nv));
 		if (nv == NULL)
 			return -1;
 		v->v = nv;
@@ -540,8 +603,22 @@ vec_push(struct rule_vec *v, const struct rule_spec *s)
 	return 0;
 }
 
+/* qsort and bsearch must not see the NULL array of an empty vector. */
 static void
-vec_free(struct rule_vec *v)
+vec_sort(struct obj_vec *v)
+{
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), fib_obj_cmp);
+}
+
+static bool
+vec_contains(const struct obj_vec *v, const struct fib_obj *s)
+{
+	return v->n > 0 && bsearch(s, v->v, v->n, sizeof(*v->v), fib_obj_cmp) != NULL;
+}
+
+static void
+vec_free(struct obj_vec *v)
 {
 	free(v->v);
 	v->v = NULL;
@@ -550,12 +627,23 @@ vec_free(struct rule_vec *v)
 
 /* ---- kernel requests ---- */
 
+static struct nl_addr *
+obj_addr(const struct fib_obj *s, const uint8_t *bytes, uint8_t len)
+{
+	struct nl_addr *a = nl_addr_build(s->family, bytes, s->family == AF_INET ? 4 : 16);
+
+	if (a != NULL)
+		nl_addr_set_prefixlen(a, len);
+	return a;
+}
+
 /* One constructor for add and delete, so that a delete matches what was added. */
 static struct rtnl_rule *
-rule_from_spec(const struct netlink_impl *im, const struct rule_spec *s)
+rule_from_obj(const struct netlink_impl *im, const struct fib_obj *s)
 {
 	struct rtnl_rule *r = rtnl_rule_alloc();
-	size_t alen = s->family == AF_INET ? 4 : 16;
+	struct nl_addr *a;
+	int rc = 0;
 
 	if (r == NULL)
 		return NULL;
@@ -565,57 +653,95 @@ rule_from_spec(const struct netlink_impl *im, const struct rule_spec *s)
 	rtnl_rule_set_table(r, s->table);
 	rtnl_rule_set_protocol(r, im->cfg.protocol);
 	if (s->src_len) {
-		struct nl_addr *a = nl_addr_build(s->family, s->src, alen);
-		if (a == NULL)
+		if ((a = obj_addr(s, s->src, s->src_len)) == NULL)
 			goto fail;
-		nl_addr_set_prefixlen(a, s->src_len);
-		int rc = rtnl_rule_set_src(r, a);
+		rc = rtnl_rule_set_src(r, a);
 		nl_addr_put(a);
-		if (rc < 0)
-			goto fail;
 	}
-	if (s->dst_len) {
-		struct nl_addr *a = nl_addr_build(s->family, s->dst, alen);
-		if (a == NULL)
+	if (rc == 0 && s->dst_len) {
+		if ((a = obj_addr(s, s->dst, s->dst_len)) == NULL)
 			goto fail;
-		nl_addr_set_prefixlen(a, s->dst_len);
-		int rc = rtnl_rule_set_dst(r, a);
+		rc = rtnl_rule_set_dst(r, a);
 		nl_addr_put(a);
-		if (rc < 0)
-			goto fail;
 	}
-	return r;
+	if (rc == 0)
+		return r;
 fail:
 	rtnl_rule_put(r);
 	return NULL;
 }
 
-/* Returns 0, or a negative libnl error (-NLE_EXIST when the rule is there). */
-static int
-kernel_add(struct netlink_impl *im, const struct rule_spec *s)
+/*
+ * Same for routes. The scope is set explicitly: libnl's default for a route
+ * without a gateway is link, `ip`'s is global, and a delete must match it.
+ */
+static struct rtnl_route *
+route_from_obj(const struct netlink_impl *im, const struct fib_obj *s)
 {
-	struct rtnl_rule *r = rule_from_spec(im, s);
-	int rc;
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct nl_addr *a;
 
 	if (r == NULL)
-		return -NLE_NOMEM;
-	/* EXCL: an identical rule makes the kernel answer EEXIST instead of piling up a copy. */
-	rc = rtnl_rule_add(im->sk, r, NLM_F_EXCL);
-	rtnl_rule_put(r);
+		return NULL;
+	rtnl_route_set_family(r, s->family);
+	rtnl_route_set_table(r, s->table);
+	rtnl_route_set_type(r, s->action);
+	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_protocol(r, im->cfg.protocol);
+	a = obj_addr(s, s->dst, s->dst_len);
+	if (a == NULL || rtnl_route_set_dst(r, a) < 0) {
+		nl_addr_put(a);
+		rtnl_route_put(r);
+		return NULL;
+	}
+	nl_addr_put(a);
+	return r;
+}
+
+/*
+ * Adds one object. Returns 0, or a negative libnl error; -NLE_EXIST when an
+ * identical object is there (NLM_F_EXCL: the kernel refuses a copy).
+ */
+static int
+kernel_add(struct netlink_impl *im, const struct fib_obj *s)
+{
+	int rc;
+
+	if (s->kind == OBJ_RULE) {
+		struct rtnl_rule *r = rule_from_obj(im, s);
+		if (r == NULL)
+			return -NLE_NOMEM;
+		rc = rtnl_rule_add(im->sk, r, NLM_F_EXCL);
+		rtnl_rule_put(r);
+	} else {
+		struct rtnl_route *r = route_from_obj(im, s);
+		if (r == NULL)
+			return -NLE_NOMEM;
+		rc = rtnl_route_add(im->sk, r, NLM_F_EXCL);
+		rtnl_route_put(r);
+	}
 	return rc;
 }
 
-/* Returns 0, or a negative libnl error (-NLE_OBJ_NOTFOUND when it was absent). */
+/* Deletes one object. Returns 0, or a negative libnl error; -NLE_OBJ_NOTFOUND when absent. */
 static int
-kernel_del(struct netlink_impl *im, const struct rule_spec *s)
+kernel_del(struct netlink_impl *im, const struct fib_obj *s)
 {
-	struct rtnl_rule *r = rule_from_spec(im, s);
 	int rc;
 
-	if (r == NULL)
-		return -NLE_NOMEM;
-	rc = rtnl_rule_delete(im->sk, r, 0);
-	rtnl_rule_put(r);
+	if (s->kind == OBJ_RULE) {
+		struct rtnl_rule *r = rule_from_obj(im, s);
+		if (r == NULL)
+			return -NLE_NOMEM;
+		rc = rtnl_rule_delete(im->sk, r, 0);
+		rtnl_rule_put(r);
+	} else {
+		struct rtnl_route *r = route_from_obj(im, s);
+		if (r == NULL)
+			return -NLE_NOMEM;
+		rc = rtnl_route_delete(im->sk, r, 0);
+		rtnl_route_put(r);
+	}
 	return rc;
 }
 
@@ -648,18 +774,20 @@ error_text(int nlerr)
 	case NLE_NOACCESS:
 		return "permission denied (needs CAP_NET_ADMIN in that namespace)";
 	case NLE_EXIST:
-		return "rule exists";
+		return "exists already";
 	case NLE_OBJ_NOTFOUND:
-		return "no such rule";
+		return "not found";
 	default:
 		return nl_geterror(nlerr);
 	}
 }
 
+/* ---- dumps ---- */
+
 struct dump_ctx {
 	const struct netlink_impl *im;
-	struct rule_vec *owned;      /* Cordon's rules (protocol matches) */
-	struct rule_vec unmarked;    /* in our range without any protocol attribute */
+	struct obj_vec *owned;       /* Cordon's objects */
+	struct obj_vec unmarked;     /* rules in our range without any protocol attribute */
 	bool kernel_reports_protocol;
 	bool nomem;
 };
@@ -673,7 +801,7 @@ dump_rule_cb(struct nl_msg *msg, void *arg)
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct fib_rule_hdr *frh;
 	struct nlattr *a;
-	struct rule_spec s;
+	struct fib_obj s;
 	bool has_proto = false, has_prio = false;
 	uint8_t proto = 0;
 	size_t alen;
@@ -686,6 +814,7 @@ dump_rule_cb(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	alen = frh->family == AF_INET ? 4 : 16;
 	memset(&s, 0, sizeof(s));
+	s.kind = OBJ_RULE;
 	s.family = frh->family;
 	s.action = frh->action;
 	s.table = frh->table;
@@ -727,11 +856,8 @@ dump_rule_cb(struct nl_msg *msg, void *arg)
 				s.foreign = true;
 			break;
 		case FRA_SUPPRESS_PREFIXLEN:
-			/* Always dumped; -1 means unset. */
-			if (nla_len(a) >= 4 && nla_get_u32(a) != UINT32_MAX)
-				s.foreign = true;
-			break;
 		case FRA_SUPPRESS_IFGROUP:
+			/* Always dumped; -1 means unset. */
 			if (nla_len(a) >= 4 && nla_get_u32(a) != UINT32_MAX)
 				s.foreign = true;
 			break;
@@ -745,7 +871,7 @@ dump_rule_cb(struct nl_msg *msg, void *arg)
 	}
 	if (!has_prio || s.prio < c->priority_base || s.prio - c->priority_base >= c->priority_range)
 		return NL_OK;
-	/* The deny actions carry no table; normalise so they compare with our specs. */
+	/* The deny actions carry no table; normalise so they compare with ours. */
 	if (s.action != FR_ACT_TO_TBL)
 		s.table = 0;
 	if (has_proto) {
@@ -759,51 +885,143 @@ dump_rule_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Parses one RTM_NEWROUTE of a dump; keeps Cordon's routes in Cordon's table. */
+static int
+dump_route_cb(struct nl_msg *msg, void *arg)
+{
+	struct dump_ctx *ctx = arg;
+	const struct netlink_point_config *c = &ctx->im->cfg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct rtmsg *rtm;
+	struct nlattr *a;
+	struct fib_obj s;
+	size_t alen;
+	int rem;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return NL_OK;
+	rtm = nlmsg_data(nlh);
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    rtm->rtm_protocol != c->protocol)
+		return NL_OK;
+	alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	memset(&s, 0, sizeof(s));
+	s.kind = OBJ_ROUTE;
+	s.family = rtm->rtm_family;
+	s.action = rtm->rtm_type;
+	s.table = rtm->rtm_table;
+	s.dst_len = rtm->rtm_dst_len;
+	if (rtm->rtm_src_len || rtm->rtm_tos)
+		s.foreign = true;
+	nlmsg_for_each_attr(a, nlh, sizeof(*rtm), rem) {
+		switch (nla_type(a)) {
+		case RTA_TABLE:
+			if (nla_len(a) >= 4)
+				s.table = nla_get_u32(a);
+			break;
+		case RTA_DST:
+			if ((size_t)nla_len(a) == alen)
+				memcpy(s.dst, nla_data(a), alen);
+			else
+				s.foreign = true;
+			break;
+		case RTA_GATEWAY:
+		case RTA_MULTIPATH:
+		case RTA_SRC:
+		case RTA_ENCAP:
+		case RTA_VIA:
+		case RTA_NH_ID:
+			s.foreign = true;
+			break;
+		default:
+			/* Metric, cache info, the loopback device of IPv6 reject routes: no selectors. */
+			break;
+		}
+	}
+	if (s.table != c->table)
+		return NL_OK;
+	if (vec_push(ctx->owned, &s) < 0)
+		ctx->nomem = true;
+	return NL_OK;
+}
+
+static int
+dump_one(struct netlink_impl *im, int type, nl_recvmsg_msg_cb_t fn, struct dump_ctx *ctx)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int rc;
+
+	if (cb == NULL)
+		return -NLE_NOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, ctx);
+	rc = nl_rtgen_request(im->sk, type, AF_UNSPEC, NLM_F_DUMP);
+	if (rc >= 0)
+		rc = nl_recvmsgs(im->sk, cb);
+	nl_cb_put(cb);
+	return rc;
+}
+
 /*
- * Reads every Cordon rule from the kernel into `out` (sorted). A kernel
- * older than 4.17 reports no rule protocol at all: then the priority range
- * alone says which rules are Cordon's.
+ * Reads every Cordon rule and route from the kernel into `out` (sorted). A
+ * kernel older than 4.17 reports no rule protocol at all: then the priority
+ * range alone says which rules are Cordon's.
  */
 static int
-dump_owned(struct netlink_impl *im, struct rule_vec *out, char *err, size_t errlen)
+dump_owned(struct netlink_impl *im, struct obj_vec *out, char *err, size_t errlen)
 {
 	int attempt, rc = 0;
 
 	for (attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
 		struct dump_ctx ctx = { .im = im, .owned = out };
-		struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+		size_t i;
 
 		out->n = 0;
-		if (cb == NULL) {
-			snprintf(err, errlen, "rule dump in %s: out of memory", im->where);
-			return -1;
-		}
-		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dump_rule_cb, &ctx);
-		rc = nl_rtgen_request(im->sk, RTM_GETRULE, AF_UNSPEC, NLM_F_DUMP);
-		if (rc >= 0)
-			rc = nl_recvmsgs(im->sk, cb);
-		nl_cb_put(cb);
-		if (rc >= 0 && !ctx.kernel_reports_protocol) {
-			size_t i;
+		rc = dump_one(im, RTM_GETRULE, dump_rule_cb, &ctx);
+		if (rc >= 0 && !ctx.kernel_reports_protocol)
 			for (i = 0; i < ctx.unmarked.n && !ctx.nomem; i++)
 				if (vec_push(out, &ctx.unmarked.v[i]) < 0)
 					ctx.nomem = true;
-		}
 		vec_free(&ctx.unmarked);
+		if (rc >= 0)
+			rc = dump_one(im, RTM_GETROUTE, dump_route_cb, &ctx);
 		if (ctx.nomem) {
-			snprintf(err, errlen, "rule dump in %s: out of memory", im->where);
+			snprintf(err, errlen, "dump in %s: out of memory", im->where);
 			return -1;
 		}
-		if (rc == -NLE_DUMP_INTR)
-			continue;   /* the rule list changed during the dump: read it again */
-		break;
+		if (rc != -NLE_DUMP_INTR)
+			break;
+		/* The kernel's tables changed during the dump: read them again. */
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "rule dump in %s: %s", im->where, nl_geterror(rc));
+		snprintf(err, errlen, "rule and route dump in %s: %s", im->where, nl_geterror(rc));
 		return -1;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), rule_spec_cmp);
+	vec_sort(out);
 	return 0;
+}
+
+/* Hosts (per family) and whether each family's shared rules are all there. */
+static void
+tally(const struct netlink_impl *im, const struct obj_vec *have, unsigned hosts[2],
+      bool shared_ok[2])
+{
+	size_t i;
+	unsigned f;
+	struct ip_addr h;
+
+	hosts[0] = hosts[1] = 0;
+	for (i = 0; i < have->n; i++)
+		if (have->v[i].kind == OBJ_RULE && obj_host(&have->v[i], im->cfg.priority_base, &h))
+			hosts[fam_index(have->v[i].family)]++;
+	for (f = 0; f < 2; f++) {
+		struct fib_obj shared[MAX_SHARED];
+		unsigned n = shared_objs(&im->cfg, f ? AF_INET6 : AF_INET, shared), k;
+
+		shared_ok[f] = true;
+		for (k = 0; k < n; k++)
+			if (!vec_contains(have, &shared[k]))
+				shared_ok[f] = false;
+	}
 }
 
 /* ---- the enforcement point ---- */
@@ -886,12 +1104,23 @@ netlink_point_config(const struct enf_point *p)
 	return &impl_of(p)->cfg;
 }
 
-unsigned
-netlink_describe_rules(const struct enf_point *p, const struct ip_addr *host, char *buf,
-		       size_t buflen)
+/* Shared rules of the host's family, then its own objects. Returns the count. */
+static unsigned
+all_objs(const struct netlink_point_config *c, const struct ip_addr *host,
+	 struct fib_obj out[MAX_SHARED + HOST_OBJECTS])
 {
-	struct rule_spec specs[MAX_HOST_RULES];
-	unsigned n = specs_for_host(&impl_of(p)->cfg, host, specs), i;
+	uint8_t b[16];
+	unsigned n = shared_objs(c, addr_to_kernel(host, b), out);
+
+	host_objs(c, host, out + n);
+	return n + HOST_OBJECTS;
+}
+
+unsigned
+netlink_describe(const struct enf_point *p, const struct ip_addr *host, char *buf, size_t buflen)
+{
+	struct fib_obj objs[MAX_SHARED + HOST_OBJECTS];
+	unsigned n = all_objs(&impl_of(p)->cfg, host, objs), i;
 	size_t off = 0;
 
 	if (buflen > 0)
@@ -900,7 +1129,7 @@ netlink_describe_rules(const struct enf_point *p, const struct ip_addr *host, ch
 		char t[NETLINK_RULE_TEXT_LEN];
 		int w;
 
-		rule_text(&specs[i], t, sizeof(t));
+		obj_text(&objs[i], t, sizeof(t));
 		w = snprintf(buf + off, buflen - off, "%s\n", t);
 		if (w < 0)
 			break;
@@ -909,19 +1138,20 @@ netlink_describe_rules(const struct enf_point *p, const struct ip_addr *host, ch
 	return n;
 }
 
-/* The location detail: the namespace and the rules, compactly. */
+/* The location detail: the host's own objects first (they are what undoes it). */
 static void
 location_detail(const struct netlink_impl *im, const struct ip_addr *host, char *buf, size_t len)
 {
-	struct rule_spec specs[MAX_HOST_RULES];
-	unsigned n = specs_for_host(&im->cfg, host, specs), i;
-	int off = snprintf(buf, len, "%s, protocol %u:", im->where, im->cfg.protocol);
+	struct fib_obj objs[HOST_OBJECTS];
+	char t0[NETLINK_RULE_TEXT_LEN], t1[NETLINK_RULE_TEXT_LEN];
 
-	for (i = 0; i < n && off >= 0 && (size_t)off < len; i++) {
-		char t[NETLINK_RULE_TEXT_LEN];
-		rule_text(&specs[i], t, sizeof(t));
-		off += snprintf(buf + off, len - (size_t)off, "%s %s", i ? ";" : "", t);
-	}
+	host_objs(&im->cfg, host, objs);
+	obj_text(&objs[0], t0, sizeof(t0));
+	obj_text(&objs[1], t1, sizeof(t1));
+	snprintf(buf, len, "%s, protocol %u: %s; %s; shared: pref %u-%u remediation via table %u, "
+		 "pref %u lookup %u", im->where, im->cfg.protocol, t0, t1, im->cfg.priority_base,
+		 im->cfg.priority_base + SLOT_FROM_REMEDIATION, im->cfg.remediation_table,
+		 im->cfg.priority_base + SLOT_CORDON_TABLE, im->cfg.table);
 }
 
 static void
@@ -970,6 +1200,50 @@ location_usable(struct enf_point *p, const struct enf_location *l, const char *o
 	return true;
 }
 
+/*
+ * Removes the shared rules of a family once no host of it is isolated.
+ * Returns 0, or the first kernel error (the text of the rule in `what`).
+ */
+static int
+remove_shared(struct netlink_impl *im, uint8_t family, char *what, size_t whatlen)
+{
+	struct fib_obj shared[MAX_SHARED];
+	unsigned n = shared_objs(&im->cfg, family, shared), i;
+	int first = 0;
+
+	for (i = n; i-- > 0;) {
+		int rc = kernel_del(im, &shared[i]);
+		if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && first == 0) {
+			first = rc;
+			obj_text(&shared[i], what, whatlen);
+		}
+	}
+	if (first == 0)
+		im->shared_ok[fam_index(family)] = false;
+	return first;
+}
+
+/* Adds whichever shared rules of the family are missing. Returns 0 or the first error. */
+static int
+ensure_shared(struct netlink_impl *im, uint8_t family, char *what, size_t whatlen)
+{
+	struct fib_obj shared[MAX_SHARED];
+	unsigned n, i;
+
+	if (im->shared_ok[fam_index(family)])
+		return 0;
+	n = shared_objs(&im->cfg, family, shared);
+	for (i = 0; i < n; i++) {
+		int rc = kernel_add(im, &shared[i]);
+		if (rc < 0 && rc != -NLE_EXIST) {
+			obj_text(&shared[i], what, whatlen);
+			return rc;
+		}
+	}
+	im->shared_ok[fam_index(family)] = true;
+	return 0;
+}
+
 static void
 nl_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)
 {
@@ -989,7 +1263,7 @@ nl_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *a
 	/* The router filters whatever it forwards: any unicast host is "behind" it. */
 	location_detail(im, &h->ip, res.loc.detail, sizeof(res.loc.detail));
 	res.status = ENF_OK;
-	snprintf(res.message, sizeof(res.message), "%s: isolated by FIB rules in %s",
+	snprintf(res.message, sizeof(res.message), "%s: to be isolated by a FIB rule and a route in %s",
 		 ip_to_str(&h->ip, a, sizeof(a)), im->where);
 	cb(arg, &res);
 }
@@ -998,11 +1272,12 @@ static void
 nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
 {
 	struct netlink_impl *im = impl_of(p);
-	struct rule_spec specs[MAX_HOST_RULES];
-	unsigned added[MAX_HOST_RULES];
-	unsigned n, i, nadded = 0, present = 0;
+	struct fib_obj objs[HOST_OBJECTS];
+	bool added[HOST_OBJECTS] = { false };
+	unsigned i, nadded = 0, present = 0, fi;
 	struct enf_result res;
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], t[NETLINK_RULE_TEXT_LEN];
+	int rc;
 
 	result_init(&res, l);
 	if (!location_usable(p, l, "isolate", &res)) {
@@ -1010,14 +1285,29 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 		return;
 	}
 	ip_to_str(&l->host.ip, a, sizeof(a));
-	n = specs_for_host(&im->cfg, &l->host.ip, specs);
-	for (i = 0; i < n; i++) {
-		int rc = kernel_add(im, &specs[i]);
-		char t[NETLINK_RULE_TEXT_LEN];
+	host_objs(&im->cfg, &l->host.ip, objs);
+	fi = fam_index(objs[0].family);
+	rc = ensure_shared(im, objs[0].family, t, sizeof(t));
+	if (rc < 0) {
+		if (im->hosts[fi] == 0) {
+			char ignored[NETLINK_RULE_TEXT_LEN];
+			remove_shared(im, objs[0].family, ignored, sizeof(ignored));
+		}
+		res.status = status_of(rc);
+		snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding shared '%s' failed: "
+			 "%s; host not isolated", a, im->where, t, error_text(rc));
+		cb(arg, &res);
+		return;
+	}
+	for (i = 0; i < HOST_OBJECTS; i++) {
 		unsigned undone = 0, j;
 
+		rc = kernel_add(im, &objs[i]);
 		if (rc == 0) {
-			added[nadded++] = i;
+			added[i] = true;
+			nadded++;
+			if (objs[i].kind == OBJ_RULE)
+				im->hosts[fi]++;
 			continue;
 		}
 		if (rc == -NLE_EXIST) {
@@ -1025,32 +1315,36 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 			continue;
 		}
 		/* Leave nothing half-done: take back what this call added. */
-		for (j = nadded; j-- > 0;)
-			if (kernel_del(im, &specs[added[j]]) == 0)
-				undone++;
-		rule_text(&specs[i], t, sizeof(t));
+		for (j = i; j-- > 0;) {
+			if (!added[j] || kernel_del(im, &objs[j]) != 0)
+				continue;
+			undone++;
+			if (objs[j].kind == OBJ_RULE && im->hosts[fi] > 0)
+				im->hosts[fi]--;
+		}
+		obj_text(&objs[i], t, sizeof(t));
 		res.status = status_of(rc);
 		if (nadded == 0)
 			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
-				 "%s; nothing changed", a, im->where, t, error_text(rc));
+				 "%s; host not isolated", a, im->where, t, error_text(rc));
 		else
 			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
-				 "%s; %u of the %u rules added before were removed again", a, im->where,
-				 t, error_text(rc), undone, nadded);
+				 "%s; %u of the %u objects added before were removed again", a,
+				 im->where, t, error_text(rc), undone, nadded);
 		cb(arg, &res);
 		return;
 	}
 	location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
 	res.status = ENF_OK;
 	if (present == 0)
-		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u rules added", a,
-			 im->where, nadded);
+		snprintf(res.message, sizeof(res.message), "isolated %s in %s: rule and route added", a,
+			 im->where);
 	else if (nadded == 0)
-		snprintf(res.message, sizeof(res.message), "%s already isolated in %s: all %u rules "
-			 "present, nothing added", a, im->where, present);
+		snprintf(res.message, sizeof(res.message), "%s already isolated in %s: rule and route "
+			 "present, nothing added", a, im->where);
 	else
-		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u rules added, %u were "
-			 "already present", a, im->where, nadded, present);
+		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u of its objects added, "
+			 "%u were already present", a, im->where, nadded, present);
 	cb(arg, &res);
 }
 
@@ -1058,11 +1352,12 @@ static void
 nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
 {
 	struct netlink_impl *im = impl_of(p);
-	struct rule_spec specs[MAX_HOST_RULES];
-	unsigned n, i, removed = 0, absent = 0, failed = 0;
+	struct fib_obj objs[HOST_OBJECTS];
+	unsigned i, removed = 0, failed = 0, fi;
 	struct enf_result res;
-	char a[INET6_ADDRSTRLEN], first[ENF_DETAIL_LEN] = "";
-	int first_rc = 0;
+	char a[INET6_ADDRSTRLEN], first[ENF_DETAIL_LEN] = "", t[NETLINK_RULE_TEXT_LEN];
+	const char *shared_note = "";
+	int first_rc = 0, rc;
 
 	result_init(&res, l);
 	if (!location_usable(p, l, "release", &res)) {
@@ -1070,40 +1365,50 @@ nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 		return;
 	}
 	ip_to_str(&l->host.ip, a, sizeof(a));
-	n = specs_for_host(&im->cfg, &l->host.ip, specs);
-	/* Openings first, the deny rules last: a release cut short leaves the host contained. */
-	for (i = n; i-- > 0;) {
-		int rc = kernel_del(im, &specs[i]);
-
+	host_objs(&im->cfg, &l->host.ip, objs);
+	fi = fam_index(objs[0].family);
+	/* The route first, the rule on its source last: a release cut short leaves it contained. */
+	for (i = HOST_OBJECTS; i-- > 0;) {
+		rc = kernel_del(im, &objs[i]);
 		if (rc == 0) {
 			removed++;
-		} else if (rc == -NLE_OBJ_NOTFOUND) {
-			absent++;
+			if (objs[i].kind == OBJ_RULE && im->hosts[fi] > 0)
+				im->hosts[fi]--;
+		} else if (rc != -NLE_OBJ_NOTFOUND && failed++ == 0) {
+			obj_text(&objs[i], t, sizeof(t));
+			snprintf(first, sizeof(first), "removing '%s' failed: %s", t, error_text(rc));
+			first_rc = rc;
+		}
+	}
+	if (failed == 0 && im->hosts[fi] == 0 && (removed > 0 || im->shared_ok[fi])) {
+		rc = remove_shared(im, objs[0].family, t, sizeof(t));
+		if (rc < 0) {
+			failed++;
+			snprintf(first, sizeof(first), "removing shared '%s' failed: %s", t,
+				 error_text(rc));
+			first_rc = rc;
 		} else {
-			if (failed++ == 0) {
-				char t[NETLINK_RULE_TEXT_LEN];
-				rule_text(&specs[i], t, sizeof(t));
-				snprintf(first, sizeof(first), "removing '%s' failed: %s", t, error_text(rc));
-				first_rc = rc;
-			}
+			shared_note = "; no host of its family left: shared rules removed";
 		}
 	}
 	if (failed) {
 		res.status = status_of(first_rc);
-		snprintf(res.message, sizeof(res.message), "release %s in %s: %s (%u of %u rules failed, "
-			 "%u removed)", a, im->where, first, failed, n, removed);
-	} else if (removed == 0) {
-		res.status = ENF_OK;
-		snprintf(res.message, sizeof(res.message), "release %s in %s: not isolated, none of its "
-			 "%u rules present, nothing to remove", a, im->where, n);
+		snprintf(res.message, sizeof(res.message), "release %s in %s: %s (%u removed)", a,
+			 im->where, first, removed);
+		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
 	} else {
 		res.status = ENF_OK;
-		snprintf(res.message, sizeof(res.message), "released %s in %s: %u rules removed%s", a,
-			 im->where, removed, absent ? " (some were already absent)" : "");
+		if (removed == 0)
+			snprintf(res.message, sizeof(res.message), "release %s in %s: not isolated, neither "
+				 "its rule nor its route present, nothing to remove%s", a, im->where,
+				 shared_note);
+		else
+			snprintf(res.message, sizeof(res.message), "released %s in %s: %s removed%s", a,
+				 im->where, removed == HOST_OBJECTS ? "rule and route" : "what was left "
+				 "of its rule and route", shared_note);
+		snprintf(res.loc.detail, sizeof(res.loc.detail), "%s: no Cordon objects for %s",
+			 im->where, a);
 	}
-	snprintf(res.loc.detail, sizeof(res.loc.detail), "%s: no Cordon rules for %s", im->where, a);
-	if (failed)
-		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
 	cb(arg, &res);
 }
 
@@ -1111,8 +1416,8 @@ static void
 nl_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
 {
 	struct netlink_impl *im = impl_of(p);
-	struct rule_spec specs[MAX_HOST_RULES];
-	struct rule_vec have = { 0 };
+	struct fib_obj objs[MAX_SHARED + HOST_OBJECTS];
+	struct obj_vec have = { 0 };
 	unsigned n, i, missing = 0;
 	struct enf_result res;
 	char a[INET6_ADDRSTRLEN], first[NETLINK_RULE_TEXT_LEN] = "", err[ENF_DETAIL_LEN];
@@ -1129,23 +1434,25 @@ nl_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void
 		cb(arg, &res);
 		return;
 	}
-	n = specs_for_host(&im->cfg, &l->host.ip, specs);
+	n = all_objs(&im->cfg, &l->host.ip, objs);
 	for (i = 0; i < n; i++) {
-		if (bsearch(&specs[i], have.v, have.n, sizeof(*have.v), rule_spec_cmp) != NULL)
+		if (vec_contains(&have, &objs[i]))
 			continue;
 		if (missing++ == 0)
-			rule_text(&specs[i], first, sizeof(first));
+			obj_text(&objs[i], first, sizeof(first));
 	}
+	/* The dump is the truth: refresh what isolate and release rely on. */
+	tally(im, &have, im->hosts, im->shared_ok);
 	vec_free(&have);
 	if (missing) {
 		res.status = ENF_MISMATCH;
-		snprintf(res.message, sizeof(res.message), "check %s in %s: %u of %u rules missing, "
+		snprintf(res.message, sizeof(res.message), "check %s in %s: %u of %u objects missing, "
 			 "first '%s'", a, im->where, missing, n, first);
 	} else {
 		res.status = ENF_OK;
 		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
-		snprintf(res.message, sizeof(res.message), "%s isolated in %s: all %u rules present", a,
-			 im->where, n);
+		snprintf(res.message, sizeof(res.message), "%s isolated in %s: rule, route and %u shared "
+			 "rules present", a, im->where, n - HOST_OBJECTS);
 	}
 	cb(arg, &res);
 }
@@ -1178,7 +1485,7 @@ netlink_point_new(const char *name, const struct netlink_point_config *cfg, char
 {
 	struct enf_point *p;
 	struct netlink_impl *im;
-	struct rule_vec probe = { 0 };
+	struct obj_vec have = { 0 };
 
 	if (name == NULL || name[0] == '\0' || strlen(name) >= ENF_NAME_LEN) {
 		snprintf(err, errlen, "netlink point: name must be 1..%d characters", ENF_NAME_LEN - 1);
@@ -1206,20 +1513,23 @@ netlink_point_new(const char *name, const struct netlink_point_config *cfg, char
 		enf_destroy(p);
 		return NULL;
 	}
-	/* A dump proves the kernel answers rule requests in that namespace. */
-	if (dump_owned(im, &probe, err, errlen) < 0) {
+	/* A dump proves the kernel answers there, and says what is already in place. */
+	if (dump_owned(im, &have, err, errlen) < 0) {
 		enf_destroy(p);
 		return NULL;
 	}
-	vec_free(&probe);
+	tally(im, &have, im->hosts, im->shared_ok);
+	vec_free(&have);
 	return p;
 }
 
 int
-netlink_count_rules(struct enf_point *p, unsigned *v4, unsigned *v6, char *err, size_t errlen)
+netlink_count(struct enf_point *p, struct netlink_counts *out, char *err, size_t errlen)
 {
-	struct rule_vec have = { 0 };
+	struct obj_vec have = { 0 };
 	size_t i;
+	unsigned hosts[2];
+	bool shared_ok[2];
 
 	if (!netlink_point_is(p)) {
 		snprintf(err, errlen, "not a netlink enforcement point");
@@ -1227,13 +1537,17 @@ netlink_count_rules(struct enf_point *p, unsigned *v4, unsigned *v6, char *err, 
 	}
 	if (dump_owned(impl_of(p), &have, err, errlen) < 0)
 		return -1;
-	*v4 = *v6 = 0;
+	memset(out, 0, sizeof(*out));
 	for (i = 0; i < have.n; i++) {
-		if (have.v[i].family == AF_INET)
-			(*v4)++;
+		bool v6 = have.v[i].family == AF_INET6;
+		if (have.v[i].kind == OBJ_RULE)
+			(*(v6 ? &out->rules6 : &out->rules4))++;
 		else
-			(*v6)++;
+			(*(v6 ? &out->routes6 : &out->routes4))++;
 	}
+	tally(impl_of(p), &have, hosts, shared_ok);
+	out->hosts4 = hosts[0];
+	out->hosts6 = hosts[1];
 	vec_free(&have);
 	return 0;
 }
@@ -1249,8 +1563,8 @@ struct reconcile {
 };
 
 static void
-diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct rule_spec *s, bool fixed,
-	  const char *fmt_result)
+diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct fib_obj *s, bool fixed,
+	  const char *result)
 {
 	struct netlink_diff d;
 	char a[INET6_ADDRSTRLEN] = "?";
@@ -1263,12 +1577,13 @@ diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct rule_s
 	memset(&d, 0, sizeof(d));
 	d.kind = kind;
 	d.fixed = fixed;
-	d.has_host = spec_host(s, rc->im->cfg.priority_base, &d.host);
+	d.has_host = obj_host(s, rc->im->cfg.priority_base, &d.host);
 	if (d.has_host)
 		ip_to_str(&d.host, a, sizeof(a));
-	rule_text(s, d.rule, sizeof(d.rule));
-	snprintf(d.message, sizeof(d.message), "%s: %s rule '%s'%s%s: %s", rc->im->where, what[kind],
-		 d.rule, d.has_host ? " for host " : "", d.has_host ? a : "", fmt_result);
+	obj_text(s, d.object, sizeof(d.object));
+	snprintf(d.message, sizeof(d.message), "%s: %s %s '%s'%s%s: %s", rc->im->where, what[kind],
+		 d.has_host ? "object" : "shared object", d.object, d.has_host ? " of host " : "",
+		 d.has_host ? a : "", result);
 	if (rc->report)
 		rc->report(rc->arg, &d);
 }
@@ -1282,10 +1597,11 @@ note_error(struct reconcile *rc, const char *msg)
 }
 
 static void
-reconcile_missing(struct reconcile *rc, const struct rule_spec *s)
+reconcile_missing(struct reconcile *rc, const struct fib_obj *s)
 {
 	int r = kernel_add(rc->im, s);
 	char msg[ENF_DETAIL_LEN], t[NETLINK_RULE_TEXT_LEN];
+	const char *why;
 
 	rc->st.missing++;
 	if (r == 0) {
@@ -1293,21 +1609,18 @@ reconcile_missing(struct reconcile *rc, const struct rule_spec *s)
 		diff_emit(rc, NETLINK_DIFF_MISSING, s, true, "re-installed");
 		return;
 	}
-	if (r == -NLE_EXIST)
-		snprintf(msg, sizeof(msg), "not re-installed: the kernel holds an identical rule "
-			 "without Cordon's protocol");
-	else
-		snprintf(msg, sizeof(msg), "re-installing failed: %s", error_text(r));
+	why = r == -NLE_EXIST ? "an identical object without Cordon's protocol is in the way"
+			      : error_text(r);
+	snprintf(msg, sizeof(msg), "re-installing failed: %s", why);
 	diff_emit(rc, NETLINK_DIFF_MISSING, s, false, msg);
-	rule_text(s, t, sizeof(t));
+	obj_text(s, t, sizeof(t));
 	snprintf(msg, sizeof(msg), "reconcile in %s: re-installing '%s' failed: %s", rc->im->where, t,
-		 r == -NLE_EXIST ? "an identical rule without Cordon's protocol is in the way"
-				 : error_text(r));
+		 why);
 	note_error(rc, msg);
 }
 
 static void
-reconcile_extra(struct reconcile *rc, const struct rule_spec *s, enum netlink_diff_kind kind)
+reconcile_extra(struct reconcile *rc, const struct fib_obj *s, enum netlink_diff_kind kind)
 {
 	char msg[ENF_DETAIL_LEN], t[NETLINK_RULE_TEXT_LEN];
 	int r;
@@ -1320,7 +1633,7 @@ reconcile_extra(struct reconcile *rc, const struct rule_spec *s, enum netlink_di
 		return;
 	}
 	if (s->foreign) {
-		/* Deleting by our shape would not match it, or match another rule. */
+		/* Deleting by our shape would not match it, or would match another object. */
 		diff_emit(rc, kind, s, false, "kept: it has selectors Cordon never sets, remove it by hand");
 		return;
 	}
@@ -1332,7 +1645,7 @@ reconcile_extra(struct reconcile *rc, const struct rule_spec *s, enum netlink_di
 	}
 	snprintf(msg, sizeof(msg), "removing failed: %s", error_text(r));
 	diff_emit(rc, kind, s, false, msg);
-	rule_text(s, t, sizeof(t));
+	obj_text(s, t, sizeof(t));
 	snprintf(msg, sizeof(msg), "reconcile in %s: removing '%s' failed: %s", rc->im->where, t,
 		 error_text(r));
 	note_error(rc, msg);
@@ -1344,8 +1657,10 @@ netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size
 		  char *err, size_t errlen)
 {
 	struct reconcile rc;
-	struct rule_vec want = { 0 }, have = { 0 };
+	struct obj_vec want = { 0 }, have = { 0 };
+	bool family_used[2] = { false, false };
 	size_t i, j, k;
+	unsigned f;
 	int ret = -1;
 
 	if (!netlink_point_is(p)) {
@@ -1358,9 +1673,9 @@ netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size
 	rc.arg = arg;
 
 	for (i = 0; i < n; i++) {
-		struct rule_spec specs[MAX_HOST_RULES];
+		struct fib_obj objs[HOST_OBJECTS];
 		struct enf_result res;
-		unsigned m, s;
+		unsigned s;
 
 		if (strncmp(isolated[i].point, p->name, ENF_NAME_LEN) != 0)
 			continue;
@@ -1370,26 +1685,37 @@ netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size
 			note_error(&rc, res.message);
 			continue;
 		}
-		m = specs_for_host(&rc.im->cfg, &isolated[i].host.ip, specs);
-		for (s = 0; s < m; s++)
-			if (vec_push(&want, &specs[s]) < 0) {
-				snprintf(err, errlen, "reconcile in %s: out of memory", rc.im->where);
-				goto out;
-			}
+		host_objs(&rc.im->cfg, &isolated[i].host.ip, objs);
+		family_used[fam_index(objs[0].family)] = true;
+		for (s = 0; s < HOST_OBJECTS; s++)
+			if (vec_push(&want, &objs[s]) < 0)
+				goto nomem;
 	}
-	qsort(want.v, want.n, sizeof(*want.v), rule_spec_cmp);
-	/* The same host twice in the state needs its rules once. */
+	/* The shared rules of every family that has an isolated host. */
+	for (f = 0; f < 2; f++) {
+		struct fib_obj shared[MAX_SHARED];
+		unsigned m, s;
+
+		if (!family_used[f])
+			continue;
+		m = shared_objs(&rc.im->cfg, f ? AF_INET6 : AF_INET, shared);
+		for (s = 0; s < m; s++)
+			if (vec_push(&want, &shared[s]) < 0)
+				goto nomem;
+	}
+	vec_sort(&want);
+	/* The same host twice in the state needs its objects once. */
 	for (i = 0, k = 0; i < want.n; i++)
-		if (k == 0 || rule_spec_cmp(&want.v[k - 1], &want.v[i]) != 0)
+		if (k == 0 || fib_obj_cmp(&want.v[k - 1], &want.v[i]) != 0)
 			want.v[k++] = want.v[i];
 	want.n = k;
-	rc.st.rules_expected = (unsigned)want.n;
+	rc.st.expected = (unsigned)want.n;
 
 	if (dump_owned(rc.im, &have, err, errlen) < 0)
 		goto out;
-	rc.st.rules_found = (unsigned)have.n;
+	rc.st.found = (unsigned)have.n;
 
-	/* Both sorted: one merge pass finds missing, extra and duplicate rules. */
+	/* Both sorted: one merge pass finds missing, extra and duplicate objects. */
 	for (i = 0, j = 0; i < want.n || j < have.n;) {
 		int c;
 
@@ -1398,27 +1724,32 @@ netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size
 		else if (j == have.n)
 			c = -1;
 		else
-			c = rule_spec_cmp(&want.v[i], &have.v[j]);
+			c = fib_obj_cmp(&want.v[i], &have.v[j]);
 		if (c < 0) {
 			reconcile_missing(&rc, &want.v[i++]);
-		} else if (c > 0) {
-			reconcile_extra(&rc, &have.v[j], NETLINK_DIFF_EXTRA);
-			/* Copies of an extra rule are duplicates of it. */
-			for (k = j + 1; k < have.n && rule_spec_cmp(&have.v[j], &have.v[k]) == 0; k++)
-				reconcile_extra(&rc, &have.v[k], NETLINK_DIFF_DUPLICATE);
-			j = k;
-		} else {
-			for (k = j + 1; k < have.n && rule_spec_cmp(&have.v[j], &have.v[k]) == 0; k++)
-				reconcile_extra(&rc, &have.v[k], NETLINK_DIFF_DUPLICATE);
-			i++;
-			j = k;
+			continue;
 		}
+		if (c > 0)
+			reconcile_extra(&rc, &have.v[j], NETLINK_DIFF_EXTRA);
+		else
+			i++;
+		/* Further copies of the same object are duplicates. */
+		for (k = j + 1; k < have.n && fib_obj_cmp(&have.v[j], &have.v[k]) == 0; k++)
+			reconcile_extra(&rc, &have.v[k], NETLINK_DIFF_DUPLICATE);
+		j = k;
 	}
+	/* What isolate and release rely on, read back from the kernel as it is now. */
+	if (dump_owned(rc.im, &have, err, errlen) < 0)
+		goto out;
+	tally(rc.im, &have, rc.im->hosts, rc.im->shared_ok);
 	if (rc.st.errors) {
 		snprintf(err, errlen, "%s", rc.first_err);
 		goto out;
 	}
 	ret = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "reconcile in %s: out of memory", rc.im->where);
 out:
 	if (stats)
 		*stats = rc.st;

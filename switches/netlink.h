@@ -4,18 +4,26 @@
  * that router's kernel instead of moving a switch port. This header is the
  * whole interface; only netlink.c includes libnl.
  *
- * Rule layout for an isolated host H, per address family, with B the
- * configured priority base and T the configured lookup table:
+ * Layout, per address family, with B the configured priority base, T
+ * Cordon's own routing table and M the table that routes to the remediation
+ * network (main by default):
  *
- *   pref B+0  from H to R  lookup T     one per remediation prefix R
- *   pref B+1  from R to H  lookup T     one per remediation prefix R
- *   pref B+2  from H       prohibit     (or blackhole / unreachable)
- *   pref B+3  to H         prohibit
+ *   shared, while at least one host of the family is isolated:
+ *     rule  pref B+0  to R lookup M        one per remediation prefix R
+ *     rule  pref B+1  from R lookup M      one per remediation prefix R
+ *     rule  pref B+3  lookup T             consult Cordon's table
+ *   per isolated host H:
+ *     rule  pref B+2  from H prohibit      its traffic, wherever it goes
+ *     route prohibit H table T             traffic towards it
  *
- * every rule tagged with the configured rule protocol (FRA_PROTOCOL), added
- * with NLM_F_EXCL so that an identical rule is never added twice. A rule is
- * Cordon's when its priority lies in [B, B + range) and it carries Cordon's
- * protocol. See docs/netlink.md.
+ * (prohibit, or blackhole / unreachable by configuration). Every object is
+ * tagged with the configured protocol and added with NLM_F_EXCL, so an
+ * identical object is never added twice. An object is Cordon's when it
+ * carries Cordon's protocol and is a rule in [B, B + range) or a route in T.
+ * The traffic towards a host is stopped by a route, not a rule, because the
+ * kernel keeps rules in a list that every rule change walks (cost grows with
+ * the number of isolated hosts) while routes live in a trie; the source of
+ * an IPv4 packet can only be matched by a rule. See docs/netlink.md.
  *
  * All operations are synchronous: the enf_done_fn is called before the
  * operation returns.
@@ -34,7 +42,8 @@
 #define NETLINK_RULE_TEXT_LEN 160
 
 /* Defaults; see docs/netlink.md for why these numbers. */
-#define NETLINK_DEFAULT_TABLE 254          /* main */
+#define NETLINK_DEFAULT_TABLE 9100         /* Cordon's own table */
+#define NETLINK_DEFAULT_REMEDIATION_TABLE 254   /* main */
 #define NETLINK_DEFAULT_PRIORITY_BASE 9100
 #define NETLINK_DEFAULT_PRIORITY_RANGE 10
 #define NETLINK_DEFAULT_PROTOCOL 77        /* unassigned in iproute2's rt_protos */
@@ -54,7 +63,8 @@ enum netlink_deny_action {
 /* Plain data: copied by netlink_point_new. */
 struct netlink_point_config {
 	char netns[NETLINK_NETNS_LEN];  /* "" = the daemon's own; a name under /run/netns; or a path */
-	uint32_t table;                 /* table the remediation rules look up */
+	uint32_t table;                 /* Cordon's own table: the per-host routes */
+	uint32_t remediation_table;     /* the table that routes to the remediation prefixes */
 	uint32_t priority_base;
 	uint32_t priority_range;        /* >= 4; every rule in the range with our protocol is ours */
 	uint8_t protocol;               /* FRA_PROTOCOL value marking Cordon's rules */
@@ -69,7 +79,7 @@ void netlink_config_init(struct netlink_point_config *c);
 
 /*
  * Sets one config key from its text value (the daemon's config file and the
- * test tool both go through here). Keys: netns, table, priority_base,
+ * test tool both go through here). Keys: netns, table, remediation_table, priority_base,
  * priority_range, protocol, deny_action (prohibit|blackhole|unreachable),
  * remove_extra (yes|no|true|false|1|0), remediation (a prefix, or several
  * separated by commas; appended). Returns 0, or -1 with `err` naming the key
@@ -100,25 +110,26 @@ bool netlink_point_is(const struct enf_point *p);
 const struct netlink_point_config *netlink_point_config(const struct enf_point *p);
 
 /*
- * Writes the rules Cordon installs for `host` on this point, one per line,
- * in `ip rule` syntax, into buf. Returns the number of rules.
+ * Writes what Cordon installs for `host` on this point (the shared rules of
+ * its family, then its own rule and route), one per line in `ip` syntax,
+ * into buf. Returns the number of objects.
  */
-unsigned netlink_describe_rules(const struct enf_point *p, const struct ip_addr *host,
-				char *buf, size_t buflen);
+unsigned netlink_describe(const struct enf_point *p, const struct ip_addr *host,
+			  char *buf, size_t buflen);
 
 enum netlink_diff_kind {
-	NETLINK_DIFF_MISSING,    /* a rule the state needs was absent from the kernel */
-	NETLINK_DIFF_EXTRA,      /* a Cordon rule that no isolated host accounts for */
-	NETLINK_DIFF_DUPLICATE,  /* a second identical Cordon rule */
+	NETLINK_DIFF_MISSING,    /* a rule or route the state needs was absent from the kernel */
+	NETLINK_DIFF_EXTRA,      /* a Cordon object that no isolated host accounts for */
+	NETLINK_DIFF_DUPLICATE,  /* a second identical Cordon object */
 };
 
 /* One difference between the state and the kernel; valid only during the callback. */
 struct netlink_diff {
 	enum netlink_diff_kind kind;
 	bool fixed;                  /* missing: re-installed; extra/duplicate: removed */
-	bool has_host;               /* false for an extra rule whose shape is not Cordon's */
+	bool has_host;               /* false for shared rules and shapes Cordon never makes */
 	struct ip_addr host;
-	char rule[NETLINK_RULE_TEXT_LEN];   /* "pref 9102 from 192.0.2.7 prohibit" */
+	char object[NETLINK_RULE_TEXT_LEN]; /* "rule pref 9102 from 192.0.2.7 prohibit" */
 	char message[ENF_DETAIL_LEN];       /* what was found and what was done */
 };
 
@@ -126,23 +137,23 @@ typedef void (*netlink_diff_fn)(void *arg, const struct netlink_diff *d);
 
 struct netlink_reconcile_stats {
 	unsigned hosts;           /* locations of this point in the state */
-	unsigned rules_expected;  /* rules those hosts need */
-	unsigned rules_found;     /* Cordon rules in the kernel before reconciling */
+	unsigned expected;        /* rules and routes those hosts need */
+	unsigned found;           /* Cordon rules and routes in the kernel before reconciling */
 	unsigned missing;         /* needed and absent */
 	unsigned reinstalled;     /* of those, added again */
-	unsigned extra;           /* Cordon rules no host accounts for, duplicates included */
+	unsigned extra;           /* Cordon objects no host accounts for, duplicates included */
 	unsigned duplicates;
-	unsigned removed;         /* extra rules deleted (only with remove_extra) */
+	unsigned removed;         /* extra objects deleted (only with remove_extra) */
 	unsigned errors;          /* kernel requests that failed */
 };
 
 /*
- * Compares the kernel's Cordon rules with `isolated` (the n locations the
+ * Compares the kernel's Cordon rules and routes with `isolated` (the n locations the
  * daemon's state says are isolated; locations of other points are skipped).
- * Re-installs every missing rule; reports extra and duplicate rules and
+ * Re-installs everything missing; reports extra and duplicate objects and
  * removes them only when the config says remove_extra. Every difference goes
  * to `report` (may be NULL). `stats` (may be NULL) receives the counts.
- * Returns 0 when the kernel now holds every rule the state needs (extra rules
+ * Returns 0 when the kernel now holds everything the state needs (extra objects
  * kept by configuration do not count as failure), -1 otherwise with `err`
  * naming the first failure.
  */
@@ -150,7 +161,13 @@ int netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, 
 		      netlink_diff_fn report, void *arg, struct netlink_reconcile_stats *stats,
 		      char *err, size_t errlen);
 
-/* Counts Cordon's rules in the kernel, per family. Returns 0, or -1 with `err`. */
-int netlink_count_rules(struct enf_point *p, unsigned *v4, unsigned *v6, char *err, size_t errlen);
+struct netlink_counts {
+	unsigned rules4, rules6;     /* Cordon rules, shared ones included */
+	unsigned routes4, routes6;   /* Cordon routes in its table */
+	unsigned hosts4, hosts6;     /* hosts with their `from H` rule */
+};
+
+/* Counts Cordon's objects in the kernel. Returns 0, or -1 with `err`. */
+int netlink_count(struct enf_point *p, struct netlink_counts *out, char *err, size_t errlen);
 
 #endif

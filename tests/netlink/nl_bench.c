@@ -1,9 +1,9 @@
 /*
  * nl_bench: time to isolate and then release COUNT hosts through the netlink
  * enforcement point, per operation (p50, p99, max) and in total, with the
- * Cordon rule count checked after each phase. Run it inside a namespace of
- * its own (tests/netlink/nl-bench does that); it changes that namespace's
- * rules only.
+ * counts of Cordon's rules and routes checked after each phase. Run it in a
+ * namespace of its own (tests/netlink/nl-bench does that); it changes that
+ * namespace's rules and routes only.
  *
  *   nl_bench [-n NETNS] [-c KEY=VALUE]... COUNT [v4|v6|mixed]
  *
@@ -101,7 +101,8 @@ main(int argc, char **argv)
 	const char *mix = "v4";
 	double *lat, t0;
 	size_t count, i;
-	unsigned v4, v6, per_host_v4 = 0, per_host_v6 = 0, want4 = 0, want6 = 0;
+	struct netlink_counts nc;
+	unsigned shared4 = 1, shared6 = 1, hosts4 = 0, hosts6 = 0;
 	int opt, rc = 0;
 
 	netlink_config_init(&cfg);
@@ -138,15 +139,6 @@ main(int argc, char **argv)
 	    netlink_config_set(&cfg, "remediation", "10.89.0.0/24,2001:db8:89::/64", err,
 			       sizeof(err)) < 0)
 		goto config_error;
-	for (i = 0; i < cfg.n_remediation; i++) {
-		if (ip_is_v4(&cfg.remediation[i].addr))
-			per_host_v4 += 2;
-		else
-			per_host_v6 += 2;
-	}
-	per_host_v4 += 2;
-	per_host_v6 += 2;
-
 	p = netlink_point_new(POINT_NAME, &cfg, err, sizeof(err));
 	if (p == NULL) {
 		fprintf(stderr, "nl_bench: %s\n", err);
@@ -157,14 +149,20 @@ main(int argc, char **argv)
 		enf_destroy(p);
 		return 2;
 	}
-	if (netlink_count_rules(p, &v4, &v6, err, sizeof(err)) < 0 || v4 || v6) {
-		fprintf(stderr, "nl_bench: namespace not clean before the run (%u/%u Cordon rules) %s\n",
-			v4, v6, err);
+	for (i = 0; i < cfg.n_remediation; i++) {
+		if (ip_is_v4(&cfg.remediation[i].addr))
+			shared4 += 2;
+		else
+			shared6 += 2;
+	}
+	if (netlink_count(p, &nc, err, sizeof(err)) < 0 ||
+	    nc.rules4 + nc.rules6 + nc.routes4 + nc.routes6 != 0) {
+		fprintf(stderr, "nl_bench: namespace not clean before the run %s\n", err);
 		rc = 1;
 		goto out;
 	}
 	printf("nl_bench: %zu hosts (%s), %u remediation prefixes, priorities %u..%u, table %u, "
-	       "protocol %u, %s\n", count, mix, cfg.n_remediation, cfg.priority_base,
+	       "protocol %u, netns %s\n", count, mix, cfg.n_remediation, cfg.priority_base,
 	       cfg.priority_base + cfg.priority_range - 1, cfg.table, cfg.protocol,
 	       cfg.netns[0] ? cfg.netns : "own netns");
 
@@ -181,12 +179,8 @@ main(int argc, char **argv)
 			snprintf(l.point, sizeof(l.point), "%s", POINT_NAME);
 			l.orig_vlan = l.quarantine_vlan = -1;
 			host_addr(i, v6host, &l.host.ip);
-			if (phase == 0) {
-				if (v6host)
-					want6 += per_host_v6;
-				else
-					want4 += per_host_v4;
-			}
+			if (phase == 0)
+				(*(v6host ? &hosts6 : &hosts4))++;
 			t0 = now_us();
 			if (phase == 0)
 				enf_isolate(p, &l, done, &o);
@@ -203,16 +197,24 @@ main(int argc, char **argv)
 		if (rc)
 			break;
 		report(what, lat, count, now_us() - start);
-		if (netlink_count_rules(p, &v4, &v6, err, sizeof(err)) < 0) {
+		if (netlink_count(p, &nc, err, sizeof(err)) < 0) {
 			fprintf(stderr, "nl_bench: %s\n", err);
 			rc = 1;
 			break;
 		}
-		printf("rules after %s: v4 %u v6 %u (expected v4 %u v6 %u)\n", what, v4, v6,
-		       phase == 0 ? want4 : 0, phase == 0 ? want6 : 0);
-		if (phase == 0 ? (v4 != want4 || v6 != want6) : (v4 || v6)) {
-			fprintf(stderr, "nl_bench: rule count differs from the expected\n");
-			rc = 1;
+		{
+			/* After isolate: one rule and one route per host plus the shared rules. */
+			unsigned r4 = phase == 0 && hosts4 ? hosts4 + shared4 : 0;
+			unsigned r6 = phase == 0 && hosts6 ? hosts6 + shared6 : 0;
+			unsigned t4 = phase == 0 ? hosts4 : 0, t6 = phase == 0 ? hosts6 : 0;
+
+			printf("after %s: rules v4 %u v6 %u, routes v4 %u v6 %u (expected rules %u/%u, "
+			       "routes %u/%u)\n", what, nc.rules4, nc.rules6, nc.routes4, nc.routes6,
+			       r4, r6, t4, t6);
+			if (nc.rules4 != r4 || nc.rules6 != r6 || nc.routes4 != t4 || nc.routes6 != t6) {
+				fprintf(stderr, "nl_bench: counts differ from the expected\n");
+				rc = 1;
+			}
 		}
 	}
 out:

@@ -85,6 +85,9 @@ expect_blocked() {
 
 tool() { "$TOOL" -n "$R" -c remediation=10.71.9.0/24,2001:db8:71:9::/64 "$@"; }
 cordon_rules() { { ip -n "$R" -4 rule show; ip -n "$R" -6 rule show; } | grep -c 'proto 77'; }
+cordon_routes() {
+  { ip -n "$R" -4 route show table 9100; ip -n "$R" -6 route show table 9100; } | grep -c 'proto 77'
+}
 
 setup || { fail "namespace setup"; exit 1; }
 
@@ -103,9 +106,10 @@ expect_blocked "$A" $B4 "isolated: A to B refused (IPv4)"
 expect_blocked "$A" $B6 "isolated: A to B refused (IPv6)"
 # Towards the isolated host the router refuses with ICMP "packet filtered"
 # (prohibit). The host itself sees silence: the router's own ICMP errors
-# towards it fall under `to HOST prohibit` as well, like every reply of the
-# router's local services (which keeps those shielded from the worm too).
-# (Checked first: the kernel rate-limits ICMP errors per destination.)
+# towards it hit its prohibit route in Cordon's table as well, like every
+# reply of the router's local services (which keeps those shielded from the
+# worm too). Checked with the first packet towards A: the kernel rate-limits
+# ICMP errors.
 out=$(ip netns exec "$B" ping -c1 -W1 $A4 2>&1)
 if [[ $? -ne 0 && "$out" =~ (filtered|prohibited) ]]; then
   pass "isolated: B to A refused by the router with ICMP packet filtered (IPv4)"
@@ -116,22 +120,29 @@ expect_blocked "$B" $A6 "isolated: B to A refused (IPv6)"
 expect_reach "$A" $M4 "isolated: A still reaches remediation (IPv4)"
 expect_reach "$A" $M6 "isolated: A still reaches remediation (IPv6)"
 expect_reach "$M" $A4 "isolated: remediation reaches A (IPv4)"
+expect_reach "$M" $A6 "isolated: remediation reaches A (IPv6)"
 expect_reach "$B" $M4 "isolated: B unaffected (IPv4)"
-[[ $(cordon_rules) -eq 8 ]] && pass "8 Cordon rules after isolate" || fail "rule count $(cordon_rules), want 8"
+# Per family: 3 shared rules + the host's rule; its route in table 9100.
+if [[ $(cordon_rules) -eq 8 && $(cordon_routes) -eq 2 ]]; then
+  pass "after isolate: 8 Cordon rules, 2 Cordon routes"
+else
+  fail "after isolate: $(cordon_rules) rules, $(cordon_routes) routes; want 8 and 2"
+fi
 
 # ---- isolate twice: nothing doubles ----
 out=$(tool -s "$STATE" isolate $A4 $A6)
-if [[ $? -eq 0 && "$out" == *"already isolated"* && $(cordon_rules) -eq 8 ]]; then
-  pass "isolate twice: still 8 rules, reported as already isolated"
+if [[ $? -eq 0 && "$out" == *"already isolated"* && $(cordon_rules) -eq 8 && $(cordon_routes) -eq 2 ]]; then
+  pass "isolate twice: still 8 rules and 2 routes, reported as already isolated"
 else
-  fail "isolate twice: $out; $(cordon_rules) rules"
+  fail "isolate twice: $out; $(cordon_rules) rules, $(cordon_routes) routes"
 fi
 tool check $A4 $A6 >/dev/null && pass "check: A's rules in place" || fail "check after isolate"
 
 # ---- release: restored; release twice harmless ----
 out=$(tool -s "$STATE" release $A4 $A6)
 [[ $? -eq 0 ]] && pass "release A" || fail "release A: $out"
-[[ $(cordon_rules) -eq 0 ]] && pass "0 Cordon rules after release" || fail "rules left: $(cordon_rules)"
+[[ $(cordon_rules) -eq 0 && $(cordon_routes) -eq 0 ]] && pass "nothing of Cordon's left after release" ||
+  fail "left after release: $(cordon_rules) rules, $(cordon_routes) routes"
 expect_reach "$A" $B4 "released: A reaches B again (IPv4)"
 expect_reach "$A" $B6 "released: A reaches B again (IPv6)"
 expect_reach "$B" $A4 "released: B reaches A again (IPv4)"
@@ -149,7 +160,8 @@ out=$(ip netns exec "$R" "$TOOL" -c remediation=10.71.9.0/24 isolate $A4)
 [[ $? -eq 0 ]] && pass "own-namespace mode: isolate" || fail "own-namespace isolate: $out"
 expect_blocked "$A" $B4 "own-namespace mode: A to B refused"
 ip netns exec "$R" "$TOOL" -c remediation=10.71.9.0/24 release $A4 >/dev/null &&
-  [[ $(cordon_rules) -eq 0 ]] && pass "own-namespace mode: release" || fail "own-namespace release"
+  [[ $(cordon_rules) -eq 0 && $(cordon_routes) -eq 0 ]] && pass "own-namespace mode: release" ||
+  fail "own-namespace release"
 
 # ---- kernel errors become clear messages ----
 if command -v setpriv >/dev/null; then
@@ -178,9 +190,9 @@ for i in $(seq 100); do
 done
 kill -9 $BGPID; wait $BGPID 2>/dev/null; BGPID=
 recorded=$(wc -l <"$STATE")
-before=$(cordon_rules)
+before="$(cordon_rules) rules, $(cordon_routes) routes"
 if [[ $recorded -gt 0 && $recorded -lt $N ]]; then
-  pass "killed with -9 after recording $recorded of $N hosts ($before rules in the kernel)"
+  pass "killed with -9 after recording $recorded of $N hosts ($before in the kernel)"
 else
   fail "kill -9 in the middle: $recorded of $N recorded"
 fi
@@ -188,16 +200,20 @@ out=$(tool -s "$STATE" reconcile)
 rc=$?
 summary=$(echo "$out" | tail -1)
 [[ $rc -eq 0 ]] && pass "reconcile after kill: $summary" || fail "reconcile after kill: $out"
-after=$(cordon_rules)
-dups=$(ip -n "$R" -4 rule show | grep 'proto 77' | sort | uniq -d | wc -l)
-[[ $after -eq $((recorded * 4)) ]] && pass "nothing lost: $after rules = 4 x $recorded hosts" ||
-  fail "after reconcile: $after rules, want $((recorded * 4))"
-[[ $dups -eq 0 ]] && pass "nothing doubled: no duplicate rule" || fail "$dups duplicate rules"
-# Every host in the state has its deny rule, and no host outside it.
-if diff <(sort "$STATE") <(ip -n "$R" -4 rule show pref 9102 | awk '{print $3}' | sort) >/dev/null; then
-  pass "every recorded host, and only those, isolated"
+rules=$(cordon_rules) routes=$(cordon_routes)
+dups=$({ ip -n "$R" -4 rule show; ip -n "$R" -4 route show table 9100; } | grep 'proto 77' | sort | uniq -d | wc -l)
+if [[ $rules -eq $((recorded + 3)) && $routes -eq $recorded ]]; then
+  pass "nothing lost: $rules rules = $recorded hosts + 3 shared, $routes routes"
 else
-  fail "hosts with a deny rule differ from the state"
+  fail "after reconcile: $rules rules, $routes routes; want $((recorded + 3)) and $recorded"
+fi
+[[ $dups -eq 0 ]] && pass "nothing doubled: no duplicate rule or route" || fail "$dups duplicates"
+# Every host in the state has its rule and its route, and no host outside it.
+if diff <(sort "$STATE") <(ip -n "$R" -4 rule show pref 9102 | awk '{print $3}' | sort) >/dev/null &&
+   diff <(sort "$STATE") <(ip -n "$R" -4 route show table 9100 | awk '{print $2}' | sort) >/dev/null; then
+  pass "every recorded host, and only those, has its rule and route"
+else
+  fail "hosts with a rule or route differ from the state"
 fi
 out=$(tool -s "$STATE" reconcile | tail -1)
 [[ "$out" == *"missing 0 "*"extra 0 "* ]] && pass "second reconcile: no differences" ||
@@ -206,7 +222,7 @@ out=$(tool -s "$STATE" reconcile | tail -1)
 # ---- a Cordon rule no state accounts for: reported; removed only when configured ----
 ip -n "$R" rule add pref 9102 from 10.73.0.1 prohibit protocol 77
 out=$(tool -s "$STATE" reconcile)
-if [[ "$out" == *"extra rule 'pref 9102 from 10.73.0.1 prohibit' for host 10.73.0.1: kept"* &&
+if [[ "$out" == *"extra object 'rule pref 9102 from 10.73.0.1 prohibit' of host 10.73.0.1: kept"* &&
       $(ip -n "$R" rule show pref 9102 | grep -c 10.73.0.1) -eq 1 ]]; then
   pass "extra rule reported and kept by default"
 else
@@ -228,8 +244,9 @@ ip -n "$R" rule del pref 9102 from 10.73.0.2 prohibit
 # Release everything recorded: the kernel is clean again.
 mapfile -t hosts <"$STATE"
 tool -s "$STATE" release "${hosts[@]}" >/dev/null
-[[ $(cordon_rules) -eq 0 && ! -s "$STATE" ]] && pass "all released, state empty" ||
-  fail "after releasing all: $(cordon_rules) rules"
+[[ $(cordon_rules) -eq 0 && $(cordon_routes) -eq 0 && ! -s "$STATE" ]] &&
+  pass "all released: no Cordon rule or route left, state empty" ||
+  fail "after releasing all: $(cordon_rules) rules, $(cordon_routes) routes"
 
 echo "netlink namespaces: $FAILS failure(s)"
 [[ $FAILS -eq 0 ]]

@@ -9,7 +9,7 @@
  *     locate HOST | isolate HOST... | release HOST... | check HOST...
  *     isolate-seq FIRST COUNT [DELAY_US]   isolate COUNT consecutive addresses
  *     reconcile                            state file against the kernel
- *     count                                Cordon rules per family
+ *     count                                Cordon rules, routes and hosts per family
  *
  * Exit: 0 every operation ok, 1 some operation failed, 2 usage or setup.
  */
@@ -338,19 +338,20 @@ main(int argc, char **argv)
 				rc = 1;
 			}
 			printf("reconcile: hosts %u expected %u found %u missing %u reinstalled %u "
-			       "extra %u duplicates %u removed %u errors %u\n", rs.hosts,
-			       rs.rules_expected, rs.rules_found, rs.missing, rs.reinstalled, rs.extra,
-			       rs.duplicates, rs.removed, rs.errors);
+			       "extra %u duplicates %u removed %u errors %u\n", rs.hosts, rs.expected,
+			       rs.found, rs.missing, rs.reinstalled, rs.extra, rs.duplicates, rs.removed,
+			       rs.errors);
 			free(locs);
 		}
 	} else if (!strcmp(cmd, "count")) {
-		unsigned v4, v6;
+		struct netlink_counts c;
 
-		if (netlink_count_rules(p, &v4, &v6, err, sizeof(err)) < 0) {
+		if (netlink_count(p, &c, err, sizeof(err)) < 0) {
 			fprintf(stderr, "nlq_tool: %s\n", err);
 			rc = 1;
 		} else {
-			printf("v4 %u v6 %u\n", v4, v6);
+			printf("rules4 %u rules6 %u routes4 %u routes6 %u hosts4 %u hosts6 %u\n", c.rules4,
+			       c.rules6, c.routes4, c.routes6, c.hosts4, c.hosts6);
 		}
 	} else {
 		rc = usage();

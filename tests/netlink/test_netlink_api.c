@@ -95,12 +95,14 @@ make_point(const struct netlink_point_config *c)
 	return p;
 }
 
-static void
-counts(struct enf_point *p, unsigned *v4, unsigned *v6)
+static struct netlink_counts
+counts(struct enf_point *p)
 {
+	struct netlink_counts c;
 	char err[256];
 
-	assert_int_equal(netlink_count_rules(p, v4, v6, err, sizeof(err)), 0);
+	assert_int_equal(netlink_count(p, &c, err, sizeof(err)), 0);
+	return c;
 }
 
 /* Runs a shell command inside this process's private namespace. */
@@ -123,7 +125,8 @@ test_config_keys(void **state)
 
 	(void)state;
 	netlink_config_init(&c);
-	assert_int_equal(c.table, 254);
+	assert_int_equal(c.table, NETLINK_DEFAULT_TABLE);
+	assert_int_equal(c.remediation_table, 254);
 	assert_int_equal(c.priority_base, NETLINK_DEFAULT_PRIORITY_BASE);
 	assert_int_equal(netlink_config_set(&c, "table", "4242", err, sizeof(err)), 0);
 	assert_int_equal(c.table, 4242);
@@ -153,6 +156,15 @@ test_config_errors(void **state)
 	netlink_config_init(&c);
 	assert_int_equal(netlink_config_set(&c, "table", "0", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "table '0'"));
+	/* Cordon's table must be its own: never main, and not the remediation table. */
+	assert_int_equal(netlink_config_set(&c, "table", "254", err, sizeof(err)), 0);
+	assert_int_equal(netlink_config_validate(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "main (254)"));
+	assert_int_equal(netlink_config_set(&c, "table", "300", err, sizeof(err)), 0);
+	assert_int_equal(netlink_config_set(&c, "remediation_table", "300", err, sizeof(err)), 0);
+	assert_int_equal(netlink_config_validate(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "remediation_table 300"));
+	netlink_config_init(&c);
 	assert_int_equal(netlink_config_set(&c, "priority_base", "32766", err, sizeof(err)), -1);
 	assert_int_equal(netlink_config_set(&c, "priority_range", "3", err, sizeof(err)), -1);
 	assert_int_equal(netlink_config_set(&c, "protocol", "2", err, sizeof(err)), -1);
@@ -218,8 +230,8 @@ test_locate(void **state)
 	assert_int_equal(o.res.loc.orig_vlan, -1);
 	assert_int_equal(o.res.loc.quarantine_vlan, -1);
 	assert_string_equal(o.res.loc.port, "");
-	assert_non_null(strstr(o.res.loc.detail, "pref 9102 from 10.71.1.10 prohibit"));
-	assert_non_null(strstr(o.res.loc.detail, "to 198.51.100.0/24 lookup 254"));
+	assert_non_null(strstr(o.res.loc.detail, "rule pref 9102 from 10.71.1.10 prohibit"));
+	assert_non_null(strstr(o.res.loc.detail, "route prohibit 10.71.1.10 table 9100"));
 
 	/* The remediation server itself must stay reachable. */
 	h.ip = addr("198.51.100.7");
@@ -234,39 +246,44 @@ test_locate(void **state)
 }
 
 static void
-check_isolate_release(const char *host, unsigned per_host, bool v6)
+check_isolate_release(const char *host, bool v6)
 {
 	struct netlink_point_config c = test_config();
 	struct enf_point *p = make_point(&c);
+	struct netlink_counts n;
 	struct outcome o;
-	unsigned v4n, v6n;
 
 	o = run(p, "check", host);
 	assert_int_equal(o.res.status, ENF_MISMATCH);
 
 	o = run(p, "isolate", host);
 	assert_int_equal(o.res.status, ENF_OK);
-	assert_non_null(strstr(o.res.message, "rules added"));
+	assert_non_null(strstr(o.res.message, "rule and route added"));
 	assert_non_null(strstr(o.res.message, host));
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v6 ? v6n : v4n, per_host);
-	assert_int_equal(v6 ? v4n : v6n, 0);
+	/* Three shared rules (two for the remediation prefix, one to Cordon's table) + the host's. */
+	n = counts(p);
+	assert_int_equal(v6 ? n.rules6 : n.rules4, 4);
+	assert_int_equal(v6 ? n.routes6 : n.routes4, 1);
+	assert_int_equal(v6 ? n.hosts6 : n.hosts4, 1);
+	assert_int_equal(v6 ? n.rules4 + n.routes4 : n.rules6 + n.routes6, 0);
 
 	/* Twice: EXCL makes the kernel refuse the copies; one set stays. */
 	o = run(p, "isolate", host);
 	assert_int_equal(o.res.status, ENF_OK);
 	assert_non_null(strstr(o.res.message, "already isolated"));
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v6 ? v6n : v4n, per_host);
+	n = counts(p);
+	assert_int_equal(v6 ? n.rules6 : n.rules4, 4);
+	assert_int_equal(v6 ? n.routes6 : n.routes4, 1);
 
 	o = run(p, "check", host);
 	assert_int_equal(o.res.status, ENF_OK);
 
 	o = run(p, "release", host);
 	assert_int_equal(o.res.status, ENF_OK);
-	assert_non_null(strstr(o.res.message, "rules removed"));
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v4n + v6n, 0);
+	assert_non_null(strstr(o.res.message, "rule and route removed"));
+	assert_non_null(strstr(o.res.message, "shared rules removed"));
+	n = counts(p);
+	assert_int_equal(n.rules4 + n.rules6 + n.routes4 + n.routes6, 0);
 
 	o = run(p, "release", host);
 	assert_int_equal(o.res.status, ENF_OK);
@@ -278,14 +295,14 @@ static void
 test_isolate_release_v4(void **state)
 {
 	(void)state;
-	check_isolate_release("10.71.1.10", 4, false);
+	check_isolate_release("10.71.1.10", false);
 }
 
 static void
 test_isolate_release_v6(void **state)
 {
 	(void)state;
-	check_isolate_release("2001:db8:71:1::10", 4, true);
+	check_isolate_release("2001:db8:71:1::10", true);
 }
 
 static void
@@ -293,9 +310,15 @@ test_rules_in_kernel(void **state)
 {
 	struct netlink_point_config c = test_config();
 	struct enf_point *p = make_point(&c);
+	static const char *const want[] = {
+		"9100:\tfrom all to 198.51.100.0/24 lookup main proto 77",
+		"9101:\tfrom 198.51.100.0/24 lookup main proto 77",
+		"9102:\tfrom 10.71.1.11 prohibit proto 77",
+		"9103:\tfrom all lookup 9100 proto 77",
+	};
 	FILE *f;
 	char line[256];
-	int seen = 0;
+	unsigned seen = 0, i;
 
 	(void)state;
 	assert_int_equal(run(p, "isolate", "10.71.1.11").res.status, ENF_OK);
@@ -303,20 +326,51 @@ test_rules_in_kernel(void **state)
 	f = popen("ip -4 rule show", "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "10.71.1.11") == NULL)
-			continue;
-		assert_non_null(strstr(line, "proto 77"));
-		if (!strncmp(line, "9100:\tfrom 10.71.1.11 to 198.51.100.0/24 lookup main", 52) ||
-		    !strncmp(line, "9101:\tfrom 198.51.100.0/24 to 10.71.1.11 lookup main", 52) ||
-		    !strncmp(line, "9102:\tfrom 10.71.1.11 prohibit", 30) ||
-		    !strncmp(line, "9103:\tfrom all to 10.71.1.11 prohibit", 37))
-			seen++;
-		else
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < 4; i++)
+			if (!strcmp(line, want[i]))
+				seen |= 1u << i;
+		if (strstr(line, "proto 77") && !(seen & (1u << (line[3] - '0'))))
 			fail_msg("unexpected rule: %s", line);
 	}
 	pclose(f);
-	assert_int_equal(seen, 4);
+	assert_int_equal(seen, 0xf);
+	sh("test \"$(ip -4 route show table 9100)\" = \"prohibit 10.71.1.11 proto 77 \"");
 	assert_int_equal(run(p, "release", "10.71.1.11").res.status, ENF_OK);
+	sh("test -z \"$(ip -4 route show table 9100)\"");
+	enf_destroy(p);
+}
+
+static void
+test_shared_rules_follow_last_host(void **state)
+{
+	struct netlink_point_config c = test_config();
+	struct enf_point *p = make_point(&c);
+	struct netlink_counts n;
+
+	(void)state;
+	assert_int_equal(run(p, "isolate", "10.71.1.40").res.status, ENF_OK);
+	assert_int_equal(run(p, "isolate", "10.71.1.41").res.status, ENF_OK);
+	assert_int_equal(run(p, "isolate", "2001:db8:71:1::40").res.status, ENF_OK);
+	n = counts(p);
+	assert_int_equal(n.rules4, 5);
+	assert_int_equal(n.rules6, 4);
+	assert_int_equal(n.hosts4, 2);
+	/* A host remains: the shared rules stay. */
+	assert_int_equal(run(p, "release", "10.71.1.40").res.status, ENF_OK);
+	n = counts(p);
+	assert_int_equal(n.rules4, 4);
+	assert_int_equal(n.routes4, 1);
+	/* A new point (a restarted daemon) learns the hosts from the kernel. */
+	enf_destroy(p);
+	p = make_point(&c);
+	assert_int_equal(run(p, "release", "2001:db8:71:1::40").res.status, ENF_OK);
+	n = counts(p);
+	assert_int_equal(n.rules6 + n.routes6, 0);
+	assert_int_equal(n.rules4, 4);
+	assert_int_equal(run(p, "release", "10.71.1.41").res.status, ENF_OK);
+	n = counts(p);
+	assert_int_equal(n.rules4 + n.routes4, 0);
 	enf_destroy(p);
 }
 
@@ -352,7 +406,7 @@ collect(void *arg, const struct netlink_diff *d)
 	else
 		s->duplicate++;
 	s->fixed += d->fixed;
-	assert_non_null(strstr(d->message, d->rule));
+	assert_non_null(strstr(d->message, d->object));
 }
 
 static void
@@ -363,55 +417,59 @@ test_reconcile(void **state)
 	struct enf_location st[3] = { location("10.71.1.20"), location("10.71.1.21"),
 				      location("2001:db8:71:1::22") };
 	struct netlink_reconcile_stats rs;
+	struct netlink_counts n;
 	struct diffs d = { 0 };
-	unsigned v4n, v6n;
 	char err[256];
 
 	(void)state;
-	/* Kernel: .20 fully, .21 missing one rule, .23 not in the state; .22 absent. */
+	/* Kernel: .20 whole, .21 without its route, .23 not in the state; ::22 absent. */
 	assert_int_equal(run(p, "isolate", "10.71.1.20").res.status, ENF_OK);
 	assert_int_equal(run(p, "isolate", "10.71.1.21").res.status, ENF_OK);
 	assert_int_equal(run(p, "isolate", "10.71.1.23").res.status, ENF_OK);
-	sh("ip rule del pref 9103 to 10.71.1.21 prohibit");
+	sh("ip route del prohibit 10.71.1.21 table 9100");
 	/* Not Cordon's (no protocol 77): never counted, never touched. */
 	sh("ip rule add pref 9102 from 10.71.1.99 prohibit");
 	assert_int_equal(run(p, "check", "10.71.1.21").res.status, ENF_MISMATCH);
 
 	assert_int_equal(netlink_reconcile(p, st, 3, collect, &d, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.hosts, 3);
-	assert_int_equal(rs.rules_expected, 12);
-	assert_int_equal(rs.rules_found, 11);
-	assert_int_equal(rs.missing, 5);      /* one of .21, four of .22 */
-	assert_int_equal(rs.reinstalled, 5);
-	assert_int_equal(rs.extra, 4);        /* .23's rules: reported, kept */
+	assert_int_equal(rs.expected, 12);    /* per family 3 shared; 2 per host */
+	assert_int_equal(rs.found, 8);
+	assert_int_equal(rs.missing, 6);      /* the route of .21; ::22 and its shared rules */
+	assert_int_equal(rs.reinstalled, 6);
+	assert_int_equal(rs.extra, 2);        /* .23's rule and route: reported, kept */
 	assert_int_equal(rs.removed, 0);
-	assert_int_equal(d.missing, 5);
-	assert_int_equal(d.extra, 4);
-	assert_int_equal(d.fixed, 5);
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v4n, 12);
-	assert_int_equal(v6n, 4);
+	assert_int_equal(d.missing, 6);
+	assert_int_equal(d.extra, 2);
+	assert_int_equal(d.fixed, 6);
+	n = counts(p);
+	assert_int_equal(n.rules4, 6);
+	assert_int_equal(n.routes4, 3);
+	assert_int_equal(n.rules6, 4);
+	assert_int_equal(n.routes6, 1);
+	assert_int_equal(run(p, "check", "10.71.1.21").res.status, ENF_OK);
+	assert_int_equal(run(p, "check", "2001:db8:71:1::22").res.status, ENF_OK);
 
-	/* Again: nothing missing; with remove_extra the extra rules go. */
+	/* Again: nothing missing; with remove_extra the extra objects go. */
 	enf_destroy(p);
 	c.remove_extra = true;
 	p = make_point(&c);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(netlink_reconcile(p, st, 3, collect, &d, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.missing, 0);
-	assert_int_equal(rs.extra, 4);
-	assert_int_equal(rs.removed, 4);
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v4n, 8);
-	assert_int_equal(v6n, 4);
+	assert_int_equal(rs.extra, 2);
+	assert_int_equal(rs.removed, 2);
+	n = counts(p);
+	assert_int_equal(n.rules4, 5);
+	assert_int_equal(n.routes4, 2);
 	sh("ip rule show pref 9102 | grep -q 'from 10.71.1.99 prohibit'");
 
 	/* Empty state with remove_extra: everything of Cordon's goes, the rest stays. */
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(netlink_reconcile(p, NULL, 0, collect, &d, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.removed, 12);
-	counts(p, &v4n, &v6n);
-	assert_int_equal(v4n + v6n, 0);
+	n = counts(p);
+	assert_int_equal(n.rules4 + n.rules6 + n.routes4 + n.routes6, 0);
 	sh("ip rule del pref 9102 from 10.71.1.99 prohibit");
 	enf_destroy(p);
 }
@@ -429,11 +487,13 @@ test_deny_action_and_table(void **state)
 	assert_int_equal(netlink_config_set(&c, "priority_base", "700", err, sizeof(err)), 0);
 	p = make_point(&c);
 	assert_int_equal(run(p, "isolate", "10.71.1.30").res.status, ENF_OK);
-	sh("ip rule show pref 702 | grep -q 'from 10.71.1.30 blackhole'");
-	sh("ip rule show pref 700 | grep -q 'lookup 4242'");
+	sh("ip rule show pref 702 | grep -q 'from 10.71.1.30 blackhole proto 77'");
+	sh("ip rule show pref 700 | grep -q 'to 198.51.100.0/24 lookup main'");
+	sh("ip rule show pref 703 | grep -q 'lookup 4242'");
+	sh("ip route show table 4242 | grep -q '^blackhole 10.71.1.30 proto 77'");
 	assert_int_equal(run(p, "check", "10.71.1.30").res.status, ENF_OK);
 	assert_int_equal(run(p, "release", "10.71.1.30").res.status, ENF_OK);
-	sh("test -z \"$(ip rule show pref 702)\"");
+	sh("test -z \"$(ip rule show pref 702)$(ip route show table 4242)\"");
 	enf_destroy(p);
 }
 
@@ -451,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_isolate_release_v4),
 		cmocka_unit_test(test_isolate_release_v6),
 		cmocka_unit_test(test_rules_in_kernel),
+		cmocka_unit_test(test_shared_rules_follow_last_host),
 		cmocka_unit_test(test_wrong_point),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_deny_action_and_table),
