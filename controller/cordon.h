@@ -47,6 +47,7 @@ struct point_stats {
 
 struct cordon_stats {
 	uint64_t detections;
+	uint64_t seen_reports;     /* asset reports received */
 	uint64_t bad_lines;
 	uint64_t oversize_lines;
 	uint64_t sensor_conns;

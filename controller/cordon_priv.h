@@ -48,6 +48,8 @@ struct cordon {
 	struct loop_timer *tick;                  /* owned */
 	struct verify_entry *verifies;            /* owned list: verification runs, verify.c */
 	struct local_sensor *locals;              /* owned list: in-process sensors, daemon.c */
+	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
+	size_t nseen;
 	struct cordon_stats st;
 };
 

@@ -373,6 +373,35 @@ cordon_forget_waiter(struct cordon *c, void *arg)
 	}
 }
 
+/* ---- the asset list ----------------------------------------------------------- */
+
+#define SEEN_BATCH 4096
+
+/* Writes the waiting asset reports in one transaction. */
+static void
+seen_flush(struct cordon *c)
+{
+	if (c->nseen == 0)
+		return;
+	if (registry_seen(c->reg, c->seen, c->nseen) != 0)
+		log_warnx("cannot record %zu seen hosts: %s", c->nseen, registry_error(c->reg));
+	c->nseen = 0;
+}
+
+static void
+seen_push(struct cordon *c, const struct seen_host *h)
+{
+	if (c->seen == NULL) {
+		c->seen = calloc(SEEN_BATCH, sizeof(*c->seen));
+		if (c->seen == NULL)
+			return;
+	}
+	c->seen[c->nseen++] = *h;
+	c->st.seen_reports++;
+	if (c->nseen == SEEN_BATCH)
+		seen_flush(c);
+}
+
 /* ---- sensor input ------------------------------------------------------------ */
 
 static void
@@ -384,6 +413,16 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 
 	if (len == 0)
 		return;
+	if (event_line_is_seen(line, len)) {
+		struct seen_host h;
+		if (seen_from_json(line, len, &h, err, sizeof(err)) != 0) {
+			c->st.bad_lines++;
+			log_warnx("sensor %s: rejected a seen report: %s", loop_conn_server(conn), err);
+			return;
+		}
+		seen_push(c, &h);
+		return;
+	}
 	if (detection_from_json(line, len, &d, err, sizeof(err)) != 0) {
 		c->st.bad_lines++;
 		log_warnx("sensor %s: rejected a line: %s", loop_conn_server(conn), err);
@@ -438,6 +477,14 @@ local_emit(void *arg, const struct detection *d)
 }
 
 static void
+local_seen(void *arg, const struct seen_host *h)
+{
+	struct local_sensor *ls = arg;
+
+	seen_push(ls->c, h);
+}
+
+static void
 local_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
     uint64_t ts_us, uint64_t index)
 {
@@ -462,6 +509,8 @@ local_sensors_start(struct cordon *c, char *err, size_t errlen)
 	struct det_config det = c->conf.det;
 	size_t i;
 
+	if (det.seen_interval_ms == DETCFG_AUTO)
+		det.seen_interval_ms = DETCFG_SEEN_INTERVAL_MS;
 	if (det.hash_seed == 0 &&
 	    getrandom(&det.hash_seed, sizeof(det.hash_seed), 0) != sizeof(det.hash_seed))
 		det.hash_seed = 0x9e3779b97f4a7c15ULL;
@@ -493,6 +542,7 @@ local_sensors_start(struct cordon *c, char *err, size_t errlen)
 			    c->conf.interfaces[i]);
 			return -1;
 		}
+		detector_set_seen_report(ls->det, local_seen, ls);
 		if (loop_watch_fd(c->loop, capture_fd(ls->cap), local_readable, ls) != 0) {
 			snprintf(err, errlen, "sensors.interfaces: %s: cannot watch the capture", c->conf.interfaces[i]);
 			return -1;
@@ -525,6 +575,7 @@ on_tick(void *arg)
 	/* A capture descriptor can stay quiet while packets wait in the ring. */
 	for (ls = c->locals; ls; ls = ls->next)
 		local_readable(ls);
+	seen_flush(c);
 	enforcer_tick(c);
 	loop_timer_arm(c->tick, TICK_SECONDS);
 }
@@ -597,6 +648,7 @@ cordon_free(struct cordon *c)
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
 	free(c->pending);
+	free(c->seen);
 	free(c);
 }
 
@@ -733,6 +785,7 @@ cordond_main(int argc, char **argv)
 	enforcer_reconcile(c);
 	loop_timer_arm(c->tick, TICK_SECONDS);
 	rc = loop_run(c->loop);
+	seen_flush(c);
 	log_info("stopped");
 	cordon_free(c);
 	return rc == 0 ? 0 : 1;

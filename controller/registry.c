@@ -433,3 +433,62 @@ registry_audit_last_id(struct registry *r)
 	sqlite3_finalize(st);
 	return id;
 }
+
+int
+registry_seen(struct registry *r, const struct seen_host *v, size_t n)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	if (n == 0)
+		return 0;
+	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		set_error(r, "recording seen hosts");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(r->db,
+		"INSERT INTO hosts (ip, ipbin, mac, state, first_seen, last_seen, updated)"
+		" VALUES (?1, ?2, ?3, 'observed', ?4, ?5, ?6)"
+		" ON CONFLICT(ip) DO UPDATE SET mac = COALESCE(excluded.mac, hosts.mac),"
+		" first_seen = CASE WHEN hosts.first_seen IS NULL OR hosts.first_seen = 0"
+		"   OR excluded.first_seen < hosts.first_seen THEN excluded.first_seen ELSE hosts.first_seen END,"
+		" last_seen = MAX(COALESCE(hosts.last_seen, 0), excluded.last_seen)",
+		-1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "recording seen hosts");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		char ip[64], mac[24];
+		ip_to_str(&v[i].ip, ip, sizeof(ip));
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, ip, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 2, v[i].ip.b, 16, SQLITE_TRANSIENT);
+		if (v[i].has_mac) {
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v[i].mac[0],
+			    v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5]);
+			sqlite3_bind_text(st, 3, mac, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(st, 3);
+		}
+		sqlite3_bind_double(st, 4, v[i].first_seen_us / 1e6);
+		sqlite3_bind_double(st, 5, v[i].last_seen_us / 1e6);
+		sqlite3_bind_double(st, 6, v[i].time_us / 1e6);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = SQLITE_ERROR;
+	}
+	if (rc != SQLITE_OK) {
+		set_error(r, "recording seen hosts");
+		sqlite3_finalize(st);
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		set_error(r, "recording seen hosts");
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}

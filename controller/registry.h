@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "detection.h"
 #include "enforce.h"
 
 enum host_state {
@@ -108,6 +109,13 @@ typedef int (*registry_audit_fn)(void *arg, const struct audit_rec *a);
 /* Audit entries with id > after_id, for one host (NULL: all), oldest first, at most `limit`. */
 int registry_audit_list(struct registry *r, const struct ip_addr *host,
     int64_t after_id, unsigned limit, registry_audit_fn fn, void *arg);
+
+/*
+ * Records hosts seen by sensors (the asset list), in one transaction: new
+ * hosts are added as observed; known ones get their MAC and seen times
+ * widened. States are never touched.
+ */
+int registry_seen(struct registry *r, const struct seen_host *v, size_t n);
 
 /* The id of the newest audit entry (0 when none), or -1 on error. */
 int64_t registry_audit_last_id(struct registry *r);

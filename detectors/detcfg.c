@@ -46,6 +46,9 @@ detcfg_defaults(struct det_config *c)
 	c->source_idle_ms = 10 * 60 * 1000;
 	c->pair_idle_ms = 10 * 60 * 1000;
 	c->hash_seed = 0;
+	/* Asset reports matter to a controller, not to a person reading stdout:
+	 * cordon-sensor turns them on when its output is a socket. */
+	c->seen_interval_ms = DETCFG_AUTO;
 }
 
 const char *const detcfg_keys[] = {
@@ -53,7 +56,7 @@ const char *const detcfg_keys[] = {
 	"trw.beta", "trw.timeout", "vscan.ports", "vscan.window",
 	"icmp_sweep.dsts", "arp_sweep.dsts", "sweep.window", "alert.interval",
 	"table.sources", "table.pairs", "table.fanout", "table.source_idle",
-	"table.pair_idle", "table.seed", NULL,
+	"table.pair_idle", "table.seed", "report.seen_interval", NULL,
 };
 
 static int
@@ -206,6 +209,16 @@ detcfg_set(struct det_config *c, const char *key, const char *value,
 #undef SECONDS
 #undef PROB
 #undef COUNT
+	if (strcmp(key, "report.seen_interval") == 0) {
+		if (strcmp(value, "0") == 0) {
+			c->seen_interval_ms = 0;
+			return 0;
+		}
+		if (parse_seconds(value, &ms) != 0)
+			return fail(err, errlen, key, value, "expected seconds (0 turns the reports off)");
+		c->seen_interval_ms = ms;
+		return 0;
+	}
 	if (strcmp(key, "table.seed") == 0) {
 		if (parse_uint(value, UINT64_MAX, &u) != 0)
 			return fail(err, errlen, key, value, "expected a whole number");

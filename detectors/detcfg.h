@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define DETCFG_MAX_PORTS 16
+#define DETCFG_AUTO UINT32_MAX
+#define DETCFG_SEEN_INTERVAL_MS (60 * 1000)   /* when reports go to a controller */
 
 struct detcfg_port {
 	uint16_t port;
@@ -43,6 +45,7 @@ struct det_config {
 	uint32_t source_idle_ms;
 	uint32_t pair_idle_ms;
 	uint64_t hash_seed;    /* 0: the sensor picks a random one */
+	uint32_t seen_interval_ms; /* asset reports; 0: off; DETCFG_AUTO: the program decides */
 };
 
 void detcfg_defaults(struct det_config *c);

@@ -326,3 +326,117 @@ out:
 	json_decref(o);
 	return rc;
 }
+
+/* ---- "seen" reports (the asset list) ------------------------------------------ */
+
+bool
+event_line_is_seen(const char *line, size_t len)
+{
+	static const char key[] = "\"type\":\"seen\"";
+
+	return memmem(line, len, key, sizeof(key) - 1) != NULL;
+}
+
+int
+seen_to_json(const struct seen_host *h, const char *sensor, char *buf, size_t len)
+{
+	char ip[64], ts[40], first[40], last[40], mac[24];
+	json_t *o = json_object();
+	size_t n;
+
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "type", json_string("seen"));
+	json_object_set_new(o, "time", json_string(time_us_to_iso(h->time_us, ts, sizeof(ts))));
+	if (sensor != NULL)
+		json_object_set_new(o, "sensor", json_string(sensor));
+	json_object_set_new(o, "src", json_string(ip_to_str(&h->ip, ip, sizeof(ip))));
+	if (h->has_mac) {
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
+		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+		json_object_set_new(o, "mac", json_string(mac));
+	} else {
+		json_object_set_new(o, "mac", json_null());
+	}
+	json_object_set_new(o, "vlan", h->vlan >= 0 ? json_integer(h->vlan) : json_null());
+	json_object_set_new(o, "first_seen", json_string(time_us_to_iso(h->first_seen_us, first, sizeof(first))));
+	json_object_set_new(o, "last_seen", json_string(time_us_to_iso(h->last_seen_us, last, sizeof(last))));
+	n = json_dumpb(o, buf, len, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (n == 0 || n + 2 > len)
+		return -1;
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	return (int)(n + 1);
+}
+
+int
+seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
+    size_t errlen)
+{
+	json_error_t jerr;
+	json_t *o, *v;
+	int rc = -1, i;
+
+	memset(h, 0, sizeof(*h));
+	h->vlan = -1;
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		snprintf(err, errlen, "not JSON: %s (column %d)", jerr.text, jerr.column);
+		return -1;
+	}
+	if (!json_is_object(o) || !json_is_string(json_object_get(o, "type")) ||
+	    strcmp(json_string_value(json_object_get(o, "type")), "seen") != 0) {
+		bad(err, errlen, "type", "expected \"seen\"");
+		goto out;
+	}
+	v = json_object_get(o, "src");
+	if (!json_is_string(v) || ip_from_str(json_string_value(v), &h->ip) != 0 ||
+	    ip_is_special(&h->ip)) {
+		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
+		goto out;
+	}
+	v = json_object_get(o, "mac");
+	if (v != NULL && !json_is_null(v)) {
+		unsigned m[6];
+		int n = 0;
+		if (!json_is_string(v) ||
+		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
+			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
+		    json_string_value(v)[17] != '\0') {
+			bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
+			goto out;
+		}
+		for (i = 0; i < 6; i++)
+			h->mac[i] = (uint8_t)m[i];
+		h->has_mac = true;
+	}
+	v = json_object_get(o, "vlan");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095) {
+			bad(err, errlen, "vlan", "expected 0 to 4095 or null");
+			goto out;
+		}
+		h->vlan = (int)json_integer_value(v);
+	}
+	v = json_object_get(o, "time");
+	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->time_us) != 0)) {
+		bad(err, errlen, "time", "expected ISO 8601 UTC");
+		goto out;
+	}
+	v = json_object_get(o, "first_seen");
+	if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->first_seen_us) != 0) {
+		bad(err, errlen, "first_seen", "expected ISO 8601 UTC");
+		goto out;
+	}
+	v = json_object_get(o, "last_seen");
+	if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->last_seen_us) != 0 ||
+	    h->last_seen_us < h->first_seen_us) {
+		bad(err, errlen, "last_seen", "expected ISO 8601 UTC, not before first_seen");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}

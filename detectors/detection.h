@@ -44,6 +44,25 @@ struct detection {
 	uint64_t alert_packet;  /* 1-based index of the alerting packet in the capture */
 };
 
+/* A host a sensor saw (the controller's asset list). */
+struct seen_host {
+	struct ip_addr ip;
+	bool has_mac;
+	uint8_t mac[6];
+	int vlan;               /* -1 when untagged */
+	uint64_t time_us;       /* when the report was made (capture time) */
+	uint64_t first_seen_us;
+	uint64_t last_seen_us;
+};
+
+/* {"type":"seen",...} line (with '\n'); returns the length or -1. */
+int seen_to_json(const struct seen_host *h, const char *sensor, char *buf, size_t len);
+/* Parses a "seen" line. Returns 0, or -1 with the offending field in err. */
+int seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
+    size_t errlen);
+/* Whether a line is a "seen" report rather than a detection (cheap check). */
+bool event_line_is_seen(const char *line, size_t len);
+
 const char *det_engine_name(enum det_engine e);
 /* Returns the engine of that name, or -1. */
 int det_engine_from_name(const char *name);

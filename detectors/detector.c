@@ -104,6 +104,10 @@ struct detector {
 	uint32_t now_ms, next_age_ms;
 	uint32_t age_slice[3];
 	uint64_t index;
+	detector_seen_fn seen_fn;
+	void *seen_arg;              /* borrowed */
+	uint32_t seen_since_ms;      /* sources touched since then are due */
+	uint32_t next_seen_ms;
 	struct detector_stats st;
 	uint8_t port_index[65536];   /* 0, or 1 + index of an exposed port in cfg.ports */
 };
@@ -238,6 +242,8 @@ reset_state(struct detector *d)
 	d->ring_head = d->ring_len = 0;
 }
 
+static void report_seen(struct detector *d);
+
 static void
 clock_advance(struct detector *d, uint64_t ts_us)
 {
@@ -250,6 +256,8 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		d->base_us = d->now_us = ts_us;
 		d->now_ms = 0;
 		d->next_age_ms = AGE_TICK_MS;
+		d->seen_since_ms = 0;
+		d->next_seen_ms = d->cfg.seen_interval_ms;
 		return;
 	}
 	if (ts_us <= d->now_us)
@@ -262,6 +270,11 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		track_age(&d->pairs, d->now_ms, d->age_slice[1]);
 		track_age(&d->fans, d->now_ms, d->age_slice[2]);
 		d->next_age_ms = d->now_ms + AGE_TICK_MS;
+	}
+	if (d->seen_fn != NULL && d->cfg.seen_interval_ms != 0 &&
+	    (int32_t)(d->now_ms - d->next_seen_ms) >= 0) {
+		report_seen(d);
+		d->next_seen_ms = d->now_ms + d->cfg.seen_interval_ms;
 	}
 }
 
@@ -660,4 +673,48 @@ detector_get_stats(const struct detector *d, struct detector_stats *s)
 	s->evictions_pairs = d->pairs.evictions;
 	s->evictions_fanout = d->fans.evictions;
 	s->evictions = s->evictions_sources + s->evictions_pairs + s->evictions_fanout;
+}
+
+/* ---- the asset list ---------------------------------------------------------- */
+
+static void
+report_seen(struct detector *d)
+{
+	size_t slot, n = track_capacity(&d->srcs);
+
+	for (slot = 0; slot < n; slot++) {
+		const struct src_rec *s;
+		struct seen_host h;
+		if (!track_slot_live(&d->srcs, (uint32_t)slot))
+			continue;
+		s = track_rec_at(&d->srcs, (uint32_t)slot);
+		/* Active since the last report, and not expired. */
+		if ((int32_t)(s->last_ms - d->seen_since_ms) < 0 ||
+		    d->now_ms - s->last_ms > d->cfg.source_idle_ms)
+			continue;
+		memset(&h, 0, sizeof(h));
+		h.ip = s->addr;
+		h.has_mac = (s->flags & SRC_HAS_MAC) != 0;
+		memcpy(h.mac, s->mac, 6);
+		h.vlan = s->vlan;
+		h.time_us = d->now_us;
+		h.first_seen_us = ms_to_us(d, s->first_ms);
+		h.last_seen_us = ms_to_us(d, s->last_ms);
+		d->seen_fn(d->seen_arg, &h);
+	}
+	d->seen_since_ms = d->now_ms;   /* a source touched in this very ms may be reported twice: harmless */
+}
+
+void
+detector_set_seen_report(struct detector *d, detector_seen_fn fn, void *arg)
+{
+	d->seen_fn = fn;
+	d->seen_arg = arg;
+}
+
+void
+detector_report_seen(struct detector *d)
+{
+	if (d->seen_fn != NULL && d->started)
+		report_seen(d);
 }

@@ -63,4 +63,16 @@ void detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 
 void detector_get_stats(const struct detector *d, struct detector_stats *s);
 
+/*
+ * The asset list: every `cfg.seen_interval_ms` of capture time (0: never),
+ * `fn` is called for each tracked source active since the previous report.
+ * Sources are the hosts that initiate traffic (connections, datagrams, pings,
+ * ARP requests); a host that only answers is not one. `h` is valid only
+ * during the call.
+ */
+typedef void (*detector_seen_fn)(void *arg, const struct seen_host *h);
+void detector_set_seen_report(struct detector *d, detector_seen_fn fn, void *arg);
+/* Reports now what is due (at the end of a capture). */
+void detector_report_seen(struct detector *d);
+
 #endif

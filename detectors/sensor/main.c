@@ -162,6 +162,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (cfg.seen_interval_ms == DETCFG_AUTO)
+		cfg.seen_interval_ms = strcmp(outspec, "-") == 0 ? 0 : DETCFG_SEEN_INTERVAL_MS;
 	if (cfg.hash_seed == 0 &&
 	    getrandom(&cfg.hash_seed, sizeof(cfg.hash_seed), 0) != sizeof(cfg.hash_seed))
 		cfg.hash_seed = 0x2545f4914f6cdd1dULL;
@@ -213,9 +215,13 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (cfg.seen_interval_ms != 0)
+		detector_set_seen_report(s.det, sensor_seen, &s);
 	rc = file ? sensor_run_file(&s) : sensor_run_live(&s);
 	if (rc != 0)
 		exitcode = EXIT_RUNTIME;
+	/* The hosts seen since the last report, so that none is left out. */
+	detector_report_seen(s.det);
 	if (output_drain(s.out, DRAIN_TIMEOUT_MS) > 0) {
 		fprintf(stderr, "cordon-sensor: %s: events not delivered: %s\n", outspec,
 		    output_error(s.out));

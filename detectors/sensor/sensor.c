@@ -20,6 +20,21 @@ sensor_emit(void *arg, const struct detection *d)
 	output_line(s->out, line, (size_t)n);
 }
 
+void
+sensor_seen(void *arg, const struct seen_host *h)
+{
+	struct sensor *s = arg;
+	char line[1024];
+	int n = seen_to_json(h, s->name, line, sizeof(line));
+
+	if (n < 0) {
+		s->json_errors++;
+		return;
+	}
+	s->seen_reports++;
+	output_line(s->out, line, (size_t)n);
+}
+
 static void
 on_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
     uint64_t ts_us, uint64_t index)
@@ -97,6 +112,7 @@ sensor_print_summary(struct sensor *s, FILE *f)
 		fprintf(f, " %s %llu", det_engine_name((enum det_engine)e),
 		    (unsigned long long)ds.detections[e]);
 	fprintf(f, "\n");
+	fprintf(f, "  asset reports    %llu\n", (unsigned long long)s->seen_reports);
 	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu%s%s\n",
 	    (unsigned long long)os.sent, (unsigned long long)os.queued,
 	    (unsigned long long)(os.dropped + s->json_errors),

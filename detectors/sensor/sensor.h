@@ -22,12 +22,16 @@ struct sensor {
 	const char *source;           /* borrowed: file or interface, for messages */
 	int linktype;
 	uint64_t json_errors;         /* detections too large to encode */
+	uint64_t seen_reports;        /* asset ("seen") lines written */
 	volatile sig_atomic_t summary_requested;
 	volatile sig_atomic_t stop_requested;
 };
 
 /* The detector's emit callback; `arg` is the struct sensor. */
 void sensor_emit(void *arg, const struct detection *d);
+
+/* The detector's asset-report callback; `arg` is the struct sensor. */
+void sensor_seen(void *arg, const struct seen_host *h);
 
 /* Reads the whole file. Returns 0, or -1 on a capture error (message on stderr). */
 int sensor_run_file(struct sensor *s);

@@ -59,7 +59,12 @@ wait_state() {  # wait_state HOST STATE [tries]
   for _ in $(seq "${3:-50}"); do [[ "$(state "$1")" == "$2" ]] && return 0; sleep 0.1; done
   echo "  $1 is '$(state "$1")', expected '$2'"; return 1
 }
-rules_for() { ip -n "$NS" rule show | grep -cw -- "$1"; }
+# Kernel objects (policy rules and routes in any table) that name the host.
+# How many the netlink backend installs per host is its business
+# (docs/netlink.md); this test learns it from the first isolation and then
+# checks that every isolation has exactly that many: nothing doubled, nothing lost.
+rules_for() { { ip -n "$NS" rule show; ip -n "$NS" route show table all; ip -n "$NS" -6 route show table all; } 2>/dev/null | grep -cw -- "$1"; }
+PER_HOST=""
 send_line() { printf '%s\n' "$1" | socat -u - UNIX-CONNECT:"$TMP/sensor.sock"; }
 det() {  # det SRC [ENGINE]
   printf '{"time":"2026-01-01T00:00:00Z","src":"%s","mac":"02:00:00:00:00:01","vlan":null,"engine":"%s","proto":"tcp","dport":445,"evidence":{"probes":12,"failures":12,"distinct_dsts":12,"first_seen":"2026-01-01T00:00:00Z","alert_packet":12}}' "$1" "${2:-fanout}"
@@ -83,8 +88,12 @@ start || exit 1
 if [[ -r "$CAPS/worm_iot_hidenseek_tcp23_2323.pcap" ]]; then
   "$B/cordon-sensor" -r "$CAPS/worm_iot_hidenseek_tcp23_2323.pcap" -o "unix:$TMP/sensor.sock" 2>/dev/null
   check "a replayed worm capture isolates its infected host" wait_state 192.168.2.16 quarantined
-  check "its four rules are in the router's kernel" test "$(rules_for 192.168.2.16)" -eq 4
+  PER_HOST=$(rules_for 192.168.2.16)
+  check "its rules are in the router's kernel ($PER_HOST objects name it)" test "$PER_HOST" -ge 1
   check "the gateway of that capture is not touched" test "$(state 192.168.2.1)" != quarantined
+  sleep 1.2   # asset reports are written on the daemon's next tick
+  ctl --json list --state observed | jq -e '.hosts[] | select(.ip == "192.168.2.1" and .mac != null and .last_seen > .first_seen)' >/dev/null
+  check "hosts the sensor saw form the asset list (IP, MAC, first and last seen)" test $? -eq 0
 elif [[ "${CI:-}" == "true" ]]; then
   bad "recorded captures missing in $CAPS (CI=true: required)"
 else
@@ -115,7 +124,8 @@ check "  which status reports" test "$(ctl --json status | jq .pending)" -eq "$p
 # --- manual quarantine and release --------------------------------------------
 out=$(ctl quarantine 10.2.0.7 --reason "on-call: beaconing" 2>&1); rc=$?
 check "cordonctl quarantine isolates and says where" test $rc -eq 0 -a -n "$(grep -E '10.2.0.7 isolated: .*prohibit' <<<"$out")"
-check "  four rules for it" test "$(rules_for 10.2.0.7)" -eq 4
+[[ -z "$PER_HOST" ]] && PER_HOST=$(rules_for 10.2.0.7)
+check "  its rules are in the kernel" test "$PER_HOST" -ge 1 -a "$(rules_for 10.2.0.7)" -eq "$PER_HOST"
 ctl --json show 10.2.0.7 | jq -e '.history[] | select(.actor == "uid:0" and .reason == "on-call: beaconing")' >/dev/null
 check "  audited with the caller's uid and reason" test $? -eq 0
 ctl release 10.2.0.7 >/dev/null 2>&1; rc=$?
@@ -225,7 +235,7 @@ for fp in isolate-recorded location-recorded isolation-applied; do
   rm -f "$TMP/ctl.sock"
   start || exit 1
   check "  after restart $h is isolated" wait_state "$h" quarantined
-  check "  with its rules exactly once" test "$(rules_for "$h")" -eq 4
+  check "  with its rules exactly once" test "$(rules_for "$h")" -eq "$PER_HOST"
   stop
 done
 for fp in release-recorded release-applied; do
@@ -248,16 +258,19 @@ done
 start || exit 1
 ctl quarantine 10.91.0.1 --reason "reboot test" >/dev/null
 kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
-# delete exactly this host's rules (other hosts share the priorities)
+# delete exactly this host's rules and routes (other hosts share the priorities)
 ip -n "$NS" rule show | grep -w 10.91.0.1 | while IFS= read -r line; do
   pref=${line%%:*}
   ip -n "$NS" rule del pref "$pref" ${line#*:}
 done
+ip -n "$NS" route show table all | grep -w 10.91.0.1 | while IFS= read -r line; do
+  ip -n "$NS" route del $line
+done
 check "the rules were removed behind the daemon's back" test "$(rules_for 10.91.0.1)" -eq 0
 start || exit 1
 check "restart re-applies the missing isolation" wait_state 10.91.0.1 quarantined
-for _ in $(seq 30); do [[ "$(rules_for 10.91.0.1)" -eq 4 ]] && break; sleep 0.1; done
-check "  its rules are back, once" test "$(rules_for 10.91.0.1)" -eq 4
+for _ in $(seq 30); do [[ "$(rules_for 10.91.0.1)" -eq "$PER_HOST" ]] && break; sleep 0.1; done
+check "  its rules are back, once" test "$(rules_for 10.91.0.1)" -eq "$PER_HOST"
 grep -q "reconcile: 10.91.0.1 differs from the record" "$TMP/daemon.log"
 check "  and the difference is reported" test $? -eq 0
 total=$(ctl --json list | jq '[.hosts[] | select(.state == "quarantined")] | length')

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# run-target.sh TARGET SECONDS CORPUS SEEDER CAPTURES_DIR
-# Seeds the corpus from the recorded captures (when there), then fuzzes for a
-# bounded time. Fails on any crash or sanitizer report.
+# run-target.sh TARGET SECONDS CORPUS SEEDER CAPTURES_DIR SEEDS
+# Seeds the corpus (SEEDS = "pcap": the frames of the recorded captures;
+# otherwise a directory of seed inputs), then fuzzes for a bounded time.
+# Fails on any crash or sanitizer report.
 set -euo pipefail
-target=$1 seconds=$2 corpus=$3 seeder=$4 captures=$5
+target=$1 seconds=$2 corpus=$3 seeder=$4 captures=$5 seeds=$6
 mkdir -p "$corpus"
 if [[ -z "$(ls -A "$corpus")" ]]; then
-  shopt -s nullglob
-  pcaps=("$captures"/*.pcap)
-  if [[ ${#pcaps[@]} -gt 0 ]]; then
-    "$seeder" "$corpus" 200 "${pcaps[@]}"
-  elif [[ "${CI:-}" == "true" ]]; then
-    echo "run-target: no captures in $captures (CI=true: they are required)" >&2
-    exit 1
+  if [[ "$seeds" == pcap ]]; then
+    shopt -s nullglob
+    pcaps=("$captures"/*.pcap)
+    if [[ ${#pcaps[@]} -gt 0 ]]; then
+      "$seeder" "$corpus" 200 "${pcaps[@]}"
+    elif [[ "${CI:-}" == "true" ]]; then
+      echo "run-target: no captures in $captures (CI=true: they are required)" >&2
+      exit 1
+    else
+      echo "run-target: no captures in $captures; fuzzing from an empty corpus" >&2
+    fi
   else
-    echo "run-target: no captures in $captures; fuzzing from an empty corpus" >&2
+    cp "$seeds"/* "$corpus"/
   fi
 fi
 echo "run-target: $(basename "$target") for ${seconds}s on $(ls "$corpus" | wc -l) corpus inputs"
