@@ -117,8 +117,9 @@ for i in 1 2 3 4 5 6 7 8; do send_line "$(det 10.70.0.$i)"; done
 sleep 0.5
 q=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.state == "quarantined")] | length')
 p=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.hold == "rate-limit")] | length')
-check "the per-minute cap isolates up to the cap ($q isolated)" test "$q" -ge 1 -a "$q" -le 4
-check "  and queues the excess as pending ($p queued)" test "$p" -ge 4 -a $((q + p)) -eq 8
+# the cap is 6 a minute; earlier cases took one or two of them
+check "the per-minute cap isolates up to the cap ($q isolated)" test "$q" -ge 4 -a "$q" -le 5
+check "  and queues the excess as pending ($p queued)" test "$p" -ge 3 -a $((q + p)) -eq 8
 check "  which status reports" test "$(ctl --json status | jq .pending)" -eq "$p"
 
 # --- manual quarantine and release --------------------------------------------
@@ -157,7 +158,7 @@ out=$(printf '{"cmd":"reboot"}\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "an unknown control command gets a clear error" test -n "$(grep "unknown command 'reboot'" <<<"$out")"
 out=$(printf 'garbage\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "a non-JSON control request gets a clear error" test -n "$(grep '"ok":false' <<<"$out")"
-check "the daemon runs on with its state intact" test "$(state 192.168.2.16 2>/dev/null || echo quarantined)" = quarantined -a "$(state 10.60.0.5)" = quarantined
+check "the daemon runs on with its state intact" test "$(state 10.60.0.5)" = quarantined -a "$(state 10.2.0.7)" = clear
 
 # --- read-only socket and an unprivileged caller -------------------------------
 "$B/cordonctl" -s "$TMP/ro.sock" quarantine 10.3.0.1 --reason x >/dev/null 2>&1; rc=$?
@@ -177,8 +178,8 @@ start || exit 1
 send_line "$(det 10.80.0.9)"
 check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
 sleep 1.5
-check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0 -a "$(rules_for 10.70.0.5)" -eq 0
-check "  not even for hosts queued by the cap before" test "$(state 10.70.0.5)" = suspected/rate-limit
+check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0 -a "$(rules_for 10.70.0.8)" -eq 0
+check "  not even for hosts queued by the cap before" test "$(state 10.70.0.8)" = suspected/rate-limit
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
 check "  saying what it would do" test $? -eq 0
 stop
