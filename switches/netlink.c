@@ -54,7 +54,7 @@ enum rule_slot {
 
 /* Shared rules of one family: two per remediation prefix and the table rule. */
 #define MAX_SHARED (1 + 2 * NETLINK_MAX_REMEDIATION)
-/* Objects of one host: its rule and its route. */
+/* Objects of one host: what blocks its source, what blocks its address. */
 #define HOST_OBJECTS 2
 
 /* Dumps interrupted by a concurrent change are retried this many times. */
@@ -462,9 +462,12 @@ shared_objs(const struct netlink_point_config *c, uint8_t family, struct fib_obj
 }
 
 /*
- * The objects of one host, in the order isolate adds them: the rule on its
- * source first (its outbound traffic, the worm's, stops at once), then the
- * route towards it.
+ * The objects of one host, in the order isolate adds them: first the one on
+ * its source (its outbound traffic, the worm's, stops at once), then the
+ * route towards it. The first is also what marks the host as isolated.
+ * IPv4 routes cannot match a source, so for IPv4 the first is a rule; IPv6
+ * routes can (source-specific routes), and a route costs the kernel far
+ * less to add than a rule does once there are thousands.
  */
 static void
 host_objs(const struct netlink_point_config *c, const struct ip_addr *host,
@@ -475,12 +478,18 @@ host_objs(const struct netlink_point_config *c, const struct ip_addr *host,
 	uint8_t full = fam == AF_INET ? 32 : 128;
 
 	memset(out, 0, sizeof(struct fib_obj) * HOST_OBJECTS);
-	out[0].kind = OBJ_RULE;
 	out[0].family = fam;
-	out[0].action = deny_rule_action(c->deny_action);
-	out[0].prio = c->priority_base + SLOT_FROM_HOST;
 	memcpy(out[0].src, h, 16);
 	out[0].src_len = full;
+	if (fam == AF_INET) {
+		out[0].kind = OBJ_RULE;
+		out[0].action = deny_rule_action(c->deny_action);
+		out[0].prio = c->priority_base + SLOT_FROM_HOST;
+	} else {
+		out[0].kind = OBJ_ROUTE;   /* ::/0 from H */
+		out[0].action = deny_route_type(c->deny_action);
+		out[0].table = c->table;
+	}
 	out[1].kind = OBJ_ROUTE;
 	out[1].family = fam;
 	out[1].action = deny_route_type(c->deny_action);
@@ -556,8 +565,9 @@ obj_text(const struct fib_obj *s, char *buf, size_t len)
 	prefix_text(s->family, s->src, s->src_len, src, sizeof(src));
 	prefix_text(s->family, s->dst, s->dst_len, dst, sizeof(dst));
 	if (s->kind == OBJ_ROUTE) {
-		snprintf(buf, len, "route %s %s table %u%s", deny_text(s->kind, s->action),
-			 s->dst_len ? dst : "default", s->table, extra);
+		snprintf(buf, len, "route %s %s%s%s table %u%s", deny_text(s->kind, s->action),
+			 s->dst_len ? dst : "default", s->src_len ? " from " : "",
+			 s->src_len ? src : "", s->table, extra);
 		return;
 	}
 	if (s->action == FR_ACT_TO_TBL)
@@ -568,21 +578,28 @@ obj_text(const struct fib_obj *s, char *buf, size_t len)
 		 s->src_len ? src : "", s->dst_len ? " to " : "", s->dst_len ? dst : "", act, extra);
 }
 
-/* The host a per-host object is about; false for shared rules and foreign shapes. */
+/*
+ * The host a per-host object is about; false for shared rules and foreign
+ * shapes. `marker` tells whether it is the host's first object, the one
+ * that counts the host as isolated.
+ */
 static bool
-obj_host(const struct fib_obj *s, uint32_t base, struct ip_addr *host)
+obj_host(const struct fib_obj *s, uint32_t base, struct ip_addr *host, bool *marker)
 {
 	uint8_t full = s->family == AF_INET ? 32 : 128;
+	bool from_host = s->src_len == full && s->dst_len == 0;
 
 	if (s->foreign)
 		return false;
-	if (s->kind == OBJ_RULE && s->prio == base + SLOT_FROM_HOST && s->src_len == full &&
-	    s->dst_len == 0) {
+	if ((s->kind == OBJ_RULE && s->prio == base + SLOT_FROM_HOST && from_host) ||
+	    (s->kind == OBJ_ROUTE && s->family == AF_INET6 && from_host)) {
 		kernel_to_addr(s->family, s->src, host);
+		*marker = true;
 		return true;
 	}
-	if (s->kind == OBJ_ROUTE && s->dst_len == full) {
+	if (s->kind == OBJ_ROUTE && s->dst_len == full && s->src_len == 0) {
 		kernel_to_addr(s->family, s->dst, host);
+		*marker = false;
 		return true;
 	}
 	return false;
@@ -689,13 +706,20 @@ route_from_obj(const struct netlink_impl *im, const struct fib_obj *s)
 	rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
 	rtnl_route_set_protocol(r, im->cfg.protocol);
 	a = obj_addr(s, s->dst, s->dst_len);
-	if (a == NULL || rtnl_route_set_dst(r, a) < 0) {
-		nl_addr_put(a);
-		rtnl_route_put(r);
-		return NULL;
-	}
+	if (a == NULL || rtnl_route_set_dst(r, a) < 0)
+		goto fail;
 	nl_addr_put(a);
+	if (s->src_len) {
+		a = obj_addr(s, s->src, s->src_len);
+		if (a == NULL || rtnl_route_set_src(r, a) < 0)
+			goto fail;
+		nl_addr_put(a);
+	}
 	return r;
+fail:
+	nl_addr_put(a);
+	rtnl_route_put(r);
+	return NULL;
 }
 
 /*
@@ -911,7 +935,8 @@ dump_route_cb(struct nl_msg *msg, void *arg)
 	s.action = rtm->rtm_type;
 	s.table = rtm->rtm_table;
 	s.dst_len = rtm->rtm_dst_len;
-	if (rtm->rtm_src_len || rtm->rtm_tos)
+	s.src_len = rtm->rtm_src_len;
+	if (rtm->rtm_tos)
 		s.foreign = true;
 	nlmsg_for_each_attr(a, nlh, sizeof(*rtm), rem) {
 		switch (nla_type(a)) {
@@ -925,9 +950,14 @@ dump_route_cb(struct nl_msg *msg, void *arg)
 			else
 				s.foreign = true;
 			break;
+		case RTA_SRC:
+			if ((size_t)nla_len(a) == alen)
+				memcpy(s.src, nla_data(a), alen);
+			else
+				s.foreign = true;
+			break;
 		case RTA_GATEWAY:
 		case RTA_MULTIPATH:
-		case RTA_SRC:
 		case RTA_ENCAP:
 		case RTA_VIA:
 		case RTA_NH_ID:
@@ -1008,10 +1038,11 @@ tally(const struct netlink_impl *im, const struct obj_vec *have, unsigned hosts[
 	size_t i;
 	unsigned f;
 	struct ip_addr h;
+	bool marker;
 
 	hosts[0] = hosts[1] = 0;
 	for (i = 0; i < have->n; i++)
-		if (have->v[i].kind == OBJ_RULE && obj_host(&have->v[i], im->cfg.priority_base, &h))
+		if (obj_host(&have->v[i], im->cfg.priority_base, &h, &marker) && marker)
 			hosts[fam_index(have->v[i].family)]++;
 	for (f = 0; f < 2; f++) {
 		struct fib_obj shared[MAX_SHARED];
@@ -1263,7 +1294,7 @@ nl_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *a
 	/* The router filters whatever it forwards: any unicast host is "behind" it. */
 	location_detail(im, &h->ip, res.loc.detail, sizeof(res.loc.detail));
 	res.status = ENF_OK;
-	snprintf(res.message, sizeof(res.message), "%s: to be isolated by a FIB rule and a route in %s",
+	snprintf(res.message, sizeof(res.message), "%s: to be isolated by FIB rules and routes in %s",
 		 ip_to_str(&h->ip, a, sizeof(a)), im->where);
 	cb(arg, &res);
 }
@@ -1276,7 +1307,7 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 	bool added[HOST_OBJECTS] = { false };
 	unsigned i, nadded = 0, present = 0, fi;
 	struct enf_result res;
-	char a[INET6_ADDRSTRLEN], t[NETLINK_RULE_TEXT_LEN];
+	char a[INET6_ADDRSTRLEN], t[NETLINK_RULE_TEXT_LEN], t1[NETLINK_RULE_TEXT_LEN];
 	int rc;
 
 	result_init(&res, l);
@@ -1306,7 +1337,7 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 		if (rc == 0) {
 			added[i] = true;
 			nadded++;
-			if (objs[i].kind == OBJ_RULE)
+			if (i == 0)
 				im->hosts[fi]++;
 			continue;
 		}
@@ -1319,7 +1350,7 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 			if (!added[j] || kernel_del(im, &objs[j]) != 0)
 				continue;
 			undone++;
-			if (objs[j].kind == OBJ_RULE && im->hosts[fi] > 0)
+			if (j == 0 && im->hosts[fi] > 0)
 				im->hosts[fi]--;
 		}
 		obj_text(&objs[i], t, sizeof(t));
@@ -1336,12 +1367,14 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 	}
 	location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
 	res.status = ENF_OK;
+	obj_text(&objs[0], t, sizeof(t));
+	obj_text(&objs[1], t1, sizeof(t1));
 	if (present == 0)
-		snprintf(res.message, sizeof(res.message), "isolated %s in %s: rule and route added", a,
-			 im->where);
+		snprintf(res.message, sizeof(res.message), "isolated %s in %s: added '%s' and '%s'", a,
+			 im->where, t, t1);
 	else if (nadded == 0)
-		snprintf(res.message, sizeof(res.message), "%s already isolated in %s: rule and route "
-			 "present, nothing added", a, im->where);
+		snprintf(res.message, sizeof(res.message), "%s already isolated in %s: '%s' and '%s' "
+			 "present, nothing added", a, im->where, t, t1);
 	else
 		snprintf(res.message, sizeof(res.message), "isolated %s in %s: %u of its objects added, "
 			 "%u were already present", a, im->where, nadded, present);
@@ -1372,7 +1405,7 @@ nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 		rc = kernel_del(im, &objs[i]);
 		if (rc == 0) {
 			removed++;
-			if (objs[i].kind == OBJ_RULE && im->hosts[fi] > 0)
+			if (i == 0 && im->hosts[fi] > 0)
 				im->hosts[fi]--;
 		} else if (rc != -NLE_OBJ_NOTFOUND && failed++ == 0) {
 			obj_text(&objs[i], t, sizeof(t));
@@ -1397,15 +1430,21 @@ nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 			 im->where, first, removed);
 		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
 	} else {
+		char t0[NETLINK_RULE_TEXT_LEN], t1[NETLINK_RULE_TEXT_LEN];
+
+		obj_text(&objs[0], t0, sizeof(t0));
+		obj_text(&objs[1], t1, sizeof(t1));
 		res.status = ENF_OK;
 		if (removed == 0)
 			snprintf(res.message, sizeof(res.message), "release %s in %s: not isolated, neither "
-				 "its rule nor its route present, nothing to remove%s", a, im->where,
+				 "'%s' nor '%s' present, nothing to remove%s", a, im->where, t0, t1,
 				 shared_note);
+		else if (removed == HOST_OBJECTS)
+			snprintf(res.message, sizeof(res.message), "released %s in %s: removed '%s' and "
+				 "'%s'%s", a, im->where, t0, t1, shared_note);
 		else
-			snprintf(res.message, sizeof(res.message), "released %s in %s: %s removed%s", a,
-				 im->where, removed == HOST_OBJECTS ? "rule and route" : "what was left "
-				 "of its rule and route", shared_note);
+			snprintf(res.message, sizeof(res.message), "released %s in %s: removed what was "
+				 "left of '%s' and '%s'%s", a, im->where, t0, t1, shared_note);
 		snprintf(res.loc.detail, sizeof(res.loc.detail), "%s: no Cordon objects for %s",
 			 im->where, a);
 	}
@@ -1451,8 +1490,8 @@ nl_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void
 	} else {
 		res.status = ENF_OK;
 		location_detail(im, &l->host.ip, res.loc.detail, sizeof(res.loc.detail));
-		snprintf(res.message, sizeof(res.message), "%s isolated in %s: rule, route and %u shared "
-			 "rules present", a, im->where, n - HOST_OBJECTS);
+		snprintf(res.message, sizeof(res.message), "%s isolated in %s: its %d objects and %u "
+			 "shared rules present", a, im->where, HOST_OBJECTS, n - HOST_OBJECTS);
 	}
 	cb(arg, &res);
 }
@@ -1568,6 +1607,7 @@ diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct fib_ob
 {
 	struct netlink_diff d;
 	char a[INET6_ADDRSTRLEN] = "?";
+	bool marker;
 	static const char *const what[] = {
 		[NETLINK_DIFF_MISSING] = "missing",
 		[NETLINK_DIFF_EXTRA] = "extra",
@@ -1577,7 +1617,7 @@ diff_emit(struct reconcile *rc, enum netlink_diff_kind kind, const struct fib_ob
 	memset(&d, 0, sizeof(d));
 	d.kind = kind;
 	d.fixed = fixed;
-	d.has_host = obj_host(s, rc->im->cfg.priority_base, &d.host);
+	d.has_host = obj_host(s, rc->im->cfg.priority_base, &d.host, &marker);
 	if (d.has_host)
 		ip_to_str(&d.host, a, sizeof(a));
 	obj_text(s, d.object, sizeof(d.object));

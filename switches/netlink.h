@@ -12,18 +12,22 @@
  *     rule  pref B+0  to R lookup M        one per remediation prefix R
  *     rule  pref B+1  from R lookup M      one per remediation prefix R
  *     rule  pref B+3  lookup T             consult Cordon's table
- *   per isolated host H:
+ *   per isolated IPv4 host H:
  *     rule  pref B+2  from H prohibit      its traffic, wherever it goes
+ *     route prohibit H table T             traffic towards it
+ *   per isolated IPv6 host H:
+ *     route prohibit ::/0 from H table T   its traffic (a source-specific route)
  *     route prohibit H table T             traffic towards it
  *
  * (prohibit, or blackhole / unreachable by configuration). Every object is
  * tagged with the configured protocol and added with NLM_F_EXCL, so an
  * identical object is never added twice. An object is Cordon's when it
  * carries Cordon's protocol and is a rule in [B, B + range) or a route in T.
- * The traffic towards a host is stopped by a route, not a rule, because the
- * kernel keeps rules in a list that every rule change walks (cost grows with
- * the number of isolated hosts) while routes live in a trie; the source of
- * an IPv4 packet can only be matched by a rule. See docs/netlink.md.
+ * Hosts get routes rather than rules wherever a route can do it, because the
+ * kernel keeps rules in a list that every rule change walks (the cost grows
+ * with the number of isolated hosts) while routes live in a trie; only the
+ * source of an IPv4 packet needs a rule. IPv6 source-specific routes need a
+ * kernel with CONFIG_IPV6_SUBTREES. See docs/netlink.md.
  *
  * All operations are synchronous: the enf_done_fn is called before the
  * operation returns.

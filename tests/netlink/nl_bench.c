@@ -203,10 +203,13 @@ main(int argc, char **argv)
 			break;
 		}
 		{
-			/* After isolate: one rule and one route per host plus the shared rules. */
+			/*
+			 * After isolate: the shared rules of each family in use; per IPv4
+			 * host one rule and one route, per IPv6 host two routes.
+			 */
 			unsigned r4 = phase == 0 && hosts4 ? hosts4 + shared4 : 0;
-			unsigned r6 = phase == 0 && hosts6 ? hosts6 + shared6 : 0;
-			unsigned t4 = phase == 0 ? hosts4 : 0, t6 = phase == 0 ? hosts6 : 0;
+			unsigned r6 = phase == 0 && hosts6 ? shared6 : 0;
+			unsigned t4 = phase == 0 ? hosts4 : 0, t6 = phase == 0 ? 2 * hosts6 : 0;
 
 			printf("after %s: rules v4 %u v6 %u, routes v4 %u v6 %u (expected rules %u/%u, "
 			       "routes %u/%u)\n", what, nc.rules4, nc.rules6, nc.routes4, nc.routes6,

@@ -86,7 +86,7 @@ expect_blocked() {
 tool() { "$TOOL" -n "$R" -c remediation=10.71.9.0/24,2001:db8:71:9::/64 "$@"; }
 cordon_rules() { { ip -n "$R" -4 rule show; ip -n "$R" -6 rule show; } | grep -c 'proto 77'; }
 cordon_routes() {
-  { ip -n "$R" -4 route show table 9100; ip -n "$R" -6 route show table 9100; } | grep -c 'proto 77'
+  { ip -n "$R" -4 route show table 9100; ip -n "$R" -6 route show table 9100; } 2>/dev/null | grep -c 'proto 77'
 }
 
 setup || { fail "namespace setup"; exit 1; }
@@ -122,17 +122,18 @@ expect_reach "$A" $M6 "isolated: A still reaches remediation (IPv6)"
 expect_reach "$M" $A4 "isolated: remediation reaches A (IPv4)"
 expect_reach "$M" $A6 "isolated: remediation reaches A (IPv6)"
 expect_reach "$B" $M4 "isolated: B unaffected (IPv4)"
-# Per family: 3 shared rules + the host's rule; its route in table 9100.
-if [[ $(cordon_rules) -eq 8 && $(cordon_routes) -eq 2 ]]; then
-  pass "after isolate: 8 Cordon rules, 2 Cordon routes"
+expect_reach "$B" $M6 "isolated: B unaffected (IPv6)"
+# Per family 3 shared rules; IPv4: A's rule and route, IPv6: A's two routes.
+if [[ $(cordon_rules) -eq 7 && $(cordon_routes) -eq 3 ]]; then
+  pass "after isolate: 7 Cordon rules, 3 Cordon routes"
 else
-  fail "after isolate: $(cordon_rules) rules, $(cordon_routes) routes; want 8 and 2"
+  fail "after isolate: $(cordon_rules) rules, $(cordon_routes) routes; want 7 and 3"
 fi
 
 # ---- isolate twice: nothing doubles ----
 out=$(tool -s "$STATE" isolate $A4 $A6)
-if [[ $? -eq 0 && "$out" == *"already isolated"* && $(cordon_rules) -eq 8 && $(cordon_routes) -eq 2 ]]; then
-  pass "isolate twice: still 8 rules and 2 routes, reported as already isolated"
+if [[ $? -eq 0 && "$out" == *"already isolated"* && $(cordon_rules) -eq 7 && $(cordon_routes) -eq 3 ]]; then
+  pass "isolate twice: still 7 rules and 3 routes, reported as already isolated"
 else
   fail "isolate twice: $out; $(cordon_rules) rules, $(cordon_routes) routes"
 fi

@@ -258,12 +258,15 @@ check_isolate_release(const char *host, bool v6)
 
 	o = run(p, "isolate", host);
 	assert_int_equal(o.res.status, ENF_OK);
-	assert_non_null(strstr(o.res.message, "rule and route added"));
+	assert_non_null(strstr(o.res.message, "added '"));
 	assert_non_null(strstr(o.res.message, host));
-	/* Three shared rules (two for the remediation prefix, one to Cordon's table) + the host's. */
+	/*
+	 * Three shared rules (two for the remediation prefix, one to Cordon's
+	 * table); IPv4: the host's rule and route, IPv6: its two routes.
+	 */
 	n = counts(p);
-	assert_int_equal(v6 ? n.rules6 : n.rules4, 4);
-	assert_int_equal(v6 ? n.routes6 : n.routes4, 1);
+	assert_int_equal(v6 ? n.rules6 : n.rules4, v6 ? 3 : 4);
+	assert_int_equal(v6 ? n.routes6 : n.routes4, v6 ? 2 : 1);
 	assert_int_equal(v6 ? n.hosts6 : n.hosts4, 1);
 	assert_int_equal(v6 ? n.rules4 + n.routes4 : n.rules6 + n.routes6, 0);
 
@@ -272,15 +275,15 @@ check_isolate_release(const char *host, bool v6)
 	assert_int_equal(o.res.status, ENF_OK);
 	assert_non_null(strstr(o.res.message, "already isolated"));
 	n = counts(p);
-	assert_int_equal(v6 ? n.rules6 : n.rules4, 4);
-	assert_int_equal(v6 ? n.routes6 : n.routes4, 1);
+	assert_int_equal(v6 ? n.rules6 : n.rules4, v6 ? 3 : 4);
+	assert_int_equal(v6 ? n.routes6 : n.routes4, v6 ? 2 : 1);
 
 	o = run(p, "check", host);
 	assert_int_equal(o.res.status, ENF_OK);
 
 	o = run(p, "release", host);
 	assert_int_equal(o.res.status, ENF_OK);
-	assert_non_null(strstr(o.res.message, "rule and route removed"));
+	assert_non_null(strstr(o.res.message, "removed '"));
 	assert_non_null(strstr(o.res.message, "shared rules removed"));
 	n = counts(p);
 	assert_int_equal(n.rules4 + n.rules6 + n.routes4 + n.routes6, 0);
@@ -338,6 +341,13 @@ test_rules_in_kernel(void **state)
 	sh("test \"$(ip -4 route show table 9100)\" = \"prohibit 10.71.1.11 proto 77 \"");
 	assert_int_equal(run(p, "release", "10.71.1.11").res.status, ENF_OK);
 	sh("test -z \"$(ip -4 route show table 9100)\"");
+	/* IPv6: the source is blocked by a source-specific route, no rule per host. */
+	assert_int_equal(run(p, "isolate", "2001:db8:71:1::11").res.status, ENF_OK);
+	sh("ip -6 route show table 9100 | grep -q '^prohibit default from 2001:db8:71:1::11 .*proto 77'");
+	sh("ip -6 route show table 9100 | grep -q '^prohibit 2001:db8:71:1::11 .*proto 77'");
+	sh("test \"$(ip -6 rule show | grep -c 'proto 77')\" = 3");
+	assert_int_equal(run(p, "release", "2001:db8:71:1::11").res.status, ENF_OK);
+	sh("test -z \"$(ip -6 route show table 9100)$(ip -6 rule show | grep 'proto 77')\"");
 	enf_destroy(p);
 }
 
@@ -354,8 +364,11 @@ test_shared_rules_follow_last_host(void **state)
 	assert_int_equal(run(p, "isolate", "2001:db8:71:1::40").res.status, ENF_OK);
 	n = counts(p);
 	assert_int_equal(n.rules4, 5);
-	assert_int_equal(n.rules6, 4);
+	assert_int_equal(n.routes4, 2);
+	assert_int_equal(n.rules6, 3);
+	assert_int_equal(n.routes6, 2);
 	assert_int_equal(n.hosts4, 2);
+	assert_int_equal(n.hosts6, 1);
 	/* A host remains: the shared rules stay. */
 	assert_int_equal(run(p, "release", "10.71.1.40").res.status, ENF_OK);
 	n = counts(p);
@@ -434,7 +447,7 @@ test_reconcile(void **state)
 	assert_int_equal(netlink_reconcile(p, st, 3, collect, &d, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.hosts, 3);
 	assert_int_equal(rs.expected, 12);    /* per family 3 shared; 2 per host */
-	assert_int_equal(rs.found, 8);
+	assert_int_equal(rs.found, 8);        /* 3 shared + .20's 2 + .21's rule + .23's 2 */
 	assert_int_equal(rs.missing, 6);      /* the route of .21; ::22 and its shared rules */
 	assert_int_equal(rs.reinstalled, 6);
 	assert_int_equal(rs.extra, 2);        /* .23's rule and route: reported, kept */
@@ -445,8 +458,8 @@ test_reconcile(void **state)
 	n = counts(p);
 	assert_int_equal(n.rules4, 6);
 	assert_int_equal(n.routes4, 3);
-	assert_int_equal(n.rules6, 4);
-	assert_int_equal(n.routes6, 1);
+	assert_int_equal(n.rules6, 3);
+	assert_int_equal(n.routes6, 2);
 	assert_int_equal(run(p, "check", "10.71.1.21").res.status, ENF_OK);
 	assert_int_equal(run(p, "check", "2001:db8:71:1::22").res.status, ENF_OK);
 
