@@ -1355,13 +1355,20 @@ nl_isolate(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 		}
 		obj_text(&objs[i], t, sizeof(t));
 		res.status = status_of(rc);
+		/* A kernel without IPv6 subtrees refuses source-specific routes as invalid. */
+		if (objs[i].kind == OBJ_ROUTE && objs[i].src_len &&
+		    (rc == -NLE_INVAL || rc == -NLE_OPNOTSUPP))
+			snprintf(t1, sizeof(t1), "%s (IPv6 source routes need CONFIG_IPV6_SUBTREES)",
+				 error_text(rc));
+		else
+			snprintf(t1, sizeof(t1), "%s", error_text(rc));
 		if (nadded == 0)
 			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
-				 "%s; host not isolated", a, im->where, t, error_text(rc));
+				 "%s; host not isolated", a, im->where, t, t1);
 		else
 			snprintf(res.message, sizeof(res.message), "isolate %s in %s: adding '%s' failed: "
 				 "%s; %u of the %u objects added before were removed again", a,
-				 im->where, t, error_text(rc), undone, nadded);
+				 im->where, t, t1, undone, nadded);
 		cb(arg, &res);
 		return;
 	}

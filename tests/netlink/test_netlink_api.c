@@ -233,6 +233,18 @@ test_locate(void **state)
 	assert_non_null(strstr(o.res.loc.detail, "rule pref 9102 from 10.71.1.10 prohibit"));
 	assert_non_null(strstr(o.res.loc.detail, "route prohibit 10.71.1.10 table 9100"));
 
+	{
+		char text[1024];
+		unsigned n = netlink_describe(p, &h.ip, text, sizeof(text));
+
+		assert_int_equal(n, 5);
+		assert_string_equal(text, "rule pref 9100 to 198.51.100.0/24 lookup 254\n"
+				    "rule pref 9101 from 198.51.100.0/24 lookup 254\n"
+				    "rule pref 9103 lookup 9100\n"
+				    "rule pref 9102 from 10.71.1.10 prohibit\n"
+				    "route prohibit 10.71.1.10 table 9100\n");
+	}
+
 	/* The remediation server itself must stay reachable. */
 	h.ip = addr("198.51.100.7");
 	o.calls = 0;
