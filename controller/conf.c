@@ -1,5 +1,6 @@
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <libconfig.h>
@@ -190,6 +191,59 @@ get_strings(struct ctx *x, const config_setting_t *grp, const char *section,
 	return 0;
 }
 
+int
+conf_parse_http_listen(const char *spec, char *addr, size_t addrlen,
+    uint16_t *port, char *why, size_t whylen)
+{
+	const char *start = spec, *colon, *p;
+	unsigned char bin[16];
+	size_t alen;
+	unsigned long v = 0;
+	bool v6 = spec[0] == '[';
+
+	if (v6) {
+		const char *close = strchr(spec, ']');
+		if (close == NULL || close[1] != ':') {
+			snprintf(why, whylen, "'%s' must be [IPV6]:PORT, e.g. [::1]:8477", spec);
+			return -1;
+		}
+		colon = close + 1;
+		start = spec + 1;
+		alen = (size_t)(close - start);
+	} else {
+		colon = strrchr(spec, ':');
+		if (colon == NULL) {
+			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns the HTTP API off)",
+			    spec);
+			return -1;
+		}
+		alen = (size_t)(colon - spec);
+		if (memchr(spec, ':', alen) != NULL) {
+			snprintf(why, whylen, "'%s': an IPv6 address goes in brackets, e.g. [::1]:8477", spec);
+			return -1;
+		}
+	}
+	if (alen == 0 || alen >= addrlen) {
+		snprintf(why, whylen, "'%s' has no usable address", spec);
+		return -1;
+	}
+	memcpy(addr, start, alen);
+	addr[alen] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bin) != 1) {
+		snprintf(why, whylen, "'%s' is not a numeric %s address (host names are not looked up)",
+		    addr, v6 ? "IPv6" : "IPv4");
+		return -1;
+	}
+	for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (p == colon + 1 || *p != '\0' || v < 1 || v > 65535) {
+		snprintf(why, whylen, "port '%s' is not a number from 1 to 65535", colon + 1);
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
 static int
 load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
@@ -205,6 +259,12 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_string(x, g, "daemon", "http", c->http_listen, sizeof(c->http_listen), true) ||
 	    get_bool(x, g, "daemon", "syslog", &c->use_syslog))
 		return -1;
+	if (c->http_listen[0]) {
+		char addr[INET6_ADDRSTRLEN], why[256];
+		uint16_t port;
+		if (conf_parse_http_listen(c->http_listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0)
+			return failf(x, config_setting_get_member(g, "http"), "daemon.http: %s", why);
+	}
 	st = config_setting_get_member(g, "control_mode");
 	if (st != NULL) {
 		const char *v = config_setting_get_string(st);

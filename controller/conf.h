@@ -105,4 +105,12 @@ const struct conf_point *conf_point_named(const struct cordon_conf *c,
 const struct prefix *conf_match(const struct prefix *list, size_t n,
     const struct ip_addr *ip);
 
+/*
+ * Splits daemon.http's "ADDRESS:PORT" (IPv6 as "[ADDRESS]:PORT") into its
+ * numeric address (no names: the daemon must know, not look up, where it
+ * listens) and its port (1 to 65535). Returns 0, or -1 with the reason in why.
+ */
+int conf_parse_http_listen(const char *spec, char *addr, size_t addrlen,
+    uint16_t *port, char *why, size_t whylen);
+
 #endif

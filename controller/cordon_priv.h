@@ -46,6 +46,7 @@ struct cordon {
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
 	struct loop_timer *tick;                  /* owned */
+	struct http_server *http;                 /* owned (http_stop); NULL when off */
 	struct verify_entry *verifies;            /* owned list: verification runs, verify.c */
 	struct local_sensor *locals;              /* owned list: in-process sensors, daemon.c */
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */

@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "cordon_priv.h"
+#include "http.h"
 #include "detector.h"
 #include "log.h"
 
@@ -623,6 +624,7 @@ cordon_free(struct cordon *c)
 	if (c == NULL)
 		return;
 	/* Its connections are events of the loop: gone before the loop is. */
+	http_stop(c);
 	while (c->ops) {
 		struct op *o = c->ops;
 		c->ops = o->next;
@@ -685,6 +687,8 @@ cordon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 		}
 	}
 	if (ctl_start(c, err, errlen) != 0)
+		goto fail;
+	if (conf->http_listen[0] && http_start(c, err, errlen) != 0)
 		goto fail;
 	if (local_sensors_start(c, err, errlen) != 0)
 		goto fail;

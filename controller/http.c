@@ -1,0 +1,616 @@
+/*
+ * http: the read-only HTTP API and the Prometheus metrics (see http.h and
+ * docs/http-api.md). Every request is answered at once from the registry and
+ * the daemon's counters, on the daemon's loop: there is no request state to
+ * keep, and a slow client only holds its own connection (evhttp buffers the
+ * reply and times idle connections out).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "cordon_priv.h"
+#include "ctl_proto.h"
+#include "http.h"
+#include "log.h"
+
+#define API_HOSTS "/api/v1/hosts"
+#define API_EVENTS "/api/v1/events"
+#define METRICS "/metrics"
+
+/* The same bounds as the control socket's `events` and `show`. */
+#define EVENTS_DEFAULT_LIMIT 100
+#define EVENTS_MAX_LIMIT 10000
+
+/* Requests are a line and a few headers; nothing here reads a body. */
+#define MAX_HEADERS_SIZE 8192
+#define MAX_BODY_SIZE 4096
+#define IDLE_TIMEOUT_S 10
+#define LISTEN_BACKLOG 64
+
+struct http_server {
+	struct cordon *c;           /* borrowed: the daemon owns this server */
+	struct evhttp *http;        /* owned */
+	char listen[128];           /* the configured ADDRESS:PORT, for messages */
+};
+
+/* ---- replies ------------------------------------------------------------- */
+
+static const char *
+status_text(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	default: return "Internal Server Error";
+	}
+}
+
+static void
+reply(struct evhttp_request *req, int code, const char *content_type)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", content_type);
+	/* Host states change from one second to the next; a cached answer
+	 * would show a quarantined host as still free or the other way round. */
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, status_text(code), NULL);
+}
+
+/* Sends `o` (consumed) as the JSON body with `code`. */
+static void
+reply_json(struct evhttp_request *req, int code, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	struct evbuffer *out = evhttp_request_get_output_buffer(req);
+
+	json_decref(o);
+	if (s == NULL) {
+		evbuffer_add_printf(out, "{\"error\":\"out of memory\",\"status\":500}\n");
+		reply(req, 500, "application/json");
+		return;
+	}
+	evbuffer_add(out, s, strlen(s));
+	evbuffer_add(out, "\n", 1);
+	free(s);
+	reply(req, code, "application/json");
+}
+
+/* Replaces what is not printable ASCII with '?': error messages and logs
+ * quote the client's path and parameters, which may hold any byte (and
+ * jansson refuses a string that is not UTF-8). */
+static char *
+printable(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return s;
+}
+
+static void
+reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printable(msg);
+	reply_json(req, code, json_pack("{s:s, s:i}", "error", msg, "status", code));
+}
+
+/* ---- query strings --------------------------------------------------------- */
+
+/*
+ * Parses the request's query into q (freed by the caller with
+ * evhttp_clear_headers) and checks that every parameter is one of `known`
+ * (NULL-terminated) and given once. Returns 0, or -1 after answering 400.
+ */
+static int
+query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *known)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *s = uri ? evhttp_uri_get_query(uri) : NULL;
+	struct evkeyval *kv, *k2;
+	size_t i;
+
+	TAILQ_INIT(q);
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (evhttp_parse_query_str(s, q) != 0) {
+		reply_error(req, 400, "malformed query string");
+		return -1;
+	}
+	TAILQ_FOREACH(kv, q, next) {
+		for (i = 0; known[i] && strcmp(known[i], kv->key) != 0; i++)
+			;
+		if (known[i] == NULL) {
+			reply_error(req, 400, "unknown parameter '%.64s'", kv->key);
+			return -1;
+		}
+		for (k2 = TAILQ_NEXT(kv, next); k2; k2 = TAILQ_NEXT(k2, next)) {
+			if (strcmp(k2->key, kv->key) == 0) {
+				reply_error(req, 400, "parameter '%.64s' given twice", kv->key);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A whole decimal number from lo to hi. Returns 0, or -1. */
+static int
+parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- the JSON API ---------------------------------------------------------- */
+
+static int
+collect_host(void *arg, const struct host_rec *h)
+{
+	json_array_append_new((json_t *)arg, ctl_host_json(h));
+	return 0;
+}
+
+/* An audit entry as the control socket's `events` and `show` give it
+ * (ctl.c), so that scripts read one shape from either interface. */
+static int
+collect_audit(void *arg, const struct audit_rec *a)
+{
+	json_array_append_new((json_t *)arg, json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}",
+	    "id", (json_int_t)a->id, "time", a->time, "actor", a->actor, "action", a->action,
+	    "host", a->host, "reason", a->reason, "result", a->result));
+	return 0;
+}
+
+static void
+get_hosts(struct http_server *hs, struct evhttp_request *req)
+{
+	static const char *const known[] = { "state", NULL };
+	struct registry *reg = cordon_registry(hs->c);
+	struct evkeyvalq q;
+	const char *sv;
+	json_t *arr;
+	int state = -1;
+
+	if (query_parse(req, &q, known) != 0)
+		goto out;
+	sv = evhttp_find_header(&q, "state");
+	if (sv != NULL && (state = host_state_from_name(sv)) < 0) {
+		reply_error(req, 400, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
+		    sv);
+		goto out;
+	}
+	arr = json_array();
+	if (registry_foreach(reg, state, collect_host, arr) != 0) {
+		json_decref(arr);
+		reply_error(req, 500, "state database: %s", registry_error(reg));
+		goto out;
+	}
+	reply_json(req, 200, json_pack("{s:o}", "hosts", arr));
+out:
+	evhttp_clear_headers(&q);
+}
+
+/* `raw` is the path after "/api/v1/hosts/", still percent-encoded. */
+static void
+get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
+{
+	static const char *const known[] = { NULL };
+	struct registry *reg = cordon_registry(hs->c);
+	struct evkeyvalq q;
+	struct host_rec h;
+	struct ip_addr ip;
+	json_t *hist;
+	size_t n = 0;
+	char *text;
+	int rc;
+
+	if (query_parse(req, &q, known) != 0)
+		goto out;
+	/* An IPv6 address may come with its colons percent-encoded. */
+	text = evhttp_uridecode(raw, 0, &n);
+	if (text == NULL) {
+		reply_error(req, 500, "out of memory");
+		goto out;
+	}
+	if (n != strlen(text) || ip_from_str(text, &ip) != 0 || ip_is_special(&ip)) {
+		reply_error(req, 400, "'%.64s' is not a unicast IPv4 or IPv6 address", text);
+		free(text);
+		goto out;
+	}
+	rc = registry_get(reg, &ip, &h);
+	if (rc <= 0) {
+		if (rc < 0)
+			reply_error(req, 500, "state database: %s", registry_error(reg));
+		else
+			reply_error(req, 404, "%s is not on record", text);
+		free(text);
+		goto out;
+	}
+	free(text);
+	hist = json_array();
+	if (registry_audit_list(reg, &ip, 0, EVENTS_MAX_LIMIT, collect_audit, hist) != 0) {
+		json_decref(hist);
+		reply_error(req, 500, "state database: %s", registry_error(reg));
+		goto out;
+	}
+	reply_json(req, 200, json_pack("{s:o, s:o}", "host", ctl_host_json(&h), "history", hist));
+out:
+	evhttp_clear_headers(&q);
+}
+
+static void
+get_events(struct http_server *hs, struct evhttp_request *req)
+{
+	static const char *const known[] = { "limit", "after", NULL };
+	struct registry *reg = cordon_registry(hs->c);
+	struct evkeyvalq q;
+	const char *v;
+	long long limit = EVENTS_DEFAULT_LIMIT, after;
+	json_t *arr;
+
+	if (query_parse(req, &q, known) != 0)
+		goto out;
+	v = evhttp_find_header(&q, "limit");
+	if (v != NULL && parse_int(v, 1, EVENTS_MAX_LIMIT, &limit) != 0) {
+		reply_error(req, 400, "limit must be a whole number from 1 to %d", EVENTS_MAX_LIMIT);
+		goto out;
+	}
+	v = evhttp_find_header(&q, "after");
+	if (v != NULL) {
+		if (parse_int(v, 0, INT64_MAX, &after) != 0) {
+			reply_error(req, 400, "after must be an event id (a whole number from 0)");
+			goto out;
+		}
+	} else {
+		/* Without a cursor: the newest `limit` entries, as `cordonctl
+		 * events` shows them. Audit ids count up from 1 without gaps. */
+		int64_t last = registry_audit_last_id(reg);
+		if (last < 0) {
+			reply_error(req, 500, "state database: %s", registry_error(reg));
+			goto out;
+		}
+		after = last > limit ? last - limit : 0;
+	}
+	arr = json_array();
+	if (registry_audit_list(reg, NULL, (int64_t)after, (unsigned)limit, collect_audit, arr) != 0) {
+		json_decref(arr);
+		reply_error(req, 500, "state database: %s", registry_error(reg));
+		goto out;
+	}
+	reply_json(req, 200, json_pack("{s:o}", "events", arr));
+out:
+	evhttp_clear_headers(&q);
+}
+
+/* ---- /metrics ---------------------------------------------------------------- */
+
+/* A label value in the exposition format: backslash, quote and newline
+ * escaped (point names come from the config file and may hold any of them). */
+static void
+label_value(struct evbuffer *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			evbuffer_add(b, "\\\\", 2);
+		else if (*s == '"')
+			evbuffer_add(b, "\\\"", 2);
+		else if (*s == '\n')
+			evbuffer_add(b, "\\n", 2);
+		else
+			evbuffer_add(b, s, 1);
+	}
+}
+
+static void
+metric_head(struct evbuffer *b, const char *name, const char *type, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+counter(struct evbuffer *b, const char *name, const char *help, uint64_t v)
+{
+	metric_head(b, name, "counter", help);
+	evbuffer_add_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
+static void
+gauge(struct evbuffer *b, const char *name, const char *help, double v)
+{
+	metric_head(b, name, "gauge", help);
+	evbuffer_add_printf(b, "%s %.17g\n", name, v);
+}
+
+/* Starts a sample of `name` labelled with an enforcement point: its name and
+ * kind only, never its settings (community strings, SNMPv3 keys). */
+static void
+point_sample(struct evbuffer *b, const char *name, const struct enf_point *p)
+{
+	evbuffer_add_printf(b, "%s{point=\"", name);
+	label_value(b, p->name);
+	evbuffer_add_printf(b, "\",kind=\"");
+	label_value(b, p->ops->kind);
+	evbuffer_add_printf(b, "\"} ");
+}
+
+static void
+get_metrics(struct http_server *hs, struct evhttp_request *req)
+{
+	static const char *const known[] = { NULL };
+	struct cordon *c = hs->c;
+	const struct cordon_stats *st = cordon_stats(c);
+	struct evbuffer *b = evhttp_request_get_output_buffer(req);
+	struct evkeyvalq q;
+	uint64_t counts[HS_COUNT];
+	size_t i, np = cordon_npoints(c);
+	int s;
+
+	if (query_parse(req, &q, known) != 0)
+		goto out;
+	/* Count first: a scrape that cannot read the hosts fails as a whole
+	 * rather than reporting zero quarantined hosts. */
+	if (registry_count(cordon_registry(c), counts) != 0) {
+		evbuffer_add_printf(b, "state database: %s\n", registry_error(cordon_registry(c)));
+		reply(req, 500, "text/plain; charset=utf-8");
+		goto out;
+	}
+	counter(b, "cordon_detections_total", "Detection events received from sensors.",
+	    st->detections);
+	counter(b, "cordon_sensor_bad_lines_total",
+	    "Sensor lines rejected (not a valid detection event, or too long).", st->bad_lines);
+	counter(b, "cordon_sensor_oversize_lines_total",
+	    "Sensor lines rejected for being longer than sensors.max_line.", st->oversize_lines);
+	counter(b, "cordon_isolations_started_total", "Isolations begun (by policy or an operator).",
+	    st->isolations_started);
+	counter(b, "cordon_isolations_ok_total", "Isolations applied and verified.",
+	    st->isolations_ok);
+	counter(b, "cordon_isolations_failed_total",
+	    "Isolation attempts that failed (each retry counts).", st->isolations_failed);
+	counter(b, "cordon_releases_ok_total", "Releases applied.", st->releases_ok);
+	counter(b, "cordon_releases_failed_total",
+	    "Release attempts that failed (each retry counts).", st->releases_failed);
+	counter(b, "cordon_refused_total",
+	    "Isolations refused because the host is protected (policy.protected).", st->refused);
+	gauge(b, "cordon_pending", "Hosts queued by the isolation rate cap.",
+	    (double)cordon_pending(c));
+	metric_head(b, "cordon_hosts", "gauge", "Hosts on record, by state.");
+	for (s = 0; s < HS_COUNT; s++)
+		evbuffer_add_printf(b, "cordon_hosts{state=\"%s\"} %" PRIu64 "\n",
+		    host_state_name((enum host_state)s), counts[s]);
+	gauge(b, "cordon_dry_run", "1 when the daemon decides and logs but changes nothing.",
+	    cordon_conf(c)->dry_run ? 1 : 0);
+	gauge(b, "cordon_start_time_seconds", "When the daemon started, in seconds since the epoch.",
+	    st->started);
+	metric_head(b, "cordon_point_operations_ok_total", "counter",
+	    "Operations (locate, isolate, release, check) an enforcement point completed.");
+	for (i = 0; i < np; i++) {
+		point_sample(b, "cordon_point_operations_ok_total", cordon_point(c, i));
+		evbuffer_add_printf(b, "%" PRIu64 "\n", cordon_point_stats(c, i)->ok);
+	}
+	metric_head(b, "cordon_point_operations_failed_total", "counter",
+	    "Operations an enforcement point failed (SNMP timeouts and errors for SNMP switches).");
+	for (i = 0; i < np; i++) {
+		point_sample(b, "cordon_point_operations_failed_total", cordon_point(c, i));
+		evbuffer_add_printf(b, "%" PRIu64 "\n", cordon_point_stats(c, i)->failed);
+	}
+	metric_head(b, "cordon_point_last_operation_seconds", "gauge",
+	    "How long the enforcement point's last operation took (0 before the first).");
+	for (i = 0; i < np; i++) {
+		point_sample(b, "cordon_point_last_operation_seconds", cordon_point(c, i));
+		evbuffer_add_printf(b, "%.9f\n", cordon_point_stats(c, i)->last_latency_s);
+	}
+	reply(req, 200, "text/plain; version=0.0.4; charset=utf-8");
+out:
+	evhttp_clear_headers(&q);
+}
+
+/* ---- routing -------------------------------------------------------------------- */
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct http_server *hs = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	const char *ip = NULL;
+	char shown[256];
+	enum { R_HOSTS, R_HOST, R_EVENTS, R_METRICS } route;
+
+	if (path == NULL || *path == '\0')
+		path = "/";
+	if (strcmp(path, API_HOSTS) == 0) {
+		route = R_HOSTS;
+	} else if (strncmp(path, API_HOSTS "/", sizeof(API_HOSTS)) == 0 &&
+	    path[sizeof(API_HOSTS)] != '\0' && strchr(path + sizeof(API_HOSTS), '/') == NULL) {
+		route = R_HOST;
+		ip = path + sizeof(API_HOSTS);
+	} else if (strcmp(path, API_EVENTS) == 0) {
+		route = R_EVENTS;
+	} else if (strcmp(path, METRICS) == 0) {
+		route = R_METRICS;
+	} else {
+		reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, /api/v1/events, /metrics)",
+		    path);
+		return;
+	}
+	/* HEAD is GET without the body (evhttp leaves the body out), as HTTP
+	 * asks of every server; the API never changes anything. */
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		reply_error(req, 405, "read-only API: only GET is served; act with cordonctl");
+		return;
+	}
+	snprintf(shown, sizeof(shown), "%s", path);
+	log_debug("http: %s %s", m == EVHTTP_REQ_HEAD ? "HEAD" : "GET", printable(shown));
+	switch (route) {
+	case R_HOSTS: get_hosts(hs, req); break;
+	case R_HOST: get_host(hs, req, ip); break;
+	case R_EVENTS: get_events(hs, req); break;
+	case R_METRICS: get_metrics(hs, req); break;
+	}
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+/* A listening socket on the numeric address, made here rather than by
+ * evhttp_bind_socket so that the error says exactly what failed and an IPv6
+ * address means IPv6 only. Returns the descriptor, or -1 with errno set. */
+static int
+listen_socket(const char *addr, uint16_t port, const char **step)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1, e;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(addr, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1) {
+			*step = "parse the address";
+			errno = EINVAL;
+			return -1;
+		}
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1) {
+			*step = "parse the address";
+			errno = EINVAL;
+			return -1;
+		}
+		sl = sizeof(*s4);
+	}
+	*step = "create a socket";
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* A restarted daemon must get its port back while the old connections
+	 * sit in TIME_WAIT. */
+	*step = "set socket options";
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0))
+		goto fail;
+	*step = "bind";
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
+		goto fail;
+	*step = "listen";
+	if (listen(fd, LISTEN_BACKLOG) != 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+http_start(struct cordon *c, char *err, size_t errlen)
+{
+	const struct cordon_conf *conf = cordon_conf(c);
+	struct http_server *hs;
+	char addr[INET6_ADDRSTRLEN], why[256];
+	const char *step = "";
+	uint16_t port;
+	int fd;
+
+	if (conf_parse_http_listen(conf->http_listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: daemon.http: %s", conf->path, why);
+		return -1;
+	}
+	hs = calloc(1, sizeof(*hs));
+	if (hs == NULL) {
+		snprintf(err, errlen, "HTTP API: out of memory");
+		return -1;
+	}
+	hs->c = c;
+	snprintf(hs->listen, sizeof(hs->listen), "%s", conf->http_listen);
+	hs->http = evhttp_new((struct event_base *)loop_event_base(c->loop));
+	if (hs->http == NULL) {
+		snprintf(err, errlen, "HTTP API: out of memory");
+		free(hs);
+		return -1;
+	}
+	fd = listen_socket(addr, port, &step);
+	if (fd < 0) {
+		snprintf(err, errlen, "HTTP API: cannot %s on %s (daemon.http in %s): %s", step,
+		    hs->listen, conf->path, strerror(errno));
+		evhttp_free(hs->http);
+		free(hs);
+		return -1;
+	}
+	if (evhttp_accept_socket_with_handle(hs->http, fd) == NULL) {
+		/* Not closed here: evhttp may already have (it does when it fails
+		 * after taking the socket), and the daemon exits on this error. */
+		snprintf(err, errlen, "HTTP API: cannot serve on %s: out of memory", hs->listen);
+		evhttp_free(hs->http);
+		free(hs);
+		return -1;
+	}
+	/* Every method reaches on_request, which answers 405 with a JSON body
+	 * like every other error, instead of evhttp's own HTML page. */
+	evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+	    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(hs->http, MAX_HEADERS_SIZE);
+	evhttp_set_max_body_size(hs->http, MAX_BODY_SIZE);
+	evhttp_set_timeout(hs->http, IDLE_TIMEOUT_S);
+	evhttp_set_gencb(hs->http, on_request, hs);
+	c->http = hs;
+	log_info("HTTP API and metrics on http://%s/ (read-only)", hs->listen);
+	return 0;
+}
+
+void
+http_stop(struct cordon *c)
+{
+	if (c->http == NULL)
+		return;
+	evhttp_free(c->http->http);
+	free(c->http);
+	c->http = NULL;
+}

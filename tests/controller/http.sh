@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# http.sh BUILD_DIR
+# cordond's HTTP API and Prometheus metrics, end to end: the real daemon with
+# the real netlink backend acting on a network namespace this test creates
+# (and removes), its HTTP server on a free loopback port, a host quarantined
+# and released with cordonctl, and every endpoint checked with curl: status
+# codes, JSON bodies, the metrics text against the exposition format's
+# grammar, the 400/404/405 answers, and the config checks of daemon.http.
+set -uo pipefail
+B=$1
+TMP=$(mktemp -d /tmp/cordon-http-test.XXXXXX)
+NS=cordon-http-$$
+DPID="" D2PID=""
+pass=0 fail=0
+
+cleanup() {
+  [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
+  [[ -n "$D2PID" ]] && kill -9 "$D2PID" 2>/dev/null
+  ip netns del "$NS" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+ok() { echo "ok   - $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "FAIL - needs root for network namespaces"; echo "0 passed, 1 failed"; exit 1
+fi
+for t in curl jq ss; do
+  command -v $t >/dev/null || { echo "FAIL - $t is missing (scripts/install-deps)"; exit 1; }
+done
+ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
+
+# A loopback port nobody listens on (bounded tries; the daemon's own bind
+# error below is what a race would show).
+PORT=""
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 40000))
+  [[ -z "$(ss -Htln "sport = :$p")" ]] && { PORT=$p; break; }
+done
+[[ -n "$PORT" ]] || { echo "FAIL - no free loopback port found"; exit 1; }
+URL=http://127.0.0.1:$PORT
+
+# The point's name holds a quote and a backslash: label values must be escaped.
+POINT_NAME='lab \"r1\" \\ edge'
+POINT_LABEL='lab \"r1\" \\ edge'
+
+write_conf() {  # write_conf FILE HTTP [DIR]: http on line 2 for the file:line checks
+  local d=${3:-$TMP}
+  cat > "$1" <<EOF
+daemon = { state = "$d/state.db"; control = "$d/ctl.sock"; control_ro = "$d/ro.sock";
+           http = "$2"; };
+sensors = { listen = [ "unix:$d/sensor.sock" ]; };
+policy = { protected = [ "10.50.0.1" ]; max_isolations_per_minute = 6; probation = 60; };
+enforcement = ( { name = "$POINT_NAME"; kind = "netlink"; prefixes = [ "0.0.0.0/0", "::/0" ];
+                  netns = "$NS"; remediation = "10.99.0.0/24"; } );
+EOF
+}
+
+ctl() { "$B/cordonctl" -s "$TMP/ctl.sock" -r "$TMP/ro.sock" "$@"; }
+
+# get [curl options] PATH: sets CODE, CTYPE and the body in $TMP/body.
+get() {
+  local path=${*: -1}
+  local out
+  out=$(curl -sg --noproxy '*' --max-time 5 -o "$TMP/body" -w '%{http_code} %{content_type}' \
+        "${@:1:$#-1}" "$URL$path")
+  CODE=${out%% *}
+  CTYPE=${out#* }
+}
+body() { cat "$TMP/body"; }
+jqb() { jq -e "$@" "$TMP/body" >/dev/null 2>&1; }
+metric() {  # metric NAME_WITH_LABELS: its value in the last /metrics body
+  N="$1" awk 'index($0, ENVIRON["N"] " ") == 1 { print $NF }' "$TMP/metrics"   # -v would unescape \\
+}
+scrape() { get /metrics; cp "$TMP/body" "$TMP/metrics"; }
+
+# --- daemon.http in the config -------------------------------------------------
+write_conf "$TMP/c.conf" "127.0.0.1:$PORT"
+check "cordond -n accepts http = \"127.0.0.1:$PORT\"" "$B/cordond" -n -f "$TMP/c.conf"
+write_conf "$TMP/v6.conf" "[::1]:$PORT"
+check "cordond -n accepts an IPv6 address in brackets" "$B/cordond" -n -f "$TMP/v6.conf"
+bad_http() {  # bad_http VALUE EXPECTED-TEXT
+  write_conf "$TMP/bad.conf" "$1"
+  local out rc
+  out=$("$B/cordond" -n -f "$TMP/bad.conf" 2>&1); rc=$?
+  if [[ $rc -eq 1 ]] && grep -qF "bad.conf:2: daemon.http: " <<<"$out" && grep -qF -- "$2" <<<"$out"; then
+    return 0
+  fi
+  echo "  exit $rc: $out"; return 1
+}
+check "cordond -n refuses a host name (exit 1, file:line)" bad_http "localhost:$PORT" "not a numeric IPv4 address"
+check "cordond -n refuses port 0" bad_http "127.0.0.1:0" "not a number from 1 to 65535"
+check "cordond -n refuses port 70000" bad_http "127.0.0.1:70000" "not a number from 1 to 65535"
+check "cordond -n refuses a missing port" bad_http "127.0.0.1" "must be ADDRESS:PORT"
+check "cordond -n refuses IPv6 without brackets" bad_http "::1:$PORT" "goes in brackets"
+check "cordond -n refuses a bad address" bad_http "127.0.0.300:$PORT" "not a numeric IPv4 address"
+
+# --- start ---------------------------------------------------------------------------
+"$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
+DPID=$!
+up=0
+for _ in $(seq 50); do
+  get /metrics
+  [[ "$CODE" == 200 && -S "$TMP/ctl.sock" ]] && { up=1; break; }
+  sleep 0.1
+done
+if [[ $up -ne 1 ]]; then
+  echo "FAIL - the daemon did not come up with its HTTP API:"; tail -5 "$TMP/daemon.log"; exit 1
+fi
+ok "the daemon serves HTTP on $URL"
+listeners=$(ss -Htln "sport = :$PORT" | awk '{print $4}')
+check "  on loopback only ($listeners)" test "$listeners" = "127.0.0.1:$PORT"
+grep -q "HTTP API and metrics on http://127.0.0.1:$PORT/" "$TMP/daemon.log"
+check "  and says so in its log" test $? -eq 0
+
+# A second daemon (its own state and sockets) on the same HTTP address.
+mkdir -p "$TMP/d2"
+write_conf "$TMP/d2.conf" "127.0.0.1:$PORT" "$TMP/d2"
+timeout 10 "$B/cordond" -d -f "$TMP/d2.conf" >"$TMP/d2.log" 2>&1 &
+D2PID=$!
+wait "$D2PID"; rc=$?; D2PID=""
+check "a daemon whose HTTP address is taken refuses to start (exit $rc)" test $rc -eq 1
+grep -q "HTTP API: cannot bind on 127.0.0.1:$PORT (daemon.http in $TMP/d2.conf): Address already in use" "$TMP/d2.log"
+check "  saying which address, which setting and why" test $? -eq 0 || tail -3 "$TMP/d2.log"
+
+# --- metrics before ----------------------------------------------------------------
+scrape
+started0=$(metric cordon_isolations_started_total)
+ok0=$(metric cordon_isolations_ok_total)
+check "/metrics before: isolations started is a number ($started0)" test -n "$started0"
+
+# --- quarantine with cordonctl, then read it over HTTP -------------------------------
+ctl quarantine 10.2.0.7 --reason "http test: beaconing" >/dev/null; rc=$?
+check "cordonctl quarantine 10.2.0.7" test $rc -eq 0
+
+get /api/v1/hosts
+check "GET /api/v1/hosts: 200 JSON" test "$CODE" = 200 -a "$CTYPE" = application/json
+check "  lists 10.2.0.7 as quarantined" jqb '.hosts[] | select(.ip == "10.2.0.7" and .state == "quarantined")'
+ctl --json list | jq -S .hosts > "$TMP/ctl-list"
+jq -S .hosts "$TMP/body" > "$TMP/http-list"
+check "  with the same host objects as cordonctl list" cmp -s "$TMP/ctl-list" "$TMP/http-list"
+
+get "/api/v1/hosts?state=quarantined"
+check "GET /api/v1/hosts?state=quarantined: only quarantined hosts" \
+  jqb '(.hosts | length) == 1 and all(.hosts[]; .state == "quarantined")'
+get "/api/v1/hosts?state=clear"
+check "GET /api/v1/hosts?state=clear: none" jqb '.hosts == []'
+get "/api/v1/hosts?state=asleep"
+check "GET /api/v1/hosts?state=asleep: 400 naming the state" \
+  test "$CODE" = 400 -a -n "$(jq -r 'select(.status == 400) | .error' "$TMP/body" | grep "unknown state 'asleep'")"
+get "/api/v1/hosts?color=red"
+check "an unknown parameter: 400" test "$CODE" = 400 -a -n "$(grep "unknown parameter 'color'" "$TMP/body")"
+
+get /api/v1/hosts/10.2.0.7
+check "GET /api/v1/hosts/10.2.0.7: 200 JSON" test "$CODE" = 200 -a "$CTYPE" = application/json
+check "  the host, quarantined at its point" \
+  jqb '.host.ip == "10.2.0.7" and .host.state == "quarantined" and .host.location != null'
+check "  and its history, with the caller's uid and reason" \
+  jqb '.history[] | select(.actor == "uid:0" and .reason == "http test: beaconing" and .action == "isolate")'
+get /api/v1/hosts/10.200.0.1
+check "GET /api/v1/hosts/10.200.0.1 (not on record): 404 JSON" \
+  test "$CODE" = 404 -a "$CTYPE" = application/json -a -n "$(jq -r .error "$TMP/body" | grep 'not on record')"
+get /api/v1/hosts/not-an-ip
+check "GET /api/v1/hosts/not-an-ip: 400" test "$CODE" = 400 -a -n "$(jq -r .error "$TMP/body" | grep 'not a unicast')"
+get /api/v1/hosts/224.0.0.1
+check "GET /api/v1/hosts/224.0.0.1 (multicast): 400" test "$CODE" = 400
+get /api/v1/hosts/10.2.0.7%00
+check "GET /api/v1/hosts/10.2.0.7%00: 400" test "$CODE" = 400
+get /api/v1/hosts/%ff%fe
+check "GET /api/v1/hosts/%ff%fe: 400 with a JSON body" test "$CODE" = 400 && jqb .error
+
+get /api/v1/events
+check "GET /api/v1/events: 200 JSON" test "$CODE" = 200 -a "$CTYPE" = application/json
+check "  holds the isolation of 10.2.0.7" jqb '.events[] | select(.host == "10.2.0.7" and .action == "isolate")'
+check "  oldest first" jqb '[.events[].id] == ([.events[].id] | sort) and (.events | length) >= 1'
+last=$(jq '.events[-1].id' "$TMP/body")
+get "/api/v1/events?limit=1"
+check "GET /api/v1/events?limit=1: the newest entry" jqb "(.events | length) == 1 and .events[0].id == $last"
+get "/api/v1/events?after=$((last - 1))"
+check "GET /api/v1/events?after=ID: the entries after it" jqb "(.events | length) == 1 and .events[0].id == $last"
+get "/api/v1/events?after=$last"
+check "GET /api/v1/events?after=LAST: none" jqb '.events == []'
+get "/api/v1/events?after=0&limit=1"
+check "GET /api/v1/events?after=0&limit=1: the oldest" jqb '(.events | length) == 1 and .events[0].id == 1'
+for q in "limit=0" "limit=10001" "limit=abc" "after=-1" "after=1x" "limit=1&limit=2"; do
+  get "/api/v1/events?$q"
+  check "GET /api/v1/events?$q: 400 JSON" test "$CODE" = 400 && jqb '.status == 400'
+done
+
+# --- metrics after --------------------------------------------------------------------
+scrape
+check "GET /metrics: 200, text format 0.0.4" test "$CODE" = 200 -a "$CTYPE" = "text/plain; version=0.0.4; charset=utf-8"
+started1=$(metric cordon_isolations_started_total)
+ok1=$(metric cordon_isolations_ok_total)
+check "  cordon_isolations_started_total went up ($started0 -> $started1)" test "$started1" -eq $((started0 + 1))
+check "  cordon_isolations_ok_total went up ($ok0 -> $ok1)" test "$ok1" -eq $((ok0 + 1))
+check "  cordon_hosts{state=\"quarantined\"} 1" grep -qx 'cordon_hosts{state="quarantined"} 1' "$TMP/metrics"
+check "  a cordon_hosts line for every state" \
+  test "$(grep -c '^cordon_hosts{state="[a-z]*"} [0-9]*$' "$TMP/metrics")" -eq 8
+pok=$(metric "cordon_point_operations_ok_total{point=\"$POINT_LABEL\",kind=\"netlink\"}")
+check "  per-point operations with escaped point and kind labels ($pok)" test -n "$pok" && test "$pok" -ge 1
+plat=$(metric "cordon_point_last_operation_seconds{point=\"$POINT_LABEL\",kind=\"netlink\"}")
+check "  and the point's last latency in seconds ($plat)" awk -v v="$plat" 'BEGIN { exit !(v != "" && v > 0 && v < 30) }'
+for m in detections_total sensor_bad_lines_total isolations_failed_total releases_ok_total \
+         releases_failed_total refused_total pending point_operations_failed_total; do
+  grep -q "^cordon_$m[ {]" "$TMP/metrics" || { bad "  cordon_$m is missing"; continue; }
+done
+ok "  every documented metric is there"
+
+# The exposition grammar (format 0.0.4): HELP and TYPE before a family's
+# samples, one TYPE per family, samples as name{label="value",...} value.
+grammar() {
+  awk '
+    BEGIN { bad = 0; n = 0 }
+    /^# HELP / { if ($3 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/) { print "bad HELP: " $0; bad = 1 }
+                 help[$3] = 1; next }
+    /^# TYPE / { if ($3 !~ /^[a-zA-Z_:][a-zA-Z0-9_:]*$/ || NF != 4 ||
+                     $4 !~ /^(counter|gauge|histogram|summary|untyped)$/) { print "bad TYPE: " $0; bad = 1 }
+                 if ($3 in type) { print "second TYPE: " $0; bad = 1 }
+                 if (!($3 in help)) { print "TYPE without HELP: " $0; bad = 1 }
+                 type[$3] = $4; next }
+    /^#/ { next }
+    /^$/ { print "empty line"; bad = 1; next }
+    {
+      line = $0
+      if (!match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*/)) { print "bad sample: " line; bad = 1; next }
+      name = substr(line, 1, RLENGTH); rest = substr(line, RLENGTH + 1)
+      lbl = "[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\[\"\\\\n])*\""
+      if (match(rest, "^\\{" lbl "(," lbl ")*\\}")) rest = substr(rest, RLENGTH + 1)
+      if (rest !~ /^ [-+]?([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|NaN|\+Inf|-Inf)( -?[0-9]+)?$/) {
+        print "bad value: " line; bad = 1; next }
+      if (!(name in type)) { print "sample without TYPE: " line; bad = 1 }
+      if (type[name] == "counter" && name !~ /_total$/) { print "counter not named _total: " line; bad = 1 }
+      n++
+    }
+    END { if (n < 20) { print "only " n " samples"; bad = 1 } exit bad }' "$TMP/metrics"
+}
+check "  every line of /metrics follows the exposition grammar" grammar
+check "  no point setting leaks (netns, remediation prefix)" \
+  test -z "$(grep -e "$NS" -e "10.99.0.0" "$TMP/metrics")"
+head=$(curl -sgI --noproxy '*' --max-time 5 "$URL/metrics" | tr -d '\r')
+check "HEAD /metrics: 200 without a body" \
+  test -n "$(grep -x 'HTTP/1.1 200 OK' <<<"$head")" -a -z "$(grep '^cordon_' <<<"$head")"
+
+# --- refusals ----------------------------------------------------------------------------
+curl -sg --noproxy '*' --max-time 5 -D "$TMP/headers" -o /dev/null -X POST "$URL/api/v1/hosts"
+get -X POST /api/v1/hosts
+check "POST /api/v1/hosts: 405 JSON" test "$CODE" = 405 -a "$CTYPE" = application/json && jqb '.status == 405'
+check "  with Allow: GET, HEAD" grep -qi '^Allow: GET, HEAD' "$TMP/headers"
+get -X DELETE /api/v1/hosts/10.2.0.7
+check "DELETE /api/v1/hosts/10.2.0.7: 405" test "$CODE" = 405
+get -X PUT -d x /metrics
+check "PUT /metrics: 405" test "$CODE" = 405
+check "  and 10.2.0.7 is still quarantined" test "$(ctl --json show 10.2.0.7 | jq -r .host.state)" = quarantined
+for p in / /nope /api/v1 /api/v1/hosts/ /api/v1/hosts/10.2.0.7/history /metrics/x /api/v2/hosts; do
+  get "$p"
+  check "GET $p: 404 JSON" test "$CODE" = 404 -a "$CTYPE" = application/json && jqb '.status == 404'
+done
+get -X POST /nope
+check "POST /nope: 404" test "$CODE" = 404
+
+# --- IPv6 host, release, and the metrics following along -------------------------------
+ctl quarantine 2001:db8::7 --reason "http test v6" >/dev/null
+get /api/v1/hosts/2001:db8::7
+check "GET /api/v1/hosts/2001:db8::7: 200" test "$CODE" = 200 && jqb '.host.ip == "2001:db8::7"'
+get /api/v1/hosts/2001%3Adb8%3A%3A7
+check "GET /api/v1/hosts/2001%3Adb8%3A%3A7 (percent-encoded): 200" test "$CODE" = 200 && jqb '.host.state == "quarantined"'
+ctl release 10.2.0.7 --patched >/dev/null
+scrape
+check "after a release: cordon_releases_ok_total 1" grep -qx 'cordon_releases_ok_total 1' "$TMP/metrics"
+check "  cordon_hosts{state=\"probation\"} 1" grep -qx 'cordon_hosts{state="probation"} 1' "$TMP/metrics"
+check "  cordon_hosts{state=\"quarantined\"} 1 (the IPv6 host)" grep -qx 'cordon_hosts{state="quarantined"} 1' "$TMP/metrics"
+get "/api/v1/hosts?state=probation"
+check "GET /api/v1/hosts?state=probation: 10.2.0.7" jqb '[.hosts[].ip] == ["10.2.0.7"]'
+
+# --- a slow client does not stall the daemon -------------------------------------------
+exec 7<>/dev/tcp/127.0.0.1/$PORT
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&7   # never finishes its request
+get /api/v1/hosts
+check "a half-sent request does not block other clients" test "$CODE" = 200
+ctl status >/dev/null
+check "  nor the control socket" test $? -eq 0
+exec 7>&-
+
+# --- stop ------------------------------------------------------------------------------------
+kill "$DPID"; wait "$DPID"; rc=$?; DPID=""
+check "the daemon stops cleanly on SIGTERM (exit $rc)" test $rc -eq 0
+if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon.log"; then
+  bad "sanitizer reports in the daemon's log:"; grep -A5 "Sanitizer\|runtime error" "$TMP/daemon.log" | head -30
+fi
+get /metrics
+check "  and its port is closed" test "$CODE" = 000
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
