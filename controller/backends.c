@@ -1,4 +1,5 @@
 /* backends: enforcement backends by kind, registered at start. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cordon.h"
@@ -38,4 +39,39 @@ backend_find(const char *kind)
 		if (strcmp(backends[i].kind, kind) == 0)
 			return backends[i].make;
 	return NULL;
+}
+
+static char state_dir[256] = "/var/lib/cordon";
+static void (*shutdown_fns[MAX_BACKENDS])(void);
+static int nshutdown;
+
+void
+backends_set_state_dir(const char *dir)
+{
+	snprintf(state_dir, sizeof(state_dir), "%s", dir);
+}
+
+const char *
+backends_state_dir(void)
+{
+	return state_dir;
+}
+
+void
+backend_on_shutdown(void (*fn)(void))
+{
+	int i;
+
+	for (i = 0; i < nshutdown; i++)
+		if (shutdown_fns[i] == fn)
+			return;
+	if (nshutdown < MAX_BACKENDS)
+		shutdown_fns[nshutdown++] = fn;
+}
+
+void
+backends_shutdown(void)
+{
+	while (nshutdown > 0)
+		shutdown_fns[--nshutdown]();
 }

@@ -1,8 +1,13 @@
 /* builtin: the enforcement backends compiled into cordond. */
 #include <stdio.h>
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "cordon.h"
+#include "log.h"
 #include "netlink.h"
+#include "snmp.h"
 
 /*
  * kind "netlink": every setting of the point's config group except name,
@@ -31,8 +36,78 @@ make_netlink(const struct conf_point *cp, struct loop *loop, char *err, size_t e
 	return netlink_point_new(cp->name, &nc, err, errlen);
 }
 
+/* The write probe's outcome: a read-only community is reported at once. */
+static void
+snmp_probe_done(void *arg, const struct enf_result *res)
+{
+	const char *name = arg;
+
+	if (res->status == ENF_OK)
+		log_info("switch %s: write probe ok", name);
+	else
+		log_warnx("ALERT: switch %s: write probe failed (%s): %s", name,
+		    enf_status_name(res->status), res->message);
+}
+
+static bool snmp_ready;
+
+static void
+snmp_shutdown(void)
+{
+	if (snmp_ready)
+		snmpsw_global_shutdown();
+	snmp_ready = false;
+}
+
+/*
+ * kinds "snmp-qbridge" and "snmp-cisco": the point's settings go to the SNMP
+ * backend's parser (see docs/snmp.md); errors never repeat a secret.
+ */
+static struct enf_point *
+make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errlen)
+{
+	struct snmpsw_config sc;
+	struct enf_point *p;
+	char why[512], dir[300];
+	size_t i;
+
+	snmpsw_config_init(&sc);
+	snprintf(sc.name, sizeof(sc.name), "%s", cp->name);
+	sc.driver = strcmp(cp->kind, "snmp-cisco") == 0 ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
+	for (i = 0; i < cp->nparams; i++) {
+		if (strcmp(cp->params[i].key, "driver") == 0) {
+			snprintf(err, errlen, "line %d: the driver follows from the kind (snmp-qbridge or snmp-cisco)",
+			    cp->params[i].line);
+			return NULL;
+		}
+		if (snmpsw_config_set(&sc, cp->params[i].key, cp->params[i].value, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "line %d: %s", cp->params[i].line, why);
+			return NULL;
+		}
+	}
+	if (snmpsw_config_check(&sc, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s", why);
+		return NULL;
+	}
+	if (!snmp_ready) {
+		snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());
+		if (snmpsw_global_init(dir, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s", why);
+			return NULL;
+		}
+		snmp_ready = true;
+		backend_on_shutdown(snmp_shutdown);
+	}
+	/* `cp` is the daemon's own copy of the config: its name outlives the point. */
+	p = snmpsw_point_new(loop_event_base(loop), &sc, snmp_probe_done, (void *)cp->name,
+	    err, errlen);
+	return p;
+}
+
 void
 backends_register_builtin(void)
 {
 	backend_register("netlink", make_netlink);
+	backend_register("snmp-qbridge", make_snmp);
+	backend_register("snmp-cisco", make_snmp);
 }

@@ -37,6 +37,16 @@ backend_factory backend_find(const char *kind);
 /* Registers the backends built into cordond. */
 void backends_register_builtin(void);
 
+/*
+ * The daemon's state directory (where the state database lives), set before
+ * any point is made: backends keep their own files under it.
+ */
+void backends_set_state_dir(const char *dir);
+const char *backends_state_dir(void);
+/* Called once after every point is destroyed (a backend's global teardown). */
+void backend_on_shutdown(void (*fn)(void));
+void backends_shutdown(void);
+
 /* ---- daemon ------------------------------------------------------------ */
 
 struct point_stats {
@@ -64,8 +74,12 @@ struct cordon_stats {
 typedef void (*cordon_done_fn)(void *arg, bool ok, const struct host_rec *h,
     const char *message);
 
-/* The operator's actions. `actor` is "uid:N". Completion through `done`. */
-void cordon_quarantine(struct cordon *c, const struct ip_addr *ip,
+/*
+ * The operator's actions. `actor` is "uid:N". Completion through `done`.
+ * `mac` (may be NULL) tells a switch where to look for the host when no
+ * sensor has reported its MAC.
+ */
+void cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac,
     const char *actor, const char *reason, cordon_done_fn done, void *arg);
 void cordon_release(struct cordon *c, const struct ip_addr *ip,
     const char *actor, const char *reason, cordon_done_fn done, void *arg);

@@ -35,7 +35,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: cordonctl [-s SOCKET] [-r RO_SOCKET] [--json] COMMAND [ARGS]\n"
-	    "  quarantine HOST --reason TEXT   isolate a host now; prints where once verified\n"
+	    "  quarantine HOST --reason TEXT [--mac MAC]\n"
+	    "                                  isolate a host now; prints where once verified\n"
+	    "                                  (--mac: where a switch should look for it)\n"
 	    "  release HOST --patched [--reason TEXT]\n"
 	    "                                  restore what was there before; probation follows\n"
 	    "  approve HOST                    isolate a host that awaits approval\n"
@@ -242,6 +244,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "reason", required_argument, NULL, 'R' },
+		{ "mac", required_argument, NULL, 'M' },
 		{ "patched", no_argument, NULL, 'P' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "follow", no_argument, NULL, 'F' },
@@ -251,7 +254,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("CORDON_SOCKET"), *rosock = DEFAULT_RO_SOCKET;
-	const char *reason = NULL, *state = NULL, *host = NULL, *cmd;
+	const char *reason = NULL, *state = NULL, *host = NULL, *mac = NULL, *cmd;
 	bool patched = false, follow = false;
 	long limit = 0;
 	int opt, rc;
@@ -291,6 +294,7 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'j': opt_json = true; break;
 		case 'R': reason = optarg; break;
+		case 'M': mac = optarg; break;
 		case 'P': patched = true; break;
 		case 'S': state = optarg; break;
 		case 'F': follow = true; break;
@@ -346,6 +350,13 @@ main(int argc, char **argv)
 		json_object_set_new(req, "host", json_string(host));
 	if (reason)
 		json_object_set_new(req, "reason", json_string(reason));
+	if (mac) {
+		if (strcmp(cmd, "quarantine") != 0) {
+			fprintf(stderr, "cordonctl: --mac goes with quarantine\n");
+			return EXIT_USAGE;
+		}
+		json_object_set_new(req, "mac", json_string(mac));
+	}
 	acts = strcmp(cmd, "quarantine") == 0 || strcmp(cmd, "release") == 0 ||
 	    strcmp(cmd, "approve") == 0;
 

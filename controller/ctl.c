@@ -205,7 +205,8 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 	switch (rq->cmd) {
 	case CTL_QUARANTINE:
 		cc->waiting = true;
-		cordon_quarantine(c, &rq->host, actor, rq->reason, op_done, cc);
+		cordon_quarantine(c, &rq->host, rq->has_mac ? rq->mac : NULL, actor, rq->reason,
+		    op_done, cc);
 		break;
 	case CTL_RELEASE:
 		cc->waiting = true;

@@ -101,6 +101,20 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		snprintf(err, errlen, "'quarantine' needs a reason");
 		goto out;
 	}
+	v = json_object_get(o, "mac");
+	if (v != NULL) {
+		unsigned m[6];
+		int n = 0, k;
+		if (!json_is_string(v) ||
+		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2],
+			&m[3], &m[4], &m[5], &n) != 6 || n != 17 || json_string_value(v)[17] != '\0') {
+			snprintf(err, errlen, "mac must be aa:bb:cc:dd:ee:ff");
+			goto out;
+		}
+		for (k = 0; k < 6; k++)
+			rq->mac[k] = (uint8_t)m[k];
+		rq->has_mac = true;
+	}
 	v = json_object_get(o, "patched");
 	if (v != NULL && !json_is_boolean(v)) {
 		snprintf(err, errlen, "patched must be true or false");

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "registry.h"
 
@@ -21,6 +22,8 @@ struct ctl_request {
 	bool has_host;
 	struct ip_addr host;
 	char reason[256];
+	bool has_mac;       /* quarantine: the host's MAC, to find its switch port */
+	uint8_t mac[6];
 	bool patched;
 	int state;          /* list: a host state, or -1 for all */
 	bool follow;        /* events */

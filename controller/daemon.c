@@ -228,8 +228,8 @@ done_now(cordon_done_fn done, void *arg, bool ok, const struct host_rec *h,
 }
 
 void
-cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const char *actor,
-    const char *reason, cordon_done_fn done, void *arg)
+cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg)
 {
 	struct host_rec h;
 	const struct prefix *p;
@@ -246,6 +246,13 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const char *actor,
 		h.ip = *ip;
 		h.state = HS_OBSERVED;
 		h.first_seen = h.last_seen = loop_now();
+	}
+	if (mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0)) {
+		/* The operator knows better than an old report: locate afresh. */
+		h.has_mac = true;
+		memcpy(h.mac, mac, 6);
+		if (h.state != HS_QUARANTINED && h.state != HS_QUARANTINING)
+			h.has_loc = false;
 	}
 	p = conf_match(c->conf.protected_, c->conf.nprotected, ip);
 	if (p != NULL) {
@@ -642,6 +649,7 @@ cordon_free(struct cordon *c)
 	}
 	for (i = 0; i < c->npoints; i++)
 		enf_destroy(c->points[i]);
+	backends_shutdown();
 	loop_timer_free(c->tick);
 	/* The loop kills running verification commands; their entries go after. */
 	loop_free(c->loop);
@@ -672,6 +680,17 @@ cordon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 	    (c->tick = loop_timer_new(c->loop, on_tick, c)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
+	}
+	{
+		char dir[CONF_PATH_LEN];
+		char *slash;
+		snprintf(dir, sizeof(dir), "%s", conf->state_path);
+		slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+		backends_set_state_dir(dir);
 	}
 	c->reg = registry_open(conf->state_path, err, errlen);
 	if (c->reg == NULL)

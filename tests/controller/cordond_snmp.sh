@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# cordond_snmp.sh BUILD_DIR SOURCE_DIR
+# cordond against a real SNMP-managed lab switch (private snmpd + Cordon's
+# AgentX subagent over bridge-per-VLAN namespaces): a detection with the
+# host's MAC moves its port to the quarantine VLAN (production unreachable,
+# remediation reachable), cordonctl shows port and VLANs, release restores
+# the VLAN; the same with SNMPv3 authPriv and the Cisco personality; the
+# community and v3 keys never reach the logs or the control socket.
+set -uo pipefail
+B=$1
+SRC=$2
+TMP=$(mktemp -d /tmp/cordon-ctl-snmp.XXXXXX)
+P=cordon-cs$$
+NOC=$P-noc
+SW=$P-sw
+DPID=""
+pass=0 fail=0
+
+# shellcheck source=../../lab/switch/labswitch.sh
+source "$SRC/lab/switch/labswitch.sh"
+
+cleanup() {
+  [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
+  lsw_cleanup
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+ok() { echo "ok   - $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+
+[[ $(id -u) -eq 0 ]] || { echo "FAIL - needs root"; echo "0 passed, 1 failed"; exit 1; }
+LSW_STATE=$TMP/lsw
+lsw_init "$B/cordon-labswitch-agent" || exit 1
+
+# switch with VLAN 10 (production) and 999 (quarantine); two hosts and a remediation server
+build_switch() {  # build_switch PERSONALITY
+  lsw_noc_create "$NOC" || return 1
+  lsw_switch_create "$SW" "$NOC" 7 10,999 || return 1
+  lsw_port_add "$SW" 1 10 "$P-h1" 10.10.0.11/24 || return 1
+  lsw_port_add "$SW" 2 10 "$P-h2" 10.10.0.12/24 || return 1
+  lsw_port_add "$SW" 3 999 "$P-rem" 10.10.0.99/24 || return 1
+  lsw_switch_start "$SW" "$1" || return 1
+}
+destroy_all() { for ns in "$P-h1" "$P-h2" "$P-rem" "$SW" "$NOC"; do lsw_ns_destroy "$ns"; done; rm -rf "${LSW_STATE:?}/$SW"; }
+
+reach() { ip netns exec "$P-h1" ping -c1 -W1 "$1" >/dev/null 2>&1; }
+ctl() { "$B/cordonctl" -s "$TMP/ctl.sock" -r "$TMP/ro.sock" "$@"; }
+state() { ctl --json show "$1" 2>/dev/null | jq -r '.host.state'; }
+wait_state() { for _ in $(seq "${3:-80}"); do [[ "$(state "$1")" == "$2" ]] && return 0; sleep 0.1; done
+  echo "  $1 is '$(state "$1")', expected '$2'"; return 1; }
+
+run_case() {  # run_case LABEL KIND PERSONALITY CREDENTIALS
+  local label=$1 kind=$2 pers=$3 creds=$4 mac addr
+  rm -f "$TMP"/state.db* "$TMP/daemon.log"
+  build_switch "$pers" || { bad "$label: lab switch"; destroy_all; return; }
+  addr=$(lsw_switch_addr "$SW")
+  cat > "$TMP/c.conf" <<EOF
+daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock"; http = ""; };
+sensors = { listen = [ "unix:$TMP/sensor.sock" ]; };
+policy = { probation = 60; };
+enforcement = ( { name = "access-1"; kind = "$kind"; prefixes = [ "10.10.0.0/24" ];
+                  address = "$addr"; $creds quarantine_vlan = 999; timeout_ms = 500; retries = 1; } );
+EOF
+  ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >"$TMP/daemon.log" 2>&1 &
+  DPID=$!
+  for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && break; sleep 0.1; done
+  # traffic teaches the bridge where h1 is
+  reach 10.10.0.12
+  check "$label: production reachable before" reach 10.10.0.12
+  check "$label: remediation unreachable before (other VLAN)" bash -c "! ip netns exec $P-h1 ping -c1 -W1 10.10.0.99 >/dev/null 2>&1"
+  mac=$(lsw_host_mac "$P-h1")
+  printf '{"src":"10.10.0.11","mac":"%s","engine":"fanout","proto":"tcp","dport":445,"evidence":{"probes":12,"failures":12,"distinct_dsts":12}}\n' "$mac" |
+    socat -u - UNIX-CONNECT:"$TMP/sensor.sock"
+  check "$label: a detection isolates the host" wait_state 10.10.0.11 quarantined
+  ctl --json show 10.10.0.11 | jq -e '.host.location | .port == "swp1" and .orig_vlan == 10 and .quarantine_vlan == 999' >/dev/null
+  check "$label: cordonctl shows port swp1, VLAN 10 -> 999" test $? -eq 0
+  check "$label: the port is in the quarantine bridge" bash -c "ip -n $SW -o link show swp1 | grep -q 'master br999'"
+  check "$label: production unreachable once isolated" bash -c "! ip netns exec $P-h1 ping -c1 -W1 10.10.0.12 >/dev/null 2>&1"
+  check "$label: remediation reachable once isolated" reach 10.10.0.99
+  ctl release 10.10.0.11 --patched >/dev/null
+  check "$label: release --patched" test "$(state 10.10.0.11)" = probation
+  check "$label: the port is back in VLAN 10" bash -c "ip -n $SW -o link show swp1 | grep -q 'master br10'"
+  check "$label: production reachable after release" reach 10.10.0.12
+  out=$(ctl quarantine 10.10.0.11 --reason "manual" --mac "$mac" 2>&1); rc=$?
+  check "$label: manual quarantine with --mac says where" test $rc -eq 0 -a -n "$(grep -E 'swp1' <<<"$out")"
+  # secrets: the community and the v3 passphrases appear nowhere the operator looks
+  leak=0
+  for s in "$LSW_RW_COMMUNITY" "$LSW_V3_AUTH" "$LSW_V3_PRIV"; do
+    grep -qF -- "$s" "$TMP/daemon.log" && leak=1
+    ctl --json switches | grep -qF -- "$s" && leak=1
+    ctl --json status | grep -qF -- "$s" && leak=1
+    ctl --json show 10.10.0.11 | grep -qF -- "$s" && leak=1
+  done
+  check "$label: no secret in the log or on the control socket" test $leak -eq 0
+  kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
+  destroy_all
+}
+
+run_case "v2c/qbridge" snmp-qbridge standard "community = \"$LSW_RW_COMMUNITY\";"
+run_case "v3/qbridge" snmp-qbridge standard "version = \"3\"; v3_user = \"$LSW_V3_USER\"; v3_auth_pass = \"$LSW_V3_AUTH\"; v3_priv_pass = \"$LSW_V3_PRIV\";"
+run_case "v2c/cisco" snmp-cisco cisco "community = \"$LSW_RW_COMMUNITY\";"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
