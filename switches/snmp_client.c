@@ -458,8 +458,13 @@ probe_send(struct snmpc_session *s)
 	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
 	pdu->securityModel = SNMP_SEC_MODEL_USM;
 	if (snmp_sess_async_send(s->probe_sessp, pdu, probe_cb, s) == 0) {
+		int liberr = 0, syserr = 0;
+		char *msg = NULL;
+		snmp_sess_error(s->probe_sessp, &liberr, &syserr, &msg);
 		snmp_free_pdu(pdu);
-		v3_fail(s, "%s: cannot send the SNMPv3 discovery to %s", s->label, s->peer);
+		v3_fail(s, "%s: cannot send the SNMPv3 discovery to %s (attempt %u): %s", s->label,
+			s->peer, s->probe_attempts + 1, msg ? msg : "unknown error");
+		free(msg);
 		return;
 	}
 	s->probe_attempts++;
@@ -488,6 +493,12 @@ v3_start_discovery(struct snmpc_session *s)
 			snmp_api_errstring(ps.s_snmp_errno));
 		return;
 	}
+	/*
+	 * snmp_sess_open clears DONT_PROBE in its copy; without it the first
+	 * send would run net-snmp's own discovery, synchronously, blocking the
+	 * loop for up to a timeout.
+	 */
+	snmp_sess_session(s->probe_sessp)->flags |= SNMP_FLAGS_DONT_PROBE;
 	s->probe_rd_ev = event_new(s->base, snmp_sess_transport(s->probe_sessp)->sock,
 				   EV_READ | EV_PERSIST, on_probe_read, s);
 	if (!s->probe_rd_ev || event_add(s->probe_rd_ev, NULL) < 0) {
@@ -739,6 +750,8 @@ v3_open_real(struct snmpc_session *s)
 		v3_fail(s, "%s: cannot open the SNMPv3 session: %s", s->label, snmp_api_errstring(e));
 		return;
 	}
+	/* Never a synchronous discovery from inside a send (see v3_start_discovery). */
+	snmp_sess_session(s->sessp)->flags |= SNMP_FLAGS_DONT_PROBE;
 	s->rd_ev = event_new(s->base, snmp_sess_transport(s->sessp)->sock, EV_READ | EV_PERSIST,
 			     on_read, s);
 	if (!s->rd_ev || event_add(s->rd_ev, NULL) < 0)
