@@ -1,14 +1,15 @@
 /*
- * netlink: the local enforcement point (see netlink.h for the rule layout).
- * The only module that includes libnl.
+ * netlink: the local enforcement point (see netlink.h for the layout of
+ * rules and routes). The only module that includes libnl.
  *
- * Rules are added and deleted with libnl's rtnl_rule requests, built from one
- * constructor (rule_from_spec) so that a delete matches the add exactly.
- * Rules are read back with a dump parsed here rather than with libnl's rule
- * cache: the cache treats rules that differ only in their protocol as the
- * same object and silently merges them, which would hide exactly the
- * duplicates reconcile must report, and its duplicate search is linear per
- * rule, quadratic over tens of thousands of rules.
+ * Rules and routes are added and deleted with libnl's rtnl_rule and
+ * rtnl_route requests, each built from one constructor (rule_from_obj,
+ * route_from_obj) so that a delete matches the add exactly. They are read
+ * back with dumps parsed here rather than with libnl's caches: the rule cache
+ * treats rules that differ only in their protocol as the same object and
+ * silently merges them, which would hide exactly the duplicates reconcile
+ * must report, and its duplicate search is linear per object, quadratic
+ * over tens of thousands of them.
  */
 #include "netlink.h"
 
@@ -31,6 +32,7 @@
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/route.h>
 #include <netlink/route/rtnl.h>
 #include <netlink/route/rule.h>
 #include <netlink/socket.h>
@@ -43,12 +45,18 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
 
-/* Offsets of Cordon's rules from the priority base. */
+/*
+ * Offsets of Cordon's rules from the priority base. The shared rules come
+ * before the per-host ones: the kernel keeps rules in a list ordered by
+ * priority and looks for an identical rule from its head, so re-adding a
+ * shared rule that is there is answered (EEXIST) after a few entries, not
+ * after walking every isolated host.
+ */
 enum rule_slot {
 	SLOT_TO_REMEDIATION = 0,    /* to R lookup M (shared) */
 	SLOT_FROM_REMEDIATION = 1,  /* from R lookup M (shared) */
-	SLOT_FROM_HOST = 2,         /* from H <deny> (per host) */
-	SLOT_CORDON_TABLE = 3,      /* lookup T (shared) */
+	SLOT_CORDON_TABLE = 2,      /* lookup T (shared) */
+	SLOT_FROM_HOST = 3,         /* from H <deny> (per IPv4 host) */
 	SLOT_COUNT = 4,
 };
 
@@ -89,13 +97,11 @@ struct netlink_impl {
 	struct nl_sock *sk;                 /* owned; connected inside cfg.netns */
 	char where[NETLINK_NETNS_LEN + 16]; /* "netns NAME" or "own netns", for messages */
 	/*
-	 * Per family (0 IPv4, 1 IPv6): hosts whose `from H` rule is in the
+	 * Per family (0 IPv4, 1 IPv6): hosts whose source block is in the
 	 * kernel, counted from a dump at start and kept by the exact results of
-	 * our own adds and deletes; and whether the shared rules are known to
-	 * be in place. The shared rules go when the last host goes.
+	 * our own adds and deletes. The shared rules go when the last host goes.
 	 */
 	unsigned hosts[2];
-	bool shared_ok[2];
 };
 
 static const struct enf_ops netlink_ops;
@@ -553,7 +559,7 @@ prefix_text(uint8_t family, const uint8_t *bytes, uint8_t len, char *buf, size_t
 }
 
 /*
- * `ip` syntax: "rule pref 9102 from 10.1.0.5 prohibit",
+ * `ip` syntax: "rule pref 9103 from 10.1.0.5 prohibit",
  * "rule pref 9100 to 198.51.100.0/24 lookup 254", "route prohibit 10.1.0.5 table 9100".
  */
 static void
@@ -1030,13 +1036,11 @@ dump_owned(struct netlink_impl *im, struct obj_vec *out, char *err, size_t errle
 	return 0;
 }
 
-/* Hosts (per family) and whether each family's shared rules are all there. */
+/* Isolated hosts per family: those whose source block is in the kernel. */
 static void
-tally(const struct netlink_impl *im, const struct obj_vec *have, unsigned hosts[2],
-      bool shared_ok[2])
+count_hosts(const struct netlink_impl *im, const struct obj_vec *have, unsigned hosts[2])
 {
 	size_t i;
-	unsigned f;
 	struct ip_addr h;
 	bool marker;
 
@@ -1044,15 +1048,6 @@ tally(const struct netlink_impl *im, const struct obj_vec *have, unsigned hosts[
 	for (i = 0; i < have->n; i++)
 		if (obj_host(&have->v[i], im->cfg.priority_base, &h, &marker) && marker)
 			hosts[fam_index(have->v[i].family)]++;
-	for (f = 0; f < 2; f++) {
-		struct fib_obj shared[MAX_SHARED];
-		unsigned n = shared_objs(&im->cfg, f ? AF_INET6 : AF_INET, shared), k;
-
-		shared_ok[f] = true;
-		for (k = 0; k < n; k++)
-			if (!vec_contains(have, &shared[k]))
-				shared_ok[f] = false;
-	}
 }
 
 /* ---- the enforcement point ---- */
@@ -1249,20 +1244,21 @@ remove_shared(struct netlink_impl *im, uint8_t family, char *what, size_t whatle
 			obj_text(&shared[i], what, whatlen);
 		}
 	}
-	if (first == 0)
-		im->shared_ok[fam_index(family)] = false;
 	return first;
 }
 
-/* Adds whichever shared rules of the family are missing. Returns 0 or the first error. */
+/*
+ * Adds whichever shared rules of the family are missing. Asked at every
+ * isolate, so that rules someone removed behind Cordon's back come back
+ * before a host depends on them; cheap, see enum rule_slot. Returns 0 or
+ * the first error.
+ */
 static int
 ensure_shared(struct netlink_impl *im, uint8_t family, char *what, size_t whatlen)
 {
 	struct fib_obj shared[MAX_SHARED];
 	unsigned n, i;
 
-	if (im->shared_ok[fam_index(family)])
-		return 0;
 	n = shared_objs(&im->cfg, family, shared);
 	for (i = 0; i < n; i++) {
 		int rc = kernel_add(im, &shared[i]);
@@ -1271,7 +1267,6 @@ ensure_shared(struct netlink_impl *im, uint8_t family, char *what, size_t whatle
 			return rc;
 		}
 	}
-	im->shared_ok[fam_index(family)] = true;
 	return 0;
 }
 
@@ -1420,14 +1415,14 @@ nl_release(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, vo
 			first_rc = rc;
 		}
 	}
-	if (failed == 0 && im->hosts[fi] == 0 && (removed > 0 || im->shared_ok[fi])) {
+	if (failed == 0 && im->hosts[fi] == 0) {
 		rc = remove_shared(im, objs[0].family, t, sizeof(t));
 		if (rc < 0) {
 			failed++;
 			snprintf(first, sizeof(first), "removing shared '%s' failed: %s", t,
 				 error_text(rc));
 			first_rc = rc;
-		} else {
+		} else if (removed > 0) {
 			shared_note = "; no host of its family left: shared rules removed";
 		}
 	}
@@ -1488,7 +1483,7 @@ nl_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void
 			obj_text(&objs[i], first, sizeof(first));
 	}
 	/* The dump is the truth: refresh what isolate and release rely on. */
-	tally(im, &have, im->hosts, im->shared_ok);
+	count_hosts(im, &have, im->hosts);
 	vec_free(&have);
 	if (missing) {
 		res.status = ENF_MISMATCH;
@@ -1564,7 +1559,7 @@ netlink_point_new(const char *name, const struct netlink_point_config *cfg, char
 		enf_destroy(p);
 		return NULL;
 	}
-	tally(im, &have, im->hosts, im->shared_ok);
+	count_hosts(im, &have, im->hosts);
 	vec_free(&have);
 	return p;
 }
@@ -1575,7 +1570,6 @@ netlink_count(struct enf_point *p, struct netlink_counts *out, char *err, size_t
 	struct obj_vec have = { 0 };
 	size_t i;
 	unsigned hosts[2];
-	bool shared_ok[2];
 
 	if (!netlink_point_is(p)) {
 		snprintf(err, errlen, "not a netlink enforcement point");
@@ -1591,7 +1585,7 @@ netlink_count(struct enf_point *p, struct netlink_counts *out, char *err, size_t
 		else
 			(*(v6 ? &out->routes6 : &out->routes4))++;
 	}
-	tally(impl_of(p), &have, hosts, shared_ok);
+	count_hosts(impl_of(p), &have, hosts);
 	out->hosts4 = hosts[0];
 	out->hosts6 = hosts[1];
 	vec_free(&have);
@@ -1656,7 +1650,8 @@ reconcile_missing(struct reconcile *rc, const struct fib_obj *s)
 		diff_emit(rc, NETLINK_DIFF_MISSING, s, true, "re-installed");
 		return;
 	}
-	why = r == -NLE_EXIST ? "an identical object without Cordon's protocol is in the way"
+	why = r == -NLE_EXIST ? "an object with the same selectors (another action, type or "
+				"protocol) is in the way"
 			      : error_text(r);
 	snprintf(msg, sizeof(msg), "re-installing failed: %s", why);
 	diff_emit(rc, NETLINK_DIFF_MISSING, s, false, msg);
@@ -1788,7 +1783,7 @@ netlink_reconcile(struct enf_point *p, const struct enf_location *isolated, size
 	/* What isolate and release rely on, read back from the kernel as it is now. */
 	if (dump_owned(rc.im, &have, err, errlen) < 0)
 		goto out;
-	tally(rc.im, &have, rc.im->hosts, rc.im->shared_ok);
+	count_hosts(rc.im, &have, rc.im->hosts);
 	if (rc.st.errors) {
 		snprintf(err, errlen, "%s", rc.first_err);
 		goto out;

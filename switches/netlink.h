@@ -11,9 +11,9 @@
  *   shared, while at least one host of the family is isolated:
  *     rule  pref B+0  to R lookup M        one per remediation prefix R
  *     rule  pref B+1  from R lookup M      one per remediation prefix R
- *     rule  pref B+3  lookup T             consult Cordon's table
+ *     rule  pref B+2  lookup T             consult Cordon's table
  *   per isolated IPv4 host H:
- *     rule  pref B+2  from H prohibit      its traffic, wherever it goes
+ *     rule  pref B+3  from H prohibit      its traffic, wherever it goes
  *     route prohibit H table T             traffic towards it
  *   per isolated IPv6 host H:
  *     route prohibit ::/0 from H table T   its traffic (a source-specific route)
@@ -133,7 +133,7 @@ struct netlink_diff {
 	bool fixed;                  /* missing: re-installed; extra/duplicate: removed */
 	bool has_host;               /* false for shared rules and shapes Cordon never makes */
 	struct ip_addr host;
-	char object[NETLINK_RULE_TEXT_LEN]; /* "rule pref 9102 from 192.0.2.7 prohibit" */
+	char object[NETLINK_RULE_TEXT_LEN]; /* "rule pref 9103 from 192.0.2.7 prohibit" */
 	char message[ENF_DETAIL_LEN];       /* what was found and what was done */
 };
 

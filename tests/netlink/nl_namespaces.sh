@@ -210,7 +210,7 @@ else
 fi
 [[ $dups -eq 0 ]] && pass "nothing doubled: no duplicate rule or route" || fail "$dups duplicates"
 # Every host in the state has its rule and its route, and no host outside it.
-if diff <(sort "$STATE") <(ip -n "$R" -4 rule show pref 9102 | awk '{print $3}' | sort) >/dev/null &&
+if diff <(sort "$STATE") <(ip -n "$R" -4 rule show pref 9103 | awk '{print $3}' | sort) >/dev/null &&
    diff <(sort "$STATE") <(ip -n "$R" -4 route show table 9100 | awk '{print $2}' | sort) >/dev/null; then
   pass "every recorded host, and only those, has its rule and route"
 else
@@ -221,26 +221,26 @@ out=$(tool -s "$STATE" reconcile | tail -1)
   fail "second reconcile: $out"
 
 # ---- a Cordon rule no state accounts for: reported; removed only when configured ----
-ip -n "$R" rule add pref 9102 from 10.73.0.1 prohibit protocol 77
+ip -n "$R" rule add pref 9103 from 10.73.0.1 prohibit protocol 77
 out=$(tool -s "$STATE" reconcile)
-if [[ "$out" == *"extra object 'rule pref 9102 from 10.73.0.1 prohibit' of host 10.73.0.1: kept"* &&
-      $(ip -n "$R" rule show pref 9102 | grep -c 10.73.0.1) -eq 1 ]]; then
+if [[ "$out" == *"extra object 'rule pref 9103 from 10.73.0.1 prohibit' of host 10.73.0.1: kept"* &&
+      $(ip -n "$R" rule show pref 9103 | grep -c 10.73.0.1) -eq 1 ]]; then
   pass "extra rule reported and kept by default"
 else
   fail "extra rule, default: $out"
 fi
 out=$(tool -c remove_extra=yes -s "$STATE" reconcile)
-if [[ "$out" == *"10.73.0.1: removed"* && $(ip -n "$R" rule show pref 9102 | grep -c 10.73.0.1) -eq 0 ]]; then
+if [[ "$out" == *"10.73.0.1: removed"* && $(ip -n "$R" rule show pref 9103 | grep -c 10.73.0.1) -eq 0 ]]; then
   pass "extra rule removed with remove_extra=yes"
 else
   fail "extra rule, remove_extra: $out"
 fi
 # A rule in the range without Cordon's protocol is someone else's: untouched.
-ip -n "$R" rule add pref 9102 from 10.73.0.2 prohibit
+ip -n "$R" rule add pref 9103 from 10.73.0.2 prohibit
 tool -c remove_extra=yes -s "$STATE" reconcile >/dev/null
-[[ $(ip -n "$R" rule show pref 9102 | grep -c 10.73.0.2) -eq 1 ]] &&
+[[ $(ip -n "$R" rule show pref 9103 | grep -c 10.73.0.2) -eq 1 ]] &&
   pass "foreign rule in Cordon's range left alone" || fail "foreign rule was touched"
-ip -n "$R" rule del pref 9102 from 10.73.0.2 prohibit
+ip -n "$R" rule del pref 9103 from 10.73.0.2 prohibit
 
 # Release everything recorded: the kernel is clean again.
 mapfile -t hosts <"$STATE"

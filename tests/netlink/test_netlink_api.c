@@ -230,7 +230,7 @@ test_locate(void **state)
 	assert_int_equal(o.res.loc.orig_vlan, -1);
 	assert_int_equal(o.res.loc.quarantine_vlan, -1);
 	assert_string_equal(o.res.loc.port, "");
-	assert_non_null(strstr(o.res.loc.detail, "rule pref 9102 from 10.71.1.10 prohibit"));
+	assert_non_null(strstr(o.res.loc.detail, "rule pref 9103 from 10.71.1.10 prohibit"));
 	assert_non_null(strstr(o.res.loc.detail, "route prohibit 10.71.1.10 table 9100"));
 
 	{
@@ -240,8 +240,8 @@ test_locate(void **state)
 		assert_int_equal(n, 5);
 		assert_string_equal(text, "rule pref 9100 to 198.51.100.0/24 lookup 254\n"
 				    "rule pref 9101 from 198.51.100.0/24 lookup 254\n"
-				    "rule pref 9103 lookup 9100\n"
-				    "rule pref 9102 from 10.71.1.10 prohibit\n"
+				    "rule pref 9102 lookup 9100\n"
+				    "rule pref 9103 from 10.71.1.10 prohibit\n"
 				    "route prohibit 10.71.1.10 table 9100\n");
 	}
 
@@ -328,8 +328,8 @@ test_rules_in_kernel(void **state)
 	static const char *const want[] = {
 		"9100:\tfrom all to 198.51.100.0/24 lookup main proto 77",
 		"9101:\tfrom 198.51.100.0/24 lookup main proto 77",
-		"9102:\tfrom 10.71.1.11 prohibit proto 77",
-		"9103:\tfrom all lookup 9100 proto 77",
+		"9102:\tfrom all lookup 9100 proto 77",
+		"9103:\tfrom 10.71.1.11 prohibit proto 77",
 	};
 	FILE *f;
 	char line[256];
@@ -381,6 +381,12 @@ test_shared_rules_follow_last_host(void **state)
 	assert_int_equal(n.routes6, 2);
 	assert_int_equal(n.hosts4, 2);
 	assert_int_equal(n.hosts6, 1);
+	/* A shared rule removed behind Cordon's back is back with the next isolate. */
+	sh("ip -4 rule del pref 9102 lookup 9100");
+	assert_int_equal(run(p, "check", "10.71.1.40").res.status, ENF_MISMATCH);
+	assert_int_equal(run(p, "isolate", "10.71.1.40").res.status, ENF_OK);
+	sh("ip -4 rule show pref 9102 | grep -q 'lookup 9100 proto 77'");
+	assert_int_equal(run(p, "check", "10.71.1.40").res.status, ENF_OK);
 	/* A host remains: the shared rules stay. */
 	assert_int_equal(run(p, "release", "10.71.1.40").res.status, ENF_OK);
 	n = counts(p);
@@ -453,7 +459,7 @@ test_reconcile(void **state)
 	assert_int_equal(run(p, "isolate", "10.71.1.23").res.status, ENF_OK);
 	sh("ip route del prohibit 10.71.1.21 table 9100");
 	/* Not Cordon's (no protocol 77): never counted, never touched. */
-	sh("ip rule add pref 9102 from 10.71.1.99 prohibit");
+	sh("ip rule add pref 9103 from 10.71.1.99 prohibit");
 	assert_int_equal(run(p, "check", "10.71.1.21").res.status, ENF_MISMATCH);
 
 	assert_int_equal(netlink_reconcile(p, st, 3, collect, &d, &rs, err, sizeof(err)), 0);
@@ -487,7 +493,7 @@ test_reconcile(void **state)
 	n = counts(p);
 	assert_int_equal(n.rules4, 5);
 	assert_int_equal(n.routes4, 2);
-	sh("ip rule show pref 9102 | grep -q 'from 10.71.1.99 prohibit'");
+	sh("ip rule show pref 9103 | grep -q 'from 10.71.1.99 prohibit'");
 
 	/* Empty state with remove_extra: everything of Cordon's goes, the rest stays. */
 	memset(&d, 0, sizeof(d));
@@ -495,7 +501,7 @@ test_reconcile(void **state)
 	assert_int_equal(rs.removed, 12);
 	n = counts(p);
 	assert_int_equal(n.rules4 + n.rules6 + n.routes4 + n.routes6, 0);
-	sh("ip rule del pref 9102 from 10.71.1.99 prohibit");
+	sh("ip rule del pref 9103 from 10.71.1.99 prohibit");
 	enf_destroy(p);
 }
 
@@ -512,13 +518,13 @@ test_deny_action_and_table(void **state)
 	assert_int_equal(netlink_config_set(&c, "priority_base", "700", err, sizeof(err)), 0);
 	p = make_point(&c);
 	assert_int_equal(run(p, "isolate", "10.71.1.30").res.status, ENF_OK);
-	sh("ip rule show pref 702 | grep -q 'from 10.71.1.30 blackhole proto 77'");
+	sh("ip rule show pref 703 | grep -q 'from 10.71.1.30 blackhole proto 77'");
 	sh("ip rule show pref 700 | grep -q 'to 198.51.100.0/24 lookup main'");
-	sh("ip rule show pref 703 | grep -q 'lookup 4242'");
+	sh("ip rule show pref 702 | grep -q 'lookup 4242'");
 	sh("ip route show table 4242 | grep -q '^blackhole 10.71.1.30 proto 77'");
 	assert_int_equal(run(p, "check", "10.71.1.30").res.status, ENF_OK);
 	assert_int_equal(run(p, "release", "10.71.1.30").res.status, ENF_OK);
-	sh("test -z \"$(ip rule show pref 702)$(ip route show table 4242)\"");
+	sh("test -z \"$(ip rule show pref 703)$(ip route show table 4242)\"");
 	enf_destroy(p);
 }
 
