@@ -102,6 +102,7 @@ struct netlink_impl {
 	 * our own adds and deletes. The shared rules go when the last host goes.
 	 */
 	unsigned hosts[2];
+	bool strict_dumps;   /* NETLINK_GET_STRICT_CHK on: the kernel filters route dumps */
 };
 
 static const struct enf_ops netlink_ops;
@@ -981,19 +982,50 @@ dump_route_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Sends one dump request and reads the answer through `fn`. With strict
+ * checking on (im->strict_dumps), a route dump asks the kernel for Cordon's
+ * table and protocol only, so that reading back stays proportional to
+ * Cordon's routes even on a router that carries a full routing table; an
+ * absent table then answers "not found", which means empty.
+ */
 static int
-dump_one(struct netlink_impl *im, int type, nl_recvmsg_msg_cb_t fn, struct dump_ctx *ctx)
+dump_one(struct netlink_impl *im, int type, int family, nl_recvmsg_msg_cb_t fn,
+	 struct dump_ctx *ctx)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct nl_msg *msg;
 	int rc;
 
 	if (cb == NULL)
 		return -NLE_NOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, ctx);
-	rc = nl_rtgen_request(im->sk, type, AF_UNSPEC, NLM_F_DUMP);
+	msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	if (msg == NULL) {
+		nl_cb_put(cb);
+		return -NLE_NOMEM;
+	}
+	if (type == RTM_GETRULE) {
+		struct fib_rule_hdr frh = { .family = (uint8_t)family };
+		rc = nlmsg_append(msg, &frh, sizeof(frh), NLMSG_ALIGNTO);
+	} else {
+		struct rtmsg rtm = { .rtm_family = (uint8_t)family };
+		if (im->strict_dumps) {
+			rtm.rtm_table = im->cfg.table < 256 ? (uint8_t)im->cfg.table : RT_TABLE_UNSPEC;
+			rtm.rtm_protocol = im->cfg.protocol;
+		}
+		rc = nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+		if (rc >= 0 && im->strict_dumps)
+			rc = nla_put_u32(msg, RTA_TABLE, im->cfg.table);
+	}
+	if (rc >= 0)
+		rc = nl_send_auto(im->sk, msg);
+	nlmsg_free(msg);
 	if (rc >= 0)
 		rc = nl_recvmsgs(im->sk, cb);
 	nl_cb_put(cb);
+	if (type == RTM_GETROUTE && im->strict_dumps && rc == -NLE_OBJ_NOTFOUND)
+		rc = 0;
 	return rc;
 }
 
@@ -1012,14 +1044,17 @@ dump_owned(struct netlink_impl *im, struct obj_vec *out, char *err, size_t errle
 		size_t i;
 
 		out->n = 0;
-		rc = dump_one(im, RTM_GETRULE, dump_rule_cb, &ctx);
+		rc = dump_one(im, RTM_GETRULE, AF_UNSPEC, dump_rule_cb, &ctx);
 		if (rc >= 0 && !ctx.kernel_reports_protocol)
 			for (i = 0; i < ctx.unmarked.n && !ctx.nomem; i++)
 				if (vec_push(out, &ctx.unmarked.v[i]) < 0)
 					ctx.nomem = true;
 		vec_free(&ctx.unmarked);
+		/* Per family: a filtered dump of all families stops at the first absent table. */
 		if (rc >= 0)
-			rc = dump_one(im, RTM_GETROUTE, dump_route_cb, &ctx);
+			rc = dump_one(im, RTM_GETROUTE, AF_INET, dump_route_cb, &ctx);
+		if (rc >= 0)
+			rc = dump_one(im, RTM_GETROUTE, AF_INET6, dump_route_cb, &ctx);
 		if (ctx.nomem) {
 			snprintf(err, errlen, "dump in %s: out of memory", im->where);
 			return -1;
@@ -1057,7 +1092,7 @@ open_route_socket(struct netlink_impl *im, char *err, size_t errlen)
 {
 	const char *ns = im->cfg.netns;
 	char path[NETLINK_NETNS_LEN + 16];
-	int own = -1, target = -1, rc;
+	int own = -1, target = -1, rc, one = 1;
 
 	im->sk = nl_socket_alloc();
 	if (im->sk == NULL) {
@@ -1097,6 +1132,9 @@ open_route_socket(struct netlink_impl *im, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink socket in %s: %s", im->where, nl_geterror(rc));
 		goto fail;
 	}
+	/* Kernels before 4.20 lack the option: then dumps are filtered here instead. */
+	im->strict_dumps = setsockopt(nl_socket_get_fd(im->sk), SOL_NETLINK, NETLINK_GET_STRICT_CHK,
+				      &one, sizeof(one)) == 0;
 	if (own >= 0)
 		close(own);
 	if (target >= 0)
