@@ -178,47 +178,77 @@ out=$("$TOOL" -n "$P-absent" count 2>&1)
 [[ $? -eq 2 && "$out" == *"/run/netns/$P-absent"* ]] && pass "missing netns: $out" || fail "missing netns: $out"
 
 # ---- kill -9 in the middle, then reconcile from the state ----
-rm -f "$STATE"
-N=20000
-# No pause between hosts: the kill lands wherever the tool is, often between
-# recording a host and installing its rules.
-"$TOOL" -n "$R" -c remediation=10.71.9.0/24 -s "$STATE" isolate-seq 10.72.0.1 $N >/dev/null &
-BGPID=$!
-# Let it get some way, bounded: at most 10 s for 300 hosts to be recorded.
-for i in $(seq 100); do
-  [[ -f "$STATE" && $(wc -l <"$STATE") -ge 300 ]] && break
-  sleep 0.1
-done
-kill -9 $BGPID; wait $BGPID 2>/dev/null; BGPID=
-recorded=$(wc -l <"$STATE")
+# kill_midway STATEFILE FIRST: starts isolating 20 000 hosts from FIRST with no
+# pause between them (the kill lands wherever the tool is, often between
+# recording a host and installing its objects), kills it with SIGKILL once it
+# has recorded some (bounded: 10 s), and prints how many it recorded.
+kill_midway() {
+  local state=$1 first=$2 i
+  rm -f "$state"
+  "$TOOL" -n "$R" -c remediation=10.71.9.0/24,2001:db8:71:9::/64 -s "$state" \
+    isolate-seq "$first" 20000 >/dev/null &
+  BGPID=$!
+  for i in $(seq 100); do
+    [[ -f "$state" && $(wc -l <"$state") -ge 300 ]] && break
+    sleep 0.1
+  done
+  kill -9 $BGPID; wait $BGPID 2>/dev/null; BGPID=
+  wc -l <"$state"
+}
+
+recorded=$(kill_midway "$STATE" 10.72.0.1)
 before="$(cordon_rules) rules, $(cordon_routes) routes"
-if [[ $recorded -gt 0 && $recorded -lt $N ]]; then
-  pass "killed with -9 after recording $recorded of $N hosts ($before in the kernel)"
+if [[ $recorded -gt 0 && $recorded -lt 20000 ]]; then
+  pass "IPv4: killed with -9 after recording $recorded hosts ($before in the kernel)"
 else
-  fail "kill -9 in the middle: $recorded of $N recorded"
+  fail "IPv4: kill -9 in the middle: $recorded recorded"
 fi
 out=$(tool -s "$STATE" reconcile)
 rc=$?
 summary=$(echo "$out" | tail -1)
-[[ $rc -eq 0 ]] && pass "reconcile after kill: $summary" || fail "reconcile after kill: $out"
+[[ $rc -eq 0 ]] && pass "IPv4: reconcile after kill: $summary" || fail "IPv4: reconcile after kill: $out"
 rules=$(cordon_rules) routes=$(cordon_routes)
 dups=$({ ip -n "$R" -4 rule show; ip -n "$R" -4 route show table 9100; } | grep 'proto 77' | sort | uniq -d | wc -l)
 if [[ $rules -eq $((recorded + 3)) && $routes -eq $recorded ]]; then
-  pass "nothing lost: $rules rules = $recorded hosts + 3 shared, $routes routes"
+  pass "IPv4: nothing lost: $rules rules = $recorded hosts + 3 shared, $routes routes"
 else
-  fail "after reconcile: $rules rules, $routes routes; want $((recorded + 3)) and $recorded"
+  fail "IPv4: after reconcile: $rules rules, $routes routes; want $((recorded + 3)) and $recorded"
 fi
-[[ $dups -eq 0 ]] && pass "nothing doubled: no duplicate rule or route" || fail "$dups duplicates"
+[[ $dups -eq 0 ]] && pass "IPv4: nothing doubled: no duplicate rule or route" || fail "$dups duplicates"
 # Every host in the state has its rule and its route, and no host outside it.
 if diff <(sort "$STATE") <(ip -n "$R" -4 rule show pref 9103 | awk '{print $3}' | sort) >/dev/null &&
    diff <(sort "$STATE") <(ip -n "$R" -4 route show table 9100 | awk '{print $2}' | sort) >/dev/null; then
-  pass "every recorded host, and only those, has its rule and route"
+  pass "IPv4: every recorded host, and only those, has its rule and route"
 else
-  fail "hosts with a rule or route differ from the state"
+  fail "IPv4: hosts with a rule or route differ from the state"
 fi
 out=$(tool -s "$STATE" reconcile | tail -1)
-[[ "$out" == *"missing 0 "*"extra 0 "* ]] && pass "second reconcile: no differences" ||
-  fail "second reconcile: $out"
+[[ "$out" == *"missing 0 "*"extra 0 "* ]] && pass "IPv4: second reconcile: no differences" ||
+  fail "IPv4: second reconcile: $out"
+
+# The same for IPv6 (two routes per host, no rule per host), with its own state.
+STATE6=$WORK/state6
+recorded6=$(kill_midway "$STATE6" 2001:db8:72::1)
+out=$(tool -s "$STATE6" -c remove_extra=no reconcile)
+rc=$?
+summary=$(echo "$out" | tail -1)
+routes6=$(ip -n "$R" -6 route show table 9100 | grep -c 'proto 77')
+dups6=$(ip -n "$R" -6 route show table 9100 | grep 'proto 77' | sort | uniq -d | wc -l)
+# This reconcile sees only the IPv6 state: the IPv4 hosts' objects are reported as extra and kept.
+if [[ $recorded6 -gt 0 && $rc -eq 0 && $routes6 -eq $((2 * recorded6)) && $dups6 -eq 0 ]]; then
+  pass "IPv6: killed after recording $recorded6 hosts; reconciled: $routes6 routes, none doubled"
+else
+  fail "IPv6: recorded $recorded6, reconcile rc $rc, $routes6 routes, $dups6 duplicates: $summary"
+fi
+if diff <(sort "$STATE6") <(ip -n "$R" -6 route show table 9100 | awk '$2 == "default" {print $4}' | sort) >/dev/null; then
+  pass "IPv6: every recorded host, and only those, has its source route"
+else
+  fail "IPv6: hosts with a source route differ from the state"
+fi
+mapfile -t hosts6 <"$STATE6"
+tool -s "$STATE6" release "${hosts6[@]}" >/dev/null
+[[ $(ip -n "$R" -6 rule show | grep -c 'proto 77') -eq 0 && $(ip -n "$R" -6 route show table 9100 2>/dev/null | grep -c 'proto 77') -eq 0 ]] &&
+  pass "IPv6: all released, shared rules gone" || fail "IPv6: objects left after releasing all"
 
 # ---- a Cordon rule no state accounts for: reported; removed only when configured ----
 ip -n "$R" rule add pref 9103 from 10.73.0.1 prohibit protocol 77
