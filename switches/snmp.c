@@ -1622,5 +1622,6 @@ snmpsw_point_stats(const struct enf_point *p, struct snmpsw_stats *out)
 		out->retries = cs.retries;
 		out->timeouts = cs.timeouts;
 		out->agent_errors = cs.agent_errors;
+		out->rediscoveries = cs.rediscoveries;
 	}
 }

@@ -117,6 +117,7 @@ struct enf_point *snmpsw_point_new(struct event_base *base, const struct snmpsw_
 struct snmpsw_stats {
 	uint64_t ops_started, ops_done;
 	uint64_t requests, sends, retries, timeouts, agent_errors;
+	uint64_t rediscoveries;        /* SNMPv3: sessions reopened for the agent's new engine ID */
 	uint64_t fdb_walks;
 	size_t queued;                 /* operations waiting now */
 	enum enf_status probe;         /* the write probe's outcome; ENF_ERROR while pending */

@@ -50,6 +50,7 @@ struct snmpc_req {
 	unsigned total_sends;
 	bool in_flight;
 	bool want_send;           /* send (again) once net-snmp has returned */
+	bool rediscovered;        /* already resent once after a new engine discovery */
 	/* walk */
 	struct snmpc_oid root;
 	size_t max_rows;
@@ -82,6 +83,17 @@ struct snmpc_session {
 	u_char engine_id[64];
 	size_t engine_id_len;
 	char v3_failure[SNMPC_MSG_LEN];
+	bool v3_failure_timeout;  /* the discovery got no answer (vs. could not be sent) */
+	/*
+	 * An agent that lost its persistent state comes back with a new engine
+	 * ID, and net-snmp drops its unknownEngineID reports (they do not match
+	 * the request's engine ID): requests just time out. So the first timeout
+	 * of a v3 request starts a discovery beside the open session ("recheck");
+	 * a different engine ID resets the session and resends what was pending.
+	 */
+	bool v3_recheck;          /* start a recheck once net-snmp has returned */
+	bool v3_reset;            /* reopen the session ... */
+	bool v3_reset_known;      /* ... with engine_id (true) or after a new discovery (false) */
 	/* requests */
 	struct snmpc_req *active;           /* submitted, not complete */
 	struct snmpc_req *done_head, *done_tail;
@@ -431,6 +443,7 @@ v3_fail(struct snmpc_session *s, const char *fmt, ...)
 	vsnprintf(s->v3_failure, sizeof(s->v3_failure), fmt, ap);
 	va_end(ap);
 	s->v3 = V3_FAILED;
+	s->v3_failure_timeout = false;
 }
 
 static void
@@ -548,6 +561,13 @@ probe_cb(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void *magic)
 				s->label);
 			break;
 		}
+		if (s->sessp) {
+			/* A recheck: only a different engine ID changes anything. */
+			if (len != s->engine_id_len || memcmp(id, s->engine_id, len) != 0) {
+				s->v3_reset = true;
+				s->v3_reset_known = true;
+			}
+		}
 		memcpy(s->engine_id, id, len);
 		s->engine_id_len = len;
 		s->v3 = V3_DISCOVERED;
@@ -557,16 +577,22 @@ probe_cb(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void *magic)
 		if (s->probe_attempts <= s->retries) {
 			s->probe_want_send = true;
 			s->stats.retries++;
+		} else if (s->sessp) {
+			s->v3 = V3_DISCOVERED;   /* a recheck without answer: the requests time out themselves */
 		} else {
 			v3_fail(s, "%s: no answer from %s to SNMPv3 engine discovery after %u attempts "
 				"of %u ms", s->label, s->peer, s->probe_attempts, s->timeout_ms);
+			s->v3_failure_timeout = true;
 		}
 		break;
 	case NETSNMP_CALLBACK_OP_RESEND:
 		s->probe_in_flight = true;   /* net-snmp sent it again itself; still waiting */
 		break;
 	default:
-		v3_fail(s, "%s: SNMPv3 discovery to %s failed (send error)", s->label, s->peer);
+		if (s->sessp)
+			s->v3 = V3_DISCOVERED;
+		else
+			v3_fail(s, "%s: SNMPv3 discovery to %s failed (send error)", s->label, s->peer);
 		break;
 	}
 	return 1;
@@ -669,16 +695,30 @@ nsnmp_cb(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, void *magic)
 			req_complete(r, SNMPC_OK, NULL);
 		}
 		break;
-	case NETSNMP_CALLBACK_OP_SEC_ERROR:
+	case NETSNMP_CALLBACK_OP_SEC_ERROR: {
+		int report = pdu ? snmpv3_get_report_type(pdu) : SNMPERR_GENERR;
+		if (report == SNMPERR_UNKNOWN_ENG_ID && !r->rediscovered) {
+			/*
+			 * The agent has a new engine ID (its persistent state was
+			 * lost): discover it again and resend, once.
+			 */
+			r->rediscovered = true;
+			r->want_send = true;
+			s->v3_reset = true;
+			s->v3_reset_known = false;
+			break;
+		}
 		/* A report the USM could not accept: wrong digest, unknown user, decryption error. */
 		req_complete(r, SNMPC_AUTH, "%s: the agent refused the SNMPv3 request: %s", s->label,
-			     pdu ? snmp_api_errstring(snmpv3_get_report_type(pdu))
-				 : "security error");
+			     snmp_api_errstring(report));
 		break;
+	}
 	case NETSNMP_CALLBACK_OP_RESEND:
 		r->in_flight = true;   /* net-snmp resent it (notInTimeWindow): still waiting */
 		break;
 	case NETSNMP_CALLBACK_OP_TIMED_OUT:
+		if (s->version == SNMPC_V3 && r->attempts == 1 && s->v3 == V3_DISCOVERED)
+			s->v3_recheck = true;
 		if (r->attempts <= s->retries) {
 			r->want_send = true;
 			s->stats.retries++;
@@ -724,7 +764,7 @@ rearm(struct snmpc_session *s)
 static void
 fail_waiting(struct snmpc_session *s)
 {
-	bool timeout = strstr(s->v3_failure, "no answer") != NULL;
+	bool timeout = s->v3_failure_timeout;
 	for (int guard = 0; guard < 1000000; guard++) {
 		struct snmpc_req *r = s->active;
 		while (r && r->in_flight)
@@ -766,6 +806,29 @@ session_after(struct snmpc_session *s)
 		return;   /* the dispatch loop below, further up the stack, finishes the job */
 	for (int round = 0; round < 100; round++) {
 		if (!s->closing && s->version == SNMPC_V3) {
+			if (s->v3_reset && s->sessp) {
+				/* Requests in flight on the old session are sent again on the new one. */
+				for (struct snmpc_req *r = s->active; r; r = r->next)
+					if (r->in_flight) {
+						r->in_flight = false;
+						r->want_send = true;
+					}
+				event_free(s->rd_ev);
+				s->rd_ev = NULL;
+				snmp_sess_close(s->sessp);
+				s->sessp = NULL;
+				v3_stop_discovery(s);
+				s->v3 = s->v3_reset_known ? V3_DISCOVERED : V3_NEED_DISCOVERY;
+				s->stats.rediscoveries++;
+			}
+			s->v3_reset = false;
+			if (s->v3_recheck && s->sessp && s->v3 == V3_DISCOVERED && !s->probe_sessp)
+				v3_start_discovery(s);
+			s->v3_recheck = false;
+			if (s->v3 == V3_DISCOVERED && s->sessp && s->probe_sessp)
+				v3_stop_discovery(s);   /* a recheck is over */
+			if (s->v3 == V3_NEED_DISCOVERY && s->active)
+				v3_start_discovery(s);
 			if (s->v3 == V3_DISCOVERING && s->probe_want_send)
 				probe_send(s);
 			if (s->v3 == V3_DISCOVERED && !s->sessp) {

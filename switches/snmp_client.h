@@ -91,6 +91,7 @@ struct snmpc_stats {
 	uint64_t retries;
 	uint64_t timeouts;       /* requests that ended in SNMPC_TIMEOUT */
 	uint64_t agent_errors;
+	uint64_t rediscoveries;  /* SNMPv3 sessions reopened for an agent's new engine ID */
 };
 
 struct snmpc_session;

@@ -131,8 +131,7 @@ lsw_host_mac() { ip -n "$1" -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-
 
 # lsw_switch_start SW [standard|cisco]: private snmpd + subagent; waits until both answer.
 lsw_switch_start() {
-  local sw=$1 pers=${2:-standard} dir=$LSW_STATE/$1 addr i
-  addr=$(lsw_switch_addr "$sw")
+  local sw=$1 pers=${2:-standard} dir=$LSW_STATE/$1
   mkdir -p "$dir/persist"
   chmod 700 "$dir"
   cat >"$dir/snmpd.conf" <<EOF
@@ -148,16 +147,52 @@ dontLogTCPWrappersConnects yes
 EOF
   chmod 600 "$dir/snmpd.conf"
   echo "$pers" >"$dir/personality"
+  lsw_snmpd_launch "$sw" || return 1
+  lsw_agent_start "$sw" || return 1
+}
+
+# lsw_snmpd_launch SW: starts the switch's snmpd and waits for its AgentX socket.
+lsw_snmpd_launch() {
+  local sw=$1 dir=$LSW_STATE/$1 addr i
+  addr=$(lsw_switch_addr "$sw")
+  rm -f "$dir/agentx.sock"
   SNMP_PERSISTENT_DIR=$dir/persist ip netns exec "$sw" \
     snmpd -f -Lf "$dir/snmpd.log" -C -c "$dir/snmpd.conf" -I -smux -p "$dir/snmpd.pid" \
     --agentXSocket="unix:$dir/agentx.sock" "udp:$addr:161" </dev/null >/dev/null 2>&1 &
-  echo $! >"$dir/snmpd.launcher"
   for ((i = 0; i < 100; i++)); do
-    [[ -S "$dir/agentx.sock" ]] && break
+    [[ -S "$dir/agentx.sock" ]] && return 0
     sleep 0.05
   done
-  [[ -S "$dir/agentx.sock" ]] || { lsw_die "$sw: snmpd did not open its AgentX socket (see $dir/snmpd.log)"; return 1; }
-  lsw_agent_start "$sw" || return 1
+  lsw_die "$sw: snmpd did not open its AgentX socket (see $dir/snmpd.log)"
+}
+
+# lsw_wait_served SW: waits (bounded) until the subagent answers through snmpd.
+lsw_wait_served() {
+  local sw=$1 i
+  for ((i = 0; i < 100; i++)); do
+    if ip netns exec "$sw" snmpget -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -Oqv \
+         "$(lsw_switch_addr "$sw")" 1.3.6.1.2.1.17.1.2.0 2>/dev/null | grep -q '^[0-9]'; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  lsw_die "$sw: the subagent does not answer (see $LSW_STATE/$sw/agent.log)"
+}
+
+# lsw_snmpd_restart SW [fresh]: stops and restarts the switch's snmpd (the
+# subagent reconnects by itself); "fresh" also wipes its persistent state, so
+# that it comes back with a new SNMPv3 engine ID.
+lsw_snmpd_restart() {
+  local sw=$1 fresh=${2:-} dir=$LSW_STATE/$1 pid i
+  pid=$(lsw_snmpd_pid "$sw")
+  [[ -n "$pid" ]] && kill "$pid" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -0 "$pid" 2>/dev/null && { lsw_die "$sw: snmpd $pid does not stop"; return 1; }
+  [[ "$fresh" == fresh ]] && rm -rf "$dir/persist" && mkdir -p "$dir/persist"
+  lsw_snmpd_launch "$sw" && lsw_wait_served "$sw"
 }
 
 # lsw_agent_start SW: (re)starts the subagent and waits until it serves dot1dBaseNumPorts.
@@ -167,14 +202,7 @@ lsw_agent_start() {
     "$LSW_AGENT" -x "$dir/agentx.sock" -P "$(cat "$dir/personality")" -n "$sw" -d "$dir/persist" \
     </dev/null >>"$dir/agent.log" 2>&1 &
   echo $! >"$dir/agent.pid"
-  for ((i = 0; i < 100; i++)); do
-    if ip netns exec "$sw" snmpget -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -Oqv \
-         "$(lsw_switch_addr "$sw")" 1.3.6.1.2.1.17.1.2.0 2>/dev/null | grep -q '^[0-9]'; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  lsw_die "$sw: subagent did not register (see $dir/agent.log)"
+  lsw_wait_served "$sw"
 }
 
 # lsw_snmpd_pid SW: pid of the switch's snmpd.

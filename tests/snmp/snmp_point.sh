@@ -194,6 +194,34 @@ tool v3bad "$W/v3.conf" -o v3_auth_pass=not-the-auth-pass check "$W/h1v3.loc"
 check "v3: a wrong auth pass phrase is denied (exit 14)" test $? = 14
 check "v3: ... says authentication failure" out_has v3bad "Authentication failure"
 
+# --- the agent restarts under a live session ---
+# bg_twice NAME CONF RESTART_ARGS: check, restart snmpd, check again on the same session.
+bg_twice() {
+  local name=$1 conf=$2 i rc; shift 2
+  rm -f "$W/$name.go"
+  ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$conf" check-twice "$W/h1r.loc" \
+    "$W/$name.go" >"$W/$name.out" 2>&1 &
+  local pid=$!
+  for ((i = 0; i < 100; i++)); do grep -q "^ok:" "$W/$name.out" && break; sleep 0.05; done
+  lsw_snmpd_restart "$SW" "$@" || bad "restarting snmpd"
+  touch "$W/$name.go"
+  wait "$pid"; rc=$?
+  cat "$W/$name.out" >>"$OUT"
+  echo "    [$name rc=$rc] $(grep -c '^ok:' "$W/$name.out") checks ok"
+  return $rc
+}
+check "isolate h1 for the restart tests" tool iso4 "$W/sw.conf" flow "$M1" "$W/h1r.loc"
+check "v2c: the session survives an snmpd restart" bg_twice restart-v2c "$W/sw.conf"
+check "v2c: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v2c.out")" = 2
+check "v3: the session survives an snmpd restart (same engine ID, new boots)" \
+  bg_twice restart-v3 "$W/v3.conf"
+check "v3: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v3.out")" = 2
+check "v3: an snmpd with a new engine ID is discovered again" bg_twice restart-v3new "$W/v3.conf" fresh
+check "v3: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v3new.out")" = 2
+check "v3: ... the session was reopened once" out_has restart-v3new "rediscoveries=1"
+check "release h1 after the restarts" tool rel4 "$W/sw.conf" release "$W/h1r.loc"
+check "... h1 reaches h2" reach "$H1" 10.77.0.2
+
 # --- cisco driver (vmVlan; the switch has no Q-BRIDGE-MIB: BRIDGE-MIB fallback) ---
 check "cisco: locate and isolate c1" tool cflow "$W/cisco.conf" flow "$MC1" "$W/c1.loc"
 check "cisco: ... found through BRIDGE-MIB after the empty Q-BRIDGE walk" out_has cflow "fdb_walks=2"

@@ -10,6 +10,9 @@
  *     release LOCFILE       restores the stored VLAN
  *     check LOCFILE         is the quarantine in place?
  *     flow MAC LOCFILE      locate then isolate, as the controller chains them
+ *     check-twice LOCFILE WAITFILE
+ *                           check, then wait until WAITFILE exists, then check
+ *                           again on the same session (agent restarts between)
  *
  * KEY=VALUE are snmpsw_config_set keys; FILE holds one KEY=VALUE per line.
  * Prints "STATUS: message" and a stats line; exits 0 for ok, else 10 + the
@@ -105,9 +108,10 @@ print_stats(struct run *r)
 	struct snmpsw_stats st;
 	snmpsw_point_stats(r->pt, &st);
 	printf("stats: requests=%llu sends=%llu retries=%llu timeouts=%llu agent_errors=%llu "
-	       "fdb_walks=%llu\n", (unsigned long long)st.requests, (unsigned long long)st.sends,
-	       (unsigned long long)st.retries, (unsigned long long)st.timeouts,
-	       (unsigned long long)st.agent_errors, (unsigned long long)st.fdb_walks);
+	       "fdb_walks=%llu rediscoveries=%llu\n", (unsigned long long)st.requests,
+	       (unsigned long long)st.sends, (unsigned long long)st.retries,
+	       (unsigned long long)st.timeouts, (unsigned long long)st.agent_errors,
+	       (unsigned long long)st.fdb_walks, (unsigned long long)st.rediscoveries);
 }
 
 static void
@@ -144,12 +148,24 @@ on_done(void *arg, const struct enf_result *res)
 	}
 }
 
+/* Bounded: runs the loop until every answer is in (probe included), or the time limit. */
+static int
+run_loop(struct run *r, int limit_s)
+{
+	struct timeval slice = {0, 20000};
+	for (int i = 0; i < limit_s * 50 && (r->pending > 0 || !r->probe_reported); i++) {
+		event_base_loopexit(r->base, &slice);
+		event_base_dispatch(r->base);
+	}
+	return r->pending > 0 ? -1 : 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: snmpsw-tool [-c FILE] [-o KEY=VALUE]... [-S STATE_DIR] [-t SECONDS]\n"
 		"         probe | locate MAC LOCFILE | isolate LOCFILE | release LOCFILE |\n"
-		"         check LOCFILE | flow MAC LOCFILE\n");
+		"         check LOCFILE | flow MAC LOCFILE | check-twice LOCFILE WAITFILE\n");
 	exit(2);
 }
 
@@ -250,6 +266,25 @@ main(int argc, char **argv)
 		r.chain_isolate = !strcmp(cmd, "flow");
 		r.pending = 1;
 		enf_locate(r.pt, &host, on_done, &r);
+	} else if (!strcmp(cmd, "check-twice") && nargs == 2) {
+		if (loc_load(args[0], &loc) < 0) {
+			fprintf(stderr, "snmpsw-tool: cannot read %s: %s\n", args[0], strerror(errno));
+			return 2;
+		}
+		r.pending = 1;
+		enf_check(r.pt, &loc, on_done, &r);
+		if (run_loop(&r, limit_s) < 0 || r.last != ENF_OK) {
+			printf("error: the first check failed\n");
+			return 3;
+		}
+		/* Bounded wait for the test to restart the agent. */
+		for (int i = 0; i < limit_s * 20 && access(args[1], F_OK) != 0; i++) {
+			struct timeval tick = {0, 50000};
+			event_base_loopexit(r.base, &tick);
+			event_base_dispatch(r.base);
+		}
+		r.pending = 1;
+		enf_check(r.pt, &loc, on_done, &r);
 	} else if ((!strcmp(cmd, "isolate") || !strcmp(cmd, "release") || !strcmp(cmd, "check")) &&
 		   nargs == 1) {
 		if (loc_load(args[0], &loc) < 0) {
@@ -268,13 +303,7 @@ main(int argc, char **argv)
 		usage();
 	}
 
-	/* Bounded: the loop runs until every answer is in, or the time limit. */
-	struct timeval slice = {0, 20000};
-	int slices = limit_s * 50;
-	for (int i = 0; i < slices && (r.pending > 0 || !r.probe_reported); i++) {
-		event_base_loopexit(r.base, &slice);
-		event_base_dispatch(r.base);
-	}
+	run_loop(&r, limit_s);
 	int rc = 0;
 	if (r.pending > 0 || (want_probe && !r.probe_reported)) {
 		printf("error: no result within %d s\n", limit_s);
