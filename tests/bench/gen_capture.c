@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcapw.h"
+
 #define DEFAULT_PACKETS 5000000ULL
 #define SMALL_PACKETS 10000ULL
 #define DEFAULT_HOSTS 2000
@@ -244,7 +246,7 @@ flow_new(uint32_t *idx)
 /* ---- the generator ------------------------------------------------------------- */
 
 struct gen {
-	FILE *out;               /* borrowed */
+	struct pcapw out;
 	uint64_t max_packets, packets, bytes;
 	double rate;
 	struct host *hosts;      /* owned */
@@ -278,52 +280,10 @@ mac_of(uint32_t addr, uint8_t mac[6])
 }
 
 static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void
 write_record(struct gen *g, uint64_t t_us, const uint8_t *frame, uint32_t len)
 {
-	uint32_t hdr[4];
-
-	hdr[0] = (uint32_t)(BASE_TIME_S + t_us / 1000000);
-	hdr[1] = (uint32_t)(t_us % 1000000);
-	hdr[2] = len;
-	hdr[3] = len;
-	/* Host byte order with the matching magic, as libpcap writes. */
-	if (fwrite(hdr, sizeof(hdr), 1, g->out) != 1 || fwrite(frame, len, 1, g->out) != 1) {
+	if (pcapw_write(&g->out, BASE_TIME_S + t_us / 1000000, (uint32_t)(t_us % 1000000),
+	    frame, len) != 0) {
 		fprintf(stderr, "gen_capture: write: %s\n", strerror(errno));
 		exit(1);
 	}
@@ -340,33 +300,9 @@ build_ip(struct gen *g, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
 
 	mac_of(dst, f);
 	mac_of(src, f + 6);
-	put16(f + 12, 0x0800);
-	ip[0] = 0x45;
-	ip[1] = 0;
-	put16(ip + 2, (uint16_t)(IP_LEN + l4len));
-	put16(ip + 4, (*ip_id)++);
-	put16(ip + 6, 0x4000);          /* don't fragment */
-	ip[8] = ttl;
-	ip[9] = proto;
-	put16(ip + 10, 0);
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
-	put16(ip + 10, csum_fold(csum_add(0, ip, IP_LEN)));
+	pcapw_put16(f + 12, 0x0800);
+	pcapw_ipv4(ip, src, dst, proto, ttl, (*ip_id)++, 0x4000 /* don't fragment */, l4len);
 	return ETH_LEN + IP_LEN;
-}
-
-/* Transport checksum over the pseudo-header and `l4len` bytes at `l4`. */
-static uint16_t
-l4_csum(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *l4, uint32_t l4len)
-{
-	uint8_t ph[12];
-
-	put32(ph, src);
-	put32(ph + 4, dst);
-	ph[8] = 0;
-	ph[9] = proto;
-	put16(ph + 10, (uint16_t)l4len);
-	return csum_fold(csum_add(csum_add(0, ph, sizeof(ph)), l4, l4len));
 }
 
 /*
@@ -385,28 +321,28 @@ emit_tcp(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst, uint8_t ttl,
 	uint8_t *t = g->frame + off, *o = t + 20;
 	uint32_t tsval = (uint32_t)(t_us / 1000) + (src & 0xffff) * 7919u;
 
-	put16(t, sport);
-	put16(t + 2, dport);
-	put32(t + 4, seq);
-	put32(t + 8, (flags & TH_ACK) ? ack : 0);
+	pcapw_put16(t, sport);
+	pcapw_put16(t + 2, dport);
+	pcapw_put32(t + 4, seq);
+	pcapw_put32(t + 8, (flags & TH_ACK) ? ack : 0);
 	t[12] = (uint8_t)((hlen / 4) << 4);
 	t[13] = flags;
-	put16(t + 14, (flags & TH_SYN) ? 64240 : (flags & TH_RST) ? 0 : 502);
-	put16(t + 16, 0);
-	put16(t + 18, 0);
+	pcapw_put16(t + 14, (flags & TH_SYN) ? 64240 : (flags & TH_RST) ? 0 : 502);
+	pcapw_put16(t + 16, 0);
+	pcapw_put16(t + 18, 0);
 	if (flags & TH_SYN) {
-		o[0] = 2; o[1] = 4; put16(o + 2, 1460);            /* MSS */
+		o[0] = 2; o[1] = 4; pcapw_put16(o + 2, 1460);            /* MSS */
 		o[4] = 4; o[5] = 2;                                /* SACK permitted */
-		o[6] = 8; o[7] = 10; put32(o + 8, tsval);          /* timestamps */
-		put32(o + 12, (flags & TH_ACK) ? tsval - 1 : 0);
+		o[6] = 8; o[7] = 10; pcapw_put32(o + 8, tsval);          /* timestamps */
+		pcapw_put32(o + 12, (flags & TH_ACK) ? tsval - 1 : 0);
 		o[16] = 1; o[17] = 3; o[18] = 3; o[19] = 7;        /* NOP, window scale 7 */
 	} else if (hlen == TCP_LEN) {
 		o[0] = 1; o[1] = 1; o[2] = 8; o[3] = 10;           /* NOP NOP timestamps */
-		put32(o + 4, tsval);
-		put32(o + 8, tsval - 1);
+		pcapw_put32(o + 4, tsval);
+		pcapw_put32(o + 8, tsval - 1);
 	}
 	memcpy(t + hlen, g->payload + (seq % MSS), paylen);
-	put16(t + 16, l4_csum(src, dst, 6, t, hlen + paylen));
+	pcapw_put16(t + 16, pcapw_l4_csum(src, dst, 6, t, hlen + paylen));
 	write_record(g, t_us, g->frame, off + hlen + paylen);
 }
 
@@ -418,12 +354,12 @@ emit_udp(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst, uint8_t ttl,
 	uint32_t off = build_ip(g, src, dst, 17, ttl, ip_id, 8 + paylen);
 	uint8_t *u = g->frame + off;
 
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, (uint16_t)(8 + paylen));
-	put16(u + 6, 0);
+	pcapw_put16(u, sport);
+	pcapw_put16(u + 2, dport);
+	pcapw_put16(u + 4, (uint16_t)(8 + paylen));
+	pcapw_put16(u + 6, 0);
 	memcpy(u + 8, payload, paylen);
-	put16(u + 6, l4_csum(src, dst, 17, u, 8 + paylen));
+	pcapw_put16(u + 6, pcapw_l4_csum(src, dst, 17, u, 8 + paylen));
 	write_record(g, t_us, g->frame, off + 8 + paylen);
 }
 
@@ -440,19 +376,19 @@ emit_arp(struct gen *g, uint64_t t_us, uint16_t op, uint32_t sender, uint32_t ta
 	else
 		memcpy(f, tmac, 6);
 	memcpy(f + 6, smac, 6);
-	put16(f + 12, 0x0806);
-	put16(a, 1);
-	put16(a + 2, 0x0800);
+	pcapw_put16(f + 12, 0x0806);
+	pcapw_put16(a, 1);
+	pcapw_put16(a + 2, 0x0800);
 	a[4] = 6;
 	a[5] = 4;
-	put16(a + 6, op);
+	pcapw_put16(a + 6, op);
 	memcpy(a + 8, smac, 6);
-	put32(a + 14, sender);
+	pcapw_put32(a + 14, sender);
 	if (op == 1)
 		memset(a + 18, 0, 6);
 	else
 		memcpy(a + 18, tmac, 6);
-	put32(a + 24, target);
+	pcapw_put32(a + 24, target);
 	/* Padded to Ethernet's 60-byte minimum, as a NIC sends it. */
 	memset(a + 28, 0, 60 - ETH_LEN - 28);
 	write_record(g, t_us, f, 60);
@@ -471,24 +407,24 @@ emit_unreachable(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst,
 	/* The quoted probe: its IP header and the first 8 bytes of its TCP header. */
 	memset(quote, 0, sizeof(quote));
 	quote[0] = 0x45;
-	put16(quote + 2, IP_LEN + TCP_SYN_LEN);
-	put16(quote + 4, qid);
-	put16(quote + 6, 0x4000);
+	pcapw_put16(quote + 2, IP_LEN + TCP_SYN_LEN);
+	pcapw_put16(quote + 4, qid);
+	pcapw_put16(quote + 6, 0x4000);
 	quote[8] = 63;
 	quote[9] = 6;
-	put32(quote + 12, src);
-	put32(quote + 16, dst);
-	put16(quote + 10, csum_fold(csum_add(0, quote, IP_LEN)));
-	put16(quote + 20, sport);
-	put16(quote + 22, dport);
-	put32(quote + 24, seq);
+	pcapw_put32(quote + 12, src);
+	pcapw_put32(quote + 16, dst);
+	pcapw_put16(quote + 10, pcapw_csum_fold(pcapw_csum_add(0, quote, IP_LEN)));
+	pcapw_put16(quote + 20, sport);
+	pcapw_put16(quote + 22, dport);
+	pcapw_put32(quote + 24, seq);
 	ic = g->frame + off;
 	ic[0] = 3;      /* destination unreachable */
 	ic[1] = 1;      /* host unreachable */
-	put16(ic + 2, 0);
-	put32(ic + 4, 0);
+	pcapw_put16(ic + 2, 0);
+	pcapw_put32(ic + 4, 0);
 	memcpy(ic + 8, quote, sizeof(quote));
-	put16(ic + 2, csum_fold(csum_add(0, ic, 8 + sizeof(quote))));
+	pcapw_put16(ic + 2, pcapw_csum_fold(pcapw_csum_add(0, ic, 8 + sizeof(quote))));
 	write_record(g, t_us, g->frame, off + 8 + sizeof(quote));
 }
 
@@ -615,24 +551,24 @@ dns_message(uint8_t *m, uint32_t id, bool reply)
 	size_t nlen = strlen(name) + 1;
 	uint32_t len = 12, i, nans = reply ? 1 + (id >> 8) % 4 : 0;
 
-	put16(m, (uint16_t)id);
-	put16(m + 2, reply ? 0x8180 : 0x0100);
-	put16(m + 4, 1);
-	put16(m + 6, (uint16_t)nans);
-	put16(m + 8, 0);
-	put16(m + 10, 0);
+	pcapw_put16(m, (uint16_t)id);
+	pcapw_put16(m + 2, reply ? 0x8180 : 0x0100);
+	pcapw_put16(m + 4, 1);
+	pcapw_put16(m + 6, (uint16_t)nans);
+	pcapw_put16(m + 8, 0);
+	pcapw_put16(m + 10, 0);
 	memcpy(m + len, name, nlen);
 	len += (uint32_t)nlen;
-	put16(m + len, 1);          /* type A */
-	put16(m + len + 2, 1);      /* class IN */
+	pcapw_put16(m + len, 1);          /* type A */
+	pcapw_put16(m + len + 2, 1);      /* class IN */
 	len += 4;
 	for (i = 0; i < nans; i++) {
-		put16(m + len, 0xc00c);
-		put16(m + len + 2, 1);
-		put16(m + len + 4, 1);
-		put32(m + len + 6, 300);
-		put16(m + len + 10, 4);
-		put32(m + len + 12, 0x5db8d800u + i * 7 + (id & 0xff));
+		pcapw_put16(m + len, 0xc00c);
+		pcapw_put16(m + len + 2, 1);
+		pcapw_put16(m + len + 4, 1);
+		pcapw_put32(m + len + 6, 300);
+		pcapw_put16(m + len + 10, 4);
+		pcapw_put32(m + len + 12, 0x5db8d800u + i * 7 + (id & 0xff));
 		len += 16;
 	}
 	return len;
@@ -1024,24 +960,6 @@ parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-static void
-write_file_header(FILE *f)
-{
-	/* pcap 2.4 in host byte order; readers tell the order by the magic. */
-	struct {
-		uint32_t magic;
-		uint16_t major, minor;
-		int32_t thiszone;
-		uint32_t sigfigs, snaplen, linktype;
-	} h = { 0xa1b2c3d4u, 2, 4, 0, 0, SNAPLEN, 1 /* Ethernet */ };
-	_Static_assert(sizeof(h) == 24, "the pcap file header is 24 bytes");
-
-	if (fwrite(&h, sizeof(h), 1, f) != 1) {
-		fprintf(stderr, "gen_capture: write: %s\n", strerror(errno));
-		exit(1);
-	}
-}
-
 static char *
 addr_str(uint32_t a, char *buf, size_t len)
 {
@@ -1134,13 +1052,10 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(g.payload); i++)
 		g.payload[i] = (uint8_t)rnd();
-	g.out = fopen(path, "wb");
-	if (g.out == NULL) {
+	if (pcapw_open(&g.out, path, SNAPLEN) != 0) {
 		fprintf(stderr, "gen_capture: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	setvbuf(g.out, NULL, _IOFBF, 1 << 20);
-	write_file_header(g.out);
 
 	for (i = 0; i < MAX_FLOWS; i++)
 		free_flows[i] = MAX_FLOWS - 1 - i;
@@ -1196,7 +1111,7 @@ main(int argc, char **argv)
 			free_flows[nfree++] = fi;
 		}
 	}
-	if (fclose(g.out) != 0) {
+	if (pcapw_close(&g.out) != 0) {
 		fprintf(stderr, "gen_capture: %s: %s\n", path, strerror(errno));
 		return 1;
 	}

@@ -1,0 +1,208 @@
+/* labnet: lab address rules and PRNG (see labnet.h). */
+#include "labnet.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where lab traffic may go: RFC 1918 private space and RFC 5737 TEST-NETs. */
+static const struct labnet_prefix allowed_ranges[] = {
+	{ 0x0a000000u, 8 },      /* 10.0.0.0/8 */
+	{ 0xac100000u, 12 },     /* 172.16.0.0/12 */
+	{ 0xc0a80000u, 16 },     /* 192.168.0.0/16 */
+	{ 0xc0000200u, 24 },     /* 192.0.2.0/24, TEST-NET-1 */
+	{ 0xc6336400u, 24 },     /* 198.51.100.0/24, TEST-NET-2 */
+	{ 0xcb007100u, 24 },     /* 203.0.113.0/24, TEST-NET-3 */
+};
+#define NALLOWED (sizeof(allowed_ranges) / sizeof(allowed_ranges[0]))
+
+int
+labnet_parse_ip(const char *s, uint32_t *addr)
+{
+	uint32_t a = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (digits == 0 || digits > 3 || v > 255)
+			return -1;
+		a = a << 8 | v;
+		if (part < 3 && *s++ != '.')
+			return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	*addr = a;
+	return 0;
+}
+
+uint32_t
+labnet_mask(uint8_t len)
+{
+	return len == 0 ? 0 : 0xffffffffu << (32 - len);
+}
+
+int
+labnet_parse_prefix(const char *s, struct labnet_prefix *p, char *err, size_t errlen)
+{
+	char buf[32], *slash, *end;
+	uint32_t addr;
+	long len;
+	char shown[16];
+
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "'%s' is not a prefix (A.B.C.D/LEN)", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash == NULL) {
+		snprintf(err, errlen, "'%s' has no /LEN (e.g. 10.10.0.0/24)", s);
+		return -1;
+	}
+	*slash = '\0';
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (labnet_parse_ip(buf, &addr) != 0 || errno != 0 || end == slash + 1 || *end != '\0' ||
+	    len < 0 || len > 32) {
+		snprintf(err, errlen, "'%s' is not a prefix (A.B.C.D/LEN, LEN 0-32)", s);
+		return -1;
+	}
+	if ((addr & ~labnet_mask((uint8_t)len)) != 0) {
+		snprintf(err, errlen, "'%s' has host bits set (did you mean %s/%ld?)", s,
+		    labnet_ip_str(addr & labnet_mask((uint8_t)len), shown, sizeof(shown)), len);
+		return -1;
+	}
+	p->net = addr;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+bool
+labnet_contains(const struct labnet_prefix *p, uint32_t addr)
+{
+	return (addr & labnet_mask(p->len)) == p->net;
+}
+
+uint32_t
+labnet_broadcast(const struct labnet_prefix *p)
+{
+	return p->net | ~labnet_mask(p->len);
+}
+
+bool
+labnet_addr_allowed(uint32_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < NALLOWED; i++)
+		if (labnet_contains(&allowed_ranges[i], addr))
+			return true;
+	return false;
+}
+
+bool
+labnet_prefix_allowed(const struct labnet_prefix *p, char *err, size_t errlen)
+{
+	char shown[16];
+	size_t i;
+
+	for (i = 0; i < NALLOWED; i++) {
+		/* Inside a range: at least as long, and its network in the range. */
+		if (p->len >= allowed_ranges[i].len && labnet_contains(&allowed_ranges[i], p->net))
+			break;
+	}
+	if (i == NALLOWED) {
+		snprintf(err, errlen, "prefix %s/%u is not inside private or documentation "
+		    "space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 192.0.2.0/24, "
+		    "198.51.100.0/24, 203.0.113.0/24): lab traffic never leaves the lab",
+		    labnet_ip_str(p->net, shown, sizeof(shown)), p->len);
+		return false;
+	}
+	if (p->len > 30) {
+		snprintf(err, errlen, "prefix %s/%u holds no hosts to target (at most /30)",
+		    labnet_ip_str(p->net, shown, sizeof(shown)), p->len);
+		return false;
+	}
+	return true;
+}
+
+struct labnet_prefix
+labnet_local_block(const struct labnet_prefix *p, uint32_t addr, uint8_t len)
+{
+	struct labnet_prefix b;
+
+	if (len <= p->len)
+		return *p;
+	b.len = len;
+	b.net = addr & labnet_mask(len);
+	return b;
+}
+
+bool
+labnet_is_target(const struct labnet_prefix *p, uint32_t addr)
+{
+	return labnet_contains(p, addr) && addr != p->net && addr != labnet_broadcast(p);
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+labnet_parse_mac(const char *s, uint8_t mac[6])
+{
+	int i;
+
+	/* Exactly six two-digit groups: "2:0:0:0:0:fe" is refused, not guessed at. */
+	for (i = 0; i < 6; i++) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 3;
+	}
+	return 0;
+}
+
+char *
+labnet_ip_str(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+uint64_t
+labnet_rng_next(struct labnet_rng *r)
+{
+	uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint32_t
+labnet_rng_below(struct labnet_rng *r, uint32_t n)
+{
+	return (uint32_t)(labnet_rng_next(r) % n);
+}
+
+double
+labnet_rng_unit(struct labnet_rng *r)
+{
+	return (double)(labnet_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
