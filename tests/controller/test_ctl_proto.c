@@ -1,0 +1,302 @@
+/*
+ * ctl_request_parse: every command, every field's checks (the control
+ * socket's input is hostile), and the JSON form of a host.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "ctl_proto.h"
+
+static int
+parse(const char *line, struct ctl_request *rq, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return ctl_request_parse(line, strlen(line), rq, err, errlen);
+}
+
+static void
+assert_parses(const char *line, struct ctl_request *rq)
+{
+	char err[512];
+
+	if (parse(line, rq, err, sizeof(err)) != 0)
+		fail_msg("'%s' rejected: %s", line, err);
+}
+
+static void
+assert_refused(const char *line, const char *message)
+{
+	struct ctl_request rq;
+	char err[512];
+
+	assert_int_equal(parse(line, &rq, err, sizeof(err)), -1);
+	assert_string_equal(err, message);
+}
+
+static void
+assert_host(const struct ctl_request *rq, const char *text)
+{
+	struct ip_addr a;
+
+	assert_true(rq->has_host);
+	assert_int_equal(ip_from_str(text, &a), 0);
+	assert_memory_equal(&rq->host, &a, sizeof(a));
+}
+
+static void
+test_every_command(void **state)
+{
+	struct ctl_request rq;
+
+	(void)state;
+	assert_parses("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"beaconing\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_QUARANTINE);
+	assert_host(&rq, "10.0.0.7");
+	assert_string_equal(rq.reason, "beaconing");
+	assert_false(rq.has_mac);
+
+	assert_parses("{\"cmd\":\"quarantine\",\"host\":\"2001:db8::7\",\"reason\":\"r\",\"mac\":\"02:00:0a:0B:ff:01\"}", &rq);
+	assert_host(&rq, "2001:db8::7");
+	assert_true(rq.has_mac);
+	assert_int_equal(rq.mac[0], 0x02);
+	assert_int_equal(rq.mac[3], 0x0b);
+	assert_int_equal(rq.mac[4], 0xff);
+
+	assert_parses("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":true}", &rq);
+	assert_int_equal(rq.cmd, CTL_RELEASE);
+	assert_true(rq.patched);
+	/* A release without a reason is recorded as "patched". */
+	assert_string_equal(rq.reason, "patched");
+	assert_parses("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":true,\"reason\":\"KB4012598\"}", &rq);
+	assert_string_equal(rq.reason, "KB4012598");
+
+	assert_parses("{\"cmd\":\"approve\",\"host\":\"10.0.0.7\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_APPROVE);
+	assert_host(&rq, "10.0.0.7");
+
+	assert_parses("{\"cmd\":\"list\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_LIST);
+	assert_int_equal(rq.state, -1);
+	assert_false(rq.has_host);
+	assert_parses("{\"cmd\":\"list\",\"state\":\"quarantined\"}", &rq);
+	assert_int_equal(rq.state, HS_QUARANTINED);
+	assert_parses("{\"cmd\":\"list\",\"state\":\"failed\"}", &rq);
+	assert_int_equal(rq.state, HS_FAILED);
+
+	assert_parses("{\"cmd\":\"show\",\"host\":\"10.0.0.7\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_SHOW);
+
+	assert_parses("{\"cmd\":\"events\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_EVENTS);
+	assert_false(rq.follow);
+	assert_int_equal(rq.limit, 0);
+	assert_parses("{\"cmd\":\"events\",\"follow\":true,\"limit\":10000,\"host\":\"10.0.0.7\"}", &rq);
+	assert_true(rq.follow);
+	assert_int_equal(rq.limit, 10000);
+	assert_host(&rq, "10.0.0.7");
+	assert_parses("{\"cmd\":\"events\",\"follow\":false,\"limit\":1}", &rq);
+	assert_false(rq.follow);
+	assert_int_equal(rq.limit, 1);
+
+	assert_parses("{\"cmd\":\"switches\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_SWITCHES);
+	assert_parses("{\"cmd\":\"status\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_STATUS);
+}
+
+static void
+test_names_and_acting(void **state)
+{
+	(void)state;
+	assert_string_equal(ctl_cmd_name(CTL_QUARANTINE), "quarantine");
+	assert_string_equal(ctl_cmd_name(CTL_STATUS), "status");
+	assert_string_equal(ctl_cmd_name((enum ctl_cmd)77), "?");
+	/* Only these three change anything: the read-only socket refuses them. */
+	assert_true(ctl_cmd_acts(CTL_QUARANTINE));
+	assert_true(ctl_cmd_acts(CTL_RELEASE));
+	assert_true(ctl_cmd_acts(CTL_APPROVE));
+	assert_false(ctl_cmd_acts(CTL_LIST));
+	assert_false(ctl_cmd_acts(CTL_SHOW));
+	assert_false(ctl_cmd_acts(CTL_EVENTS));
+	assert_false(ctl_cmd_acts(CTL_SWITCHES));
+	assert_false(ctl_cmd_acts(CTL_STATUS));
+	/* An unknown command is treated as acting: refused where acting is. */
+	assert_true(ctl_cmd_acts((enum ctl_cmd)77));
+}
+
+static void
+test_missing_fields(void **state)
+{
+	(void)state;
+	assert_refused("{\"cmd\":\"quarantine\",\"reason\":\"x\"}", "'quarantine' needs a host");
+	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "'release' needs a host");
+	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
+	assert_refused("{\"cmd\":\"show\"}", "'show' needs a host");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\"}", "'quarantine' needs a reason");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"\"}", "'quarantine' needs a reason");
+	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\"}",
+	    "'release' is only for patched hosts: say patched=true");
+	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":false}",
+	    "'release' is only for patched hosts: say patched=true");
+}
+
+static void
+test_bad_types(void **state)
+{
+	(void)state;
+	assert_refused("{\"cmd\":\"show\",\"host\":167772167}",
+	    "host '?' is not a unicast IPv4 or IPv6 address");
+	assert_refused("{\"cmd\":\"show\",\"host\":\"10.0.0.256\"}",
+	    "host '10.0.0.256' is not a unicast IPv4 or IPv6 address");
+	assert_refused("{\"cmd\":\"show\",\"host\":\"router.example\"}",
+	    "host 'router.example' is not a unicast IPv4 or IPv6 address");
+	/* Addresses no host has are refused as well. */
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"224.0.0.1\",\"reason\":\"x\"}",
+	    "host '224.0.0.1' is not a unicast IPv4 or IPv6 address");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"0.0.0.0\",\"reason\":\"x\"}",
+	    "host '0.0.0.0' is not a unicast IPv4 or IPv6 address");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"::\",\"reason\":\"x\"}",
+	    "host '::' is not a unicast IPv4 or IPv6 address");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":42}",
+	    "reason must be a string of at most 255 characters");
+	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":\"yes\"}",
+	    "patched must be true or false");
+	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":1}",
+	    "patched must be true or false");
+	assert_refused("{\"cmd\":\"events\",\"follow\":1}", "follow must be true or false");
+	assert_refused("{\"cmd\":\"events\",\"limit\":\"5\"}", "limit must be a whole number from 1 to 10000");
+	assert_refused("{\"cmd\":\"events\",\"limit\":0}", "limit must be a whole number from 1 to 10000");
+	assert_refused("{\"cmd\":\"events\",\"limit\":10001}", "limit must be a whole number from 1 to 10000");
+	assert_refused("{\"cmd\":\"events\",\"limit\":2.5}", "limit must be a whole number from 1 to 10000");
+	assert_refused("{\"cmd\":\"list\",\"state\":\"infected\"}",
+	    "unknown state 'infected' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)");
+	assert_refused("{\"cmd\":\"list\",\"state\":3}",
+	    "unknown state '?' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00\"}",
+	    "mac must be aa:bb:cc:dd:ee:ff");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00:01:02\"}",
+	    "mac must be aa:bb:cc:dd:ee:ff");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02-00-00-00-00-01\"}",
+	    "mac must be aa:bb:cc:dd:ee:ff");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":2}",
+	    "mac must be aa:bb:cc:dd:ee:ff");
+}
+
+static void
+test_unknown_command_and_not_json(void **state)
+{
+	struct ctl_request rq;
+	char err[512];
+
+	(void)state;
+	assert_refused("{\"cmd\":\"reboot\"}",
+	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status)");
+	assert_refused("{\"cmd\":7}",
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status)");
+	assert_refused("{\"host\":\"10.0.0.7\"}",
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status)");
+	assert_refused("[\"status\"]", "request must be a JSON object");
+	/* A bare JSON string is not a request either. */
+	assert_int_equal(parse("\"status\"", &rq, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "request is not JSON: "));
+	/* jansson's own words follow the prefix; the prefix is ours. */
+	assert_int_equal(parse("status", &rq, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "request is not JSON: "));
+	assert_int_equal(parse("{\"cmd\":\"status\"", &rq, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "request is not JSON: "));
+	/* A key given twice could mean two things: refused. */
+	assert_int_equal(parse("{\"cmd\":\"status\",\"cmd\":\"quarantine\"}", &rq, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "request is not JSON: "));
+	assert_non_null(strstr(err, "duplicate"));
+	/* Only `len` bytes are read: what follows is not part of the request. */
+	assert_int_equal(ctl_request_parse("{\"cmd\":\"status\"}garbage", 16, &rq, err, sizeof(err)), 0);
+	assert_int_equal(rq.cmd, CTL_STATUS);
+}
+
+static void
+test_reason_length(void **state)
+{
+	struct ctl_request rq;
+	char reason[300], line[512], err[512];
+
+	(void)state;
+	/* 255 characters fit the record's field, with its terminator. */
+	memset(reason, 'r', 255);
+	reason[255] = '\0';
+	snprintf(line, sizeof(line), "{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"%s\"}", reason);
+	assert_int_equal(parse(line, &rq, err, sizeof(err)), 0);
+	assert_int_equal(strlen(rq.reason), 255);
+	/* 256 would be cut: refused rather than stored shortened. */
+	memset(reason, 'r', 256);
+	reason[256] = '\0';
+	snprintf(line, sizeof(line), "{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"%s\"}", reason);
+	assert_refused(line, "reason must be a string of at most 255 characters");
+	snprintf(line, sizeof(line), "{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":true,\"reason\":\"%s\"}", reason);
+	assert_refused(line, "reason must be a string of at most 255 characters");
+}
+
+static void
+test_host_json(void **state)
+{
+	struct host_rec h;
+	json_t *o, *loc;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.7", &h.ip), 0);
+	h.state = HS_SUSPECTED;
+	snprintf(h.hold, sizeof(h.hold), "%s", HOLD_APPROVAL);
+	h.detections = 3;
+	o = ctl_host_json(&h);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "ip")), "10.0.0.7");
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "suspected");
+	assert_string_equal(json_string_value(json_object_get(o, "hold")), "approval");
+	assert_true(json_is_null(json_object_get(o, "mac")));
+	assert_true(json_is_null(json_object_get(o, "location")));
+	assert_int_equal(json_integer_value(json_object_get(o, "detections")), 3);
+	json_decref(o);
+
+	h.state = HS_QUARANTINED;
+	h.has_mac = true;
+	memcpy(h.mac, "\x02\x00\x00\xab\xcd\xef", 6);
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp3");
+	h.loc.ifindex = 3;
+	h.loc.orig_vlan = 10;
+	h.loc.quarantine_vlan = 999;
+	snprintf(h.loc.detail, sizeof(h.loc.detail), "swp3 VLAN 10 -> 999");
+	o = ctl_host_json(&h);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "mac")), "02:00:00:ab:cd:ef");
+	loc = json_object_get(o, "location");
+	assert_true(json_is_object(loc));
+	assert_string_equal(json_string_value(json_object_get(loc, "port")), "swp3");
+	assert_int_equal(json_integer_value(json_object_get(loc, "orig_vlan")), 10);
+	assert_int_equal(json_integer_value(json_object_get(loc, "quarantine_vlan")), 999);
+	assert_string_equal(json_string_value(json_object_get(loc, "detail")), "swp3 VLAN 10 -> 999");
+	json_decref(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_command),
+		cmocka_unit_test(test_names_and_acting),
+		cmocka_unit_test(test_missing_fields),
+		cmocka_unit_test(test_bad_types),
+		cmocka_unit_test(test_unknown_command_and_not_json),
+		cmocka_unit_test(test_reason_length),
+		cmocka_unit_test(test_host_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
