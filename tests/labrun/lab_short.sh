@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# lab_short.sh SOURCE_DIR BUILD_DIR: lab/run --short against this build; the
+# scoreboard must say every scenario passed, and nothing may be left behind.
+set -uo pipefail
+SRC=$1 BUILD=$2
+OUT=$BUILD/lab-out
+LAB_BIN=$BUILD LAB_OUT=$OUT bash "$SRC/lab/run" --short
+rc=$?
+pass=0 fail=0
+check() { if "${@:2}"; then echo "ok   - $1"; pass=$((pass + 1)); else echo "FAIL - $1"; fail=$((fail + 1)); fi; }
+check "lab/run --short exits 0" test $rc -eq 0
+check "the scoreboard exists" test -s "$OUT/scoreboard.json"
+n=$(jq '.scenarios | length' "$OUT/scoreboard.json" 2>/dev/null || echo 0)
+if [[ $n -eq 0 ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    check "at least one scenario ran (CI=true)" false
+  else
+    echo "SKIPPED: no scenario of the short set could run here: $(jq -r '.skipped | join(", ")' "$OUT/scoreboard.json")"
+  fi
+fi
+check "every scenario passed" test "$(jq '[.scenarios[] | select(.pass | not)] | length' "$OUT/scoreboard.json")" -eq 0
+jq -e '.scenarios[] | select(.name == "hidenseek-snmp") | .detected and .isolated and .wrongly_isolated == 0 and .release_restores_access == "yes"' "$OUT/scoreboard.json" >/dev/null
+check "hidenseek-snmp: detected, isolated, nobody else, release restores access" test $? -eq 0 -o "${CI:-}" != "true" -a "$n" -eq 0
+check "a timeline plot was drawn" bash -c "ls $OUT/plots/*.png >/dev/null 2>&1 || [[ $n -eq 0 ]]"
+check "no lab namespace is left" test -z "$(ip netns list | grep '^cordon-lab-')"
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
