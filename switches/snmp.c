@@ -120,6 +120,10 @@ struct fdb_entry {
 	int32_t port;
 };
 
+struct port_count {
+	int32_t port, macs;
+};
+
 struct port_info {
 	int32_t port, ifindex;
 	char ifname[ENF_NAME_LEN];
@@ -179,8 +183,10 @@ struct sw {
 	struct op *cur;                 /* running, owned */
 	struct event *kick_ev, *pause_ev;
 	/* caches */
-	struct fdb_entry *fdb;          /* owned */
+	struct fdb_entry *fdb;          /* owned; sorted by port, then MAC */
 	size_t nfdb, capfdb;
+	struct port_count *counts;      /* owned; distinct MACs per port, sorted by port */
+	size_t ncounts, capcounts;
 	struct timespec fdb_time;
 	bool fdb_valid;
 	struct port_info *ports;        /* owned; filled as ports are looked up, cleared with the FDB */
@@ -654,6 +660,8 @@ locate_start(struct op *op)
 	locate_walk(op);
 }
 
+static int fdb_index(struct sw *sw);
+
 static int
 fdb_store(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
 {
@@ -678,25 +686,66 @@ fdb_store(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
 			e->mac[k] = (uint8_t)vb->oid.n[vb->oid.len - 6 + k];
 		e->port = (int32_t)vb->i;
 	}
+	if (fdb_index(sw) < 0) {
+		sw->fdb_valid = false;
+		return -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &sw->fdb_time);
 	sw->fdb_valid = true;
 	return 0;
 }
 
+/* Distinct MACs per port: one MAC learned in two VLANs on one port is one host. */
 static int32_t
 fdb_macs_on_port(const struct sw *sw, int32_t port)
 {
-	/* Distinct MACs: one MAC learned in two VLANs on one port is one host. */
-	int32_t n = 0;
-	for (size_t i = 0; i < sw->nfdb; i++) {
-		if (sw->fdb[i].port != port)
-			continue;
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = sw->fdb[j].port == port && memcmp(sw->fdb[j].mac, sw->fdb[i].mac, 6) == 0;
-		n += !seen;
+	size_t lo = 0, hi = sw->ncounts;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sw->counts[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return n;
+	return lo < sw->ncounts && sw->counts[lo].port == port ? sw->counts[lo].macs : 0;
+}
+
+static int
+fdb_cmp(const void *a, const void *b)
+{
+	const struct fdb_entry *x = a, *y = b;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return memcmp(x->mac, y->mac, 6);
+}
+
+/* Sorts the table and counts each port's distinct MACs, in O(n log n). */
+static int
+fdb_index(struct sw *sw)
+{
+	qsort(sw->fdb, sw->nfdb, sizeof(sw->fdb[0]), fdb_cmp);
+	sw->ncounts = 0;
+	for (size_t i = 0; i < sw->nfdb; i++) {
+		bool same_port = i > 0 && sw->fdb[i - 1].port == sw->fdb[i].port;
+		if (same_port && memcmp(sw->fdb[i - 1].mac, sw->fdb[i].mac, 6) == 0)
+			continue;
+		if (same_port) {
+			sw->counts[sw->ncounts - 1].macs++;
+			continue;
+		}
+		if (sw->ncounts == sw->capcounts) {
+			size_t cap = sw->capcounts ? sw->capcounts * 2 : 64;
+			struct port_count *n = realloc(sw->counts, cap * sizeof(*n));
+			if (!n)
+				return -1;
+			sw->counts = n;
+			sw->capcounts = cap;
+		}
+		sw->counts[sw->ncounts].port = sw->fdb[i].port;
+		sw->counts[sw->ncounts].macs = 1;
+		sw->ncounts++;
+	}
+	return 0;
 }
 
 static void
@@ -1527,6 +1576,7 @@ snmp_destroy(struct enf_point *p)
 	if (sw->pause_ev)
 		event_free(sw->pause_ev);
 	free(sw->fdb);
+	free(sw->counts);
 	free(sw->ports);
 	config_wipe(&sw->cfg);
 	free(sw);

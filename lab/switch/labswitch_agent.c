@@ -437,6 +437,35 @@ entry_cmp(const void *a, const void *b)
 	return snmp_oid_compare(x->name, x->len, y->name, y->len);
 }
 
+/* fdb entries ordered by MAC, then VLAN: for finding each MAC's lowest-VLAN entry. */
+static const struct lsw_fdb *dup_base;
+
+static int
+mac_order(const void *a, const void *b)
+{
+	const struct lsw_fdb *x = &dup_base[*(const int *)a], *y = &dup_base[*(const int *)b];
+	int c = memcmp(x->mac, y->mac, 6);
+	return c ? c : x->vlan - y->vlan;
+}
+
+/* dup[i] = fdb[i]'s MAC is also learned in a lower VLAN. O(n log n). */
+static void
+mark_duplicate_macs(const struct lsw_state *st, bool *dup, int *order)
+{
+	for (int i = 0; i < st->nfdb; i++) {
+		order[i] = i;
+		dup[i] = false;
+	}
+	dup_base = st->fdb;
+	qsort(order, (size_t)st->nfdb, sizeof(int), mac_order);
+	for (int k = 1; k < st->nfdb; k++)
+		if (memcmp(st->fdb[order[k]].mac, st->fdb[order[k - 1]].mac, 6) == 0)
+			dup[order[k]] = true;
+}
+
+static bool dup_mac[LSW_MAX_FDB];
+static int dup_order[LSW_MAX_FDB];
+
 static int
 view_build(struct lsw_view *v, const struct lsw_state *st)
 {
@@ -460,12 +489,11 @@ view_build(struct lsw_view *v, const struct lsw_state *st)
 			ADD_INT(v, OID_VM_PORT_STATUS, idx, 1, ASN_INTEGER, st->ports[p].vlan ? 2 : 1); /* active(2) */
 		}
 	}
-	/* BRIDGE-MIB's table is indexed by MAC alone: the first VLAN's entry wins. */
+	/* BRIDGE-MIB's table is indexed by MAC alone: the lowest VLAN's entry wins. */
+	mark_duplicate_macs(st, dup_mac, dup_order);
 	for (int i = 0; i < st->nfdb; i++) {
 		const struct lsw_fdb *f = &st->fdb[i];
-		bool dup = false;
-		for (int j = 0; j < i && !dup; j++)
-			dup = memcmp(st->fdb[j].mac, f->mac, 6) == 0;
+		bool dup = dup_mac[i];
 		for (int k = 0; k < 6; k++)
 			idx[k] = f->mac[k];
 		if (!dup) {
