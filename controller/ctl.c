@@ -64,14 +64,6 @@ send_error(struct ctl_conn *cc, const char *code, const char *fmt, ...)
 	send_json(cc, json_pack("{s:b, s:s, s:s}", "ok", 0, "code", code, "error", msg));
 }
 
-static json_t *
-audit_json(const struct audit_rec *a)
-{
-	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-	    "time", a->time, "actor", a->actor, "action", a->action, "host", a->host,
-	    "reason", a->reason, "result", a->result);
-}
-
 /* ---- operations that answer later ------------------------------------------ */
 
 static void
@@ -104,7 +96,7 @@ collect_list(void *arg, const struct host_rec *h)
 static int
 collect_audit(void *arg, const struct audit_rec *a)
 {
-	json_array_append_new((json_t *)arg, audit_json(a));
+	json_array_append_new((json_t *)arg, ctl_audit_json(a));
 	return 0;
 }
 
@@ -118,7 +110,7 @@ send_audit(void *arg, const struct audit_rec *a)
 	struct ctl_conn *cc = arg;
 
 	cc->cursor = a->id;
-	send_json(cc, json_pack("{s:o}", "event", audit_json(a)));
+	send_json(cc, json_pack("{s:o}", "event", ctl_audit_json(a)));
 	return 0;
 }
 

@@ -179,3 +179,11 @@ ctl_host_json_new(const struct host_rec *h)
 	    "detections", (json_int_t)h->detections);
 	return o;
 }
+
+void *
+ctl_audit_json_new(const struct audit_rec *a)
+{
+	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
+	    "time", a->time, "actor", a->actor, "action", a->action, "host", a->host,
+	    "reason", a->reason, "result", a->result);
+}

@@ -43,4 +43,9 @@ bool ctl_cmd_acts(enum ctl_cmd cmd);
 void *ctl_host_json_new(const struct host_rec *h);
 #define ctl_host_json(h) ((json_t *)ctl_host_json_new(h))
 
+/* A new JSON object for an audit entry, as `events`, `show` and the HTTP
+ * API give it. The caller owns it. */
+void *ctl_audit_json_new(const struct audit_rec *a);
+#define ctl_audit_json(a) ((json_t *)ctl_audit_json_new(a))
+
 #endif

@@ -188,14 +188,12 @@ collect_host(void *arg, const struct host_rec *h)
 	return 0;
 }
 
-/* An audit entry as the control socket's `events` and `show` give it
- * (ctl.c), so that scripts read one shape from either interface. */
+/* An audit entry in the control socket's shape, so that scripts read one
+ * shape from either interface. */
 static int
 collect_audit(void *arg, const struct audit_rec *a)
 {
-	json_array_append_new((json_t *)arg, json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}",
-	    "id", (json_int_t)a->id, "time", a->time, "actor", a->actor, "action", a->action,
-	    "host", a->host, "reason", a->reason, "result", a->result));
+	json_array_append_new((json_t *)arg, ctl_audit_json(a));
 	return 0;
 }
 
