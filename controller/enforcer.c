@@ -514,6 +514,49 @@ collect_host(void *arg, const struct host_rec *h)
 	return 0;
 }
 
+static void
+report_point_diff(void *arg, const char *message)
+{
+	const struct enf_point *p = arg;
+
+	log_warnx("reconcile: %s: %s", p->name, message);
+}
+
+/*
+ * Points that hold state of their own (netlink rules) compare all of it
+ * with the registry first: extra objects are reported (and removed only if
+ * the point is configured to), missing ones put back.
+ */
+static void
+reconcile_points(struct cordon *c, const struct collect *k)
+{
+	struct enf_location *locs = calloc(k->n ? k->n : 1, sizeof(*locs));
+	char err[512];
+	size_t pi, i, n;
+
+	if (locs == NULL)
+		return;
+	for (pi = 0; pi < c->npoints; pi++) {
+		struct enf_point *p = c->points[pi];
+		if (p->ops->reconcile == NULL)
+			continue;
+		for (i = n = 0; i < k->n; i++) {
+			const struct host_rec *h = &k->v[i];
+			if (!h->has_loc || strcmp(h->loc.point, p->name) != 0)
+				continue;
+			if (h->state == HS_QUARANTINED || h->state == HS_QUARANTINING ||
+			    h->state == HS_RELEASING ||
+			    (h->state == HS_FAILED && strcmp(h->failed_op, "release") == 0))
+				locs[n++] = h->loc;
+		}
+		if (p->ops->reconcile(p, locs, n, report_point_diff, p, err, sizeof(err)) != 0)
+			log_warnx("reconcile: %s: %s", p->name, err);
+		else
+			log_info("reconcile: %s: %zu isolations compared with the point's own state", p->name, n);
+	}
+	free(locs);
+}
+
 void
 enforcer_reconcile(struct cordon *c)
 {
@@ -529,6 +572,8 @@ enforcer_reconcile(struct cordon *c)
 			log_notice("dry run: %s was left %s by an earlier run; not resumed",
 			    ip_to_str(&k.v[i].ip, ipt, sizeof(ipt)), host_state_name(k.v[i].state));
 	}
+	if (!c->conf.dry_run)
+		reconcile_points(c, &k);
 	for (i = 0; i < k.n && !c->conf.dry_run; i++) {
 		struct host_rec *h = &k.v[i];
 		int pi;

@@ -20,6 +20,7 @@
 #define CORDON_ENFORCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode.h"   /* struct ip_addr */
@@ -78,6 +79,17 @@ struct enf_ops {
 	void (*isolate)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
 	void (*release)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
 	void (*check)(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg);
+	/*
+	 * Optional (NULL when the point holds nothing of Cordon's beyond what
+	 * check reads host by host). At start: compares everything of
+	 * Cordon's that the point holds with `isolated`, the n locations the
+	 * state says are isolated (or being isolated or released) there; puts
+	 * back what is missing, removes what no location accounts for only
+	 * when the point is configured to, and reports every difference
+	 * through `report`. Synchronous. Returns 0, or -1 with err.
+	 */
+	int (*reconcile)(struct enf_point *p, const struct enf_location *isolated, size_t n,
+	    void (*report)(void *arg, const char *message), void *arg, char *err, size_t errlen);
 	void (*destroy)(struct enf_point *p);
 };
 

@@ -1549,12 +1549,42 @@ nl_destroy(struct enf_point *p)
 	p->impl = NULL;
 }
 
+/* enf_ops.reconcile: netlink_reconcile with each difference as one line. */
+struct nl_report {
+	void (*report)(void *arg, const char *message);
+	void *arg;
+};
+
+static void
+nl_report_diff(void *arg, const struct netlink_diff *d)
+{
+	const struct nl_report *r = arg;
+	char line[NETLINK_RULE_TEXT_LEN + ENF_DETAIL_LEN + 64];
+
+	snprintf(line, sizeof(line), "%s '%s': %s",
+		 d->kind == NETLINK_DIFF_MISSING ? "missing" :
+		 d->kind == NETLINK_DIFF_EXTRA ? "extra" : "duplicate",
+		 d->object, d->message);
+	r->report(r->arg, line);
+}
+
+static int
+nl_reconcile(struct enf_point *p, const struct enf_location *isolated, size_t n,
+	     void (*report)(void *arg, const char *message), void *arg, char *err, size_t errlen)
+{
+	struct nl_report r = { report, arg };
+
+	return netlink_reconcile(p, isolated, n, report ? nl_report_diff : NULL, &r, NULL,
+				 err, errlen);
+}
+
 static const struct enf_ops netlink_ops = {
 	.kind = "netlink",
 	.locate = nl_locate,
 	.isolate = nl_isolate,
 	.release = nl_release,
 	.check = nl_check,
+	.reconcile = nl_reconcile,
 	.destroy = nl_destroy,
 };
 

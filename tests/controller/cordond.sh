@@ -272,8 +272,16 @@ start || exit 1
 check "restart re-applies the missing isolation" wait_state 10.91.0.1 quarantined
 for _ in $(seq 30); do [[ "$(rules_for 10.91.0.1)" -eq "$PER_HOST" ]] && break; sleep 0.1; done
 check "  its rules are back, once" test "$(rules_for 10.91.0.1)" -eq "$PER_HOST"
-grep -q "reconcile: 10.91.0.1 differs from the record" "$TMP/daemon.log"
+grep -q "reconcile: router: missing .*10.91.0.1" "$TMP/daemon.log"
 check "  and the difference is reported" test $? -eq 0
+stop
+# an extra Cordon rule that no state accounts for: reported at start, left in place
+ip -n "$NS" rule add pref 9103 from 10.92.0.1 prohibit proto 77
+start || exit 1
+grep -q "reconcile: router: extra .*10.92.0.1" "$TMP/daemon.log"
+check "an extra Cordon rule no state accounts for is reported" test $? -eq 0
+check "  and kept (remove_extra is off)" test "$(rules_for 10.92.0.1)" -eq 1
+ip -n "$NS" rule del pref 9103 from 10.92.0.1 prohibit proto 77
 total=$(ctl --json list | jq '[.hosts[] | select(.state == "quarantined")] | length')
 check "no host was released by the restarts ($total isolated)" test "$total" -ge 8
 stop
