@@ -246,7 +246,8 @@ rec_destroy(struct enf_point *p)
 }
 
 static const struct enf_ops recording_ops = {
-	"recording", rec_locate, rec_isolate, rec_release, rec_check, rec_destroy,
+	.kind = "recording", .locate = rec_locate, .isolate = rec_isolate,
+	.release = rec_release, .check = rec_check, .destroy = rec_destroy,
 };
 
 struct enf_point *
