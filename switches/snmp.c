@@ -965,6 +965,12 @@ check_location(struct op *op, const struct enf_location *l)
 	struct sw *sw = op->sw;
 
 	op->loc = *l;
+	if (l->point[0] && strcmp(l->point, sw->cfg.name) != 0) {
+		/* A location from another switch names some other port here: never act on it. */
+		op_finish(op, ENF_BAD_REQUEST, "switch %s: the location belongs to point '%.*s'",
+			  sw->cfg.name, ENF_NAME_LEN, l->point);
+		return false;
+	}
 	snprintf(op->loc.point, sizeof(op->loc.point), "%s", sw->cfg.name);
 	if (l->bridge_port <= 0 || l->ifindex <= 0) {
 		op_finish(op, ENF_BAD_REQUEST, "switch %s: the location has no bridge port or ifIndex "

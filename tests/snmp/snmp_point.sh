@@ -195,11 +195,11 @@ check "v3: a wrong auth pass phrase is denied (exit 14)" test $? = 14
 check "v3: ... says authentication failure" out_has v3bad "Authentication failure"
 
 # --- the agent restarts under a live session ---
-# bg_twice NAME CONF RESTART_ARGS: check, restart snmpd, check again on the same session.
+# bg_twice NAME CONF LOC RESTART_ARGS: check, restart snmpd, check again on the same session.
 bg_twice() {
-  local name=$1 conf=$2 i rc; shift 2
+  local name=$1 conf=$2 loc=$3 i rc; shift 3
   rm -f "$W/$name.go"
-  ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$conf" check-twice "$W/h1r.loc" \
+  ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$conf" check-twice "$loc" \
     "$W/$name.go" >"$W/$name.out" 2>&1 &
   local pid=$!
   for ((i = 0; i < 100; i++)); do grep -q "^ok:" "$W/$name.out" && break; sleep 0.05; done
@@ -211,14 +211,19 @@ bg_twice() {
   return $rc
 }
 check "isolate h1 for the restart tests" tool iso4 "$W/sw.conf" flow "$M1" "$W/h1r.loc"
-check "v2c: the session survives an snmpd restart" bg_twice restart-v2c "$W/sw.conf"
+check "v2c: the session survives an snmpd restart" bg_twice restart-v2c "$W/sw.conf" "$W/h1r.loc"
+# The v3 point has its own name: a location is only valid for the point that made it.
+reach "$H1" 10.77.0.99 >/dev/null   # the move flushed h1's MAC: let it be learned in VLAN 999
+check "v3: locate the isolated h1" tool loc4v3 "$W/v3.conf" locate "$M1" "$W/h1r3.loc"
 check "v2c: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v2c.out")" = 2
 check "v3: the session survives an snmpd restart (same engine ID, new boots)" \
-  bg_twice restart-v3 "$W/v3.conf"
+  bg_twice restart-v3 "$W/v3.conf" "$W/h1r3.loc"
 check "v3: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v3.out")" = 2
-check "v3: an snmpd with a new engine ID is discovered again" bg_twice restart-v3new "$W/v3.conf" fresh
+check "v3: an snmpd with a new engine ID is discovered again" bg_twice restart-v3new "$W/v3.conf" "$W/h1r3.loc" fresh
 check "v3: ... both checks ok" test "$(grep -c '^ok:' "$W/restart-v3new.out")" = 2
 check "v3: ... the session was reopened once" out_has restart-v3new "rediscoveries=1"
+tool wrongpoint "$W/v3.conf" release "$W/h1r.loc"
+check "a location made by another point is refused (exit 16)" test $? = 16
 check "release h1 after the restarts" tool rel4 "$W/sw.conf" release "$W/h1r.loc"
 check "... h1 reaches h2" reach "$H1" 10.77.0.2
 

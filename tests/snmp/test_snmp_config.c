@@ -295,9 +295,13 @@ test_bad_location(void **st)
 	struct enf_host h;
 	memset(&h, 0, sizeof(h));
 	enf_locate(p, &h, count_cb, &r);                 /* no MAC */
-	for (int i = 0; i < 200 && r.calls < 4; i++)
+	snprintf(loc.point, sizeof(loc.point), "other-switch");
+	loc.orig_vlan = 10;
+	enf_check(p, &loc, count_cb, &r);                /* another point's location */
+	for (int i = 0; i < 200 && r.calls < 5; i++)
 		event_base_loop(base, EVLOOP_ONCE);
-	assert_int_equal(r.calls, 4);
+	assert_int_equal(r.calls, 5);
+	assert_non_null(strstr(r.msg, "belongs to point 'other-switch'"));
 	assert_int_equal(r.last, ENF_BAD_REQUEST);
 	enf_destroy(p);
 	event_base_free(base);
