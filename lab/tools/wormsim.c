@@ -133,21 +133,26 @@ now_ms(void)
 
 /* ---- log ------------------------------------------------------------------------- */
 
-/* ISO 8601 UTC with milliseconds: the lab lines these up with the sensor's events. */
+/*
+ * The wall-clock time twice: "time" as Unix seconds with a fraction (what
+ * the lab's scoreboard subtracts) and "utc" in ISO 8601 with milliseconds
+ * (what a person lines up with the sensor's events).
+ */
 static void
-iso_time(char *buf, size_t len)
+event_times(char *buf, size_t len)
 {
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	snprintf(buf, len, "\"time\":%lld.%06ld,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
 /*
- * One JSON line: {"time":...,"event":EVENT,"host":..., REST}. One write()
+ * One JSON line: {"time":...,"utc":...,"event":EVENT,"host":...,"worm":..., REST}. One write()
  * per line on an O_APPEND file, so the lines of many hosts sharing a log
  * never interleave.
  */
@@ -158,12 +163,12 @@ log_event(struct sim *s, const char *event, const char *fmt, ...)
 static void
 log_event(struct sim *s, const char *event, const char *fmt, ...)
 {
-	char line[768], when[64], self[16];
+	char line[768], when[128], self[16];
 	int n;
 	va_list ap;
 
-	iso_time(when, sizeof(when));
-	n = snprintf(line, sizeof(line), "{\"time\":\"%s\",\"event\":\"%s\",\"host\":\"%s\","
+	event_times(when, sizeof(when));
+	n = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\","
 	    "\"worm\":\"%s\"", when, event, labnet_ip_str(s->self, self, sizeof(self)),
 	    s->info->name);
 	va_start(ap, fmt);
