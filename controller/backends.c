@@ -9,25 +9,39 @@
 static struct {
 	const char *kind;       /* borrowed: static string */
 	backend_factory make;
+	backend_checker check;     /* may be NULL */
 } backends[MAX_BACKENDS];
 static int nbackends;
 
 int
-backend_register(const char *kind, backend_factory f)
+backend_register(const char *kind, backend_factory f, backend_checker check)
 {
 	int i;
 
 	for (i = 0; i < nbackends; i++)
 		if (strcmp(backends[i].kind, kind) == 0) {
 			backends[i].make = f;
+			backends[i].check = check;
 			return 0;
 		}
 	if (nbackends == MAX_BACKENDS)
 		return -1;
 	backends[nbackends].kind = kind;
 	backends[nbackends].make = f;
+	backends[nbackends].check = check;
 	nbackends++;
 	return 0;
+}
+
+backend_checker
+backend_find_checker(const char *kind)
+{
+	int i;
+
+	for (i = 0; i < nbackends; i++)
+		if (strcmp(backends[i].kind, kind) == 0)
+			return backends[i].check;
+	return NULL;
 }
 
 backend_factory

@@ -13,26 +13,44 @@
  * kind "netlink": every setting of the point's config group except name,
  * kind and prefixes goes to the backend's own parser (see docs/netlink.md).
  */
+static int
+netlink_parse(const struct conf_point *cp, struct netlink_point_config *nc, char *err,
+    size_t errlen)
+{
+	char why[512];
+	size_t i;
+
+	netlink_config_init(nc);
+	for (i = 0; i < cp->nparams; i++) {
+		if (netlink_config_set(nc, cp->params[i].key, cp->params[i].value, why,
+			sizeof(why)) != 0) {
+			snprintf(err, errlen, "line %d: %s", cp->params[i].line, why);
+			return -1;
+		}
+	}
+	if (netlink_config_validate(nc, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_netlink(const struct conf_point *cp, char *err, size_t errlen)
+{
+	struct netlink_point_config nc;
+
+	return netlink_parse(cp, &nc, err, errlen);
+}
+
 static struct enf_point *
 make_netlink(const struct conf_point *cp, struct loop *loop, char *err, size_t errlen)
 {
 	struct netlink_point_config nc;
-	char why[512];
-	size_t i;
 
 	(void)loop;   /* netlink completes synchronously */
-	netlink_config_init(&nc);
-	for (i = 0; i < cp->nparams; i++) {
-		if (netlink_config_set(&nc, cp->params[i].key, cp->params[i].value, why,
-			sizeof(why)) != 0) {
-			snprintf(err, errlen, "line %d: %s", cp->params[i].line, why);
-			return NULL;
-		}
-	}
-	if (netlink_config_validate(&nc, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "%s", why);
+	if (netlink_parse(cp, &nc, err, errlen) != 0)
 		return NULL;
-	}
 	return netlink_point_new(cp->name, &nc, err, errlen);
 }
 
@@ -63,32 +81,50 @@ snmp_shutdown(void)
  * kinds "snmp-qbridge" and "snmp-cisco": the point's settings go to the SNMP
  * backend's parser (see docs/snmp.md); errors never repeat a secret.
  */
+static int
+snmp_parse(const struct conf_point *cp, struct snmpsw_config *sc, char *err, size_t errlen)
+{
+	char why[512];
+	size_t i;
+
+	snmpsw_config_init(sc);
+	snprintf(sc->name, sizeof(sc->name), "%s", cp->name);
+	sc->driver = strcmp(cp->kind, "snmp-cisco") == 0 ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
+	for (i = 0; i < cp->nparams; i++) {
+		if (strcmp(cp->params[i].key, "driver") == 0) {
+			snprintf(err, errlen, "line %d: the driver follows from the kind (snmp-qbridge or snmp-cisco)",
+			    cp->params[i].line);
+			return -1;
+		}
+		if (snmpsw_config_set(sc, cp->params[i].key, cp->params[i].value, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "line %d: %s", cp->params[i].line, why);
+			return -1;
+		}
+	}
+	if (snmpsw_config_check(sc, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_snmp(const struct conf_point *cp, char *err, size_t errlen)
+{
+	struct snmpsw_config sc;
+
+	return snmp_parse(cp, &sc, err, errlen);
+}
+
 static struct enf_point *
 make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errlen)
 {
 	struct snmpsw_config sc;
 	struct enf_point *p;
 	char why[512], dir[300];
-	size_t i;
 
-	snmpsw_config_init(&sc);
-	snprintf(sc.name, sizeof(sc.name), "%s", cp->name);
-	sc.driver = strcmp(cp->kind, "snmp-cisco") == 0 ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
-	for (i = 0; i < cp->nparams; i++) {
-		if (strcmp(cp->params[i].key, "driver") == 0) {
-			snprintf(err, errlen, "line %d: the driver follows from the kind (snmp-qbridge or snmp-cisco)",
-			    cp->params[i].line);
-			return NULL;
-		}
-		if (snmpsw_config_set(&sc, cp->params[i].key, cp->params[i].value, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "line %d: %s", cp->params[i].line, why);
-			return NULL;
-		}
-	}
-	if (snmpsw_config_check(&sc, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "%s", why);
+	if (snmp_parse(cp, &sc, err, errlen) != 0)
 		return NULL;
-	}
 	if (!snmp_ready) {
 		snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());
 		if (snmpsw_global_init(dir, why, sizeof(why)) != 0) {
@@ -107,7 +143,7 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 void
 backends_register_builtin(void)
 {
-	backend_register("netlink", make_netlink);
-	backend_register("snmp-qbridge", make_snmp);
-	backend_register("snmp-cisco", make_snmp);
+	backend_register("netlink", make_netlink, check_netlink);
+	backend_register("snmp-qbridge", make_snmp, check_snmp);
+	backend_register("snmp-cisco", make_snmp, check_snmp);
 }

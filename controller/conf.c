@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,7 +249,7 @@ static int
 load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "state", "control", "control_ro",
-		"control_mode", "control_group", "http", "syslog", NULL };
+		"control_mode", "control_group", "http", "syslog", "user", NULL };
 	const config_setting_t *st;
 	char buf[64];
 
@@ -257,8 +258,20 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_string(x, g, "daemon", "control", c->control_path, sizeof(c->control_path), false) ||
 	    get_string(x, g, "daemon", "control_ro", c->control_ro_path, sizeof(c->control_ro_path), true) ||
 	    get_string(x, g, "daemon", "http", c->http_listen, sizeof(c->http_listen), true) ||
-	    get_bool(x, g, "daemon", "syslog", &c->use_syslog))
+	    get_bool(x, g, "daemon", "syslog", &c->use_syslog) ||
+	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false))
 		return -1;
+	if (c->user[0]) {
+		struct passwd *pw = getpwnam(c->user);
+		if (pw == NULL)
+			return failf(x, config_setting_get_member(g, "user"),
+			    "daemon.user: no user named '%s'", c->user);
+		if (pw->pw_uid == 0)
+			return failf(x, config_setting_get_member(g, "user"),
+			    "daemon.user: '%s' is root; leave the setting out to stay root", c->user);
+		c->uid = pw->pw_uid;
+		c->gid = pw->pw_gid;
+	}
 	if (c->http_listen[0]) {
 		char addr[INET6_ADDRSTRLEN], why[256];
 		uint16_t port;

@@ -1,7 +1,7 @@
 /*
  * conf: cordond's configuration, one file, validated as a whole before use
  * (the one controller module that includes libconfig). Errors name the
- * file, the line and the offending value. See docs/cordon.conf.5.md.
+ * file, the line and the offending value. See docs/man/cordon.conf.5.
  */
 #ifndef CORDON_CONF_H
 #define CORDON_CONF_H
@@ -63,6 +63,9 @@ struct cordon_conf {
 	gid_t control_gid;        /* (gid_t)-1: leave the group alone */
 	char http_listen[128];    /* "" disables the HTTP API */
 	bool use_syslog;
+	char user[64];            /* "" stays root; else drop to this user after start */
+	uid_t uid;                /* its ids, looked up at load */
+	gid_t gid;
 	/* sensors */
 	char sensor_listen[CONF_MAX_LISTEN][CONF_PATH_LEN];
 	size_t nsensor_listen;

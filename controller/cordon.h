@@ -31,9 +31,17 @@ struct cordon;
 typedef struct enf_point *(*backend_factory)(const struct conf_point *cp,
     struct loop *loop, char *err, size_t errlen);
 
-/* Registers a backend kind ("netlink", ...); kind is borrowed (static). */
-int backend_register(const char *kind, backend_factory f);
+/*
+ * Checks a configured point's settings without touching the network, for
+ * `cordond -n`. Returns 0, or -1 with a message naming the setting in err.
+ */
+typedef int (*backend_checker)(const struct conf_point *cp, char *err, size_t errlen);
+
+/* Registers a backend kind ("netlink", ...); kind is borrowed (static);
+ * `check` may be NULL. */
+int backend_register(const char *kind, backend_factory f, backend_checker check);
 backend_factory backend_find(const char *kind);
+backend_checker backend_find_checker(const char *kind);
 /* Registers the backends built into cordond. */
 void backends_register_builtin(void);
 

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "detector.h"
 #include "log.h"
+#include "privdrop.h"
 
 #define TICK_SECONDS 1.0
 
@@ -783,9 +784,17 @@ cordond_main(int argc, char **argv)
 	if (check_only) {
 		size_t i;
 		for (i = 0; i < conf->npoints; i++) {
+			backend_checker check = backend_find_checker(conf->points[i].kind);
 			if (backend_find(conf->points[i].kind) == NULL) {
 				fprintf(stderr, "cordond: %s:%d: enforcement '%s': unknown kind '%s'\n",
 				    path, conf->points[i].line, conf->points[i].name, conf->points[i].kind);
+				free(conf);
+				return 1;
+			}
+			/* The backend's own settings, checked without touching the network. */
+			if (check != NULL && check(&conf->points[i], err, sizeof(err)) != 0) {
+				fprintf(stderr, "cordond: %s:%d: enforcement '%s': %s\n", path,
+				    conf->points[i].line, conf->points[i].name, err);
 				free(conf);
 				return 1;
 			}
@@ -803,6 +812,16 @@ cordond_main(int argc, char **argv)
 	free(conf);
 	if (c == NULL)
 		fatalx("%s", err);
+	if (c->conf.user[0]) {
+		if (privdrop(c->conf.uid, c->conf.gid, backends_state_dir(), err, sizeof(err)) != 0) {
+			char who[sizeof(c->conf.user)];
+			snprintf(who, sizeof(who), "%s", c->conf.user);
+			cordon_free(c);
+			fatalx("cannot drop privileges to %s: %s", who, err);
+		}
+		log_info("running as %s (uid %ld) with CAP_NET_ADMIN only", c->conf.user,
+		    (long)c->conf.uid);
+	}
 	log_info("started: %zu enforcement points, %zu sensor listeners%s", c->npoints,
 	    c->conf.nsensor_listen, c->conf.dry_run ? ", DRY RUN" : "");
 	enforcer_reconcile(c);

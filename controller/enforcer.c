@@ -455,6 +455,7 @@ on_checked(void *arg, const struct enf_result *res)
 		snprintf(msg, sizeof(msg), "differs from the record: %s; re-applying", res->message);
 		log_warnx("reconcile: %s %s", ipt, msg);
 		cordon_audit(c, "reconcile", "isolate", &h.ip, msg, "started");
+		snprintf(h.actor, sizeof(h.actor), "reconcile");
 		h.state = HS_QUARANTINING;
 		h.updated = loop_now();
 		if (registry_put(c->reg, &h) != 0) {

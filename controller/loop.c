@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -625,6 +626,8 @@ loop_run_command(struct loop *l, char *const argv[], double timeout_s,
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
+		/* A verification command gets none of the daemon's capabilities. */
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 		setpgid(0, 0);
 		if (null >= 0) {
 			dup2(null, 0);

@@ -50,6 +50,7 @@ static const char schema[] =
     " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"

@@ -225,7 +225,7 @@ detcfg_set(struct det_config *c, const char *key, const char *value,
 		c->hash_seed = u;
 		return 0;
 	}
-	snprintf(err, errlen, "unknown setting '%s'", key);
+	snprintf(err, errlen, "%s: unknown setting", key);
 	return -1;
 }
 

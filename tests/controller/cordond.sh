@@ -82,6 +82,8 @@ check "cordond -n rejects an unknown enforcement kind" test $rc -eq 1 -a -n "$(g
 sed 's/remediation = "10.99.0.0\/24"/remediation = "10.99.0.0\/99"/' "$TMP/c.conf" > "$TMP/nl.conf"
 out=$("$B/cordond" -d -f "$TMP/nl.conf" 2>&1); rc=$?
 check "a bad backend setting stops the start with its line" test $rc -eq 1 -a -n "$(grep -E "nl.conf:[0-9]+: enforcement 'router': line [0-9]+: .*remediation" <<<"$out")"
+out=$("$B/cordond" -n -f "$TMP/nl.conf" 2>&1); rc=$?
+check "cordond -n checks the backend's settings too" test $rc -eq 1 -a -n "$(grep -E "nl.conf:[0-9]+: enforcement 'router': line [0-9]+: .*remediation" <<<"$out")"
 
 # --- detections from a sensor replaying a recorded worm ----------------------
 start || exit 1
@@ -224,6 +226,33 @@ check "  audited as the verification's doing" test $? -eq 0
 check "  and its rules are gone" test "$(rules_for 10.95.0.1)" -eq 0
 stop
 write_conf "$TMP/c.conf" ""
+
+# --- least privilege: after start, an unprivileged user with CAP_NET_ADMIN only --
+stop
+sed -i 's|control_mode = "0660";|control_mode = "0660"; user = "nobody";|' "$TMP/c.conf"
+start || exit 1
+check "with daemon.user the daemon runs as that user" test "$(awk '/^Uid:/ {print $2 $3 $4 $5}' /proc/$DPID/status)" = "65534655346553465534"
+check "  keeping only CAP_NET_ADMIN" test "$(awk '/^CapEff:/ {print $2}' /proc/$DPID/status)" = 0000000000001000 -a "$(awk '/^CapPrm:/ {print $2}' /proc/$DPID/status)" = 0000000000001000
+ctl quarantine 10.93.0.1 --reason "unprivileged daemon" >/dev/null
+check "  and still isolates through netlink" test "$(state 10.93.0.1)" = quarantined -a "$(rules_for 10.93.0.1)" -ge 1
+check "  its state files belong to that user" test "$(stat -c %U "$TMP/state.db")" = nobody
+stop
+write_conf "$TMP/c.conf" ""
+
+# --- the state database cannot be written: refuse to act rather than act unrecorded --
+start || exit 1
+chattr +i "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null || chmod 0444 "$TMP/state.db" "$TMP/state.db-wal"
+ctl quarantine 10.94.0.1 --reason "db read-only" >"$TMP/ro.out" 2>&1; rc=$?
+check "an unwritable state database: quarantine refused (exit 3)" test $rc -eq 3
+check "  nothing installed" test "$(rules_for 10.94.0.1)" -eq 0
+grep -q "refusing to isolate 10.94.0.1: the state database cannot record it" "$TMP/daemon.log"
+check "  and the daemon says why" test $? -eq 0
+send_line "$(det 10.94.0.2)"
+sleep 0.5
+check "  a detection is not acted on either" test "$(rules_for 10.94.0.2)" -eq 0
+check "  and the daemon keeps running" kill -0 "$DPID"
+chattr -i "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null; chmod 0644 "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null
+stop
 
 # --- kill -9 at every step ---------------------------------------------------------
 n=0

@@ -9,7 +9,7 @@
 int
 main(int argc, char **argv)
 {
-	backend_register("recording", recording_point_new);
+	backend_register("recording", recording_point_new, NULL);
 	backends_register_builtin();
 	return cordond_main(argc, argv);
 }

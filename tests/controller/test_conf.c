@@ -330,7 +330,7 @@ test_unknown_keys(void **state)
 	    "policy.engines: unknown engine 'telepathy' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)");
 	assert_rejected("verification = ( { prefixes = [ \"10.0.0.0/8\" ]; command = \"/bin/true\";\n every = 5; } );\n", 2,
 	    "unknown setting 'verification.every'");
-	assert_rejected_with("detectors = { trw = {\n speed = 5; }; };\n", 2, "unknown setting 'trw.speed'");
+	assert_rejected_with("detectors = { trw = {\n speed = 5; }; };\n", 2, "detectors.trw.speed: unknown setting");
 }
 
 static void

@@ -64,7 +64,7 @@ printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff
 expect 0 "packets +0 " "empty capture" -- -r "$TMP/empty.pcap"
 expect 1 "filter 'tcp port nonsense'" "bad filter" -- -r "$TMP/empty.pcap" -F "tcp port nonsense"
 expect 1 "trw.theta0: bad value '1.5'" "bad -T value" -- -r "$TMP/empty.pcap" -T trw.theta0=1.5
-expect 1 "unknown setting 'nonsense'" "unknown -T key" -- -r "$TMP/empty.pcap" -T nonsense=1
+expect 1 "nonsense: unknown setting" "unknown -T key" -- -r "$TMP/empty.pcap" -T nonsense=1
 expect 1 "expected KEY=VALUE" "malformed -T" -- -r "$TMP/empty.pcap" -T trw.theta0
 expect 1 "ports: bad value '0'" "bad port list" -- -r "$TMP/empty.pcap" -p 0
 expect 1 "ports: bad value '445:1'" "bad port threshold" -- -r "$TMP/empty.pcap" -p 445:1

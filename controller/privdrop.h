@@ -1,0 +1,21 @@
+/*
+ * privdrop: cordond needs root only to open its sockets, captures and
+ * netlink sockets. Once they are open it becomes an unprivileged user and
+ * keeps a single capability, CAP_NET_ADMIN, which changing FIB rules and
+ * routes needs on every request. A compromise of the daemon then cannot read
+ * other users' files, load modules, or sniff new interfaces.
+ */
+#ifndef CORDON_PRIVDROP_H
+#define CORDON_PRIVDROP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Hands `state_dir` and the files in it to uid/gid (the database must stay
+ * writable), then switches to uid/gid with no supplementary groups, keeping
+ * only CAP_NET_ADMIN (permitted and effective). Returns 0, or -1 with err.
+ */
+int privdrop(uid_t uid, gid_t gid, const char *state_dir, char *err, size_t errlen);
+
+#endif
