@@ -1038,6 +1038,9 @@ snmpc_close(struct snmpc_session *s)
 	event_del(s->dispatch_ev);
 	for (int guard = 0; s->active && guard < 1000000; guard++)
 		req_complete(s->active, SNMPC_CANCELLED, "%s: session closed", s->label);
+	/* Answers already in but not yet delivered are cancelled too: nobody waits for them now. */
+	for (struct snmpc_req *r = s->done_head; r; r = r->next)
+		r->reply.status = SNMPC_CANCELLED;
 	if (s->in_dispatch)
 		return;   /* the running dispatch delivers the cancellations and frees */
 	session_dispatch(s);

@@ -115,9 +115,11 @@ struct snmpc_session *snmpc_open(struct event_base *base, const struct snmpc_par
 				 char *err, size_t errlen);
 
 /*
- * Pending requests complete with SNMPC_CANCELLED before this returns; their
- * callbacks must not submit to this session. Safe to call from a callback of
- * this session (the memory is released once the callback returns).
+ * Pending requests, and answers not yet delivered, complete with
+ * SNMPC_CANCELLED before this returns (when called from a callback of this
+ * session: right after that callback returns); their callbacks must not
+ * submit to this session. The memory is released once no callback of the
+ * session is running.
  */
 void snmpc_close(struct snmpc_session *s);
 
