@@ -119,6 +119,35 @@ sat_inc16(uint16_t *v)
 		(*v)++;
 }
 
+/*
+ * Eviction ranks: evidence is worth more than a single packet. A spoofed
+ * flood creates records with one first contact each; a scanner's record has
+ * many, and survives the flood.
+ */
+static uint32_t
+src_rank(const void *rec)
+{
+	const struct src_rec *s = rec;
+
+	return (uint32_t)s->trw_probes + s->icmp.cur + s->arp.cur + (s->alerted ? 1000u : 0);
+}
+
+static uint32_t
+pair_rank(const void *rec)
+{
+	const struct pair_rec *p = rec;
+
+	return (uint32_t)__builtin_popcountll(p->probed) + (uint32_t)__builtin_popcount(p->exposed);
+}
+
+static uint32_t
+fan_rank(const void *rec)
+{
+	const struct fan_rec *f = rec;
+
+	return (uint32_t)f->dsts.cur + f->dsts.prev;
+}
+
 static uint32_t
 age_slice(const struct track_table *t, uint32_t idle_ms)
 {
@@ -149,6 +178,9 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	    track_init(&d->fans, cfg->max_fanout, sizeof(struct fan_rec),
 		sizeof(struct fan_key), cfg->fanout_window_ms * 2, cfg->hash_seed ^ 0x9e3779b9) != 0)
 		goto fail;
+	d->srcs.rank = src_rank;
+	d->pairs.rank = pair_rank;
+	d->fans.rank = fan_rank;
 	d->ring_cap = (uint32_t)track_capacity(&d->pairs);
 	d->ring = calloc(d->ring_cap, sizeof(*d->ring));
 	if (d->ring == NULL)

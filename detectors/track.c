@@ -139,12 +139,12 @@ track_insert(struct track_table *t, const void *key, uint64_t hash,
 {
 	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
 	size_t victim = base;
-	uint32_t oldest_age = 0;
+	uint32_t oldest_age = 0, low_rank = 0;
 	int w, reuse = 0;
 	uint8_t *rec;
 
 	for (w = 0; w < TRACK_WAYS; w++) {
-		uint32_t age;
+		uint32_t age, rank;
 		if (t->tags[base + w] == 0) {
 			victim = base + w;
 			reuse = 1;
@@ -160,7 +160,9 @@ track_insert(struct track_table *t, const void *key, uint64_t hash,
 			reuse = 1;
 			break;
 		}
-		if (w == 0 || age > oldest_age) {
+		rank = t->rank ? t->rank(rec) : 0;
+		if (w == 0 || rank < low_rank || (rank == low_rank && age > oldest_age)) {
+			low_rank = rank;
 			oldest_age = age;
 			victim = base + w;
 		}

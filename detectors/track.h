@@ -33,6 +33,13 @@ struct track_table {
 	uint64_t inserts;    /* records created */
 	uint64_t evictions;  /* live records dropped to make room */
 	uint64_t expiries;   /* idle records dropped */
+	/*
+	 * Optional: how much a record is worth keeping. When a bucket is full
+	 * the record with the lowest rank goes (the least recently used among
+	 * equals), so that a flood of one-packet spoofed sources evicts itself
+	 * rather than the sources that carry evidence. NULL: LRU only.
+	 */
+	uint32_t (*rank)(const void *rec);
 };
 
 /*

@@ -1,6 +1,7 @@
 #include "sensor.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "detection.h"
 
@@ -113,6 +114,11 @@ sensor_print_summary(struct sensor *s, FILE *f)
 		    (unsigned long long)ds.detections[e]);
 	fprintf(f, "\n");
 	fprintf(f, "  asset reports    %llu\n", (unsigned long long)s->seen_reports);
+	{
+		struct rusage ru;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			fprintf(f, "  peak memory      %ld KiB (resident)\n", ru.ru_maxrss);
+	}
 	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu%s%s\n",
 	    (unsigned long long)os.sent, (unsigned long long)os.queued,
 	    (unsigned long long)(os.dropped + s->json_errors),
