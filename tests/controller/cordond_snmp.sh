@@ -57,7 +57,7 @@ run_case() {  # run_case LABEL KIND PERSONALITY CREDENTIALS
   build_switch "$pers" || { bad "$label: lab switch"; destroy_all; return; }
   addr=$(lsw_switch_addr "$SW")
   cat > "$TMP/c.conf" <<EOF
-daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock"; http = ""; };
+daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock"; http = "127.0.0.1:8477"; };
 sensors = { listen = [ "unix:$TMP/sensor.sock" ]; };
 policy = { probation = 60; };
 enforcement = ( { name = "access-1"; kind = "$kind"; prefixes = [ "10.10.0.0/24" ];
@@ -92,8 +92,13 @@ EOF
     ctl --json switches | grep -qF -- "$s" && leak=1
     ctl --json status | grep -qF -- "$s" && leak=1
     ctl --json show 10.10.0.11 | grep -qF -- "$s" && leak=1
+    for path in /metrics /api/v1/hosts /api/v1/events /api/v1/hosts/10.10.0.11; do
+      ip netns exec "$NOC" curl -s "http://127.0.0.1:8477$path" | grep -qF -- "$s" && leak=1
+    done
   done
-  check "$label: no secret in the log or on the control socket" test $leak -eq 0
+  ip netns exec "$NOC" curl -s http://127.0.0.1:8477/metrics | grep -q 'cordon_isolations_ok_total'
+  check "$label: the HTTP API answered (and was scanned)" test $? -eq 0
+  check "$label: no secret in the log, on the control socket or in the HTTP API" test $leak -eq 0
   kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
   destroy_all
 }
