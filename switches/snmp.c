@@ -46,6 +46,8 @@ static const uint32_t OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 
 static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 /* CISCO-VLAN-MEMBERSHIP-MIB */
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+/* CISCO-VTP-MIB: vtpVlanState, indexed by management domain and VLAN */
+static const uint32_t OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2};
 
 static const struct oid_ref SYS_LOCATION = OREF(OID_SYS_LOCATION_0, "sysLocation.0");
 static const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus");
@@ -53,6 +55,10 @@ static const struct oid_ref IF_NAME = OREF(OID_IF_NAME, "ifName");
 static const struct oid_ref BASE_PORT_IFINDEX = OREF(OID_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex");
 static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
 static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
+static const struct oid_ref VTP_VLAN_STATE = OREF(OID_VTP_VLAN_STATE, "vtpVlanState");
+static const struct oid_ref DOT1D_TP_FDB_PORT = OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort");
+
+#define MAX_CONTEXT_VLANS 4094
 
 #define IF_ADMIN_UP 1
 #define IF_ADMIN_DOWN 2
@@ -74,6 +80,12 @@ struct op;
 struct driver {
 	const char *kind;
 	struct fdb_table fdb[2];        /* walked in order until one has rows */
+	/*
+	 * When the default context has no forwarding table: the list of VLANs
+	 * (a column indexed by ....VLAN, value 1 = operational) whose per-VLAN
+	 * bridge contexts hold BRIDGE-MIB (Cisco's community string indexing).
+	 */
+	const struct oid_ref *vlan_contexts;
 	struct oid_ref vlan;            /* the port's VLAN, read and written */
 	enum vlan_index vlan_index;
 	enum snmpc_type vlan_type;
@@ -107,6 +119,7 @@ static const struct driver DRIVER_CISCO = {
 	.kind = "snmp-cisco",
 	.fdb = {{OREF(OID_DOT1Q_TP_FDB_PORT, "dot1qTpFdbPort"), true},
 		{OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort"), false}},
+	.vlan_contexts = &VTP_VLAN_STATE,
 	.vlan = OREF(OID_VM_VLAN, "vmVlan"),
 	.vlan_index = IDX_IFINDEX,
 	.vlan_type = SNMPC_INTEGER,
@@ -117,7 +130,9 @@ static const struct driver DRIVER_CISCO = {
 
 struct fdb_entry {
 	uint8_t mac[6];
-	int32_t port;
+	int32_t port;      /* bridge port (in its VLAN's context, for per-VLAN tables) */
+	int32_t ifindex;   /* per-VLAN tables: resolved with the table; else 0 */
+	int32_t key;       /* what MACs are counted by: the bridge port, or the ifIndex */
 };
 
 struct port_count {
@@ -139,7 +154,7 @@ enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK };
 
 enum op_step {
 	ST_PROBE_READ, ST_PROBE_WRITE,
-	ST_WALK, ST_PORT_IFINDEX, ST_PORT_INFO,
+	ST_WALK, ST_VLAN_LIST, ST_CTX_FDB, ST_CTX_PORTS, ST_PORT_IFINDEX, ST_PORT_INFO,
 	ST_MOVE_READ, ST_MOVE_READ_FROM, ST_MOVE_SET, ST_BOUNCE_DOWN, ST_BOUNCE_PAUSE, ST_BOUNCE_UP,
 	ST_MOVE_VERIFY,
 	ST_CHECK_READ,
@@ -156,6 +171,10 @@ struct op {
 	/* locate */
 	int fdb_table;
 	bool walked;                    /* this op walked the forwarding table itself */
+	uint32_t *ctx_vlans;            /* owned: VLANs whose contexts are walked */
+	size_t nctx, ictx;
+	size_t ctx_first;               /* first fdb entry of the VLAN being walked */
+	bool ctx_port;                  /* bridge_port is per VLAN context: cache by ifIndex */
 	int32_t macs_on_port;
 	/* port data read so far */
 	int32_t cur_vlan;               /* -1: not read */
@@ -505,6 +524,8 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 	if (sw->cur == op)
 		sw->cur = NULL;
 	sw->stats.ops_done++;
+	free(op->ctx_vlans);
+	op->ctx_vlans = NULL;
 	if (op->cb)
 		op->cb(op->arg, &res);
 	free(op);
@@ -662,11 +683,18 @@ locate_start(struct op *op)
 
 static int fdb_index(struct sw *sw);
 
-static int
-fdb_store(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
+static void
+fdb_reset(struct sw *sw)
 {
 	sw->nfdb = 0;
 	sw->nports = 0;    /* port -> ifIndex/ifName may have changed with the table */
+	sw->fdb_valid = false;
+}
+
+/* Appends a walk's rows (dot1qTpFdbPort or dot1dTpFdbPort) to the table. */
+static int
+fdb_append(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
+{
 	for (size_t i = 0; i < r->nvb; i++) {
 		const struct snmpc_vb *vb = &r->vb[i];
 		size_t idxlen = t->has_fdb_id ? 7 : 6;
@@ -685,7 +713,16 @@ fdb_store(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
 		for (int k = 0; k < 6; k++)
 			e->mac[k] = (uint8_t)vb->oid.n[vb->oid.len - 6 + k];
 		e->port = (int32_t)vb->i;
+		e->ifindex = 0;
+		e->key = e->port;
 	}
+	return 0;
+}
+
+/* The table is complete: index it and start its cache lifetime. */
+static int
+fdb_finish(struct sw *sw)
+{
 	if (fdb_index(sw) < 0) {
 		sw->fdb_valid = false;
 		return -1;
@@ -714,8 +751,8 @@ static int
 fdb_cmp(const void *a, const void *b)
 {
 	const struct fdb_entry *x = a, *y = b;
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
 	return memcmp(x->mac, y->mac, 6);
 }
 
@@ -726,7 +763,7 @@ fdb_index(struct sw *sw)
 	qsort(sw->fdb, sw->nfdb, sizeof(sw->fdb[0]), fdb_cmp);
 	sw->ncounts = 0;
 	for (size_t i = 0; i < sw->nfdb; i++) {
-		bool same_port = i > 0 && sw->fdb[i - 1].port == sw->fdb[i].port;
+		bool same_port = i > 0 && sw->fdb[i - 1].key == sw->fdb[i].key;
 		if (same_port && memcmp(sw->fdb[i - 1].mac, sw->fdb[i].mac, 6) == 0)
 			continue;
 		if (same_port) {
@@ -741,11 +778,120 @@ fdb_index(struct sw *sw)
 			sw->counts = n;
 			sw->capcounts = cap;
 		}
-		sw->counts[sw->ncounts].port = sw->fdb[i].port;
+		sw->counts[sw->ncounts].port = sw->fdb[i].key;
 		sw->counts[sw->ncounts].macs = 1;
 		sw->ncounts++;
 	}
 	return 0;
+}
+
+/* ---- per-VLAN bridge contexts (Cisco) ---- */
+
+static void
+ctx_start(struct op *op)
+{
+	struct snmpc_oid root;
+	const struct oid_ref *col = op->sw->drv->vlan_contexts;
+
+	snmpc_oid_make(&root, col->n, col->len, NULL, 0);
+	op->step = ST_VLAN_LIST;
+	if (snmpc_walk(op->sw->sess, &root, MAX_CONTEXT_VLANS, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
+}
+
+static void
+ctx_walk(struct op *op, enum op_step step, const struct oid_ref *col)
+{
+	struct snmpc_oid root;
+	snmpc_oid_make(&root, col->n, col->len, NULL, 0);
+	op->step = step;
+	op->sw->stats.fdb_walks++;
+	if (snmpc_walk_in(op->sw->sess, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
+}
+
+static void
+ctx_next_vlan(struct op *op)
+{
+	struct sw *sw = op->sw;
+	if (op->ictx >= op->nctx) {
+		if (fdb_finish(sw) < 0) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory storing the forwarding table",
+				  sw->cfg.name);
+			return;
+		}
+		op->walked = true;
+		locate_resolve(op);
+		return;
+	}
+	op->ctx_first = sw->nfdb;
+	ctx_walk(op, ST_CTX_FDB, &DOT1D_TP_FDB_PORT);
+}
+
+static void
+ctx_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	char what[96];
+
+	if (r->status != SNMPC_OK) {
+		if (op->step == ST_VLAN_LIST)
+			snprintf(what, sizeof(what), "walking %s", sw->drv->vlan_contexts->name);
+		else
+			snprintf(what, sizeof(what), "walking %s in VLAN %u's context",
+				 op->step == ST_CTX_FDB ? "dot1dTpFdbPort" : "dot1dBasePortIfIndex",
+				 op->ctx_vlans[op->ictx]);
+		op_fail_reply(op, r, what);
+		return;
+	}
+	switch (op->step) {
+	case ST_VLAN_LIST:
+		fdb_reset(sw);
+		op->ctx_vlans = calloc(r->nvb ? r->nvb : 1, sizeof(*op->ctx_vlans));
+		if (!op->ctx_vlans) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
+			return;
+		}
+		for (size_t i = 0; i < r->nvb; i++) {
+			const struct snmpc_vb *vb = &r->vb[i];
+			uint32_t vid = vb->oid.n[vb->oid.len - 1];
+			/* operational(1) VLANs; 1002-1005 are the FDDI/Token Ring defaults, no bridge. */
+			if (vb->type == SNMPC_INTEGER && vb->i == 1 && vid >= 1 && vid <= 4094 &&
+			    (vid < 1002 || vid > 1005))
+				op->ctx_vlans[op->nctx++] = vid;
+		}
+		op->ictx = 0;
+		ctx_next_vlan(op);
+		return;
+	case ST_CTX_FDB:
+		if (fdb_append(sw, r, &sw->drv->fdb[1]) < 0) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
+			return;
+		}
+		if (sw->nfdb == op->ctx_first) {
+			op->ictx++;   /* nothing learned in this VLAN */
+			ctx_next_vlan(op);
+			return;
+		}
+		ctx_walk(op, ST_CTX_PORTS, &BASE_PORT_IFINDEX);
+		return;
+	default: /* ST_CTX_PORTS: this context's bridge ports -> ifIndex */
+		for (size_t e = op->ctx_first; e < sw->nfdb; e++) {
+			struct fdb_entry *f = &sw->fdb[e];
+			for (size_t i = 0; i < r->nvb; i++)
+				if (vb_is(&r->vb[i], &BASE_PORT_IFINDEX, (uint32_t)f->port) &&
+				    r->vb[i].type == SNMPC_INTEGER && r->vb[i].i > 0) {
+					f->ifindex = (int32_t)r->vb[i].i;
+					break;
+				}
+			/* Bridge ports differ per VLAN context: count MACs per interface. */
+			f->key = f->ifindex > 0 ? f->ifindex
+					       : -(int32_t)(op->ctx_vlans[op->ictx] * 65536u + (uint32_t)f->port);
+		}
+		op->ictx++;
+		ctx_next_vlan(op);
+		return;
+	}
 }
 
 static void
@@ -765,7 +911,12 @@ locate_walk_reply(struct op *op, const struct snmpc_reply *r)
 		locate_walk(op);
 		return;
 	}
-	if (fdb_store(sw, r, t) < 0) {
+	if (r->nvb == 0 && sw->drv->vlan_contexts) {
+		ctx_start(op);     /* nothing in the default context: BRIDGE-MIB per VLAN */
+		return;
+	}
+	fdb_reset(sw);
+	if (fdb_append(sw, r, t) < 0 || fdb_finish(sw) < 0) {
 		op_finish(op, ENF_ERROR, "switch %s: out of memory storing the forwarding table",
 			  sw->cfg.name);
 		return;
@@ -781,15 +932,16 @@ locate_resolve(struct op *op)
 {
 	struct sw *sw = op->sw;
 	char mac[20];
-	int32_t first = 0, access = 0;
+	const struct fdb_entry *first = NULL, *access = NULL;
 
 	for (size_t i = 0; i < sw->nfdb; i++) {
-		if (memcmp(sw->fdb[i].mac, op->host.mac, 6) != 0)
+		const struct fdb_entry *e = &sw->fdb[i];
+		if (memcmp(e->mac, op->host.mac, 6) != 0)
 			continue;
 		if (!first)
-			first = sw->fdb[i].port;
-		if (!access && fdb_macs_on_port(sw, sw->fdb[i].port) <= (int32_t)sw->cfg.max_macs_per_port)
-			access = sw->fdb[i].port;
+			first = e;
+		if (!access && fdb_macs_on_port(sw, e->key) <= (int32_t)sw->cfg.max_macs_per_port)
+			access = e;
 	}
 	if (!first) {
 		if (!op->walked) {
@@ -804,8 +956,11 @@ locate_resolve(struct op *op)
 			  sw->cfg.name, mac, sw->nfdb);
 		return;
 	}
-	op->loc.bridge_port = access ? access : first;
-	op->macs_on_port = fdb_macs_on_port(sw, op->loc.bridge_port);
+	const struct fdb_entry *e = access ? access : first;
+	op->loc.bridge_port = e->port;
+	op->loc.ifindex = e->ifindex;   /* known from per-VLAN tables; else read next */
+	op->ctx_port = e->ifindex > 0;
+	op->macs_on_port = fdb_macs_on_port(sw, e->key);
 	locate_port(op);
 }
 
@@ -818,10 +973,20 @@ port_cached(const struct sw *sw, int32_t port)
 	return NULL;
 }
 
+static const struct port_info *
+port_cached_ifindex(const struct sw *sw, int32_t ifindex)
+{
+	for (size_t i = 0; i < sw->nports; i++)
+		if (sw->ports[i].ifindex == ifindex)
+			return &sw->ports[i];
+	return NULL;
+}
+
 static void
 port_cache_add(struct sw *sw, const struct op *op)
 {
-	if (port_cached(sw, op->loc.bridge_port))
+	if (op->ctx_port ? port_cached_ifindex(sw, op->loc.ifindex) != NULL
+			 : port_cached(sw, op->loc.bridge_port) != NULL)
 		return;
 	if (sw->nports == sw->capports) {
 		size_t cap = sw->capports ? sw->capports * 2 : 64;
@@ -832,7 +997,7 @@ port_cache_add(struct sw *sw, const struct op *op)
 		sw->capports = cap;
 	}
 	struct port_info *p = &sw->ports[sw->nports++];
-	p->port = op->loc.bridge_port;
+	p->port = op->ctx_port ? 0 : op->loc.bridge_port;   /* 0: found by ifIndex only */
 	p->ifindex = op->loc.ifindex;
 	snprintf(p->ifname, sizeof(p->ifname), "%s", op->loc.port);
 }
@@ -842,7 +1007,8 @@ static void
 locate_port(struct op *op)
 {
 	struct sw *sw = op->sw;
-	const struct port_info *pi = port_cached(sw, op->loc.bridge_port);
+	const struct port_info *pi = op->ctx_port ? port_cached_ifindex(sw, op->loc.ifindex)
+						  : port_cached(sw, op->loc.bridge_port);
 	struct snmpc_oid oids[3];
 	size_t n = 0;
 
@@ -1402,6 +1568,8 @@ on_reply(void *arg, const struct snmpc_reply *r)
 	case OP_LOCATE:
 		if (op->step == ST_WALK)
 			locate_walk_reply(op, r);
+		else if (op->step == ST_VLAN_LIST || op->step == ST_CTX_FDB || op->step == ST_CTX_PORTS)
+			ctx_reply(op, r);
 		else
 			locate_port_reply(op, r);
 		break;

@@ -51,6 +51,7 @@ struct snmpc_req {
 	bool in_flight;
 	bool want_send;           /* send (again) once net-snmp has returned */
 	bool rediscovered;        /* already resent once after a new engine discovery */
+	uint32_t ctx_vlan;        /* 0: default context; else Cisco's per-VLAN bridge context */
 	/* walk */
 	struct snmpc_oid root;
 	size_t max_rows;
@@ -71,6 +72,7 @@ struct snmpc_session {
 	enum snmpc_version version;
 	unsigned timeout_ms, retries;
 	void *sessp;              /* net-snmp single session; NULL for v3 until discovered */
+	char *community;          /* owned, v2c, secret (wiped): for "community@vlan" requests */
 	struct event *rd_ev, *timer_ev, *dispatch_ev;
 	/* v3 */
 	netsnmp_session v3tmpl;   /* the real session's parameters; holds Ku keys (secret), wiped at close */
@@ -366,6 +368,10 @@ session_free(struct snmpc_session *s)
 	if (s->dispatch_ev)
 		event_free(s->dispatch_ev);
 	free(s->v3_user);
+	if (s->community) {
+		explicit_bzero(s->community, strlen(s->community));
+		free(s->community);
+	}
 	explicit_bzero(&s->v3tmpl, sizeof(s->v3tmpl));
 	free(s);
 }
@@ -427,6 +433,8 @@ req_send(struct snmpc_req *r)
 	r->in_flight = true;
 	s->stats.sends++;
 }
+
+static int pdu_set_context(struct snmpc_session *s, netsnmp_pdu *pdu, uint32_t vlan);
 
 /* ---- SNMPv3 engine ID discovery ---- */
 
@@ -654,6 +662,11 @@ walk_step(struct snmpc_req *r, netsnmp_pdu *pdu)
 	next->non_repeaters = 0;
 	next->max_repetitions = WALK_REPETITIONS;
 	snmp_add_null_var(next, name, to_netsnmp_oid(name, last));
+	if (pdu_set_context(s, next, r->ctx_vlan) < 0) {
+		snmp_free_pdu(next);
+		req_complete(r, SNMPC_FAILED, "%s: out of memory in a walk", s->label);
+		return;
+	}
 	snmp_free_pdu(r->tmpl);
 	r->tmpl = next;
 	r->attempts = 0;
@@ -951,6 +964,10 @@ snmpc_open(struct event_base *base, const struct snmpc_params *p, char *err, siz
 		ss.version = SNMP_VERSION_2c;
 		ss.community = (u_char *)p->community;
 		ss.community_len = strlen(p->community);
+		if (!(s->community = strdup(p->community))) {
+			snprintf(err, errlen, "snmp: out of memory");
+			goto fail;
+		}
 		ss.timeout = (long)s->timeout_ms * 1000L;
 		ss.retries = 0;
 		s->sessp = snmp_sess_open(&ss);
@@ -1047,21 +1064,56 @@ snmpc_close(struct snmpc_session *s)
 	session_free(s);
 }
 
+/*
+ * Cisco serves BRIDGE-MIB once per VLAN: SNMPv2c selects the VLAN by
+ * "community@VLAN" (community string indexing), SNMPv3 by the context
+ * "vlan-VLAN". Returns 0, or -1 when out of memory.
+ */
+static int
+pdu_set_context(struct snmpc_session *s, netsnmp_pdu *pdu, uint32_t vlan)
+{
+	char buf[SNMPC_MAX_STR + 16];
+	if (vlan == 0)
+		return 0;
+	if (s->version == SNMPC_V2C) {
+		int n = snprintf(buf, sizeof(buf), "%s@%u", s->community, vlan);
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return -1;
+		free(pdu->community);
+		pdu->community = (u_char *)strdup(buf);
+		explicit_bzero(buf, sizeof(buf));
+		if (!pdu->community)
+			return -1;
+		pdu->community_len = (size_t)n;
+	} else {
+		snprintf(buf, sizeof(buf), "vlan-%u", vlan);
+		free(pdu->contextName);
+		if (!(pdu->contextName = strdup(buf)))
+			return -1;
+		pdu->contextNameLen = strlen(buf);
+	}
+	return 0;
+}
+
+static void req_free(struct snmpc_req *r);
+
 static struct snmpc_req *
-req_new(struct snmpc_session *s, enum req_kind kind, int pdu_type, snmpc_cb cb, void *arg)
+req_new(struct snmpc_session *s, enum req_kind kind, int pdu_type, uint32_t ctx_vlan,
+	snmpc_cb cb, void *arg)
 {
 	struct snmpc_req *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->tmpl = snmp_pdu_create(pdu_type);
-	if (!r->tmpl) {
-		free(r);
-		return NULL;
-	}
 	r->s = s;
 	r->kind = kind;
 	r->cb = cb;
 	r->arg = arg;
+	r->ctx_vlan = ctx_vlan;
+	if (!r->tmpl || pdu_set_context(s, r->tmpl, ctx_vlan) < 0) {
+		req_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -1094,10 +1146,17 @@ req_submit(struct snmpc_session *s, struct snmpc_req *r)
 int
 snmpc_get(struct snmpc_session *s, const struct snmpc_oid *oids, size_t n, snmpc_cb cb, void *arg)
 {
+	return snmpc_get_in(s, 0, oids, n, cb, arg);
+}
+
+int
+snmpc_get_in(struct snmpc_session *s, uint32_t ctx_vlan, const struct snmpc_oid *oids, size_t n,
+	     snmpc_cb cb, void *arg)
+{
 	oid name[SNMPC_MAX_OID];
 	if (!s || s->closing || n == 0)
 		return -1;
-	struct snmpc_req *r = req_new(s, RQ_GET, SNMP_MSG_GET, cb, arg);
+	struct snmpc_req *r = req_new(s, RQ_GET, SNMP_MSG_GET, ctx_vlan, cb, arg);
 	if (!r)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -1111,7 +1170,7 @@ snmpc_set(struct snmpc_session *s, const struct snmpc_vb *vbs, size_t n, snmpc_c
 	oid name[SNMPC_MAX_OID];
 	if (!s || s->closing || n == 0)
 		return -1;
-	struct snmpc_req *r = req_new(s, RQ_SET, SNMP_MSG_SET, cb, arg);
+	struct snmpc_req *r = req_new(s, RQ_SET, SNMP_MSG_SET, 0, cb, arg);
 	if (!r)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -1145,10 +1204,17 @@ int
 snmpc_walk(struct snmpc_session *s, const struct snmpc_oid *root, size_t max_rows, snmpc_cb cb,
 	   void *arg)
 {
+	return snmpc_walk_in(s, 0, root, max_rows, cb, arg);
+}
+
+int
+snmpc_walk_in(struct snmpc_session *s, uint32_t ctx_vlan, const struct snmpc_oid *root,
+	      size_t max_rows, snmpc_cb cb, void *arg)
+{
 	oid name[SNMPC_MAX_OID];
 	if (!s || s->closing || root->len == 0 || max_rows == 0)
 		return -1;
-	struct snmpc_req *r = req_new(s, RQ_WALK, SNMP_MSG_GETBULK, cb, arg);
+	struct snmpc_req *r = req_new(s, RQ_WALK, SNMP_MSG_GETBULK, ctx_vlan, cb, arg);
 	if (!r)
 		return -1;
 	r->root = *root;

@@ -135,6 +135,16 @@ int snmpc_set(struct snmpc_session *s, const struct snmpc_vb *vbs, size_t n,
 int snmpc_walk(struct snmpc_session *s, const struct snmpc_oid *root, size_t max_rows,
 	       snmpc_cb cb, void *arg);
 
+/*
+ * The same in one VLAN's bridge context, as Cisco serves BRIDGE-MIB per VLAN:
+ * SNMPv2c sends "community@VLAN", SNMPv3 the context "vlan-VLAN". ctx_vlan 0
+ * is the default context (snmpc_get, snmpc_walk).
+ */
+int snmpc_get_in(struct snmpc_session *s, uint32_t ctx_vlan, const struct snmpc_oid *oids,
+		 size_t n, snmpc_cb cb, void *arg);
+int snmpc_walk_in(struct snmpc_session *s, uint32_t ctx_vlan, const struct snmpc_oid *root,
+		  size_t max_rows, snmpc_cb cb, void *arg);
+
 void snmpc_get_stats(const struct snmpc_session *s, struct snmpc_stats *out);
 
 /* "noAccess", "inconsistentValue", ... for an SNMP error-status. */

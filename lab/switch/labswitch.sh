@@ -129,7 +129,8 @@ lsw_port_add() {
 # lsw_host_mac HOSTNS
 lsw_host_mac() { ip -n "$1" -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
 
-# lsw_switch_start SW [standard|cisco]: private snmpd + subagent; waits until both answer.
+# lsw_switch_start SW [standard|cisco|ios]: private snmpd + subagent; waits until both answer.
+# ios: a Cisco IOS-like switch, BRIDGE-MIB per VLAN only ("community@VID", context "vlan-VID").
 lsw_switch_start() {
   local sw=$1 pers=${2:-standard} dir=$LSW_STATE/$1
   mkdir -p "$dir/persist"
@@ -145,6 +146,24 @@ createUser $LSW_V3_USER SHA "$LSW_V3_AUTH" AES "$LSW_V3_PRIV"
 rwuser $LSW_V3_USER priv
 dontLogTCPWrappersConnects yes
 EOF
+  if [[ "$pers" == ios ]]; then
+    # Cisco's community string indexing: "community@VID" reads VLAN VID's bridge
+    # context "vlan-VID"; SNMPv3 names the context itself.
+    local v
+    {
+      echo "view cordonall included .1"
+      for v in $(ip -n "$sw" -o link show type bridge | sed -n 's/^[0-9]*: br\([0-9]*\)[:@].*/\1/p'); do
+        echo "com2sec -Cn vlan-$v ctxrw$v default $LSW_RW_COMMUNITY@$v"
+        echo "com2sec -Cn vlan-$v ctxro$v default $LSW_RO_COMMUNITY@$v"
+        echo "group ctxrw v2c ctxrw$v"
+        echo "group ctxro v2c ctxro$v"
+      done
+      echo "group ctxv3 usm $LSW_V3_USER"
+      echo "access ctxrw vlan- any noauth prefix cordonall cordonall none"
+      echo "access ctxro vlan- any noauth prefix cordonall none none"
+      echo "access ctxv3 vlan- usm priv prefix cordonall cordonall none"
+    } >>"$dir/snmpd.conf"
+  fi
   chmod 600 "$dir/snmpd.conf"
   echo "$pers" >"$dir/personality"
   lsw_snmpd_launch "$sw" || return 1
@@ -167,11 +186,15 @@ lsw_snmpd_launch() {
 }
 
 # lsw_wait_served SW: waits (bounded) until the subagent answers through snmpd.
+# The answer must come from the subagent's own subtree: until it is registered,
+# a GETNEXT would return some later object of snmpd's.
 lsw_wait_served() {
-  local sw=$1 i
+  local sw=$1 i prefix=1.3.6.1.2.1.17.1.2
+  # An ios switch has no BRIDGE-MIB in the default context: ask for vtpVlanState.
+  [[ "$(cat "$LSW_STATE/$sw/personality" 2>/dev/null)" == ios ]] && prefix=1.3.6.1.4.1.9.9.46.1.3.1.1.2
   for ((i = 0; i < 100; i++)); do
-    if ip netns exec "$sw" snmpget -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -Oqv \
-         "$(lsw_switch_addr "$sw")" 1.3.6.1.2.1.17.1.2.0 2>/dev/null | grep -q '^[0-9]'; then
+    if ip netns exec "$sw" snmpgetnext -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -On -Oq \
+         "$(lsw_switch_addr "$sw")" "$prefix" 2>/dev/null | grep -q "^\.$prefix\."; then
       return 0
     fi
     sleep 0.05

@@ -17,7 +17,8 @@
  *   CISCO-VLAN-MEMBERSHIP-MIB vmVlanType, vmVlan, vmPortStatus ("cisco")
  *
  * Writable: dot1qPvid, dot1qVlanStaticEgressPorts/UntaggedPorts (standard)
- * and vmVlan (cisco). A SET moves a port by enslaving swp<N> to br<VID>; the
+ * and vmVlan (cisco, ios). In the "ios" personality BRIDGE-MIB is served per
+ * VLAN in the contexts "vlan-<VID>" only, as Cisco IOS does. A SET moves a port by enslaving swp<N> to br<VID>; the
  * membership bitmaps are derived from the bridges, so they stay consistent
  * with every move. A SET naming a VLAN with no bridge fails with
  * inconsistentValue, as a real switch refuses a VLAN it does not have.
@@ -76,9 +77,21 @@ static const oid OID_VM_PORT_STATUS[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1,
 
 #define OIDLEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum personality { PERS_STANDARD, PERS_CISCO };
+/*
+ * standard: BRIDGE-MIB + Q-BRIDGE-MIB. cisco: BRIDGE-MIB (all VLANs, default
+ * context) + the Cisco VLAN MIBs. ios: like a Cisco IOS switch, BRIDGE-MIB
+ * only per VLAN, in the context "vlan-<VID>" (community "community@VID"),
+ * and nothing of it in the default context.
+ */
+enum personality { PERS_STANDARD, PERS_CISCO, PERS_IOS };
 
 static enum personality personality = PERS_STANDARD;
+
+static bool
+is_cisco(void)
+{
+	return personality == PERS_CISCO || personality == PERS_IOS;
+}
 static const char *switch_name = "labswitch";
 static volatile sig_atomic_t stop_requested;
 
@@ -466,23 +479,27 @@ mark_duplicate_macs(const struct lsw_state *st, bool *dup, int *order)
 static bool dup_mac[LSW_MAX_FDB];
 static int dup_order[LSW_MAX_FDB];
 
+/* `ctx_vlan` > 0: the view of one VLAN's bridge context (ports and MACs of that VLAN only). */
 static int
-view_build(struct lsw_view *v, const struct lsw_state *st)
+view_build(struct lsw_view *v, const struct lsw_state *st, int ctx_vlan)
 {
 	oid idx[7];
 	u_char pl[LSW_PORTLIST_LEN];
+	int nports = 0;
 
 	v->n = 0;
+	for (int p = 1; p <= st->nports; p++)
+		nports += st->ports[p].present && (!ctx_vlan || st->ports[p].vlan == ctx_vlan);
 	idx[0] = 0;
-	ADD_INT(v, OID_DOT1D_BASE_NUM_PORTS, idx, 0, ASN_INTEGER, st->nports);
+	ADD_INT(v, OID_DOT1D_BASE_NUM_PORTS, idx, 0, ASN_INTEGER, ctx_vlan ? nports : st->nports);
 	for (int p = 1; p <= st->nports; p++) {
-		if (!st->ports[p].present)
+		if (!st->ports[p].present || (ctx_vlan && st->ports[p].vlan != ctx_vlan))
 			continue;
 		idx[0] = (oid)p;
 		ADD_INT(v, OID_DOT1D_BASE_PORT_IFINDEX, idx, 1, ASN_INTEGER, st->ports[p].ifindex);
 		if (personality == PERS_STANDARD && st->ports[p].vlan)
 			ADD_INT(v, OID_DOT1Q_PVID, idx, 1, ASN_GAUGE, st->ports[p].vlan);
-		if (personality == PERS_CISCO) {
+		if (is_cisco() && !ctx_vlan) {
 			idx[0] = (oid)st->ports[p].ifindex;
 			ADD_INT(v, OID_VM_VLAN_TYPE, idx, 1, ASN_INTEGER, 1);          /* static(1) */
 			ADD_INT(v, OID_VM_VLAN, idx, 1, ASN_INTEGER, st->ports[p].vlan);
@@ -494,6 +511,8 @@ view_build(struct lsw_view *v, const struct lsw_state *st)
 	for (int i = 0; i < st->nfdb; i++) {
 		const struct lsw_fdb *f = &st->fdb[i];
 		bool dup = dup_mac[i];
+		if (ctx_vlan && f->vlan != ctx_vlan)
+			continue;
 		for (int k = 0; k < 6; k++)
 			idx[k] = f->mac[k];
 		if (!dup) {
@@ -501,7 +520,7 @@ view_build(struct lsw_view *v, const struct lsw_state *st)
 			ADD_INT(v, OID_DOT1D_TP_FDB_PORT, idx, 6, ASN_INTEGER, f->port);
 			ADD_INT(v, OID_DOT1D_TP_FDB_STATUS, idx, 6, ASN_INTEGER, 3);  /* learned(3) */
 		}
-		if (personality == PERS_STANDARD) {
+		if (personality == PERS_STANDARD && !ctx_vlan) {
 			/* dot1qFdbId: this switch uses the VLAN ID as its FDB ID (one bridge per VLAN). */
 			idx[0] = (oid)f->vlan;
 			for (int k = 0; k < 6; k++)
@@ -521,7 +540,7 @@ view_build(struct lsw_view *v, const struct lsw_state *st)
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_UNTAGGED, idx, 1, pl, len);
 			ADD_INT(v, OID_DOT1Q_VLAN_STATIC_ROWSTATUS, idx, 1, ASN_INTEGER, 1); /* active(1) */
-		} else {
+		} else if (!ctx_vlan) {
 			ADD_INT(v, OID_VTP_VLAN_STATE, idx, 1, ASN_INTEGER, 1);  /* operational(1) */
 		}
 	}
@@ -633,7 +652,7 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 		}
 		return SNMP_ERR_NOERROR;
 	}
-	if (personality == PERS_CISCO && has_prefix(name, len, OID_VM_VLAN, OIDLEN(OID_VM_VLAN))) {
+	if (is_cisco() && has_prefix(name, len, OID_VM_VLAN, OIDLEN(OID_VM_VLAN))) {
 		if (len != OIDLEN(OID_VM_VLAN) + 1)
 			return SNMP_ERR_NOCREATION;
 		int port = port_by_ifindex(st, (int)name[len - 1]);
@@ -705,6 +724,15 @@ request_needs_fdb(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req
 	return false;
 }
 
+/* The VLAN of a registration in a "vlan-<VID>" context; 0 for the default context. */
+static int
+context_vlan(const netsnmp_handler_registration *reginfo)
+{
+	if (!reginfo->contextName || strncmp(reginfo->contextName, "vlan-", 5) != 0)
+		return 0;
+	return atoi(reginfo->contextName + 5);
+}
+
 static int
 bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 	       netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
@@ -727,7 +755,7 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 	switch (reqinfo->mode) {
 	case MODE_GET:
 	case MODE_GETNEXT:
-		if (view_build(&cur_view, &cur_state) < 0) {
+		if (view_build(&cur_view, &cur_state, context_vlan(reginfo)) < 0) {
 			netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
 			return SNMP_ERR_NOERROR;
 		}
@@ -784,11 +812,16 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 	return SNMP_ERR_NOERROR;
 }
 
+/* `context`: NULL for the default context, else e.g. "vlan-10" (copied). */
 static int
-register_subtree(const char *name, const oid *root, size_t len)
+register_subtree(const char *name, const oid *root, size_t len, const char *context)
 {
 	netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
 		name, bridge_handler, root, len, HANDLER_CAN_RWRITE);
+	if (reg && context && !(reg->contextName = strdup(context))) {
+		netsnmp_handler_registration_free(reg);
+		reg = NULL;
+	}
 	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
 		snmp_log(LOG_ERR, "%s: cannot register %s\n", switch_name, name);
 		return -1;
@@ -807,9 +840,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco] [-n NAME]\n"
+		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
 		"                              [-d PERSISTENT_DIR]\n"
-		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco)\n"
+		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
+		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
 		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n");
 }
 
@@ -829,9 +863,11 @@ main(int argc, char **argv)
 				personality = PERS_STANDARD;
 			else if (strcmp(optarg, "cisco") == 0)
 				personality = PERS_CISCO;
+			else if (strcmp(optarg, "ios") == 0)
+				personality = PERS_IOS;
 			else {
 				fprintf(stderr, "cordon-labswitch-agent: unknown personality '%s' "
-					"(standard or cisco)\n", optarg);
+					"(standard, cisco or ios)\n", optarg);
 				return 2;
 			}
 			break;
@@ -859,11 +895,27 @@ main(int argc, char **argv)
 	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, xsock);
 	init_agent("cordon-labswitch");
 
-	if (register_subtree("cordonBridge", OID_DOT1D_BRIDGE, OIDLEN(OID_DOT1D_BRIDGE)) < 0)
+	if (personality != PERS_IOS &&
+	    register_subtree("cordonBridge", OID_DOT1D_BRIDGE, OIDLEN(OID_DOT1D_BRIDGE), NULL) < 0)
 		return 1;
-	if (personality == PERS_CISCO &&
-	    (register_subtree("cordonCiscoVtp", OID_CISCO_VTP, OIDLEN(OID_CISCO_VTP)) < 0 ||
-	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM)) < 0))
+	if (personality == PERS_IOS) {
+		/* One BRIDGE-MIB per VLAN that exists now (the lab creates VLANs before the agent). */
+		int rc = state_read(&cur_state, false);
+		if (rc < 0) {
+			fprintf(stderr, "cordon-labswitch-agent: %s: %s\n", switch_name, strerror(-rc));
+			return 1;
+		}
+		for (int i = 0; i < cur_state.nvlans; i++) {
+			char ctx[32];
+			snprintf(ctx, sizeof(ctx), "vlan-%d", cur_state.vlans[i].vid);
+			if (register_subtree("cordonBridgeVlan", OID_DOT1D_BRIDGE,
+					     OIDLEN(OID_DOT1D_BRIDGE), ctx) < 0)
+				return 1;
+		}
+	}
+	if (is_cisco() &&
+	    (register_subtree("cordonCiscoVtp", OID_CISCO_VTP, OIDLEN(OID_CISCO_VTP), NULL) < 0 ||
+	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM), NULL) < 0))
 		return 1;
 
 	init_snmp("cordon-labswitch");
@@ -877,7 +929,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	snmp_log(LOG_INFO, "%s: subagent up (%s personality)\n", switch_name,
-		 personality == PERS_CISCO ? "cisco" : "standard");
+		 personality == PERS_CISCO ? "cisco" : personality == PERS_IOS ? "ios" : "standard");
 	while (!stop_requested)
 		agent_check_and_process(1);
 

@@ -128,9 +128,31 @@ check "cisco: SET vmVlan to a VLAN it does not have fails" grep -q inconsistentV
 check "cisco: SET vmVlan = 10" lsw_snmp snmpset "$NOC" "$CS" "$VMVLAN.$CIFX1" i 10
 check "cisco: c1 reaches c2 again" reach "$C1" 10.78.0.2
 
+# --- ios personality: BRIDGE-MIB only per VLAN context ---
+IS=$PREFIX-isw I1=$PREFIX-i1
+lsw_switch_create "$IS" "$NOC" 3 10,999 || exit 1
+lsw_port_add "$IS" 1 10 "$I1" 10.79.0.1/24 || exit 1
+lsw_port_add "$IS" 2 999 "$PREFIX-i2" 10.79.0.2/24 || exit 1
+lsw_switch_start "$IS" ios || exit 1
+reach "$I1" 10.79.0.2 >/dev/null   # fails (another VLAN), but i1's MAC gets learned
+MI1=$(lsw_host_mac "$I1")
+IFXI1=$(ip -n "$IS" -o link show swp1 | cut -d: -f1)
+check "ios: no BRIDGE-MIB in the default context" \
+  grep -q 'No Such' <<<"$(lsw_snmp snmpget "$NOC" "$IS" "$DFDB.$(mac_oid "$MI1")")"
+out=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY@10" -t 1 -r 1 -Oqv \
+      "$(lsw_switch_addr "$IS")" "$DFDB.$(mac_oid "$MI1")" 2>&1)
+check "ios: community@10 finds i1 on port 1" test "$out" = 1
+out=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY@999" -t 1 -r 1 -Oqv \
+      "$(lsw_switch_addr "$IS")" "$DFDB.$(mac_oid "$MI1")" 2>&1)
+check "ios: ... and not in VLAN 999's context" grep -q 'No Such' <<<"$out"
+out=$(ip netns exec "$NOC" snmpget "${V3[@]}" -n vlan-10 "$(lsw_switch_addr "$IS")" \
+      "$BASEPORT_IFINDEX.1" 2>&1)
+check "ios: SNMPv3 context vlan-10 serves dot1dBasePortIfIndex.1" test "$out" = "$IFXI1"
+check "ios: vmVlan in the default context" test "$(val "$IS" "$VMVLAN.$IFXI1")" = 10
+
 # --- teardown leaves nothing behind ---
 pids=()
-for s in "$SW" "$CS"; do
+for s in "$SW" "$CS" "$IS"; do
   pids+=("$(lsw_snmpd_pid "$s")" "$(cat "$LSW_STATE/$s/agent.pid")")
 done
 lsw_cleanup

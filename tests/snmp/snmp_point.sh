@@ -25,9 +25,10 @@ bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
 check() { local desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$desc"; else bad "$desc"; fi; }
 check_not() { local desc=$1; shift; if "$@" >/dev/null 2>&1; then bad "$desc"; else ok "$desc"; fi; }
 
-NOC=$PREFIX-noc SW=$PREFIX-sw CS=$PREFIX-csw
+NOC=$PREFIX-noc SW=$PREFIX-sw CS=$PREFIX-csw IS=$PREFIX-isw
 H1=$PREFIX-h1 H2=$PREFIX-h2 REM=$PREFIX-rem CORE=$PREFIX-core UP=$PREFIX-up
 C1=$PREFIX-c1 C2=$PREFIX-c2 CREM=$PREFIX-crem
+I1=$PREFIX-i1 I2=$PREFIX-i2 IREM=$PREFIX-irem ITRUNK=$PREFIX-itrunk
 PVID=1.3.6.1.2.1.17.7.1.4.5.1.1
 
 reach() { ip netns exec "$1" ping -c1 -W1 -q "$2"; }
@@ -51,6 +52,13 @@ lsw_port_add "$CS" 1 10 "$C1" 10.78.0.1/24 || exit 1
 lsw_port_add "$CS" 2 10 "$C2" 10.78.0.2/24 || exit 1
 lsw_port_add "$CS" 3 999 "$CREM" 10.78.0.99/24 || exit 1
 lsw_switch_start "$CS" cisco || exit 1
+# An IOS-like switch: BRIDGE-MIB only per VLAN ("community@VID", v3 context "vlan-VID").
+lsw_switch_create "$IS" "$NOC" 3 10,999 || exit 1
+lsw_port_add "$IS" 1 10 "$I1" 10.79.0.1/24 || exit 1
+lsw_port_add "$IS" 2 10 "$I2" 10.79.0.2/24 || exit 1
+lsw_port_add "$IS" 3 999 "$IREM" 10.79.0.99/24 || exit 1
+lsw_port_add "$IS" 4 10 "$ITRUNK" 10.79.0.4/24 || exit 1
+lsw_switch_start "$IS" ios || exit 1
 
 # Traffic so that the bridges learn every host; the trunk also carries other hosts' MACs.
 for h in "$H2" "$CORE" "$UP"; do reach "$h" 10.77.0.1 >/dev/null; done
@@ -61,8 +69,14 @@ for m in 02:00:00:00:aa:01 02:00:00:00:aa:02 02:00:00:00:aa:03 02:00:00:00:aa:04
 done
 reach "$C2" 10.78.0.1 >/dev/null
 reach "$CREM" 10.78.0.99 >/dev/null
+for h in "$I2" "$ITRUNK"; do reach "$h" 10.79.0.1 >/dev/null; done
+reach "$IREM" 10.79.0.99 >/dev/null
+for m in 02:00:00:00:bb:01 02:00:00:00:bb:02 02:00:00:00:bb:03 02:00:00:00:bb:04 02:00:00:00:bb:05; do
+  bridge -n "$IS" fdb add "$m" dev swp4 master dynamic || bad "adding a learned MAC to the ios trunk"
+done
 
 M1=$(lsw_host_mac "$H1") MCORE=$(lsw_host_mac "$CORE") MUP=$(lsw_host_mac "$UP") MC1=$(lsw_host_mac "$C1")
+MI1=$(lsw_host_mac "$I1") MITRUNK=$(lsw_host_mac "$ITRUNK")
 
 # Config files: the secrets never go on a command line.
 cat >"$W/sw.conf" <<EOF
@@ -90,6 +104,28 @@ cat >"$W/cisco.conf" <<EOF
 name=lab-cisco
 address=$(lsw_switch_addr "$CS")
 community=$LSW_RW_COMMUNITY
+driver=cisco
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+EOF
+
+cat >"$W/ios.conf" <<EOF
+name=lab-ios
+address=$(lsw_switch_addr "$IS")
+community=$LSW_RW_COMMUNITY
+driver=cisco
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+EOF
+cat >"$W/ios-v3.conf" <<EOF
+name=lab-ios-v3
+address=$(lsw_switch_addr "$IS")
+version=3
+v3_user=$LSW_V3_USER
+v3_auth_pass=$LSW_V3_AUTH
+v3_priv_pass=$LSW_V3_PRIV
 driver=cisco
 quarantine_vlan=999
 timeout_ms=200
@@ -238,6 +274,20 @@ check "cisco: c1 reaches c2 again" reach "$C1" 10.78.0.2
 tool cbad "$W/cisco.conf" -o quarantine_vlan=555 isolate "$W/c1.loc"
 check "cisco: a VLAN the switch lacks is refused by the SET (exit 16)" test $? = 16
 check "cisco: ... inconsistentValue, naming port and VLAN" out_has cbad "vmVlan for swp1 to VLAN 555.*inconsistentValue"
+
+# --- cisco driver on an IOS-like switch: BRIDGE-MIB per VLAN context ---
+check "ios: locate and isolate i1 (community string indexing)" tool iflow "$W/ios.conf" flow "$MI1" "$W/i1.loc"
+check "ios: ... walked the per-VLAN tables (fdb_walks=6)" out_has iflow "fdb_walks=6"
+check "ios: ... moved to quarantine" out_has iflow "swp1 moved from VLAN 10 to quarantine VLAN 999"
+check_not "ios: isolated i1 cannot reach i2" reach "$I1" 10.79.0.2
+check "ios: isolated i1 reaches the remediation server" reach "$I1" 10.79.0.99
+check "ios: release" tool irel "$W/ios.conf" release "$W/i1.loc"
+check "ios: i1 reaches i2 again" reach "$I1" 10.79.0.2
+check "ios: SNMPv3 locate through the context vlan-10" tool iv3 "$W/ios-v3.conf" locate "$MI1" "$W/i1v3.loc"
+check "ios: ... found on swp1 in VLAN 10" out_has iv3 "found on swp1 in VLAN 10"
+tool itrunk "$W/ios.conf" locate "$MITRUNK" "$W/itrunk.loc"
+check "ios: a host behind a trunk is refused (exit 12)" test $? = 12
+check "ios: ... counted per interface across VLAN contexts" out_has itrunk "behind swp4, where 6 MACs"
 
 # --- no secret in any output ---
 for secret in "$LSW_RW_COMMUNITY" "$LSW_RO_COMMUNITY" "$LSW_V3_AUTH" "$LSW_V3_PRIV" \
