@@ -13,11 +13,13 @@ CAPS=$2
 TMP=$(mktemp -d /tmp/cordon-ctl-test.XXXXXX)
 NS=cordon-ctl-$$
 DPID=""
+TCP_PORT=$((20000 + $$ % 20000))
 pass=0 fail=0
 
 cleanup() {
   [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
   pkill -9 -f "cordond -d -f $TMP/" 2>/dev/null
+  mountpoint -q "$TMP/full" 2>/dev/null && umount "$TMP/full"
   ip netns del "$NS" 2>/dev/null
   rm -rf "$TMP"
 }
@@ -36,7 +38,7 @@ write_conf() {  # write_conf FILE [extra policy settings]
   cat > "$1" <<EOF
 daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock";
            control_mode = "0660"; http = ""; };
-sensors = { listen = [ "unix:$TMP/sensor.sock" ]; max_line = 2048; };
+sensors = { listen = [ "unix:$TMP/sensor.sock", "tcp:127.0.0.1:$TCP_PORT" ]; max_line = 2048; };
 policy = { protected = [ "10.50.0.1", "10.51.0.0/16" ]; approval = [ "10.60.0.0/24" ];
            max_isolations_per_minute = 6; probation = 3; retry_initial = 1; retry_max = 2;
            $2 };
@@ -111,6 +113,8 @@ check "  and the refusal is audited" test $? -eq 0
 send_line "$(det 10.60.0.5)"
 check "a host in an approval prefix waits for approval" wait_state 10.60.0.5 suspected/approval
 check "  with nothing installed" test "$(rules_for 10.60.0.5)" -eq 0
+det 10.60.0.6 | socat -u - TCP:127.0.0.1:$TCP_PORT
+check "a remote sensor over TCP is heard too" wait_state 10.60.0.6 suspected/approval
 ctl approve 10.60.0.5 >/dev/null
 check "cordonctl approve isolates it" wait_state 10.60.0.5 quarantined
 ctl --json show 10.60.0.5 | jq -e '.history[] | select(.actor == "uid:0" and (.result | startswith("ok")))' >/dev/null
@@ -253,6 +257,27 @@ check "  a detection is not acted on either" test "$(rules_for 10.94.0.2)" -eq 0
 check "  and the daemon keeps running" kill -0 "$DPID"
 chattr -i "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null; chmod 0644 "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null
 stop
+
+# --- the disk under the state database is full: the same refusal, then recovery ------
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=1m tmpfs "$TMP/full"; then
+  sed "s|$TMP/state.db|$TMP/full/state.db|" "$TMP/c.conf" >"$TMP/full.conf" && cp "$TMP/full.conf" "$TMP/c.conf"
+  start || exit 1
+  dd if=/dev/zero of="$TMP/full/fill" bs=4k >/dev/null 2>&1
+  ctl quarantine 10.94.0.3 --reason "disk full" >/dev/null 2>&1; rc=$?
+  check "a full disk: quarantine refused (exit 3)" test $rc -eq 3
+  check "  nothing installed" test "$(rules_for 10.94.0.3)" -eq 0
+  check "  and the daemon keeps running" kill -0 "$DPID"
+  rm -f "$TMP/full/fill"
+  ctl quarantine 10.94.0.3 --reason "disk freed" >/dev/null 2>&1; rc=$?
+  check "  once space is back, it isolates again" test $rc -eq 0 -a "$(rules_for 10.94.0.3)" -ge 1
+  ctl release 10.94.0.3 --patched >/dev/null 2>&1
+  stop
+  umount "$TMP/full"
+  write_conf "$TMP/c.conf" ""
+else
+  bad "cannot mount a tmpfs for the full-disk case"
+fi
 
 # --- kill -9 at every step ---------------------------------------------------------
 n=0
