@@ -1644,13 +1644,17 @@ static void
 sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const struct enf_location *l,
 	   enf_done_fn cb, void *arg)
 {
-	struct queued_op *q = calloc(1, sizeof(*q));
+	struct queued_op *q = sw->destroying ? NULL : calloc(1, sizeof(*q));
 	if (!q) {
-		/* Cannot even queue: the one case answered from inside the call. */
+		/*
+		 * Cannot even queue (out of memory, or a callback of a point being
+		 * destroyed starting more work on it): answered from inside the call.
+		 */
 		struct enf_result res;
 		memset(&res, 0, sizeof(res));
 		res.status = ENF_ERROR;
-		snprintf(res.message, sizeof(res.message), "switch %s: out of memory", sw->cfg.name);
+		snprintf(res.message, sizeof(res.message), "switch %s: %s", sw->cfg.name,
+			 sw->destroying ? "enforcement point destroyed" : "out of memory");
 		if (l)
 			res.loc = *l;
 		if (cb)
