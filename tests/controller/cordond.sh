@@ -113,7 +113,7 @@ check "  and the refusal is audited" test $? -eq 0
 send_line "$(det 10.60.0.5)"
 check "a host in an approval prefix waits for approval" wait_state 10.60.0.5 suspected/approval
 check "  with nothing installed" test "$(rules_for 10.60.0.5)" -eq 0
-det 10.60.0.6 | socat -u - TCP:127.0.0.1:$TCP_PORT
+printf "%s\n" "$(det 10.60.0.6)" | socat -u - TCP:127.0.0.1:$TCP_PORT
 check "a remote sensor over TCP is heard too" wait_state 10.60.0.6 suspected/approval
 ctl approve 10.60.0.5 >/dev/null
 check "cordonctl approve isolates it" wait_state 10.60.0.5 quarantined
