@@ -215,6 +215,8 @@ struct sw {
 	void *probe_arg;
 	struct snmpsw_stats stats;
 	bool destroying;
+	int in_callback;                /* a user callback of this point is running */
+	bool free_pending;              /* destroyed from a callback: freed once it returns */
 };
 
 /* ---- config ---- */
@@ -500,6 +502,7 @@ vb_missing(const struct snmpc_vb *vb)
 /* ---- completion ---- */
 
 static void sw_kick(struct sw *sw);
+static void sw_free(struct sw *sw);
 
 static void
 op_finish(struct op *op, enum enf_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -526,9 +529,17 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 	sw->stats.ops_done++;
 	free(op->ctx_vlans);
 	op->ctx_vlans = NULL;
+	sw->in_callback++;
 	if (op->cb)
 		op->cb(op->arg, &res);
+	sw->in_callback--;
 	free(op);
+	/* The callback may have destroyed the point: then nothing here may touch it after this. */
+	if (sw->free_pending) {
+		if (sw->in_callback == 0)
+			sw_free(sw);
+		return;
+	}
 	if (!sw->destroying)
 		sw_kick(sw);
 }
@@ -1614,23 +1625,25 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
-	/* Ops refused before they could start complete first, in order, from here. */
-	for (int guard = 0; sw->head && !sw->cur && guard < 1000000; guard++) {
-		struct op *op = sw->head;
-		sw->head = op->next;
-		if (!sw->head)
-			sw->tail = NULL;
-		sw->queued--;
-		op->next = NULL;
-		sw->cur = op;
-		if (op->rejected) {
-			op_finish(op, op->reject_status, "%s", op->reject_msg);
-			continue;   /* op_finish kicked again; keep going here too */
-		}
-		struct op_args a = ((struct queued_op *)op)->args;
-		op_start(op, &a);
+	/*
+	 * One op per kick: op_finish kicks again, and after it (its callback may
+	 * have destroyed the point) nothing here touches `sw`.
+	 */
+	if (!sw->head || sw->cur)
+		return;
+	struct op *op = sw->head;
+	sw->head = op->next;
+	if (!sw->head)
+		sw->tail = NULL;
+	sw->queued--;
+	op->next = NULL;
+	sw->cur = op;
+	if (op->rejected) {
+		op_finish(op, op->reject_status, "%s", op->reject_msg);
 		return;
 	}
+	struct op_args a = ((struct queued_op *)op)->args;
+	op_start(op, &a);
 }
 
 static void
@@ -1749,6 +1762,20 @@ snmp_destroy(struct enf_point *p)
 		sw->cur = op;
 		op_finish(op, ENF_ERROR, "switch %s: enforcement point destroyed", sw->cfg.name);
 	}
+	p->impl = NULL;
+	if (sw->in_callback > 0) {
+		/* Destroyed from one of its own callbacks: op_finish frees it once that returns. */
+		sw->free_pending = true;
+		event_del(sw->kick_ev);
+		event_del(sw->pause_ev);
+		return;
+	}
+	sw_free(sw);
+}
+
+static void
+sw_free(struct sw *sw)
+{
 	if (sw->kick_ev)
 		event_free(sw->kick_ev);
 	if (sw->pause_ev)
@@ -1758,7 +1785,6 @@ snmp_destroy(struct enf_point *p)
 	free(sw->ports);
 	config_wipe(&sw->cfg);
 	free(sw);
-	p->impl = NULL;
 }
 
 static const struct enf_ops OPS_QBRIDGE = {

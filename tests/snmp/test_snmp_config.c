@@ -261,6 +261,64 @@ test_silent_v3_point(void **st)
 	event_base_free(base);
 }
 
+struct destroyer {
+	struct enf_point *p;
+	int calls;
+	enum enf_status first, second;
+};
+
+static void
+destroy_cb(void *arg, const struct enf_result *res)
+{
+	struct destroyer *d = arg;
+	d->calls++;
+	if (d->calls == 1) {
+		d->first = res->status;
+		enf_destroy(d->p);   /* from the point's own callback */
+		d->p = NULL;
+	} else {
+		d->second = res->status;
+	}
+}
+
+static void
+test_destroy_from_callback(void **st)
+{
+	(void)st;
+	struct snmpsw_config c;
+	char err[256];
+	struct event_base *base = event_base_new();
+	struct destroyer d = {0};
+
+	snmpsw_config_init(&c);
+	snmpsw_config_set(&c, "name", "sw", err, sizeof(err));
+	snmpsw_config_set(&c, "address", "127.0.0.1", err, sizeof(err));
+	snmpsw_config_set(&c, "port", "9", err, sizeof(err));
+	snmpsw_config_set(&c, "community", "c", err, sizeof(err));
+	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
+	snmpsw_config_set(&c, "timeout_ms", "20", err, sizeof(err));
+	snmpsw_config_set(&c, "retries", "0", err, sizeof(err));
+	d.p = snmpsw_point_new(base, &c, NULL, NULL, err, sizeof(err));
+	assert_non_null(d.p);
+	struct enf_location loc;
+	memset(&loc, 0, sizeof(loc));
+	loc.bridge_port = 1;
+	loc.ifindex = 2;
+	loc.orig_vlan = 10;
+	enf_isolate(d.p, &loc, destroy_cb, &d);
+	enf_isolate(d.p, &loc, destroy_cb, &d);
+	for (int i = 0; i < 200 && d.calls < 2; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(d.calls, 2);
+	assert_int_equal(d.first, ENF_TIMEOUT);
+	assert_int_equal(d.second, ENF_ERROR);   /* "destroyed" */
+	assert_null(d.p);
+	/* Nothing of the point is left on the loop. */
+	for (int i = 0; i < 5; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_free(base);
+}
+
 static void
 test_bad_location(void **st)
 {
@@ -360,6 +418,7 @@ main(void)
 	const struct CMUnitTest loop[] = {
 		cmocka_unit_test(test_silent_point),
 		cmocka_unit_test(test_silent_v3_point),
+		cmocka_unit_test(test_destroy_from_callback),
 		cmocka_unit_test(test_bad_location),
 	};
 	int rc = cmocka_run_group_tests_name("snmp config", plain, NULL, NULL);
