@@ -107,8 +107,10 @@ void snmpsw_global_shutdown(void);
  * point) and starts the write probe, whose outcome is reported once through
  * `probe_cb(probe_arg, res)` from the loop (NULL: not reported). Returns a
  * point owned by the caller (enf_destroy), or NULL with `err` filled.
- * Destroying a point completes its queued and running operations with
- * ENF_ERROR ("destroyed"); those callbacks must not start operations on it.
+ * Destroying a point (enf_destroy) completes its queued and running
+ * operations with ENF_ERROR ("destroyed"); it may be done from one of the
+ * point's own callbacks. An operation started on a point while it is being
+ * destroyed completes at once, from inside the call, with ENF_ERROR.
  */
 struct enf_point *snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg,
 				   enf_done_fn probe_cb, void *probe_arg,
