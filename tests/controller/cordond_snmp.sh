@@ -46,6 +46,8 @@ build_switch() {  # build_switch PERSONALITY
 destroy_all() { for ns in "$P-h1" "$P-h2" "$P-rem" "$SW" "$NOC"; do lsw_ns_destroy "$ns"; done; rm -rf "${LSW_STATE:?}/$SW"; }
 
 reach() { ip netns exec "$P-h1" ping -c1 -W1 "$1" >/dev/null 2>&1; }
+# after a port move the first ping may go to ARP: a few tries, bounded
+reach_soon() { local i; for i in 1 2 3 4 5; do reach "$1" && return 0; done; return 1; }
 ctl() { "$B/cordonctl" -s "$TMP/ctl.sock" -r "$TMP/ro.sock" "$@"; }
 state() { ctl --json show "$1" 2>/dev/null | jq -r '.host.state'; }
 wait_state() { for _ in $(seq "${3:-80}"); do [[ "$(state "$1")" == "$2" ]] && return 0; sleep 0.1; done
@@ -78,11 +80,11 @@ EOF
   check "$label: cordonctl shows port swp1, VLAN 10 -> 999" test $? -eq 0
   check "$label: the port is in the quarantine bridge" bash -c "ip -n $SW -o link show swp1 | grep -q 'master br999'"
   check "$label: production unreachable once isolated" bash -c "! ip netns exec $P-h1 ping -c1 -W1 10.10.0.12 >/dev/null 2>&1"
-  check "$label: remediation reachable once isolated" reach 10.10.0.99
+  check "$label: remediation reachable once isolated" reach_soon 10.10.0.99
   ctl release 10.10.0.11 --patched >/dev/null
   check "$label: release --patched" test "$(state 10.10.0.11)" = probation
   check "$label: the port is back in VLAN 10" bash -c "ip -n $SW -o link show swp1 | grep -q 'master br10'"
-  check "$label: production reachable after release" reach 10.10.0.12
+  check "$label: production reachable after release" reach_soon 10.10.0.12
   out=$(ctl quarantine 10.10.0.11 --reason "manual" --mac "$mac" 2>&1); rc=$?
   check "$label: manual quarantine with --mac says where" test $rc -eq 0 -a -n "$(grep -E 'swp1' <<<"$out")"
   # secrets: the community and the v3 passphrases appear nowhere the operator looks
