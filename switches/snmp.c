@@ -76,6 +76,7 @@ enum vlan_index { IDX_BRIDGE_PORT, IDX_IFINDEX };
 
 struct sw;
 struct op;
+struct batch;
 
 struct driver {
 	const char *kind;
@@ -89,18 +90,23 @@ struct driver {
 	struct oid_ref vlan;            /* the port's VLAN, read and written */
 	enum vlan_index vlan_index;
 	enum snmpc_type vlan_type;
-	/* Hooks for VLAN membership kept with the port's VLAN; NULL when the switch derives it. */
-	size_t (*member_reads)(const struct op *op, int32_t vid, struct snmpc_oid *out);
-	void (*member_store)(struct op *op, const struct snmpc_vb *vb);
-	int (*member_sets)(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg, size_t len);
-	bool (*member_verify)(const struct op *op, char *msg, size_t len);
+	/*
+	 * Hooks for VLAN membership kept with the ports' VLANs, for a whole
+	 * batch of moves; NULL when the switch derives membership itself.
+	 */
+	size_t (*member_reads)(int32_t vid, struct snmpc_oid *out);
+	void (*member_store)(struct batch *b, const struct snmpc_vb *vb);
+	int (*member_sets)(const struct batch *b, struct snmpc_vb *out, size_t *n, char *msg,
+			   size_t len);
+	bool (*member_verify)(const struct batch *b, const struct op *op, char *msg, size_t len);
 };
 
-static size_t qbridge_member_reads(const struct op *op, int32_t vid, struct snmpc_oid *out);
-static void qbridge_member_store(struct op *op, const struct snmpc_vb *vb);
-static int qbridge_member_sets(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg,
+static size_t qbridge_member_reads(int32_t vid, struct snmpc_oid *out);
+static void qbridge_member_store(struct batch *b, const struct snmpc_vb *vb);
+static int qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char *msg,
 			       size_t len);
-static bool qbridge_member_verify(const struct op *op, char *msg, size_t len);
+static bool qbridge_member_verify(const struct batch *b, const struct op *op, char *msg,
+				  size_t len);
 
 static const struct driver DRIVER_QBRIDGE = {
 	.kind = "snmp-qbridge",
@@ -180,7 +186,7 @@ struct op {
 	int32_t cur_vlan;               /* -1: not read */
 	/* isolate / release */
 	int32_t to_vlan, from_vlan, spec_from_vlan;
-	struct portlist eg_to, un_to, eg_from, un_from;
+	bool solo;                      /* runs in a batch of its own (after a batch SET failed) */
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */
 	struct snmpc_vb location;
@@ -191,6 +197,30 @@ struct op {
 	struct op *next;
 };
 
+/*
+ * Consecutive isolations and releases queued for one switch run together, at
+ * most BATCH_MAX of them on distinct ports: one GET reads every port's VLAN
+ * and the membership of every VLAN involved, one SET moves every port and
+ * rewrites each VLAN's bitmaps once, one GET reads it all back. A batch of one
+ * is the plain case. Small, because agents limit their message size.
+ */
+#define BATCH_MAX 8
+#define BATCH_VLANS (2 * BATCH_MAX)
+
+struct vlan_members {
+	int32_t vid;
+	bool requested;
+	struct portlist eg, un;          /* as read (qbridge) */
+};
+
+struct batch {
+	struct op *op[BATCH_MAX];       /* members still running, owned; NULL once finished */
+	size_t n;
+	enum op_step step;
+	struct vlan_members vl[BATCH_VLANS];
+	size_t nvl;
+};
+
 struct sw {
 	struct enf_point *pt;
 	struct snmpsw_config cfg;       /* holds the secrets: wiped when destroyed */
@@ -199,7 +229,9 @@ struct sw {
 	struct snmpc_session *sess;     /* owned */
 	struct op *head, *tail;         /* waiting, owned */
 	size_t queued;
-	struct op *cur;                 /* running, owned */
+	struct op *cur;                 /* running (not a move), owned */
+	struct batch batch;             /* moves running */
+	bool batch_running;
 	struct event *kick_ev, *pause_ev;
 	/* caches */
 	struct fdb_entry *fdb;          /* owned; sorted by port, then MAC */
@@ -546,9 +578,10 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 
 /* Maps a failed reply to a status and a message naming the switch and what was being done. */
 static void
-op_fail_reply(struct op *op, const struct snmpc_reply *r, const char *what)
+describe_failure(const struct op *op, const struct snmpc_reply *r, const char *what,
+		 enum enf_status *stp, char *msg, size_t len)
 {
-	struct sw *sw = op->sw;
+	const struct sw *sw = op->sw;
 	enum enf_status st = ENF_ERROR;
 	const char *hint = "";
 
@@ -587,8 +620,29 @@ op_fail_reply(struct op *op, const struct snmpc_reply *r, const char *what)
 	size_t nl = strlen(sw->cfg.name);
 	if (strncmp(m, sw->cfg.name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ')
 		m += nl + 2;
-	op_finish(op, st, "switch %s: %s: %s%s%s%s", sw->cfg.name, what, m, hint,
-		  op->note[0] ? "; " : "", op->note);
+	*stp = st;
+	/* A message longer than the result's field is cut; its start says what matters. */
+	const char *parts[] = {"switch ", sw->cfg.name, ": ", what, ": ", m, hint,
+			       op->note[0] ? "; " : "", op->note};
+	size_t off = 0;
+	msg[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && off + 1 < len; i++) {
+		size_t n = strlen(parts[i]);
+		if (n > len - 1 - off)
+			n = len - 1 - off;
+		memcpy(msg + off, parts[i], n);
+		off += n;
+		msg[off] = '\0';
+	}
+}
+
+static void
+op_fail_reply(struct op *op, const struct snmpc_reply *r, const char *what)
+{
+	enum enf_status st;
+	char msg[ENF_DETAIL_LEN];
+	describe_failure(op, r, what, &st, msg, sizeof(msg));
+	op_finish(op, st, "%s", msg);
 }
 
 /* ---- requests ---- */
@@ -1133,192 +1187,472 @@ locate_port_reply(struct op *op, const struct snmpc_reply *r)
 
 /* ---- isolate / release: one "move" ---- */
 
-static void move_read_from(struct op *op);
-static void move_set(struct op *op);
+struct op_args {
+	struct enf_host host;
+	struct enf_location loc;
+};
 
+/* Queued ops keep their arguments with them until they start. */
+struct queued_op {
+	struct op op;
+	struct op_args args;
+};
+
+/* ---- isolate / release: moves, run in batches (see struct batch) ---- */
+
+/* Why the op cannot act on `l` (op->loc is set from `l` either way); false when it can. */
 static bool
-check_location(struct op *op, const struct enf_location *l)
+location_refused(struct op *op, const struct enf_location *l, enum enf_status *st, char *msg,
+		 size_t len)
 {
 	struct sw *sw = op->sw;
 
 	op->loc = *l;
 	if (l->point[0] && strcmp(l->point, sw->cfg.name) != 0) {
 		/* A location from another switch names some other port here: never act on it. */
-		op_finish(op, ENF_BAD_REQUEST, "switch %s: the location belongs to point '%.*s'",
-			  sw->cfg.name, ENF_NAME_LEN, l->point);
-		return false;
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location belongs to point '%.*s'", sw->cfg.name,
+			 ENF_NAME_LEN, l->point);
+		return true;
 	}
 	snprintf(op->loc.point, sizeof(op->loc.point), "%s", sw->cfg.name);
 	if (l->bridge_port <= 0 || l->ifindex <= 0) {
-		op_finish(op, ENF_BAD_REQUEST, "switch %s: the location has no bridge port or ifIndex "
-			  "(locate the host first)", sw->cfg.name);
-		return false;
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location has no bridge port or ifIndex "
+			 "(locate the host first)", sw->cfg.name);
+		return true;
 	}
 	if (l->port[0] && is_uplink(sw, l->port)) {
-		op_finish(op, ENF_REFUSED, "switch %s: %s is a configured uplink: never changed",
-			  sw->cfg.name, l->port);
-		return false;
+		*st = ENF_REFUSED;
+		snprintf(msg, len, "switch %s: %s is a configured uplink: never changed", sw->cfg.name,
+			 l->port);
+		return true;
 	}
-	return true;
+	return false;
 }
 
-static void
-move_start(struct op *op, const struct enf_location *l)
+static bool
+check_location(struct op *op, const struct enf_location *l)
 {
-	struct sw *sw = op->sw;
-	struct snmpc_oid oids[8];
-	size_t n = 0;
-	char pl[ENF_NAME_LEN + 16];
+	enum enf_status st;
+	char msg[ENF_DETAIL_LEN];
 
-	if (!check_location(op, l))
-		return;
-	if (op->kind == OP_ISOLATE) {
-		op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
-		op->to_vlan = sw->cfg.quarantine_vlan;
-		op->spec_from_vlan = l->orig_vlan;
-	} else {
-		if (l->orig_vlan <= 0) {
-			op_finish(op, ENF_BAD_REQUEST, "switch %s: %s: the original VLAN is unknown; "
-				  "nothing to restore", sw->cfg.name, port_label(op, pl, sizeof(pl)));
-			return;
-		}
-		if (op->loc.quarantine_vlan <= 0)
-			op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
-		op->to_vlan = l->orig_vlan;
-		op->spec_from_vlan = op->loc.quarantine_vlan;
-	}
-	vlan_oid(op, &oids[n++]);
-	if (sw->drv->member_reads) {
-		n += sw->drv->member_reads(op, op->to_vlan, &oids[n]);
-		if (op->spec_from_vlan > 0 && op->spec_from_vlan != op->to_vlan)
-			n += sw->drv->member_reads(op, op->spec_from_vlan, &oids[n]);
-	}
-	op_get(op, ST_MOVE_READ, oids, n);
+	if (!location_refused(op, l, &st, msg, sizeof(msg)))
+		return true;
+	op_finish(op, st, "%s", msg);
+	return false;
 }
 
-static void
-move_store(struct op *op, const struct snmpc_reply *r, bool *vlan_seen)
+/* Reads the op's own VLAN object out of a reply; true if it was there. */
+static bool
+store_vlan(struct op *op, const struct snmpc_vb *vb)
 {
 	struct snmpc_oid vo;
 	vlan_oid(op, &vo);
-	for (size_t i = 0; i < r->nvb; i++) {
-		const struct snmpc_vb *vb = &r->vb[i];
-		if (vb->oid.len == vo.len && memcmp(vb->oid.n, vo.n, vo.len * sizeof(uint32_t)) == 0) {
-			if (vlan_seen)
-				*vlan_seen = true;
-			read_vlan_vb(op, vb);
-		} else if (op->sw->drv->member_store) {
-			op->sw->drv->member_store(op, vb);
+	if (vb->oid.len != vo.len || memcmp(vb->oid.n, vo.n, vo.len * sizeof(uint32_t)) != 0)
+		return false;
+	read_vlan_vb(op, vb);
+	return true;
+}
+
+static struct vlan_members *
+vl_find(struct batch *b, int32_t vid)
+{
+	for (size_t i = 0; i < b->nvl; i++)
+		if (b->vl[i].vid == vid)
+			return &b->vl[i];
+	return NULL;
+}
+
+static const struct vlan_members *
+vl_find_const(const struct batch *b, int32_t vid)
+{
+	for (size_t i = 0; i < b->nvl; i++)
+		if (b->vl[i].vid == vid)
+			return &b->vl[i];
+	return NULL;
+}
+
+/* The VLAN's entry, added when new; NULL when the table is full (cannot happen: 2 per member). */
+static struct vlan_members *
+vl_add(struct batch *b, int32_t vid)
+{
+	struct vlan_members *v = vl_find(b, vid);
+	if (v || b->nvl == BATCH_VLANS)
+		return v;
+	v = &b->vl[b->nvl++];
+	memset(v, 0, sizeof(*v));
+	v->vid = vid;
+	return v;
+}
+
+static size_t
+batch_live(const struct batch *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		n += b->op[i] != NULL;
+	return n;
+}
+
+static void batch_end(struct sw *sw);
+
+/*
+ * Completes member i. Its callback may destroy the point: then this returns
+ * false, and the caller must return at once without touching `sw`.
+ */
+static bool
+batch_finish(struct sw *sw, size_t i, enum enf_status st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static bool
+batch_finish(struct sw *sw, size_t i, enum enf_status st, const char *fmt, ...)
+{
+	struct op *op = sw->batch.op[i];
+	char msg[ENF_DETAIL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sw->batch.op[i] = NULL;
+	sw->in_callback++;   /* a destroy from the callback frees the point only after this */
+	op_finish(op, st, "%s", msg);
+	sw->in_callback--;
+	if (sw->free_pending) {
+		if (sw->in_callback == 0)
+			sw_free(sw);
+		return false;
+	}
+	return !sw->destroying;
+}
+
+/* Completes every member still running with the failure described by `r`. */
+static void
+batch_fail_reply(struct sw *sw, const struct snmpc_reply *r, const char *what_fmt, bool set_note)
+{
+	struct batch *b = &sw->batch;
+	for (size_t i = 0; i < b->n; i++) {
+		struct op *op = b->op[i];
+		char pl[ENF_NAME_LEN + 16], what[192], msg[ENF_DETAIL_LEN];
+		enum enf_status st;
+		if (!op)
+			continue;
+		port_label(op, pl, sizeof(pl));
+		if (set_note && r->status == SNMPC_TIMEOUT)
+			snprintf(op->note, sizeof(op->note), "the SET may or may not have been "
+				 "applied: read back or retry");
+		/* what_fmt takes: object name, port, target VLAN, source VLAN, ifIndex */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		snprintf(what, sizeof(what), what_fmt, sw->drv->vlan.name, pl, op->to_vlan,
+			 op->from_vlan, op->loc.ifindex);
+#pragma GCC diagnostic pop
+		describe_failure(op, r, what, &st, msg, sizeof(msg));
+		if (!batch_finish(sw, i, st, "%s", msg))
+			return;
+	}
+	batch_end(sw);
+}
+
+static void
+batch_fail_all(struct sw *sw, enum enf_status st, const char *msg)
+{
+	struct batch *b = &sw->batch;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->op[i] && !batch_finish(sw, i, st, "switch %s: %s", sw->cfg.name, msg))
+			return;
+	batch_end(sw);
+}
+
+static void
+batch_end(struct sw *sw)
+{
+	sw->batch_running = false;
+	sw->batch.n = 0;
+	sw_kick(sw);
+}
+
+static void on_batch_reply(void *arg, const struct snmpc_reply *r);
+
+static void
+batch_get(struct sw *sw, enum op_step step, const struct snmpc_oid *oids, size_t n)
+{
+	sw->batch.step = step;
+	if (snmpc_get(sw->sess, oids, n, on_batch_reply, sw) < 0)
+		batch_fail_all(sw, ENF_ERROR, "cannot build a GET request");
+}
+
+static void
+batch_set_req(struct sw *sw, enum op_step step, const struct snmpc_vb *vbs, size_t n)
+{
+	sw->batch.step = step;
+	if (snmpc_set(sw->sess, vbs, n, on_batch_reply, sw) < 0)
+		batch_fail_all(sw, ENF_ERROR, "cannot build a SET request");
+}
+
+/* Reads every member's VLAN and the membership of every VLAN in the table (requested ones only). */
+static void
+batch_read(struct sw *sw, enum op_step step, bool only_new_vlans)
+{
+	struct batch *b = &sw->batch;
+	struct snmpc_oid oids[BATCH_MAX + 2 * BATCH_VLANS];
+	size_t n = 0;
+
+	if (step != ST_MOVE_READ_FROM)
+		for (size_t i = 0; i < b->n; i++)
+			if (b->op[i]) {
+				b->op[i]->cur_vlan = -1;
+				vlan_oid(b->op[i], &oids[n++]);
+			}
+	if (sw->drv->member_reads)
+		for (size_t v = 0; v < b->nvl; v++) {
+			if (only_new_vlans && b->vl[v].requested)
+				continue;
+			b->vl[v].requested = true;
+			b->vl[v].eg.present = b->vl[v].un.present = false;
+			n += sw->drv->member_reads(b->vl[v].vid, &oids[n]);
+		}
+	batch_get(sw, step, oids, n);
+}
+
+static void
+batch_store(struct sw *sw, const struct snmpc_reply *r)
+{
+	struct batch *b = &sw->batch;
+	for (size_t k = 0; k < r->nvb; k++) {
+		bool mine = false;
+		for (size_t i = 0; i < b->n && !mine; i++)
+			mine = b->op[i] && store_vlan(b->op[i], &r->vb[k]);
+		if (!mine && sw->drv->member_store)
+			sw->drv->member_store(b, &r->vb[k]);
+	}
+}
+
+static void batch_set(struct sw *sw);
+
+static void
+batch_start(struct sw *sw)
+{
+	struct batch *b = &sw->batch;
+	char pl[ENF_NAME_LEN + 16], msg[ENF_DETAIL_LEN];
+	enum enf_status st;
+
+	b->nvl = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct op *op = b->op[i];
+		const struct enf_location *l = &((struct queued_op *)op)->args.loc;
+		op->cur_vlan = -1;
+		op->from_vlan = 0;
+		op->note[0] = '\0';
+		if (location_refused(op, l, &st, msg, sizeof(msg))) {
+			if (!batch_finish(sw, i, st, "%s", msg))
+				return;
+			continue;
+		}
+		if (op->kind == OP_ISOLATE) {
+			op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
+			op->to_vlan = sw->cfg.quarantine_vlan;
+			op->spec_from_vlan = l->orig_vlan;
+		} else {
+			if (l->orig_vlan <= 0) {
+				if (!batch_finish(sw, i, ENF_BAD_REQUEST, "switch %s: %s: the original VLAN "
+						  "is unknown; nothing to restore", sw->cfg.name,
+						  port_label(op, pl, sizeof(pl))))
+					return;
+				continue;
+			}
+			if (op->loc.quarantine_vlan <= 0)
+				op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
+			op->to_vlan = l->orig_vlan;
+			op->spec_from_vlan = op->loc.quarantine_vlan;
+		}
+		if (sw->drv->member_reads) {
+			vl_add(b, op->to_vlan);
+			if (op->spec_from_vlan > 0)
+				vl_add(b, op->spec_from_vlan);
 		}
 	}
+	if (!batch_live(b)) {
+		batch_end(sw);
+		return;
+	}
+	batch_read(sw, ST_MOVE_READ, false);
 }
 
 static void
-move_read_reply(struct op *op, const struct snmpc_reply *r)
+batch_read_reply(struct sw *sw, const struct snmpc_reply *r)
 {
-	struct sw *sw = op->sw;
-	char pl[ENF_NAME_LEN + 16], what[128];
+	struct batch *b = &sw->batch;
+	char pl[ENF_NAME_LEN + 16];
 
-	port_label(op, pl, sizeof(pl));
-	snprintf(what, sizeof(what), "reading %s of %s", sw->drv->vlan.name, pl);
 	if (r->status != SNMPC_OK) {
-		op_fail_reply(op, r, what);
+		batch_fail_reply(sw, r, "reading %s of %s", false);
 		return;
 	}
-	op->cur_vlan = -1;
-	move_store(op, r, NULL);
-	if (op->cur_vlan <= 0) {
-		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s (driver %s)", sw->cfg.name,
-			  pl, sw->drv->vlan.name, sw->drv->kind);
+	batch_store(sw, r);
+	bool need_from = false;
+	for (size_t i = 0; i < b->n; i++) {
+		struct op *op = b->op[i];
+		bool ok = true;
+		if (!op)
+			continue;
+		port_label(op, pl, sizeof(pl));
+		const struct vlan_members *to = vl_find(b, op->to_vlan);
+		if (op->cur_vlan <= 0) {
+			ok = batch_finish(sw, i, ENF_ERROR, "switch %s: %s has no readable %s (driver %s)",
+					  sw->cfg.name, pl, sw->drv->vlan.name, sw->drv->kind);
+		} else if (sw->drv->member_reads && (!to || !to->eg.present)) {
+			ok = batch_finish(sw, i, ENF_BAD_REQUEST, "switch %s: the switch has no VLAN %d "
+					  "(dot1qVlanStaticEgressPorts.%d does not exist); %s not changed",
+					  sw->cfg.name, op->to_vlan, op->to_vlan, pl);
+		} else if (op->cur_vlan == op->to_vlan) {
+			/* Already there (a retry after a lost answer, or a restart): nothing to undo. */
+			if (op->kind == OP_ISOLATE)
+				snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
+					 op->loc.orig_vlan, op->to_vlan);
+			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s is already in VLAN %d%s",
+					  sw->cfg.name, pl, op->to_vlan,
+					  op->kind == OP_ISOLATE ? " (quarantine)" : "");
+		} else if (op->kind == OP_RELEASE && op->cur_vlan != op->loc.quarantine_vlan) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s is in VLAN %d, neither the "
+					  "quarantine VLAN %d nor its original VLAN %d: not changed",
+					  sw->cfg.name, pl, op->cur_vlan, op->loc.quarantine_vlan,
+					  op->to_vlan);
+		} else {
+			op->from_vlan = op->cur_vlan;
+			if (sw->drv->member_reads) {
+				const struct vlan_members *from = vl_find(b, op->from_vlan);
+				if (!from || !from->requested) {
+					vl_add(b, op->from_vlan);
+					need_from = true;
+				}
+			}
+		}
+		if (!ok)
+			return;
+	}
+	if (!batch_live(b)) {
+		batch_end(sw);
 		return;
 	}
-	if (sw->drv->member_reads && !op->eg_to.present) {
-		op_finish(op, ENF_BAD_REQUEST, "switch %s: the switch has no VLAN %d "
-			  "(dot1qVlanStaticEgressPorts.%d does not exist); %s not changed",
-			  sw->cfg.name, op->to_vlan, op->to_vlan, pl);
+	if (need_from) {
+		batch_read(sw, ST_MOVE_READ_FROM, true);
 		return;
 	}
-	if (op->cur_vlan == op->to_vlan) {
-		/* Already there (a retry after a lost answer, or a restart): done, nothing to undo. */
-		if (op->kind == OP_ISOLATE)
-			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
-				 op->loc.orig_vlan, op->to_vlan);
-		op_finish(op, ENF_OK, "switch %s: %s is already in VLAN %d%s", sw->cfg.name, pl,
-			  op->to_vlan, op->kind == OP_ISOLATE ? " (quarantine)" : "");
-		return;
-	}
-	if (op->kind == OP_RELEASE && op->cur_vlan != op->loc.quarantine_vlan) {
-		op_finish(op, ENF_MISMATCH, "switch %s: %s is in VLAN %d, neither the quarantine VLAN %d "
-			  "nor its original VLAN %d: not changed", sw->cfg.name, pl, op->cur_vlan,
-			  op->loc.quarantine_vlan, op->to_vlan);
-		return;
-	}
-	op->from_vlan = op->cur_vlan;
-	if (sw->drv->member_reads && op->from_vlan != op->spec_from_vlan) {
-		memset(&op->eg_from, 0, sizeof(op->eg_from));
-		memset(&op->un_from, 0, sizeof(op->un_from));
-		move_read_from(op);
-		return;
-	}
-	move_set(op);
+	batch_set(sw);
 }
 
 static void
-move_read_from(struct op *op)
+batch_set(struct sw *sw)
 {
-	struct snmpc_oid oids[4];
-	size_t n = op->sw->drv->member_reads(op, op->from_vlan, oids);
-	op_get(op, ST_MOVE_READ_FROM, oids, n);
-}
-
-static void
-move_set(struct op *op)
-{
-	struct sw *sw = op->sw;
-	struct snmpc_vb vbs[6];
+	struct batch *b = &sw->batch;
+	struct snmpc_vb vbs[BATCH_MAX + 2 * BATCH_VLANS];
 	size_t n = 0;
 	char msg[ENF_DETAIL_LEN];
 
-	memset(vbs, 0, sizeof(vbs));
-	vlan_oid(op, &vbs[0].oid);
-	vbs[0].type = sw->drv->vlan_type;
-	vbs[0].i = op->to_vlan;
-	n = 1;
-	if (sw->drv->member_sets && sw->drv->member_sets(op, vbs, &n, msg, sizeof(msg)) < 0) {
-		op_finish(op, ENF_ERROR, "switch %s: %s", sw->cfg.name, msg);
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->op[i])
+			continue;
+		memset(&vbs[n], 0, sizeof(vbs[n]));
+		vlan_oid(b->op[i], &vbs[n].oid);
+		vbs[n].type = sw->drv->vlan_type;
+		vbs[n].i = b->op[i]->to_vlan;
+		n++;
+	}
+	if (sw->drv->member_sets && sw->drv->member_sets(b, vbs, &n, msg, sizeof(msg)) < 0) {
+		batch_fail_all(sw, ENF_ERROR, msg);
 		return;
 	}
-	op_set(op, ST_MOVE_SET, vbs, n);
+	batch_set_req(sw, ST_MOVE_SET, vbs, n);
+}
+
+/* The agent refused a SET of several ports: each tries again alone, first in the queue. */
+static void
+batch_requeue_solo(struct sw *sw)
+{
+	struct batch *b = &sw->batch;
+	for (size_t k = b->n; k-- > 0;) {
+		struct op *op = b->op[k];
+		if (!op)
+			continue;
+		b->op[k] = NULL;
+		op->solo = true;
+		op->next = sw->head;
+		sw->head = op;
+		if (!sw->tail)
+			sw->tail = op;
+		sw->queued++;
+	}
+	batch_end(sw);
 }
 
 static void
-set_admin_status(struct op *op, enum op_step step, int status)
+batch_admin(struct sw *sw, enum op_step step, int status)
 {
-	struct snmpc_vb vb;
-	memset(&vb, 0, sizeof(vb));
-	oid_of(&vb.oid, &IF_ADMIN_STATUS, (uint32_t)op->loc.ifindex);
-	vb.type = SNMPC_INTEGER;
-	vb.i = status;
-	op_set(op, step, &vb, 1);
-}
-
-static void
-move_verify(struct op *op)
-{
-	struct sw *sw = op->sw;
-	struct snmpc_oid oids[8];
+	struct batch *b = &sw->batch;
+	struct snmpc_vb vbs[BATCH_MAX];
 	size_t n = 0;
 
-	vlan_oid(op, &oids[n++]);
-	if (sw->drv->member_reads) {
-		memset(&op->eg_to, 0, sizeof(op->eg_to));
-		memset(&op->un_to, 0, sizeof(op->un_to));
-		memset(&op->eg_from, 0, sizeof(op->eg_from));
-		memset(&op->un_from, 0, sizeof(op->un_from));
-		n += sw->drv->member_reads(op, op->to_vlan, &oids[n]);
-		n += sw->drv->member_reads(op, op->from_vlan, &oids[n]);
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->op[i])
+			continue;
+		memset(&vbs[n], 0, sizeof(vbs[n]));
+		oid_of(&vbs[n].oid, &IF_ADMIN_STATUS, (uint32_t)b->op[i]->loc.ifindex);
+		vbs[n].type = SNMPC_INTEGER;
+		vbs[n].i = status;
+		n++;
 	}
-	op_get(op, ST_MOVE_VERIFY, oids, n);
+	batch_set_req(sw, step, vbs, n);
+}
+
+static void
+batch_verify(struct sw *sw)
+{
+	batch_read(sw, ST_MOVE_VERIFY, false);
+}
+
+static void
+batch_verify_reply(struct sw *sw, const struct snmpc_reply *r)
+{
+	struct batch *b = &sw->batch;
+	char pl[ENF_NAME_LEN + 16], msg[ENF_DETAIL_LEN];
+
+	if (r->status != SNMPC_OK) {
+		batch_fail_reply(sw, r, "reading back %s of %s", false);
+		return;
+	}
+	batch_store(sw, r);
+	for (size_t i = 0; i < b->n; i++) {
+		struct op *op = b->op[i];
+		bool ok;
+		if (!op)
+			continue;
+		port_label(op, pl, sizeof(pl));
+		if (op->cur_vlan != op->to_vlan) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: after the SET, %s reads %s %d, "
+					  "not VLAN %d", sw->cfg.name, pl, sw->drv->vlan.name,
+					  op->cur_vlan, op->to_vlan);
+		} else if (sw->drv->member_verify && !sw->drv->member_verify(b, op, msg, sizeof(msg))) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s: %s", sw->cfg.name, pl, msg);
+		} else if (op->kind == OP_ISOLATE) {
+			op->loc.orig_vlan = op->from_vlan;
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
+				 op->from_vlan, op->to_vlan);
+			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s moved from VLAN %d to quarantine "
+					  "VLAN %d%s (read back)", sw->cfg.name, pl, op->from_vlan,
+					  op->to_vlan, sw->cfg.bounce ? ", port bounced" : "");
+		} else {
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d (restored)", pl,
+				 op->to_vlan);
+			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s restored from VLAN %d to VLAN %d%s "
+					  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
+					  sw->cfg.bounce ? ", port bounced" : "");
+		}
+		if (!ok)
+			return;
+	}
+	batch_end(sw);
 }
 
 static void
@@ -1327,140 +1661,139 @@ on_pause(evutil_socket_t fd, short what, void *arg)
 	struct sw *sw = arg;
 	(void)fd;
 	(void)what;
-	if (sw->cur && sw->cur->step == ST_BOUNCE_PAUSE)
-		set_admin_status(sw->cur, ST_BOUNCE_UP, IF_ADMIN_UP);
+	if (sw->batch_running && sw->batch.step == ST_BOUNCE_PAUSE)
+		batch_admin(sw, ST_BOUNCE_UP, IF_ADMIN_UP);
 }
 
 static void
-move_reply(struct op *op, const struct snmpc_reply *r)
+on_batch_reply(void *arg, const struct snmpc_reply *r)
 {
-	struct sw *sw = op->sw;
-	char pl[ENF_NAME_LEN + 16], what[160], msg[ENF_DETAIL_LEN];
+	struct sw *sw = arg;
 
-	port_label(op, pl, sizeof(pl));
-	switch (op->step) {
+	if (r->status == SNMPC_CANCELLED)
+		return;   /* the point is being destroyed; it completes the members itself */
+	switch (sw->batch.step) {
 	case ST_MOVE_READ:
-		move_read_reply(op, r);
+		batch_read_reply(sw, r);
 		return;
 	case ST_MOVE_READ_FROM:
 		if (r->status != SNMPC_OK) {
-			snprintf(what, sizeof(what), "reading the membership of VLAN %d", op->from_vlan);
-			op_fail_reply(op, r, what);
+			batch_fail_reply(sw, r, "reading the membership of the VLAN %4$d that %2$s leaves",
+					 false);
 			return;
 		}
-		move_store(op, r, NULL);
-		move_set(op);
+		batch_store(sw, r);
+		batch_set(sw);
 		return;
 	case ST_MOVE_SET:
+		if (r->status == SNMPC_AGENT_ERROR && batch_live(&sw->batch) > 1) {
+			batch_requeue_solo(sw);
+			return;
+		}
 		if (r->status != SNMPC_OK) {
-			if (r->status == SNMPC_TIMEOUT)
-				snprintf(op->note, sizeof(op->note), "the SET may or may not have been "
-					 "applied: read back or retry");
-			snprintf(what, sizeof(what), "SET of %s for %s to VLAN %d (from %d)",
-				 sw->drv->vlan.name, pl, op->to_vlan, op->from_vlan);
-			op_fail_reply(op, r, what);
+			batch_fail_reply(sw, r, "SET of %s for %s to VLAN %d (from %d)", true);
 			return;
 		}
 		if (sw->cfg.bounce) {
-			set_admin_status(op, ST_BOUNCE_DOWN, IF_ADMIN_DOWN);
+			batch_admin(sw, ST_BOUNCE_DOWN, IF_ADMIN_DOWN);
 			return;
 		}
-		move_verify(op);
+		batch_verify(sw);
 		return;
 	case ST_BOUNCE_DOWN: {
 		if (r->status != SNMPC_OK) {
-			snprintf(op->note, sizeof(op->note), "%s was moved to VLAN %d first", pl,
-				 op->to_vlan);
-			snprintf(what, sizeof(what), "bouncing %s (ifAdminStatus.%d down)", pl,
-				 op->loc.ifindex);
-			op_fail_reply(op, r, what);
+			for (size_t i = 0; i < sw->batch.n; i++)
+				if (sw->batch.op[i])
+					snprintf(sw->batch.op[i]->note, sizeof(sw->batch.op[i]->note),
+						 "the port was moved to VLAN %d first", sw->batch.op[i]->to_vlan);
+			batch_fail_reply(sw, r, "bouncing %2$s (ifAdminStatus.%5$d down)", false);
 			return;
 		}
 		struct timeval tv = {sw->cfg.bounce_pause_ms / 1000,
 				     (long)(sw->cfg.bounce_pause_ms % 1000) * 1000};
-		op->step = ST_BOUNCE_PAUSE;
+		sw->batch.step = ST_BOUNCE_PAUSE;
 		evtimer_add(sw->pause_ev, &tv);
 		return;
 	}
 	case ST_BOUNCE_UP:
 		if (r->status != SNMPC_OK) {
-			snprintf(op->note, sizeof(op->note), "%s was moved to VLAN %d and may still be "
-				 "administratively down", pl, op->to_vlan);
-			snprintf(what, sizeof(what), "bouncing %s (ifAdminStatus.%d up)", pl,
-				 op->loc.ifindex);
-			op_fail_reply(op, r, what);
+			for (size_t i = 0; i < sw->batch.n; i++)
+				if (sw->batch.op[i])
+					snprintf(sw->batch.op[i]->note, sizeof(sw->batch.op[i]->note),
+						 "the port was moved to VLAN %d and may still be "
+						 "administratively down", sw->batch.op[i]->to_vlan);
+			batch_fail_reply(sw, r, "bouncing %2$s (ifAdminStatus.%5$d up)", false);
 			return;
 		}
-		move_verify(op);
+		batch_verify(sw);
 		return;
-	case ST_MOVE_VERIFY: {
-		bool seen = false;
-		if (r->status != SNMPC_OK) {
-			snprintf(what, sizeof(what), "reading back %s of %s", sw->drv->vlan.name, pl);
-			op_fail_reply(op, r, what);
-			return;
-		}
-		op->cur_vlan = -1;
-		move_store(op, r, &seen);
-		if (op->cur_vlan != op->to_vlan) {
-			op_finish(op, ENF_MISMATCH, "switch %s: after the SET, %s reads %s %d, not VLAN %d",
-				  sw->cfg.name, pl, sw->drv->vlan.name, op->cur_vlan, op->to_vlan);
-			return;
-		}
-		if (sw->drv->member_verify && !sw->drv->member_verify(op, msg, sizeof(msg))) {
-			op_finish(op, ENF_MISMATCH, "switch %s: %s: %s", sw->cfg.name, pl, msg);
-			return;
-		}
-		if (op->kind == OP_ISOLATE) {
-			op->loc.orig_vlan = op->from_vlan;
-			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
-				 op->from_vlan, op->to_vlan);
-			op_finish(op, ENF_OK, "switch %s: %s moved from VLAN %d to quarantine VLAN %d%s "
-				  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
-				  sw->cfg.bounce ? ", port bounced" : "");
-		} else {
-			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d (restored)", pl,
-				 op->to_vlan);
-			op_finish(op, ENF_OK, "switch %s: %s restored from VLAN %d to VLAN %d%s "
-				  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
-				  sw->cfg.bounce ? ", port bounced" : "");
-		}
+	case ST_MOVE_VERIFY:
+		batch_verify_reply(sw, r);
 		return;
-	}
 	default:
-		op_finish(op, ENF_ERROR, "switch %s: internal error: unexpected step %d", sw->cfg.name,
-			  op->step);
+		batch_fail_all(sw, ENF_ERROR, "internal error: unexpected step of a move");
 		return;
 	}
+}
+
+/* Takes consecutive moves on distinct ports from the head of the queue and starts them. */
+static void
+batch_gather(struct sw *sw)
+{
+	struct batch *b = &sw->batch;
+
+	b->n = 0;
+	for (int guard = 0; sw->head && b->n < BATCH_MAX && guard < BATCH_MAX; guard++) {
+		struct op *op = sw->head;
+		const struct enf_location *l = &((struct queued_op *)op)->args.loc;
+		bool same_port = false;
+		if (op->rejected || (op->kind != OP_ISOLATE && op->kind != OP_RELEASE) ||
+		    (b->n > 0 && op->solo))
+			break;
+		for (size_t i = 0; i < b->n && !same_port; i++) {
+			const struct enf_location *m = &((struct queued_op *)b->op[i])->args.loc;
+			same_port = (m->bridge_port == l->bridge_port && m->ifindex == l->ifindex) ||
+				    (l->port[0] && strcmp(m->port, l->port) == 0);
+		}
+		if (same_port)
+			break;
+		sw->head = op->next;
+		if (!sw->head)
+			sw->tail = NULL;
+		sw->queued--;
+		op->next = NULL;
+		b->op[b->n++] = op;
+		if (op->solo)
+			break;
+	}
+	sw->batch_running = true;
+	sw->stats.ops_started += b->n;
+	batch_start(sw);
 }
 
 /* ---- Q-BRIDGE-MIB membership hooks ---- */
 
 static size_t
-qbridge_member_reads(const struct op *op, int32_t vid, struct snmpc_oid *out)
+qbridge_member_reads(int32_t vid, struct snmpc_oid *out)
 {
-	(void)op;
 	oid_of(&out[0], &EGRESS, (uint32_t)vid);
 	oid_of(&out[1], &UNTAGGED, (uint32_t)vid);
 	return 2;
 }
 
 static void
-qbridge_member_store(struct op *op, const struct snmpc_vb *vb)
+qbridge_member_store(struct batch *b, const struct snmpc_vb *vb)
 {
-	struct portlist *pl = NULL;
-	if (vb->type != SNMPC_STRING)
+	if (vb->type != SNMPC_STRING || vb->oid.len != EGRESS.len + 1)
 		return;
-	if (vb_is(vb, &EGRESS, (uint32_t)op->to_vlan))
-		pl = &op->eg_to;
-	else if (vb_is(vb, &UNTAGGED, (uint32_t)op->to_vlan))
-		pl = &op->un_to;
-	else if (op->from_vlan > 0 ? vb_is(vb, &EGRESS, (uint32_t)op->from_vlan)
-				   : vb_is(vb, &EGRESS, (uint32_t)op->spec_from_vlan))
-		pl = &op->eg_from;
-	else if (op->from_vlan > 0 ? vb_is(vb, &UNTAGGED, (uint32_t)op->from_vlan)
-				   : vb_is(vb, &UNTAGGED, (uint32_t)op->spec_from_vlan))
-		pl = &op->un_from;
+	struct vlan_members *v = vl_find(b, (int32_t)vb->oid.n[EGRESS.len]);
+	struct portlist *pl = NULL;
+	if (!v)
+		return;
+	if (snmpc_oid_has_prefix(&vb->oid, EGRESS.n, EGRESS.len))
+		pl = &v->eg;
+	else if (snmpc_oid_has_prefix(&vb->oid, UNTAGGED.n, UNTAGGED.len))
+		pl = &v->un;
 	if (!pl)
 		return;
 	pl->present = true;
@@ -1476,50 +1809,71 @@ portlist_has(const struct portlist *pl, int32_t port)
 }
 
 static void
-portlist_vb(struct snmpc_vb *vb, const struct oid_ref *col, int32_t vid, const struct portlist *pl,
-	    int32_t port, bool member)
+portlist_put(struct portlist *pl, int32_t port, bool member)
 {
 	size_t byte = (size_t)(port - 1) / 8;
-	memset(vb, 0, sizeof(*vb));
-	oid_of(&vb->oid, col, (uint32_t)vid);
-	vb->type = SNMPC_STRING;
-	vb->slen = pl->len > byte ? pl->len : byte + 1;
-	memcpy(vb->s, pl->b, pl->len);
+	if (byte >= pl->len) {
+		memset(pl->b + pl->len, 0, byte + 1 - pl->len);
+		pl->len = byte + 1;
+	}
 	if (member)
-		vb->s[byte] |= (uint8_t)(0x80 >> ((port - 1) % 8));
+		pl->b[byte] |= (uint8_t)(0x80 >> ((port - 1) % 8));
 	else
-		vb->s[byte] &= (uint8_t)~(0x80 >> ((port - 1) % 8));
+		pl->b[byte] &= (uint8_t)~(0x80 >> ((port - 1) % 8));
 }
 
 static int
-qbridge_member_sets(const struct op *op, struct snmpc_vb *out, size_t *n, char *msg, size_t len)
+qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char *msg, size_t len)
 {
-	int32_t port = op->loc.bridge_port;
-	if ((size_t)(port - 1) / 8 >= PORTLIST_MAX) {
-		snprintf(msg, len, "bridge port %d is beyond the %d ports a PortList holds", port,
-			 PORTLIST_MAX * 8);
-		return -1;
+	/* Each VLAN's bitmaps once: it gains the ports moving in, loses those moving out. */
+	for (size_t v = 0; v < b->nvl; v++) {
+		const struct vlan_members *vm = &b->vl[v];
+		struct portlist eg = vm->eg, un = vm->un;
+		bool involved = false;
+		for (size_t i = 0; i < b->n; i++) {
+			const struct op *op = b->op[i];
+			if (!op || (op->to_vlan != vm->vid && op->from_vlan != vm->vid))
+				continue;
+			if ((size_t)(op->loc.bridge_port - 1) / 8 >= PORTLIST_MAX) {
+				snprintf(msg, len, "bridge port %d is beyond the %d ports a PortList holds",
+					 op->loc.bridge_port, PORTLIST_MAX * 8);
+				return -1;
+			}
+			involved = true;
+			portlist_put(&eg, op->loc.bridge_port, op->to_vlan == vm->vid);
+			portlist_put(&un, op->loc.bridge_port, op->to_vlan == vm->vid);
+		}
+		if (!involved)
+			continue;
+		const struct portlist *lists[2] = {&eg, &un};
+		const struct oid_ref *cols[2] = {&EGRESS, &UNTAGGED};
+		for (int k = 0; k < 2; k++) {
+			if (!(k == 0 ? vm->eg.present : vm->un.present))
+				continue;   /* a VLAN the switch lacks: nothing to keep consistent */
+			struct snmpc_vb *vb = &out[(*n)++];
+			memset(vb, 0, sizeof(*vb));
+			oid_of(&vb->oid, cols[k], (uint32_t)vm->vid);
+			vb->type = SNMPC_STRING;
+			vb->slen = lists[k]->len;
+			memcpy(vb->s, lists[k]->b, lists[k]->len);
+		}
 	}
-	/* One SET: PVID, the new VLAN gains the port untagged, the old one loses it. */
-	portlist_vb(&out[(*n)++], &EGRESS, op->to_vlan, &op->eg_to, port, true);
-	portlist_vb(&out[(*n)++], &UNTAGGED, op->to_vlan, &op->un_to, port, true);
-	if (op->eg_from.present)
-		portlist_vb(&out[(*n)++], &EGRESS, op->from_vlan, &op->eg_from, port, false);
-	if (op->un_from.present)
-		portlist_vb(&out[(*n)++], &UNTAGGED, op->from_vlan, &op->un_from, port, false);
 	return 0;
 }
 
 static bool
-qbridge_member_verify(const struct op *op, char *msg, size_t len)
+qbridge_member_verify(const struct batch *b, const struct op *op, char *msg, size_t len)
 {
 	int32_t port = op->loc.bridge_port;
-	if (!portlist_has(&op->eg_to, port) || !portlist_has(&op->un_to, port)) {
+	const struct vlan_members *to = vl_find_const(b, op->to_vlan);
+	const struct vlan_members *from = vl_find_const(b, op->from_vlan);
+
+	if (!to || !portlist_has(&to->eg, port) || !portlist_has(&to->un, port)) {
 		snprintf(msg, len, "VLAN %d's egress/untagged ports do not include bridge port %d",
 			 op->to_vlan, port);
 		return false;
 	}
-	if (portlist_has(&op->eg_from, port) || portlist_has(&op->un_from, port)) {
+	if (from && (portlist_has(&from->eg, port) || portlist_has(&from->un, port))) {
 		snprintf(msg, len, "VLAN %d's egress/untagged ports still include bridge port %d",
 			 op->from_vlan, port);
 		return false;
@@ -1554,7 +1908,8 @@ check_reply(struct op *op, const struct snmpc_reply *r)
 		return;
 	}
 	op->cur_vlan = -1;
-	move_store(op, r, NULL);
+	for (size_t i = 0; i < r->nvb; i++)
+		store_vlan(op, &r->vb[i]);
 	if (op->cur_vlan == op->loc.quarantine_vlan)
 		op_finish(op, ENF_OK, "switch %s: %s is in quarantine VLAN %d", sw->cfg.name, pl,
 			  op->cur_vlan);
@@ -1586,18 +1941,12 @@ on_reply(void *arg, const struct snmpc_reply *r)
 		break;
 	case OP_ISOLATE:
 	case OP_RELEASE:
-		move_reply(op, r);
-		break;
+		break;   /* moves run in batches: on_batch_reply */
 	case OP_CHECK:
 		check_reply(op, r);
 		break;
 	}
 }
-
-struct op_args {
-	struct enf_host host;
-	struct enf_location loc;
-};
 
 static void
 op_start(struct op *op, const struct op_args *a)
@@ -1607,16 +1956,11 @@ op_start(struct op *op, const struct op_args *a)
 	case OP_PROBE: probe_start(op); break;
 	case OP_LOCATE: locate_start(op); break;
 	case OP_ISOLATE:
-	case OP_RELEASE: move_start(op, &a->loc); break;
+	case OP_RELEASE: break;   /* moves run in batches: batch_gather */
 	case OP_CHECK: check_start(op, &a->loc); break;
 	}
 }
 
-/* Queued ops keep their arguments with them until they start. */
-struct queued_op {
-	struct op op;
-	struct op_args args;
-};
 
 static void
 on_kick(evutil_socket_t fd, short what, void *arg)
@@ -1629,9 +1973,13 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	 * One op per kick: op_finish kicks again, and after it (its callback may
 	 * have destroyed the point) nothing here touches `sw`.
 	 */
-	if (!sw->head || sw->cur)
+	if (!sw->head || sw->cur || sw->batch_running)
 		return;
 	struct op *op = sw->head;
+	if (!op->rejected && (op->kind == OP_ISOLATE || op->kind == OP_RELEASE)) {
+		batch_gather(sw);
+		return;
+	}
 	sw->head = op->next;
 	if (!sw->head)
 		sw->tail = NULL;
@@ -1649,7 +1997,7 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 static void
 sw_kick(struct sw *sw)
 {
-	if (!sw->cur && sw->head)
+	if (!sw->cur && !sw->batch_running && sw->head)
 		event_active(sw->kick_ev, 0, 0);
 }
 
@@ -1756,6 +2104,14 @@ snmp_destroy(struct enf_point *p)
 	sw->sess = NULL;
 	if (sw->cur)
 		op_finish(sw->cur, ENF_ERROR, "switch %s: enforcement point destroyed", sw->cfg.name);
+	for (size_t i = 0; i < sw->batch.n; i++) {
+		struct op *op = sw->batch.op[i];
+		if (!op)
+			continue;
+		sw->batch.op[i] = NULL;
+		op_finish(op, ENF_ERROR, "switch %s: enforcement point destroyed", sw->cfg.name);
+	}
+	sw->batch_running = false;
 	for (int guard = 0; sw->head && guard < 10000000; guard++) {
 		struct op *op = sw->head;
 		sw->head = op->next;

@@ -4,10 +4,13 @@
  * One point per switch. Operations run asynchronously on the caller's
  * libevent event_base and complete through their enf_done_fn from that loop
  * (never from inside the call that starts them). Per switch, operations run
- * one at a time in arrival order (a queue of at most `max_queue`), because an
- * isolation reads and rewrites VLAN membership bitmaps that a concurrent
- * operation on the same switch would overwrite; switches run independently
- * of each other, so a slow or dead switch delays only its own queue.
+ * in arrival order (a queue of at most `max_queue`), never two at once,
+ * because an isolation reads and rewrites VLAN membership bitmaps that a
+ * concurrent operation on the same switch would overwrite; isolations and
+ * releases queued back to back for distinct ports run together as one batch
+ * (one GET, one SET, one read-back GET; a refused batch SET is retried port by
+ * port). Switches run independently of each other, so a slow or dead switch
+ * delays only its own queue.
  *
  *   locate   MAC -> bridge port by walking dot1qTpFdbPort (Q-BRIDGE-MIB),
  *            falling back to dot1dTpFdbPort (BRIDGE-MIB); bridge port ->

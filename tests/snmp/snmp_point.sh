@@ -76,7 +76,7 @@ for m in 02:00:00:00:bb:01 02:00:00:00:bb:02 02:00:00:00:bb:03 02:00:00:00:bb:04
 done
 
 M1=$(lsw_host_mac "$H1") MCORE=$(lsw_host_mac "$CORE") MUP=$(lsw_host_mac "$UP") MC1=$(lsw_host_mac "$C1")
-MI1=$(lsw_host_mac "$I1") MITRUNK=$(lsw_host_mac "$ITRUNK")
+MI1=$(lsw_host_mac "$I1") MITRUNK=$(lsw_host_mac "$ITRUNK") MC2=$(lsw_host_mac "$C2") MH2=$(lsw_host_mac "$H2")
 
 # Config files: the secrets never go on a command line.
 cat >"$W/sw.conf" <<EOF
@@ -263,6 +263,23 @@ check "a location made by another point is refused (exit 16)" test $? = 16
 check "release h1 after the restarts" tool rel4 "$W/sw.conf" release "$W/h1r.loc"
 check "... h1 reaches h2" reach "$H1" 10.77.0.2
 
+# --- Q-BRIDGE moves queued together: one SET with both VLANs' bitmaps rewritten once ---
+reach "$H1" 10.77.0.2 >/dev/null
+check "... h1" tool qb1 "$W/sw.conf" locate "$M1" "$W/qb-h1.loc"
+check "... h2" tool qb2 "$W/sw.conf" locate "$MH2" "$W/qb-h2.loc"
+check "isolate h1 and h2 queued together" tool qbmany "$W/sw.conf" many isolate:"$W/qb-h1.loc" \
+  isolate:"$W/qb-h2.loc"
+check "... both moved and read back (bitmaps verified)" \
+  test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999 (read back)' "$W/qbmany.out")" = 2
+check "... as one batch" out_has qbmany "requests=5 "
+check "... egress ports of VLAN 999 are 1, 2 and 3 (E0)" \
+  bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" 1.3.6.1.2.1.17.7.1.4.3.1.2.999)' == *'E0'* ]]"
+check "... h2 reaches the remediation server" reach "$H2" 10.77.0.99
+check "release h1 and h2 together" tool qbrel "$W/sw.conf" many release:"$W/qb-h1.loc" \
+  release:"$W/qb-h2.loc"
+check "... both restored" test "$(grep -c 'restored from VLAN 999 to VLAN 10' "$W/qbrel.out")" = 2
+check "... h1 reaches h2" reach "$H1" 10.77.0.2
+
 # --- cisco driver (vmVlan; the switch has no Q-BRIDGE-MIB: BRIDGE-MIB fallback) ---
 check "cisco: locate and isolate c1" tool cflow "$W/cisco.conf" flow "$MC1" "$W/c1.loc"
 check "cisco: ... found through BRIDGE-MIB after the empty Q-BRIDGE walk" out_has cflow "fdb_walks=2"
@@ -274,6 +291,24 @@ check "cisco: c1 reaches c2 again" reach "$C1" 10.78.0.2
 tool cbad "$W/cisco.conf" -o quarantine_vlan=555 isolate "$W/c1.loc"
 check "cisco: a VLAN the switch lacks is refused by the SET (exit 16)" test $? = 16
 check "cisco: ... inconsistentValue, naming port and VLAN" out_has cbad "vmVlan for swp1 to VLAN 555.*inconsistentValue"
+
+# --- moves queued together run as one batch; a refused batch SET is retried port by port ---
+check "cisco: locate c2" tool c2loc "$W/cisco.conf" locate "$MC2" "$W/c2.loc"
+check "cisco: isolate c1 and c2 queued together" tool cmany "$W/cisco.conf" many \
+  isolate:"$W/c1.loc" isolate:"$W/c2.loc"
+check "cisco: ... both moved to quarantine" test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999' "$W/cmany.out")" = 2
+check "cisco: ... as one batch (probe 2 requests, then GET, SET, GET)" out_has cmany "requests=5 "
+check "cisco: ... c1 reaches the remediation server" reach "$C1" 10.78.0.99
+check "cisco: ... c2 reaches the remediation server" reach "$C2" 10.78.0.99
+sed 's/^orig_vlan=.*/orig_vlan=555/' "$W/c2.loc" >"$W/c2bad.loc"
+tool cmany2 "$W/cisco.conf" many release:"$W/c1.loc" release:"$W/c2bad.loc"
+check "cisco: a batch with one bad release reports bad-request (exit 16)" test $? = 16
+check "cisco: ... c1 is restored all the same" out_has cmany2 "c1.loc: ok: .*restored from VLAN 999 to VLAN 10"
+check "cisco: ... c2's release is refused by the agent" out_has cmany2 "c2bad.loc: bad-request: .*VLAN 555.*inconsistentValue"
+check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=9 "
+check "cisco: ... c2 is still isolated" reach "$C2" 10.78.0.99
+check "cisco: release c2" tool crel2 "$W/cisco.conf" release "$W/c2.loc"
+check "cisco: c1 reaches c2" reach "$C1" 10.78.0.2
 
 # --- cisco driver on an IOS-like switch: BRIDGE-MIB per VLAN context ---
 check "ios: locate and isolate i1 (community string indexing)" tool iflow "$W/ios.conf" flow "$MI1" "$W/i1.loc"

@@ -10,6 +10,9 @@
  *     release LOCFILE       restores the stored VLAN
  *     check LOCFILE         is the quarantine in place?
  *     flow MAC LOCFILE      locate then isolate, as the controller chains them
+ *     many OP:LOCFILE...    isolate/release/check several locations at once (queued
+ *                           together, so that the point may batch them); LOCFILEs of
+ *                           successful isolations and releases are updated
  *     check-twice LOCFILE WAITFILE
  *                           check, then wait until WAITFILE exists, then check
  *                           again on the same session (agent restarts between)
@@ -37,7 +40,31 @@ struct run {
 	const char *locfile;
 	bool chain_isolate;          /* flow: isolate after a successful locate */
 	bool probe_reported;
+	enum enf_status worst;       /* many: the first non-ok status */
 };
+
+static int loc_save(const char *path, const struct enf_location *l);
+
+/* One location of "many": its file and the run it reports to. */
+struct many_item {
+	struct run *run;
+	const char *locfile;
+	struct enf_location loc;
+};
+
+static void
+on_many_done(void *arg, const struct enf_result *res)
+{
+	struct many_item *it = arg;
+	struct run *r = it->run;
+	r->pending--;
+	if (res->status != ENF_OK && r->worst == ENF_OK)
+		r->worst = res->status;
+	printf("%s: %s: %s\n", it->locfile, enf_status_name(res->status), res->message);
+	if (res->status == ENF_OK && res->loc.bridge_port > 0 && loc_save(it->locfile, &res->loc) < 0)
+		fprintf(stderr, "snmpsw-tool: cannot write %s: %s\n", it->locfile, strerror(errno));
+	fflush(stdout);
+}
 
 static int
 parse_mac(const char *s, uint8_t *m)
@@ -165,7 +192,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: snmpsw-tool [-c FILE] [-o KEY=VALUE]... [-S STATE_DIR] [-t SECONDS]\n"
 		"         probe | locate MAC LOCFILE | isolate LOCFILE | release LOCFILE |\n"
-		"         check LOCFILE | flow MAC LOCFILE | check-twice LOCFILE WAITFILE\n");
+		"         check LOCFILE | flow MAC LOCFILE | check-twice LOCFILE WAITFILE |\n"
+		"         many OP:LOCFILE...\n");
 	exit(2);
 }
 
@@ -266,6 +294,39 @@ main(int argc, char **argv)
 		r.chain_isolate = !strcmp(cmd, "flow");
 		r.pending = 1;
 		enf_locate(r.pt, &host, on_done, &r);
+	} else if (!strcmp(cmd, "many") && nargs >= 1 && nargs <= 64) {
+		static struct many_item items[64];
+		for (int i = 0; i < nargs; i++) {
+			char *colon = strchr(args[i], ':');
+			if (!colon) {
+				fprintf(stderr, "snmpsw-tool: many: expected OP:LOCFILE, got '%s'\n", args[i]);
+				return 2;
+			}
+			*colon = '\0';
+			items[i].run = &r;
+			items[i].locfile = colon + 1;
+			if (loc_load(items[i].locfile, &items[i].loc) < 0) {
+				fprintf(stderr, "snmpsw-tool: cannot read %s: %s\n", items[i].locfile,
+					strerror(errno));
+				return 2;
+			}
+		}
+		r.worst = ENF_OK;
+		r.pending = nargs;
+		for (int i = 0; i < nargs; i++) {
+			if (!strcmp(args[i], "isolate"))
+				enf_isolate(r.pt, &items[i].loc, on_many_done, &items[i]);
+			else if (!strcmp(args[i], "release"))
+				enf_release(r.pt, &items[i].loc, on_many_done, &items[i]);
+			else if (!strcmp(args[i], "check"))
+				enf_check(r.pt, &items[i].loc, on_many_done, &items[i]);
+			else {
+				fprintf(stderr, "snmpsw-tool: many: unknown operation '%s'\n", args[i]);
+				return 2;
+			}
+		}
+		run_loop(&r, limit_s);
+		r.last = r.worst;
 	} else if (!strcmp(cmd, "check-twice") && nargs == 2) {
 		if (loc_load(args[0], &loc) < 0) {
 			fprintf(stderr, "snmpsw-tool: cannot read %s: %s\n", args[0], strerror(errno));
