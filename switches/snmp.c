@@ -1672,6 +1672,12 @@ on_batch_reply(void *arg, const struct snmpc_reply *r)
 
 	if (r->status == SNMPC_CANCELLED)
 		return;   /* the point is being destroyed; it completes the members itself */
+	if (r->status == SNMPC_AGENT_ERROR && r->error_status == 1 /* tooBig */ &&
+	    batch_live(&sw->batch) > 1) {
+		/* The agent's messages are smaller than this batch: one port at a time then. */
+		batch_requeue_solo(sw);
+		return;
+	}
 	switch (sw->batch.step) {
 	case ST_MOVE_READ:
 		batch_read_reply(sw, r);
