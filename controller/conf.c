@@ -261,6 +261,9 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_bool(x, g, "daemon", "syslog", &c->use_syslog) ||
 	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false))
 		return -1;
+	if (c->state_path[0] != '/')
+		return failf(x, config_setting_get_member(g, "state"),
+		    "daemon.state: '%s' must be an absolute path", c->state_path);
 	if (c->user[0]) {
 		struct passwd *pw = getpwnam(c->user);
 		if (pw == NULL)

@@ -52,6 +52,7 @@ struct cordon {
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
 	size_t nseen;
 	struct cordon_stats st;
+	bool stopping;                            /* cordon_free under way: callbacks write nothing */
 };
 
 /* enforcer.c */

@@ -38,11 +38,16 @@ struct ctl_conn {
 static void
 send_json(struct ctl_conn *cc, json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
 	json_decref(o);
-	if (s == NULL)
+	if (s == NULL) {
+		/* Every request gets an answer, even one the daemon could not build. */
+		static const char fallback[] =
+		    "{\"ok\":false,\"code\":\"failed\",\"error\":\"the answer could not be encoded\"}\n";
+		loop_conn_write(cc->conn, fallback, sizeof(fallback) - 1);
 		return;
+	}
 	loop_conn_write(cc->conn, s, strlen(s));
 	loop_conn_write(cc->conn, "\n", 1);
 	free(s);
@@ -114,12 +119,21 @@ send_audit(void *arg, const struct audit_rec *a)
 	return 0;
 }
 
+#define FOLLOW_MAX_PENDING (1024 * 1024)
+
 static void
 follow_cb(void *arg, int64_t unused)
 {
 	struct ctl_conn *cc = arg;
 
 	(void)unused;
+	if (loop_conn_pending(cc->conn) > FOLLOW_MAX_PENDING) {
+		/* A follower that does not read is dropped, not buffered for. */
+		log_warnx("control: dropping an events follower that does not read (%zu bytes waiting)",
+		    loop_conn_pending(cc->conn));
+		loop_conn_close(cc->conn);   /* ctl_close unsubscribes and frees cc */
+		return;
+	}
 	registry_audit_list(cordon_registry(cc->c), cc->follow_has_host ? &cc->follow_host : NULL,
 	    cc->cursor, EVENTS_MAX_LIMIT, send_audit, cc);
 }

@@ -155,6 +155,27 @@ out:
 	return rc;
 }
 
+/*
+ * A JSON string from text that came from outside (a switch's ifName, an
+ * error message, a config name): jansson refuses invalid UTF-8, and a host
+ * must never drop out of a listing because of one byte. Invalid text is
+ * shown with its non-ASCII and control bytes as '?'.
+ */
+static json_t *
+jtext(const char *s)
+{
+	char buf[1024];
+	size_t i;
+	json_t *j = json_string(s);
+
+	if (j != NULL)
+		return j;
+	for (i = 0; s[i] && i + 1 < sizeof(buf); i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return json_string(buf);
+}
+
 void *
 ctl_host_json_new(const struct host_rec *h)
 {
@@ -166,14 +187,14 @@ ctl_host_json_new(const struct host_rec *h)
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
 		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
 	if (h->has_loc)
-		loc = json_pack("{s:s, s:s, s:i, s:i, s:i, s:s}", "point", h->loc.point,
-		    "port", h->loc.port, "ifindex", h->loc.ifindex, "orig_vlan", h->loc.orig_vlan,
-		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", h->loc.detail);
-	o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:I}",
+		loc = json_pack("{s:o, s:o, s:i, s:i, s:i, s:o}", "point", jtext(h->loc.point),
+		    "port", jtext(h->loc.port), "ifindex", h->loc.ifindex, "orig_vlan", h->loc.orig_vlan,
+		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", jtext(h->loc.detail));
+	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:I}",
 	    "ip", ip, "mac", h->has_mac ? json_string(mac) : json_null(),
-	    "state", host_state_name(h->state), "hold", h->hold, "reason", h->reason,
-	    "actor", h->actor, "point", h->point, "location", loc,
-	    "attempts", (int)h->attempts, "failed_op", h->failed_op, "last_error", h->last_error,
+	    "state", host_state_name(h->state), "hold", jtext(h->hold), "reason", jtext(h->reason),
+	    "actor", jtext(h->actor), "point", jtext(h->point), "location", loc ? loc : json_null(),
+	    "attempts", (int)h->attempts, "failed_op", jtext(h->failed_op), "last_error", jtext(h->last_error),
 	    "next_retry", h->next_retry, "probation_until", h->probation_until,
 	    "first_seen", h->first_seen, "last_seen", h->last_seen, "updated", h->updated,
 	    "detections", (json_int_t)h->detections);
@@ -183,7 +204,7 @@ ctl_host_json_new(const struct host_rec *h)
 void *
 ctl_audit_json_new(const struct audit_rec *a)
 {
-	return json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)a->id,
-	    "time", a->time, "actor", a->actor, "action", a->action, "host", a->host,
-	    "reason", a->reason, "result", a->result);
+	return json_pack("{s:I, s:f, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)a->id,
+	    "time", a->time, "actor", jtext(a->actor), "action", jtext(a->action),
+	    "host", jtext(a->host), "reason", jtext(a->reason), "result", jtext(a->result));
 }

@@ -179,9 +179,14 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 		if (registry_put(c->reg, &h) != 0)
 			log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
 		break;
+	case POLICY_NO_POINT:
+		/* Nothing can isolate it (an address outside every point's
+		 * prefixes, often a spoofed one): reported once, not retried. */
+		log_warnx("cannot isolate %s: %s", ipt, why);
+		hold(c, &h, HOLD_NO_POINT, reason, "refused: no enforcement point serves this address");
+		break;
 	case POLICY_ISOLATE:
 	case POLICY_RELAPSE:
-	case POLICY_NO_POINT:
 		if (enforcer_begin_isolation(c, &h, "policy", reason) != 0)
 			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, reason);
 		break;
@@ -248,8 +253,10 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 		h.state = HS_OBSERVED;
 		h.first_seen = h.last_seen = loop_now();
 	}
-	if (mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0)) {
-		/* The operator knows better than an old report: locate afresh. */
+	if (mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0) &&
+	    !(h.state == HS_FAILED && h.has_loc)) {
+		/* The operator knows better than an old report: locate afresh
+		 * (a failed isolation's location is kept: see below). */
 		h.has_mac = true;
 		memcpy(h.mac, mac, 6);
 		if (h.state != HS_QUARANTINED && h.state != HS_QUARANTINING)
@@ -267,6 +274,11 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 		done_now(done, arg, true, &h, "already isolated: %s", h.loc.detail);
 		return;
 	case HS_QUARANTINING:
+		if (c->conf.dry_run) {
+			done_now(done, arg, false, &h, "%s was left quarantining by an earlier run; "
+			    "dry run does not resume it", ipt);
+			return;
+		}
 		enforcer_add_waiter(c, ip, done, arg);
 		return;
 	case HS_RELEASING:
@@ -281,6 +293,20 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 		break;
 	default:
 		break;
+	}
+	if (conf_point_for(&c->conf, ip) == NULL) {
+		cordon_audit(c, actor, "isolate", ip, reason, "refused: no enforcement point serves this address");
+		done_now(done, arg, false, &h, "no enforcement point serves %s (see the enforcement prefixes)", ipt);
+		return;
+	}
+	if (h.state == HS_FAILED && h.has_loc && strcmp(h.failed_op, "isolate") == 0 &&
+	    mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0)) {
+		/* Its last isolation may be applied at the recorded port: moving on
+		 * to another would lose what undoes it. */
+		done_now(done, arg, false, &h, "%s has a failed isolation recorded at %s %s; "
+		    "release it (cordonctl release --patched) before pointing it elsewhere",
+		    ipt, h.loc.point, h.loc.port);
+		return;
 	}
 	if (c->conf.dry_run) {
 		hold(c, &h, HOLD_DRY_RUN, reason, "dry run: would isolate");
@@ -633,6 +659,16 @@ cordon_free(struct cordon *c)
 		return;
 	/* Its connections are events of the loop: gone before the loop is. */
 	http_stop(c);
+	/*
+	 * Destroying a point completes its pending operations through their
+	 * callbacks: they must find their op and see that the daemon is
+	 * stopping, so that they write nothing (the interrupted step is
+	 * resumed from the registry at the next start).
+	 */
+	c->stopping = true;
+	for (i = 0; i < c->npoints; i++)
+		enf_destroy(c->points[i]);
+	backends_shutdown();
 	while (c->ops) {
 		struct op *o = c->ops;
 		c->ops = o->next;
@@ -648,9 +684,6 @@ cordon_free(struct cordon *c)
 		c->subs = s->next;
 		free(s);
 	}
-	for (i = 0; i < c->npoints; i++)
-		enf_destroy(c->points[i]);
-	backends_shutdown();
 	loop_timer_free(c->tick);
 	/* The loop kills running verification commands; their entries go after. */
 	loop_free(c->loop);
@@ -730,6 +763,7 @@ usage(FILE *f)
 	    "  -v       verbose logging\n", CONF_DEFAULT_PATH);
 }
 
+/* Creates the directory of `path` when missing: 1 if created, 0 if there, -1. */
 static int
 make_parent_dir(const char *path)
 {
@@ -741,9 +775,9 @@ make_parent_dir(const char *path)
 	if (slash == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	if (mkdir(dir, 0750) == 0)
+		return 1;
+	return errno == EEXIST ? 0 : -1;
 }
 
 int
@@ -753,6 +787,7 @@ cordond_main(int argc, char **argv)
 	struct cordon *c;
 	const char *path = CONF_DEFAULT_PATH;
 	bool check_only = false, force_stderr = false;
+	int state_dir_created;
 	int verbose = 0, opt, rc;
 	char err[1024];
 
@@ -806,14 +841,28 @@ cordond_main(int argc, char **argv)
 	}
 	log_init("cordond", conf->use_syslog && !force_stderr, verbose);
 	signal(SIGPIPE, SIG_IGN);
-	if (make_parent_dir(conf->state_path) != 0 || make_parent_dir(conf->control_path) != 0)
+	state_dir_created = make_parent_dir(conf->state_path);
+	if (state_dir_created < 0 || make_parent_dir(conf->control_path) < 0)
 		log_warn("cannot create the directory of %s or %s", conf->state_path, conf->control_path);
 	c = cordon_new(conf, err, sizeof(err));
 	free(conf);
 	if (c == NULL)
 		fatalx("%s", err);
 	if (c->conf.user[0]) {
-		if (privdrop(c->conf.uid, c->conf.gid, backends_state_dir(), err, sizeof(err)) != 0) {
+		char wal[CONF_PATH_LEN + 8], shm[CONF_PATH_LEN + 8], snmpdir[CONF_PATH_LEN + 8];
+		const char *paths[5];
+		size_t np = 0;
+		snprintf(wal, sizeof(wal), "%s-wal", c->conf.state_path);
+		snprintf(shm, sizeof(shm), "%s-shm", c->conf.state_path);
+		snprintf(snmpdir, sizeof(snmpdir), "%s/snmp", backends_state_dir());
+		/* The directory itself only when cordond made it: it may be shared. */
+		if (state_dir_created == 1)
+			paths[np++] = backends_state_dir();
+		paths[np++] = c->conf.state_path;
+		paths[np++] = wal;
+		paths[np++] = shm;
+		paths[np++] = snmpdir;
+		if (privdrop(c->conf.uid, c->conf.gid, paths, np, err, sizeof(err)) != 0) {
 			char who[sizeof(c->conf.user)];
 			snprintf(who, sizeof(who), "%s", c->conf.user);
 			cordon_free(c);

@@ -160,6 +160,8 @@ reread(struct cordon *c, const struct ip_addr *ip, enum host_state want,
 	if (h->state != want) {
 		log_warnx("host %s: expected state %s, found %s; dropping a stale result",
 		    ip_to_str(ip, ipt, sizeof(ipt)), host_state_name(want), host_state_name(h->state));
+		/* Nobody may wait for an answer that will not come. */
+		enforcer_notify(c, ip, false, h, "the operation was overtaken; see the host's state");
 		return -1;
 	}
 	return 0;
@@ -243,8 +245,17 @@ enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor
 		fail_host(c, h, "isolate", "no enforcement point serves this address");
 		return 0;
 	}
-	if (!h->has_loc || strcmp(h->loc.point, c->points[pi]->name) != 0)
-		h->has_loc = false;
+	if (h->has_loc && strcmp(h->loc.point, c->points[pi]->name) != 0) {
+		/* Recorded at a point that no longer serves the address (the
+		 * config changed): what is there may still be applied, and this
+		 * record is all that undoes it. */
+		char msg[ENF_DETAIL_LEN + 64];
+		snprintf(msg, sizeof(msg), "recorded at point '%s' (%s), which no longer serves this "
+		    "address: release it there first", h->loc.point, h->loc.port);
+		h->point[0] = '\0';
+		fail_host(c, h, "isolate", msg);
+		return 0;
+	}
 	snprintf(h->point, sizeof(h->point), "%s", c->points[pi]->name);
 	h->state = HS_QUARANTINING;
 	if (registry_put(c->reg, h) != 0) {
@@ -270,6 +281,10 @@ on_located(void *arg, const struct enf_result *res)
 	char msg[ENF_DETAIL_LEN + 64];
 	size_t pi = o->point;
 
+	if (c->stopping) {
+		op_end(o);
+		return;
+	}
 	point_result(c, pi, o, res);
 	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
 		op_end(o);
@@ -304,6 +319,10 @@ on_isolated(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
+	if (c->stopping) {
+		op_end(o);
+		return;
+	}
 	point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
 		op_end(o);
@@ -387,6 +406,10 @@ on_released(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
+	if (c->stopping) {
+		op_end(o);
+		return;
+	}
 	point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, HS_RELEASING, &h) != 0) {
 		op_end(o);
@@ -433,6 +456,10 @@ on_checked(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
+	if (c->stopping) {
+		op_end(o);
+		return;
+	}
 	point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, HS_QUARANTINED, &h) != 0) {
 		op_end(o);
@@ -565,8 +592,23 @@ enforcer_reconcile(struct cordon *c)
 	size_t i, resumed = 0, checked = 0, queued = 0;
 	char ipt[64];
 
-	if (registry_foreach(c->reg, -1, collect_host, &k) != 0)
-		log_warnx("reconcile: cannot read the state database: %s", registry_error(c->reg));
+	/* Only the states that hold or await enforcement: the asset list of
+	 * observed hosts may be long and is of no concern here. */
+	{
+		static const int states[] = { HS_QUARANTINING, HS_QUARANTINED, HS_RELEASING,
+			HS_FAILED, HS_SUSPECTED };
+		size_t si;
+		for (si = 0; si < sizeof(states) / sizeof(states[0]); si++) {
+			if (registry_foreach(c->reg, states[si], collect_host, &k) != 0) {
+				/* A partial picture must not drive the points' reconcile,
+				 * which could remove what it did not see. */
+				log_warnx("ALERT: reconcile: cannot read the state database (%s): "
+				    "nothing is reconciled; hosts stay as they are", registry_error(c->reg));
+				free(k.v);
+				return;
+			}
+		}
+	}
 	for (i = 0; i < k.n && c->conf.dry_run; i++) {
 		/* Dry run changes nothing, not even to finish what a previous run began. */
 		if (k.v[i].state == HS_QUARANTINING || k.v[i].state == HS_RELEASING)

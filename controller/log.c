@@ -35,7 +35,7 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* One event, one line: a newline in a value must not forge a second entry. */
 	for (char *p = msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	if (log_syslog) {
 		syslog(pri, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");

@@ -61,6 +61,7 @@ struct loop_server {
 	const struct loop_conn_ops *ops;
 	void *arg;                        /* borrowed */
 	struct loop_conn *conns;          /* owned list */
+	unsigned nconns;
 	struct loop_server *next;
 };
 
@@ -262,6 +263,7 @@ conn_free(struct loop_conn *c, bool notify)
 	for (pp = &c->srv->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
+			c->srv->nconns--;
 			break;
 		}
 	if (notify && c->srv->ops->on_close)
@@ -356,6 +358,11 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 
 	(void)lst;
 	(void)salen;
+	if (s->nconns >= LOOP_MAX_CONNS) {
+		/* A local user opening connections must not exhaust the daemon. */
+		close(fd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		close(fd);
@@ -379,6 +386,7 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = s->conns;
 	s->conns = c;
+	s->nconns++;
 }
 
 struct loop_server *
@@ -498,6 +506,19 @@ loop_conn_close_after_write(struct loop_conn *c)
 	bufferevent_disable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_release(c);
+}
+
+void
+loop_conn_close(struct loop_conn *c)
+{
+	c->closing = true;
+	conn_release(c);
+}
+
+size_t
+loop_conn_pending(const struct loop_conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 long
@@ -634,6 +655,8 @@ loop_run_command(struct loop *l, char *const argv[], double timeout_s,
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		/* Nothing of the daemon's: no sockets, no database. */
+		close_range(3, ~0U, 0);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -61,6 +61,9 @@ struct loop_conn_ops {
 	void (*on_close)(void *arg, struct loop_conn *c);
 };
 
+/* Connections a server holds at most; more are refused at accept. */
+#define LOOP_MAX_CONNS 256
+
 /*
  * Listens on "unix:/PATH" (created with `mode`, group `gid` unless
  * (gid_t)-1; a stale socket file is replaced) or "tcp:ADDRESS:PORT".
@@ -72,6 +75,10 @@ struct loop_server *loop_listen(struct loop *l, const char *spec, mode_t mode,
 
 /* Queues bytes to send. Returns 0, or -1 if the connection is gone. */
 int loop_conn_write(struct loop_conn *c, const char *data, size_t len);
+/* Bytes queued and not yet sent (a reader that does not read). */
+size_t loop_conn_pending(const struct loop_conn *c);
+/* Closes now, dropping queued output. on_close is called. */
+void loop_conn_close(struct loop_conn *c);
 /* Closes after the queued output is sent. on_close is called then. */
 void loop_conn_close_after_write(struct loop_conn *c);
 /* The peer's uid on a Unix socket, or -1 (TCP). */

@@ -7,33 +7,38 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* A path, and for a directory the entries in it (one level). */
 static int
-chown_tree(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
+chown_path(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
+	struct stat sb;
 	DIR *d;
 	struct dirent *e;
 
-	if (chown(dir, uid, gid) != 0) {
-		snprintf(err, errlen, "chown %s: %s", dir, strerror(errno));
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1);
+	if (lchown(path, uid, gid) != 0) {
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
 		return -1;
 	}
-	d = opendir(dir);
+	if (!S_ISDIR(sb.st_mode))
+		return 0;
+	d = opendir(path);
 	if (d == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* One level: the database, its WAL and shared-memory files, the
-	 * backends' directories (the SNMP library's persistent state). */
 	while ((e = readdir(d)) != NULL) {
-		char path[4096];
+		char sub[4096];
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lchown(path, uid, gid) != 0) {
-			snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (lchown(sub, uid, gid) != 0) {
+			snprintf(err, errlen, "chown %s: %s", sub, strerror(errno));
 			closedir(d);
 			return -1;
 		}
@@ -43,13 +48,15 @@ chown_tree(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
 }
 
 int
-privdrop(uid_t uid, gid_t gid, const char *state_dir, char *err, size_t errlen)
+privdrop(uid_t uid, gid_t gid, const char *const *paths, size_t n, char *err, size_t errlen)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
+	size_t i;
 
-	if (chown_tree(state_dir, uid, gid, err, errlen) != 0)
-		return -1;
+	for (i = 0; i < n; i++)
+		if (chown_path(paths[i], uid, gid, err, errlen) != 0)
+			return -1;
 	/* Keep the permitted set across setuid, then narrow it to NET_ADMIN. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
 		snprintf(err, errlen, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));

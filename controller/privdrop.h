@@ -12,10 +12,14 @@
 #include <sys/types.h>
 
 /*
- * Hands `state_dir` and the files in it to uid/gid (the database must stay
- * writable), then switches to uid/gid with no supplementary groups, keeping
- * only CAP_NET_ADMIN (permitted and effective). Returns 0, or -1 with err.
+ * Hands the `n` paths (the database and its WAL files, the backends'
+ * directories with their files) to uid/gid so that they stay writable; paths
+ * that do not exist are skipped. Never anything else: the directory they sit
+ * in may be shared (e.g. /var/lib). Then switches to uid/gid with no
+ * supplementary groups, keeping only CAP_NET_ADMIN (permitted and
+ * effective). Returns 0, or -1 with err.
  */
-int privdrop(uid_t uid, gid_t gid, const char *state_dir, char *err, size_t errlen);
+int privdrop(uid_t uid, gid_t gid, const char *const *paths, size_t n, char *err,
+    size_t errlen);
 
 #endif

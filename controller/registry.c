@@ -337,8 +337,11 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 		struct host_rec h;
 		row_to_host(st, &h);
 		if (fn(arg, &h) != 0) {
-			rc = SQLITE_DONE;
-			break;
+			/* The caller stopped the walk (out of memory, or done): it
+			 * must not mistake a part for the whole. */
+			sqlite3_finalize(st);
+			snprintf(r->error, sizeof(r->error), "listing hosts: stopped by the caller");
+			return -1;
 		}
 	}
 	sqlite3_finalize(st);

@@ -44,6 +44,7 @@ int host_state_from_name(const char *name);
 #define HOLD_DRY_RUN "dry-run"
 #define HOLD_POLICY "policy"
 #define HOLD_PROTECTED "protected"
+#define HOLD_NO_POINT "no-point"
 
 struct host_rec {
 	struct ip_addr ip;
@@ -93,7 +94,10 @@ int registry_event(struct registry *r, double when, const struct ip_addr *host,
     const char *engine, const char *json);
 
 typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
-/* Calls fn for each host (in address order), only `state` unless it is -1. Stops when fn returns non-zero. */
+/*
+ * Calls fn for each host (in address order), only `state` unless it is -1.
+ * Stops when fn returns non-zero, and then returns -1 (the walk is partial).
+ */
 int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
 
 struct audit_rec {

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #define RECONNECT_INTERVAL_MS 1000
-#define SEND_TIMEOUT_MS 2000
 
 enum output_kind { OUT_STDOUT, OUT_UNIX, OUT_TCP };
 
@@ -29,6 +28,7 @@ struct output {
 	char host[256];
 	char port[16];
 	int fd;                 /* -1 when not connected */
+	int connecting;         /* a non-blocking connect is under way on fd */
 	uint64_t last_try_ms;
 	int tried;
 	struct line q[OUTPUT_QUEUE_LINES];
@@ -112,31 +112,26 @@ output_open(const char *spec, char *err, size_t errlen)
 	return o;
 }
 
-static void
-set_send_timeout(int fd)
-{
-	struct timeval tv = { SEND_TIMEOUT_MS / 1000, (SEND_TIMEOUT_MS % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 static int
 connect_unix(struct output *o)
 {
 	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -1;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, o->path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		snprintf(o->error, sizeof(o->error), "unix:%s: %s", o->path, strerror(errno));
-		close(fd);
-		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	if (errno == EINPROGRESS) {
+		o->connecting = 1;
+		return fd;
 	}
-	return fd;
+	snprintf(o->error, sizeof(o->error), "unix:%s: %s", o->path, strerror(errno));
+	close(fd);
+	return -1;
 }
 
 static int
@@ -154,11 +149,15 @@ connect_tcp(struct output *o)
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		/* Non-blocking: a collector that does not answer must not stall
+		 * the capture; the connect completes on a later flush. */
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+			o->connecting = 1;
 			break;
+		}
 		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port, strerror(errno));
 		close(fd);
 		fd = -1;
@@ -167,22 +166,47 @@ connect_tcp(struct output *o)
 	return fd;
 }
 
+/* 0 when connected, -1 when not (yet): the queue waits. */
 static int
 ensure_connected(struct output *o)
 {
 	uint64_t now;
 
-	if (o->fd >= 0)
+	if (o->fd >= 0 && !o->connecting)
 		return 0;
+	if (o->fd >= 0 && o->connecting) {
+		struct pollfd pfd = { o->fd, POLLOUT, 0 };
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+		if (poll(&pfd, 1, 0) <= 0)
+			return -1;                        /* still connecting */
+		if (getsockopt(o->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+			snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port,
+			    strerror(soerr ? soerr : errno));
+			close(o->fd);
+			o->fd = -1;
+			o->connecting = 0;
+			return -1;
+		}
+		o->connecting = 0;
+		o->st.reconnects++;
+		o->error[0] = '\0';
+		return 0;
+	}
 	now = mono_ms();
 	if (o->tried && now - o->last_try_ms < RECONNECT_INTERVAL_MS)
 		return -1;
 	o->tried = 1;
 	o->last_try_ms = now;
+	o->connecting = 0;
 	o->fd = o->kind == OUT_UNIX ? connect_unix(o) : connect_tcp(o);
 	if (o->fd < 0)
 		return -1;
-	set_send_timeout(o->fd);
+	/* A line cut by the old connection is sent whole on the new one. */
+	if (o->len > 0)
+		o->q[o->head].off = 0;
+	if (o->connecting)
+		return ensure_connected(o);
 	o->st.reconnects++;
 	o->error[0] = '\0';
 	return 0;
@@ -196,6 +220,7 @@ disconnect(struct output *o, int err)
 	if (o->kind != OUT_STDOUT) {
 		close(o->fd);
 		o->fd = -1;
+		o->connecting = 0;
 	}
 }
 
@@ -210,10 +235,12 @@ output_flush(struct output *o)
 			break;
 		n = o->kind == OUT_STDOUT ?
 		    write(o->fd, l->text + l->off, l->len - l->off) :
-		    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL);
+		    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;                    /* the peer is slow: the queue waits */
 			disconnect(o, errno);
 			if (o->kind == OUT_STDOUT)
 				break;
@@ -260,7 +287,7 @@ output_drain(struct output *o, unsigned timeout_ms)
 	uint64_t deadline = mono_ms() + timeout_ms;
 
 	while (output_flush(o) > 0 && mono_ms() < deadline)
-		poll(NULL, 0, 100);
+		poll(NULL, 0, 20);
 	return o->len;
 }
 

@@ -231,6 +231,28 @@ check "  and its rules are gone" test "$(rules_for 10.95.0.1)" -eq 0
 stop
 write_conf "$TMP/c.conf" ""
 
+# --- hostile bytes in a record (a switch's ifName that is not UTF-8) -------------------
+stop
+sqlite3 "$TMP/state.db" "UPDATE hosts SET loc_port = X'4275C30A', loc_detail = 'port ' || X'FF' WHERE ip = '10.60.0.5';"
+start || exit 1
+ctl --json list | jq -e '.hosts[] | select(.ip == "10.60.0.5")' >/dev/null
+check "a record with invalid UTF-8 still shows in list" test $? -eq 0
+timeout 5 "$B/cordonctl" -s "$TMP/ctl.sock" --json show 10.60.0.5 | jq -e '.host.location.port | test("^Bu\\?")' >/dev/null
+check "  and show answers, with the bytes made visible" test $? -eq 0
+
+# --- an address no enforcement point serves: held, reported once, never retried ------
+stop
+sed -i 's|prefixes = \[ "0.0.0.0/0", "::/0" \]|prefixes = [ "10.0.0.0/8", "192.168.0.0/16", "213.0.0.0/8", "2001:db8::/32" ]|' "$TMP/c.conf"
+start || exit 1
+send_line "$(det 198.51.100.9)"
+check "no point for it: held as suspected/no-point" wait_state 198.51.100.9 suspected/no-point
+sleep 2.5
+n=$(grep -c "198.51.100.9" "$TMP/daemon.log")
+check "  reported, not retried ($n log lines)" test "$n" -le 3
+ctl quarantine 198.51.100.10 --reason "none serves it" >/dev/null 2>&1; rc=$?
+check "  a manual quarantine says so at once (exit 3)" test $rc -eq 3
+write_conf "$TMP/c.conf" ""
+
 # --- least privilege: after start, an unprivileged user with CAP_NET_ADMIN only --
 stop
 sed -i 's|control_mode = "0660";|control_mode = "0660"; user = "nobody";|' "$TMP/c.conf"

@@ -133,5 +133,21 @@ grep -qF -- "$LSW_RW_COMMUNITY" "$TMP/daemon.log" && leak=1
 check "  and no community string in the log" test $leak -eq 0
 stop
 
+# --- stopping with an operation in flight: a clean exit, and the step resumes later ----
+start "$LSW_RW_COMMUNITY"
+teach
+kill -STOP "$SNMPD1"
+det 10.10.0.11 "$MAC_A"
+sleep 0.3
+kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=""
+check "stopping with an SNMP operation in flight exits cleanly (exit $rc)" test $rc -eq 0
+check "  the host is still recorded as quarantining" test "$(sqlite3 "$TMP/state.db" "SELECT state FROM hosts WHERE ip = '10.10.0.11'")" = quarantining
+kill -CONT "$SNMPD1"
+ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
+DPID=$!
+for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && break; sleep 0.1; done
+check "  and the next start finishes the isolation" wait_state 10.10.0.11 quarantined 100
+stop
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
