@@ -1,5 +1,7 @@
 #include "conf.h"
 
+#include "sensor_config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
@@ -317,73 +319,6 @@ check_listen(struct ctx *x, const config_setting_t *g, const char *spec)
 	    "sensors.listen: '%s' must be unix:/PATH or tcp:ADDRESS:PORT", spec);
 }
 
-/* The text form of a scalar or a list of scalars (for detector settings). */
-static int
-setting_text(const config_setting_t *st, char *buf, size_t len)
-{
-	switch (config_setting_type(st)) {
-	case CONFIG_TYPE_INT:
-		snprintf(buf, len, "%d", config_setting_get_int(st));
-		return 0;
-	case CONFIG_TYPE_INT64:
-		snprintf(buf, len, "%lld", config_setting_get_int64(st));
-		return 0;
-	case CONFIG_TYPE_FLOAT:
-		snprintf(buf, len, "%.17g", config_setting_get_float(st));
-		return 0;
-	case CONFIG_TYPE_BOOL:
-		snprintf(buf, len, "%s", config_setting_get_bool(st) ? "true" : "false");
-		return 0;
-	case CONFIG_TYPE_STRING:
-		if (strlen(config_setting_get_string(st)) >= len)
-			return -1;
-		snprintf(buf, len, "%s", config_setting_get_string(st));
-		return 0;
-	case CONFIG_TYPE_ARRAY:
-	case CONFIG_TYPE_LIST: {
-		size_t off = 0;
-		int i;
-		buf[0] = '\0';
-		for (i = 0; i < config_setting_length(st); i++) {
-			char item[128];
-			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-			if (config_setting_is_aggregate(e) || setting_text(e, item, sizeof(item)) != 0)
-				return -1;
-			if (off + strlen(item) + 2 > len)
-				return -1;
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", item);
-		}
-		return 0;
-	}
-	default:
-		return -1;
-	}
-}
-
-static int
-load_detectors(struct ctx *x, const config_setting_t *grp, const char *prefix,
-    struct det_config *d)
-{
-	int i;
-
-	for (i = 0; i < config_setting_length(grp); i++) {
-		const config_setting_t *st = config_setting_get_elem(grp, (unsigned)i);
-		char key[128], value[600], msg[512];
-		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
-		    config_setting_name(st));
-		if (config_setting_is_group(st)) {
-			if (load_detectors(x, st, key, d) != 0)
-				return -1;
-			continue;
-		}
-		if (setting_text(st, value, sizeof(value)) != 0)
-			return failf(x, st, "detectors.%s: expected a number, a string or a list of them", key);
-		if (detcfg_set(d, key, value, msg, sizeof(msg)) != 0)
-			return failf(x, st, "detectors.%s", msg);
-	}
-	return 0;
-}
-
 static int
 load_sensors(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
@@ -491,7 +426,7 @@ load_points(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 				return failf(x, st, "enforcement '%s': at most %d settings", p->name, CONF_MAX_PARAMS);
 			pa = &p->params[p->nparams];
 			if (strlen(name) >= sizeof(pa->key) ||
-			    setting_text(st, pa->value, sizeof(pa->value)) != 0)
+			    sensor_config_setting_text(st, pa->value, sizeof(pa->value)) != 0)
 				return failf(x, st, "enforcement '%s'.%s: expected a number, a string, a boolean or a list of them",
 				    p->name, name);
 			snprintf(pa->key, sizeof(pa->key), "%s", name);
@@ -569,7 +504,8 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 		goto out;
 	if ((st = config_lookup(&cfg, "sensors")) && load_sensors(&x, st, c))
 		goto out;
-	if ((st = config_lookup(&cfg, "detectors")) && load_detectors(&x, st, "", &c->det))
+	if ((st = config_lookup(&cfg, "detectors")) &&
+	    sensor_config_detectors(st, path, &c->det, err, errlen) != 0)
 		goto out;
 	if ((st = config_lookup(&cfg, "policy")) && load_policy(&x, st, c))
 		goto out;

@@ -272,30 +272,52 @@ enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor
 	return 0;
 }
 
+/*
+ * The common start of an operation's completion: nothing at all while the
+ * daemon stops, the point's figures, the host re-read in the state the
+ * operation expects, and a failure recorded as such. Returns the daemon when
+ * the caller goes on with `h` (the op ended unless keep_op), NULL when all is
+ * done.
+ */
+static struct cordon *
+op_completed(struct op *o, const struct enf_result *res, enum host_state want,
+    const char *op, const char *step, bool keep_op, struct host_rec *h)
+{
+	struct cordon *c = o->c;
+	char msg[ENF_DETAIL_LEN + 64];
+
+	if (c->stopping) {
+		op_end(o);
+		return NULL;
+	}
+	point_result(c, o->point, o, res);
+	if (reread(c, &o->ip, want, h) != 0) {
+		op_end(o);
+		return NULL;
+	}
+	if (res->status != ENF_OK) {
+		op_end(o);
+		snprintf(msg, sizeof(msg), "%s (%s): %s", step, enf_status_name(res->status), res->message);
+		fail_host(c, h, op, msg);
+		return NULL;
+	}
+	if (!keep_op)
+		op_end(o);
+	return c;
+}
+
 static void
 on_located(void *arg, const struct enf_result *res)
 {
 	struct op *o = arg;
-	struct cordon *c = o->c;
+	struct cordon *c;
 	struct host_rec h;
 	char msg[ENF_DETAIL_LEN + 64];
 	size_t pi = o->point;
 
-	if (c->stopping) {
-		op_end(o);
+	c = op_completed(o, res, HS_QUARANTINING, "isolate", "locate", true, &h);
+	if (c == NULL)
 		return;
-	}
-	point_result(c, pi, o, res);
-	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
-		op_end(o);
-		return;
-	}
-	if (res->status != ENF_OK) {
-		op_end(o);
-		snprintf(msg, sizeof(msg), "locate (%s): %s", enf_status_name(res->status), res->message);
-		fail_host(c, &h, "isolate", msg);
-		return;
-	}
 	/* The location and what is there now (the undo) are recorded before
 	 * anything is changed. */
 	h.loc = res->loc;
@@ -314,26 +336,13 @@ on_located(void *arg, const struct enf_result *res)
 static void
 on_isolated(void *arg, const struct enf_result *res)
 {
-	struct op *o = arg;
-	struct cordon *c = o->c;
+	struct cordon *c;
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
-	if (c->stopping) {
-		op_end(o);
+	c = op_completed(arg, res, HS_QUARANTINING, "isolate", "isolate", false, &h);
+	if (c == NULL)
 		return;
-	}
-	point_result(c, o->point, o, res);
-	if (reread(c, &o->ip, HS_QUARANTINING, &h) != 0) {
-		op_end(o);
-		return;
-	}
-	op_end(o);
-	if (res->status != ENF_OK) {
-		snprintf(msg, sizeof(msg), "isolate (%s): %s", enf_status_name(res->status), res->message);
-		fail_host(c, &h, "isolate", msg);
-		return;
-	}
 	failpoint("isolation-applied");
 	if (res->loc.detail[0])
 		snprintf(h.loc.detail, sizeof(h.loc.detail), "%s", res->loc.detail);
@@ -401,26 +410,13 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor_i
 static void
 on_released(void *arg, const struct enf_result *res)
 {
-	struct op *o = arg;
-	struct cordon *c = o->c;
+	struct cordon *c;
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
-	if (c->stopping) {
-		op_end(o);
+	c = op_completed(arg, res, HS_RELEASING, "release", "release", false, &h);
+	if (c == NULL)
 		return;
-	}
-	point_result(c, o->point, o, res);
-	if (reread(c, &o->ip, HS_RELEASING, &h) != 0) {
-		op_end(o);
-		return;
-	}
-	op_end(o);
-	if (res->status != ENF_OK) {
-		snprintf(msg, sizeof(msg), "release (%s): %s", enf_status_name(res->status), res->message);
-		fail_host(c, &h, "release", msg);
-		return;
-	}
 	failpoint("release-applied");
 	h.attempts = 0;
 	h.next_retry = 0;

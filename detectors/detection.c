@@ -194,6 +194,34 @@ get_count(json_t *obj, const char *key, uint64_t max, uint64_t *out,
 	return 0;
 }
 
+/* The "mac" and "vlan" fields (each may be absent or null). */
+static int
+get_mac_vlan(json_t *o, bool *has_mac, uint8_t mac[6], int *vlan, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, "mac");
+	int i;
+
+	if (v != NULL && !json_is_null(v)) {
+		unsigned m[6];
+		int n = 0;
+		if (!json_is_string(v) ||
+		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
+			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
+		    json_string_value(v)[17] != '\0')
+			return bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
+		for (i = 0; i < 6; i++)
+			mac[i] = (uint8_t)m[i];
+		*has_mac = true;
+	}
+	v = json_object_get(o, "vlan");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095)
+			return bad(err, errlen, "vlan", "expected 0 to 4095 or null");
+		*vlan = (int)json_integer_value(v);
+	}
+	return 0;
+}
+
 int
 detection_from_json(const char *line, size_t len, struct detection *d,
     char *err, size_t errlen)
@@ -231,29 +259,8 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		bad(err, errlen, "time", "expected ISO 8601 UTC, e.g. 2003-10-10T22:02:49.239104Z");
 		goto out;
 	}
-	v = json_object_get(o, "mac");
-	if (v != NULL && !json_is_null(v)) {
-		unsigned m[6];
-		int n = 0;
-		if (!json_is_string(v) ||
-		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
-			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
-		    json_string_value(v)[17] != '\0') {
-			bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
-			goto out;
-		}
-		for (i = 0; i < 6; i++)
-			d->mac[i] = (uint8_t)m[i];
-		d->has_mac = true;
-	}
-	v = json_object_get(o, "vlan");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095) {
-			bad(err, errlen, "vlan", "expected 0 to 4095 or null");
-			goto out;
-		}
-		d->vlan = (int)json_integer_value(v);
-	}
+	if (get_mac_vlan(o, &d->has_mac, d->mac, &d->vlan, err, errlen) != 0)
+		goto out;
 	v = json_object_get(o, "signature");
 	if (v != NULL) {
 		for (i = 0; signature_names[i]; i++)
@@ -376,7 +383,7 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 {
 	json_error_t jerr;
 	json_t *o, *v;
-	int rc = -1, i;
+	int rc = -1;
 
 	memset(h, 0, sizeof(*h));
 	h->vlan = -1;
@@ -396,29 +403,8 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
 		goto out;
 	}
-	v = json_object_get(o, "mac");
-	if (v != NULL && !json_is_null(v)) {
-		unsigned m[6];
-		int n = 0;
-		if (!json_is_string(v) ||
-		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
-			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
-		    json_string_value(v)[17] != '\0') {
-			bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
-			goto out;
-		}
-		for (i = 0; i < 6; i++)
-			h->mac[i] = (uint8_t)m[i];
-		h->has_mac = true;
-	}
-	v = json_object_get(o, "vlan");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095) {
-			bad(err, errlen, "vlan", "expected 0 to 4095 or null");
-			goto out;
-		}
-		h->vlan = (int)json_integer_value(v);
-	}
+	if (get_mac_vlan(o, &h->has_mac, h->mac, &h->vlan, err, errlen) != 0)
+		goto out;
 	v = json_object_get(o, "time");
 	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->time_us) != 0)) {
 		bad(err, errlen, "time", "expected ISO 8601 UTC");

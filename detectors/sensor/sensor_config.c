@@ -15,11 +15,15 @@ where(char *err, size_t errlen, const char *path, const config_setting_t *st)
 	return n < errlen ? (int)n : (int)errlen - 1;
 }
 
-/* The text form of a scalar, or of a list/array of scalars joined by ','. */
-static int
-setting_text(const config_setting_t *st, char *buf, size_t len)
+int
+sensor_config_setting_text(const void *setting, char *buf, size_t len)
 {
+	const config_setting_t *st = setting;
+
 	switch (config_setting_type(st)) {
+	case CONFIG_TYPE_BOOL:
+		snprintf(buf, len, "%s", config_setting_get_bool(st) ? "true" : "false");
+		return 0;
 	case CONFIG_TYPE_INT:
 		snprintf(buf, len, "%d", config_setting_get_int(st));
 		return 0;
@@ -42,7 +46,7 @@ setting_text(const config_setting_t *st, char *buf, size_t len)
 		for (i = 0; i < n; i++) {
 			char item[128];
 			const config_setting_t *e = config_setting_get_elem(st, (unsigned)i);
-			if (config_setting_is_aggregate(e) || setting_text(e, item, sizeof(item)) != 0)
+			if (config_setting_is_aggregate(e) || sensor_config_setting_text(e, item, sizeof(item)) != 0)
 				return -1;
 			if (off + strlen(item) + 2 > len)
 				return -1;
@@ -73,7 +77,7 @@ load_detectors(const char *path, const config_setting_t *grp, const char *prefix
 				return -1;
 			continue;
 		}
-		if (setting_text(st, value, sizeof(value)) != 0) {
+		if (sensor_config_setting_text(st, value, sizeof(value)) != 0) {
 			off = where(err, errlen, path, st);
 			snprintf(err + off, errlen - (size_t)off,
 			    "detectors.%s: expected a number, a string or a list of them", key);
@@ -175,4 +179,11 @@ out:
 	config_destroy(&cfg);
 	fclose(f);
 	return rc;
+}
+
+int
+sensor_config_detectors(const void *group, const char *path, struct det_config *c,
+    char *err, size_t errlen)
+{
+	return load_detectors(path, group, "", c, err, errlen);
 }

@@ -29,4 +29,16 @@ struct sensor_settings {
 int sensor_config_load(const char *path, struct sensor_settings *s,
     struct det_config *c, char *err, size_t errlen);
 
+/*
+ * Applies a `detectors { }` group to `c`: `group` is a libconfig
+ * config_setting_t (void * so that callers need not include libconfig);
+ * errors read "FILE:LINE: detectors.KEY: ...". cordond's config shares it.
+ */
+int sensor_config_detectors(const void *group, const char *path, struct det_config *c,
+    char *err, size_t errlen);
+
+/* The text of a scalar setting, or of a list of scalars joined by ','
+ * (`setting` is a const config_setting_t *). Returns 0, or -1. */
+int sensor_config_setting_text(const void *setting, char *buf, size_t len);
+
 #endif
