@@ -25,5 +25,7 @@ fi
 echo "run-target: $(basename "$target") for ${seconds}s on $(ls "$corpus" | wc -l) corpus inputs"
 artifacts=$(dirname "$corpus")/artifacts-$(basename "$target")
 mkdir -p "$artifacts"
+# Leaks inside third-party libraries that Cordon cannot free (see the file).
+export LSAN_OPTIONS="suppressions=$(dirname "$0")/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 exec "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus"
