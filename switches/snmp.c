@@ -9,6 +9,7 @@
  */
 #include "snmp.h"
 #include "snmp_client.h"
+#include "snmp_fuzz.h"
 
 #include <event2/event.h>
 
@@ -226,7 +227,9 @@ struct sw {
 	struct snmpsw_config cfg;       /* holds the secrets: wiped when destroyed */
 	const struct driver *drv;
 	struct event_base *base;
-	struct snmpc_session *sess;     /* owned */
+	struct snmpc_session *sess;     /* owned; NULL for a test point */
+	snmpsw_send_fn test_send;       /* a test point's requests go here (snmp_fuzz.h); else NULL */
+	void *test_send_arg;
 	struct op *head, *tail;         /* waiting, owned */
 	size_t queued;
 	struct op *cur;                 /* running (not a move), owned */
@@ -524,6 +527,21 @@ vb_is(const struct snmpc_vb *vb, const struct oid_ref *col, uint32_t idx)
 	       vb->oid.n[col->len] == idx;
 }
 
+/*
+ * An index-like number (bridge port, ifIndex: 1..2147483647 in the MIBs) from
+ * an INTEGER, or also an Unsigned32 when `unsigned_ok`; false for anything
+ * else, which would otherwise wrap into a negative int32_t.
+ */
+static bool
+vb_index(const struct snmpc_vb *vb, bool unsigned_ok, int32_t *out)
+{
+	if ((vb->type != SNMPC_INTEGER && !(unsigned_ok && vb->type == SNMPC_UNSIGNED)) ||
+	    vb->i <= 0 || vb->i > INT32_MAX)
+		return false;
+	*out = (int32_t)vb->i;
+	return true;
+}
+
 static bool
 vb_missing(const struct snmpc_vb *vb)
 {
@@ -647,13 +665,57 @@ op_fail_reply(struct op *op, const struct snmpc_reply *r, const char *what)
 
 /* ---- requests ---- */
 
+/*
+ * Every request of the point goes through here: to snmp_client, or to a test
+ * point's send function (snmp_fuzz.h). snmpc_get and snmpc_walk are
+ * snmpc_get_in and snmpc_walk_in in the default context (ctx_vlan 0).
+ */
+static int
+sw_request(struct sw *sw, const struct snmpsw_request *rq, snmpc_cb cb, void *arg)
+{
+	if (sw->test_send)
+		return sw->test_send(sw->test_send_arg, rq, cb, arg);
+	switch (rq->kind) {
+	case SNMPSW_REQ_GET:
+		return snmpc_get_in(sw->sess, rq->ctx_vlan, rq->oids, rq->n, cb, arg);
+	case SNMPSW_REQ_SET:
+		return snmpc_set(sw->sess, rq->vbs, rq->n, cb, arg);
+	case SNMPSW_REQ_WALK:
+		return snmpc_walk_in(sw->sess, rq->ctx_vlan, rq->oids, rq->max_rows, cb, arg);
+	}
+	return -1;
+}
+
+static int
+sw_get(struct sw *sw, const struct snmpc_oid *oids, size_t n, snmpc_cb cb, void *arg)
+{
+	struct snmpsw_request rq = {.kind = SNMPSW_REQ_GET, .oids = oids, .n = n};
+	return sw_request(sw, &rq, cb, arg);
+}
+
+static int
+sw_set(struct sw *sw, const struct snmpc_vb *vbs, size_t n, snmpc_cb cb, void *arg)
+{
+	struct snmpsw_request rq = {.kind = SNMPSW_REQ_SET, .vbs = vbs, .n = n};
+	return sw_request(sw, &rq, cb, arg);
+}
+
+static int
+sw_walk_in(struct sw *sw, uint32_t ctx_vlan, const struct snmpc_oid *root, size_t max_rows,
+	   snmpc_cb cb, void *arg)
+{
+	struct snmpsw_request rq = {.kind = SNMPSW_REQ_WALK, .ctx_vlan = ctx_vlan, .oids = root,
+				    .n = 1, .max_rows = max_rows};
+	return sw_request(sw, &rq, cb, arg);
+}
+
 static void on_reply(void *arg, const struct snmpc_reply *r);
 
 static void
 op_get(struct op *op, enum op_step step, const struct snmpc_oid *oids, size_t n)
 {
 	op->step = step;
-	if (snmpc_get(op->sw->sess, oids, n, on_reply, op) < 0)
+	if (sw_get(op->sw, oids, n, on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a GET request", op->sw->cfg.name);
 }
 
@@ -661,7 +723,7 @@ static void
 op_set(struct op *op, enum op_step step, const struct snmpc_vb *vbs, size_t n)
 {
 	op->step = step;
-	if (snmpc_set(op->sw->sess, vbs, n, on_reply, op) < 0)
+	if (sw_set(op->sw, vbs, n, on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a SET request", op->sw->cfg.name);
 }
 
@@ -685,12 +747,20 @@ probe_reply(struct op *op, const struct snmpc_reply *r)
 			op_fail_reply(op, r, "write probe: reading sysLocation.0");
 			return;
 		}
-		if (r->nvb != 1 || r->vb[0].type != SNMPC_STRING) {
+		/*
+		 * Only sysLocation.0 itself is written back: the value is the
+		 * switch's, the OID never is (an answer naming another object would
+		 * otherwise make the probe write there).
+		 */
+		if (r->nvb != 1 || r->vb[0].type != SNMPC_STRING ||
+		    r->vb[0].oid.len != SYS_LOCATION.len ||
+		    !snmpc_oid_has_prefix(&r->vb[0].oid, SYS_LOCATION.n, SYS_LOCATION.len)) {
 			op_finish(op, ENF_ERROR, "switch %s: write probe: the switch has no sysLocation.0; "
 				  "write access not verified", sw->cfg.name);
 			return;
 		}
 		op->location = r->vb[0];
+		snmpc_oid_make(&op->location.oid, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
 		op_set(op, ST_PROBE_WRITE, &op->location, 1);
 		return;
 	}
@@ -724,7 +794,7 @@ locate_walk(struct op *op)
 	snmpc_oid_make(&root, t->col.n, t->col.len, NULL, 0);
 	op->step = ST_WALK;
 	op->sw->stats.fdb_walks++;
-	if (snmpc_walk(op->sw->sess, &root, FDB_MAX_ROWS, on_reply, op) < 0)
+	if (sw_walk_in(op->sw, 0, &root, FDB_MAX_ROWS, on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 
@@ -763,8 +833,8 @@ fdb_append(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t
 	for (size_t i = 0; i < r->nvb; i++) {
 		const struct snmpc_vb *vb = &r->vb[i];
 		size_t idxlen = t->has_fdb_id ? 7 : 6;
-		if (vb->oid.len != t->col.len + idxlen ||
-		    (vb->type != SNMPC_INTEGER && vb->type != SNMPC_UNSIGNED) || vb->i <= 0)
+		int32_t port;
+		if (vb->oid.len != t->col.len + idxlen || !vb_index(vb, true, &port))
 			continue;   /* port 0: learned, but not on a bridge port (the switch itself) */
 		if (sw->nfdb == sw->capfdb) {
 			size_t cap = sw->capfdb ? sw->capfdb * 2 : 256;
@@ -777,7 +847,7 @@ fdb_append(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t
 		struct fdb_entry *e = &sw->fdb[sw->nfdb++];
 		for (int k = 0; k < 6; k++)
 			e->mac[k] = (uint8_t)vb->oid.n[vb->oid.len - 6 + k];
-		e->port = (int32_t)vb->i;
+		e->port = port;
 		e->ifindex = 0;
 		e->key = e->port;
 	}
@@ -825,7 +895,9 @@ fdb_cmp(const void *a, const void *b)
 static int
 fdb_index(struct sw *sw)
 {
-	qsort(sw->fdb, sw->nfdb, sizeof(sw->fdb[0]), fdb_cmp);
+	/* A walk whose rows were all unusable leaves no table at all (fdb NULL): nothing to sort. */
+	if (sw->nfdb > 1)
+		qsort(sw->fdb, sw->nfdb, sizeof(sw->fdb[0]), fdb_cmp);
 	sw->ncounts = 0;
 	for (size_t i = 0; i < sw->nfdb; i++) {
 		bool same_port = i > 0 && sw->fdb[i - 1].key == sw->fdb[i].key;
@@ -860,7 +932,7 @@ ctx_start(struct op *op)
 
 	snmpc_oid_make(&root, col->n, col->len, NULL, 0);
 	op->step = ST_VLAN_LIST;
-	if (snmpc_walk(op->sw->sess, &root, MAX_CONTEXT_VLANS, on_reply, op) < 0)
+	if (sw_walk_in(op->sw, 0, &root, MAX_CONTEXT_VLANS, on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 
@@ -871,7 +943,8 @@ ctx_walk(struct op *op, enum op_step step, const struct oid_ref *col)
 	snmpc_oid_make(&root, col->n, col->len, NULL, 0);
 	op->step = step;
 	op->sw->stats.fdb_walks++;
-	if (snmpc_walk_in(op->sw->sess, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply, op) < 0)
+	if (sw_walk_in(op->sw, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply,
+		       op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 
@@ -945,10 +1018,8 @@ ctx_reply(struct op *op, const struct snmpc_reply *r)
 			struct fdb_entry *f = &sw->fdb[e];
 			for (size_t i = 0; i < r->nvb; i++)
 				if (vb_is(&r->vb[i], &BASE_PORT_IFINDEX, (uint32_t)f->port) &&
-				    r->vb[i].type == SNMPC_INTEGER && r->vb[i].i > 0) {
-					f->ifindex = (int32_t)r->vb[i].i;
+				    vb_index(&r->vb[i], false, &f->ifindex))
 					break;
-				}
 			/* Bridge ports differ per VLAN context: count MACs per interface. */
 			f->key = f->ifindex > 0 ? f->ifindex
 					       : -(int32_t)(op->ctx_vlans[op->ictx] * 65536u + (uint32_t)f->port);
@@ -1095,11 +1166,16 @@ locate_port(struct op *op)
 	op_get(op, ST_PORT_INFO, oids, n);
 }
 
+/*
+ * A port's VLAN as read: 1..4094; 0 when the switch answered a number that is
+ * no VLAN ID (it would otherwise become an orig_vlan, and later be written
+ * back); unchanged (-1: not read) for any other answer.
+ */
 static void
 read_vlan_vb(struct op *op, const struct snmpc_vb *vb)
 {
 	if (vb->type == SNMPC_INTEGER || vb->type == SNMPC_UNSIGNED)
-		op->cur_vlan = (int32_t)vb->i;
+		op->cur_vlan = vb->i >= 1 && vb->i <= 4094 ? (int32_t)vb->i : 0;
 }
 
 static void
@@ -1109,6 +1185,8 @@ locate_done(struct op *op)
 	char mac[20];
 
 	mac_text(op->host.mac, mac, sizeof(mac));
+	if (!op->loc.port[0])   /* the answer left ifName out: named as when the switch has none */
+		snprintf(op->loc.port, sizeof(op->loc.port), "ifIndex %d", op->loc.ifindex);
 	port_cache_add(sw, op);
 	if (is_uplink(sw, op->loc.port)) {
 		op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, a configured uplink: "
@@ -1122,9 +1200,9 @@ locate_done(struct op *op)
 		return;
 	}
 	if (op->cur_vlan <= 0) {
-		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s: does the switch implement "
-			  "it? (driver %s)", sw->cfg.name, op->loc.port, sw->drv->vlan.name,
-			  sw->drv->kind);
+		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s (or not a VLAN ID "
+			  "1..4094): does the switch implement it? (driver %s)", sw->cfg.name,
+			  op->loc.port, sw->drv->vlan.name, sw->drv->kind);
 		return;
 	}
 	if (op->cur_vlan == sw->cfg.quarantine_vlan) {
@@ -1155,15 +1233,17 @@ locate_port_reply(struct op *op, const struct snmpc_reply *r)
 	for (size_t i = 0; i < r->nvb; i++) {
 		const struct snmpc_vb *vb = &r->vb[i];
 		if (vb_is(vb, &BASE_PORT_IFINDEX, (uint32_t)op->loc.bridge_port)) {
-			if (vb->type != SNMPC_INTEGER || vb->i <= 0) {
+			if (!vb_index(vb, false, &op->loc.ifindex)) {
 				op_finish(op, ENF_ERROR, "switch %s: bridge port %d has no "
 					  "dot1dBasePortIfIndex", sw->cfg.name, op->loc.bridge_port);
 				return;
 			}
-			op->loc.ifindex = (int32_t)vb->i;
 		} else if (op->loc.ifindex && vb_is(vb, &IF_NAME, (uint32_t)op->loc.ifindex)) {
-			if (vb->type == SNMPC_STRING && vb->slen > 0) {
-				size_t n = vb->slen < ENF_NAME_LEN - 1 ? vb->slen : ENF_NAME_LEN - 1;
+			/* The name ends at a NUL byte: one that starts with it is no name. */
+			size_t n = vb->type == SNMPC_STRING ? strnlen((const char *)vb->s, vb->slen) : 0;
+			if (n > 0) {
+				if (n > ENF_NAME_LEN - 1)
+					n = ENF_NAME_LEN - 1;
 				memcpy(op->loc.port, vb->s, n);
 				op->loc.port[n] = '\0';
 			} else {
@@ -1216,6 +1296,14 @@ location_refused(struct op *op, const struct enf_location *l, enum enf_status *s
 		return true;
 	}
 	snprintf(op->loc.point, sizeof(op->loc.point), "%s", sw->cfg.name);
+	if (l->orig_vlan < -1 || l->orig_vlan > 4094 || l->quarantine_vlan < -1 ||
+	    l->quarantine_vlan > 4094) {
+		/* Not a location this point made: a VLAN from it would be written to the switch. */
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location's VLANs (%d, quarantine %d) are not "
+			 "VLAN IDs (1..4094)", sw->cfg.name, l->orig_vlan, l->quarantine_vlan);
+		return true;
+	}
 	if (l->bridge_port <= 0 || l->ifindex <= 0) {
 		*st = ENF_BAD_REQUEST;
 		snprintf(msg, len, "switch %s: the location has no bridge port or ifIndex "
@@ -1379,7 +1467,7 @@ static void
 batch_get(struct sw *sw, enum op_step step, const struct snmpc_oid *oids, size_t n)
 {
 	sw->batch.step = step;
-	if (snmpc_get(sw->sess, oids, n, on_batch_reply, sw) < 0)
+	if (sw_get(sw, oids, n, on_batch_reply, sw) < 0)
 		batch_fail_all(sw, ENF_ERROR, "cannot build a GET request");
 }
 
@@ -1387,7 +1475,7 @@ static void
 batch_set_req(struct sw *sw, enum op_step step, const struct snmpc_vb *vbs, size_t n)
 {
 	sw->batch.step = step;
-	if (snmpc_set(sw->sess, vbs, n, on_batch_reply, sw) < 0)
+	if (sw_set(sw, vbs, n, on_batch_reply, sw) < 0)
 		batch_fail_all(sw, ENF_ERROR, "cannot build a SET request");
 }
 
@@ -1462,6 +1550,7 @@ batch_start(struct sw *sw)
 					return;
 				continue;
 			}
+
 			if (op->loc.quarantine_vlan <= 0)
 				op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
 			op->to_vlan = l->orig_vlan;
@@ -1500,8 +1589,9 @@ batch_read_reply(struct sw *sw, const struct snmpc_reply *r)
 		port_label(op, pl, sizeof(pl));
 		const struct vlan_members *to = vl_find(b, op->to_vlan);
 		if (op->cur_vlan <= 0) {
-			ok = batch_finish(sw, i, ENF_ERROR, "switch %s: %s has no readable %s (driver %s)",
-					  sw->cfg.name, pl, sw->drv->vlan.name, sw->drv->kind);
+			ok = batch_finish(sw, i, ENF_ERROR, "switch %s: %s has no readable %s (or not a "
+					  "VLAN ID 1..4094) (driver %s)", sw->cfg.name, pl,
+					  sw->drv->vlan.name, sw->drv->kind);
 		} else if (sw->drv->member_reads && (!to || !to->eg.present)) {
 			ok = batch_finish(sw, i, ENF_BAD_REQUEST, "switch %s: the switch has no VLAN %d "
 					  "(dot1qVlanStaticEgressPorts.%d does not exist); %s not changed",
@@ -2159,9 +2249,10 @@ static const struct enf_ops OPS_CISCO = {
 	.release = snmp_release, .check = snmp_check, .destroy = snmp_destroy,
 };
 
-struct enf_point *
-snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_done_fn probe_cb,
-		 void *probe_arg, char *err, size_t errlen)
+/* A point with a session (test_send NULL) or a test point (snmp_fuzz.h). */
+static struct enf_point *
+point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_fn test_send,
+	  void *test_send_arg, enf_done_fn probe_cb, void *probe_arg, char *err, size_t errlen)
 {
 	struct snmpc_params sp;
 	struct enf_point *p = NULL;
@@ -2190,6 +2281,8 @@ snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_d
 		snprintf(err, errlen, "switch %s: cannot create events", cfg->name);
 		goto fail;
 	}
+	sw->test_send = test_send;
+	sw->test_send_arg = test_send_arg;
 	memset(&sp, 0, sizeof(sp));
 	sp.label = cfg->name;
 	sp.address = cfg->address;
@@ -2201,8 +2294,7 @@ snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_d
 	sp.v3_priv_pass = cfg->v3_priv_pass;
 	sp.timeout_ms = cfg->timeout_ms;
 	sp.retries = cfg->retries;
-	sw->sess = snmpc_open(base, &sp, err, errlen);
-	if (!sw->sess)
+	if (!test_send && !(sw->sess = snmpc_open(base, &sp, err, errlen)))
 		goto fail;
 	p->ops = cfg->driver == SNMPSW_DRIVER_CISCO ? &OPS_CISCO : &OPS_QBRIDGE;
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
@@ -2221,6 +2313,25 @@ fail:
 	}
 	free(p);
 	return NULL;
+}
+
+struct enf_point *
+snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_done_fn probe_cb,
+		 void *probe_arg, char *err, size_t errlen)
+{
+	return point_new(base, cfg, NULL, NULL, probe_cb, probe_arg, err, errlen);
+}
+
+struct enf_point *
+snmpsw_test_point_new(struct event_base *base, const struct snmpsw_config *cfg,
+		      snmpsw_send_fn send, void *send_arg, enf_done_fn probe_cb, void *probe_arg,
+		      char *err, size_t errlen)
+{
+	if (!send) {
+		snprintf(err, errlen, "switch %s: a test point needs a send function", cfg->name);
+		return NULL;
+	}
+	return point_new(base, cfg, send, send_arg, probe_cb, probe_arg, err, errlen);
 }
 
 void
