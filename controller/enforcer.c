@@ -216,27 +216,45 @@ start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 	}
 }
 
-int
-enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor_in,
-    const char *reason_in)
+/*
+ * What starting an isolation and a release share: dry run and a running
+ * operation stop it (-1); otherwise who and why are set on the record.
+ */
+static int
+begin_common(struct cordon *c, struct host_rec *h, const char *verb, const char *actor,
+    const char *reason)
 {
-	char ipt[64], actor[sizeof(h->actor)], reason[sizeof(h->reason)];
-	int pi = enforcer_point_index(c, &h->ip);
+	char ipt[64], a[sizeof(h->actor)], r[sizeof(h->reason)];
 
 	/* The caller may pass the record's own fields: copy before writing them. */
-	snprintf(actor, sizeof(actor), "%s", actor_in);
-	snprintf(reason, sizeof(reason), "%s", reason_in);
+	snprintf(a, sizeof(a), "%s", actor);
+	snprintf(r, sizeof(r), "%s", reason);
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
 	if (c->conf.dry_run) {
-		log_notice("dry run: would isolate %s (%s); nothing changed", ipt, reason);
+		log_notice("dry run: would %s %s (%s); nothing changed", verb, ipt, r);
 		return -1;
 	}
 	if (enforcer_busy(c, &h->ip)) {
 		log_warnx("host %s: an enforcement operation is already running", ipt);
 		return -1;
 	}
-	snprintf(h->actor, sizeof(h->actor), "%s", actor);
-	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	memcpy(h->actor, a, sizeof(a));
+	memcpy(h->reason, r, sizeof(r));
+	return 0;
+}
+
+int
+enforcer_begin_isolation(struct cordon *c, struct host_rec *h, const char *actor,
+    const char *reason)
+{
+	char ipt[64];
+	int pi = enforcer_point_index(c, &h->ip);
+
+	if (begin_common(c, h, "isolate", actor, reason) != 0)
+		return -1;
+	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	actor = h->actor;
+	reason = h->reason;
 	h->hold[0] = '\0';
 	h->attempts++;
 	h->updated = loop_now();
@@ -363,26 +381,18 @@ on_isolated(void *arg, const struct enf_result *res)
 }
 
 int
-enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor_in,
-    const char *reason_in)
+enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
+    const char *reason)
 {
-	char ipt[64], actor[sizeof(h->actor)], reason[sizeof(h->reason)];
+	char ipt[64];
 	int pi = point_named(c, h->loc.point);
 	struct op *o;
 
-	snprintf(actor, sizeof(actor), "%s", actor_in);
-	snprintf(reason, sizeof(reason), "%s", reason_in);
+	if (begin_common(c, h, "release", actor, reason) != 0)
+		return -1;
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
-	if (c->conf.dry_run) {
-		log_notice("dry run: would release %s (%s); nothing changed", ipt, reason);
-		return -1;
-	}
-	if (enforcer_busy(c, &h->ip)) {
-		log_warnx("host %s: an enforcement operation is already running", ipt);
-		return -1;
-	}
-	snprintf(h->actor, sizeof(h->actor), "%s", actor);
-	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	actor = h->actor;
+	reason = h->reason;
 	h->state = HS_RELEASING;
 	h->attempts++;
 	h->updated = loop_now();

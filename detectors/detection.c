@@ -69,13 +69,42 @@ proto_name(const struct detection *d, char *buf, size_t len)
 	}
 }
 
+/* The "mac" and "vlan" members of an event object. */
+static void
+put_mac_vlan(json_t *o, bool has_mac, const uint8_t mac[6], int vlan)
+{
+	char text[24];
+
+	if (has_mac) {
+		snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		    mac[2], mac[3], mac[4], mac[5]);
+		json_object_set_new(o, "mac", json_string(text));
+	} else {
+		json_object_set_new(o, "mac", json_null());
+	}
+	json_object_set_new(o, "vlan", vlan >= 0 ? json_integer(vlan) : json_null());
+}
+
+/* Writes `o` (consumed) as one line with its '\n' into buf. */
+static int
+dump_line(json_t *o, char *buf, size_t len)
+{
+	size_t n = json_dumpb(o, buf, len, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	if (n == 0 || n + 2 > len)
+		return -1;
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	return (int)(n + 1);
+}
+
 int
 detection_to_json(const struct detection *d, const char *sensor, char *buf,
     size_t len)
 {
-	char ip[64], ts[40], first[40], mac[24], pbuf[8];
+	char ip[64], ts[40], first[40], pbuf[8];
 	json_t *o, *ev;
-	size_t n;
 
 	o = json_object();
 	ev = json_object();
@@ -88,14 +117,7 @@ detection_to_json(const struct detection *d, const char *sensor, char *buf,
 	if (sensor != NULL)
 		json_object_set_new(o, "sensor", json_string(sensor));
 	json_object_set_new(o, "src", json_string(ip_to_str(&d->src, ip, sizeof(ip))));
-	if (d->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],
-		    d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
-		json_object_set_new(o, "mac", json_string(mac));
-	} else {
-		json_object_set_new(o, "mac", json_null());
-	}
-	json_object_set_new(o, "vlan", d->vlan >= 0 ? json_integer(d->vlan) : json_null());
+	put_mac_vlan(o, d->has_mac, d->mac, d->vlan);
 	json_object_set_new(o, "engine", json_string(det_engine_name(d->engine)));
 	if (d->signature != NULL)
 		json_object_set_new(o, "signature", json_string(d->signature));
@@ -112,14 +134,7 @@ detection_to_json(const struct detection *d, const char *sensor, char *buf,
 	    json_string(time_us_to_iso(d->first_seen_us, first, sizeof(first))));
 	json_object_set_new(ev, "alert_packet", json_integer((json_int_t)d->alert_packet));
 	json_object_set_new(o, "evidence", ev);
-
-	n = json_dumpb(o, buf, len, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (n == 0 || n + 2 > len)
-		return -1;
-	buf[n] = '\n';
-	buf[n + 1] = '\0';
-	return (int)(n + 1);
+	return dump_line(o, buf, len);
 }
 
 int
@@ -347,9 +362,8 @@ event_line_is_seen(const char *line, size_t len)
 int
 seen_to_json(const struct seen_host *h, const char *sensor, char *buf, size_t len)
 {
-	char ip[64], ts[40], first[40], last[40], mac[24];
+	char ip[64], ts[40], first[40], last[40];
 	json_t *o = json_object();
-	size_t n;
 
 	if (o == NULL)
 		return -1;
@@ -358,23 +372,10 @@ seen_to_json(const struct seen_host *h, const char *sensor, char *buf, size_t le
 	if (sensor != NULL)
 		json_object_set_new(o, "sensor", json_string(sensor));
 	json_object_set_new(o, "src", json_string(ip_to_str(&h->ip, ip, sizeof(ip))));
-	if (h->has_mac) {
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
-		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
-		json_object_set_new(o, "mac", json_string(mac));
-	} else {
-		json_object_set_new(o, "mac", json_null());
-	}
-	json_object_set_new(o, "vlan", h->vlan >= 0 ? json_integer(h->vlan) : json_null());
+	put_mac_vlan(o, h->has_mac, h->mac, h->vlan);
 	json_object_set_new(o, "first_seen", json_string(time_us_to_iso(h->first_seen_us, first, sizeof(first))));
 	json_object_set_new(o, "last_seen", json_string(time_us_to_iso(h->last_seen_us, last, sizeof(last))));
-	n = json_dumpb(o, buf, len, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (n == 0 || n + 2 > len)
-		return -1;
-	buf[n] = '\n';
-	buf[n + 1] = '\0';
-	return (int)(n + 1);
+	return dump_line(o, buf, len);
 }
 
 int
