@@ -2,37 +2,82 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Transparent huge pages are this size on x86-64 and arm64 (4 KiB base pages). */
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+/*
+ * Maps `bytes` of zeroed memory; *mapped gets the length to unmap. Tables of
+ * 2 MB or more start on a huge-page boundary and ask for huge pages: lookups
+ * land at random over the whole table, and with 4 KiB pages nearly every one
+ * of them misses the TLB, and first touches fault page by page.
+ */
+static void *
+map_zeroed(size_t bytes, size_t *mapped)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (bytes + page - 1) & ~(page - 1);
+	size_t align = len >= HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES : page;
+	uint8_t *raw, *p;
+	size_t head, tail;
+
+	if (len < bytes || len + align < len)
+		return NULL;
+	raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (uint8_t *)(((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1));
+	head = (size_t)(p - raw);
+	tail = align - head;
+	if (head > 0)
+		munmap(raw, head);
+	if (tail > 0)
+		munmap(p + len, tail);
+#ifdef MADV_HUGEPAGE
+	/* Advice only: without huge pages the table works the same, slower. */
+	if (align == HUGE_PAGE_BYTES)
+		madvise(p, len, MADV_HUGEPAGE);
+#endif
+	*mapped = len;
+	return p;
+}
 
 int
 track_init(struct track_table *t, size_t capacity, uint32_t recsize,
     uint32_t keysize, uint32_t idle_ms, uint64_t seed)
 {
-	size_t nb = 1;
+	size_t nb = 1, slots;
 
 	memset(t, 0, sizeof(*t));
 	while (nb * 2 * TRACK_WAYS <= capacity && nb < (1u << 30))
 		nb *= 2;
+	slots = nb * TRACK_WAYS;
+	if (slots > SIZE_MAX / ((size_t)recsize + 1))
+		return -1;
 	t->nbuckets = (uint32_t)nb;
 	t->recsize = recsize;
 	t->keysize = keysize;
 	t->idle_ms = idle_ms;
 	t->seed = seed;
-	t->recs = calloc(nb * TRACK_WAYS, recsize);
-	t->tags = calloc(nb * TRACK_WAYS, 1);
-	if (t->recs == NULL || t->tags == NULL) {
-		track_free(t);
+	/* Records and tags in one mapping: the records first, so that they
+	 * start on the huge-page boundary. */
+	t->recs = map_zeroed(slots * ((size_t)recsize + 1), &t->mapped);
+	if (t->recs == NULL)
 		return -1;
-	}
+	t->tags = t->recs + slots * recsize;
 	return 0;
 }
 
 void
 track_free(struct track_table *t)
 {
-	free(t->recs);
-	free(t->tags);
+	if (t->recs != NULL)
+		munmap(t->recs, t->mapped);
 	t->recs = NULL;
 	t->tags = NULL;
+	t->mapped = 0;
 	t->nbuckets = 0;
 }
 

@@ -21,8 +21,9 @@
 #define TRACK_WAYS 4
 
 struct track_table {
-	uint8_t *recs;       /* owned: nbuckets * TRACK_WAYS * recsize bytes */
-	uint8_t *tags;       /* owned: nbuckets * TRACK_WAYS tags, 0 = empty */
+	uint8_t *recs;       /* owned (a mapping of `mapped` bytes): nbuckets * TRACK_WAYS * recsize bytes */
+	uint8_t *tags;       /* in the same mapping, after the records: one tag per slot, 0 = empty */
+	size_t mapped;
 	uint32_t nbuckets;   /* a power of two */
 	uint32_t recsize;    /* bytes per record, a multiple of 4 */
 	uint32_t keysize;    /* key bytes at offset 4 */
