@@ -22,6 +22,12 @@ struct line {
 	size_t off;       /* bytes already sent */
 };
 
+/* A FIFO of lines of one class; the oldest is at `head`. */
+struct queue {
+	struct line q[OUTPUT_QUEUE_LINES];
+	size_t head, len;
+};
+
 struct output {
 	enum output_kind kind;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -31,8 +37,8 @@ struct output {
 	int connecting;         /* a non-blocking connect is under way on fd */
 	uint64_t last_try_ms;
 	int tried;
-	struct line q[OUTPUT_QUEUE_LINES];
-	size_t head, len;
+	struct queue qs[OUTPUT_CLASSES];
+	int sending;            /* class whose head line is partly sent, or -1 */
 	struct output_stats st;
 	char error[640];
 };
@@ -57,6 +63,7 @@ output_open(const char *spec, char *err, size_t errlen)
 		return NULL;
 	}
 	o->fd = -1;
+	o->sending = -1;
 	if (strcmp(spec, "-") == 0) {
 		o->kind = OUT_STDOUT;
 		o->fd = STDOUT_FILENO;
@@ -203,8 +210,11 @@ ensure_connected(struct output *o)
 	if (o->fd < 0)
 		return -1;
 	/* A line cut by the old connection is sent whole on the new one. */
-	if (o->len > 0)
-		o->q[o->head].off = 0;
+	if (o->sending >= 0) {
+		struct queue *q = &o->qs[o->sending];
+		q->q[q->head].off = 0;
+		o->sending = -1;
+	}
 	if (o->connecting)
 		return ensure_connected(o);
 	o->st.reconnects++;
@@ -224,15 +234,79 @@ disconnect(struct output *o, int err)
 	}
 }
 
+static size_t
+queued_total(const struct output *o)
+{
+	return o->qs[OUTPUT_DETECTION].len + o->qs[OUTPUT_SEEN].len;
+}
+
+/* Removes the head line of `q`, which has been sent or is dropped. */
+static void
+queue_pop(struct queue *q)
+{
+	free(q->q[q->head].text);
+	q->q[q->head].text = NULL;
+	q->head = (q->head + 1) % OUTPUT_QUEUE_LINES;
+	q->len--;
+}
+
+/*
+ * Drops the oldest asset report that is not partly sent, and counts it.
+ * Returns 0, or -1 when there is none to drop.
+ */
+static int
+drop_oldest_seen(struct output *o)
+{
+	struct queue *q = &o->qs[OUTPUT_SEEN];
+
+	if (o->sending != OUTPUT_SEEN) {
+		if (q->len == 0)
+			return -1;
+		queue_pop(q);
+	} else {
+		/* The head is on the wire: the one behind it goes, and the head
+		 * moves into its slot. */
+		size_t second = (q->head + 1) % OUTPUT_QUEUE_LINES;
+		if (q->len < 2)
+			return -1;
+		free(q->q[second].text);
+		q->q[second] = q->q[q->head];
+		q->q[q->head].text = NULL;
+		q->head = second;
+		q->len--;
+	}
+	o->st.dropped[OUTPUT_SEEN]++;
+	return 0;
+}
+
+/* The class whose head line goes next: a partly sent line first, then detections. */
+static int
+next_class(const struct output *o)
+{
+	if (o->sending >= 0)
+		return o->sending;
+	if (o->qs[OUTPUT_DETECTION].len > 0)
+		return OUTPUT_DETECTION;
+	if (o->qs[OUTPUT_SEEN].len > 0)
+		return OUTPUT_SEEN;
+	return -1;
+}
+
 size_t
 output_flush(struct output *o)
 {
-	while (o->len > 0) {
-		struct line *l = &o->q[o->head];
+	int cls;
+
+	while ((cls = next_class(o)) >= 0) {
+		struct queue *q = &o->qs[cls];
+		struct line *l = &q->q[q->head];
 		ssize_t n;
 
 		if (ensure_connected(o) != 0)
 			break;
+		/* ensure_connected may have restarted a cut line: choose again. */
+		if (next_class(o) != cls)
+			continue;
 		n = o->kind == OUT_STDOUT ?
 		    write(o->fd, l->text + l->off, l->len - l->off) :
 		    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -240,44 +314,47 @@ output_flush(struct output *o)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;                    /* the peer is slow: the queue waits */
+				break;                    /* the peer is slow: the queues wait */
 			disconnect(o, errno);
 			if (o->kind == OUT_STDOUT)
 				break;
 			continue;
 		}
 		l->off += (size_t)n;
-		if (l->off < l->len)
+		if (l->off < l->len) {
+			o->sending = cls;
 			continue;
-		free(l->text);
-		l->text = NULL;
-		o->head = (o->head + 1) % OUTPUT_QUEUE_LINES;
-		o->len--;
-		o->st.sent++;
+		}
+		o->sending = -1;
+		queue_pop(q);
+		o->st.sent[cls]++;
 	}
-	return o->len;
+	return queued_total(o);
 }
 
 void
-output_line(struct output *o, const char *text, size_t len)
+output_line(struct output *o, enum output_class cls, const char *text, size_t len)
 {
+	struct queue *q = &o->qs[cls];
 	struct line *l;
 
-	if (o->len == OUTPUT_QUEUE_LINES) {
-		o->st.dropped++;
+	if (queued_total(o) == OUTPUT_QUEUE_LINES && drop_oldest_seen(o) != 0) {
+		/* Only detections are queued (and perhaps one asset report on
+		 * the wire): the new line is the one that goes. */
+		o->st.dropped[cls]++;
 		output_flush(o);
 		return;
 	}
-	l = &o->q[(o->head + o->len) % OUTPUT_QUEUE_LINES];
+	l = &q->q[(q->head + q->len) % OUTPUT_QUEUE_LINES];
 	l->text = malloc(len);
 	if (l->text == NULL) {
-		o->st.dropped++;
+		o->st.dropped[cls]++;
 		return;
 	}
 	memcpy(l->text, text, len);
 	l->len = len;
 	l->off = 0;
-	o->len++;
+	q->len++;
 	output_flush(o);
 }
 
@@ -288,7 +365,7 @@ output_drain(struct output *o, unsigned timeout_ms)
 
 	while (output_flush(o) > 0 && mono_ms() < deadline)
 		poll(NULL, 0, 20);
-	return o->len;
+	return queued_total(o);
 }
 
 const char *
@@ -300,20 +377,23 @@ output_error(const struct output *o)
 void
 output_get_stats(const struct output *o, struct output_stats *s)
 {
+	int c;
+
 	*s = o->st;
-	s->queued = o->len;
+	for (c = 0; c < OUTPUT_CLASSES; c++)
+		s->queued[c] = o->qs[c].len;
 }
 
 void
 output_close(struct output *o)
 {
+	int c;
+
 	if (o == NULL)
 		return;
-	while (o->len > 0) {
-		free(o->q[o->head].text);
-		o->head = (o->head + 1) % OUTPUT_QUEUE_LINES;
-		o->len--;
-	}
+	for (c = 0; c < OUTPUT_CLASSES; c++)
+		while (o->qs[c].len > 0)
+			queue_pop(&o->qs[c]);
 	if (o->fd >= 0 && o->kind != OUT_STDOUT)
 		close(o->fd);
 	free(o);

@@ -2,9 +2,15 @@
  * output: where the sensor sends its detection events (JSON lines): standard
  * output, a Unix stream socket or a TCP connection to the controller.
  *
- * Lines go through a bounded queue. When the peer is away the queue keeps
- * them and the connection is retried (at most once a second); only when the
- * queue is full is a line dropped, and counted.
+ * Lines go through bounded queues, one per class: detections and asset
+ * ("seen") reports. When the peer is away or slow the lines wait and the
+ * connection is retried (at most once a second). Detections go first: queued
+ * asset reports are sent only when no detection waits, and the queues share
+ * OUTPUT_QUEUE_LINES lines. When they are full, a new line of either class
+ * makes room by dropping the oldest asset report; only when no asset report
+ * is left to drop is a detection dropped. Every drop is counted per class.
+ * A line partly written is finished before any other is started, and is
+ * never dropped; a reconnect sends it again whole.
  */
 #ifndef CORDON_OUTPUT_H
 #define CORDON_OUTPUT_H
@@ -12,14 +18,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Lines queued at most, both classes together. */
 #define OUTPUT_QUEUE_LINES 8192
 
 struct output;
 
+enum output_class {
+	OUTPUT_DETECTION = 0,
+	OUTPUT_SEEN,           /* asset reports: dropped first */
+	OUTPUT_CLASSES
+};
+
+/* Per class, indexed by enum output_class. */
 struct output_stats {
-	uint64_t sent;
-	uint64_t dropped;    /* lost because the queue was full */
-	uint64_t queued;     /* waiting now */
+	uint64_t sent[OUTPUT_CLASSES];
+	uint64_t dropped[OUTPUT_CLASSES];  /* lost because the queues were full */
+	uint64_t queued[OUTPUT_CLASSES];   /* waiting now */
 	uint64_t reconnects;
 };
 
@@ -30,10 +44,15 @@ struct output_stats {
  */
 struct output *output_open(const char *spec, char *err, size_t errlen);
 
-/* Queues one line (with its '\n') and tries to send what is queued. */
-void output_line(struct output *o, const char *line, size_t len);
+/*
+ * Queues one line (with its '\n') of class `cls` and tries to send what is
+ * queued. The text is copied.
+ */
+void output_line(struct output *o, enum output_class cls, const char *line,
+    size_t len);
 
-/* Tries to (re)connect and send the queue. Returns the number still queued. */
+/* Tries to (re)connect and send the queues. Returns the number of lines still
+ * queued, both classes. */
 size_t output_flush(struct output *o);
 
 /* Flushes for at most `timeout_ms`, retrying. Returns the number still queued. */

@@ -18,7 +18,7 @@ sensor_emit(void *arg, const struct detection *d)
 		s->json_errors++;
 		return;
 	}
-	output_line(s->out, line, (size_t)n);
+	output_line(s->out, OUTPUT_DETECTION, line, (size_t)n);
 }
 
 void
@@ -33,7 +33,7 @@ sensor_seen(void *arg, const struct seen_host *h)
 		return;
 	}
 	s->seen_reports++;
-	output_line(s->out, line, (size_t)n);
+	output_line(s->out, OUTPUT_SEEN, line, (size_t)n);
 }
 
 static void
@@ -119,9 +119,15 @@ sensor_print_summary(struct sensor *s, FILE *f)
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			fprintf(f, "  peak memory      %ld KiB (resident)\n", ru.ru_maxrss);
 	}
-	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu%s%s\n",
-	    (unsigned long long)os.sent, (unsigned long long)os.queued,
-	    (unsigned long long)(os.dropped + s->json_errors),
+	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu "
+	    "(queue full: detections %llu, asset reports %llu; too large %llu)%s%s\n",
+	    (unsigned long long)(os.sent[OUTPUT_DETECTION] + os.sent[OUTPUT_SEEN]),
+	    (unsigned long long)(os.queued[OUTPUT_DETECTION] + os.queued[OUTPUT_SEEN]),
+	    (unsigned long long)(os.dropped[OUTPUT_DETECTION] + os.dropped[OUTPUT_SEEN] +
+		s->json_errors),
+	    (unsigned long long)os.dropped[OUTPUT_DETECTION],
+	    (unsigned long long)os.dropped[OUTPUT_SEEN],
+	    (unsigned long long)s->json_errors,
 	    *output_error(s->out) ? "; last error: " : "", output_error(s->out));
 	fflush(f);
 }

@@ -137,7 +137,8 @@ if command -v socat >/dev/null && [[ $have_caps -eq 1 ]]; then
   # nobody listening: the sensor retries, then says so and exits 3
   "$SENSOR" -r "$CAPS/worm_slammer_udp1434.pcap" -o "unix:$TMP/absent.sock" >"$TMP/out" 2>"$TMP/err"
   rc=$?
-  if [[ $rc -eq 3 ]] && grep -q "events not delivered" "$TMP/err" && grep -qE "queued [1-9]" "$TMP/err"; then
+  if [[ $rc -eq 3 ]] && grep -q "events not delivered" "$TMP/err" && grep -qE "queued [1-9]" "$TMP/err" &&
+     grep -qE "dropped 0 \(queue full: detections 0, asset reports 0; too large 0\)" "$TMP/err"; then
     ok "undelivered events reported"
   else
     bad "undelivered events (rc $rc: $(head -c 300 "$TMP/err"))"
