@@ -151,6 +151,21 @@ expired(const struct track_table *t, const uint8_t *rec, uint32_t now_ms)
 	return now_ms - track_last_ms(rec) > t->idle_ms;
 }
 
+/*
+ * Starts loading a bucket's records while its tags are read: in a large table
+ * both are cache misses, and waiting for the tags before touching the record
+ * would pay them one after the other.
+ */
+static inline void
+prefetch_bucket(const struct track_table *t, size_t base)
+{
+	const uint8_t *b = rec_at(t, base), *end = b + (size_t)TRACK_WAYS * t->recsize;
+
+	for (; b < end; b += 64)
+		__builtin_prefetch(b, 1);
+	__builtin_prefetch(end - 1, 1);
+}
+
 void *
 track_find(struct track_table *t, const void *key, uint64_t hash,
     uint32_t now_ms)
@@ -158,6 +173,8 @@ track_find(struct track_table *t, const void *key, uint64_t hash,
 	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
 	uint8_t tag = hash_tag(hash);
 	int w;
+
+	prefetch_bucket(t, base);
 
 	for (w = 0; w < TRACK_WAYS; w++) {
 		uint8_t *rec;
