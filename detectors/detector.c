@@ -97,6 +97,7 @@ struct detector {
 	detector_emit_fn emit;
 	void *emit_arg;              /* borrowed: the caller's */
 	struct track_table srcs, pairs, fans;
+	struct sig_state *sigs;      /* owned: the sequence signatures' connections */
 	struct pending *ring;        /* owned: FIFO of pending first contacts */
 	uint32_t ring_cap, ring_head, ring_len;
 	bool started;
@@ -183,14 +184,15 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	d->fans.rank = fan_rank;
 	d->ring_cap = (uint32_t)track_capacity(&d->pairs);
 	d->ring = calloc(d->ring_cap, sizeof(*d->ring));
-	if (d->ring == NULL)
+	d->sigs = sig_new(cfg->hash_seed ^ 0xc2b2ae35);
+	if (d->ring == NULL || d->sigs == NULL)
 		goto fail;
 	d->age_slice[0] = age_slice(&d->srcs, cfg->source_idle_ms);
 	d->age_slice[1] = age_slice(&d->pairs, cfg->pair_idle_ms);
 	d->age_slice[2] = age_slice(&d->fans, cfg->fanout_window_ms * 2);
 	d->st.memory_bytes = sizeof(*d) + track_bytes(&d->srcs) +
 	    track_bytes(&d->pairs) + track_bytes(&d->fans) +
-	    (uint64_t)d->ring_cap * sizeof(*d->ring);
+	    (uint64_t)d->ring_cap * sizeof(*d->ring) + sig_bytes(d->sigs);
 	d->st.source_record_bytes = sizeof(struct src_rec);
 	d->st.pair_record_bytes = sizeof(struct pair_rec);
 	d->st.fanout_record_bytes = sizeof(struct fan_rec);
@@ -209,6 +211,7 @@ detector_free(struct detector *d)
 	track_free(&d->pairs);
 	track_free(&d->fans);
 	free(d->ring);
+	sig_free(d->sigs);
 	free(d);
 }
 
@@ -672,7 +675,7 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	}
 	if (ip_is_special(&p.src))
 		return;
-	sig = sig_match(&p);
+	sig = sig_match(d->sigs, &p, d->now_ms);
 	if (sig != NULL)
 		on_signature(d, &p, sig);
 	switch (p.proto) {
