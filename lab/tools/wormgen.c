@@ -987,7 +987,7 @@ usage(FILE *f)
 	    "  --prefix CIDR         the lab prefix: every target lies inside it; private or\n"
 	    "                        documentation space only (10/8, 172.16/12, 192.168/16,\n"
 	    "                        192.0.2/24, 198.51.100/24, 203.0.113/24)\n"
-	    "  --dst-mac MAC         destination MAC of every frame (default " DEFAULT_DST_MAC ",\n"
+	    "  --dst-mac MAC         destination MAC of the infected host's frames (default " DEFAULT_DST_MAC ",\n"
 	    "                        the lab gateway; the replay rewrites it as needed)\n"
 	    "  --count N             addresses probed (slammer 2000, blaster 200, welchia 254,\n"
 	    "                        sasser 500, the exploit modes 20; 1-%u, exploit modes 1-%u)\n"
