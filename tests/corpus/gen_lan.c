@@ -358,7 +358,7 @@ build_network(struct gen *g)
 		x->ttl = chance(&g->rng, 0.7) ? 64 : 128;
 		/* Content delivery nearby, the rest further away. */
 		x->rtt_us = chance(&g->rng, 0.5) ? rnd_range(&g->rng, 10000, 40000) :
-		    rnd_range(&g->rng, 40000, 190000);
+		    rnd_range(&g->rng, 40000, 180000);   /* plus up to 10% jitter: <= 198 ms */
 	}
 	g->ninternet = INTERNET_HOSTS;
 	/* The dead server and syslog collector: addresses without a box. */
@@ -989,8 +989,7 @@ x_nms_round(struct gen *g, uint64_t t, uint32_t round)
 		ql = snmp_message(q, round << 16 | i, false, 0);
 		al = snmp_message(a, round << 16 | i, true, (uint32_t)(t / 10000) + i * 360000);
 		udp_exchange(g, t + r + rnd_range(&g->rng, 2000, 8000), g->nms, i,
-		    ephemeral(&g->hosts[g->nms]), 161, q, ql, a, al,
-		    rtt(g, g->nms, i) + rnd_range(&g->rng, 200, 2000));
+		    ephemeral(&g->hosts[g->nms]), 161, q, ql, a, al, rtt(g, g->nms, i));
 	}
 }
 
@@ -1134,8 +1133,7 @@ x_discovery(struct gen *g, uint64_t t, uint8_t kind, uint32_t q)
 	case S_SSDP:
 		sport = ephemeral(qh);
 		len = text_payload(m, sizeof(m), "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
-		    "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: urn:schemas-upnp-org:device:"
-		    "MediaServer:1\r\nUSER-AGENT: Microsoft-Windows/10.0 UPnP/1.0\r\n\r\n");
+		    "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: upnp:rootdevice\r\nUSER-AGENT: Microsoft-Windows/10.0 UPnP/1.0\r\n\r\n");
 		emit_udp_group(g, t, q, group, 2, sport, 1900, m, len);
 		for (i = 0; i < 3; i++)
 			responders[nresp++] = g->printers[s][i];
