@@ -130,6 +130,10 @@ enum sess_kind {
 	S_DEAD_TCP, S_SYSLOG
 };
 
+static const char *const sess_names[] = { "web pages", "smb", "dc logons", "dc refreshes",
+	"nms rounds", "ssh", "print jobs", "ntp", "ntp upstream", "dhcp joins", "dhcp renews",
+	"ssdp", "ws-discovery", "llmnr", "mdns", "nbns", "dead tcp", "syslog" };
+
 struct sess {
 	uint64_t t_us;
 	uint32_t order;
@@ -1760,8 +1764,13 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: %s\n", truth, strerror(errno));
 		return 1;
 	}
-	printf("%s: %u frames, %u hosts, %.0f s\n", out, g.nrecs, g.nhosts - g.ninternet - 2,
-	    DURATION_US / 1e6);
+	printf("%s: %u frames, %u LAN hosts, %.0f s\n", out, g.nrecs,
+	    g.nhosts - g.ninternet - 2, DURATION_US / 1e6);
+	for (i = 0; i <= S_SYSLOG; i++)
+		printf("  %-12s %6" PRIu64 "\n", sess_names[i], g.counts[i]);
+	for (i = 0; i < g.nworms; i++)
+		printf("  worm %s: %u probes from %.3f s\n", worm_kind_names[g.worms[i].kind],
+		    g.worms[i].probes, g.worms[i].first_us / 1e6);
 	free(g.host_of_ip);
 	free(g.arp_cache);
 	free(g.sess);
