@@ -331,6 +331,33 @@ ipv6_renumbering_keeps_evidence(void **state)
 	h_free(h);
 }
 
+static void
+settings_are_checked(void **state)
+{
+	struct det_config c;
+	char err[256];
+
+	(void)state;
+	detcfg_defaults(&c);
+	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0", err, sizeof(err)), -1);
+	assert_string_equal(err, "subnets: bad value '10.20.0.0': a subnet is ADDRESS/LENGTH");
+	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0/33", err, sizeof(err)), -1);
+	assert_int_equal(detcfg_set(&c, "subnets", "printer/24", err, sizeof(err)), -1);
+	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0/16,fd00:1::/64", err, sizeof(err)), 0);
+	assert_int_equal(c.nsubnets, 2);
+	assert_int_equal(c.subnets[0].plen, 96 + 16);
+	assert_int_equal(c.subnets[1].plen, 64);
+	assert_int_equal(detcfg_set(&c, "discovery.ports", "67,0", err, sizeof(err)), -1);
+	assert_int_equal(detcfg_set(&c, "discovery.ports", "none", err, sizeof(err)), 0);
+	assert_int_equal(c.ndiscovery_ports, 0);
+	assert_int_equal(detcfg_set(&c, "trw.adaptive", "maybe", err, sizeof(err)), -1);
+	assert_string_equal(err, "trw.adaptive: bad value 'maybe': expected yes or no");
+	assert_int_equal(detcfg_set(&c, "icmp_sweep.dsts", "300", err, sizeof(err)), -1);
+	assert_int_equal(detcfg_set(&c, "trw.min_timeout", "5", err, sizeof(err)), 0);
+	assert_int_equal(detcfg_validate(&c, err, sizeof(err)), -1);
+	assert_string_equal(err, "trw.min_timeout (5.000 s) must not exceed trw.timeout (3.000 s)");
+}
+
 int
 main(void)
 {
@@ -344,6 +371,7 @@ main(void)
 		cmocka_unit_test(low_source_port_udp_probes_count),
 		cmocka_unit_test(nd_sweep_counts_unanswered_solicitations),
 		cmocka_unit_test(ipv6_renumbering_keeps_evidence),
+		cmocka_unit_test(settings_are_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
