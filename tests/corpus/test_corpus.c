@@ -294,8 +294,8 @@ test_worms(void **state)
 	memset(&r, 0, sizeof(r));
 	r.truth = &t;
 	run_capture(paths[2], &r);
-	print_message("%-15s %-15s %5s %-14s %8s %8s %s\n", "worm", "kind", "rate", "engine",
-	    "probes", "seconds", "verdict");
+	print_message("%-15s %-15s %5s %-10s %6s %7s  %-32s %s\n", "worm", "kind", "rate", "engine",
+	    "probes", "seconds", "engine's evidence", "verdict");
 	for (i = 0; i < t.nworms; i++) {
 		const struct worm *w = &t.worms[i];
 		uint32_t max_probes;
@@ -304,13 +304,21 @@ test_worms(void **state)
 		budget(w, &max_probes, &max_secs);
 		ok = w->detected && w->probes_at_alert <= max_probes &&
 		    (max_secs == 0 || w->secs_at_alert <= max_secs);
-		if (w->detected)
-			print_message("%-15s %-15s %5.1f %-14s %8u %8.3f %s (budget %u probes%s)\n",
-			    w->ip, w->kind, w->rate, w->engine, w->probes_at_alert, w->secs_at_alert,
+		if (w->detected) {
+			/* What the engine counted, and since when relative to the first
+			 * probe: a walk that began before the infection carries the
+			 * host's own earlier outcomes. */
+			char ev[64];
+			snprintf(ev, sizeof(ev), "%u probes %u failures since %+.1f s",
+			    w->det.probes, w->det.failures,
+			    ((double)w->det.first_seen_us - (double)w->first_seen_us) / 1e6);
+			print_message("%-15s %-15s %5.1f %-10s %6u %7.3f  %-32s %s (budget %u probes%s)\n",
+			    w->ip, w->kind, w->rate, w->engine, w->probes_at_alert, w->secs_at_alert, ev,
 			    ok ? "ok" : "LATE", max_probes, max_secs > 0 ? ", 1.0 s" : "");
-		else
-			print_message("%-15s %-15s %5.1f %-14s %8u %8s NOT FLAGGED\n", w->ip, w->kind,
-			    w->rate, "-", w->probes, "-");
+		} else {
+			print_message("%-15s %-15s %5.1f %-10s %6u %7s  %-32s NOT FLAGGED\n", w->ip,
+			    w->kind, w->rate, "-", w->probes, "-", "-");
+		}
 		/* The truth file and the capture agree on when each worm starts. */
 		assert_true(w->probes > 0);
 		assert_true(w->first_seen_us >= w->first_probe_us &&
