@@ -279,9 +279,14 @@ add_host(struct gen *g, uint32_t ip, enum role role, const uint8_t oui[3], bool 
 	h->ip_id = (uint16_t)labnet_rng_next(&g->rng);
 	h->ts_base = (uint32_t)labnet_rng_next(&g->rng);
 	if (h->lan && role != ROLE_ABSENT) {
-		/* Vendor OUI plus a NIC-specific part, distinct across the LAN. */
+		/* Vendor OUI plus a NIC-specific part, distinct across the LAN (24
+		 * random bits for a few hundred hosts: a redraw is rare, 100 in a
+		 * row never happens). */
+		int tries = 0;
 		do {
 			uint64_t r = labnet_rng_next(&g->rng);
+			if (++tries > 100)
+				die("internal error: no free MAC address");
 			memcpy(h->mac, oui, 3);
 			h->mac[3] = (uint8_t)r;
 			h->mac[4] = (uint8_t)(r >> 8);

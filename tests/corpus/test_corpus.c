@@ -67,8 +67,10 @@ struct run {
 	struct detector *det;
 	int linktype;
 	uint64_t busy, wrong, total;
-	char report[MAX_REPORT][256];
+	char report[MAX_REPORT][256];     /* wrong detections */
 	int nreport;
+	char busy_report[MAX_REPORT][256];
+	int nbusy_report;
 };
 
 static const char *paths[4];
@@ -177,11 +179,20 @@ on_detection(void *arg, const struct detection *d)
 	int i;
 
 	r->total++;
+	ip_to_str(&d->src, ip, sizeof(ip));
+	snprintf(line, sizeof(line), "  %-15s %-15s %-10s %s port %u probes %u failures %u dsts %u "
+	    "ports %u at %.3f s (packet %llu)", ip, role_of(r->truth, ip), engine,
+	    d->proto == IPPROTO_NUM_UDP ? "udp" : d->proto == IPPROTO_NUM_TCP ? "tcp" :
+	    d->is_arp ? "arp" : "ip", d->has_dport ? d->dport : 0, d->probes, d->failures,
+	    d->distinct_dsts, d->distinct_ports, (double)(d->time_us - r->truth->start_us) / 1e6,
+	    (unsigned long long)d->alert_packet);
 	if (strcmp(engine, "busy") == 0) {
+		/* A notice that isolates nothing: listed, never a failure. */
 		r->busy++;
+		if (r->nbusy_report < MAX_REPORT)
+			snprintf(r->busy_report[r->nbusy_report++], sizeof(r->busy_report[0]), "%s", line);
 		return;
 	}
-	ip_to_str(&d->src, ip, sizeof(ip));
 	for (i = 0; i < r->truth->nworms; i++) {
 		struct worm *w = &r->truth->worms[i];
 		if (strcmp(w->ip, ip) != 0 || d->time_us < w->first_probe_us)
@@ -197,12 +208,6 @@ on_detection(void *arg, const struct detection *d)
 		return;
 	}
 	r->wrong++;
-	snprintf(line, sizeof(line), "  %-15s %-15s %-10s %s port %u probes %u failures %u dsts %u "
-	    "ports %u at %.3f s (packet %llu)", ip, role_of(r->truth, ip), engine,
-	    d->proto == IPPROTO_NUM_UDP ? "udp" : d->proto == IPPROTO_NUM_TCP ? "tcp" :
-	    d->is_arp ? "arp" : "ip", d->has_dport ? d->dport : 0, d->probes, d->failures,
-	    d->distinct_dsts, d->distinct_ports, (double)(d->time_us - r->truth->start_us) / 1e6,
-	    (unsigned long long)d->alert_packet);
 	if (r->nreport < MAX_REPORT)
 		snprintf(r->report[r->nreport++], sizeof(r->report[0]), "%s", line);
 }
@@ -244,6 +249,11 @@ run_capture(const char *pcap, struct run *r)
 	print_message("%s: %llu detections, %llu from \"busy\", %llu wrong\n", pcap,
 	    (unsigned long long)r->total, (unsigned long long)r->busy,
 	    (unsigned long long)r->wrong);
+	if (r->nbusy_report > 0) {
+		print_message("\"busy\" notices (host, role, evidence; first %d):\n", r->nbusy_report);
+		for (i = 0; i < r->nbusy_report; i++)
+			print_message("%s\n", r->busy_report[i]);
+	}
 	if (r->nreport > 0) {
 		print_message("wrongly flagged (host, role, engine, evidence; first %d):\n", r->nreport);
 		for (i = 0; i < r->nreport; i++)
