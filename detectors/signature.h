@@ -66,8 +66,9 @@ size_t sig_bytes(const struct sig_state *s);
 
 /*
  * Returns the name of the signature the packet matches (a static string), or
- * NULL. `now_ms` is the caller's clock (ms, wrapping) for the per-connection
- * state. No allocation.
+ * NULL. `s` (not NULL) is the caller's state, updated by binds and NT
+ * transactions; `now_ms` is the caller's clock (ms, wrapping) for its ageing.
+ * No allocation.
  */
 const char *sig_match(struct sig_state *s, const struct pkt *p, uint32_t now_ms);
 
