@@ -33,6 +33,9 @@ conf_defaults(struct cordon_conf *c)
 	/* A vertical scan is a person or a tool looking at one host, not a worm
 	 * spreading: recorded and reported, not isolated, unless configured. */
 	c->engines[ENGINE_VSCAN].isolate = false;
+	/* A busy host's contacts were answered: that is a notice for the
+	 * operator, never evidence (docs/detectors.md). */
+	c->engines[ENGINE_BUSY].isolate = false;
 	c->max_per_minute = 10;
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
@@ -372,7 +375,7 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 		int e = det_engine_from_name(name);
 		char section[64];
 		if (e < 0)
-			return failf(x, st, "policy.engines: unknown engine '%s' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)", name);
+			return failf(x, st, "policy.engines: unknown engine '%s' (" DET_ENGINE_LIST ")", name);
 		if (!config_setting_is_group(st))
 			return failf(x, st, "policy.engines.%s: expected a group { isolate = true; min_probes = 0; }", name);
 		snprintf(section, sizeof(section), "policy.engines.%s", name);
@@ -380,6 +383,9 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 		    get_bool(x, st, section, "isolate", &c->engines[e].isolate) ||
 		    get_uint(x, st, section, "min_probes", 0, 1000000, &c->engines[e].min_probes))
 			return -1;
+		if (e == ENGINE_BUSY && c->engines[e].isolate)
+			return failf(x, st, "policy.engines.busy: isolate = true refused: a busy notice "
+			    "reports answered contacts, which are never evidence of a worm");
 	}
 	return 0;
 }
@@ -472,6 +478,46 @@ load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/*
+ * libconfig frees its strings without clearing them: the enforcement points'
+ * settings (communities, SNMPv3 pass phrases) are cleared in place first.
+ * (The parser's own read buffers are libconfig's and are not reached.)
+ */
+static void
+wipe_setting_strings(config_setting_t *st)
+{
+	int i, n;
+
+	if (st == NULL)
+		return;
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		char *v = (char *)config_setting_get_string(st);
+		if (v != NULL)
+			explicit_bzero(v, strlen(v));
+		return;
+	}
+	n = config_setting_length(st);
+	for (i = 0; i < n; i++)
+		wipe_setting_strings(config_setting_get_elem(st, (unsigned)i));
+}
+
+static void
+wipe_enforcement_strings(config_t *cfg)
+{
+	wipe_setting_strings(config_lookup(cfg, "enforcement"));
+}
+
+void
+conf_wipe_point_settings(struct cordon_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npoints; i++) {
+		explicit_bzero(c->points[i].params, sizeof(c->points[i].params));
+		c->points[i].nparams = 0;
+	}
+}
+
 int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
@@ -519,6 +565,7 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
+	wipe_enforcement_strings(&cfg);
 	config_destroy(&cfg);
 	fclose(f);
 	return rc;

@@ -116,8 +116,9 @@ test_defaults(void **state)
 	assert_int_equal(c->nverify, 0);
 	for (e = 0; e < ENGINE_COUNT; e++) {
 		/* Every engine isolates except the vertical scan (a person
-		 * looking at one host, not a worm). */
-		assert_int_equal(c->engines[e].isolate, e != ENGINE_VSCAN);
+		 * looking at one host, not a worm) and the busy notice
+		 * (answered contacts are never evidence). */
+		assert_int_equal(c->engines[e].isolate, e != ENGINE_VSCAN && e != ENGINE_BUSY);
 		assert_int_equal(c->engines[e].min_probes, 0);
 	}
 	free(c);
@@ -327,7 +328,10 @@ test_unknown_keys(void **state)
 	assert_rejected("policy = { engines = {\n trw = { isolat = false; }; }; };\n", 2,
 	    "unknown setting 'policy.engines.trw.isolat'");
 	assert_rejected("policy = { engines = {\n telepathy = { isolate = true; }; }; };\n", 2,
-	    "policy.engines: unknown engine 'telepathy' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)");
+	    "policy.engines: unknown engine 'telepathy' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep, nd_sweep, busy)");
+	assert_rejected("policy = { engines = {\n busy = { isolate = true; }; }; };\n", 2,
+	    "policy.engines.busy: isolate = true refused: a busy notice reports answered "
+	    "contacts, which are never evidence of a worm");
 	assert_rejected("verification = ( { prefixes = [ \"10.0.0.0/8\" ]; command = \"/bin/true\";\n every = 5; } );\n", 2,
 	    "unknown setting 'verification.every'");
 	assert_rejected_with("detectors = { trw = {\n speed = 5; }; };\n", 2, "detectors.trw.speed: unknown setting");
@@ -353,11 +357,33 @@ test_points(void **state)
 	    "enforcement 'a'.extra: expected a number, a string, a boolean or a list of them");
 }
 
+static void
+test_point_settings_are_wiped(void **state)
+{
+	static const char text[] =
+	    "enforcement = ( { name = \"sw1\"; kind = \"snmp-qbridge\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    "  address = \"192.0.2.1\"; community = \"Wiped-Community-7\"; quarantine_vlan = 999; } );\n";
+	struct cordon_conf *c = calloc(1, sizeof(*c));
+	char err[512];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(load(text, c, err, sizeof(err)), 0);
+	assert_non_null(memmem(c, sizeof(*c), "Wiped-Community-7", 17));
+	conf_wipe_point_settings(c);
+	/* No copy left anywhere in the structure, and the point is still named. */
+	assert_null(memmem(c, sizeof(*c), "Wiped-Community-7", 17));
+	assert_int_equal(c->points[0].nparams, 0);
+	assert_string_equal(c->points[0].name, "sw1");
+	free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_defaults, teardown),
+		cmocka_unit_test_teardown(test_point_settings_are_wiped, teardown),
 		cmocka_unit_test_teardown(test_every_section, teardown),
 		cmocka_unit_test_teardown(test_verification_defaults, teardown),
 		cmocka_unit_test_teardown(test_bad_values, teardown),
