@@ -584,8 +584,11 @@ is_directed_broadcast(const struct detector *d, const struct ip_addr *a)
 	for (i = 0; i < d->cfg.nsubnets; i++)
 		if (subnet_broadcast_one(&d->cfg.subnets[i], a))
 			return true;
+	/* Per packet: skip the learned table while no DHCP answer filled it, and its free slots. */
+	if (d->st.subnets_learned == 0)
+		return false;
 	for (i = 0; i < LEARNED_SUBNETS; i++)
-		if (subnet_broadcast_one(&d->learned[i], a))
+		if (d->learned[i].plen != 0 && subnet_broadcast_one(&d->learned[i], a))
 			return true;
 	return false;
 }
