@@ -29,22 +29,6 @@ ip_from_v4(struct ip_addr *a, const uint8_t v4[4])
 	memcpy(a->b + 12, v4, 4);
 }
 
-bool
-ip_is_special(const struct ip_addr *a)
-{
-	static const uint8_t zero[16];
-
-	if (ip_is_v4(a)) {
-		const uint8_t *v4 = a->b + 12;
-		if (v4[0] == 0 || v4[0] >= 224)   /* this-net, multicast, class E, broadcast */
-			return true;
-		return false;
-	}
-	if (a->b[0] == 0xff)                      /* multicast */
-		return true;
-	return memcmp(a->b, zero, 16) == 0;       /* unspecified */
-}
-
 char *
 ip_to_str(const struct ip_addr *a, char *buf, unsigned len)
 {

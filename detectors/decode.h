@@ -112,7 +112,22 @@ ip_is_v4(const struct ip_addr *a)
 }
 
 /* Unspecified, multicast or limited broadcast: never a probe target or source. */
-bool ip_is_special(const struct ip_addr *a);
+static inline bool
+ip_is_special(const struct ip_addr *a)
+{
+	static const uint8_t zero[16];
+
+	/* Inline: the detector asks it of most packets' addresses. */
+	if (ip_is_v4(a)) {
+		const uint8_t *v4 = a->b + 12;
+		if (v4[0] == 0 || v4[0] >= 224)   /* this-net, multicast, class E, broadcast */
+			return true;
+		return false;
+	}
+	if (a->b[0] == 0xff)                      /* multicast */
+		return true;
+	return memcmp(a->b, zero, 16) == 0;       /* unspecified */
+}
 
 /* Text form (inet_ntop); `buf` needs 46 bytes. Returns buf. */
 char *ip_to_str(const struct ip_addr *a, char *buf, unsigned len);
