@@ -33,6 +33,9 @@ conf_defaults(struct cordon_conf *c)
 	/* A vertical scan is a person or a tool looking at one host, not a worm
 	 * spreading: recorded and reported, not isolated, unless configured. */
 	c->engines[ENGINE_VSCAN].isolate = false;
+	/* A busy host's contacts were answered: that is a notice for the
+	 * operator, never evidence (docs/detectors.md). */
+	c->engines[ENGINE_BUSY].isolate = false;
 	c->max_per_minute = 10;
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
@@ -372,7 +375,7 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 		int e = det_engine_from_name(name);
 		char section[64];
 		if (e < 0)
-			return failf(x, st, "policy.engines: unknown engine '%s' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)", name);
+			return failf(x, st, "policy.engines: unknown engine '%s' (" DET_ENGINE_LIST ")", name);
 		if (!config_setting_is_group(st))
 			return failf(x, st, "policy.engines.%s: expected a group { isolate = true; min_probes = 0; }", name);
 		snprintf(section, sizeof(section), "policy.engines.%s", name);
@@ -380,6 +383,9 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 		    get_bool(x, st, section, "isolate", &c->engines[e].isolate) ||
 		    get_uint(x, st, section, "min_probes", 0, 1000000, &c->engines[e].min_probes))
 			return -1;
+		if (e == ENGINE_BUSY && c->engines[e].isolate)
+			return failf(x, st, "policy.engines.busy: isolate = true refused: a busy notice "
+			    "reports answered contacts, which are never evidence of a worm");
 	}
 	return 0;
 }

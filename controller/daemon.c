@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -607,9 +608,14 @@ on_tick(void *arg)
 	struct cordon *c = arg;
 	struct local_sensor *ls;
 
-	/* A capture descriptor can stay quiet while packets wait in the ring. */
-	for (ls = c->locals; ls; ls = ls->next)
+	/* A capture descriptor can stay quiet while packets wait in the ring;
+	 * and on a quiet link unanswered first contacts must still fail on time. */
+	for (ls = c->locals; ls; ls = ls->next) {
+		struct timeval now;
 		local_readable(ls);
+		gettimeofday(&now, NULL);
+		detector_tick(ls->det, (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_usec);
+	}
 	seen_flush(c);
 	enforcer_tick(c);
 	loop_timer_arm(c->tick, TICK_SECONDS);

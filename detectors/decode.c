@@ -253,6 +253,16 @@ decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 		pk->payload_len = len - 8;
 		if ((!v6 && h[0] == 8) || (v6 && h[0] == 128))
 			pk->icmp_echo_request = true;
+		else if ((!v6 && h[0] == 0) || (v6 && h[0] == 129))
+			pk->icmp_echo_reply = true;
+		/* RFC 4861 4.3/4.4: 4 reserved bytes, then the target address. */
+		if (v6 && (h[0] == 135 || h[0] == 136)) {
+			if (len < 24)
+				return DECODE_TRUNCATED;
+			memcpy(pk->nd_target.b, h + 8, 16);
+			pk->nd_solicit = h[0] == 135;
+			pk->nd_advert = h[0] == 136;
+		}
 		if ((!v6 && h[0] == 3) || (v6 && h[0] == 1)) {
 			enum decode_status st = decode_quote(h + 8, len - 8, v6, &pk->quoted);
 			if (st != DECODE_OK)
@@ -383,6 +393,7 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 			return DECODE_TRUNCATED;
 		pk->has_mac = true;
 		memcpy(pk->src_mac, f + 6, 6);
+		pk->l2_group = (f[0] & 0x01) != 0;   /* the I/G bit of the destination */
 		type = rd16(f + 12);
 		f += 14;
 		caplen -= 14;
@@ -390,6 +401,8 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 	case DECODE_LINK_LINUX_SLL:
 		if (caplen < 16)
 			return DECODE_TRUNCATED;
+		/* Packet type: 1 broadcast, 2 multicast (to us or to another host). */
+		pk->l2_group = rd16(f) == 1 || rd16(f) == 2;
 		/* ARPHRD_ETHER with a 6-byte address: the sender's MAC. */
 		if (rd16(f + 2) == 1 && rd16(f + 4) == 6) {
 			pk->has_mac = true;
@@ -402,6 +415,7 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 	case DECODE_LINK_LINUX_SLL2:
 		if (caplen < 20)
 			return DECODE_TRUNCATED;
+		pk->l2_group = f[10] == 1 || f[10] == 2;
 		if (rd16(f + 8) == 1 && f[11] == 6) {
 			pk->has_mac = true;
 			memcpy(pk->src_mac, f + 12, 6);

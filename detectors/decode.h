@@ -65,6 +65,7 @@ struct pkt {
 	/* link */
 	bool has_mac;
 	uint8_t src_mac[6];
+	bool l2_group;          /* sent to a link-layer broadcast or multicast address */
 	int vlan;               /* outermost VLAN id, -1 when untagged */
 	/* network */
 	enum decode_l3 l3;
@@ -77,6 +78,10 @@ struct pkt {
 	uint8_t tcp_flags;
 	uint8_t icmp_type, icmp_code;
 	bool icmp_echo_request; /* ICMP type 8 / ICMPv6 type 128 */
+	bool icmp_echo_reply;   /* ICMP type 0 / ICMPv6 type 129 */
+	/* IPv6 neighbour discovery: a solicitation (135) or advertisement (136) for `nd_target` */
+	bool nd_solicit, nd_advert;
+	struct ip_addr nd_target;
 	bool icmp_error;        /* unreachable: `quoted` is set */
 	struct quoted_probe quoted;
 	/* ARP (Ethernet/IPv4 only) */

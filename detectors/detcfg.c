@@ -20,6 +20,18 @@ static const struct detcfg_port default_ports[] = {
 	{ 25, 25 },
 };
 
+/*
+ * Discovery and address-configuration protocols: their datagrams are queries
+ * to a group or answers to one, never a connection attempt. DHCP (67, 68;
+ * RFC 2131) and DHCPv6 (546, 547; RFC 8415), NetBIOS name and datagram
+ * service (137, 138; RFC 1002), SSDP (1900; UPnP Device Architecture 1.1),
+ * WS-Discovery (3702; OASIS WS-Discovery 1.1), mDNS (5353; RFC 6762), LLMNR
+ * (5355; RFC 4795).
+ */
+static const uint16_t default_discovery_ports[] = {
+	67, 68, 137, 138, 546, 547, 1900, 3702, 5353, 5355,
+};
+
 void
 detcfg_defaults(struct det_config *c)
 {
@@ -34,15 +46,24 @@ detcfg_defaults(struct det_config *c)
 	c->trw_alpha = 0.01;
 	c->trw_beta = 0.99;
 	c->trw_timeout_ms = 3 * 1000;     /* TCP's initial SYN retransmission timer (RFC 6298 2.1: 1 s, Windows 3 s) */
+	c->trw_min_timeout_ms = 25;       /* well above a LAN's answer delay (docs/detectors.md) */
+	c->trw_adaptive = 1;
 	c->vscan_ports = 15;              /* Zeek scan.zeek port_scan_threshold */
 	c->vscan_window_ms = 5 * 60 * 1000; /* Zeek port_scan_interval */
-	c->icmp_sweep_dsts = 10;
+	c->icmp_sweep_dsts = 5;
+	c->icmp_sweep_share = 0.25;
 	c->arp_sweep_dsts = 24;
+	c->nd_sweep_dsts = 24;
+	memcpy(c->discovery_ports, default_discovery_ports, sizeof(default_discovery_ports));
+	c->ndiscovery_ports = sizeof(default_discovery_ports) / sizeof(default_discovery_ports[0]);
+	c->reply_window_ms = 30 * 1000;  /* UPnP's MX is at most 5 s; NBNS and WS-Discovery retry within seconds */
+	c->startup_grace_ms = 10 * 1000;
 	c->sweep_window_ms = 60 * 1000;
 	c->alert_interval_ms = 5 * 60 * 1000;
 	c->max_sources = 65536;
 	c->max_pairs = 262144;
 	c->max_fanout = 65536;
+	c->max_queries = 16384;
 	c->source_idle_ms = 10 * 60 * 1000;
 	c->pair_idle_ms = 10 * 60 * 1000;
 	c->hash_seed = 0;
@@ -53,9 +74,11 @@ detcfg_defaults(struct det_config *c)
 
 const char *const detcfg_keys[] = {
 	"ports", "fanout.window", "trw.theta0", "trw.theta1", "trw.alpha",
-	"trw.beta", "trw.timeout", "vscan.ports", "vscan.window",
-	"icmp_sweep.dsts", "arp_sweep.dsts", "sweep.window", "alert.interval",
-	"table.sources", "table.pairs", "table.fanout", "table.source_idle",
+	"trw.beta", "trw.timeout", "trw.min_timeout", "trw.adaptive",
+	"vscan.ports", "vscan.window", "icmp_sweep.dsts", "icmp_sweep.share",
+	"arp_sweep.dsts", "nd_sweep.dsts", "sweep.window", "subnets",
+	"discovery.ports", "reply.window", "reply.startup_grace", "alert.interval",
+	"table.sources", "table.pairs", "table.fanout", "table.queries", "table.source_idle",
 	"table.pair_idle", "table.seed", "report.seen_interval", NULL,
 };
 
@@ -156,6 +179,85 @@ parse_ports(struct det_config *c, const char *key, const char *value,
 	return 0;
 }
 
+/* "10.20.0.0/16,fd00:1::/64": local subnets (at most DETCFG_MAX_SUBNETS). */
+static int
+parse_subnets(struct det_config *c, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	struct detcfg_subnet subs[DETCFG_MAX_SUBNETS];
+	unsigned n = 0;
+	char buf[2048], *save = NULL, *tok;
+
+	if (strlen(value) >= sizeof(buf))
+		return fail(err, errlen, key, value, "too long");
+	strcpy(buf, value);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char *slash = strchr(tok, '/');
+		unsigned long long plen;
+		unsigned max;
+		if (slash == NULL)
+			return fail(err, errlen, key, value, "a subnet is ADDRESS/LENGTH");
+		*slash = '\0';
+		if (n == DETCFG_MAX_SUBNETS)
+			return fail(err, errlen, key, value, "at most 32 subnets");
+		if (ip_from_str(tok, &subs[n].addr) != 0)
+			return fail(err, errlen, key, value, "not an IPv4 or IPv6 address before '/'");
+		max = ip_is_v4(&subs[n].addr) ? 32 : 128;
+		if (parse_uint(slash + 1, max, &plen) != 0 || plen == 0)
+			return fail(err, errlen, key, value, "the length is 1 to 32 (IPv4) or 1 to 128 (IPv6)");
+		subs[n].plen = (uint8_t)(ip_is_v4(&subs[n].addr) ? plen + 96 : plen);
+		n++;
+	}
+	if (n == 0)
+		return fail(err, errlen, key, value, "no subnet given");
+	memcpy(c->subnets, subs, sizeof(subs));
+	c->nsubnets = n;
+	return 0;
+}
+
+/* "67,68,137": ports whose datagrams are never probes ("none": no such port). */
+static int
+parse_port_list(struct det_config *c, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	uint16_t ports[DETCFG_MAX_DISCOVERY_PORTS];
+	unsigned n = 0;
+	char buf[512], *save = NULL, *tok;
+
+	if (strcmp(value, "none") == 0) {
+		c->ndiscovery_ports = 0;
+		return 0;
+	}
+	if (strlen(value) >= sizeof(buf))
+		return fail(err, errlen, key, value, "too long");
+	strcpy(buf, value);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		unsigned long long port;
+		if (parse_uint(tok, 65535, &port) != 0 || port == 0)
+			return fail(err, errlen, key, value, "a port is a number from 1 to 65535");
+		if (n == DETCFG_MAX_DISCOVERY_PORTS)
+			return fail(err, errlen, key, value, "at most 32 ports");
+		ports[n++] = (uint16_t)port;
+	}
+	if (n == 0)
+		return fail(err, errlen, key, value, "no port given (\"none\" for none)");
+	memcpy(c->discovery_ports, ports, sizeof(ports));
+	c->ndiscovery_ports = n;
+	return 0;
+}
+
+bool
+detcfg_subnet_contains(const struct detcfg_subnet *s, const struct ip_addr *a)
+{
+	unsigned full = s->plen / 8, rest = s->plen % 8;
+
+	if (memcmp(s->addr.b, a->b, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((s->addr.b[full] ^ a->b[full]) & (uint8_t)(0xff00 >> rest)) == 0;
+}
+
 int
 detcfg_set(struct det_config *c, const char *key, const char *value,
     char *err, size_t errlen)
@@ -165,6 +267,10 @@ detcfg_set(struct det_config *c, const char *key, const char *value,
 
 	if (strcmp(key, "ports") == 0)
 		return parse_ports(c, key, value, err, errlen);
+	if (strcmp(key, "subnets") == 0)
+		return parse_subnets(c, key, value, err, errlen);
+	if (strcmp(key, "discovery.ports") == 0)
+		return parse_port_list(c, key, value, err, errlen);
 
 #define SECONDS(name, field)                                                  \
 	if (strcmp(key, name) == 0) {                                         \
@@ -195,10 +301,16 @@ detcfg_set(struct det_config *c, const char *key, const char *value,
 	PROB("trw.alpha", trw_alpha)
 	PROB("trw.beta", trw_beta)
 	SECONDS("trw.timeout", trw_timeout_ms)
+	SECONDS("trw.min_timeout", trw_min_timeout_ms)
 	COUNT("vscan.ports", vscan_ports, 2, 61)
 	SECONDS("vscan.window", vscan_window_ms)
-	COUNT("icmp_sweep.dsts", icmp_sweep_dsts, 2, 65535)
+	COUNT("icmp_sweep.dsts", icmp_sweep_dsts, 2, 255)
+	PROB("icmp_sweep.share", icmp_sweep_share)
 	COUNT("arp_sweep.dsts", arp_sweep_dsts, 2, 65535)
+	COUNT("nd_sweep.dsts", nd_sweep_dsts, 2, 65535)
+	SECONDS("reply.window", reply_window_ms)
+	SECONDS("reply.startup_grace", startup_grace_ms)
+	COUNT("table.queries", max_queries, 64, 67108864)
 	SECONDS("sweep.window", sweep_window_ms)
 	SECONDS("alert.interval", alert_interval_ms)
 	COUNT("table.sources", max_sources, 64, 67108864)
@@ -217,6 +329,15 @@ detcfg_set(struct det_config *c, const char *key, const char *value,
 		if (parse_seconds(value, &ms) != 0)
 			return fail(err, errlen, key, value, "expected seconds (0 turns the reports off)");
 		c->seen_interval_ms = ms;
+		return 0;
+	}
+	if (strcmp(key, "trw.adaptive") == 0) {
+		if (strcmp(value, "1") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
+			c->trw_adaptive = 1;
+		else if (strcmp(value, "0") == 0 || strcmp(value, "no") == 0 || strcmp(value, "false") == 0)
+			c->trw_adaptive = 0;
+		else
+			return fail(err, errlen, key, value, "expected yes or no");
 		return 0;
 	}
 	if (strcmp(key, "table.seed") == 0) {
@@ -242,6 +363,12 @@ detcfg_validate(const struct det_config *c, char *err, size_t errlen)
 	if (!(c->trw_alpha < c->trw_beta)) {
 		snprintf(err, errlen, "trw.alpha (%g) must be below trw.beta (%g)",
 		    c->trw_alpha, c->trw_beta);
+		return -1;
+	}
+	if (c->trw_min_timeout_ms > c->trw_timeout_ms) {
+		snprintf(err, errlen,
+		    "trw.min_timeout (%.3f s) must not exceed trw.timeout (%.3f s)",
+		    c->trw_min_timeout_ms / 1000.0, c->trw_timeout_ms / 1000.0);
 		return -1;
 	}
 	if (c->pair_idle_ms < c->vscan_window_ms) {

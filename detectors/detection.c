@@ -16,6 +16,8 @@ static const char *const engine_names[ENGINE_COUNT] = {
 	[ENGINE_SIGNATURE] = "signature",
 	[ENGINE_ICMP_SWEEP] = "icmp_sweep",
 	[ENGINE_ARP_SWEEP] = "arp_sweep",
+	[ENGINE_ND_SWEEP] = "nd_sweep",
+	[ENGINE_BUSY] = "busy",
 };
 
 const char *
@@ -265,7 +267,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 	}
 	v = json_object_get(o, "engine");
 	if (!json_is_string(v) || (e = det_engine_from_name(json_string_value(v))) < 0) {
-		bad(err, errlen, "engine", "expected one of fanout, trw, vscan, signature, icmp_sweep, arp_sweep");
+		bad(err, errlen, "engine", "expected one of " DET_ENGINE_LIST);
 		goto out;
 	}
 	d->engine = (enum det_engine)e;

@@ -18,7 +18,14 @@ enum det_engine {
 	ENGINE_SIGNATURE,    /* one packet is proof */
 	ENGINE_ICMP_SWEEP,   /* ICMP echo to many destinations */
 	ENGINE_ARP_SWEEP,    /* ARP who-has for many addresses */
+	ENGINE_ND_SWEEP,     /* IPv6 neighbour solicitations for many addresses */
+	ENGINE_BUSY,         /* a notice, not evidence: high fan-out, all of it answered */
 	ENGINE_COUNT
+};
+/* The engine names, comma separated, for messages. */
+#define DET_ENGINE_LIST "fanout, trw, vscan, signature, icmp_sweep, arp_sweep, nd_sweep, busy"
+enum {
+	DET_ENGINE_COUNT_CHECK = 1 / (ENGINE_COUNT <= 8)   /* a source's alert bits are one byte */
 };
 
 struct detection {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "delay.h"
 #include "signature.h"
 #include "track.h"
 #include "trw.h"
@@ -17,14 +18,31 @@
 #define CLOCK_JUMP_US (24ULL * 86400 * 1000000)
 /* Idle records are swept in slices every tick of capture time. */
 #define AGE_TICK_MS 100
+/* Pending first contacts wait on a wheel of WHEEL_SLOTS slots of WHEEL_MS each. */
+#define WHEEL_MS 4
+#define WHEEL_SLOTS 1024
+#define PEND_NONE UINT32_MAX
+/* Subnets learned from DHCP acknowledgements. */
+#define LEARNED_SUBNETS 32
+/* Addresses claimed per MAC (IPv6 duplicate address detection), for carrying evidence. */
+#define CLAIMS_PER_MAC_TABLE 16384
+/* A port-table entry: 1 + index of an exposed port, or'ed with PORT_DISCOVERY. */
+#define PORT_EXPOSED_MASK 0x1f
+#define PORT_DISCOVERY 0x80
 
 /* A sliding-window distinct count: the current and the previous window. */
 struct wincount {
 	uint16_t cur, prev;
 };
 
+/* The same in one byte each, for counts whose thresholds are small. */
+struct wincount8 {
+	uint8_t cur, prev;
+};
+
 #define SRC_HAS_MAC 0x01
 #define SRC_LAST_UDP 0x02   /* last_dport is a UDP port (else TCP) */
+#define SRC_DHCP_SERVER 0x04 /* answers DHCP: its pings and ARPs are conflict checks */
 
 struct src_rec {
 	uint32_t last_ms;
@@ -33,13 +51,14 @@ struct src_rec {
 	int16_t vlan;
 	uint32_t first_ms;
 	uint32_t trw_first_ms;      /* first contact of the current walk */
-	uint32_t win_epoch;         /* sweep window number of icmp/arp */
+	uint32_t win_epoch;         /* sweep window number */
 	uint32_t alert_ms;          /* start of the current alert interval */
 	float trw_llr;
 	uint16_t trw_probes;
 	uint16_t trw_failures;
-	struct wincount icmp;       /* distinct echo destinations */
-	struct wincount arp;        /* distinct ARP targets */
+	struct wincount8 echo_failed; /* echo destinations that did not answer */
+	struct wincount8 echo_all;  /* echo destinations */
+	struct wincount neigh;      /* ARP / neighbour-solicitation targets that did not answer */
 	uint16_t last_dport;
 	uint8_t alerted;            /* engines reported in this alert interval */
 	uint8_t flags;
@@ -50,11 +69,13 @@ struct pair_key {
 	struct ip_addr src, dst;
 };
 
-#define PAIR_CONTACT 0x01   /* a TCP/UDP first contact was seen */
-#define PAIR_ICMP 0x02      /* an ICMP echo request was seen */
-#define PAIR_ARP 0x04       /* an ARP who-has was seen */
-
-enum pair_trw { PAIR_TRW_NONE = 0, PAIR_TRW_PENDING, PAIR_TRW_ANSWERED, PAIR_TRW_FAILED };
+/*
+ * What a pair's first contacts of each kind came to, two bits each: a
+ * connection attempt (TCP SYN, UDP request), an ICMP echo, an ARP who-has or
+ * IPv6 neighbour solicitation.
+ */
+enum contact_kind { KIND_CONTACT = 0, KIND_ECHO = 1, KIND_NEIGH = 2 };
+enum contact_state { ST_NONE = 0, ST_PENDING, ST_ANSWERED, ST_FAILED };
 
 struct pair_rec {
 	uint32_t last_ms;
@@ -62,12 +83,24 @@ struct pair_rec {
 	uint32_t vs_start_ms;       /* vertical-scan window start */
 	uint64_t probed;            /* ports probed, by port % VSCAN_SLOTS */
 	uint64_t answered;          /* ports that answered (open) */
-	uint32_t probe_ms;          /* time of the pending first contact */
+	uint32_t probe_ms;          /* time of the first connection attempt */
 	uint16_t exposed;           /* exposed ports probed, by index in cfg.ports */
-	uint8_t kinds;
-	uint8_t trw_state;
+	uint8_t proto;              /* IP protocol of the first connection attempt */
+	uint8_t states;             /* enum contact_state per enum contact_kind */
 };
 _Static_assert(sizeof(struct pair_rec) == 64, "pair record must stay at 64 bytes");
+
+static inline enum contact_state
+pair_state(const struct pair_rec *pr, enum contact_kind k)
+{
+	return (enum contact_state)((pr->states >> (2 * k)) & 3);
+}
+
+static inline void
+pair_set_state(struct pair_rec *pr, enum contact_kind k, enum contact_state st)
+{
+	pr->states = (uint8_t)((pr->states & ~(3u << (2 * k))) | ((unsigned)st << (2 * k)));
+}
 
 struct fan_key {
 	struct ip_addr src;
@@ -80,15 +113,44 @@ struct fan_rec {
 	uint32_t last_ms;
 	struct fan_key key;
 	uint32_t epoch;
-	struct wincount dsts;
+	struct wincount dsts;       /* distinct destinations contacted */
+	struct wincount failed;     /* ... whose first contact failed (next to dsts: rolled together) */
 	uint32_t first_ms;
 	uint32_t probes;
 };
-_Static_assert(sizeof(struct fan_rec) == 40, "fan-out record must stay at 40 bytes");
+_Static_assert(sizeof(struct fan_rec) == 44, "fan-out record must stay at 44 bytes");
 
+/* A query a host sent to a group (multicast, broadcast): answers to it are replies. */
+struct query_key {
+	struct ip_addr querier;
+	uint16_t port;              /* the querier's source port */
+	uint8_t proto;
+	uint8_t zero;
+};
+
+struct query_rec {
+	uint32_t last_ms;
+	struct query_key key;
+};
+
+/* The address a MAC last claimed with IPv6 duplicate address detection. */
+struct claim_key {
+	uint8_t mac[6];
+	int16_t vlan;
+};
+
+struct claim_rec {
+	uint32_t last_ms;
+	struct claim_key key;
+	struct ip_addr addr;
+};
+
+/* A first contact waiting for its answer. */
 struct pending {
-	uint32_t slot;              /* pair table slot */
-	uint32_t probe_ms;
+	uint32_t slot;              /* pair table slot | kind << 30 */
+	uint32_t sent_ms;
+	uint32_t deadline_ms;
+	uint32_t next;              /* next in its wheel slot, or free list; PEND_NONE */
 };
 
 struct detector {
@@ -96,20 +158,26 @@ struct detector {
 	struct trw_params trw;
 	detector_emit_fn emit;
 	void *emit_arg;              /* borrowed: the caller's */
-	struct track_table srcs, pairs, fans;
-	struct pending *ring;        /* owned: FIFO of pending first contacts */
-	uint32_t ring_cap, ring_head, ring_len;
+	struct track_table srcs, pairs, fans, queries, claims;
+	struct pending *pend;        /* owned: pool of pending first contacts */
+	uint32_t pend_cap, pend_free;
+	uint32_t wheel[WHEEL_SLOTS]; /* heads of the wheel's lists */
+	uint32_t wheel_ms;           /* the wheel has fired everything before this */
+	uint32_t wheel_run_ms;       /* when the slot under way was last run */
+	struct delay_est delays;     /* answer delays, for the timeouts */
+	struct detcfg_subnet learned[LEARNED_SUBNETS]; /* from DHCP; plen 0: free */
+	unsigned learned_next;
 	bool started;
 	uint64_t base_us, now_us;
 	uint32_t now_ms, next_age_ms;
-	uint32_t age_slice[3];
+	uint32_t age_slice[5];
 	uint64_t index;
 	detector_seen_fn seen_fn;
 	void *seen_arg;              /* borrowed */
 	uint32_t seen_since_ms;      /* sources touched since then are due */
 	uint32_t next_seen_ms;
 	struct detector_stats st;
-	uint8_t port_index[65536];   /* 0, or 1 + index of an exposed port in cfg.ports */
+	uint8_t port_class[65536];   /* 1 + exposed port index, | PORT_DISCOVERY */
 };
 
 static void
@@ -117,6 +185,23 @@ sat_inc16(uint16_t *v)
 {
 	if (*v != UINT16_MAX)
 		(*v)++;
+}
+
+static void
+sat_inc8(uint8_t *v)
+{
+	if (*v != UINT8_MAX)
+		(*v)++;
+}
+
+/* Takes one back from a window count: from the current window if it has any. */
+static void
+wc_dec(struct wincount *c)
+{
+	if (c->cur > 0)
+		c->cur--;
+	else if (c->prev > 0)
+		c->prev--;
 }
 
 /*
@@ -129,7 +214,7 @@ src_rank(const void *rec)
 {
 	const struct src_rec *s = rec;
 
-	return (uint32_t)s->trw_probes + s->icmp.cur + s->arp.cur + (s->alerted ? 1000u : 0);
+	return (uint32_t)s->trw_probes + s->echo_all.cur + s->neigh.cur + (s->alerted ? 1000u : 0);
 }
 
 static uint32_t
@@ -145,7 +230,7 @@ fan_rank(const void *rec)
 {
 	const struct fan_rec *f = rec;
 
-	return (uint32_t)f->dsts.cur + f->dsts.prev;
+	return (uint32_t)f->dsts.cur + f->dsts.prev + 4u * ((uint32_t)f->failed.cur + f->failed.prev);
 }
 
 static uint32_t
@@ -154,6 +239,19 @@ age_slice(const struct track_table *t, uint32_t idle_ms)
 	/* Sweep the whole table about once per idle period. */
 	uint64_t n = (uint64_t)t->nbuckets * AGE_TICK_MS / idle_ms + 1;
 	return n > t->nbuckets ? t->nbuckets : (uint32_t)n;
+}
+
+static void
+wheel_reset(struct detector *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < WHEEL_SLOTS; i++)
+		d->wheel[i] = PEND_NONE;
+	for (i = 0; i < d->pend_cap; i++)
+		d->pend[i].next = i + 1 < d->pend_cap ? i + 1 : PEND_NONE;
+	d->pend_free = d->pend_cap ? 0 : PEND_NONE;
+	d->wheel_ms = 0;
 }
 
 struct detector *
@@ -170,27 +268,39 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	trw_params_init(&d->trw, cfg->trw_theta0, cfg->trw_theta1, cfg->trw_alpha,
 	    cfg->trw_beta);
 	for (i = 0; i < cfg->nports; i++)
-		d->port_index[cfg->ports[i].port] = (uint8_t)(i + 1);
+		d->port_class[cfg->ports[i].port] = (uint8_t)(i + 1);
+	for (i = 0; i < cfg->ndiscovery_ports; i++)
+		d->port_class[cfg->discovery_ports[i]] |= PORT_DISCOVERY;
 	if (track_init(&d->srcs, cfg->max_sources, sizeof(struct src_rec),
 		sizeof(struct ip_addr), cfg->source_idle_ms, cfg->hash_seed) != 0 ||
 	    track_init(&d->pairs, cfg->max_pairs, sizeof(struct pair_rec),
 		sizeof(struct pair_key), cfg->pair_idle_ms, cfg->hash_seed ^ 0x5bd1e995) != 0 ||
 	    track_init(&d->fans, cfg->max_fanout, sizeof(struct fan_rec),
-		sizeof(struct fan_key), cfg->fanout_window_ms * 2, cfg->hash_seed ^ 0x9e3779b9) != 0)
+		sizeof(struct fan_key), cfg->fanout_window_ms * 2, cfg->hash_seed ^ 0x9e3779b9) != 0 ||
+	    track_init(&d->queries, cfg->max_queries, sizeof(struct query_rec),
+		sizeof(struct query_key), cfg->reply_window_ms, cfg->hash_seed ^ 0x85ebca6b) != 0 ||
+	    track_init(&d->claims, CLAIMS_PER_MAC_TABLE, sizeof(struct claim_rec),
+		sizeof(struct claim_key), cfg->source_idle_ms, cfg->hash_seed ^ 0xc2b2ae35) != 0)
 		goto fail;
 	d->srcs.rank = src_rank;
 	d->pairs.rank = pair_rank;
 	d->fans.rank = fan_rank;
-	d->ring_cap = (uint32_t)track_capacity(&d->pairs);
-	d->ring = calloc(d->ring_cap, sizeof(*d->ring));
-	if (d->ring == NULL)
+	d->pend_cap = (uint32_t)track_capacity(&d->pairs);
+	d->pend = calloc(d->pend_cap, sizeof(*d->pend));
+	if (d->pend == NULL)
 		goto fail;
+	wheel_reset(d);
+	delay_init(&d->delays, cfg->trw_min_timeout_ms, cfg->trw_timeout_ms,
+	    5 * 60 * 1000);
 	d->age_slice[0] = age_slice(&d->srcs, cfg->source_idle_ms);
 	d->age_slice[1] = age_slice(&d->pairs, cfg->pair_idle_ms);
 	d->age_slice[2] = age_slice(&d->fans, cfg->fanout_window_ms * 2);
+	d->age_slice[3] = age_slice(&d->queries, cfg->reply_window_ms);
+	d->age_slice[4] = age_slice(&d->claims, cfg->source_idle_ms);
 	d->st.memory_bytes = sizeof(*d) + track_bytes(&d->srcs) +
 	    track_bytes(&d->pairs) + track_bytes(&d->fans) +
-	    (uint64_t)d->ring_cap * sizeof(*d->ring);
+	    track_bytes(&d->queries) + track_bytes(&d->claims) +
+	    (uint64_t)d->pend_cap * sizeof(*d->pend);
 	d->st.source_record_bytes = sizeof(struct src_rec);
 	d->st.pair_record_bytes = sizeof(struct pair_rec);
 	d->st.fanout_record_bytes = sizeof(struct fan_rec);
@@ -208,7 +318,9 @@ detector_free(struct detector *d)
 	track_free(&d->srcs);
 	track_free(&d->pairs);
 	track_free(&d->fans);
-	free(d->ring);
+	track_free(&d->queries);
+	track_free(&d->claims);
+	free(d->pend);
 	free(d);
 }
 
@@ -225,44 +337,116 @@ ms_to_us(const struct detector *d, uint32_t ms)
 	return d->base_us + (now_ms64 - ago) * 1000;
 }
 
-static void trw_outcome(struct detector *d, struct pair_rec *pr, bool failure);
+static void contact_failed(struct detector *d, struct pair_rec *pr,
+    enum contact_kind kind);
 
 static void
-expire_pending(struct detector *d)
+wheel_insert(struct detector *d, uint32_t idx)
 {
-	while (d->ring_len > 0) {
-		struct pending pe = d->ring[d->ring_head];
-		struct pair_rec *pr;
+	uint32_t at = d->pend[idx].deadline_ms;
+	uint32_t slot;
 
-		if (d->now_ms - pe.probe_ms < d->cfg.trw_timeout_ms)
-			break;
-		d->ring_head = (d->ring_head + 1) % d->ring_cap;
-		d->ring_len--;
-		if (!track_slot_live(&d->pairs, pe.slot))
-			continue;
-		pr = track_rec_at(&d->pairs, pe.slot);
-		/* The slot may hold another pair by now: only its own probe counts. */
-		if (pr->trw_state != PAIR_TRW_PENDING || pr->probe_ms != pe.probe_ms)
-			continue;
-		trw_outcome(d, pr, true);
+	/* Due before the wheel's position: the slot under way. */
+	if ((int32_t)(at - d->wheel_ms) < 0)
+		at = d->wheel_ms;
+	slot = (at / WHEEL_MS) % WHEEL_SLOTS;
+	d->pend[idx].next = d->wheel[slot];
+	d->wheel[slot] = idx;
+}
+
+/*
+ * Starts the clock of a first contact of `kind` on pair `pr`, to `dst`. When
+ * the pool is full the contact is not timed (counted): it can still be
+ * answered or rejected, it just never fails by silence.
+ */
+static void
+pending_start(struct detector *d, struct pair_rec *pr, enum contact_kind kind,
+    const struct ip_addr *dst)
+{
+	uint32_t idx = d->pend_free, timeout;
+
+	if (idx == PEND_NONE) {
+		d->st.timeouts_dropped++;
+		return;
+	}
+	timeout = d->cfg.trw_adaptive ? delay_timeout(&d->delays, dst, d->now_ms) :
+	    d->cfg.trw_timeout_ms;
+	d->pend_free = d->pend[idx].next;
+	d->pend[idx].slot = track_slot_of(&d->pairs, pr) | (uint32_t)kind << 30;
+	d->pend[idx].sent_ms = d->now_ms;
+	d->pend[idx].deadline_ms = d->now_ms + timeout;
+	wheel_insert(d, idx);
+}
+
+/* A pending first contact's deadline passed: it failed, unless it is stale. */
+static void
+pending_fire(struct detector *d, const struct pending *pe)
+{
+	uint32_t slot = pe->slot & 0x3fffffffu;
+	enum contact_kind kind = (enum contact_kind)(pe->slot >> 30);
+	struct pair_rec *pr;
+
+	if (!track_slot_live(&d->pairs, slot))
+		return;
+	pr = track_rec_at(&d->pairs, slot);
+	if (pair_state(pr, kind) != ST_PENDING)
+		return;
+	/*
+	 * The slot may hold another pair by now. A connection attempt carries
+	 * its time; for echoes and neighbour lookups a reused slot whose own
+	 * lookup is pending fails at this deadline (at most its timeout early).
+	 */
+	if (kind == KIND_CONTACT && pr->probe_ms != pe->sent_ms)
+		return;
+	pair_set_state(pr, kind, ST_FAILED);
+	contact_failed(d, pr, kind);
+}
+
+/* Takes wheel slot `slot`'s list: fires what is due by `limit`, re-files the rest. */
+static void
+wheel_slot_run(struct detector *d, uint32_t slot, uint32_t limit)
+{
+	uint32_t idx = d->wheel[slot];
+
+	d->wheel[slot] = PEND_NONE;
+	while (idx != PEND_NONE) {
+		struct pending *pe = &d->pend[idx];
+		uint32_t next = pe->next;
+		if ((int32_t)(pe->deadline_ms - limit) > 0) {
+			wheel_insert(d, idx);     /* later in this slot, or a later turn */
+		} else {
+			pending_fire(d, pe);
+			pe->next = d->pend_free;
+			d->pend_free = idx;
+		}
+		idx = next;
 	}
 }
 
+/* Fires every pending first contact whose deadline is now or past. */
 static void
-ring_push(struct detector *d, struct pair_rec *pr)
+wheel_advance(struct detector *d)
 {
-	uint32_t tail;
+	uint32_t slot;
 
-	if (d->ring_len == d->ring_cap) {
-		/* Full: forget the oldest; its pair simply never times out. */
-		d->ring_head = (d->ring_head + 1) % d->ring_cap;
-		d->ring_len--;
-		d->st.timeouts_dropped++;
+	if (d->now_ms - d->wheel_ms >= (uint32_t)WHEEL_MS * WHEEL_SLOTS) {
+		/* Quiet for more than a turn: every slot once, against now. */
+		d->wheel_ms = d->now_ms - d->now_ms % WHEEL_MS;
+		for (slot = 0; slot < WHEEL_SLOTS; slot++)
+			wheel_slot_run(d, slot, d->now_ms);
+		return;
 	}
-	tail = (d->ring_head + d->ring_len) % d->ring_cap;
-	d->ring[tail].slot = track_slot_of(&d->pairs, pr);
-	d->ring[tail].probe_ms = pr->probe_ms;
-	d->ring_len++;
+	while (d->now_ms - d->wheel_ms >= WHEEL_MS) {
+		slot = (d->wheel_ms / WHEEL_MS) % WHEEL_SLOTS;
+		d->wheel_ms += WHEEL_MS;
+		wheel_slot_run(d, slot, d->wheel_ms - 1);
+	}
+	/* The slot now under way, up to this millisecond (once per millisecond). */
+	slot = (d->wheel_ms / WHEEL_MS) % WHEEL_SLOTS;
+	if (d->wheel[slot] != PEND_NONE && d->wheel_run_ms != d->now_ms) {
+		d->wheel_run_ms = d->now_ms;
+		wheel_slot_run(d, slot, d->now_ms);
+	}
 }
 
 static void
@@ -271,7 +455,11 @@ reset_state(struct detector *d)
 	track_clear(&d->srcs);
 	track_clear(&d->pairs);
 	track_clear(&d->fans);
-	d->ring_head = d->ring_len = 0;
+	track_clear(&d->queries);
+	track_clear(&d->claims);
+	wheel_reset(d);
+	delay_clear(&d->delays);
+	memset(d->learned, 0, sizeof(d->learned));
 }
 
 static void report_seen(struct detector *d);
@@ -287,6 +475,7 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		d->started = true;
 		d->base_us = d->now_us = ts_us;
 		d->now_ms = 0;
+		d->wheel_ms = 0;
 		d->next_age_ms = AGE_TICK_MS;
 		d->seen_since_ms = 0;
 		d->next_seen_ms = d->cfg.seen_interval_ms;
@@ -296,11 +485,13 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		return;
 	d->now_us = ts_us;
 	d->now_ms = (uint32_t)((ts_us - d->base_us) / 1000);
-	expire_pending(d);
+	wheel_advance(d);
 	if ((int32_t)(d->now_ms - d->next_age_ms) >= 0) {
 		track_age(&d->srcs, d->now_ms, d->age_slice[0]);
 		track_age(&d->pairs, d->now_ms, d->age_slice[1]);
 		track_age(&d->fans, d->now_ms, d->age_slice[2]);
+		track_age(&d->queries, d->now_ms, d->age_slice[3]);
+		track_age(&d->claims, d->now_ms, d->age_slice[4]);
 		d->next_age_ms = d->now_ms + AGE_TICK_MS;
 	}
 	if (d->seen_fn != NULL && d->cfg.seen_interval_ms != 0 &&
@@ -337,6 +528,129 @@ win_estimate(const struct wincount *c, uint32_t now, uint32_t win)
 	return c->cur + (uint32_t)((uint64_t)c->prev * (win - into) / win);
 }
 
+/* A source's sweep counters share one window. */
+static void
+src_roll(struct detector *d, struct src_rec *s)
+{
+	uint32_t e = d->now_ms / d->cfg.sweep_window_ms;
+	bool next = e == s->win_epoch + 1;
+
+	if (e == s->win_epoch)
+		return;
+	s->echo_failed.prev = next ? s->echo_failed.cur : 0;
+	s->echo_all.prev = next ? s->echo_all.cur : 0;
+	s->neigh.prev = next ? s->neigh.cur : 0;
+	s->echo_failed.cur = s->echo_all.cur = 0;
+	s->neigh.cur = 0;
+	s->win_epoch = e;
+}
+
+static uint32_t
+win8_estimate(const struct wincount8 *c, uint32_t now, uint32_t win)
+{
+	struct wincount w = { c->cur, c->prev };
+
+	return win_estimate(&w, now, win);
+}
+
+/* ---- local subnets ------------------------------------------------------------ */
+
+/* A directed broadcast of a configured or learned IPv4 subnet. */
+static bool
+subnet_broadcast_one(const struct detcfg_subnet *s, const struct ip_addr *a)
+{
+	unsigned bit;
+
+	if (s->plen == 0 || s->plen > 96 + 30 || !ip_is_v4(&s->addr) ||
+	    !detcfg_subnet_contains(s, a))
+		return false;
+	for (bit = s->plen; bit < 128; bit++)
+		if (!(a->b[bit / 8] & (0x80 >> (bit % 8))))
+			return false;
+	return true;
+}
+
+static bool
+is_directed_broadcast(const struct detector *d, const struct ip_addr *a)
+{
+	unsigned i;
+
+	/* Every subnet broadcast of a prefix up to /31 ends in a 1 bit. */
+	if (!ip_is_v4(a) || !(a->b[15] & 1))
+		return false;
+	for (i = 0; i < d->cfg.nsubnets; i++)
+		if (subnet_broadcast_one(&d->cfg.subnets[i], a))
+			return true;
+	for (i = 0; i < LEARNED_SUBNETS; i++)
+		if (subnet_broadcast_one(&d->learned[i], a))
+			return true;
+	return false;
+}
+
+static void
+learn_subnet(struct detector *d, const uint8_t addr[4], const uint8_t mask[4])
+{
+	struct detcfg_subnet s;
+	uint32_t m = (uint32_t)mask[0] << 24 | (uint32_t)mask[1] << 16 |
+	    (uint32_t)mask[2] << 8 | mask[3];
+	unsigned plen = (unsigned)__builtin_popcount(m), i;
+
+	/* A contiguous mask between /8 and /30 names a subnet; anything else is noise. */
+	if (plen < 8 || plen > 30 || (m << plen) != 0)
+		return;
+	memset(&s, 0, sizeof(s));
+	ip_from_v4(&s.addr, addr);
+	for (i = 0; i < 4; i++)
+		s.addr.b[12 + i] &= mask[i];
+	s.plen = (uint8_t)(96 + plen);
+	for (i = 0; i < LEARNED_SUBNETS; i++)
+		if (d->learned[i].plen == s.plen &&
+		    memcmp(d->learned[i].addr.b, s.addr.b, 16) == 0)
+			return;
+	d->learned[d->learned_next] = s;
+	d->learned_next = (d->learned_next + 1) % LEARNED_SUBNETS;
+	d->st.subnets_learned++;
+}
+
+/*
+ * A DHCP server's answer (udp 67 -> 68). The server is marked (its conflict
+ * checks are not sweeps) and an ACK's subnet mask is learned, so that the
+ * subnet's directed broadcast is known as one.
+ */
+static void
+on_dhcp_reply(struct detector *d, struct src_rec *server, const struct pkt *p)
+{
+	const uint8_t *b = p->payload;
+	uint32_t len = p->payload_len, off = 240;
+	const uint8_t *mask = NULL;
+	int type = -1;
+
+	server->flags |= SRC_DHCP_SERVER;
+	/* BOOTREPLY with the magic cookie (RFC 2131 3; RFC 2132 2). */
+	if (len < 240 || b[0] != 2 || b[236] != 99 || b[237] != 130 ||
+	    b[238] != 83 || b[239] != 99)
+		return;
+	while (off < len && b[off] != 255) {
+		uint8_t code = b[off], olen;
+		if (code == 0) {
+			off++;
+			continue;
+		}
+		if (off + 2 > len)
+			return;
+		olen = b[off + 1];
+		if (off + 2 + olen > len)
+			return;
+		if (code == 53 && olen == 1)
+			type = b[off + 2];
+		else if (code == 1 && olen == 4)
+			mask = b + off + 2;
+		off += 2u + olen;
+	}
+	if (type == 5 && mask != NULL)   /* DHCPACK */
+		learn_subnet(d, b + 16, mask);
+}
+
 /* ---- records --------------------------------------------------------------- */
 
 static struct src_rec *
@@ -357,6 +671,12 @@ src_touch(struct detector *d, const struct pkt *p)
 	}
 	s->vlan = (int16_t)p->vlan;
 	return s;
+}
+
+static struct src_rec *
+src_find(struct detector *d, const struct ip_addr *a)
+{
+	return track_find(&d->srcs, a, track_hash(&d->srcs, a), d->now_ms);
 }
 
 static struct pair_rec *
@@ -383,6 +703,36 @@ pair_find(struct detector *d, const struct ip_addr *src, const struct ip_addr *d
 	k.src = *src;
 	k.dst = *dst;
 	return track_find(&d->pairs, &k, track_hash(&d->pairs, &k), d->now_ms);
+}
+
+static void
+query_note(struct detector *d, const struct pkt *p)
+{
+	struct query_key k;
+	struct query_rec *q;
+	int created;
+
+	memset(&k, 0, sizeof(k));
+	k.querier = p->src;
+	k.port = p->sport;
+	k.proto = p->proto;
+	q = track_get(&d->queries, &k, d->now_ms, &created);
+	q->last_ms = d->now_ms;
+	if (created)
+		d->st.group_queries++;
+}
+
+/* Whether a datagram to `dst`:`dport` answers a group query `dst` sent from that port. */
+static bool
+query_answered(struct detector *d, const struct pkt *p)
+{
+	struct query_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.querier = p->dst;
+	k.port = p->dport;
+	k.proto = p->proto;
+	return track_find(&d->queries, &k, track_hash(&d->queries, &k), d->now_ms) != NULL;
 }
 
 /* ---- reporting ------------------------------------------------------------- */
@@ -420,36 +770,239 @@ det_init(struct detection *det, enum det_engine e)
 /* ---- engines ----------------------------------------------------------------- */
 
 static void
-trw_outcome(struct detector *d, struct pair_rec *pr, bool failure)
+trw_report(struct detector *d, struct src_rec *s)
 {
-	struct src_rec *s;
 	struct detection det;
+
+	det_init(&det, ENGINE_TRW);
+	det.proto = (s->flags & SRC_LAST_UDP) ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
+	det.has_dport = true;
+	det.dport = s->last_dport;
+	det.probes = s->trw_probes;
+	det.failures = s->trw_failures;
+	det.distinct_dsts = s->trw_probes;
+	det.first_seen_us = ms_to_us(d, s->trw_first_ms);
+	report(d, s, &det);
+}
+
+/* One outcome of a first contact in the source's walk. */
+static void
+trw_outcome(struct detector *d, struct src_rec *s, bool failure)
+{
 	enum trw_verdict v;
 
-	pr->trw_state = failure ? PAIR_TRW_FAILED : PAIR_TRW_ANSWERED;
-	s = track_find(&d->srcs, &pr->key.src, track_hash(&d->srcs, &pr->key.src),
-	    d->now_ms);
-	if (s == NULL)
-		return;     /* the source was evicted: its walk is gone with it */
 	if (failure)
 		sat_inc16(&s->trw_failures);
 	v = trw_update(&d->trw, &s->trw_llr, failure);
 	if (v == TRW_PENDING)
 		return;
-	if (v == TRW_SCANNER) {
-		det_init(&det, ENGINE_TRW);
-		det.proto = (s->flags & SRC_LAST_UDP) ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
-		det.has_dport = true;
-		det.dport = s->last_dport;
-		det.probes = s->trw_probes;
-		det.failures = s->trw_failures;
-		det.distinct_dsts = s->trw_probes;
-		det.first_seen_us = ms_to_us(d, s->trw_first_ms);
-		report(d, s, &det);
-	}
+	if (v == TRW_SCANNER)
+		trw_report(d, s);
 	/* A verdict ends the walk: the next first contact starts a new one. */
 	s->trw_probes = 0;
 	s->trw_failures = 0;
+}
+
+static struct fan_rec *
+fan_get(struct detector *d, const struct ip_addr *src, uint16_t port, uint8_t proto)
+{
+	struct fan_key k;
+	struct fan_rec *fr;
+	int created;
+
+	memset(&k, 0, sizeof(k));
+	k.src = *src;
+	k.port = port;
+	k.proto = proto;
+	fr = track_get(&d->fans, &k, d->now_ms, &created);
+	fr->last_ms = d->now_ms;
+	if (created) {
+		fr->first_ms = d->now_ms;
+		fr->epoch = d->now_ms / d->cfg.fanout_window_ms;
+	}
+	win_roll(&fr->epoch, &fr->dsts, 2, d->now_ms, d->cfg.fanout_window_ms);
+	return fr;
+}
+
+/*
+ * Fan-out counts destinations whose first contact on an exposed port failed
+ * (rejected or unanswered). `credit`: a failure turned out answered after all.
+ */
+static void
+fanout_outcome(struct detector *d, struct src_rec *s, struct pair_rec *pr, bool credit)
+{
+	unsigned pi;
+
+	for (pi = 0; pi < d->cfg.nports; pi++) {
+		struct fan_rec *fr;
+		struct detection det;
+		uint32_t est;
+		if (!(pr->exposed & (1u << pi)))
+			continue;
+		fr = fan_get(d, &pr->key.src, d->cfg.ports[pi].port, pr->proto);
+		if (credit) {
+			wc_dec(&fr->failed);
+			continue;
+		}
+		sat_inc16(&fr->failed.cur);
+		est = win_estimate(&fr->failed, d->now_ms, d->cfg.fanout_window_ms);
+		if (est < d->cfg.ports[pi].threshold)
+			continue;
+		det_init(&det, ENGINE_FANOUT);
+		det.proto = pr->proto;
+		det.has_dport = true;
+		det.dport = d->cfg.ports[pi].port;
+		det.probes = fr->probes;
+		det.failures = est;
+		det.distinct_dsts = win_estimate(&fr->dsts, d->now_ms, d->cfg.fanout_window_ms);
+		det.first_seen_us = ms_to_us(d, fr->first_ms);
+		report(d, s, &det);
+	}
+}
+
+static void
+sweep_report(struct detector *d, struct src_rec *s, enum det_engine e,
+    uint32_t failed, uint32_t all)
+{
+	struct detection det;
+
+	det_init(&det, e);
+	det.is_arp = e == ENGINE_ARP_SWEEP;
+	det.proto = e == ENGINE_ARP_SWEEP ? 0 :
+	    ip_is_v4(&s->addr) ? IPPROTO_NUM_ICMP : IPPROTO_NUM_ICMPV6;
+	det.probes = all;
+	det.failures = failed;
+	det.distinct_dsts = all;
+	det.first_seen_us = ms_to_us(d, s->first_ms);
+	report(d, s, &det);
+}
+
+/* A first contact of `kind` on `pr` failed: rejected, or no answer in time. */
+static void
+contact_failed(struct detector *d, struct pair_rec *pr, enum contact_kind kind)
+{
+	struct src_rec *s = src_find(d, &pr->key.src);
+	uint32_t failed, all;
+
+	if (s == NULL)
+		return;     /* the source was evicted: its evidence is gone with it */
+	src_roll(d, s);
+	switch (kind) {
+	case KIND_CONTACT:
+		trw_outcome(d, s, true);
+		fanout_outcome(d, s, pr, false);
+		break;
+	case KIND_ECHO:
+		sat_inc8(&s->echo_failed.cur);
+		failed = win8_estimate(&s->echo_failed, d->now_ms, d->cfg.sweep_window_ms);
+		all = win8_estimate(&s->echo_all, d->now_ms, d->cfg.sweep_window_ms);
+		/* Many silent destinations, and a good share of all pinged: a
+		 * monitoring host whose few down hosts are a small share is not one. */
+		if (failed >= d->cfg.icmp_sweep_dsts &&
+		    (double)failed >= d->cfg.icmp_sweep_share * (double)all)
+			sweep_report(d, s, ENGINE_ICMP_SWEEP, failed, all);
+		break;
+	case KIND_NEIGH:
+		/* A lookup nobody answered is a first contact that failed: a worm's
+		 * probes to silent addresses on its own link never leave as more. */
+		if (s->trw_probes == 0)
+			s->trw_first_ms = d->now_ms;
+		sat_inc16(&s->trw_probes);
+		trw_outcome(d, s, true);
+		sat_inc16(&s->neigh.cur);
+		failed = win_estimate(&s->neigh, d->now_ms, d->cfg.sweep_window_ms);
+		if (ip_is_v4(&s->addr) ? failed >= d->cfg.arp_sweep_dsts :
+		    failed >= d->cfg.nd_sweep_dsts)
+			sweep_report(d, s, ip_is_v4(&s->addr) ? ENGINE_ARP_SWEEP :
+			    ENGINE_ND_SWEEP, failed, failed);
+		break;
+	}
+}
+
+/*
+ * A failed first contact was answered after all (its timeout was too short):
+ * the failure is taken back. An answered connection attempt then counts as
+ * the success it was; an answered lookup counts for nothing (the connection
+ * that follows it is what counts).
+ */
+static void
+contact_credit(struct detector *d, struct pair_rec *pr, enum contact_kind kind)
+{
+	struct src_rec *s = src_find(d, &pr->key.src);
+
+	if (s == NULL)
+		return;
+	src_roll(d, s);
+	switch (kind) {
+	case KIND_CONTACT:
+	case KIND_NEIGH:
+		if (s->trw_failures > 0) {
+			/* The failure is still in this walk: take it back. */
+			s->trw_failures--;
+			if (kind == KIND_NEIGH && s->trw_probes > 0)
+				s->trw_probes--;
+			if (trw_credit(&d->trw, &s->trw_llr, kind == KIND_CONTACT) == TRW_BENIGN) {
+				s->trw_probes = 0;
+				s->trw_failures = 0;
+			}
+		} else if (kind == KIND_CONTACT) {
+			trw_outcome(d, s, false);   /* a new walk: the answer is a success in it */
+		}
+		if (kind == KIND_CONTACT)
+			fanout_outcome(d, s, pr, true);
+		else
+			wc_dec(&s->neigh);
+		break;
+	case KIND_ECHO:
+		if (s->echo_failed.cur > 0)
+			s->echo_failed.cur--;
+		else if (s->echo_failed.prev > 0)
+			s->echo_failed.prev--;
+		break;
+	}
+}
+
+/* An answer from `responder` to a first contact of `kind` from `prober`. */
+static void
+on_answer(struct detector *d, const struct ip_addr *prober,
+    const struct ip_addr *responder, enum contact_kind kind, bool rejected,
+    bool has_port, uint16_t port)
+{
+	struct pair_rec *pr = pair_find(d, prober, responder);
+	enum contact_state st;
+	uint32_t sent;
+
+	if (pr == NULL)
+		return;
+	pr->last_ms = d->now_ms;
+	if (kind == KIND_CONTACT && !rejected && has_port)
+		pr->answered |= 1ULL << (port % VSCAN_SLOTS);
+	st = pair_state(pr, kind);
+	if (st != ST_PENDING && !(st == ST_FAILED && !rejected))
+		return;
+	/* How long the answer took, for the timeouts (a connection attempt
+	 * knows its time; other kinds are timed by their pair's last probe). */
+	sent = kind == KIND_CONTACT ? pr->probe_ms : 0;
+	if (kind == KIND_CONTACT && d->now_ms - sent < 0x80000000u)
+		delay_add(&d->delays, responder, d->now_ms - sent, d->now_ms, st == ST_FAILED);
+	if (st == ST_FAILED) {
+		/* Late: the failure is taken back and the answer counts. */
+		d->st.answers_late++;
+		pair_set_state(pr, kind, ST_ANSWERED);
+		contact_credit(d, pr, kind);
+		return;
+	}
+	if (rejected) {
+		pair_set_state(pr, kind, ST_FAILED);
+		contact_failed(d, pr, kind);
+		return;
+	}
+	pair_set_state(pr, kind, ST_ANSWERED);
+	if (kind == KIND_CONTACT) {
+		struct src_rec *s = src_find(d, prober);
+		if (s != NULL)
+			trw_outcome(d, s, false);
+	}
 }
 
 static void
@@ -485,27 +1038,18 @@ vscan_probe(struct detector *d, struct src_rec *s, struct pair_rec *pr,
 	report(d, s, &det);
 }
 
+/*
+ * Every contact on an exposed port counts toward the busy notice (distinct
+ * destinations, answered or not); only failed ones count toward fan-out.
+ */
 static void
 fanout_probe(struct detector *d, struct src_rec *s, struct pair_rec *pr,
     const struct pkt *p, unsigned pi)
 {
-	struct fan_key k;
-	struct fan_rec *fr;
+	struct fan_rec *fr = fan_get(d, &p->src, p->dport, p->proto);
 	struct detection det;
 	uint32_t est;
-	int created;
 
-	memset(&k, 0, sizeof(k));
-	k.src = p->src;
-	k.port = p->dport;
-	k.proto = p->proto;
-	fr = track_get(&d->fans, &k, d->now_ms, &created);
-	fr->last_ms = d->now_ms;
-	if (created) {
-		fr->first_ms = d->now_ms;
-		fr->epoch = d->now_ms / d->cfg.fanout_window_ms;
-	}
-	win_roll(&fr->epoch, &fr->dsts, 1, d->now_ms, d->cfg.fanout_window_ms);
 	if (fr->probes != UINT32_MAX)
 		fr->probes++;
 	if (pr->exposed & (1u << pi))
@@ -515,12 +1059,12 @@ fanout_probe(struct detector *d, struct src_rec *s, struct pair_rec *pr,
 	est = win_estimate(&fr->dsts, d->now_ms, d->cfg.fanout_window_ms);
 	if (est < d->cfg.ports[pi].threshold)
 		return;
-	det_init(&det, ENGINE_FANOUT);
+	det_init(&det, ENGINE_BUSY);
 	det.proto = p->proto;
 	det.has_dport = true;
 	det.dport = p->dport;
 	det.probes = fr->probes;
-	det.failures = s->trw_failures;
+	det.failures = win_estimate(&fr->failed, d->now_ms, d->cfg.fanout_window_ms);
 	det.distinct_dsts = est;
 	det.first_seen_us = ms_to_us(d, fr->first_ms);
 	report(d, s, &det);
@@ -539,35 +1083,19 @@ on_probe(struct detector *d, const struct pkt *p)
 		s->flags |= SRC_LAST_UDP;
 	else
 		s->flags &= (uint8_t)~SRC_LAST_UDP;
-	if (!(pr->kinds & PAIR_CONTACT)) {
-		pr->kinds |= PAIR_CONTACT;
+	if (pair_state(pr, KIND_CONTACT) == ST_NONE) {
 		if (s->trw_probes == 0)
 			s->trw_first_ms = d->now_ms;
 		sat_inc16(&s->trw_probes);
-		pr->trw_state = PAIR_TRW_PENDING;
+		pair_set_state(pr, KIND_CONTACT, ST_PENDING);
 		pr->probe_ms = d->now_ms;
-		ring_push(d, pr);
+		pr->proto = p->proto;
+		pending_start(d, pr, KIND_CONTACT, &p->dst);
 	}
 	vscan_probe(d, s, pr, p);
-	pi = d->port_index[p->dport];
+	pi = d->port_class[p->dport] & PORT_EXPOSED_MASK;
 	if (pi != 0)
 		fanout_probe(d, s, pr, p, pi - 1);
-}
-
-/* An answer from `responder` to `prober`'s first contact. */
-static void
-on_answer(struct detector *d, const struct ip_addr *prober,
-    const struct ip_addr *responder, bool failure, bool has_port, uint16_t port)
-{
-	struct pair_rec *pr = pair_find(d, prober, responder);
-
-	if (pr == NULL)
-		return;
-	pr->last_ms = d->now_ms;
-	if (!failure && has_port)
-		pr->answered |= 1ULL << (port % VSCAN_SLOTS);
-	if (pr->trw_state == PAIR_TRW_PENDING)
-		trw_outcome(d, pr, failure);
 }
 
 static void
@@ -578,54 +1106,108 @@ on_tcp(struct detector *d, const struct pkt *p)
 	if (f == TCPF_SYN)
 		on_probe(d, p);
 	else if (f == (TCPF_SYN | TCPF_ACK))
-		on_answer(d, &p->dst, &p->src, false, true, p->sport);
+		on_answer(d, &p->dst, &p->src, KIND_CONTACT, false, true, p->sport);
 	else if (f & TCPF_RST)
-		on_answer(d, &p->dst, &p->src, true, false, 0);
+		on_answer(d, &p->dst, &p->src, KIND_CONTACT, true, false, 0);
 }
 
+/*
+ * A datagram is a connection attempt unless it is a reply: to a request the
+ * other side sent (matched by address, from any port), to a query its
+ * destination sent to a group (matched by the querier's port), a discovery
+ * or DHCP datagram, or, just after the capture started, a datagram from a
+ * service port whose request came before the capture.
+ */
 static void
 on_udp(struct detector *d, const struct pkt *p)
 {
-	struct pair_rec *rev = pair_find(d, &p->dst, &p->src);
+	struct pair_rec *rev;
 
-	if (rev != NULL && (rev->kinds & PAIR_CONTACT)) {
-		on_answer(d, &p->dst, &p->src, false, true, p->sport);
+	if ((d->port_class[p->sport] | d->port_class[p->dport]) & PORT_DISCOVERY) {
+		d->st.discovery_datagrams++;
 		return;
 	}
-	/* From a well-known service port to an ephemeral one: a reply whose
-	 * request came before the capture started, not a probe. */
-	if (p->sport < 1024 && p->dport >= 1024 && d->port_index[p->dport] == 0)
+	rev = pair_find(d, &p->dst, &p->src);
+	if (rev != NULL && pair_state(rev, KIND_CONTACT) != ST_NONE) {
+		on_answer(d, &p->dst, &p->src, KIND_CONTACT, false, true, p->sport);
+		return;
+	}
+	if (query_answered(d, p)) {
+		d->st.group_replies++;
+		return;
+	}
+	if (d->now_ms < d->cfg.startup_grace_ms && p->sport < 1024 && p->dport >= 1024)
 		return;
 	on_probe(d, p);
 }
 
+/* An ICMP echo request, ARP who-has or neighbour solicitation for `target`. */
 static void
-sweep_probe(struct detector *d, const struct pkt *p, uint8_t kind)
+lookup_probe(struct detector *d, const struct pkt *p, const struct ip_addr *target,
+    enum contact_kind kind)
 {
 	struct src_rec *s = src_touch(d, p);
-	struct pair_rec *pr = pair_get(d, &p->src, &p->dst);
-	bool arp = kind == PAIR_ARP;
-	struct wincount *c;
-	struct detection det;
-	uint32_t est, thr;
+	struct pair_rec *pr;
 
-	if (pr->kinds & kind)
+	/* A DHCP server pings and resolves the address it is about to offer,
+	 * and expects no answer (RFC 2131 4.4.1): a conflict check, not a sweep. */
+	if (s->flags & SRC_DHCP_SERVER)
 		return;
-	pr->kinds |= kind;
-	win_roll(&s->win_epoch, &s->icmp, 2, d->now_ms, d->cfg.sweep_window_ms);
-	c = arp ? &s->arp : &s->icmp;
-	sat_inc16(&c->cur);
-	est = win_estimate(c, d->now_ms, d->cfg.sweep_window_ms);
-	thr = arp ? d->cfg.arp_sweep_dsts : d->cfg.icmp_sweep_dsts;
-	if (est < thr)
+	pr = pair_get(d, &p->src, target);
+	if (pair_state(pr, kind) != ST_NONE)
 		return;
-	det_init(&det, arp ? ENGINE_ARP_SWEEP : ENGINE_ICMP_SWEEP);
-	det.is_arp = arp;
-	det.proto = arp ? 0 : p->proto;
-	det.probes = est;
-	det.distinct_dsts = est;
-	det.first_seen_us = ms_to_us(d, s->first_ms);
-	report(d, s, &det);
+	pair_set_state(pr, kind, ST_PENDING);
+	if (kind == KIND_ECHO) {
+		src_roll(d, s);
+		sat_inc8(&s->echo_all.cur);
+	}
+	pending_start(d, pr, kind, target);
+}
+
+/*
+ * IPv6 hosts change addresses (privacy extensions, RFC 8981); each new one
+ * is announced by duplicate address detection from the host's own MAC
+ * (RFC 4862 5.4). Evidence against the old address carries over to the new
+ * one, so that a worm cannot shed its walk by renumbering. A router never
+ * runs DAD for the addresses it forwards, so routed sources do not merge.
+ */
+static void
+on_dad(struct detector *d, const struct pkt *p)
+{
+	struct claim_key k;
+	struct claim_rec *c;
+	struct src_rec *old, *cur;
+	struct pkt np;
+	int created;
+
+	if (!p->has_mac || ip_is_special(&p->nd_target))
+		return;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.mac, p->src_mac, 6);
+	k.vlan = (int16_t)p->vlan;
+	c = track_get(&d->claims, &k, d->now_ms, &created);
+	c->last_ms = d->now_ms;
+	if (!created && memcmp(&c->addr, &p->nd_target, sizeof(c->addr)) != 0 &&
+	    (old = src_find(d, &c->addr)) != NULL &&
+	    (old->trw_probes > 0 || old->neigh.cur > 0 || old->alerted)) {
+		np = *p;
+		np.src = p->nd_target;
+		cur = src_touch(d, &np);
+		if (cur != old) {
+			cur->trw_llr = old->trw_llr;
+			cur->trw_probes = old->trw_probes;
+			cur->trw_failures = old->trw_failures;
+			cur->trw_first_ms = old->trw_first_ms;
+			cur->neigh = old->neigh;
+			cur->echo_failed = old->echo_failed;
+			cur->echo_all = old->echo_all;
+			cur->win_epoch = old->win_epoch;
+			cur->alerted = old->alerted;
+			cur->alert_ms = old->alert_ms;
+			d->st.evidence_carried++;
+		}
+	}
+	c->addr = p->nd_target;
 }
 
 static void
@@ -647,6 +1229,45 @@ on_signature(struct detector *d, const struct pkt *p, const char *name)
 	report(d, s, &det);
 }
 
+static void
+on_arp(struct detector *d, const struct pkt *p)
+{
+	if (ip_is_special(&p->src) || ip_is_special(&p->dst) ||
+	    memcmp(&p->src, &p->dst, sizeof(p->src)) == 0)
+		return;     /* probes (RFC 5227) and gratuitous announcements */
+	if (p->arp_op == 1)
+		lookup_probe(d, p, &p->dst, KIND_NEIGH);
+	else if (p->arp_op == 2)
+		on_answer(d, &p->dst, &p->src, KIND_NEIGH, false, false, 0);
+}
+
+static void
+on_icmp(struct detector *d, const struct pkt *p, bool group)
+{
+	if (p->icmp_error) {
+		on_answer(d, &p->quoted.src, &p->quoted.dst, KIND_CONTACT, true, false, 0);
+	} else if (p->icmp_echo_request) {
+		if (!group)
+			lookup_probe(d, p, &p->dst, KIND_ECHO);
+	} else if (p->icmp_echo_reply) {
+		if (!group)
+			on_answer(d, &p->dst, &p->src, KIND_ECHO, false, false, 0);
+	} else if (p->nd_solicit) {
+		if (ip_is_special(&p->src)) {
+			if (memcmp(&p->src, &(struct ip_addr){ { 0 } }, sizeof(p->src)) == 0)
+				on_dad(d, p);   /* from :: : duplicate address detection */
+			return;
+		}
+		if (memcmp(&p->src, &p->nd_target, sizeof(p->src)) != 0 &&
+		    !ip_is_special(&p->nd_target))
+			lookup_probe(d, p, &p->nd_target, KIND_NEIGH);
+	} else if (p->nd_advert) {
+		/* A solicited advertisement goes back to the solicitor. */
+		if (!group)
+			on_answer(d, &p->dst, &p->nd_target, KIND_NEIGH, false, false, 0);
+	}
+}
+
 void
 detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
@@ -654,6 +1275,7 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	struct pkt p;
 	enum decode_status st;
 	const char *sig;
+	bool group;
 
 	d->st.packets++;
 	d->st.bytes += wirelen;
@@ -665,9 +1287,11 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	clock_advance(d, ts_us);
 
 	if (p.l3 == L3_ARP) {
-		if (p.arp_op == 1 && !ip_is_special(&p.src) && !ip_is_special(&p.dst) &&
-		    memcmp(&p.src, &p.dst, sizeof(p.src)) != 0)
-			sweep_probe(d, &p, PAIR_ARP);
+		on_arp(d, &p);
+		return;
+	}
+	if (p.proto == IPPROTO_NUM_ICMPV6 && p.nd_solicit) {
+		on_icmp(d, &p, true);   /* from :: (DAD) or to a solicited-node group */
 		return;
 	}
 	if (ip_is_special(&p.src))
@@ -675,25 +1299,51 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	sig = sig_match(&p);
 	if (sig != NULL)
 		on_signature(d, &p, sig);
+	/* To a group: multicast, broadcast (by address or by link layer), or a
+	 * local subnet's directed broadcast. Never a probe; its answers are replies. */
+	group = ip_is_special(&p.dst) || p.l2_group || is_directed_broadcast(d, &p.dst);
 	switch (p.proto) {
 	case IPPROTO_NUM_TCP:
-		if (p.has_ports && !ip_is_special(&p.dst))
+		if (p.has_ports && !group)
 			on_tcp(d, &p);
 		break;
 	case IPPROTO_NUM_UDP:
-		if (p.has_ports && !ip_is_special(&p.dst))
+		if (!p.has_ports)
+			break;
+		if (group)
+			query_note(d, &p);
+		else
 			on_udp(d, &p);
+		if (p.sport == 67 && p.dport == 68)
+			on_dhcp_reply(d, src_touch(d, &p), &p);
 		break;
 	case IPPROTO_NUM_ICMP:
 	case IPPROTO_NUM_ICMPV6:
-		if (p.icmp_error)
-			on_answer(d, &p.quoted.src, &p.quoted.dst, true, false, 0);
-		else if (p.icmp_echo_request && !ip_is_special(&p.dst))
-			sweep_probe(d, &p, PAIR_ICMP);
+		on_icmp(d, &p, group);
 		break;
 	default:
 		break;
 	}
+}
+
+void
+detector_tick(struct detector *d, uint64_t ts_us)
+{
+	if (d->started)
+		clock_advance(d, ts_us);
+}
+
+void
+detector_finish(struct detector *d)
+{
+	uint64_t horizon;
+
+	if (!d->started)
+		return;
+	/* Nothing can answer once the capture has ended: let every pending
+	 * first contact reach its deadline (the longest is trw.timeout). */
+	horizon = ((uint64_t)d->cfg.trw_timeout_ms + 2 * WHEEL_MS) * 1000;
+	clock_advance(d, d->now_us + horizon);
 }
 
 void
@@ -704,7 +1354,12 @@ detector_get_stats(const struct detector *d, struct detector_stats *s)
 	s->evictions_sources = d->srcs.evictions;
 	s->evictions_pairs = d->pairs.evictions;
 	s->evictions_fanout = d->fans.evictions;
-	s->evictions = s->evictions_sources + s->evictions_pairs + s->evictions_fanout;
+	s->evictions_queries = d->queries.evictions;
+	s->evictions = s->evictions_sources + s->evictions_pairs + s->evictions_fanout +
+	    s->evictions_queries;
+	s->answer_samples = d->delays.samples;
+	s->timeout_ms = d->cfg.trw_adaptive ? (d->delays.all.timeout_ms ?
+	    d->delays.all.timeout_ms : d->delays.max_timeout_ms) : d->cfg.trw_timeout_ms;
 }
 
 /* ---- the asset list ---------------------------------------------------------- */

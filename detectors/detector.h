@@ -8,8 +8,10 @@
  * - sources: one 64-byte record per tracked source address;
  * - pairs: one 64-byte record per (source, destination) contacted, which
  *   tells first contacts apart and holds the vertical-scan port set;
- * - fan-out: one 40-byte record per (source, exposed port, protocol).
- * A pending first contact also takes 8 bytes in a FIFO of timeouts.
+ * - fan-out: one 44-byte record per (source, exposed port, protocol);
+ * - queries: one 24-byte record per (host, port) that queried a group
+ *   recently, so that unicast answers to it are known as replies.
+ * A pending first contact also takes 16 bytes on a timer wheel.
  */
 #ifndef CORDON_DETECTOR_H
 #define CORDON_DETECTOR_H
@@ -35,7 +37,16 @@ struct detector_stats {
 	uint64_t evictions_sources;
 	uint64_t evictions_pairs;
 	uint64_t evictions_fanout;
-	uint64_t timeouts_dropped;         /* pending first contacts the FIFO lost */
+	uint64_t evictions_queries;
+	uint64_t timeouts_dropped;         /* first contacts not timed: the pending pool was full */
+	uint64_t answers_late;             /* answers after their timeout (failures taken back) */
+	uint64_t answer_samples;           /* answer delays measured */
+	uint32_t timeout_ms;               /* first-contact timeout for destinations without their own estimate */
+	uint64_t group_queries;            /* datagrams to multicast/broadcast groups (query records made) */
+	uint64_t group_replies;            /* unicast datagrams taken as replies to such queries */
+	uint64_t discovery_datagrams;      /* DHCP and discovery datagrams (never probes) */
+	uint64_t subnets_learned;          /* from DHCP acknowledgements */
+	uint64_t evidence_carried;         /* IPv6 renumberings that carried a source's evidence */
 	uint64_t clock_resets;             /* state cleared on a jump in capture time */
 	uint64_t detections[ENGINE_COUNT];
 	uint64_t memory_bytes;             /* allocated once at detector_new */
@@ -60,6 +71,19 @@ void detector_free(struct detector *d);
  */
 void detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index);
+
+/*
+ * Lets capture time pass without a packet: a live sensor calls it with the
+ * wall clock when the link is quiet, so that unanswered first contacts fail
+ * on time. Time that runs backwards is ignored.
+ */
+void detector_tick(struct detector *d, uint64_t ts_us);
+
+/*
+ * The capture has ended (end of a file): every first contact still waiting
+ * for its answer reaches its deadline now, and what that decides is reported.
+ */
+void detector_finish(struct detector *d);
 
 void detector_get_stats(const struct detector *d, struct detector_stats *s);
 

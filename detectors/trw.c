@@ -29,3 +29,16 @@ trw_update(const struct trw_params *p, float *llr, bool failure)
 	*llr = (float)v;
 	return TRW_PENDING;
 }
+
+enum trw_verdict
+trw_credit(const struct trw_params *p, float *llr, bool as_success)
+{
+	double v = (double)*llr - p->step_failure + (as_success ? p->step_success : 0.0);
+
+	if (v <= p->lower + 1e-9) {
+		*llr = 0.0f;
+		return TRW_BENIGN;
+	}
+	*llr = (float)v;
+	return TRW_PENDING;
+}

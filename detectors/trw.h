@@ -36,4 +36,12 @@ void trw_params_init(struct trw_params *p, double theta0, double theta1,
 enum trw_verdict trw_update(const struct trw_params *p, float *llr,
     bool failure);
 
+/*
+ * Takes one failure already in the walk back (a first contact that was timed
+ * out was answered after all) and, with `as_success`, counts a success in its
+ * place. Returns TRW_BENIGN (walk reset) when that takes the walk to eta0,
+ * else TRW_PENDING.
+ */
+enum trw_verdict trw_credit(const struct trw_params *p, float *llr, bool as_success);
+
 #endif

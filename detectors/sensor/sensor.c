@@ -65,8 +65,10 @@ sensor_run_file(struct sensor *s)
 		n = sensor_dispatch(s, FILE_BATCH);
 		if (n < 0)
 			return -1;
-		if (n == 0)
+		if (n == 0) {
+			detector_finish(s->det);
 			break;
+		}
 		if (s->summary_requested) {
 			s->summary_requested = 0;
 			sensor_print_summary(s, stderr);
@@ -105,6 +107,13 @@ sensor_print_summary(struct sensor *s, FILE *f)
 	fprintf(f, "  evictions        %llu (sources %llu, pairs %llu, fan-out %llu)\n",
 	    (unsigned long long)ds.evictions, (unsigned long long)ds.evictions_sources,
 	    (unsigned long long)ds.evictions_pairs, (unsigned long long)ds.evictions_fanout);
+	fprintf(f, "  first contacts   timeout %u ms (from %llu answers; %llu answered late), "
+	    "%llu not timed\n", ds.timeout_ms, (unsigned long long)ds.answer_samples,
+	    (unsigned long long)ds.answers_late, (unsigned long long)ds.timeouts_dropped);
+	fprintf(f, "  replies          %llu group queries, %llu answers to them, %llu discovery/DHCP, "
+	    "%llu subnets learned\n", (unsigned long long)ds.group_queries,
+	    (unsigned long long)ds.group_replies, (unsigned long long)ds.discovery_datagrams,
+	    (unsigned long long)ds.subnets_learned);
 	fprintf(f, "  state memory     %llu bytes (%u per source, %u per pair, %u per fan-out record)\n",
 	    (unsigned long long)ds.memory_bytes, ds.source_record_bytes,
 	    ds.pair_record_bytes, ds.fanout_record_bytes);

@@ -8,6 +8,8 @@
 # socket, kill -9 at every step of an isolation and a release, and a restart
 # that finds the kernel's rules gone.
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 B=$1
 CAPS=$2
 TMP=$(mktemp -d /tmp/cordon-ctl-test.XXXXXX)
@@ -198,6 +200,8 @@ if [[ -r "$CAPS/worm_slammer_udp1434.pcap" ]] && command -v tcpreplay >/dev/null
   write_conf "$TMP/c.conf" ""
   sed -i 's|sensors = {|sensors = { interfaces = [ "vsense" ];|' "$TMP/c.conf"
   IN_NS=1 start || exit 1
+  # The control socket can be up before the capture is: wait for it.
+  check "the daemon's capture on vsense is attached" wait_capture "$NS" vsense
   ip netns exec "$NS" tcpreplay -q -i vinject "$CAPS/worm_slammer_udp1434.pcap" >/dev/null 2>&1
   check "a sensor on a local interface isolates a live Slammer source" wait_state 213.76.212.22 quarantined
   [[ $fail -gt 0 ]] && tail -20 "$TMP/daemon.log"

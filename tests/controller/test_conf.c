@@ -116,8 +116,9 @@ test_defaults(void **state)
 	assert_int_equal(c->nverify, 0);
 	for (e = 0; e < ENGINE_COUNT; e++) {
 		/* Every engine isolates except the vertical scan (a person
-		 * looking at one host, not a worm). */
-		assert_int_equal(c->engines[e].isolate, e != ENGINE_VSCAN);
+		 * looking at one host, not a worm) and the busy notice
+		 * (answered contacts are never evidence). */
+		assert_int_equal(c->engines[e].isolate, e != ENGINE_VSCAN && e != ENGINE_BUSY);
 		assert_int_equal(c->engines[e].min_probes, 0);
 	}
 	free(c);
@@ -327,7 +328,10 @@ test_unknown_keys(void **state)
 	assert_rejected("policy = { engines = {\n trw = { isolat = false; }; }; };\n", 2,
 	    "unknown setting 'policy.engines.trw.isolat'");
 	assert_rejected("policy = { engines = {\n telepathy = { isolate = true; }; }; };\n", 2,
-	    "policy.engines: unknown engine 'telepathy' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep)");
+	    "policy.engines: unknown engine 'telepathy' (fanout, trw, vscan, signature, icmp_sweep, arp_sweep, nd_sweep, busy)");
+	assert_rejected("policy = { engines = {\n busy = { isolate = true; }; }; };\n", 2,
+	    "policy.engines.busy: isolate = true refused: a busy notice reports answered "
+	    "contacts, which are never evidence of a worm");
 	assert_rejected("verification = ( { prefixes = [ \"10.0.0.0/8\" ]; command = \"/bin/true\";\n every = 5; } );\n", 2,
 	    "unknown setting 'verification.every'");
 	assert_rejected_with("detectors = { trw = {\n speed = 5; }; };\n", 2, "detectors.trw.speed: unknown setting");

@@ -64,6 +64,13 @@ h_feed(struct harness *h, size_t len, uint64_t t_ms)
 	    H_T0 + t_ms * 1000, ++h->idx);
 }
 
+/* The capture ends: pending first contacts reach their deadlines. */
+static inline void
+h_finish(struct harness *h)
+{
+	detector_finish(h->d);
+}
+
 /* Number of detections by engine. */
 static inline int
 h_count(const struct harness *h, enum det_engine e)

@@ -155,4 +155,74 @@ pb_arp_request(uint8_t *f, const char *sender, const char *target)
 	return n + 28;
 }
 
+/* ARP is-at: `sender` answers `target`'s who-has. */
+static inline size_t
+pb_arp_reply(uint8_t *f, const char *sender, const char *target)
+{
+	size_t n = pb_arp_request(f, sender, target);
+
+	pb_put16(f + 14 + 6, 2);
+	return n;
+}
+
+/* Makes the frame in f go to the Ethernet broadcast address. */
+static inline void
+pb_to_broadcast(uint8_t *f)
+{
+	memset(f, 0xff, 6);
+}
+
+/* IPv6 header at f; returns 40. `src`/`dst` are text. */
+static inline size_t
+pb_ipv6(uint8_t *f, const char *src, const char *dst, uint8_t nh, uint16_t payload_len)
+{
+	memset(f, 0, 40);
+	f[0] = 0x60;
+	pb_put16(f + 4, payload_len);
+	f[6] = nh;
+	f[7] = 255;
+	inet_pton(AF_INET6, src, f + 8);
+	inet_pton(AF_INET6, dst, f + 24);
+	return 40;
+}
+
+/* A TCP segment over IPv6 from the host whose MAC ends in `mac_last`. */
+static inline size_t
+pb_tcp6(uint8_t *f, uint8_t mac_last, const char *src, uint16_t sport,
+    const char *dst, uint16_t dport, uint8_t flags)
+{
+	size_t n = pb_eth(f, mac_last, 0x86dd);
+	uint8_t *t;
+
+	n += pb_ipv6(f + n, src, dst, 6, 20);
+	t = f + n;
+	memset(t, 0, 20);
+	pb_put16(t, sport);
+	pb_put16(t + 2, dport);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	return n + 20;
+}
+
+/*
+ * ICMPv6 neighbour solicitation (135) or advertisement (136) for `target`,
+ * from `src` (":: " for duplicate address detection) to `dst`.
+ */
+static inline size_t
+pb_nd6(uint8_t *f, uint8_t mac_last, uint8_t type, const char *src,
+    const char *dst, const char *target)
+{
+	size_t n = pb_eth(f, mac_last, 0x86dd);
+	uint8_t *ic;
+
+	n += pb_ipv6(f + n, src, dst, 58, 24);
+	ic = f + n;
+	memset(ic, 0, 24);
+	ic[0] = type;
+	inet_pton(AF_INET6, target, ic + 8);
+	if (dst[0] == 'f' && dst[1] == 'f')
+		f[0] = 0x33, f[1] = 0x33;   /* IPv6 multicast MAC */
+	return n + 24;
+}
+
 #endif

@@ -4,6 +4,8 @@
 # non-zero exit; files, filters, config files, socket output, and a live
 # capture inside a network namespace this test creates (and removes).
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 SENSOR=$1
 CAPS=$2
 TMP=$(mktemp -d /tmp/cordon-sensor-cli.XXXXXX)
@@ -154,7 +156,7 @@ if [[ $(id -u) -eq 0 ]] && command -v tcpreplay >/dev/null && [[ $have_caps -eq 
   ip -n "$NS" link set vinject up
   ip netns exec "$NS" "$SENSOR" -i vsense >"$TMP/live.out" 2>"$TMP/live.err" &
   spid=$!; PIDS+=($spid)
-  sleep 1
+  wait_capture "$NS" vsense && ok "live capture attached to vsense" || bad "no capture attached to vsense"
   ip netns exec "$NS" tcpreplay -q -i vinject "$CAPS/worm_slammer_udp1434.pcap" >/dev/null 2>&1
   ip netns exec "$NS" tcpreplay -q -i vinject "$CAPS/scan_portscan_ppa.pcap" >/dev/null 2>&1
   for _ in $(seq 50); do grep -q '"engine":"vscan"' "$TMP/live.out" && break; sleep 0.1; done

@@ -125,6 +125,7 @@ run_case(void **state)
 	while ((n = capture_dispatch(cap, 1000, on_packet, &r, err, sizeof(err))) > 0)
 		;
 	assert_int_equal(n, 0);
+	detector_finish(r.det);
 	capture_close(cap);
 	detector_free(r.det);
 

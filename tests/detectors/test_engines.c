@@ -133,20 +133,25 @@ trw_no_answer_fails_after_timeout(void **state)
 }
 
 static void
-trw_late_answer_after_timeout_is_still_failure(void **state)
+trw_late_answer_takes_back_the_failure(void **state)
 {
 	struct harness *h = h_new(NULL);
+	struct detector_stats st;
 	char dst[20];
 	int i;
 
 	(void)state;
 	for (i = 0; i < 3; i++)
 		probe(h, i, 8081, 0, 0);
-	/* The SYN-ACKs arrive after the timeout: the walk already counted failures. */
+	/* The SYN-ACKs arrive after the timeout: the failures are taken back
+	 * and the answers count as the successes they are. */
 	for (i = 0; i < 3; i++)
 		h_feed(h, pb_tcp(h->f, host(dst, 1, i), 8081, "10.9.9.9", 40000, SYNACK), 4000);
+	detector_get_stats(h->d, &st);
+	assert_int_equal(st.answers_late, 3);
 	probe(h, 3, 8081, 'F', 4000);
-	assert_int_equal(h_count(h, ENGINE_TRW), 1);
+	probe(h, 4, 8081, 'F', 4000);
+	assert_int_equal(h_count(h, ENGINE_TRW), 0);
 	h_free(h);
 }
 
@@ -188,26 +193,48 @@ trw_udp_reply_is_success(void **state)
 }
 
 static void
-fanout_flags_at_threshold(void **state)
+fanout_counts_failed_destinations(void **state)
 {
 	struct harness *h = h_new(NULL);
 	const struct detection *det;
 	int i;
 
 	(void)state;
-	/* 445's threshold is 10 distinct destinations; answered probes count too. */
+	/* 445's threshold is 10 distinct destinations whose first contact failed. */
 	for (i = 0; i < 9; i++) {
-		probe(h, i, 445, 'S', 0);
-		probe(h, i, 445, 'S', 0);   /* a repeat is no new destination */
+		probe(h, i, 445, 'F', 0);
+		probe(h, i, 445, 'F', 0);   /* a repeat is no new destination */
 	}
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 0);
-	probe(h, 9, 445, 'S', 0);
+	probe(h, 9, 445, 'F', 0);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 1);
 	det = h_last(h, ENGINE_FANOUT);
+	assert_int_equal(det->failures, 10);
 	assert_int_equal(det->distinct_dsts, 10);
 	assert_int_equal(det->probes, 19);
 	assert_int_equal(det->dport, 445);
 	assert_int_equal(det->proto, IPPROTO_NUM_TCP);
+	h_free(h);
+}
+
+static void
+answered_fanout_is_a_busy_notice(void **state)
+{
+	struct harness *h = h_new(NULL);
+	const struct detection *det;
+	int i;
+
+	(void)state;
+	/* A client of 40 file servers, all answering, within a minute. */
+	for (i = 0; i < 40; i++)
+		probe(h, i, 445, 'S', (uint64_t)i * 1000);
+	h_finish(h);
+	assert_int_equal(h_count(h, ENGINE_FANOUT), 0);
+	assert_int_equal(h_count(h, ENGINE_TRW), 0);
+	assert_int_equal(h_count(h, ENGINE_BUSY), 1);
+	det = h_last(h, ENGINE_BUSY);
+	assert_int_equal(det->distinct_dsts, 10);
+	assert_int_equal(det->failures, 0);
 	h_free(h);
 }
 
@@ -239,13 +266,13 @@ fanout_ports_are_configurable(void **state)
 
 	(void)state;
 	for (i = 0; i < 4; i++)
-		probe(h, i, 8081, 'S', 0);
+		probe(h, i, 8081, 'F', 0);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 0);
-	probe(h, 4, 8081, 'S', 0);
+	probe(h, 4, 8081, 'F', 0);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 1);
 	/* 445 is no longer in the list */
 	for (i = 10; i < 40; i++)
-		probe(h, i, 445, 'S', 0);
+		probe(h, i, 445, 'F', 0);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 1);
 	h_free(h);
 }
@@ -260,9 +287,9 @@ fanout_window_slides(void **state)
 	/* 9 destinations, then 9 more two windows later: the first nine have
 	 * left the window, so no detection. */
 	for (i = 0; i < 9; i++)
-		probe(h, i, 445, 'S', 0);
+		probe(h, i, 445, 'F', 0);
 	for (i = 9; i < 18; i++)
-		probe(h, i, 445, 'S', 120000);
+		probe(h, i, 445, 'F', 120000);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 0);
 	h_free(h);
 }
@@ -275,11 +302,11 @@ one_detection_per_engine_per_interval(void **state)
 
 	(void)state;
 	for (i = 0; i < 100; i++)
-		probe(h, i, 445, 'S', (uint64_t)i);
+		probe(h, i, 445, 'F', (uint64_t)i);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 1);
 	/* after alert.interval (300 s) the still-scanning source is reported again */
 	for (i = 100; i < 200; i++)
-		probe(h, i, 445, 'S', 301000 + (uint64_t)i);
+		probe(h, i, 445, 'F', 301000 + (uint64_t)i);
 	assert_int_equal(h_count(h, ENGINE_FANOUT), 2);
 	h_free(h);
 }
@@ -351,26 +378,51 @@ welchia_signature(void **state)
 }
 
 static void
-icmp_sweep_flags_at_threshold(void **state)
+icmp_sweep_counts_silent_destinations(void **state)
 {
 	struct harness *h = h_new(NULL);
 	char dst[20];
 	int i;
 
 	(void)state;
-	for (i = 0; i < 9; i++) {
+	/* Four silent destinations (each pinged twice) are not a sweep. */
+	for (i = 0; i < 4; i++) {
 		h_feed(h, pb_icmp_echo(h->f, "10.9.9.9", host(dst, 1, i), 8, 8, 0), 0);
 		h_feed(h, pb_icmp_echo(h->f, "10.9.9.9", host(dst, 1, i), 8, 8, 0), 0);
 	}
+	h_feed(h, pb_udp(h->f, "10.7.7.7", 5000, "10.7.7.8", 5001, 4, 0, 0), 5000);
 	assert_int_equal(h_count(h, ENGINE_ICMP_SWEEP), 0);
-	h_feed(h, pb_icmp_echo(h->f, "10.9.9.9", host(dst, 1, 9), 8, 8, 0), 0);
+	/* The fifth is, once it has had its time to answer. */
+	h_feed(h, pb_icmp_echo(h->f, "10.9.9.9", host(dst, 1, 4), 8, 8, 0), 5000);
+	assert_int_equal(h_count(h, ENGINE_ICMP_SWEEP), 0);
+	h_finish(h);
 	assert_int_equal(h_count(h, ENGINE_ICMP_SWEEP), 1);
-	assert_int_equal(h_last(h, ENGINE_ICMP_SWEEP)->distinct_dsts, 10);
+	assert_int_equal(h_last(h, ENGINE_ICMP_SWEEP)->failures, 5);
 	h_free(h);
 }
 
 static void
-arp_sweep_flags_at_threshold(void **state)
+icmp_monitoring_host_is_not_a_sweep(void **state)
+{
+	struct harness *h = h_new(NULL);
+	char dst[20];
+	int i;
+
+	(void)state;
+	/* An NMS pings 60 hosts a minute; 55 answer, 5 are down (8 %). */
+	for (i = 0; i < 60; i++) {
+		h_feed(h, pb_icmp_echo(h->f, "10.9.9.9", host(dst, 1, i), 8, 8, 0), (uint64_t)i * 500);
+		if (i % 12 != 11)
+			h_feed(h, pb_icmp_echo(h->f, host(dst, 1, i), "10.9.9.9", 0, 8, 0),
+			    (uint64_t)i * 500 + 1);
+	}
+	h_finish(h);
+	assert_int_equal(h_count(h, ENGINE_ICMP_SWEEP), 0);
+	h_free(h);
+}
+
+static void
+arp_sweep_counts_unanswered_lookups(void **state)
 {
 	struct harness *h = h_new(NULL);
 	char dst[20];
@@ -380,12 +432,20 @@ arp_sweep_flags_at_threshold(void **state)
 	/* gratuitous ARP (sender = target) is not a probe */
 	for (i = 0; i < 30; i++)
 		h_feed(h, pb_arp_request(h->f, "10.1.0.200", "10.1.0.200"), 0);
+	/* 40 answered lookups count for nothing */
+	for (i = 100; i < 140; i++) {
+		h_feed(h, pb_arp_request(h->f, "10.1.0.200", host(dst, 1, i)), 0);
+		h_feed(h, pb_arp_reply(h->f, host(dst, 1, i), "10.1.0.200"), 0);
+	}
 	for (i = 0; i < 23; i++)
 		h_feed(h, pb_arp_request(h->f, "10.1.0.200", host(dst, 1, i)), 0);
+	h_feed(h, pb_udp(h->f, "10.7.7.7", 5000, "10.7.7.8", 5001, 4, 0, 0), 5000);
 	assert_int_equal(h_count(h, ENGINE_ARP_SWEEP), 0);
-	h_feed(h, pb_arp_request(h->f, "10.1.0.200", host(dst, 1, 23)), 0);
+	h_feed(h, pb_arp_request(h->f, "10.1.0.200", host(dst, 1, 23)), 5000);
+	h_finish(h);
 	assert_int_equal(h_count(h, ENGINE_ARP_SWEEP), 1);
 	assert_true(h_last(h, ENGINE_ARP_SWEEP)->is_arp);
+	assert_int_equal(h_last(h, ENGINE_ARP_SWEEP)->failures, 24);
 	h_free(h);
 }
 
@@ -471,10 +531,11 @@ main(void)
 		cmocka_unit_test(trw_benign_verdict_restarts_walk),
 		cmocka_unit_test(trw_repeat_contact_is_not_first_contact),
 		cmocka_unit_test(trw_no_answer_fails_after_timeout),
-		cmocka_unit_test(trw_late_answer_after_timeout_is_still_failure),
+		cmocka_unit_test(trw_late_answer_takes_back_the_failure),
 		cmocka_unit_test(trw_icmp_unreachable_is_failure),
 		cmocka_unit_test(trw_udp_reply_is_success),
-		cmocka_unit_test(fanout_flags_at_threshold),
+		cmocka_unit_test(fanout_counts_failed_destinations),
+		cmocka_unit_test(answered_fanout_is_a_busy_notice),
 		cmocka_unit_test(fanout_ignores_unexposed_port),
 		cmocka_unit_test(fanout_ports_are_configurable),
 		cmocka_unit_test(fanout_window_slides),
@@ -482,8 +543,9 @@ main(void)
 		cmocka_unit_test(vscan_counts_unanswered_ports),
 		cmocka_unit_test(slammer_signature),
 		cmocka_unit_test(welchia_signature),
-		cmocka_unit_test(icmp_sweep_flags_at_threshold),
-		cmocka_unit_test(arp_sweep_flags_at_threshold),
+		cmocka_unit_test(icmp_sweep_counts_silent_destinations),
+		cmocka_unit_test(icmp_monitoring_host_is_not_a_sweep),
+		cmocka_unit_test(arp_sweep_counts_unanswered_lookups),
 		cmocka_unit_test(spoofed_flood_is_evicted_within_budget),
 		cmocka_unit_test(idle_sources_age_out),
 		cmocka_unit_test(time_running_backwards_is_held),
