@@ -222,6 +222,18 @@ lab_count_before() {
   tcpdump -r "$1" -tt -n ${3:+"$3"} 2>/dev/null | awk -v t="$2" '$1 <= t {n++} END {print n + 0}'
 }
 
+# lab_neigh_flush: every host forgets its neighbours, including lookups still
+# being retried. A scenario starts on a quiet network: without this, the ARP
+# requests a host is still sending for the last scan of the previous run
+# (three tries a second apart) are unanswered lookups in the next run's
+# fresh sensor.
+lab_neigh_flush() {
+  local n
+  for ((n = 1; n <= $(lab_host_count); n++)); do ip -n "$(lab_host_name $n)" neigh flush all 2>/dev/null; done
+  for n in ra1 ra2 rb1 rr; do ip -n "$LAB_PREFIX-$n" neigh flush all 2>/dev/null; done
+  return 0
+}
+
 # ---- the background: every host's ordinary LAN traffic ------------------------------
 
 # Every packet of the background carries this DSCP (1, lower effort): the
