@@ -22,7 +22,9 @@ trw_update(const struct trw_params *p, float *llr, bool failure)
 		*llr = 0.0f;
 		return TRW_SCANNER;
 	}
-	if (v <= p->lower + 1e-9) {
+	/* Page's CUSUM form: the walk never banks more than a ratio of 1 for
+	 * the benign hypothesis (see trw.h). */
+	if (v <= 1e-9 || v <= p->lower + 1e-9) {
 		*llr = 0.0f;
 		return TRW_BENIGN;
 	}
@@ -35,7 +37,7 @@ trw_credit(const struct trw_params *p, float *llr, bool as_success)
 {
 	double v = (double)*llr - p->step_failure + (as_success ? p->step_success : 0.0);
 
-	if (v <= p->lower + 1e-9) {
+	if (v <= 1e-9 || v <= p->lower + 1e-9) {
 		*llr = 0.0f;
 		return TRW_BENIGN;
 	}

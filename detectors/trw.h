@@ -5,10 +5,17 @@
  *
  * Each success multiplies the likelihood ratio by theta1/theta0, each failure
  * by (1-theta1)/(1-theta0). At or above eta1 = beta/alpha the source is a
- * scanner; at or below eta0 = (1-beta)/(1-alpha) it is benign, and the walk
- * starts again from 1 (the test is repeated on the next contacts). With the
- * defaults (0.8, 0.2, 0.01, 0.99) a failure is x4 and eta1 = 99: four
- * consecutive failures flag (4^4 = 256), three do not (64).
+ * scanner. With the defaults (0.8, 0.2, 0.01, 0.99) a failure is x4 and
+ * eta1 = 99: four consecutive failures flag (4^4 = 256), three do not (64).
+ *
+ * The lower side is Page's CUSUM (Biometrika 1954) rather than Jung et al.'s
+ * eta0: the ratio never drops below 1, and a walk that reaches 1 from above
+ * ends benign and starts again. A worm infection is a change in a host's
+ * behaviour; a host that was answered a hundred times before it was
+ * infected must not need a hundred and four failures to be flagged. The
+ * price is a walk that forgets successes: a benign host needs four net
+ * failures with no success between them, which answered traffic between
+ * failed contacts prevents.
  *
  * The ratio is kept as its natural logarithm in a float.
  */

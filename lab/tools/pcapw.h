@@ -2,9 +2,10 @@
  * pcapw: writes classic pcap files (Ethernet, microsecond timestamps) and
  * builds the IPv4 headers and checksums of the frames that go into them.
  *
- * Shared by the lab's worm emulator (cordon-wormgen) and the benchmark's
- * capture generator (tests/bench/gen_capture), which both synthesise traffic
- * frame by frame and need byte-exact, reproducible output. No libpcap: the
+ * Shared by the lab's worm emulator (cordon-wormgen) and the capture
+ * generators (tests/bench/gen_capture, tests/corpus/gen_lan), which
+ * synthesise traffic frame by frame and need byte-exact, reproducible output;
+ * frames.h builds whole frames on top of it. No libpcap: the
  * format is 40 lines of code and a writer must not depend on the reader.
  */
 #ifndef CORDON_PCAPW_H

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frames.h"
 #include "pcapw.h"
 
 #define DEFAULT_PACKETS 5000000ULL
@@ -49,17 +50,13 @@
 #define GATEWAY (NET_PREFIX | 1u)     /* 10.20.0.1 */
 #define MAX_FLOWS (1u << 16)          /* concurrent flows; arrivals beyond wait */
 #define MSS 1448                      /* 1460 less the timestamp option */
-#define ETH_LEN 14
-#define IP_LEN 20
-#define TCP_LEN 32                    /* with the timestamp option */
-#define TCP_SYN_LEN 40                /* MSS, SACK-permitted, timestamps, window scale */
 #define SNAPLEN 65535
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_ACK 0x10
+#define TH_FIN FRAMES_TH_FIN
+#define TH_SYN FRAMES_TH_SYN
+#define TH_RST FRAMES_TH_RST
+#define TH_PSH FRAMES_TH_PSH
+#define TH_ACK FRAMES_TH_ACK
 
 /* ---- PRNG ------------------------------------------------------------------ */
 
@@ -258,7 +255,7 @@ struct gen {
 	uint64_t sessions, refused, dns, arp, arrivals_waited;
 	uint64_t probe_pkts;
 	uint8_t payload[2 * MSS];   /* filler bytes that segments are cut from */
-	uint8_t frame[ETH_LEN + IP_LEN + TCP_SYN_LEN + 2 * MSS];
+	uint8_t frame[PCAPW_ETH_LEN + PCAPW_IPV4_LEN + FRAMES_TCP_SYN_LEN + 2 * MSS];
 };
 
 static uint32_t
@@ -291,59 +288,41 @@ write_record(struct gen *g, uint64_t t_us, const uint8_t *frame, uint32_t len)
 	g->bytes += len;
 }
 
-/* Ethernet + IPv4 header for `l4len` bytes of transport; returns the L4 offset. */
-static uint32_t
-build_ip(struct gen *g, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
-    uint16_t *ip_id, uint32_t l4len)
+/* The IPv4 frame header from `src` to `dst`, with the next IP id of the sender. */
+static struct frames_ip
+ip_hdr(uint32_t src, uint32_t dst, uint8_t ttl, uint16_t *ip_id, uint8_t src_mac[6],
+    uint8_t dst_mac[6])
 {
-	uint8_t *f = g->frame, *ip = f + ETH_LEN;
+	struct frames_ip ip = { dst_mac, src_mac, src, dst, ttl, (*ip_id)++, 0x4000 /* DF */ };
 
-	mac_of(dst, f);
-	mac_of(src, f + 6);
-	pcapw_put16(f + 12, 0x0800);
-	pcapw_ipv4(ip, src, dst, proto, ttl, (*ip_id)++, 0x4000 /* don't fragment */, l4len);
-	return ETH_LEN + IP_LEN;
+	mac_of(src, src_mac);
+	mac_of(dst, dst_mac);
+	return ip;
 }
 
-/*
- * Writes one TCP segment with `paylen` filler bytes. SYNs carry the usual
- * options (MSS, SACK permitted, timestamps, window scale); RSTs none; other
- * segments the timestamp option.
- */
+static void
+write_frame(struct gen *g, uint64_t t_us, size_t len)
+{
+	if (len == 0) {
+		fprintf(stderr, "gen_capture: internal error: frame larger than its buffer\n");
+		exit(1);
+	}
+	write_record(g, t_us, g->frame, (uint32_t)len);
+}
+
+/* Writes one TCP segment with `paylen` filler bytes (options as frames_tcp shapes them). */
 static void
 emit_tcp(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst, uint8_t ttl,
     uint16_t *ip_id, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
     uint8_t flags, uint32_t paylen)
 {
-	/* A RST carries no options and a zero window, as stacks send it. */
-	uint32_t hlen = (flags & TH_SYN) ? TCP_SYN_LEN : (flags & TH_RST) ? 20 : TCP_LEN;
-	uint32_t off = build_ip(g, src, dst, 6, ttl, ip_id, hlen + paylen);
-	uint8_t *t = g->frame + off, *o = t + 20;
-	uint32_t tsval = (uint32_t)(t_us / 1000) + (src & 0xffff) * 7919u;
+	uint8_t smac[6], dmac[6];
+	struct frames_ip ip = ip_hdr(src, dst, ttl, ip_id, smac, dmac);
+	struct frames_tcp t = { sport, dport, seq, ack, flags,
+	    (uint32_t)(t_us / 1000) + (src & 0xffff) * 7919u };
 
-	pcapw_put16(t, sport);
-	pcapw_put16(t + 2, dport);
-	pcapw_put32(t + 4, seq);
-	pcapw_put32(t + 8, (flags & TH_ACK) ? ack : 0);
-	t[12] = (uint8_t)((hlen / 4) << 4);
-	t[13] = flags;
-	pcapw_put16(t + 14, (flags & TH_SYN) ? 64240 : (flags & TH_RST) ? 0 : 502);
-	pcapw_put16(t + 16, 0);
-	pcapw_put16(t + 18, 0);
-	if (flags & TH_SYN) {
-		o[0] = 2; o[1] = 4; pcapw_put16(o + 2, 1460);            /* MSS */
-		o[4] = 4; o[5] = 2;                                /* SACK permitted */
-		o[6] = 8; o[7] = 10; pcapw_put32(o + 8, tsval);          /* timestamps */
-		pcapw_put32(o + 12, (flags & TH_ACK) ? tsval - 1 : 0);
-		o[16] = 1; o[17] = 3; o[18] = 3; o[19] = 7;        /* NOP, window scale 7 */
-	} else if (hlen == TCP_LEN) {
-		o[0] = 1; o[1] = 1; o[2] = 8; o[3] = 10;           /* NOP NOP timestamps */
-		pcapw_put32(o + 4, tsval);
-		pcapw_put32(o + 8, tsval - 1);
-	}
-	memcpy(t + hlen, g->payload + (seq % MSS), paylen);
-	pcapw_put16(t + 16, pcapw_l4_csum(src, dst, 6, t, hlen + paylen));
-	write_record(g, t_us, g->frame, off + hlen + paylen);
+	write_frame(g, t_us, frames_tcp(g->frame, sizeof(g->frame), &ip, &t,
+	    g->payload + (seq % MSS), paylen));
 }
 
 static void
@@ -351,47 +330,22 @@ emit_udp(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst, uint8_t ttl,
     uint16_t *ip_id, uint16_t sport, uint16_t dport, const uint8_t *payload,
     uint32_t paylen)
 {
-	uint32_t off = build_ip(g, src, dst, 17, ttl, ip_id, 8 + paylen);
-	uint8_t *u = g->frame + off;
+	uint8_t smac[6], dmac[6];
+	struct frames_ip ip = ip_hdr(src, dst, ttl, ip_id, smac, dmac);
 
-	pcapw_put16(u, sport);
-	pcapw_put16(u + 2, dport);
-	pcapw_put16(u + 4, (uint16_t)(8 + paylen));
-	pcapw_put16(u + 6, 0);
-	memcpy(u + 8, payload, paylen);
-	pcapw_put16(u + 6, pcapw_l4_csum(src, dst, 17, u, 8 + paylen));
-	write_record(g, t_us, g->frame, off + 8 + paylen);
+	write_frame(g, t_us, frames_udp(g->frame, sizeof(g->frame), &ip, sport, dport,
+	    payload, paylen));
 }
 
 static void
 emit_arp(struct gen *g, uint64_t t_us, uint16_t op, uint32_t sender, uint32_t target)
 {
-	uint8_t *f = g->frame, *a = f + ETH_LEN;
 	uint8_t smac[6], tmac[6];
 
 	mac_of(sender, smac);
 	mac_of(target, tmac);
-	if (op == 1)
-		memset(f, 0xff, 6);              /* who-has goes to broadcast */
-	else
-		memcpy(f, tmac, 6);
-	memcpy(f + 6, smac, 6);
-	pcapw_put16(f + 12, 0x0806);
-	pcapw_put16(a, 1);
-	pcapw_put16(a + 2, 0x0800);
-	a[4] = 6;
-	a[5] = 4;
-	pcapw_put16(a + 6, op);
-	memcpy(a + 8, smac, 6);
-	pcapw_put32(a + 14, sender);
-	if (op == 1)
-		memset(a + 18, 0, 6);
-	else
-		memcpy(a + 18, tmac, 6);
-	pcapw_put32(a + 24, target);
-	/* Padded to Ethernet's 60-byte minimum, as a NIC sends it. */
-	memset(a + 28, 0, 60 - ETH_LEN - 28);
-	write_record(g, t_us, f, 60);
+	write_frame(g, t_us, frames_arp(g->frame, sizeof(g->frame), op, NULL, smac, sender,
+	    tmac, target));
 }
 
 /* ICMP host unreachable from the gateway to `src`, quoting its SYN to `dst`. */
@@ -400,32 +354,12 @@ emit_unreachable(struct gen *g, uint64_t t_us, uint32_t src, uint32_t dst,
     uint16_t sport, uint16_t dport, uint32_t seq)
 {
 	static uint16_t gw_id = 1;
-	uint8_t quote[28], *ic;
-	uint32_t off = build_ip(g, GATEWAY, src, 1, 255, &gw_id, 8 + sizeof(quote));
-	uint16_t qid = 0;
+	uint8_t quote[28], smac[6], dmac[6];
+	struct frames_ip ip = ip_hdr(GATEWAY, src, 255, &gw_id, smac, dmac);
 
-	/* The quoted probe: its IP header and the first 8 bytes of its TCP header. */
-	memset(quote, 0, sizeof(quote));
-	quote[0] = 0x45;
-	pcapw_put16(quote + 2, IP_LEN + TCP_SYN_LEN);
-	pcapw_put16(quote + 4, qid);
-	pcapw_put16(quote + 6, 0x4000);
-	quote[8] = 63;
-	quote[9] = 6;
-	pcapw_put32(quote + 12, src);
-	pcapw_put32(quote + 16, dst);
-	pcapw_put16(quote + 10, pcapw_csum_fold(pcapw_csum_add(0, quote, IP_LEN)));
-	pcapw_put16(quote + 20, sport);
-	pcapw_put16(quote + 22, dport);
-	pcapw_put32(quote + 24, seq);
-	ic = g->frame + off;
-	ic[0] = 3;      /* destination unreachable */
-	ic[1] = 1;      /* host unreachable */
-	pcapw_put16(ic + 2, 0);
-	pcapw_put32(ic + 4, 0);
-	memcpy(ic + 8, quote, sizeof(quote));
-	pcapw_put16(ic + 2, pcapw_csum_fold(pcapw_csum_add(0, ic, 8 + sizeof(quote))));
-	write_record(g, t_us, g->frame, off + 8 + sizeof(quote));
+	frames_quote(quote, src, dst, 6, 63, sport, dport, seq, FRAMES_TCP_SYN_LEN);
+	write_frame(g, t_us, frames_icmp(g->frame, sizeof(g->frame), &ip, 3 /* unreachable */,
+	    1 /* host */, 0, quote, sizeof(quote)));
 }
 
 /* ---- benign flows ---------------------------------------------------------------- */

@@ -88,8 +88,8 @@ trw_benign_verdict_restarts_walk(void **state)
 	int i = 0;
 
 	(void)state;
-	/* 0.25^4 = 0.0039 <= eta0 = 0.0101: benign, the walk restarts at 1;
-	 * without the restart FFFF would only bring it back to 1. */
+	/* Successes never take the ratio below 1 (the walk's CUSUM floor):
+	 * without it FFFF would only bring it back to 1. */
 	walk(h, "SSSSFFF", &i);
 	assert_int_equal(h_count(h, ENGINE_TRW), 0);
 	walk(h, "F", &i);
