@@ -4,7 +4,8 @@
  * that is busy the way an office LAN is (docs/lab.md, "Background").
  *
  * Every host:
- * - asks for names and devices now and then: SSDP M-SEARCH to
+ * - browses the network once at the start (all four queries below at once),
+ *   then asks for names and devices now and then: SSDP M-SEARCH to
  *   239.255.255.250:1900, WS-Discovery Probe to 239.255.255.250:3702, LLMNR
  *   to 224.0.0.252:5355 and NBNS name queries to the subnet's directed
  *   broadcast (udp/137, sent from 137 as Windows does), for peers' names and
@@ -196,6 +197,7 @@ struct chatter {
 	/* timers (monotonic ms; 0: not scheduled) */
 	int64_t next_discovery, next_session, next_heavy, next_renew, next_newclient;
 	int64_t nms_cycle_start;
+	bool browsed;                    /* the first discovery (all four kinds) is done */
 	size_t nms_next, heavy_next;
 	uint16_t next_id, ping_seq, ping_ident;
 	uint32_t next_pool;              /* the DHCP server's next address to offer */
@@ -425,11 +427,11 @@ get32(const uint8_t *p)
 	return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
-/* A name to ask for: mostly a peer's, sometimes one nobody has. */
+/* A name to ask for: a peer's, or (when `unknown_too`) one time in four one nobody has. */
 static void
-pick_name(struct chatter *c, char *buf, size_t len)
+pick_name(struct chatter *c, bool unknown_too, char *buf, size_t len)
 {
-	if (c->npeers == 0 || labnet_rng_below(&c->rng, 4) == 0)
+	if (c->npeers == 0 || (unknown_too && labnet_rng_below(&c->rng, 4) == 0))
 		snprintf(buf, len, "%s", unknown_names[labnet_rng_below(&c->rng,
 		    sizeof(unknown_names) / sizeof(unknown_names[0]))]);
 	else
@@ -437,12 +439,12 @@ pick_name(struct chatter *c, char *buf, size_t len)
 }
 
 static void
-nbns_query(struct chatter *c)
+nbns_query(struct chatter *c, bool unknown_too)
 {
 	uint8_t q[50] = { 0 };
 	char name[NAME_LEN + 1];
 
-	pick_name(c, name, sizeof(name));
+	pick_name(c, unknown_too, name, sizeof(name));
 	put16(q, ++c->next_id);
 	put16(q + 2, 0x0110);              /* query, recursion desired, broadcast */
 	put16(q + 4, 1);
@@ -489,13 +491,13 @@ ignored:
 }
 
 static void
-llmnr_query(struct chatter *c)
+llmnr_query(struct chatter *c, bool unknown_too)
 {
 	uint8_t q[12 + 1 + NAME_LEN + 1 + 4] = { 0 };
 	char name[NAME_LEN + 1];
 	size_t n;
 
-	pick_name(c, name, sizeof(name));
+	pick_name(c, unknown_too, name, sizeof(name));
 	n = strlen(name);
 	put16(q, ++c->next_id);
 	put16(q + 4, 1);
@@ -649,16 +651,25 @@ query_input(struct chatter *c, const uint8_t *p, size_t len)
 		c->n.ignored++;
 }
 
+/*
+ * The first time, a browse of the network (what opening Windows' Network
+ * view sends): all four queries at once, names of peers. Then one query at
+ * a time, of a random kind, sometimes for a name nobody has.
+ */
 static void
-discovery_tick(struct chatter *c)
+discovery_tick(struct chatter *c, bool browse)
 {
-	c->n.flows++;
-	c->n.queries++;
-	switch (labnet_rng_below(&c->rng, 4)) {
-	case 0: ssdp_search(c); break;
-	case 1: wsd_probe(c); break;
-	case 2: llmnr_query(c); break;
-	default: nbns_query(c); break;
+	unsigned kind, first = browse ? 0 : labnet_rng_below(&c->rng, 4), last = browse ? 3 : first;
+
+	for (kind = first; kind <= last; kind++) {
+		c->n.flows++;
+		c->n.queries++;
+		switch (kind) {
+		case 0: ssdp_search(c); break;
+		case 1: wsd_probe(c); break;
+		case 2: llmnr_query(c, !browse); break;
+		default: nbns_query(c, !browse); break;
+		}
 	}
 }
 
@@ -1207,7 +1218,8 @@ timers(struct chatter *c, int64_t now)
 	size_t i;
 
 	if (c->next_discovery != 0 && now >= c->next_discovery) {
-		discovery_tick(c);
+		discovery_tick(c, !c->browsed);
+		c->browsed = true;
 		c->next_discovery = now + jitter(c, 4000, 10000);
 	}
 	if (c->next_session != 0 && now >= c->next_session) {
