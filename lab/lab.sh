@@ -221,3 +221,149 @@ lab_count_before() {
   [[ -s "$1" ]] || { echo 0; return; }
   tcpdump -r "$1" -tt -n ${3:+"$3"} 2>/dev/null | awk -v t="$2" '$1 <= t {n++} END {print n + 0}'
 }
+
+# lab_neigh_flush: every host forgets its neighbours, including lookups still
+# being retried. A scenario starts on a quiet network: without this, the ARP
+# requests a host is still sending for the last scan of the previous run
+# (three tries a second apart) are unanswered lookups in the next run's
+# fresh sensor.
+lab_neigh_flush() {
+  local n
+  for ((n = 1; n <= $(lab_host_count); n++)); do ip -n "$(lab_host_name $n)" neigh flush all 2>/dev/null; done
+  for n in ra1 ra2 rb1 rr; do ip -n "$LAB_PREFIX-$n" neigh flush all 2>/dev/null; done
+  return 0
+}
+
+# ---- the background: every host's ordinary LAN traffic ------------------------------
+
+# Every packet of the background carries this DSCP (1, lower effort): the
+# detectors never read it; the scoreboard does, to tell background packets
+# from a worm's probes (lab/run's probe counts exclude it).
+LAB_BG_DSCP=1
+LAB_BG_MARK="ip[1] & 0xfc == $((LAB_BG_DSCP << 2))"
+LAB_BG_READY_S=10       # how long the hosts have to open their sockets
+LAB_BG_WARMUP_S=${LAB_BG_WARMUP_S:-5}   # background before a scenario's worm starts
+LAB_BG_PIDS=() LAB_BG_CAP=""
+
+# The roles (docs/lab.md, "Background"), by host number. VLAN 10: twelve
+# tcp/445 servers (eleven file servers and a NAS) so that one client can
+# open sessions to ten or more within a minute; VLAN 20 has its own DHCP
+# server and NMS, as the lab does not route between the VLANs. No server
+# role falls on a host a scenario infects or replays from.
+lab_bg_role() {
+  case "$1" in
+    11) echo client,heavy ;;
+    13|14|15|16|17|18|19|21|22|23|24|31) echo fileserver ;;
+    25) echo nas ;;
+    26|34) echo webserver ;;
+    27|28|32) echo printer ;;
+    29) echo dhcp ;;
+    30|36) echo nms ;;
+    6) echo client,newclient ;;
+    *) echo client ;;
+  esac
+}
+# On VLAN 20 the file server also serves DHCP.
+lab_bg_extra_role() { [[ $1 -eq 31 ]] && echo ,dhcp; }
+
+# lab_bg_vlan_hosts VLAN ROLE: addresses of that VLAN's hosts with ROLE (any role: '')
+lab_bg_vlan_hosts() {
+  local vlan=$1 role=$2 n out=()
+  for ((n = 1; n <= $(lab_host_count); n++)); do
+    [[ "$(lab_host_vlan $n)" == "$vlan" ]] || continue
+    [[ -z "$role" || ",$(lab_bg_role $n)$(lab_bg_extra_role $n)," == *",$role,"* ]] && out+=("$(lab_host_ip $n)")
+  done
+  local IFS=,
+  echo "${out[*]}"
+}
+
+# lab_bg_start DIR: starts cordon-lanchatter in every host namespace (switch
+# hosts and the router's segments), waits until each one has its sockets
+# open, then lets them all talk at once. Sets LAB_BG_PIDS; DIR/background.log
+# gets their ready and summary lines.
+lab_bg_start() {
+  local dir=$1 log=$1/background.log n ns ip vlan roles peers files webs dhcp seg started=0
+  LAB_BG_PIDS=()
+  rm -f "$log" "$dir/background.err" "$dir/background-mirror.pcap" "$dir/background-mirror.err"
+  # The background's packets as the switch's mirror sees them (counted for the scoreboard).
+  ip netns exec "$LAB_NOC" tcpdump -i span1 -n -U -w "$dir/background-mirror.pcap" "$LAB_BG_MARK" \
+    >/dev/null 2>"$dir/background-mirror.err" &
+  LAB_BG_CAP=$!
+  PIDS+=($!)
+  for _ in $(seq 100); do grep -q 'listening on' "$dir/background-mirror.err" 2>/dev/null && break; sleep 0.05; done
+  local -A peers_v files_v webs_v dhcp_v
+  for vlan in 10 20; do
+    peers_v[$vlan]=$(lab_bg_vlan_hosts "$vlan" "")
+    files_v[$vlan]=$(lab_bg_vlan_hosts "$vlan" fileserver),$(lab_bg_vlan_hosts "$vlan" nas)
+    webs_v[$vlan]=$(lab_bg_vlan_hosts "$vlan" webserver),$(lab_bg_vlan_hosts "$vlan" nas),$(lab_bg_vlan_hosts "$vlan" printer)
+    dhcp_v[$vlan]=$(lab_bg_vlan_hosts "$vlan" dhcp)
+  done
+  for ((n = 1; n <= $(lab_host_count); n++)); do
+    ns=$(lab_host_name $n) ip=$(lab_host_ip $n) vlan=$(lab_host_vlan $n)
+    roles=$(lab_bg_role $n)$(lab_bg_extra_role $n)
+    # a host's own address is no peer of its own
+    peers=$(tr , '\n' <<<"${peers_v[$vlan]}" | grep -vx "$ip" | paste -sd,)
+    files=$(tr , '\n' <<<"${files_v[$vlan]}" | grep . | grep -vx "$ip" | paste -sd,)
+    webs=$(tr , '\n' <<<"${webs_v[$vlan]}" | grep . | grep -vx "$ip" | paste -sd,)
+    dhcp=${dhcp_v[$vlan]}
+    local args=(--self "$ip" --prefix "${ip%.*}.0/24" --role "$roles" --peers "$peers")
+    [[ -n "$files" ]] && args+=(--fileservers "$files")
+    [[ -n "$webs" ]] && args+=(--webservers "$webs")
+    [[ -n "$dhcp" && "$dhcp" != "$ip" ]] && args+=(--dhcp-server "$dhcp")
+    lab_bg_spawn "$ns" "$log" "${args[@]}" || return 1
+    started=$((started + 1))
+  done
+  # Behind the router: two clients on segment A, a file and web server on B.
+  for seg in "ra1 10.30.1.11 client" "ra2 10.30.1.12 client" "rb1 10.30.2.11 fileserver,webserver"; do
+    set -- $seg
+    lab_bg_spawn "$LAB_PREFIX-$1" "$log" --self "$2" --prefix 10.30.0.0/16 --role "$3" \
+      --peers "$(echo 10.30.1.11 10.30.1.12 10.30.2.11 | tr ' ' '\n' | grep -vx "$2" | paste -sd,)" \
+      --fileservers 10.30.2.11 --webservers 10.30.2.11 || return 1
+    started=$((started + 1))
+  done
+  # Ready: every process logged that its sockets (listeners too) are open.
+  local ready=0
+  for _ in $(seq $((LAB_BG_READY_S * 20))); do
+    ready=$(grep -c '"event":"ready"' "$log" 2>/dev/null)
+    [[ $ready -ge $started ]] && break
+    sleep 0.05
+  done
+  if [[ $ready -lt $started ]]; then
+    lab_bg_kill
+    lab_die "background: $ready of $started hosts ready in ${LAB_BG_READY_S} s (see $dir/background.err)"
+    return 1
+  fi
+  kill -USR1 "${LAB_BG_PIDS[@]}"
+  lab_log "background: $started hosts talking"
+}
+
+# lab_bg_spawn NS LOG ARGS...: one cordon-lanchatter in NS.
+lab_bg_spawn() {
+  local ns=$1 log=$2
+  shift 2
+  ip netns exec "$ns" "$LAB_BIN/cordon-lanchatter" "$@" --dscp "$LAB_BG_DSCP" --duration 1800 \
+    --log "$log" >/dev/null 2>>"${log%.log}.err" &
+  LAB_BG_PIDS+=($!)
+  PIDS+=($!)
+}
+
+# lab_bg_kill: ends the background's processes and its mirror capture, if any.
+lab_bg_kill() {
+  local p
+  for p in "${LAB_BG_PIDS[@]}" ${LAB_BG_CAP:-}; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${LAB_BG_PIDS[@]}" ${LAB_BG_CAP:-}; do wait "$p" 2>/dev/null; done
+  LAB_BG_PIDS=() LAB_BG_CAP=""
+}
+
+# lab_bg_stop DIR: stops the background; prints its counts as JSON from the
+# hosts' summary lines ({hosts, flows, answered, served, send_errors}) and
+# the mirror (packets).
+lab_bg_stop() {
+  local packets
+  lab_bg_kill
+  packets=$(lab_count_after "$1/background-mirror.pcap" 0)
+  jq -s --argjson packets "$packets" '[.[] | select(.event == "summary")] |
+    {hosts: length, flows: (map(.flows) | add // 0), answered: (map(.answered) | add // 0),
+     served: (map(.served) | add // 0), send_errors: (map(.send_errors) | add // 0),
+     packets: $packets}' "$1/background.log"
+}

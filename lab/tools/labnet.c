@@ -2,9 +2,11 @@
 #include "labnet.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Where lab traffic may go: RFC 1918 private space and RFC 5737 TEST-NETs. */
 static const struct labnet_prefix allowed_ranges[] = {
@@ -205,4 +207,36 @@ double
 labnet_rng_unit(struct labnet_rng *r)
 {
 	return (double)(labnet_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+void
+labnet_json_times(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "\"time\":%lld.%06ld,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"",
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+int
+labnet_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max,
+    uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+	bool digit = *arg >= '0' && *arg <= '9';
+
+	errno = 0;
+	x = digit ? strtoull(arg, &end, 10) : 0;
+	if (!digit || errno != 0 || *end != '\0' || x < min || x > max) {
+		fprintf(stderr, "%s: %s '%s': a whole number from %" PRIu64 " to %" PRIu64 "\n",
+		    prog, opt, arg, min, max);
+		return -1;
+	}
+	*v = x;
+	return 0;
 }

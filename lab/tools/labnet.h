@@ -55,6 +55,21 @@ int labnet_parse_mac(const char *s, uint8_t mac[6]);
 /* "A.B.C.D" into buf (at least 16 bytes); returns buf. */
 char *labnet_ip_str(uint32_t addr, char *buf, size_t len);
 
+/*
+ * The wall-clock time as two JSON members, "time" (Unix seconds with a
+ * fraction: what the lab's scoreboard subtracts) and "utc" (ISO 8601 with
+ * milliseconds: what a person lines up with the sensor's events), written
+ * into buf without braces.
+ */
+void labnet_json_times(char *buf, size_t len);
+
+/*
+ * A whole number from min to max for option `opt` (e.g. "--duration").
+ * 0, or -1 after saying why on stderr, prefixed with `prog`.
+ */
+int labnet_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min,
+    uint64_t max, uint64_t *v);
+
 /* splitmix64: small, and the same sequence on every platform. */
 struct labnet_rng {
 	uint64_t state;

@@ -134,24 +134,6 @@ now_ms(void)
 /* ---- log ------------------------------------------------------------------------- */
 
 /*
- * The wall-clock time twice: "time" as Unix seconds with a fraction (what
- * the lab's scoreboard subtracts) and "utc" in ISO 8601 with milliseconds
- * (what a person lines up with the sensor's events).
- */
-static void
-event_times(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "\"time\":%lld.%06ld,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"",
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-}
-
-/*
  * One JSON line: {"time":...,"utc":...,"event":EVENT,"host":...,"worm":..., REST}. One write()
  * per line on an O_APPEND file, so the lines of many hosts sharing a log
  * never interleave.
@@ -167,7 +149,7 @@ log_event(struct sim *s, const char *event, const char *fmt, ...)
 	int n;
 	va_list ap;
 
-	event_times(when, sizeof(when));
+	labnet_json_times(when, sizeof(when));
 	n = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\","
 	    "\"worm\":\"%s\"", when, event, labnet_ip_str(s->self, self, sizeof(self)),
 	    s->info->name);
@@ -485,23 +467,6 @@ parse_worm(const char *arg, enum worm *w)
 	return -1;
 }
 
-static int
-parse_u64(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = (*arg >= '0' && *arg <= '9') ? strtoull(arg, &end, 10) : 0;
-	if (!(*arg >= '0' && *arg <= '9') || errno != 0 || *end != '\0' || x < min || x > max) {
-		fprintf(stderr, PROG ": %s '%s': a whole number from %" PRIu64 " to %" PRIu64 "\n",
-		    opt, arg, min, max);
-		return -1;
-	}
-	*v = x;
-	return 0;
-}
-
 /*
  * The seed mode: one marker probe to `target` to start an outbreak (patient
  * zero). Exit status 0 when the probe was delivered (TCP: connected and sent;
@@ -738,20 +703,20 @@ main(int argc, char **argv)
 			break;
 		}
 		case OPT_MAXP:
-			if (parse_u64("--max-probes", optarg, 0, MAX_PROBES, &s.max_probes) != 0)
+			if (labnet_parse_u64(PROG, "--max-probes", optarg, 0, MAX_PROBES, &s.max_probes) != 0)
 				return 2;
 			break;
 		case OPT_DUR:
-			if (parse_u64("--duration", optarg, 1, MAX_DURATION_S, &duration_s) != 0)
+			if (labnet_parse_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S, &duration_s) != 0)
 				return 2;
 			break;
 		case OPT_SEED:
-			if (parse_u64("--seed", optarg, 0, UINT64_MAX, &seed_value) != 0)
+			if (labnet_parse_u64(PROG, "--seed", optarg, 0, UINT64_MAX, &seed_value) != 0)
 				return 2;
 			seed_set = true;
 			break;
 		case OPT_CTO:
-			if (parse_u64("--connect-timeout", optarg, 10, 60000, &v) != 0)
+			if (labnet_parse_u64(PROG, "--connect-timeout", optarg, 10, 60000, &v) != 0)
 				return 2;
 			s.connect_timeout_ms = (int64_t)v;
 			break;

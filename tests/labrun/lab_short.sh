@@ -21,6 +21,10 @@ fi
 check "every scenario passed" test "$(jq '[.scenarios[] | select(.pass | not)] | length' "$OUT/scoreboard.json")" -eq 0
 jq -e '.scenarios[] | select(.name == "hidenseek-snmp") | .detected and .isolated and .wrongly_isolated == 0 and .release_restores_access == "yes"' "$OUT/scoreboard.json" >/dev/null
 check "hidenseek-snmp: detected, isolated, nobody else, release restores access" test $? -eq 0 -o "${CI:-}" != "true" -a "$n" -eq 0
+# The background ran beside every scenario: every host started it, flows were
+# answered, and its packets crossed the switch.
+check "the background ran on every host in every scenario" test "$(jq '[.scenarios[] | select(.background != null) |
+  select(.background.hosts < 39 or .background.answered == 0 or .background.packets == 0 or .background.send_errors > 0)] | length' "$OUT/scoreboard.json")" -eq 0
 check "a timeline plot was drawn" bash -c "ls $OUT/plots/*.png >/dev/null 2>&1 || [[ $n -eq 0 ]]"
 check "no lab namespace is left" test -z "$(ip netns list | grep '^cordon-lab-')"
 echo "$pass passed, $fail failed"
