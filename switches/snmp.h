@@ -54,6 +54,7 @@ enum snmpsw_version { SNMPSW_V2C = 0, SNMPSW_V3 };
 enum snmpsw_driver {
 	SNMPSW_DRIVER_QBRIDGE = 0,   /* Q-BRIDGE-MIB dot1qPvid + membership bitmaps */
 	SNMPSW_DRIVER_CISCO,         /* CISCO-VLAN-MEMBERSHIP-MIB vmVlan */
+	SNMPSW_DRIVER_AUTO,          /* one of them, chosen from sysObjectID (snmp_vendor.c) */
 };
 
 /* Plain data: copied by snmpsw_point_new. */
@@ -87,7 +88,7 @@ void snmpsw_config_init(struct snmpsw_config *c);
  * address, port, version (2c|3), community, v3_user, v3_auth_pass,
  * v3_priv_pass, timeout_ms, retries, quarantine_vlan, uplinks (comma
  * separated ifNames, appended), max_macs_per_port, bounce (yes|no|true|false|
- * 1|0), bounce_pause_ms, fdb_cache_ms, max_queue, driver (qbridge|cisco).
+ * 1|0), bounce_pause_ms, fdb_cache_ms, max_queue, driver (qbridge|cisco|auto).
  * Returns 0, or -1 with `err` naming the key (and the value unless secret).
  */
 int snmpsw_config_set(struct snmpsw_config *c, const char *key, const char *value,

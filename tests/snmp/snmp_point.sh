@@ -181,10 +181,10 @@ check "... h1 reaches h2" reach "$H1" 10.77.0.2
 # --- ports never touched ---
 tool trunk "$W/sw.conf" locate "$MCORE" "$W/core.loc"
 check "a host behind a trunk (6 MACs) is refused (exit 12)" test $? = 12
-check "... the message says trunk and the port" out_has trunk "behind swp4, where 6 MACs are learned.*trunk"
+check "... the message says trunk and the port" out_has trunk "behind swp4: swp4 is a trunk or uplink: 6 MACs are learned"
 tool uplink "$W/sw.conf" locate "$MUP" "$W/up.loc"
 check "a host behind a configured uplink is refused (exit 12)" test $? = 12
-check "... the message names the uplink" out_has uplink "behind swp5, a configured uplink"
+check "... the message names the uplink" out_has uplink "behind swp5: swp5 is a configured uplink"
 tool nomac "$W/sw.conf" locate 02:de:ad:be:ef:01 "$W/none.loc"
 check "an unknown MAC is not found (exit 11)" test $? = 11
 
@@ -322,7 +322,7 @@ check "ios: SNMPv3 locate through the context vlan-10" tool iv3 "$W/ios-v3.conf"
 check "ios: ... found on swp1 in VLAN 10" out_has iv3 "found on swp1 in VLAN 10"
 tool itrunk "$W/ios.conf" locate "$MITRUNK" "$W/itrunk.loc"
 check "ios: a host behind a trunk is refused (exit 12)" test $? = 12
-check "ios: ... counted per interface across VLAN contexts" out_has itrunk "behind swp4, where 6 MACs"
+check "ios: ... counted per interface across VLAN contexts" out_has itrunk "behind swp4: swp4 is a trunk or uplink: 6 MACs"
 
 # --- no secret in any output ---
 for secret in "$LSW_RW_COMMUNITY" "$LSW_RO_COMMUNITY" "$LSW_V3_AUTH" "$LSW_V3_PRIV" \
