@@ -82,8 +82,8 @@ snmp_shutdown(void)
  * the switch's sysObjectID): the point's settings go to the SNMP backend's
  * parser (see docs/snmp.md); errors never repeat a secret.
  */
-static int
-snmp_parse(const struct conf_point *cp, struct snmpsw_config *sc, char *err, size_t errlen)
+int
+builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, char *err, size_t errlen)
 {
 	char why[512];
 	size_t i;
@@ -115,7 +115,7 @@ check_snmp(const struct conf_point *cp, char *err, size_t errlen)
 {
 	struct snmpsw_config sc;
 
-	return snmp_parse(cp, &sc, err, errlen);
+	return builtin_snmp_config(cp, &sc, err, errlen);
 }
 
 static struct enf_point *
@@ -125,7 +125,7 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 	struct enf_point *p;
 	char why[512], dir[300];
 
-	if (snmp_parse(cp, &sc, err, errlen) != 0)
+	if (builtin_snmp_config(cp, &sc, err, errlen) != 0)
 		return NULL;
 	if (!snmp_ready) {
 		snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());

@@ -180,10 +180,10 @@ struct portlist {
 	uint8_t b[PORTLIST_MAX];
 };
 
-enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK };
+enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK, OP_SURVEY };
 
 enum op_step {
-	ST_PROBE_READ, ST_PROBE_WRITE,
+	ST_PROBE_READ, ST_PROBE_WRITE, ST_PROBE_VERIFY,
 	ST_WALK, ST_VLAN_LIST, ST_CTX_FDB, ST_CTX_PORTS, ST_PORT_VLAN,
 	ST_MOVE_READ, ST_MOVE_READ_FROM, ST_MOVE_SET, ST_BOUNCE_DOWN, ST_BOUNCE_PAUSE, ST_BOUNCE_UP,
 	ST_MOVE_VERIFY,
@@ -213,6 +213,11 @@ struct op {
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */
 	struct snmpc_vb location;
+	/* survey: its own callback and the ports found (owned) */
+	snmpsw_survey_fn survey_cb;
+	void *survey_arg;
+	struct snmpsw_port *survey_ports;
+	size_t nsurvey_ports;
 	/* a refusal decided before the op could start, delivered from the loop */
 	bool rejected;
 	enum enf_status reject_status;
@@ -575,9 +580,24 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 	free(op->ctx_vlans);
 	op->ctx_vlans = NULL;
 	sw->in_callback++;
-	if (op->cb)
+	if (op->kind == OP_SURVEY && op->survey_cb) {
+		struct snmpsw_survey sv;
+		memset(&sv, 0, sizeof(sv));
+		sv.status = st;
+		snprintf(sv.message, sizeof(sv.message), "%s", res.message);
+		sv.vendor = sw->vendor->name;
+		sv.driver = sw->drv == &DRIVER_CISCO ? "cisco" : "qbridge";
+		sv.ports = op->survey_ports;
+		sv.nports = op->nsurvey_ports;
+		sv.fdb_rows = swv_fdb_rows(&sw->view);
+		sv.unresolved_rows = sw->view.unresolved;
+		sv.silent_contexts = sw->view.nsilent;
+		op->survey_cb(op->survey_arg, &sv);
+	} else if (op->cb) {
 		op->cb(op->arg, &res);
+	}
 	sw->in_callback--;
+	free(op->survey_ports);
 	free(op);
 	/* The callback may have destroyed the point: then nothing here may touch it after this. */
 	if (sw->free_pending) {
@@ -815,8 +835,29 @@ probe_reply(struct op *op, const struct snmpc_reply *r)
 			  : "another value");
 		return;
 	}
-	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back and "
-		  "echoed)", sw->cfg.name);
+	/* Read back: the value must still be there (an agent may echo what it discarded). */
+	struct snmpc_oid o;
+	snmpc_oid_make(&o, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
+	op_get(op, ST_PROBE_VERIFY, &o, 1);
+}
+
+static void
+probe_verify_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, "write probe: reading sysLocation.0 back");
+		return;
+	}
+	if (r->nvb != 1 || !vb_is_scalar(&r->vb[0], &SYS_LOCATION) ||
+	    r->vb[0].type != SNMPC_STRING || r->vb[0].slen != op->location.slen ||
+	    memcmp(r->vb[0].s, op->location.s, op->location.slen) != 0) {
+		op_finish(op, ENF_MISMATCH, "switch %s: write probe: sysLocation.0 read back differs from "
+			  "the value written: write access not verified", sw->cfg.name);
+		return;
+	}
+	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back, "
+		  "echoed and read back)", sw->cfg.name);
 }
 
 /* ---- locate ---- */
@@ -1064,6 +1105,18 @@ locate_resolve(struct op *op)
 	struct swv_result *f = &op->found;
 	char mac[20];
 
+	if (op->kind == OP_SURVEY) {
+		size_t n = swv_ports(&sw->view, &o, NULL, 0);
+		op->survey_ports = calloc(n + 1, sizeof(*op->survey_ports));
+		if (!op->survey_ports) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
+			return;
+		}
+		op->nsurvey_ports = swv_ports(&sw->view, &o, op->survey_ports, n);
+		op_finish(op, ENF_OK, "switch %s: %zu ports, %zu forwarding-table rows", sw->cfg.name,
+			  op->nsurvey_ports, swv_fdb_rows(&sw->view));
+		return;
+	}
 	swv_locate(&sw->view, &o, op->host.mac, f);
 	mac_text(op->host.mac, mac, sizeof(mac));
 	if (f->status == SWV_NOT_FOUND && !op->walked) {
@@ -1931,9 +1984,13 @@ on_reply(void *arg, const struct snmpc_reply *r)
 		return;   /* the point is being destroyed; it completes the op itself */
 	switch (op->kind) {
 	case OP_PROBE:
-		probe_reply(op, r);
+		if (op->step == ST_PROBE_VERIFY)
+			probe_verify_reply(op, r);
+		else
+			probe_reply(op, r);
 		break;
 	case OP_LOCATE:
+	case OP_SURVEY:
 		if (op->step == ST_WALK)
 			locate_walk_reply(op, r);
 		else if (op->step == ST_VLAN_LIST || op->step == ST_CTX_FDB || op->step == ST_CTX_PORTS)
@@ -1957,6 +2014,7 @@ op_start(struct op *op, const struct op_args *a)
 	switch (op->kind) {
 	case OP_PROBE: probe_start(op); break;
 	case OP_LOCATE: locate_start(op); break;
+	case OP_SURVEY: locate_walk(op); break;
 	case OP_ISOLATE:
 	case OP_RELEASE: break;   /* moves run in batches: batch_gather */
 	case OP_CHECK: check_start(op, &a->loc); break;
@@ -2061,7 +2119,8 @@ sw_kick(struct sw *sw)
 		event_active(sw->kick_ev, 0, 0);
 }
 
-static void
+/* The queued op (NULL when it was answered at once: out of memory, or the point destroyed). */
+static struct op *
 sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const struct enf_location *l,
 	   enf_done_fn cb, void *arg)
 {
@@ -2080,7 +2139,7 @@ sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const str
 			res.loc = *l;
 		if (cb)
 			cb(arg, &res);
-		return;
+		return NULL;
 	}
 	struct op *op = &q->op;
 	op->sw = sw;
@@ -2119,6 +2178,7 @@ sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const str
 	}
 	sw->queued++;
 	sw_kick(sw);
+	return op;
 }
 
 /* ---- enf_ops ---- */
@@ -2151,6 +2211,27 @@ static void
 snmp_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
 {
 	sw_enqueue(sw_of(p), OP_CHECK, &l->host, l, cb, arg);
+}
+
+void
+snmpsw_point_survey(struct enf_point *p, snmpsw_survey_fn cb, void *arg)
+{
+	struct sw *sw = sw_of(p);
+	struct op *op = sw_enqueue(sw, OP_SURVEY, NULL, NULL, NULL, NULL);
+	if (!op) {
+		struct snmpsw_survey sv;
+		memset(&sv, 0, sizeof(sv));
+		sv.status = ENF_ERROR;
+		snprintf(sv.message, sizeof(sv.message), "switch %s: %s", sw->cfg.name,
+			 sw->destroying ? "enforcement point destroyed" : "out of memory");
+		sv.vendor = sw->vendor->name;
+		sv.driver = sw->drv == &DRIVER_CISCO ? "cisco" : "qbridge";
+		cb(arg, &sv);
+		return;
+	}
+	/* It starts from the loop only: set before it can finish. */
+	op->survey_cb = cb;
+	op->survey_arg = arg;
 }
 
 static void

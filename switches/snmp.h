@@ -133,4 +133,36 @@ struct snmpsw_stats {
 /* `p` must be a point made by snmpsw_point_new. */
 void snmpsw_point_stats(const struct enf_point *p, struct snmpsw_stats *out);
 
+/* One port as the survey sees it (snmp_view.h: the rules locate applies). */
+struct snmpsw_port {
+	char port[ENF_NAME_LEN];   /* ifName, ifDescr or "ifIndex N" */
+	int32_t bridge_port, ifindex;
+	int32_t vlan;              /* its access VLAN; 0: not readable */
+	unsigned macs;             /* distinct MACs learned on it */
+	bool access;               /* locate would name it; else `why` says why not */
+	char why[ENF_DETAIL_LEN];
+};
+
+struct snmpsw_survey {
+	enum enf_status status;
+	char message[ENF_DETAIL_LEN];
+	const char *vendor, *driver;   /* the family (snmp_vendor.c) and driver in use; static */
+	const struct snmpsw_port *ports; /* borrowed for the callback only */
+	size_t nports;
+	size_t fdb_rows;
+	size_t unresolved_rows;        /* rows whose port number is ambiguous or no bridge port */
+	size_t silent_contexts;        /* Cisco per-VLAN contexts that did not answer */
+};
+
+typedef void (*snmpsw_survey_fn)(void *arg, const struct snmpsw_survey *s);
+
+/*
+ * Reads the switch as locate does (a fresh walk) and reports every bridge port:
+ * name, VLAN, MACs, and whether locate would take it for an access port or
+ * why not (trunk, uplink, LLDP neighbour). Changes nothing. Queued like the
+ * other operations; `cb` is called once, from the loop (or from inside the
+ * call when the point is being destroyed or memory is short).
+ */
+void snmpsw_point_survey(struct enf_point *p, snmpsw_survey_fn cb, void *arg);
+
 #endif

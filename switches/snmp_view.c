@@ -21,6 +21,7 @@
  *     else the one VLAN whose untagged ports hold the port.
  */
 #include "snmp_view.h"
+#include "snmp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -680,22 +681,89 @@ access_vlan(const struct swv *v, const struct swv_opts *o, const struct cand *c,
 	return (int32_t)r->i;
 }
 
-void
-swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct swv_result *r)
+/* The tables looked up by index are sorted once the walks are done. */
+static void
+view_prepare(struct swv *v)
 {
 	static const enum swv_col lookup[] = {
 		SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID, SWV_STATIC_UNTAGGED,
 		SWV_CUR_UNTAGGED, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC, SWV_LLDP_REM_NAME,
 		SWV_VM_VLAN, SWV_TRUNK_STATUS,
 	};
+	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
+		table_sort(&v->t[lookup[i]]);
+}
+
+size_t
+swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size_t max)
+{
+	struct fdb f;
+	char why[ENF_DETAIL_LEN];
+	size_t n = 0;
+
+	view_prepare(v);
+	if (fdb_collect(v, &f) < 0)
+		return 0;
+	bool ifx_numbering = ifindex_evidence(v, &f);
+	int32_t *ids = calloc(f.n + 1, sizeof(*ids));
+	if (!ids) {
+		free(f.h);
+		return 0;
+	}
+	v->unresolved = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		ids[i] = identify(v, &f.h[i], ifx_numbering, why, sizeof(why));
+		v->unresolved += ids[i] == 0;
+	}
+	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct swv_row *r = &t->rows[i];
+		int32_t ifx;
+		bool seen = false;
+		if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &ifx))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)   /* per-VLAN contexts repeat ports */
+			seen = t->rows[k].idxlen == 1 && !t->rows[k].is_str && t->rows[k].i == ifx;
+		if (seen)
+			continue;
+		if (n < max) {
+			struct snmpsw_port *p = &out[n];
+			struct cand c;
+			size_t macs, vlans;
+			const char *src;
+			memset(&c, 0, sizeof(c));
+			c.ifx = ifx;
+			c.bp = bridge_port_of(v, 0, ifx);
+			if (!c.bp)
+				c.bp = (int32_t)r->idx[0];
+			judge(v, o, &f, ids, &c);
+			port_load(&f, ids, ifx, &macs, &vlans);
+			memset(p, 0, sizeof(*p));
+			port_name(v, ifx, p->port, sizeof(p->port));
+			p->bridge_port = c.bp;
+			p->ifindex = ifx;
+			p->macs = macs > UINT32_MAX ? UINT32_MAX : (unsigned)macs;
+			p->access = !c.refused;
+			snprintf(p->why, sizeof(p->why), "%s", c.refused ? c.why : "");
+			p->vlan = access_vlan(v, o, &c, &src);
+		}
+		n++;
+	}
+	free(ids);
+	free(f.h);
+	return n;
+}
+
+void
+swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct swv_result *r)
+{
 	struct fdb f;
 	struct cand cands[8], *c;
 	size_t nc = 0;
 	char why[ENF_DETAIL_LEN];
 
 	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
-		table_sort(&v->t[lookup[i]]);
+	view_prepare(v);
 	if (fdb_collect(v, &f) < 0) {
 		r->status = SWV_UNKNOWN_VLAN;
 		snprintf(r->why, sizeof(r->why), "out of memory");

@@ -60,6 +60,7 @@ struct swv {
 	struct swv_table t[SWV_NCOLS];
 	uint32_t silent_ctx[16];   /* per-VLAN contexts that did not answer (first 16) */
 	size_t nsilent;
+	size_t unresolved;         /* swv_ports: FDB rows whose port number names no port for sure */
 };
 
 /* How the switch is read: from the driver and the vendor table (snmp_vendor.h). */
@@ -102,6 +103,14 @@ size_t swv_fdb_rows(const struct swv *v);
 /* Rows of dot1qTpFdbPort that name a MAC and a port (index variants included). */
 size_t swv_fdb_usable(const struct swv *v);
 bool swv_has_mac(const struct swv *v, const uint8_t mac[6]);
+
+/*
+ * Every bridge port of the default context, in bridge-port order, judged as
+ * locate judges the port of a MAC; fills at most `max` (out may be NULL with
+ * max 0) and returns how many there are.
+ */
+struct snmpsw_port;
+size_t swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size_t max);
 
 /* Where `mac` is, by the rules of docs/snmp.md ("How locate decides"). */
 void swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6],

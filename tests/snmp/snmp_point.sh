@@ -11,6 +11,7 @@ set -uo pipefail
 AGENT=$1
 LIB=$2
 TOOL=$3
+CHECK=${4:-}   # cordon-switch-check
 PREFIX=cordon-snmp-$$
 # shellcheck source=../../lab/switch/labswitch.sh
 source "$LIB"
@@ -149,6 +150,29 @@ tool probe-rw "$W/sw.conf" probe
 check "probe with the read-write community: write access confirmed" out_has probe-rw "probe ok"
 tool probe-ro "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" probe
 check "probe with the read-only community: denied, says read-only" out_has probe-ro "probe denied.*read-only"
+
+# --- cordon-switch-check: the operator's check, which changes nothing ---
+if [[ -n "$CHECK" ]]; then
+  ip netns exec "$NOC" "$CHECK" -S "$W/state-chk" -f "$W/sw.conf" -o driver=auto "$M1" \
+    >"$W/chk.out" 2>&1
+  rc=$?
+  cat "$W/chk.out" >>"$OUT"
+  check "switch-check, read-write community: exit 0" test $rc = 0
+  check "... write access verified (written back, echoed, read back)" \
+    grep -q '^write access: *verified' "$W/chk.out"
+  check "... driver qbridge (net-snmp's sysObjectID: the standard family)" \
+    grep -q '^driver: *qbridge (standard' "$W/chk.out"
+  check "... lists the trunk swp4 (6 MACs)" grep -q '^  swp4 .* 6 MACs .*trunk' "$W/chk.out"
+  check "... lists the configured uplink swp5" grep -q '^  swp5 .*configured uplink' "$W/chk.out"
+  check "... finds h1 on swp1 in VLAN 10" grep -q "^MAC $M1: ok: .*found on swp1 in VLAN 10" "$W/chk.out"
+  check "... changed nothing (swp1 still in VLAN 10)" test "$(pvid_of 1)" = 10
+  ip netns exec "$NOC" "$CHECK" -S "$W/state-chk" -f "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" \
+    >"$W/chk-ro.out" 2>&1
+  rc=$?
+  cat "$W/chk-ro.out" >>"$OUT"
+  check "switch-check, read-only community: exit 1, write access NOT verified" \
+    bash -c "test $rc = 1 && grep -q '^write access: *NOT verified.*read-only' '$W/chk-ro.out'"
+fi
 
 # --- locate, isolate, release (Q-BRIDGE-MIB) ---
 check "locate h1 by MAC" tool locate "$W/sw.conf" locate "$M1" "$W/h1.loc"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# snmp_recorded.sh SNMPSW_TOOL RECORDINGS_DIR
+# snmp_recorded.sh SNMPSW_TOOL RECORDINGS_DIR SWITCH_CHECK
 # Cordon's locate against recorded walks of real switches: snmpsim serves each
 # tests/snmp/recordings/<vendor>/<name>.snmprec on loopback (community
 # "<vendor>/<name>"), snmpsw-tool locates every MAC of the folder's EXPECTED
 # file with driver=auto, and each answer is compared with the line EXPECTED
 # holds for it (derived from the recording by derive.py, not by Cordon's C
 # code). Also: the write probe does not take snmpsim's noError answer to its
-# SET, which echoes noSuchInstance, for write access.
+# SET, which echoes noSuchInstance, for write access; cordon-switch-check
+# (the operator's check) says so too, names the driver and the ports it will
+# never touch, and answers for the MACs as locate does.
 set -uo pipefail
 TOOL=$1
 REC=$2
+CHECK=$3
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
@@ -120,6 +123,28 @@ for exp in "$REC"/*/EXPECTED; do
       esac
     done < <(grep -v '^#' "$exp")
     echo "$rec: $(grep -c '^locate ' "$out") located, $(grep -m1 '^stats:' "$out")"
+
+    # The operator's check of the same switch: nothing verified for writing, the
+    # driver of its family, the ports never touched, each MAC as locate answers.
+    chk="$W/check.$rec"
+    printf 'address=127.0.0.1\nport=%s\ncommunity=%s/%s\ndriver=auto\ntimeout_ms=400\nretries=1\n' \
+      "$PORT" "$vendor" "$rec" >"$W/check.conf"
+    "$CHECK" -f "$W/check.conf" -o "name=$rec" -S "$W/state" "${macs[@]}" >"$chk" 2>&1
+    rc=$?
+    want_driver=qbridge
+    [[ $rec == ios_* ]] && want_driver=cisco
+    if [[ $rc -eq 1 ]] && grep -q '^reachable: *yes' "$chk" && grep -q '^write access: *NOT verified' "$chk" &&
+       grep -q "^driver: *$want_driver " "$chk"; then ok
+    else bad "$rec: cordon-switch-check: exit $rc; $(head -5 "$chk" | tr '\n' '|')"; fi
+    if grep -v '^#' "$exp" | awk -v r="$rec" '$1 == r && $3 == "refused" && ($4 == "trunk" || $4 == "LLDP")' | grep -q .; then
+      if sed -n '/^never isolated/,/^access ports/p' "$chk" | grep -q '^  '; then ok
+      else bad "$rec: cordon-switch-check lists no port it will never touch"; fi
+    fi
+    while read -r r mac status _; do
+      [[ "$r" == "$rec" ]] || continue
+      if grep -q "^MAC $mac: $status: " "$chk"; then ok
+      else bad "$rec $mac: cordon-switch-check does not answer $status: $(grep "^MAC $mac" "$chk")"; fi
+    done < <(grep -v '^#' "$exp")
   done
 done
 
