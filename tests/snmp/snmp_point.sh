@@ -295,7 +295,7 @@ check "isolate h1 and h2 queued together" tool qbmany "$W/sw.conf" many isolate:
   isolate:"$W/qb-h2.loc"
 check "... both moved and read back (bitmaps verified)" \
   test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999 (read back)' "$W/qbmany.out")" = 2
-check "... as one batch" out_has qbmany "requests=5 "
+check "... as one batch (probe 3 requests: GET, SET, read-back GET; then GET, SET, GET)" out_has qbmany "requests=6 "
 check "... egress ports of VLAN 999 are 1, 2 and 3 (E0)" \
   bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" 1.3.6.1.2.1.17.7.1.4.3.1.2.999)' == *'E0'* ]]"
 check "... h2 reaches the remediation server" reach "$H2" 10.77.0.99
@@ -321,7 +321,7 @@ check "cisco: locate c2" tool c2loc "$W/cisco.conf" locate "$MC2" "$W/c2.loc"
 check "cisco: isolate c1 and c2 queued together" tool cmany "$W/cisco.conf" many \
   isolate:"$W/c1.loc" isolate:"$W/c2.loc"
 check "cisco: ... both moved to quarantine" test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999' "$W/cmany.out")" = 2
-check "cisco: ... as one batch (probe 2 requests, then GET, SET, GET)" out_has cmany "requests=5 "
+check "cisco: ... as one batch (probe 3 requests, then GET, SET, GET)" out_has cmany "requests=6 "
 check "cisco: ... c1 reaches the remediation server" reach "$C1" 10.78.0.99
 check "cisco: ... c2 reaches the remediation server" reach "$C2" 10.78.0.99
 sed 's/^orig_vlan=.*/orig_vlan=555/' "$W/c2.loc" >"$W/c2bad.loc"
@@ -329,7 +329,7 @@ tool cmany2 "$W/cisco.conf" many release:"$W/c1.loc" release:"$W/c2bad.loc"
 check "cisco: a batch with one bad release reports bad-request (exit 16)" test $? = 16
 check "cisco: ... c1 is restored all the same" out_has cmany2 "c1.loc: ok: .*restored from VLAN 999 to VLAN 10"
 check "cisco: ... c2's release is refused by the agent" out_has cmany2 "c2bad.loc: bad-request: .*VLAN 555.*inconsistentValue"
-check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=9 "
+check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=10 "
 check "cisco: ... c2 is still isolated" reach "$C2" 10.78.0.99
 check "cisco: release c2" tool crel2 "$W/cisco.conf" release "$W/c2.loc"
 check "cisco: c1 reaches c2" reach "$C1" 10.78.0.2
