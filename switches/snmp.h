@@ -12,13 +12,17 @@
  * port). Switches run independently of each other, so a slow or dead switch
  * delays only its own queue.
  *
- *   locate   MAC -> bridge port by walking dot1qTpFdbPort (Q-BRIDGE-MIB),
- *            falling back to dot1dTpFdbPort (BRIDGE-MIB); bridge port ->
- *            ifIndex (dot1dBasePortIfIndex) -> ifName; reads the port's VLAN.
- *            Refuses (ENF_REFUSED) configured uplinks and ports with more
- *            than max_macs_per_port learned MACs (trunks). The forwarding
- *            table is cached for fdb_cache_ms; a MAC missing from the cache
- *            triggers one fresh walk.
+ *   locate   walks the switch's forwarding tables (Q-BRIDGE-MIB, else
+ *            BRIDGE-MIB; Cisco: per VLAN context too), bridge ports, port
+ *            names, VLANs and memberships, LLDP neighbours, and decides from
+ *            them as a whole (snmp_view.h): the MAC's port (ifName), its
+ *            access VLAN and the VLAN it was learned in. Refuses
+ *            (ENF_REFUSED), with the reason, configured uplinks, trunks
+ *            (tagged memberships, Cisco trunk status, too many MACs or
+ *            VLANs), ports behind an LLDP bridge or router, and port
+ *            identities that are ambiguous. The tables are cached for
+ *            fdb_cache_ms; a MAC missing from the cache triggers one fresh
+ *            walk.
  *   isolate  reads the port's VLAN (stored as orig_vlan), sets the quarantine
  *            VLAN (driver qbridge: dot1qPvid plus the egress/untagged bitmaps
  *            of both VLANs in the same SET; driver cisco: vmVlan), optionally
@@ -27,8 +31,11 @@
  *   check    reads the port's VLAN: ENF_OK while it is the quarantine VLAN.
  *
  * When a point is created it sends a write probe (reads sysLocation.0 and
- * writes the same value back) and reports through `probe_cb` whether it may
- * write: a read-only community or v3 user is reported at once (ENF_DENIED).
+ * sysObjectID.0, writes the same sysLocation.0 back, wants the answer to echo
+ * it and reads it back) and reports through `probe_cb` whether it may write:
+ * a read-only community or v3 user, or an agent that does not echo the value,
+ * is reported at once (ENF_DENIED). Driver auto takes the driver and vendor
+ * quirks from sysObjectID (snmp_vendor.h).
  *
  * Secrets (community, v3 pass phrases) are never put in a message or log.
  * See docs/snmp.md for OIDs, drivers and config keys.
