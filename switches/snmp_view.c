@@ -81,6 +81,7 @@ swv_clear(struct swv *v)
 			free(t->rows[i].s);
 		free(t->rows);
 	}
+	free(v->lldp_ifx);
 	swv_init(v);
 }
 
@@ -533,7 +534,9 @@ lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
 		uint8_t c = r->s[0];
 		if (!(c & (LLDP_CAP_BRIDGE | LLDP_CAP_ROUTER)) || (c & LLDP_CAP_TELEPHONE))
 			continue;
-		if (lldp_ifindex(v, r->idx[1]) != ifx)
+		/* mapped once per decision (view_prepare); else now */
+		int32_t at = i < v->nlldp_ifx ? v->lldp_ifx[i] : lldp_ifindex(v, r->idx[1]);
+		if (at != ifx)
 			continue;
 		const char *s;
 		size_t n = row_text(find(&v->t[SWV_LLDP_REM_NAME], 0, r->idx, 3), &s);
@@ -692,6 +695,16 @@ view_prepare(struct swv *v)
 	};
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
+	/* Each LLDP neighbour's port, once: every port's judgement asks for it. */
+	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
+	free(v->lldp_ifx);
+	v->nlldp_ifx = 0;
+	v->lldp_ifx = calloc(t->n + 1, sizeof(*v->lldp_ifx));
+	if (!v->lldp_ifx)
+		return;   /* mapped on demand instead */
+	for (size_t i = 0; i < t->n; i++)
+		v->lldp_ifx[i] = t->rows[i].idxlen == 3 ? lldp_ifindex(v, t->rows[i].idx[1]) : 0;
+	v->nlldp_ifx = t->n;
 }
 
 size_t

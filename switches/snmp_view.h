@@ -61,6 +61,8 @@ struct swv {
 	uint32_t silent_ctx[16];   /* per-VLAN contexts that did not answer (first 16) */
 	size_t nsilent;
 	size_t unresolved;         /* swv_ports: FDB rows whose port number names no port for sure */
+	int32_t *lldp_ifx;         /* owned: the ifIndex of each lldpRemSysCapEnabled row; 0 unknown */
+	size_t nlldp_ifx;
 };
 
 /* How the switch is read: from the driver and the vendor table (snmp_vendor.h). */
