@@ -114,8 +114,10 @@ static int
 check_snmp(const struct conf_point *cp, char *err, size_t errlen)
 {
 	struct snmpsw_config sc;
+	int rc = builtin_snmp_config(cp, &sc, err, errlen);
 
-	return builtin_snmp_config(cp, &sc, err, errlen);
+	explicit_bzero(&sc, sizeof(sc));   /* holds the secrets */
+	return rc;
 }
 
 static struct enf_point *
@@ -125,12 +127,15 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 	struct enf_point *p;
 	char why[512], dir[300];
 
-	if (builtin_snmp_config(cp, &sc, err, errlen) != 0)
+	if (builtin_snmp_config(cp, &sc, err, errlen) != 0) {
+		explicit_bzero(&sc, sizeof(sc));
 		return NULL;
+	}
 	if (!snmp_ready) {
 		snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());
 		if (snmpsw_global_init(dir, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s", why);
+			explicit_bzero(&sc, sizeof(sc));
 			return NULL;
 		}
 		snmp_ready = true;
@@ -139,6 +144,8 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 	/* `cp` is the daemon's own copy of the config: its name outlives the point. */
 	p = snmpsw_point_new(loop_event_base(loop), &sc, snmp_probe_done, (void *)cp->name,
 	    err, errlen);
+	/* The point keeps its own copy of the secrets; this one is not needed. */
+	explicit_bzero(&sc, sizeof(sc));
 	return p;
 }
 

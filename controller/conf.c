@@ -478,6 +478,46 @@ load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/*
+ * libconfig frees its strings without clearing them: the enforcement points'
+ * settings (communities, SNMPv3 pass phrases) are cleared in place first.
+ * (The parser's own read buffers are libconfig's and are not reached.)
+ */
+static void
+wipe_setting_strings(config_setting_t *st)
+{
+	int i, n;
+
+	if (st == NULL)
+		return;
+	if (config_setting_type(st) == CONFIG_TYPE_STRING) {
+		char *v = (char *)config_setting_get_string(st);
+		if (v != NULL)
+			explicit_bzero(v, strlen(v));
+		return;
+	}
+	n = config_setting_length(st);
+	for (i = 0; i < n; i++)
+		wipe_setting_strings(config_setting_get_elem(st, (unsigned)i));
+}
+
+static void
+wipe_enforcement_strings(config_t *cfg)
+{
+	wipe_setting_strings(config_lookup(cfg, "enforcement"));
+}
+
+void
+conf_wipe_point_settings(struct cordon_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->npoints; i++) {
+		explicit_bzero(c->points[i].params, sizeof(c->points[i].params));
+		c->points[i].nparams = 0;
+	}
+}
+
 int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
@@ -525,6 +565,7 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
+	wipe_enforcement_strings(&cfg);
 	config_destroy(&cfg);
 	fclose(f);
 	return rc;

@@ -99,6 +99,13 @@ void conf_defaults(struct cordon_conf *c);
  */
 int conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen);
 
+/*
+ * Clears the enforcement points' settings (communities and SNMPv3 pass
+ * phrases among them) once the points are made: each point keeps the one
+ * copy it needs, and no other copy stays in memory.
+ */
+void conf_wipe_point_settings(struct cordon_conf *c);
+
 /* The enforcement point that serves `ip` (longest prefix), or NULL. */
 const struct conf_point *conf_point_for(const struct cordon_conf *c,
     const struct ip_addr *ip);

@@ -699,6 +699,7 @@ cordon_free(struct cordon *c)
 	rate_cap_free(&c->cap);
 	free(c->pending);
 	free(c->seen);
+	conf_wipe_point_settings(&c->conf);   /* still set if the points were never made */
 	free(c);
 }
 
@@ -737,6 +738,7 @@ cordon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 		goto fail;
 	if (make_points(c, err, errlen) != 0)
 		goto fail;
+	conf_wipe_point_settings(&c->conf);
 	for (i = 0; i < conf->nsensor_listen; i++) {
 		char why[512];
 		if (loop_listen(c->loop, conf->sensor_listen[i], 0660, (gid_t)-1,
@@ -836,12 +838,14 @@ cordond_main(int argc, char **argv)
 			if (check != NULL && check(&conf->points[i], err, sizeof(err)) != 0) {
 				fprintf(stderr, "cordond: %s:%d: enforcement '%s': %s\n", path,
 				    conf->points[i].line, conf->points[i].name, err);
+				explicit_bzero(conf, sizeof(*conf));
 				free(conf);
 				return 1;
 			}
 		}
 		printf("cordond: %s: configuration OK (%zu enforcement points, %zu sensor listeners)\n",
 		    path, conf->npoints, conf->nsensor_listen);
+		explicit_bzero(conf, sizeof(*conf));
 		free(conf);
 		return 0;
 	}
@@ -851,6 +855,7 @@ cordond_main(int argc, char **argv)
 	if (state_dir_created < 0 || make_parent_dir(conf->control_path) < 0)
 		log_warn("cannot create the directory of %s or %s", conf->state_path, conf->control_path);
 	c = cordon_new(conf, err, sizeof(err));
+	explicit_bzero(conf, sizeof(*conf));   /* the daemon's copy is wiped once its points exist */
 	free(conf);
 	if (c == NULL)
 		fatalx("%s", err);

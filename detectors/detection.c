@@ -3,6 +3,7 @@
  * This is the one module of the detectors that includes jansson.
  */
 #include "detection.h"
+#include "signature.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -186,8 +187,6 @@ time_us_from_iso(const char *s, uint64_t *us)
 	return 0;
 }
 
-static const char *const signature_names[] = { "slammer", "welchia", "blaster", NULL };
-
 static int
 bad(char *err, size_t errlen, const char *field, const char *why)
 {
@@ -246,7 +245,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 	json_error_t jerr;
 	json_t *o, *v, *ev;
 	uint64_t u;
-	int rc = -1, e, i;
+	int rc = -1, e;
 
 	memset(d, 0, sizeof(*d));
 	d->vlan = -1;
@@ -280,11 +279,10 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		goto out;
 	v = json_object_get(o, "signature");
 	if (v != NULL) {
-		for (i = 0; signature_names[i]; i++)
-			if (json_is_string(v) && strcmp(json_string_value(v), signature_names[i]) == 0)
-				d->signature = signature_names[i];
+		if (json_is_string(v))
+			d->signature = sig_name_known(json_string_value(v));
 		if (d->signature == NULL) {
-			bad(err, errlen, "signature", "expected slammer, welchia or blaster");
+			bad(err, errlen, "signature", "expected slammer, welchia, blaster, dcom_rpc, lsass, eternalblue or doublepulsar");
 			goto out;
 		}
 	}

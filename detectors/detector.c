@@ -159,6 +159,7 @@ struct detector {
 	detector_emit_fn emit;
 	void *emit_arg;              /* borrowed: the caller's */
 	struct track_table srcs, pairs, fans, queries, claims;
+	struct sig_state *sigs;      /* owned: the sequence signatures' connections */
 	struct pending *pend;        /* owned: pool of pending first contacts */
 	uint32_t pend_cap, pend_free;
 	uint32_t wheel[WHEEL_SLOTS]; /* heads of the wheel's lists */
@@ -287,7 +288,8 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	d->fans.rank = fan_rank;
 	d->pend_cap = (uint32_t)track_capacity(&d->pairs);
 	d->pend = calloc(d->pend_cap, sizeof(*d->pend));
-	if (d->pend == NULL)
+	d->sigs = sig_new(cfg->hash_seed ^ 0xc2b2ae35);
+	if (d->pend == NULL || d->sigs == NULL)
 		goto fail;
 	wheel_reset(d);
 	delay_init(&d->delays, cfg->trw_min_timeout_ms, cfg->trw_timeout_ms,
@@ -300,7 +302,7 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	d->st.memory_bytes = sizeof(*d) + track_bytes(&d->srcs) +
 	    track_bytes(&d->pairs) + track_bytes(&d->fans) +
 	    track_bytes(&d->queries) + track_bytes(&d->claims) +
-	    (uint64_t)d->pend_cap * sizeof(*d->pend);
+	    (uint64_t)d->pend_cap * sizeof(*d->pend) + sig_bytes(d->sigs);
 	d->st.source_record_bytes = sizeof(struct src_rec);
 	d->st.pair_record_bytes = sizeof(struct pair_rec);
 	d->st.fanout_record_bytes = sizeof(struct fan_rec);
@@ -321,6 +323,7 @@ detector_free(struct detector *d)
 	track_free(&d->queries);
 	track_free(&d->claims);
 	free(d->pend);
+	sig_free(d->sigs);
 	free(d);
 }
 
@@ -1296,7 +1299,7 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	}
 	if (ip_is_special(&p.src))
 		return;
-	sig = sig_match(&p);
+	sig = sig_match(d->sigs, &p, d->now_ms);
 	if (sig != NULL)
 		on_signature(d, &p, sig);
 	/* To a group: multicast, broadcast (by address or by link layer), or a

@@ -1,6 +1,8 @@
 /*
- * signature: worms whose single packet is proof of infection.
+ * signature: packets that are proof of a worm by themselves, and the exploit
+ * requests worms send to the hosts they infect.
  *
+ * One-packet signatures:
  * - slammer: UDP to port 1434 with a 376-byte payload whose first byte is 0x04
  *   (the SQL Server Resolution Service request the worm overflows). An 8-byte
  *   SQL ping to 1434 also starts with a small request code but is not Slammer.
@@ -9,13 +11,68 @@
  * - blaster: the Blaster shell stage, TCP to port 4444 carrying "msblast.exe"
  *   (the infector's "start msblast.exe"), or a TFTP request for msblast.exe
  *   (UDP to port 69; the requester has just been exploited).
+ * - eternalblue: an SMBv1 NT Trans request (0xA0) with function 0 and a total
+ *   data count above 65535, the opening of the MS17-010 FEA-list overflow.
+ * - doublepulsar: an SMBv1 Trans2 request (0x32) with subcommand 0x000E
+ *   (TRANS2_SESSION_SETUP), DoublePulsar's ping and command channel.
+ *
+ * Signatures over a short sequence of one TCP connection (client to server
+ * port 135, 139 or 445; each request must start in the segment that carries
+ * its header, as the exploits' requests do):
+ * - dcom_rpc: a DCE/RPC bind to ISystemActivator or IRemoteActivation, then a
+ *   request on that context (RemoteGetClassObject / RemoteCreateInstance /
+ *   RemoteActivation) whose arguments hold a UNC path "\\" with a server name
+ *   of DCOM_SERVER_NAME_MAX or more UTF-16 code units (MS03-026, Blaster,
+ *   Welchia). Over tcp/135, or over an SMB named pipe.
+ * - lsass: a DCE/RPC bind to DSSETUP over an SMB named pipe, then opnum 9
+ *   (DsRolerUpgradeDownlevelServer) with arguments of LSASS_STUB_MIN bytes or
+ *   more (MS04-011, Sasser).
+ * - eternalblue: an NT Trans request that announces more data, then an SMB
+ *   Trans2 Secondary (0x33) with the same multiplex id: the NT transaction
+ *   completed by Trans2 fragments, as EternalBlue does.
+ *
+ * The match is always on what the client sends to the server port, so the
+ * exploiting host is the packet's source; its target is never flagged.
+ * docs/detectors.md ("Exploit signatures") lists the bytes and sources.
  */
 #ifndef CORDON_SIGNATURE_H
 #define CORDON_SIGNATURE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "decode.h"
 
-/* Returns the name of the signature the packet matches (static), or NULL. */
-const char *sig_match(const struct pkt *p);
+/* Connections whose RPC binds and open NT transactions are remembered. */
+#define SIG_FLOWS 4096
+/* A connection silent this long is forgotten (the exploits send at once). */
+#define SIG_FLOW_IDLE_MS (120 * 1000)
+/* UTF-16 units of a UNC server name from which it is MS03-026's overflow. */
+#define DCOM_SERVER_NAME_MAX 64
+/* Argument bytes of a DsRolerUpgradeDownlevelServer call that are MS04-011's. */
+#define LSASS_STUB_MIN 2048
+
+/* Per-connection state of the sequence signatures: fixed-size, allocated once. */
+struct sig_state;
+
+/*
+ * Allocates the state for SIG_FLOWS connections; `seed` seeds its hash.
+ * Returns NULL if memory is short. Free with sig_free().
+ */
+struct sig_state *sig_new(uint64_t seed);
+void sig_free(struct sig_state *s);
+/* Bytes the state holds. */
+size_t sig_bytes(const struct sig_state *s);
+
+/*
+ * Returns the name of the signature the packet matches (a static string), or
+ * NULL. `s` (not NULL) is the caller's state, updated by binds and NT
+ * transactions; `now_ms` is the caller's clock (ms, wrapping) for its ageing.
+ * No allocation.
+ */
+const char *sig_match(struct sig_state *s, const struct pkt *p, uint32_t now_ms);
+
+/* The static name equal to `name` if it is a signature's name, else NULL. */
+const char *sig_name_known(const char *name);
 
 #endif

@@ -357,11 +357,33 @@ test_points(void **state)
 	    "enforcement 'a'.extra: expected a number, a string, a boolean or a list of them");
 }
 
+static void
+test_point_settings_are_wiped(void **state)
+{
+	static const char text[] =
+	    "enforcement = ( { name = \"sw1\"; kind = \"snmp-qbridge\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    "  address = \"192.0.2.1\"; community = \"Wiped-Community-7\"; quarantine_vlan = 999; } );\n";
+	struct cordon_conf *c = calloc(1, sizeof(*c));
+	char err[512];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(load(text, c, err, sizeof(err)), 0);
+	assert_non_null(memmem(c, sizeof(*c), "Wiped-Community-7", 17));
+	conf_wipe_point_settings(c);
+	/* No copy left anywhere in the structure, and the point is still named. */
+	assert_null(memmem(c, sizeof(*c), "Wiped-Community-7", 17));
+	assert_int_equal(c->points[0].nparams, 0);
+	assert_string_equal(c->points[0].name, "sw1");
+	free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_defaults, teardown),
+		cmocka_unit_test_teardown(test_point_settings_are_wiped, teardown),
 		cmocka_unit_test_teardown(test_every_section, teardown),
 		cmocka_unit_test_teardown(test_verification_defaults, teardown),
 		cmocka_unit_test_teardown(test_bad_values, teardown),

@@ -76,6 +76,18 @@ pb_tcp(uint8_t *f, const char *src, uint16_t sport, const char *dst,
 	return n + 20;
 }
 
+/* A TCP segment (flags PSH|ACK) carrying `len` bytes of `data`; returns the frame length. */
+static inline size_t
+pb_tcp_data(uint8_t *f, const char *src, uint16_t sport, const char *dst,
+    uint16_t dport, const uint8_t *data, uint16_t len)
+{
+	size_t n = pb_tcp(f, src, sport, dst, dport, 0x18);
+
+	pb_put16(f + 14 + 2, (uint16_t)(20 + 20 + len));
+	memcpy(f + n, data, len);
+	return n + len;
+}
+
 /* A UDP datagram with `len` payload bytes of value `fill` (first byte `first`). */
 static inline size_t
 pb_udp(uint8_t *f, const char *src, uint16_t sport, const char *dst,

@@ -43,10 +43,11 @@ gen() {
   return 1
 }
 
-# sense NAME: the sensor's detections as JSON lines in $WORK/NAME.events.
+# sense NAME [SENSOR OPTIONS...]: the sensor's detections as JSON lines in $WORK/NAME.events.
 sense() {
-  "$SENSOR" -r "$WORK/$1.pcap" -T table.seed=1 >"$WORK/$1.events" 2>"$WORK/$1.summary" ||
-    { fail "$1: cordon-sensor failed: $(tail -3 "$WORK/$1.summary")"; return 1; }
+  local name=$1; shift
+  "$SENSOR" -r "$WORK/$name.pcap" -T table.seed=1 "$@" >"$WORK/$name.events" 2>"$WORK/$name.summary" ||
+    { fail "$name: cordon-sensor failed: $(tail -3 "$WORK/$name.summary")"; return 1; }
 }
 
 # expect NAME JQ_FILTER WHAT: some detection of $SRC matches the filter.
@@ -63,6 +64,37 @@ expect() {
 udp_payload_hex() {
   tcpdump -nn -r "$1" -x -c 1 'udp port 1434' 2>/dev/null | grep -E '^\s+0x' |
     sed -E 's/^\s+0x[0-9a-f]+:\s*//' | tr -d ' \n' | cut -c57-
+}
+
+# first_signature NAME: the signature of the source's first signature detection.
+first_signature() {
+  jq -r -s --arg src "$SRC" 'map(select(.src == $src and .engine == "signature")) | .[0].signature // "none"' \
+    "$WORK/$1.events"
+}
+
+# exploit NAME SIGNATURE PORT FILLER_REGEX: checks of an exploit mode's conversations.
+exploit() {
+  local name=$1 sig=$2 port=$3 filler=$4 got outside answered addresses fills
+  got=$(first_signature "$name")
+  [[ $got == "$sig" ]] && pass "$name: first signature detection is $sig" ||
+    fail "$name: first signature detection is $got, expected $sig"
+  expect "$name" ".engine == \"signature\" and .signature == \"$sig\" and .dport == $port" \
+    "signature $sig on tcp/$port"
+  # Conversations: every frame is between the source and a host of the prefix...
+  outside=$(tcpdump -nn -r "$WORK/$name.pcap" \
+    "not (ip and ((src host $SRC and dst net $PREFIX) or (dst host $SRC and src net $PREFIX)))" 2>/dev/null | wc -l)
+  [[ $outside -eq 0 ]] && pass "$name: every frame is between $SRC and $PREFIX" ||
+    fail "$name: $outside frames not between $SRC and $PREFIX"
+  # ...every target answers the SYN, and the answering targets are never flagged.
+  addresses=$(jq -r .addresses "$WORK/$name.json")
+  answered=$(tcpdump -nn -r "$WORK/$name.pcap" "dst host $SRC and tcp src port $port and tcp[tcpflags] == (tcp-syn|tcp-ack)" 2>/dev/null | wc -l)
+  [[ $answered -eq $addresses && $answered -gt 0 ]] && pass "$name: $answered targets answer SYN-ACK" ||
+    fail "$name: $answered SYN-ACKs for $addresses targets"
+  others=$(jq -r --arg src "$SRC" 'select(.src != $src) | .src' "$WORK/$name.events" | sort -u | tr '\n' ' ')
+  [[ -z $others ]] && pass "$name: no target flagged" || fail "$name: targets flagged: $others"
+  # Filler text, not code, where the shellcode would be.
+  fills=$(LC_ALL=C grep -c -a -P "$filler" "$WORK/$name.pcap")
+  [[ $fills -gt 0 ]] && pass "$name: filler text in place of shellcode" || fail "$name: no filler text"
 }
 
 # common NAME MAX_PACKETS: checks that hold for every generated capture.
@@ -140,6 +172,36 @@ synthetic)
     cmp -s "$WORK/sasser.pcap" "$WORK/seed2.pcap" && fail "--seed 2 made the same file" ||
       pass "--seed changes the file"
   fi
+  # Exploit modes: whole conversations with answering targets, flagged by the exploit's signature.
+  utf16_filler='C\x00O\x00R\x00D\x00O\x00N\x00-\x00L\x00A\x00B\x00 \x00F\x00I\x00L\x00L\x00E\x00R'
+  if gen blaster-dcom blaster-dcom && sense blaster-dcom; then
+    exploit blaster-dcom dcom_rpc 135 "$utf16_filler"
+    # Blaster binds ISystemActivator (000001a0-...-46) before its RemoteCreateInstance.
+    n=$(LC_ALL=C grep -c -a -P '\xa0\x01\x00\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46' "$WORK/blaster-dcom.pcap")
+    [[ $n -gt 0 ]] && pass "blaster-dcom: binds to ISystemActivator" || fail "blaster-dcom: no ISystemActivator bind"
+  fi
+  if gen sasser-lsass sasser-lsass && sense sasser-lsass; then
+    exploit sasser-lsass lsass 445 "$utf16_filler"
+  fi
+  if gen wannacry wannacry && sense wannacry; then
+    exploit wannacry eternalblue 445 'CORDON-LAB FILLER, NO CODE'
+  fi
+  if [[ -s $WORK/wannacry.pcap ]] && cp "$WORK/wannacry.pcap" "$WORK/wannacry-dp.pcap" &&
+      sense wannacry-dp -T alert.interval=0.001; then
+    expect wannacry-dp '.engine == "signature" and .signature == "doublepulsar" and .dport == 445' \
+      "signature doublepulsar (Trans2 SESSION_SETUP ping) on tcp/445"
+    others=$(jq -r --arg src "$SRC" 'select(.src != $src) | .src' "$WORK/wannacry-dp.events" | sort -u | tr '\n' ' ')
+    [[ -z $others ]] && pass "wannacry: the implant's answers (MID 0x51) flag no target" ||
+      fail "wannacry: targets flagged: $others"
+  fi
+  if "$GEN" --worm wannacry --src "$SRC" --src-mac "$SRC_MAC" --prefix "$PREFIX" --count 1001 \
+      -o "$WORK/bad.pcap" >/dev/null 2>"$WORK/bad.err"; then
+    fail "wannacry --count 1001 accepted"
+  else
+    grep -q 1001 "$WORK/bad.err" && pass "exploit modes refuse more than 1000 conversations" ||
+      fail "wannacry --count 1001: unclear refusal: $(cat "$WORK/bad.err")"
+  fi
+  rm -f "$WORK/bad.pcap"
   # Refusals, with the offending value in the message.
   for bad in 8.8.8.0/24 172.32.0.0/16 10.0.0.0/7 0.0.0.0/0 100.64.0.0/10; do
     if "$GEN" --worm blaster --src 10.10.0.23 --src-mac "$SRC_MAC" --prefix "$bad" \
