@@ -1,7 +1,8 @@
 /*
  * fuzz_snmp_reply: what a broken or hostile switch may answer to the SNMP
  * point. The input is a script: a few config bytes, then operations queued on
- * a point (locate, isolate, release, check; several at once form a batch) and
+ * a point (locate, isolate, release, check, the survey of cordon-switch-check;
+ * several moves at once form a batch) and
  * the switch's answer to every request the point makes. Each answer is one of
  *
  *   - the bytes of an SNMP message, parsed by net-snmp (snmp_parse) and
@@ -113,7 +114,7 @@ value(struct in *in)
 
 /* ---- the run's state ---- */
 
-enum opk { K_LOCATE, K_ISOLATE, K_RELEASE, K_CHECK, K_PROBE };
+enum opk { K_LOCATE, K_ISOLATE, K_RELEASE, K_CHECK, K_PROBE, K_SURVEY };
 
 struct oprec {
 	enum opk kind;
@@ -280,6 +281,30 @@ on_done(void *arg, const struct enf_result *res)
 		g.loc = res->loc;
 		g.have_loc = true;
 	}
+}
+
+/* A survey (cordon-switch-check's view of every port): once, sane, no secret. */
+static void
+on_survey(void *arg, const struct snmpsw_survey *s)
+{
+	struct oprec *o = arg;
+	CHECK(g.queuing == 0);
+	CHECK(o->calls == 0);
+	o->calls++;
+	CHECK(memchr(s->message, '\0', sizeof(s->message)));
+	CHECK(s->vendor && s->driver);
+	CHECK(s->status != ENF_OK || s->nports == 0 || s->ports);
+	for (size_t i = 0; s->status == ENF_OK && i < s->nports; i++) {
+		const struct snmpsw_port *p = &s->ports[i];
+		CHECK(memchr(p->port, '\0', sizeof(p->port)) && memchr(p->why, '\0', sizeof(p->why)));
+		CHECK(p->ifindex > 0 && p->vlan >= 0 && p->vlan <= 4094);
+		CHECK(p->access == (p->why[0] == '\0'));
+		if (!g.secret_in_input)
+			CHECK(!contains_secret(p->port, sizeof(p->port)) &&
+			      !contains_secret(p->why, sizeof(p->why)));
+	}
+	if (!g.secret_in_input)
+		CHECK(!contains_secret(s->message, sizeof(s->message)));
 }
 
 /* ---- requests and answers ---- */
@@ -558,8 +583,12 @@ queue_ops(struct in *in)
 		struct oprec *rec = &g.ops[g.nops++];
 		uint8_t k = u8(in);
 		rec->kind = (enum opk)(k % 4);
+		if (rec->kind == K_CHECK && (k & 0x20))
+			rec->kind = K_SURVEY;
 		g.queuing++;
-		if (rec->kind == K_LOCATE) {
+		if (rec->kind == K_SURVEY) {
+			snmpsw_point_survey(g.pt, on_survey, rec);
+		} else if (rec->kind == K_LOCATE) {
 			struct enf_host h;
 			memset(&h, 0, sizeof(h));
 			h.has_mac = !(k & 0x80);
