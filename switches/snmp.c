@@ -1193,8 +1193,13 @@ locate_done(struct op *op)
 			 op->loc.ifindex, op->cur_vlan);
 	} else {
 		op->loc.orig_vlan = op->cur_vlan;
+		char learned[48] = "";
+		if (op->found.learned_vlan && op->found.learned_vlan != op->cur_vlan)
+			snprintf(learned, sizeof(learned), ", MAC learned in VLAN %d",
+				 op->found.learned_vlan);
 		snprintf(op->loc.detail, sizeof(op->loc.detail), "%s (bridge port %d, ifIndex %d) "
-			 "VLAN %d", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan);
+			 "VLAN %d%s", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan,
+			 learned);
 	}
 	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d (%s)", sw->cfg.name, mac,
 		  op->loc.port, op->cur_vlan, op->found.how);

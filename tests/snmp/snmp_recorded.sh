@@ -148,6 +148,23 @@ for exp in "$REC"/*/EXPECTED; do
   done
 done
 
+# Isolation goes through the same knowledge: Junos' VLANs are never written over
+# SNMP, so a located Junos host is refused before any SET.
+jmac=$(grep -v '^#' "$REC/juniper-ex/EXPECTED" | awk '$3 == "ok" {print $2; exit}')
+junos() {  # junos CMD OUT: locate or flow (locate, then isolate) on the Junos recording
+  "$TOOL" -S "$W/state" -t 20 -o name=junos -o address=127.0.0.1 -o "port=$PORT" \
+    -o community=juniper-ex/junos_ex4600mp -o quarantine_vlan=4093 -o driver=auto \
+    -o timeout_ms=400 -o retries=1 "$1" "$jmac" "$W/loc/junos.$1" >"$2" 2>&1
+}
+junos locate "$W/junos.locate"
+junos flow "$W/junos.flow"
+rc=$?
+# The same requests as the locate alone: the isolation sent nothing.
+req() { grep -o 'requests=[0-9]*' "$1"; }
+if [[ $rc -eq 16 ]] && grep -q '^bad-request: .*Juniper Junos.*does not move ports' "$W/junos.flow" &&
+   [[ -n "$(req "$W/junos.locate")" && "$(req "$W/junos.flow")" == "$(req "$W/junos.locate")" ]]; then ok
+else bad "junos: isolation not refused before any SET (exit $rc): $(grep -v '^probe' "$W/junos.flow" | tr '\n' '|')"; fi
+
 [[ $checked -ge 50 ]] || bad "only $checked expectations checked"
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
