@@ -78,21 +78,23 @@ snmp_shutdown(void)
 }
 
 /*
- * kinds "snmp-qbridge" and "snmp-cisco": the point's settings go to the SNMP
- * backend's parser (see docs/snmp.md); errors never repeat a secret.
+ * kinds "snmp-qbridge", "snmp-cisco" and "snmp-auto" (the driver chosen from
+ * the switch's sysObjectID): the point's settings go to the SNMP backend's
+ * parser (see docs/snmp.md); errors never repeat a secret.
  */
-static int
-snmp_parse(const struct conf_point *cp, struct snmpsw_config *sc, char *err, size_t errlen)
+int
+builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, char *err, size_t errlen)
 {
 	char why[512];
 	size_t i;
 
 	snmpsw_config_init(sc);
 	snprintf(sc->name, sizeof(sc->name), "%s", cp->name);
-	sc->driver = strcmp(cp->kind, "snmp-cisco") == 0 ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
+	sc->driver = strcmp(cp->kind, "snmp-cisco") == 0 ? SNMPSW_DRIVER_CISCO
+		   : strcmp(cp->kind, "snmp-auto") == 0 ? SNMPSW_DRIVER_AUTO : SNMPSW_DRIVER_QBRIDGE;
 	for (i = 0; i < cp->nparams; i++) {
 		if (strcmp(cp->params[i].key, "driver") == 0) {
-			snprintf(err, errlen, "line %d: the driver follows from the kind (snmp-qbridge or snmp-cisco)",
+			snprintf(err, errlen, "line %d: the driver follows from the kind (snmp-qbridge, snmp-cisco or snmp-auto)",
 			    cp->params[i].line);
 			return -1;
 		}
@@ -112,7 +114,7 @@ static int
 check_snmp(const struct conf_point *cp, char *err, size_t errlen)
 {
 	struct snmpsw_config sc;
-	int rc = snmp_parse(cp, &sc, err, errlen);
+	int rc = builtin_snmp_config(cp, &sc, err, errlen);
 
 	explicit_bzero(&sc, sizeof(sc));   /* holds the secrets */
 	return rc;
@@ -125,7 +127,7 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 	struct enf_point *p;
 	char why[512], dir[300];
 
-	if (snmp_parse(cp, &sc, err, errlen) != 0) {
+	if (builtin_snmp_config(cp, &sc, err, errlen) != 0) {
 		explicit_bzero(&sc, sizeof(sc));
 		return NULL;
 	}
@@ -153,4 +155,5 @@ backends_register_builtin(void)
 	backend_register("netlink", make_netlink, check_netlink);
 	backend_register("snmp-qbridge", make_snmp, check_snmp);
 	backend_register("snmp-cisco", make_snmp, check_snmp);
+	backend_register("snmp-auto", make_snmp, check_snmp);
 }

@@ -44,6 +44,14 @@ backend_factory backend_find(const char *kind);
 backend_checker backend_find_checker(const char *kind);
 /* Registers the backends built into cordond. */
 void backends_register_builtin(void);
+/*
+ * An SNMP point's settings (kinds snmp-qbridge, snmp-cisco, snmp-auto) as the
+ * SNMP backend's config (builtin.c); for cordon-switch-check. 0, or -1 with
+ * err (never a secret).
+ */
+struct snmpsw_config;
+int builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, char *err,
+    size_t errlen);
 
 /*
  * The daemon's state directory (where the state database lives), set before

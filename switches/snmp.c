@@ -10,6 +10,8 @@
 #include "snmp.h"
 #include "snmp_client.h"
 #include "snmp_fuzz.h"
+#include "snmp_vendor.h"
+#include "snmp_view.h"
 
 #include <event2/event.h>
 
@@ -34,14 +36,11 @@ struct oid_ref {
 
 /* SNMPv2-MIB */
 static const uint32_t OID_SYS_LOCATION_0[] = {1, 3, 6, 1, 2, 1, 1, 6, 0};
+static const uint32_t OID_SYS_OBJECT_ID_0[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
 /* IF-MIB */
 static const uint32_t OID_IF_ADMIN_STATUS[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7};
-static const uint32_t OID_IF_NAME[] = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1};
 /* BRIDGE-MIB (RFC 4188) */
-static const uint32_t OID_DOT1D_BASE_PORT_IFINDEX[] = {1, 3, 6, 1, 2, 1, 17, 1, 4, 1, 2};
-static const uint32_t OID_DOT1D_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 2};
 /* Q-BRIDGE-MIB (RFC 4363) */
-static const uint32_t OID_DOT1Q_TP_FDB_PORT[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1, 2};
 static const uint32_t OID_DOT1Q_VLAN_STATIC_EGRESS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 2};
 static const uint32_t OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 4};
 static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
@@ -51,13 +50,11 @@ static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2
 static const uint32_t OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2};
 
 static const struct oid_ref SYS_LOCATION = OREF(OID_SYS_LOCATION_0, "sysLocation.0");
+static const struct oid_ref SYS_OBJECT_ID = OREF(OID_SYS_OBJECT_ID_0, "sysObjectID.0");
 static const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus");
-static const struct oid_ref IF_NAME = OREF(OID_IF_NAME, "ifName");
-static const struct oid_ref BASE_PORT_IFINDEX = OREF(OID_DOT1D_BASE_PORT_IFINDEX, "dot1dBasePortIfIndex");
 static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
 static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
 static const struct oid_ref VTP_VLAN_STATE = OREF(OID_VTP_VLAN_STATE, "vtpVlanState");
-static const struct oid_ref DOT1D_TP_FDB_PORT = OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort");
 
 #define MAX_CONTEXT_VLANS 4094
 
@@ -68,11 +65,6 @@ static const struct oid_ref DOT1D_TP_FDB_PORT = OREF(OID_DOT1D_TP_FDB_PORT, "dot
 
 /* ---- drivers: tables of OIDs and small hooks ---- */
 
-struct fdb_table {
-	struct oid_ref col;
-	bool has_fdb_id;       /* index = fdbId.MAC (Q-BRIDGE) or MAC (BRIDGE-MIB) */
-};
-
 enum vlan_index { IDX_BRIDGE_PORT, IDX_IFINDEX };
 
 struct sw;
@@ -81,10 +73,12 @@ struct batch;
 
 struct driver {
 	const char *kind;
-	struct fdb_table fdb[2];        /* walked in order until one has rows */
+	/* the tables locate walks (snmp_view.h), in this order */
+	const enum swv_col *walk;
+	size_t nwalk;
 	/*
-	 * When the default context has no forwarding table: the list of VLANs
-	 * (a column indexed by ....VLAN, value 1 = operational) whose per-VLAN
+	 * When the default context does not hold the MAC: the list of VLANs (a
+	 * column indexed by ....VLAN, value 1 = operational) whose per-VLAN
 	 * bridge contexts hold BRIDGE-MIB (Cisco's community string indexing).
 	 */
 	const struct oid_ref *vlan_contexts;
@@ -109,10 +103,55 @@ static int qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size
 static bool qbridge_member_verify(const struct batch *b, const struct op *op, char *msg,
 				  size_t len);
 
+/*
+ * Every table a standard switch may hold the answer in; an agent without one
+ * answers an empty walk, which costs one request. The current VLAN table is
+ * walked only when the static one is empty (locate_walk_next).
+ */
+static const enum swv_col WALK_QBRIDGE[] = {
+	SWV_QFDB_PORT, SWV_DFDB_PORT, SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID,
+	SWV_VLAN_FDB_ID, SWV_STATIC_EGRESS, SWV_STATIC_UNTAGGED, SWV_CUR_EGRESS, SWV_CUR_UNTAGGED,
+	SWV_LLDP_REM_CAP, SWV_LLDP_REM_NAME, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC,
+};
+static const enum swv_col WALK_CISCO[] = {
+	SWV_QFDB_PORT, SWV_DFDB_PORT, SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR,
+	SWV_VM_VLAN, SWV_TRUNK_STATUS,
+	SWV_LLDP_REM_CAP, SWV_LLDP_REM_NAME, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC,
+};
+
+/*
+ * Tables not worth a walk, given what the walks before found: each costs a
+ * round trip, and a GETBULK's worth of the following table when empty.
+ */
+static bool
+walk_needless(const struct swv *v, enum swv_col c)
+{
+	switch (c) {
+	case SWV_DFDB_PORT:       /* BRIDGE-MIB's table: only without a usable Q-BRIDGE one */
+		return swv_fdb_usable(v) > 0;
+	case SWV_IF_DESCR:        /* port names: ifDescr only without ifName */
+		return v->t[SWV_IF_NAME].n > 0;
+	case SWV_VLAN_FDB_ID:     /* fdbId -> VLAN: only for a Q-BRIDGE forwarding table */
+		return v->t[SWV_QFDB_PORT].n == 0;
+	case SWV_STATIC_UNTAGGED:
+		return v->t[SWV_STATIC_EGRESS].n == 0;
+	case SWV_CUR_EGRESS:      /* the current VLAN table only without a static one */
+		return v->t[SWV_STATIC_EGRESS].n > 0;
+	case SWV_CUR_UNTAGGED:
+		return v->t[SWV_CUR_EGRESS].n == 0;
+	case SWV_LLDP_REM_NAME:   /* LLDP details only when there are neighbours */
+	case SWV_LLDP_LOC_PORT_ID:
+	case SWV_LLDP_LOC_PORT_DESC:
+		return v->t[SWV_LLDP_REM_CAP].n == 0;
+	default:
+		return false;
+	}
+}
+
 static const struct driver DRIVER_QBRIDGE = {
 	.kind = "snmp-qbridge",
-	.fdb = {{OREF(OID_DOT1Q_TP_FDB_PORT, "dot1qTpFdbPort"), true},
-		{OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort"), false}},
+	.walk = WALK_QBRIDGE,
+	.nwalk = sizeof(WALK_QBRIDGE) / sizeof(WALK_QBRIDGE[0]),
 	.vlan = OREF(OID_DOT1Q_PVID, "dot1qPvid"),
 	.vlan_index = IDX_BRIDGE_PORT,
 	.vlan_type = SNMPC_UNSIGNED,
@@ -124,8 +163,8 @@ static const struct driver DRIVER_QBRIDGE = {
 
 static const struct driver DRIVER_CISCO = {
 	.kind = "snmp-cisco",
-	.fdb = {{OREF(OID_DOT1Q_TP_FDB_PORT, "dot1qTpFdbPort"), true},
-		{OREF(OID_DOT1D_TP_FDB_PORT, "dot1dTpFdbPort"), false}},
+	.walk = WALK_CISCO,
+	.nwalk = sizeof(WALK_CISCO) / sizeof(WALK_CISCO[0]),
 	.vlan_contexts = &VTP_VLAN_STATE,
 	.vlan = OREF(OID_VM_VLAN, "vmVlan"),
 	.vlan_index = IDX_IFINDEX,
@@ -135,33 +174,17 @@ static const struct driver DRIVER_CISCO = {
 
 /* ---- state ---- */
 
-struct fdb_entry {
-	uint8_t mac[6];
-	int32_t port;      /* bridge port (in its VLAN's context, for per-VLAN tables) */
-	int32_t ifindex;   /* per-VLAN tables: resolved with the table; else 0 */
-	int32_t key;       /* what MACs are counted by: the bridge port, or the ifIndex */
-};
-
-struct port_count {
-	int32_t port, macs;
-};
-
-struct port_info {
-	int32_t port, ifindex;
-	char ifname[ENF_NAME_LEN];
-};
-
 struct portlist {
 	bool present;
 	size_t len;
 	uint8_t b[PORTLIST_MAX];
 };
 
-enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK };
+enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK, OP_SURVEY };
 
 enum op_step {
-	ST_PROBE_READ, ST_PROBE_WRITE,
-	ST_WALK, ST_VLAN_LIST, ST_CTX_FDB, ST_CTX_PORTS, ST_PORT_IFINDEX, ST_PORT_INFO,
+	ST_PROBE_READ, ST_PROBE_WRITE, ST_PROBE_VERIFY,
+	ST_WALK, ST_VLAN_LIST, ST_CTX_FDB, ST_CTX_PORTS, ST_PORT_VLAN,
 	ST_MOVE_READ, ST_MOVE_READ_FROM, ST_MOVE_SET, ST_BOUNCE_DOWN, ST_BOUNCE_PAUSE, ST_BOUNCE_UP,
 	ST_MOVE_VERIFY,
 	ST_CHECK_READ,
@@ -176,13 +199,12 @@ struct op {
 	struct enf_host host;
 	struct enf_location loc;        /* the result's location, built up as the op goes */
 	/* locate */
-	int fdb_table;
+	size_t iwalk;                   /* the table of drv->walk being walked */
 	bool walked;                    /* this op walked the forwarding table itself */
 	uint32_t *ctx_vlans;            /* owned: VLANs whose contexts are walked */
 	size_t nctx, ictx;
-	size_t ctx_first;               /* first fdb entry of the VLAN being walked */
-	bool ctx_port;                  /* bridge_port is per VLAN context: cache by ifIndex */
-	int32_t macs_on_port;
+	size_t ctx_first;               /* rows of dot1dTpFdbPort before this context's walk */
+	struct swv_result found;        /* the decision, before the VLAN is read again */
 	/* port data read so far */
 	int32_t cur_vlan;               /* -1: not read */
 	/* isolate / release */
@@ -191,6 +213,11 @@ struct op {
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */
 	struct snmpc_vb location;
+	/* survey: its own callback and the ports found (owned) */
+	snmpsw_survey_fn survey_cb;
+	void *survey_arg;
+	struct snmpsw_port *survey_ports;
+	size_t nsurvey_ports;
 	/* a refusal decided before the op could start, delivered from the loop */
 	bool rejected;
 	enum enf_status reject_status;
@@ -236,15 +263,14 @@ struct sw {
 	struct batch batch;             /* moves running */
 	bool batch_running;
 	struct event *kick_ev, *pause_ev;
-	/* caches */
-	struct fdb_entry *fdb;          /* owned; sorted by port, then MAC */
-	size_t nfdb, capfdb;
-	struct port_count *counts;      /* owned; distinct MACs per port, sorted by port */
-	size_t ncounts, capcounts;
+	/* what the switch is (driver auto: from sysObjectID) */
+	const struct snmp_vendor *vendor;
+	bool vendor_known;
+	bool detecting;                 /* the sysObjectID GET is out */
+	/* the tables locate walked (snmp_view.h), cached for fdb_cache_ms */
+	struct swv view;
 	struct timespec fdb_time;
 	bool fdb_valid;
-	struct port_info *ports;        /* owned; filled as ports are looked up, cleared with the FDB */
-	size_t nports, capports;
 	/* the write probe */
 	enf_done_fn probe_cb;
 	void *probe_arg;
@@ -378,8 +404,10 @@ snmpsw_config_set(struct snmpsw_config *c, const char *key, const char *v, char 
 			c->driver = SNMPSW_DRIVER_QBRIDGE;
 		else if (strcmp(v, "cisco") == 0)
 			c->driver = SNMPSW_DRIVER_CISCO;
+		else if (strcmp(v, "auto") == 0)
+			c->driver = SNMPSW_DRIVER_AUTO;
 		else {
-			snprintf(err, errlen, "driver: '%s' is neither qbridge nor cisco", v);
+			snprintf(err, errlen, "driver: '%s' is not qbridge, cisco or auto", v);
 			return -1;
 		}
 		return 0;
@@ -516,37 +544,9 @@ static void
 vlan_oid(const struct op *op, struct snmpc_oid *o)
 {
 	const struct driver *d = op->sw->drv;
-	oid_of(o, &d->vlan, (uint32_t)(d->vlan_index == IDX_BRIDGE_PORT ? op->loc.bridge_port
-									 : op->loc.ifindex));
-}
-
-static bool
-vb_is(const struct snmpc_vb *vb, const struct oid_ref *col, uint32_t idx)
-{
-	return vb->oid.len == col->len + 1 && snmpc_oid_has_prefix(&vb->oid, col->n, col->len) &&
-	       vb->oid.n[col->len] == idx;
-}
-
-/*
- * An index-like number (bridge port, ifIndex: 1..2147483647 in the MIBs) from
- * an INTEGER, or also an Unsigned32 when `unsigned_ok`; false for anything
- * else, which would otherwise wrap into a negative int32_t.
- */
-static bool
-vb_index(const struct snmpc_vb *vb, bool unsigned_ok, int32_t *out)
-{
-	if ((vb->type != SNMPC_INTEGER && !(unsigned_ok && vb->type == SNMPC_UNSIGNED)) ||
-	    vb->i <= 0 || vb->i > INT32_MAX)
-		return false;
-	*out = (int32_t)vb->i;
-	return true;
-}
-
-static bool
-vb_missing(const struct snmpc_vb *vb)
-{
-	return vb->type == SNMPC_NO_SUCH_OBJECT || vb->type == SNMPC_NO_SUCH_INSTANCE ||
-	       vb->type == SNMPC_END_OF_MIB || vb->type == SNMPC_NULL;
+	/* Junos indexes dot1qPvid by ifIndex (snmp_vendor.c). */
+	bool by_port = d->vlan_index == IDX_BRIDGE_PORT && !op->sw->vendor->pvid_by_ifindex;
+	oid_of(o, &d->vlan, (uint32_t)(by_port ? op->loc.bridge_port : op->loc.ifindex));
 }
 
 /* ---- completion ---- */
@@ -580,9 +580,24 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 	free(op->ctx_vlans);
 	op->ctx_vlans = NULL;
 	sw->in_callback++;
-	if (op->cb)
+	if (op->kind == OP_SURVEY && op->survey_cb) {
+		struct snmpsw_survey sv;
+		memset(&sv, 0, sizeof(sv));
+		sv.status = st;
+		snprintf(sv.message, sizeof(sv.message), "%s", res.message);
+		sv.vendor = sw->vendor->name;
+		sv.driver = sw->drv == &DRIVER_CISCO ? "cisco" : "qbridge";
+		sv.ports = op->survey_ports;
+		sv.nports = op->nsurvey_ports;
+		sv.fdb_rows = swv_fdb_rows(&sw->view);
+		sv.unresolved_rows = sw->view.unresolved;
+		sv.silent_contexts = sw->view.nsilent;
+		op->survey_cb(op->survey_arg, &sv);
+	} else if (op->cb) {
 		op->cb(op->arg, &res);
+	}
 	sw->in_callback--;
+	free(op->survey_ports);
 	free(op);
 	/* The callback may have destroyed the point: then nothing here may touch it after this. */
 	if (sw->free_pending) {
@@ -732,9 +747,31 @@ op_set(struct op *op, enum op_step step, const struct snmpc_vb *vbs, size_t n)
 static void
 probe_start(struct op *op)
 {
-	struct snmpc_oid o;
-	snmpc_oid_make(&o, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
-	op_get(op, ST_PROBE_READ, &o, 1);
+	struct snmpc_oid o[2];
+	snmpc_oid_make(&o[0], SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
+	snmpc_oid_make(&o[1], SYS_OBJECT_ID.n, SYS_OBJECT_ID.len, NULL, 0);
+	op_get(op, ST_PROBE_READ, o, 2);
+}
+
+static bool
+vb_is_scalar(const struct snmpc_vb *vb, const struct oid_ref *ref)
+{
+	return vb->oid.len == ref->len && snmpc_oid_has_prefix(&vb->oid, ref->n, ref->len);
+}
+
+/* Driver auto: the family of the switch from its sysObjectID answer (snmp_vendor.c). */
+static void
+vendor_from(struct sw *sw, const struct snmpc_vb *vb)
+{
+	char oid[SNMPC_MAX_STR + 1];
+	if (!vb_is_scalar(vb, &SYS_OBJECT_ID) || vb->type != SNMPC_OBJECT_ID)
+		return;
+	memcpy(oid, vb->s, vb->slen);
+	oid[vb->slen] = '\0';
+	sw->vendor = snmp_vendor_find(oid);
+	sw->vendor_known = true;
+	if (sw->cfg.driver == SNMPSW_DRIVER_AUTO)
+		sw->drv = sw->vendor->driver == SNMPSW_DRIVER_CISCO ? &DRIVER_CISCO : &DRIVER_QBRIDGE;
 }
 
 static void
@@ -752,14 +789,18 @@ probe_reply(struct op *op, const struct snmpc_reply *r)
 		 * switch's, the OID never is (an answer naming another object would
 		 * otherwise make the probe write there).
 		 */
-		if (r->nvb != 1 || r->vb[0].type != SNMPC_STRING ||
-		    r->vb[0].oid.len != SYS_LOCATION.len ||
-		    !snmpc_oid_has_prefix(&r->vb[0].oid, SYS_LOCATION.n, SYS_LOCATION.len)) {
+		const struct snmpc_vb *loc = NULL;
+		for (size_t i = 0; i < r->nvb; i++) {
+			if (vb_is_scalar(&r->vb[i], &SYS_LOCATION) && r->vb[i].type == SNMPC_STRING)
+				loc = &r->vb[i];
+			vendor_from(sw, &r->vb[i]);
+		}
+		if (r->nvb > 2 || !loc) {
 			op_finish(op, ENF_ERROR, "switch %s: write probe: the switch has no sysLocation.0; "
 				  "write access not verified", sw->cfg.name);
 			return;
 		}
-		op->location = r->vb[0];
+		op->location = *loc;
 		snmpc_oid_make(&op->location.oid, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
 		op_set(op, ST_PROBE_WRITE, &op->location, 1);
 		return;
@@ -777,25 +818,102 @@ probe_reply(struct op *op, const struct snmpc_reply *r)
 		op_fail_reply(op, r, "write probe: writing sysLocation.0 back");
 		return;
 	}
-	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back)",
-		  sw->cfg.name);
+	/*
+	 * A noError answer is not enough: some agents answer a SET they did not
+	 * apply with noError and noSuchInstance, or another value, in the
+	 * varbind. The answer must echo what was written.
+	 */
+	if (r->nvb != 1 || !vb_is_scalar(&r->vb[0], &SYS_LOCATION) ||
+	    r->vb[0].type != SNMPC_STRING || r->vb[0].slen != op->location.slen ||
+	    memcmp(r->vb[0].s, op->location.s, op->location.slen) != 0) {
+		op_finish(op, ENF_DENIED, "switch %s: write probe: the agent answered the SET of "
+			  "sysLocation.0 without echoing the value written (%s): write access not "
+			  "verified; isolations on this switch may fail", sw->cfg.name,
+			  r->nvb != 1 ? "no single varbind"
+			  : !vb_is_scalar(&r->vb[0], &SYS_LOCATION) ? "another object"
+			  : r->vb[0].type != SNMPC_STRING ? "no string, e.g. noSuchInstance"
+			  : "another value");
+		return;
+	}
+	/* Read back: the value must still be there (an agent may echo what it discarded). */
+	struct snmpc_oid o;
+	snmpc_oid_make(&o, SYS_LOCATION.n, SYS_LOCATION.len, NULL, 0);
+	op_get(op, ST_PROBE_VERIFY, &o, 1);
+}
+
+static void
+probe_verify_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	if (r->status != SNMPC_OK) {
+		op_fail_reply(op, r, "write probe: reading sysLocation.0 back");
+		return;
+	}
+	if (r->nvb != 1 || !vb_is_scalar(&r->vb[0], &SYS_LOCATION) ||
+	    r->vb[0].type != SNMPC_STRING || r->vb[0].slen != op->location.slen ||
+	    memcmp(r->vb[0].s, op->location.s, op->location.slen) != 0) {
+		op_finish(op, ENF_MISMATCH, "switch %s: write probe: sysLocation.0 read back differs from "
+			  "the value written: write access not verified", sw->cfg.name);
+		return;
+	}
+	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back, "
+		  "echoed and read back)", sw->cfg.name);
 }
 
 /* ---- locate ---- */
 
+/*
+ * locate walks the tables of drv->walk into sw->view (one walk after the
+ * other), for Cisco also the per-VLAN contexts when the default context does
+ * not hold the MAC, then asks snmp_view where the MAC is. A decision taken
+ * from a cached view reads the port's VLAN again, as it may have moved.
+ */
+
 static void locate_resolve(struct op *op);
+static void ctx_start(struct op *op);
+
+static struct swv_opts
+view_opts(const struct sw *sw)
+{
+	struct swv_opts o;
+	memset(&o, 0, sizeof(o));
+	o.cisco = sw->drv == &DRIVER_CISCO;
+	o.pvid_by_ifindex = sw->vendor->pvid_by_ifindex;
+	o.portlist_text = sw->vendor->portlist_text;
+	o.max_macs = sw->cfg.max_macs_per_port;
+	o.nuplinks = sw->cfg.n_uplinks;
+	o.uplinks = sw->cfg.uplinks;
+	return o;
+}
+
+static void
+fdb_reset(struct sw *sw)
+{
+	swv_clear(&sw->view);
+	sw->fdb_valid = false;
+}
+
+static void
+locate_walk_col(struct op *op)
+{
+	struct snmpc_oid root;
+	size_t len;
+	const uint32_t *col = swv_col_oid(op->sw->drv->walk[op->iwalk], &len, NULL);
+
+	snmpc_oid_make(&root, col, len, NULL, 0);
+	op->step = ST_WALK;
+	if (op->sw->drv->walk[op->iwalk] == SWV_QFDB_PORT || op->sw->drv->walk[op->iwalk] == SWV_DFDB_PORT)
+		op->sw->stats.fdb_walks++;
+	if (sw_walk_in(op->sw, 0, &root, FDB_MAX_ROWS, on_reply, op) < 0)
+		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
+}
 
 static void
 locate_walk(struct op *op)
 {
-	struct snmpc_oid root;
-	const struct fdb_table *t = &op->sw->drv->fdb[op->fdb_table];
-
-	snmpc_oid_make(&root, t->col.n, t->col.len, NULL, 0);
-	op->step = ST_WALK;
-	op->sw->stats.fdb_walks++;
-	if (sw_walk_in(op->sw, 0, &root, FDB_MAX_ROWS, on_reply, op) < 0)
-		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
+	fdb_reset(op->sw);
+	op->iwalk = 0;
+	locate_walk_col(op);
 }
 
 static void
@@ -812,114 +930,63 @@ locate_start(struct op *op)
 		locate_resolve(op);
 		return;
 	}
-	op->fdb_table = 0;
 	locate_walk(op);
 }
 
-static int fdb_index(struct sw *sw);
+/* The view is complete: start its cache lifetime and decide. */
+static void
+locate_walked(struct op *op)
+{
+	clock_gettime(CLOCK_MONOTONIC, &op->sw->fdb_time);
+	op->sw->fdb_valid = true;
+	op->walked = true;
+	locate_resolve(op);
+}
+
+static bool
+walk_col_is_fdb(enum swv_col c)
+{
+	return c == SWV_QFDB_PORT || c == SWV_DFDB_PORT || c == SWV_BASE_PORT_IFINDEX;
+}
 
 static void
-fdb_reset(struct sw *sw)
+locate_walk_reply(struct op *op, const struct snmpc_reply *r)
 {
-	sw->nfdb = 0;
-	sw->nports = 0;    /* port -> ifIndex/ifName may have changed with the table */
-	sw->fdb_valid = false;
-}
+	struct sw *sw = op->sw;
+	enum swv_col c = sw->drv->walk[op->iwalk];
+	const char *name;
+	size_t len;
 
-/* Appends a walk's rows (dot1qTpFdbPort or dot1dTpFdbPort) to the table. */
-static int
-fdb_append(struct sw *sw, const struct snmpc_reply *r, const struct fdb_table *t)
-{
-	for (size_t i = 0; i < r->nvb; i++) {
-		const struct snmpc_vb *vb = &r->vb[i];
-		size_t idxlen = t->has_fdb_id ? 7 : 6;
-		int32_t port;
-		if (vb->oid.len != t->col.len + idxlen || !vb_index(vb, true, &port))
-			continue;   /* port 0: learned, but not on a bridge port (the switch itself) */
-		if (sw->nfdb == sw->capfdb) {
-			size_t cap = sw->capfdb ? sw->capfdb * 2 : 256;
-			struct fdb_entry *n = realloc(sw->fdb, cap * sizeof(*n));
-			if (!n)
-				return -1;
-			sw->fdb = n;
-			sw->capfdb = cap;
+	swv_col_oid(c, &len, &name);
+	/*
+	 * An agent error on a table beyond the forwarding table and the bridge
+	 * ports (a v1-style noSuchName, genErr): the switch lacks it, read as
+	 * empty. A timeout is the switch gone: the locate fails.
+	 */
+	if (r->status != SNMPC_OK && (walk_col_is_fdb(c) || r->status != SNMPC_AGENT_ERROR)) {
+		char what[96];
+		snprintf(what, sizeof(what), "walking %s", name);
+		op_fail_reply(op, r, what);
+		return;
+	}
+	for (size_t i = 0; r->status == SNMPC_OK && i < r->nvb; i++) {
+		if (swv_add(&sw->view, c, 0, &r->vb[i]) < 0) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory storing %s", sw->cfg.name, name);
+			return;
 		}
-		struct fdb_entry *e = &sw->fdb[sw->nfdb++];
-		for (int k = 0; k < 6; k++)
-			e->mac[k] = (uint8_t)vb->oid.n[vb->oid.len - 6 + k];
-		e->port = port;
-		e->ifindex = 0;
-		e->key = e->port;
 	}
-	return 0;
-}
-
-/* The table is complete: index it and start its cache lifetime. */
-static int
-fdb_finish(struct sw *sw)
-{
-	if (fdb_index(sw) < 0) {
-		sw->fdb_valid = false;
-		return -1;
+	op->iwalk++;
+	while (op->iwalk < sw->drv->nwalk && walk_needless(&sw->view, sw->drv->walk[op->iwalk]))
+		op->iwalk++;
+	if (op->iwalk < sw->drv->nwalk) {
+		locate_walk_col(op);
+		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &sw->fdb_time);
-	sw->fdb_valid = true;
-	return 0;
-}
-
-/* Distinct MACs per port: one MAC learned in two VLANs on one port is one host. */
-static int32_t
-fdb_macs_on_port(const struct sw *sw, int32_t port)
-{
-	size_t lo = 0, hi = sw->ncounts;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (sw->counts[mid].port < port)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (sw->drv->vlan_contexts && !swv_has_mac(&sw->view, op->host.mac)) {
+		ctx_start(op);     /* BRIDGE-MIB per VLAN, as Cisco IOS serves it */
+		return;
 	}
-	return lo < sw->ncounts && sw->counts[lo].port == port ? sw->counts[lo].macs : 0;
-}
-
-static int
-fdb_cmp(const void *a, const void *b)
-{
-	const struct fdb_entry *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return memcmp(x->mac, y->mac, 6);
-}
-
-/* Sorts the table and counts each port's distinct MACs, in O(n log n). */
-static int
-fdb_index(struct sw *sw)
-{
-	/* A walk whose rows were all unusable leaves no table at all (fdb NULL): nothing to sort. */
-	if (sw->nfdb > 1)
-		qsort(sw->fdb, sw->nfdb, sizeof(sw->fdb[0]), fdb_cmp);
-	sw->ncounts = 0;
-	for (size_t i = 0; i < sw->nfdb; i++) {
-		bool same_port = i > 0 && sw->fdb[i - 1].key == sw->fdb[i].key;
-		if (same_port && memcmp(sw->fdb[i - 1].mac, sw->fdb[i].mac, 6) == 0)
-			continue;
-		if (same_port) {
-			sw->counts[sw->ncounts - 1].macs++;
-			continue;
-		}
-		if (sw->ncounts == sw->capcounts) {
-			size_t cap = sw->capcounts ? sw->capcounts * 2 : 64;
-			struct port_count *n = realloc(sw->counts, cap * sizeof(*n));
-			if (!n)
-				return -1;
-			sw->counts = n;
-			sw->capcounts = cap;
-		}
-		sw->counts[sw->ncounts].port = sw->fdb[i].key;
-		sw->counts[sw->ncounts].macs = 1;
-		sw->ncounts++;
-	}
-	return 0;
+	locate_walked(op);
 }
 
 /* ---- per-VLAN bridge contexts (Cisco) ---- */
@@ -937,33 +1004,27 @@ ctx_start(struct op *op)
 }
 
 static void
-ctx_walk(struct op *op, enum op_step step, const struct oid_ref *col)
+ctx_walk(struct op *op, enum op_step step, enum swv_col c)
 {
 	struct snmpc_oid root;
-	snmpc_oid_make(&root, col->n, col->len, NULL, 0);
+	size_t len;
+	const uint32_t *col = swv_col_oid(c, &len, NULL);
+	snmpc_oid_make(&root, col, len, NULL, 0);
 	op->step = step;
 	op->sw->stats.fdb_walks++;
-	if (sw_walk_in(op->sw, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply,
-		       op) < 0)
+	if (sw_walk_in(op->sw, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 
 static void
 ctx_next_vlan(struct op *op)
 {
-	struct sw *sw = op->sw;
 	if (op->ictx >= op->nctx) {
-		if (fdb_finish(sw) < 0) {
-			op_finish(op, ENF_ERROR, "switch %s: out of memory storing the forwarding table",
-				  sw->cfg.name);
-			return;
-		}
-		op->walked = true;
-		locate_resolve(op);
+		locate_walked(op);
 		return;
 	}
-	op->ctx_first = sw->nfdb;
-	ctx_walk(op, ST_CTX_FDB, &DOT1D_TP_FDB_PORT);
+	op->ctx_first = op->sw->view.t[SWV_DFDB_PORT].n;
+	ctx_walk(op, ST_CTX_FDB, SWV_DFDB_PORT);
 }
 
 static void
@@ -972,19 +1033,26 @@ ctx_reply(struct op *op, const struct snmpc_reply *r)
 	struct sw *sw = op->sw;
 	char what[96];
 
-	if (r->status != SNMPC_OK) {
-		if (op->step == ST_VLAN_LIST)
-			snprintf(what, sizeof(what), "walking %s", sw->drv->vlan_contexts->name);
-		else
-			snprintf(what, sizeof(what), "walking %s in VLAN %u's context",
-				 op->step == ST_CTX_FDB ? "dot1dTpFdbPort" : "dot1dBasePortIfIndex",
-				 op->ctx_vlans[op->ictx]);
+	if (r->status != SNMPC_OK && op->step == ST_VLAN_LIST) {
+		snprintf(what, sizeof(what), "walking %s", sw->drv->vlan_contexts->name);
 		op_fail_reply(op, r, what);
+		return;
+	}
+	if (r->status != SNMPC_OK) {
+		/*
+		 * A context that does not answer (a VLAN without a bridge instance,
+		 * a community or v3 context the switch does not map) holds nothing
+		 * Cordon can read: skipped, named in a not-found message.
+		 */
+		if (sw->view.nsilent < sizeof(sw->view.silent_ctx) / sizeof(sw->view.silent_ctx[0]))
+			sw->view.silent_ctx[sw->view.nsilent] = op->ctx_vlans[op->ictx];
+		sw->view.nsilent++;
+		op->ictx++;
+		ctx_next_vlan(op);
 		return;
 	}
 	switch (op->step) {
 	case ST_VLAN_LIST:
-		fdb_reset(sw);
 		op->ctx_vlans = calloc(r->nvb ? r->nvb : 1, sizeof(*op->ctx_vlans));
 		if (!op->ctx_vlans) {
 			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
@@ -1002,168 +1070,95 @@ ctx_reply(struct op *op, const struct snmpc_reply *r)
 		ctx_next_vlan(op);
 		return;
 	case ST_CTX_FDB:
-		if (fdb_append(sw, r, &sw->drv->fdb[1]) < 0) {
-			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
-			return;
-		}
-		if (sw->nfdb == op->ctx_first) {
+		for (size_t i = 0; i < r->nvb; i++)
+			if (swv_add(&sw->view, SWV_DFDB_PORT, op->ctx_vlans[op->ictx], &r->vb[i]) < 0) {
+				op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
+				return;
+			}
+		if (sw->view.t[SWV_DFDB_PORT].n == op->ctx_first) {
 			op->ictx++;   /* nothing learned in this VLAN */
 			ctx_next_vlan(op);
 			return;
 		}
-		ctx_walk(op, ST_CTX_PORTS, &BASE_PORT_IFINDEX);
+		ctx_walk(op, ST_CTX_PORTS, SWV_BASE_PORT_IFINDEX);
 		return;
 	default: /* ST_CTX_PORTS: this context's bridge ports -> ifIndex */
-		for (size_t e = op->ctx_first; e < sw->nfdb; e++) {
-			struct fdb_entry *f = &sw->fdb[e];
-			for (size_t i = 0; i < r->nvb; i++)
-				if (vb_is(&r->vb[i], &BASE_PORT_IFINDEX, (uint32_t)f->port) &&
-				    vb_index(&r->vb[i], false, &f->ifindex))
-					break;
-			/* Bridge ports differ per VLAN context: count MACs per interface. */
-			f->key = f->ifindex > 0 ? f->ifindex
-					       : -(int32_t)(op->ctx_vlans[op->ictx] * 65536u + (uint32_t)f->port);
-		}
+		for (size_t i = 0; i < r->nvb; i++)
+			if (swv_add(&sw->view, SWV_BASE_PORT_IFINDEX, op->ctx_vlans[op->ictx],
+				    &r->vb[i]) < 0) {
+				op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
+				return;
+			}
 		op->ictx++;
 		ctx_next_vlan(op);
 		return;
 	}
 }
 
-static void
-locate_walk_reply(struct op *op, const struct snmpc_reply *r)
-{
-	struct sw *sw = op->sw;
-	const struct fdb_table *t = &sw->drv->fdb[op->fdb_table];
-
-	if (r->status != SNMPC_OK) {
-		char what[96];
-		snprintf(what, sizeof(what), "walking %s", t->col.name);
-		op_fail_reply(op, r, what);
-		return;
-	}
-	if (r->nvb == 0 && op->fdb_table + 1 < (int)(sizeof(sw->drv->fdb) / sizeof(sw->drv->fdb[0]))) {
-		op->fdb_table++;   /* no Q-BRIDGE-MIB table here: fall back to BRIDGE-MIB */
-		locate_walk(op);
-		return;
-	}
-	if (r->nvb == 0 && sw->drv->vlan_contexts) {
-		ctx_start(op);     /* nothing in the default context: BRIDGE-MIB per VLAN */
-		return;
-	}
-	fdb_reset(sw);
-	if (fdb_append(sw, r, t) < 0 || fdb_finish(sw) < 0) {
-		op_finish(op, ENF_ERROR, "switch %s: out of memory storing the forwarding table",
-			  sw->cfg.name);
-		return;
-	}
-	op->walked = true;
-	locate_resolve(op);
-}
-
-static void locate_port(struct op *op);
+static void locate_done(struct op *op);
 
 static void
 locate_resolve(struct op *op)
 {
 	struct sw *sw = op->sw;
+	struct swv_opts o = view_opts(sw);
+	struct swv_result *f = &op->found;
 	char mac[20];
-	const struct fdb_entry *first = NULL, *access = NULL;
 
-	for (size_t i = 0; i < sw->nfdb; i++) {
-		const struct fdb_entry *e = &sw->fdb[i];
-		if (memcmp(e->mac, op->host.mac, 6) != 0)
-			continue;
-		if (!first)
-			first = e;
-		if (!access && fdb_macs_on_port(sw, e->key) <= (int32_t)sw->cfg.max_macs_per_port)
-			access = e;
-	}
-	if (!first) {
-		if (!op->walked) {
-			/* Cached table without this MAC: it may have been learned since. */
-			op->fdb_table = 0;
-			locate_walk(op);
+	if (op->kind == OP_SURVEY) {
+		size_t n = swv_ports(&sw->view, &o, NULL, 0);
+		op->survey_ports = calloc(n + 1, sizeof(*op->survey_ports));
+		if (!op->survey_ports) {
+			op_finish(op, ENF_ERROR, "switch %s: out of memory", sw->cfg.name);
 			return;
 		}
-		mac_text(op->host.mac, mac, sizeof(mac));
-		op_finish(op, ENF_NOT_FOUND, "switch %s: MAC %s is not in the forwarding table "
-			  "(%zu entries): not behind this switch, or silent since its entry aged out",
-			  sw->cfg.name, mac, sw->nfdb);
+		op->nsurvey_ports = swv_ports(&sw->view, &o, op->survey_ports, n);
+		op_finish(op, ENF_OK, "switch %s: %zu ports, %zu forwarding-table rows", sw->cfg.name,
+			  op->nsurvey_ports, swv_fdb_rows(&sw->view));
 		return;
 	}
-	const struct fdb_entry *e = access ? access : first;
-	op->loc.bridge_port = e->port;
-	op->loc.ifindex = e->ifindex;   /* known from per-VLAN tables; else read next */
-	op->ctx_port = e->ifindex > 0;
-	op->macs_on_port = fdb_macs_on_port(sw, e->key);
-	locate_port(op);
-}
-
-static const struct port_info *
-port_cached(const struct sw *sw, int32_t port)
-{
-	for (size_t i = 0; i < sw->nports; i++)
-		if (sw->ports[i].port == port)
-			return &sw->ports[i];
-	return NULL;
-}
-
-static const struct port_info *
-port_cached_ifindex(const struct sw *sw, int32_t ifindex)
-{
-	for (size_t i = 0; i < sw->nports; i++)
-		if (sw->ports[i].ifindex == ifindex)
-			return &sw->ports[i];
-	return NULL;
-}
-
-static void
-port_cache_add(struct sw *sw, const struct op *op)
-{
-	if (op->ctx_port ? port_cached_ifindex(sw, op->loc.ifindex) != NULL
-			 : port_cached(sw, op->loc.bridge_port) != NULL)
-		return;
-	if (sw->nports == sw->capports) {
-		size_t cap = sw->capports ? sw->capports * 2 : 64;
-		struct port_info *n = realloc(sw->ports, cap * sizeof(*n));
-		if (!n)
-			return;   /* only a cache */
-		sw->ports = n;
-		sw->capports = cap;
-	}
-	struct port_info *p = &sw->ports[sw->nports++];
-	p->port = op->ctx_port ? 0 : op->loc.bridge_port;   /* 0: found by ifIndex only */
-	p->ifindex = op->loc.ifindex;
-	snprintf(p->ifname, sizeof(p->ifname), "%s", op->loc.port);
-}
-
-/* Reads what is still unknown of bridge port -> ifIndex -> ifName, and the port's VLAN. */
-static void
-locate_port(struct op *op)
-{
-	struct sw *sw = op->sw;
-	const struct port_info *pi = op->ctx_port ? port_cached_ifindex(sw, op->loc.ifindex)
-						  : port_cached(sw, op->loc.bridge_port);
-	struct snmpc_oid oids[3];
-	size_t n = 0;
-
-	if (pi) {
-		op->loc.ifindex = pi->ifindex;
-		snprintf(op->loc.port, sizeof(op->loc.port), "%s", pi->ifname);
-	}
-	if (!op->loc.ifindex) {
-		oid_of(&oids[n++], &BASE_PORT_IFINDEX, (uint32_t)op->loc.bridge_port);
-		if (sw->drv->vlan_index == IDX_BRIDGE_PORT)
-			vlan_oid(op, &oids[n++]);
-		op_get(op, ST_PORT_IFINDEX, oids, n);
+	swv_locate(&sw->view, &o, op->host.mac, f);
+	mac_text(op->host.mac, mac, sizeof(mac));
+	if (f->status == SWV_NOT_FOUND && !op->walked) {
+		/* Cached table without this MAC: it may have been learned since. */
+		locate_walk(op);
 		return;
 	}
-	if (!op->loc.port[0])
-		oid_of(&oids[n++], &IF_NAME, (uint32_t)op->loc.ifindex);
-	if (op->cur_vlan < 0)
-		vlan_oid(op, &oids[n++]);
-	op_get(op, ST_PORT_INFO, oids, n);
+	if (f->status == SWV_NOT_FOUND) {
+		char silent[96] = "";
+		if (sw->view.nsilent)
+			snprintf(silent, sizeof(silent), "; %zu per-VLAN context%s did not answer (VLAN %u%s)",
+				 sw->view.nsilent, sw->view.nsilent > 1 ? "s" : "", sw->view.silent_ctx[0],
+				 sw->view.nsilent > 1 ? ", ..." : "");
+		op_finish(op, ENF_NOT_FOUND, "switch %s: MAC %s is %s: not behind this switch, or "
+			  "silent since its entry aged out%s", sw->cfg.name, mac, f->why, silent);
+		return;
+	}
+	if (f->ifindex > 0) {
+		op->loc.ifindex = f->ifindex;
+		op->loc.bridge_port = f->bridge_port;
+		snprintf(op->loc.port, sizeof(op->loc.port), "%s", f->port);
+	}
+	if (f->status == SWV_REFUSED) {
+		op_finish(op, ENF_REFUSED, "switch %s: MAC %s%s%s: %s: never isolated", sw->cfg.name,
+			  mac, f->port[0] ? " is behind " : "", f->port, f->why);
+		return;
+	}
+	if (f->status == SWV_UNKNOWN_VLAN) {
+		op_finish(op, ENF_ERROR, "switch %s: MAC %s is behind %s, but %s: does the switch "
+			  "implement it? (driver %s, %s)", sw->cfg.name, mac, f->port, f->why,
+			  sw->drv->kind, sw->vendor->name);
+		return;
+	}
+	op->cur_vlan = f->vlan;
+	if (op->walked) {
+		locate_done(op);
+		return;
+	}
+	/* From the cache: the port's VLAN as it is now (an isolation may have moved it). */
+	struct snmpc_oid o1;
+	vlan_oid(op, &o1);
+	op_get(op, ST_PORT_VLAN, &o1, 1);
 }
 
 /*
@@ -1185,20 +1180,6 @@ locate_done(struct op *op)
 	char mac[20];
 
 	mac_text(op->host.mac, mac, sizeof(mac));
-	if (!op->loc.port[0])   /* the answer left ifName out: named as when the switch has none */
-		snprintf(op->loc.port, sizeof(op->loc.port), "ifIndex %d", op->loc.ifindex);
-	port_cache_add(sw, op);
-	if (is_uplink(sw, op->loc.port)) {
-		op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, a configured uplink: "
-			  "never isolated", sw->cfg.name, mac, op->loc.port);
-		return;
-	}
-	if (op->macs_on_port > (int32_t)sw->cfg.max_macs_per_port) {
-		op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, where %d MACs are learned "
-			  "(more than max_macs_per_port %u): a trunk or uplink, never isolated",
-			  sw->cfg.name, mac, op->loc.port, op->macs_on_port, sw->cfg.max_macs_per_port);
-		return;
-	}
 	if (op->cur_vlan <= 0) {
 		op_finish(op, ENF_ERROR, "switch %s: %s has no readable %s (or not a VLAN ID "
 			  "1..4094): does the switch implement it? (driver %s)", sw->cfg.name,
@@ -1212,56 +1193,39 @@ locate_done(struct op *op)
 			 op->loc.ifindex, op->cur_vlan);
 	} else {
 		op->loc.orig_vlan = op->cur_vlan;
+		char learned[48] = "";
+		if (op->found.learned_vlan && op->found.learned_vlan != op->cur_vlan)
+			snprintf(learned, sizeof(learned), ", MAC learned in VLAN %d",
+				 op->found.learned_vlan);
 		snprintf(op->loc.detail, sizeof(op->loc.detail), "%s (bridge port %d, ifIndex %d) "
-			 "VLAN %d", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan);
+			 "VLAN %d%s", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan,
+			 learned);
 	}
-	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d", sw->cfg.name, mac,
-		  op->loc.port, op->cur_vlan);
+	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d (%s)", sw->cfg.name, mac,
+		  op->loc.port, op->cur_vlan, op->found.how);
 }
 
 static void
-locate_port_reply(struct op *op, const struct snmpc_reply *r)
+locate_vlan_reply(struct op *op, const struct snmpc_reply *r)
 {
-	struct sw *sw = op->sw;
+	struct snmpc_oid o1;
 	char what[96];
 
-	snprintf(what, sizeof(what), "reading bridge port %d", op->loc.bridge_port);
+	snprintf(what, sizeof(what), "reading %s of %s", op->sw->drv->vlan.name, op->loc.port);
 	if (r->status != SNMPC_OK) {
 		op_fail_reply(op, r, what);
 		return;
 	}
-	for (size_t i = 0; i < r->nvb; i++) {
-		const struct snmpc_vb *vb = &r->vb[i];
-		if (vb_is(vb, &BASE_PORT_IFINDEX, (uint32_t)op->loc.bridge_port)) {
-			if (!vb_index(vb, false, &op->loc.ifindex)) {
-				op_finish(op, ENF_ERROR, "switch %s: bridge port %d has no "
-					  "dot1dBasePortIfIndex", sw->cfg.name, op->loc.bridge_port);
-				return;
-			}
-		} else if (op->loc.ifindex && vb_is(vb, &IF_NAME, (uint32_t)op->loc.ifindex)) {
-			/* The name ends at a NUL byte: one that starts with it is no name. */
-			size_t n = vb->type == SNMPC_STRING ? strnlen((const char *)vb->s, vb->slen) : 0;
-			if (n > 0) {
-				if (n > ENF_NAME_LEN - 1)
-					n = ENF_NAME_LEN - 1;
-				memcpy(op->loc.port, vb->s, n);
-				op->loc.port[n] = '\0';
-			} else {
-				/* No ifName: name the port by its ifIndex, as operators read it. */
-				snprintf(op->loc.port, sizeof(op->loc.port), "ifIndex %d", op->loc.ifindex);
-			}
-		} else if (!vb_missing(vb)) {
-			read_vlan_vb(op, vb);
-		}
-	}
-	if (!op->loc.port[0] || op->cur_vlan < 0) {
-		if (op->step == ST_PORT_INFO) {
-			locate_done(op);   /* reports what is missing */
-			return;
-		}
-		locate_port(op);
-		return;
-	}
+	vlan_oid(op, &o1);
+	int32_t from_view = op->cur_vlan;
+	op->cur_vlan = -1;
+	for (size_t i = 0; i < r->nvb; i++)
+		if (r->vb[i].oid.len == o1.len &&
+		    snmpc_oid_has_prefix(&r->vb[i].oid, o1.n, o1.len))
+			read_vlan_vb(op, &r->vb[i]);
+	/* No such object: the VLAN came from the membership bitmaps, as in the view. */
+	if (op->cur_vlan < 0)
+		op->cur_vlan = from_view;
 	locate_done(op);
 }
 
@@ -2025,15 +1989,19 @@ on_reply(void *arg, const struct snmpc_reply *r)
 		return;   /* the point is being destroyed; it completes the op itself */
 	switch (op->kind) {
 	case OP_PROBE:
-		probe_reply(op, r);
+		if (op->step == ST_PROBE_VERIFY)
+			probe_verify_reply(op, r);
+		else
+			probe_reply(op, r);
 		break;
 	case OP_LOCATE:
+	case OP_SURVEY:
 		if (op->step == ST_WALK)
 			locate_walk_reply(op, r);
 		else if (op->step == ST_VLAN_LIST || op->step == ST_CTX_FDB || op->step == ST_CTX_PORTS)
 			ctx_reply(op, r);
 		else
-			locate_port_reply(op, r);
+			locate_vlan_reply(op, r);
 		break;
 	case OP_ISOLATE:
 	case OP_RELEASE:
@@ -2051,12 +2019,57 @@ op_start(struct op *op, const struct op_args *a)
 	switch (op->kind) {
 	case OP_PROBE: probe_start(op); break;
 	case OP_LOCATE: locate_start(op); break;
+	case OP_SURVEY: locate_walk(op); break;
 	case OP_ISOLATE:
 	case OP_RELEASE: break;   /* moves run in batches: batch_gather */
 	case OP_CHECK: check_start(op, &a->loc); break;
 	}
 }
 
+
+/* Driver auto: the answer to the sysObjectID GET made before the first operation. */
+static void
+on_detect(void *arg, const struct snmpc_reply *r)
+{
+	struct sw *sw = arg;
+
+	if (r->status == SNMPC_CANCELLED)
+		return;   /* the point is being destroyed */
+	sw->detecting = false;
+	if (r->status == SNMPC_OK) {
+		for (size_t i = 0; i < r->nvb; i++)
+			vendor_from(sw, &r->vb[i]);
+		/* No sysObjectID: a standard switch, as the MIBs say. */
+		sw->vendor_known = true;
+		sw_kick(sw);
+		return;
+	}
+	/* The switch did not answer: the operation waiting for it fails the same way. */
+	struct op *op = sw->head;
+	if (!op)
+		return;
+	sw->head = op->next;
+	if (!sw->head)
+		sw->tail = NULL;
+	sw->queued--;
+	op->next = NULL;
+	sw->cur = op;
+	sw->stats.ops_started++;
+	op_fail_reply(op, r, "reading sysObjectID.0 to choose the driver (driver auto)");
+}
+
+static void
+sw_detect(struct sw *sw)
+{
+	struct snmpc_oid o;
+	snmpc_oid_make(&o, SYS_OBJECT_ID.n, SYS_OBJECT_ID.len, NULL, 0);
+	sw->detecting = true;
+	if (sw_get(sw, &o, 1, on_detect, sw) < 0) {
+		sw->detecting = false;
+		sw->vendor_known = true;   /* cannot even ask: the standard driver */
+		sw_kick(sw);
+	}
+}
 
 static void
 on_kick(evutil_socket_t fd, short what, void *arg)
@@ -2069,10 +2082,24 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 	 * One op per kick: op_finish kicks again, and after it (its callback may
 	 * have destroyed the point) nothing here touches `sw`.
 	 */
-	if (!sw->head || sw->cur || sw->batch_running)
+	if (!sw->head || sw->cur || sw->batch_running || sw->detecting)
 		return;
 	struct op *op = sw->head;
+	if (!op->rejected && op->kind != OP_PROBE && sw->cfg.driver == SNMPSW_DRIVER_AUTO &&
+	    !sw->vendor_known) {
+		sw_detect(sw);
+		return;
+	}
+	if (!op->rejected && (op->kind == OP_ISOLATE || op->kind == OP_RELEASE) &&
+	    sw->vendor->no_vlan_writes) {
+		op->rejected = true;
+		op->reject_status = ENF_BAD_REQUEST;
+		snprintf(op->reject_msg, sizeof(op->reject_msg), "switch %s (%s): Cordon does not "
+			 "move ports on this switch over SNMP: %s", sw->cfg.name, sw->vendor->name,
+			 sw->vendor->no_vlan_writes);
+	}
 	if (!op->rejected && (op->kind == OP_ISOLATE || op->kind == OP_RELEASE)) {
+		sw->fdb_valid = false;   /* ports move: a later locate reads the switch again */
 		batch_gather(sw);
 		return;
 	}
@@ -2093,11 +2120,12 @@ on_kick(evutil_socket_t fd, short what, void *arg)
 static void
 sw_kick(struct sw *sw)
 {
-	if (!sw->cur && !sw->batch_running && sw->head)
+	if (!sw->cur && !sw->batch_running && !sw->detecting && sw->head)
 		event_active(sw->kick_ev, 0, 0);
 }
 
-static void
+/* The queued op (NULL when it was answered at once: out of memory, or the point destroyed). */
+static struct op *
 sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const struct enf_location *l,
 	   enf_done_fn cb, void *arg)
 {
@@ -2116,7 +2144,7 @@ sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const str
 			res.loc = *l;
 		if (cb)
 			cb(arg, &res);
-		return;
+		return NULL;
 	}
 	struct op *op = &q->op;
 	op->sw = sw;
@@ -2155,6 +2183,7 @@ sw_enqueue(struct sw *sw, enum op_kind kind, const struct enf_host *h, const str
 	}
 	sw->queued++;
 	sw_kick(sw);
+	return op;
 }
 
 /* ---- enf_ops ---- */
@@ -2187,6 +2216,27 @@ static void
 snmp_check(struct enf_point *p, const struct enf_location *l, enf_done_fn cb, void *arg)
 {
 	sw_enqueue(sw_of(p), OP_CHECK, &l->host, l, cb, arg);
+}
+
+void
+snmpsw_point_survey(struct enf_point *p, snmpsw_survey_fn cb, void *arg)
+{
+	struct sw *sw = sw_of(p);
+	struct op *op = sw_enqueue(sw, OP_SURVEY, NULL, NULL, NULL, NULL);
+	if (!op) {
+		struct snmpsw_survey sv;
+		memset(&sv, 0, sizeof(sv));
+		sv.status = ENF_ERROR;
+		snprintf(sv.message, sizeof(sv.message), "switch %s: %s", sw->cfg.name,
+			 sw->destroying ? "enforcement point destroyed" : "out of memory");
+		sv.vendor = sw->vendor->name;
+		sv.driver = sw->drv == &DRIVER_CISCO ? "cisco" : "qbridge";
+		cb(arg, &sv);
+		return;
+	}
+	/* It starts from the loop only: set before it can finish. */
+	op->survey_cb = cb;
+	op->survey_arg = arg;
 }
 
 static void
@@ -2232,9 +2282,7 @@ sw_free(struct sw *sw)
 		event_free(sw->kick_ev);
 	if (sw->pause_ev)
 		event_free(sw->pause_ev);
-	free(sw->fdb);
-	free(sw->counts);
-	free(sw->ports);
+	swv_clear(&sw->view);
 	config_wipe(&sw->cfg);
 	free(sw);
 }
@@ -2246,6 +2294,11 @@ static const struct enf_ops OPS_QBRIDGE = {
 
 static const struct enf_ops OPS_CISCO = {
 	.kind = "snmp-cisco", .locate = snmp_locate, .isolate = snmp_isolate,
+	.release = snmp_release, .check = snmp_check, .destroy = snmp_destroy,
+};
+
+static const struct enf_ops OPS_AUTO = {
+	.kind = "snmp-auto", .locate = snmp_locate, .isolate = snmp_isolate,
 	.release = snmp_release, .check = snmp_check, .destroy = snmp_destroy,
 };
 
@@ -2271,7 +2324,10 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 	sw->cfg = *cfg;
 	sw->base = base;
 	sw->pt = p;
+	/* driver auto: qbridge until the sysObjectID says otherwise (vendor_from) */
 	sw->drv = cfg->driver == SNMPSW_DRIVER_CISCO ? &DRIVER_CISCO : &DRIVER_QBRIDGE;
+	sw->vendor = snmp_vendor_standard();
+	swv_init(&sw->view);
 	sw->probe_cb = probe_cb;
 	sw->probe_arg = probe_arg;
 	sw->stats.probe = ENF_ERROR;
@@ -2296,7 +2352,8 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 	sp.retries = cfg->retries;
 	if (!test_send && !(sw->sess = snmpc_open(base, &sp, err, errlen)))
 		goto fail;
-	p->ops = cfg->driver == SNMPSW_DRIVER_CISCO ? &OPS_CISCO : &OPS_QBRIDGE;
+	p->ops = cfg->driver == SNMPSW_DRIVER_CISCO ? &OPS_CISCO
+		 : cfg->driver == SNMPSW_DRIVER_AUTO ? &OPS_AUTO : &OPS_QBRIDGE;
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
 	p->impl = sw;
 	/* The write probe is the first operation in the queue. */

@@ -12,13 +12,17 @@
  * port). Switches run independently of each other, so a slow or dead switch
  * delays only its own queue.
  *
- *   locate   MAC -> bridge port by walking dot1qTpFdbPort (Q-BRIDGE-MIB),
- *            falling back to dot1dTpFdbPort (BRIDGE-MIB); bridge port ->
- *            ifIndex (dot1dBasePortIfIndex) -> ifName; reads the port's VLAN.
- *            Refuses (ENF_REFUSED) configured uplinks and ports with more
- *            than max_macs_per_port learned MACs (trunks). The forwarding
- *            table is cached for fdb_cache_ms; a MAC missing from the cache
- *            triggers one fresh walk.
+ *   locate   walks the switch's forwarding tables (Q-BRIDGE-MIB, else
+ *            BRIDGE-MIB; Cisco: per VLAN context too), bridge ports, port
+ *            names, VLANs and memberships, LLDP neighbours, and decides from
+ *            them as a whole (snmp_view.h): the MAC's port (ifName), its
+ *            access VLAN and the VLAN it was learned in. Refuses
+ *            (ENF_REFUSED), with the reason, configured uplinks, trunks
+ *            (tagged memberships, Cisco trunk status, too many MACs or
+ *            VLANs), ports behind an LLDP bridge or router, and port
+ *            identities that are ambiguous. The tables are cached for
+ *            fdb_cache_ms; a MAC missing from the cache triggers one fresh
+ *            walk.
  *   isolate  reads the port's VLAN (stored as orig_vlan), sets the quarantine
  *            VLAN (driver qbridge: dot1qPvid plus the egress/untagged bitmaps
  *            of both VLANs in the same SET; driver cisco: vmVlan), optionally
@@ -27,8 +31,11 @@
  *   check    reads the port's VLAN: ENF_OK while it is the quarantine VLAN.
  *
  * When a point is created it sends a write probe (reads sysLocation.0 and
- * writes the same value back) and reports through `probe_cb` whether it may
- * write: a read-only community or v3 user is reported at once (ENF_DENIED).
+ * sysObjectID.0, writes the same sysLocation.0 back, wants the answer to echo
+ * it and reads it back) and reports through `probe_cb` whether it may write:
+ * a read-only community or v3 user, or an agent that does not echo the value,
+ * is reported at once (ENF_DENIED). Driver auto takes the driver and vendor
+ * quirks from sysObjectID (snmp_vendor.h).
  *
  * Secrets (community, v3 pass phrases) are never put in a message or log.
  * See docs/snmp.md for OIDs, drivers and config keys.
@@ -54,6 +61,7 @@ enum snmpsw_version { SNMPSW_V2C = 0, SNMPSW_V3 };
 enum snmpsw_driver {
 	SNMPSW_DRIVER_QBRIDGE = 0,   /* Q-BRIDGE-MIB dot1qPvid + membership bitmaps */
 	SNMPSW_DRIVER_CISCO,         /* CISCO-VLAN-MEMBERSHIP-MIB vmVlan */
+	SNMPSW_DRIVER_AUTO,          /* one of them, chosen from sysObjectID (snmp_vendor.c) */
 };
 
 /* Plain data: copied by snmpsw_point_new. */
@@ -87,7 +95,7 @@ void snmpsw_config_init(struct snmpsw_config *c);
  * address, port, version (2c|3), community, v3_user, v3_auth_pass,
  * v3_priv_pass, timeout_ms, retries, quarantine_vlan, uplinks (comma
  * separated ifNames, appended), max_macs_per_port, bounce (yes|no|true|false|
- * 1|0), bounce_pause_ms, fdb_cache_ms, max_queue, driver (qbridge|cisco).
+ * 1|0), bounce_pause_ms, fdb_cache_ms, max_queue, driver (qbridge|cisco|auto).
  * Returns 0, or -1 with `err` naming the key (and the value unless secret).
  */
 int snmpsw_config_set(struct snmpsw_config *c, const char *key, const char *value,
@@ -131,5 +139,37 @@ struct snmpsw_stats {
 
 /* `p` must be a point made by snmpsw_point_new. */
 void snmpsw_point_stats(const struct enf_point *p, struct snmpsw_stats *out);
+
+/* One port as the survey sees it (snmp_view.h: the rules locate applies). */
+struct snmpsw_port {
+	char port[ENF_NAME_LEN];   /* ifName, ifDescr or "ifIndex N" */
+	int32_t bridge_port, ifindex;
+	int32_t vlan;              /* its access VLAN; 0: not readable */
+	unsigned macs;             /* distinct MACs learned on it */
+	bool access;               /* locate would name it; else `why` says why not */
+	char why[ENF_DETAIL_LEN];
+};
+
+struct snmpsw_survey {
+	enum enf_status status;
+	char message[ENF_DETAIL_LEN];
+	const char *vendor, *driver;   /* the family (snmp_vendor.c) and driver in use; static */
+	const struct snmpsw_port *ports; /* borrowed for the callback only */
+	size_t nports;
+	size_t fdb_rows;
+	size_t unresolved_rows;        /* rows whose port number is ambiguous or no bridge port */
+	size_t silent_contexts;        /* Cisco per-VLAN contexts that did not answer */
+};
+
+typedef void (*snmpsw_survey_fn)(void *arg, const struct snmpsw_survey *s);
+
+/*
+ * Reads the switch as locate does (a fresh walk) and reports every bridge port:
+ * name, VLAN, MACs, and whether locate would take it for an access port or
+ * why not (trunk, uplink, LLDP neighbour). Changes nothing. Queued like the
+ * other operations; `cb` is called once, from the loop (or from inside the
+ * call when the point is being destroyed or memory is short).
+ */
+void snmpsw_point_survey(struct enf_point *p, snmpsw_survey_fn cb, void *arg);
 
 #endif

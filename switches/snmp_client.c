@@ -37,6 +37,12 @@
 #include <sys/stat.h>
 
 #define WALK_REPETITIONS 40       /* GETBULK max-repetitions per step */
+/*
+ * The first step asks for fewer: many of the tables locate walks are empty
+ * or absent on a given switch, and an agent fills a GETBULK with the rows
+ * that follow the table, which a slow management link pays for.
+ */
+#define WALK_FIRST_REPETITIONS 10
 #define WALK_MAX_STEPS 10000      /* a walk never runs longer than this many PDUs */
 
 enum req_kind { RQ_GET, RQ_SET, RQ_WALK };
@@ -281,6 +287,18 @@ vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
 	case SNMP_NOSUCHINSTANCE: vb->type = SNMPC_NO_SUCH_INSTANCE; break;
 	case SNMP_ENDOFMIBVIEW: vb->type = SNMPC_END_OF_MIB; break;
 	case ASN_NULL: vb->type = SNMPC_NULL; break;
+	case ASN_OBJECT_ID: {
+		/* As text: sysObjectID is compared with dotted prefixes (snmp_vendor.c). */
+		size_t off = 0, n = v->val_len / sizeof(oid);
+		vb->type = SNMPC_OBJECT_ID;
+		for (size_t i = 0; i < n && off + 12 < SNMPC_MAX_STR; i++)
+			off += (size_t)snprintf((char *)vb->s + off, SNMPC_MAX_STR - off, "%s%lu",
+						 i ? "." : "", (unsigned long)v->val.objid[i]);
+		vb->slen = off;
+		if (n > 0 && off + 12 >= SNMPC_MAX_STR)
+			vb->type = SNMPC_OTHER;   /* longer than any sysObjectID */
+		break;
+	}
 	default: vb->type = SNMPC_OTHER; break;
 	}
 	if (vb->oid.len < v->name_length)
@@ -1221,7 +1239,7 @@ snmpc_walk_in(struct snmpc_session *s, uint32_t ctx_vlan, const struct snmpc_oid
 	r->root = *root;
 	r->max_rows = max_rows;
 	r->tmpl->non_repeaters = 0;
-	r->tmpl->max_repetitions = WALK_REPETITIONS;
+	r->tmpl->max_repetitions = WALK_FIRST_REPETITIONS;
 	snmp_add_null_var(r->tmpl, name, to_netsnmp_oid(name, root));
 	return req_submit(s, r);
 }

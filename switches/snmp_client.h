@@ -37,6 +37,7 @@ enum snmpc_type {
 	SNMPC_NO_SUCH_OBJECT,
 	SNMPC_NO_SUCH_INSTANCE,
 	SNMPC_END_OF_MIB,
+	SNMPC_OBJECT_ID,         /* OBJECT IDENTIFIER: dotted text in s ("1.3.6.1.4.1.9.1.1208") */
 	SNMPC_OTHER,             /* a type Cordon does not use */
 };
 

@@ -1,7 +1,8 @@
 /*
  * fuzz_snmp_reply: what a broken or hostile switch may answer to the SNMP
  * point. The input is a script: a few config bytes, then operations queued on
- * a point (locate, isolate, release, check; several at once form a batch) and
+ * a point (locate, isolate, release, check, the survey of cordon-switch-check;
+ * several moves at once form a batch) and
  * the switch's answer to every request the point makes. Each answer is one of
  *
  *   - the bytes of an SNMP message, parsed by net-snmp (snmp_parse) and
@@ -22,7 +23,7 @@
  *   - an ENF_OK result carries VLANs in 1..4094 (orig_vlan of a locate may be
  *     -1: already in quarantine), the configured quarantine VLAN, and
  *     (locate) a bridge port and ifIndex > 0 and a port name that is what the
- *     switch answered for ifName.<ifIndex> (up to the first NUL, cut to the
+ *     switch answered for ifName.<ifIndex> or ifDescr.<ifIndex> (up to the first NUL, cut to the
  *     field) or "ifIndex N";
  *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2;
  *   - no secret (community, v3 pass phrases) appears in any result, unless
@@ -113,7 +114,7 @@ value(struct in *in)
 
 /* ---- the run's state ---- */
 
-enum opk { K_LOCATE, K_ISOLATE, K_RELEASE, K_CHECK, K_PROBE };
+enum opk { K_LOCATE, K_ISOLATE, K_RELEASE, K_CHECK, K_PROBE, K_SURVEY };
 
 struct oprec {
 	enum opk kind;
@@ -150,6 +151,7 @@ static struct {
 } g;
 
 static const uint32_t OID_IF_NAME[] = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1};
+static const uint32_t OID_IF_DESCR[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};
 static const uint32_t OID_IF_ADMIN[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7};
 static const uint32_t OID_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
@@ -171,6 +173,14 @@ static const struct {
 	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1),              /* dot1qPvid */
 	C(1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2),           /* vmVlan */
 	C(1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2),           /* vtpVlanState */
+	C(1, 3, 6, 1, 2, 1, 1, 2),                              /* sysObjectID */
+	C(1, 3, 6, 1, 2, 1, 2, 2, 1, 2),                        /* ifDescr */
+	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 3),              /* dot1qVlanFdbId */
+	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 4),              /* dot1qVlanCurrentEgressPorts */
+	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 5),              /* dot1qVlanCurrentUntaggedPorts */
+	C(1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 12),                 /* lldpRemSysCapEnabled */
+	C(1, 0, 8802, 1, 1, 2, 1, 3, 7, 1, 3),                  /* lldpLocPortId */
+	C(1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14),          /* vlanTrunkPortDynamicStatus */
 #undef C
 };
 #define NCOLUMNS (sizeof(COLUMNS) / sizeof(COLUMNS[0]))
@@ -273,6 +283,30 @@ on_done(void *arg, const struct enf_result *res)
 	}
 }
 
+/* A survey (cordon-switch-check's view of every port): once, sane, no secret. */
+static void
+on_survey(void *arg, const struct snmpsw_survey *s)
+{
+	struct oprec *o = arg;
+	CHECK(g.queuing == 0);
+	CHECK(o->calls == 0);
+	o->calls++;
+	CHECK(memchr(s->message, '\0', sizeof(s->message)));
+	CHECK(s->vendor && s->driver);
+	CHECK(s->status != ENF_OK || s->nports == 0 || s->ports);
+	for (size_t i = 0; s->status == ENF_OK && i < s->nports; i++) {
+		const struct snmpsw_port *p = &s->ports[i];
+		CHECK(memchr(p->port, '\0', sizeof(p->port)) && memchr(p->why, '\0', sizeof(p->why)));
+		CHECK(p->ifindex > 0 && p->vlan >= 0 && p->vlan <= 4094);
+		CHECK(p->access == (p->why[0] == '\0'));
+		if (!g.secret_in_input)
+			CHECK(!contains_secret(p->port, sizeof(p->port)) &&
+			      !contains_secret(p->why, sizeof(p->why)));
+	}
+	if (!g.secret_in_input)
+		CHECK(!contains_secret(s->message, sizeof(s->message)));
+}
+
 /* ---- requests and answers ---- */
 
 /* What the point writes must be sane, whatever it read before: only these objects, sane values. */
@@ -327,8 +361,10 @@ deliver(void *arg, const struct snmpc_reply *r)
 	for (size_t i = 0; i < r->nvb; i++) {
 		const struct snmpc_vb *vb = &r->vb[i];
 		CHECK(vb->oid.len <= SNMPC_MAX_OID && vb->slen <= SNMPC_MAX_STR);
-		if (vb->oid.len != 12 || !has_prefix(&vb->oid, OID_IF_NAME, 11) ||
-		    vb->type != SNMPC_STRING)
+		/* locate names a port by ifName, or by ifDescr on a switch without ifName */
+		if (vb->type != SNMPC_STRING ||
+		    !((vb->oid.len == 12 && has_prefix(&vb->oid, OID_IF_NAME, 11)) ||
+		      (vb->oid.len == 11 && has_prefix(&vb->oid, OID_IF_DESCR, 10))))
 			continue;
 		if (g.nnames == MAX_NAMES) {
 			g.names_full = true;
@@ -338,7 +374,7 @@ deliver(void *arg, const struct snmpc_reply *r)
 		size_t n = strnlen((const char *)vb->s, vb->slen);
 		if (n > ENF_NAME_LEN - 1)
 			n = ENF_NAME_LEN - 1;
-		ns->ifindex = (int32_t)vb->oid.n[11];
+		ns->ifindex = (int32_t)vb->oid.n[vb->oid.len - 1];
 		memcpy(ns->name, vb->s, n);
 		ns->name[n] = '\0';
 	}
@@ -547,8 +583,12 @@ queue_ops(struct in *in)
 		struct oprec *rec = &g.ops[g.nops++];
 		uint8_t k = u8(in);
 		rec->kind = (enum opk)(k % 4);
+		if (rec->kind == K_CHECK && (k & 0x20))
+			rec->kind = K_SURVEY;
 		g.queuing++;
-		if (rec->kind == K_LOCATE) {
+		if (rec->kind == K_SURVEY) {
+			snmpsw_point_survey(g.pt, on_survey, rec);
+		} else if (rec->kind == K_LOCATE) {
 			struct enf_host h;
 			memset(&h, 0, sizeof(h));
 			h.has_mac = !(k & 0x80);
@@ -639,7 +679,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(g.cfg.v3_user, sizeof(g.cfg.v3_user), "fzuser");
 	snprintf(g.cfg.v3_auth_pass, sizeof(g.cfg.v3_auth_pass), AUTH_PASS);
 	snprintf(g.cfg.v3_priv_pass, sizeof(g.cfg.v3_priv_pass), PRIV_PASS);
-	g.cfg.driver = (flags & 1) ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
+	/* bit 64: driver auto (sysObjectID read before the first operation) */
+	g.cfg.driver = (flags & 64) ? SNMPSW_DRIVER_AUTO
+		       : (flags & 1) ? SNMPSW_DRIVER_CISCO : SNMPSW_DRIVER_QBRIDGE;
 	g.cfg.bounce = flags & 2;
 	g.cfg.bounce_pause_ms = 0;
 	g.cfg.version = (flags & 4) ? SNMPSW_V3 : SNMPSW_V2C;

@@ -11,6 +11,7 @@ set -uo pipefail
 AGENT=$1
 LIB=$2
 TOOL=$3
+CHECK=${4:-}   # cordon-switch-check
 PREFIX=cordon-snmp-$$
 # shellcheck source=../../lab/switch/labswitch.sh
 source "$LIB"
@@ -150,6 +151,29 @@ check "probe with the read-write community: write access confirmed" out_has prob
 tool probe-ro "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" probe
 check "probe with the read-only community: denied, says read-only" out_has probe-ro "probe denied.*read-only"
 
+# --- cordon-switch-check: the operator's check, which changes nothing ---
+if [[ -n "$CHECK" ]]; then
+  ip netns exec "$NOC" "$CHECK" -S "$W/state-chk" -f "$W/sw.conf" -o driver=auto "$M1" \
+    >"$W/chk.out" 2>&1
+  rc=$?
+  cat "$W/chk.out" >>"$OUT"
+  check "switch-check, read-write community: exit 0" test $rc = 0
+  check "... write access verified (written back, echoed, read back)" \
+    grep -q '^write access: *verified' "$W/chk.out"
+  check "... driver qbridge (net-snmp's sysObjectID: the standard family)" \
+    grep -q '^driver: *qbridge (standard' "$W/chk.out"
+  check "... lists the trunk swp4 (6 MACs)" grep -q '^  swp4 .* 6 MACs .*trunk' "$W/chk.out"
+  check "... lists the configured uplink swp5" grep -q '^  swp5 .*configured uplink' "$W/chk.out"
+  check "... finds h1 on swp1 in VLAN 10" grep -q "^MAC $M1: ok: .*found on swp1 in VLAN 10" "$W/chk.out"
+  check "... changed nothing (swp1 still in VLAN 10)" test "$(pvid_of 1)" = 10
+  ip netns exec "$NOC" "$CHECK" -S "$W/state-chk" -f "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" \
+    >"$W/chk-ro.out" 2>&1
+  rc=$?
+  cat "$W/chk-ro.out" >>"$OUT"
+  check "switch-check, read-only community: exit 1, write access NOT verified" \
+    bash -c "test $rc = 1 && grep -q '^write access: *NOT verified.*read-only' '$W/chk-ro.out'"
+fi
+
 # --- locate, isolate, release (Q-BRIDGE-MIB) ---
 check "locate h1 by MAC" tool locate "$W/sw.conf" locate "$M1" "$W/h1.loc"
 check "... on swp1 in VLAN 10" out_has locate "found on swp1 in VLAN 10"
@@ -181,10 +205,10 @@ check "... h1 reaches h2" reach "$H1" 10.77.0.2
 # --- ports never touched ---
 tool trunk "$W/sw.conf" locate "$MCORE" "$W/core.loc"
 check "a host behind a trunk (6 MACs) is refused (exit 12)" test $? = 12
-check "... the message says trunk and the port" out_has trunk "behind swp4, where 6 MACs are learned.*trunk"
+check "... the message says trunk and the port" out_has trunk "behind swp4: swp4 is a trunk or uplink: 6 MACs are learned"
 tool uplink "$W/sw.conf" locate "$MUP" "$W/up.loc"
 check "a host behind a configured uplink is refused (exit 12)" test $? = 12
-check "... the message names the uplink" out_has uplink "behind swp5, a configured uplink"
+check "... the message names the uplink" out_has uplink "behind swp5: swp5 is a configured uplink"
 tool nomac "$W/sw.conf" locate 02:de:ad:be:ef:01 "$W/none.loc"
 check "an unknown MAC is not found (exit 11)" test $? = 11
 
@@ -271,7 +295,7 @@ check "isolate h1 and h2 queued together" tool qbmany "$W/sw.conf" many isolate:
   isolate:"$W/qb-h2.loc"
 check "... both moved and read back (bitmaps verified)" \
   test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999 (read back)' "$W/qbmany.out")" = 2
-check "... as one batch" out_has qbmany "requests=5 "
+check "... as one batch (probe 3 requests: GET, SET, read-back GET; then GET, SET, GET)" out_has qbmany "requests=6 "
 check "... egress ports of VLAN 999 are 1, 2 and 3 (E0)" \
   bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" 1.3.6.1.2.1.17.7.1.4.3.1.2.999)' == *'E0'* ]]"
 check "... h2 reaches the remediation server" reach "$H2" 10.77.0.99
@@ -297,7 +321,7 @@ check "cisco: locate c2" tool c2loc "$W/cisco.conf" locate "$MC2" "$W/c2.loc"
 check "cisco: isolate c1 and c2 queued together" tool cmany "$W/cisco.conf" many \
   isolate:"$W/c1.loc" isolate:"$W/c2.loc"
 check "cisco: ... both moved to quarantine" test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999' "$W/cmany.out")" = 2
-check "cisco: ... as one batch (probe 2 requests, then GET, SET, GET)" out_has cmany "requests=5 "
+check "cisco: ... as one batch (probe 3 requests, then GET, SET, GET)" out_has cmany "requests=6 "
 check "cisco: ... c1 reaches the remediation server" reach "$C1" 10.78.0.99
 check "cisco: ... c2 reaches the remediation server" reach "$C2" 10.78.0.99
 sed 's/^orig_vlan=.*/orig_vlan=555/' "$W/c2.loc" >"$W/c2bad.loc"
@@ -305,7 +329,7 @@ tool cmany2 "$W/cisco.conf" many release:"$W/c1.loc" release:"$W/c2bad.loc"
 check "cisco: a batch with one bad release reports bad-request (exit 16)" test $? = 16
 check "cisco: ... c1 is restored all the same" out_has cmany2 "c1.loc: ok: .*restored from VLAN 999 to VLAN 10"
 check "cisco: ... c2's release is refused by the agent" out_has cmany2 "c2bad.loc: bad-request: .*VLAN 555.*inconsistentValue"
-check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=9 "
+check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=10 "
 check "cisco: ... c2 is still isolated" reach "$C2" 10.78.0.99
 check "cisco: release c2" tool crel2 "$W/cisco.conf" release "$W/c2.loc"
 check "cisco: c1 reaches c2" reach "$C1" 10.78.0.2
@@ -322,7 +346,7 @@ check "ios: SNMPv3 locate through the context vlan-10" tool iv3 "$W/ios-v3.conf"
 check "ios: ... found on swp1 in VLAN 10" out_has iv3 "found on swp1 in VLAN 10"
 tool itrunk "$W/ios.conf" locate "$MITRUNK" "$W/itrunk.loc"
 check "ios: a host behind a trunk is refused (exit 12)" test $? = 12
-check "ios: ... counted per interface across VLAN contexts" out_has itrunk "behind swp4, where 6 MACs"
+check "ios: ... counted per interface across VLAN contexts" out_has itrunk "behind swp4: swp4 is a trunk or uplink: 6 MACs"
 
 # --- no secret in any output ---
 for secret in "$LSW_RW_COMMUNITY" "$LSW_RO_COMMUNITY" "$LSW_V3_AUTH" "$LSW_V3_PRIV" \

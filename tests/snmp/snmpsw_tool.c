@@ -5,7 +5,11 @@
  *
  *   snmpsw-tool [-c FILE] [-o KEY=VALUE]... [-S STATE_DIR] [-t SECONDS] COMMAND
  *     probe                 the write probe's outcome
- *     locate MAC LOCFILE    finds MAC, writes the location to LOCFILE
+ *     locate MAC LOCFILE [MAC LOCFILE]...
+ *                           finds MAC, writes the location to LOCFILE; with several
+ *                           pairs, all are queued at once on one point (the later ones
+ *                           use the forwarding table the first one walked) and each
+ *                           result line starts with "locate MAC: "
  *     isolate LOCFILE       isolates the location (LOCFILE is updated)
  *     release LOCFILE       restores the stored VLAN
  *     check LOCFILE         is the quarantine in place?
@@ -141,6 +145,31 @@ print_stats(struct run *r)
 	       (unsigned long long)st.fdb_walks, (unsigned long long)st.rediscoveries);
 }
 
+/* One MAC of a "locate" with several MACs. */
+struct locate_item {
+	struct run *run;
+	const char *mac, *locfile;
+};
+
+static void
+on_locate_item(void *arg, const struct enf_result *res)
+{
+	struct locate_item *it = arg;
+	struct run *r = it->run;
+	r->pending--;
+	if (res->status != ENF_OK && r->worst == ENF_OK)
+		r->worst = res->status;
+	printf("locate %s: %s: %s\n", it->mac, enf_status_name(res->status), res->message);
+	if (res->status == ENF_OK && res->loc.bridge_port > 0) {
+		printf("location %s: %s orig_vlan=%d quarantine_vlan=%d bridge_port=%d ifindex=%d\n",
+		       it->mac, res->loc.port, res->loc.orig_vlan, res->loc.quarantine_vlan,
+		       res->loc.bridge_port, res->loc.ifindex);
+		if (loc_save(it->locfile, &res->loc) < 0)
+			fprintf(stderr, "snmpsw-tool: cannot write %s: %s\n", it->locfile, strerror(errno));
+	}
+	fflush(stdout);
+}
+
 static void
 on_probe(void *arg, const struct enf_result *res)
 {
@@ -191,7 +220,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: snmpsw-tool [-c FILE] [-o KEY=VALUE]... [-S STATE_DIR] [-t SECONDS]\n"
-		"         probe | locate MAC LOCFILE | isolate LOCFILE | release LOCFILE |\n"
+		"         probe | locate MAC LOCFILE [MAC LOCFILE]... | isolate LOCFILE | release LOCFILE |\n"
 		"         check LOCFILE | flow MAC LOCFILE | check-twice LOCFILE WAITFILE |\n"
 		"         many OP:LOCFILE...\n");
 	exit(2);
@@ -294,6 +323,24 @@ main(int argc, char **argv)
 		r.chain_isolate = !strcmp(cmd, "flow");
 		r.pending = 1;
 		enf_locate(r.pt, &host, on_done, &r);
+	} else if (!strcmp(cmd, "locate") && nargs > 2 && nargs % 2 == 0 && nargs <= 128) {
+		static struct locate_item litems[64];
+		static struct enf_host hosts[64];
+		r.worst = ENF_OK;
+		for (int i = 0; i < nargs / 2; i++) {
+			memset(&hosts[i], 0, sizeof(hosts[i]));
+			if (parse_mac(args[2 * i], hosts[i].mac) < 0) {
+				fprintf(stderr, "snmpsw-tool: '%s' is not a MAC address\n", args[2 * i]);
+				return 2;
+			}
+			hosts[i].has_mac = true;
+			litems[i] = (struct locate_item){&r, args[2 * i], args[2 * i + 1]};
+		}
+		r.pending = nargs / 2;
+		for (int i = 0; i < nargs / 2; i++)
+			enf_locate(r.pt, &hosts[i], on_locate_item, &litems[i]);
+		run_loop(&r, limit_s);
+		r.last = r.worst;
 	} else if (!strcmp(cmd, "many") && nargs >= 1 && nargs <= 64) {
 		static struct many_item items[64];
 		for (int i = 0; i < nargs; i++) {

@@ -1,0 +1,872 @@
+/*
+ * snmp_view: the tables locate walked, and the decision where a MAC is. The
+ * rules (docs/snmp.md, "How locate decides") in the order they are applied:
+ *  1. Forwarding-table rows: dot1qTpFdbPort.fdbId.MAC and dot1dTpFdbPort.MAC,
+ *     also with a length octet before the MAC (fdbId.6.MAC, 6.MAC); port 0
+ *     (not learned on a port) ignored. fdbId -> VLAN by dot1qVlanFdbId when
+ *     the switch has it, else fdbId taken as the VLAN ID when in 1..4094.
+ *  2. A row's port number is a bridge port (dot1dBasePortIfIndex). When the
+ *     table holds numbers that only an ifIndex explains, the switch numbers
+ *     its rows by ifIndex: then a number that is both a bridge port and the
+ *     ifIndex of another bridge port is ambiguous, and refused. An ifIndex
+ *     that is no bridge port's (a link aggregate, the switch itself) is
+ *     refused too.
+ *  3. A port is not an access port (refused) when it is a configured uplink,
+ *     Cisco trunking, a tagged member of two VLANs or tagged only, has an
+ *     LLDP neighbour with bridge or router capability (not a phone), more
+ *     than max_macs MACs, or MACs in more than two VLANs.
+ *  4. A MAC on several ports: the access port if there is one, refused as
+ *     ambiguous if there are several.
+ *  5. The access VLAN: vmVlan (Cisco), dot1qPvid by bridge port or ifIndex,
+ *     else the one VLAN whose untagged ports hold the port.
+ */
+#include "snmp_view.h"
+#include "snmp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct col_def {
+	uint32_t oid[16];
+	size_t len;
+	uint8_t idxlen_min, idxlen_max;
+	const char *name;
+};
+
+static const struct col_def COLS[SWV_NCOLS] = {
+	[SWV_QFDB_PORT] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1, 2}, 13, 7, 8, "dot1qTpFdbPort"},
+	[SWV_DFDB_PORT] = {{1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 2}, 11, 6, 7, "dot1dTpFdbPort"},
+	[SWV_BASE_PORT_IFINDEX] = {{1, 3, 6, 1, 2, 1, 17, 1, 4, 1, 2}, 11, 1, 1, "dot1dBasePortIfIndex"},
+	[SWV_IF_NAME] = {{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1}, 11, 1, 1, "ifName"},
+	[SWV_IF_DESCR] = {{1, 3, 6, 1, 2, 1, 2, 2, 1, 2}, 10, 1, 1, "ifDescr"},
+	[SWV_PVID] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1}, 13, 1, 1, "dot1qPvid"},
+	[SWV_VLAN_FDB_ID] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 3}, 13, 2, 2, "dot1qVlanFdbId"},
+	[SWV_STATIC_EGRESS] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 2}, 13, 1, 1,
+			       "dot1qVlanStaticEgressPorts"},
+	[SWV_STATIC_UNTAGGED] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 4}, 13, 1, 1,
+				 "dot1qVlanStaticUntaggedPorts"},
+	[SWV_CUR_EGRESS] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 4}, 13, 2, 2,
+			    "dot1qVlanCurrentEgressPorts"},
+	[SWV_CUR_UNTAGGED] = {{1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 5}, 13, 2, 2,
+			      "dot1qVlanCurrentUntaggedPorts"},
+	[SWV_LLDP_LOC_PORT_ID] = {{1, 0, 8802, 1, 1, 2, 1, 3, 7, 1, 3}, 11, 1, 1, "lldpLocPortId"},
+	[SWV_LLDP_LOC_PORT_DESC] = {{1, 0, 8802, 1, 1, 2, 1, 3, 7, 1, 4}, 11, 1, 1, "lldpLocPortDesc"},
+	[SWV_LLDP_REM_CAP] = {{1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 12}, 11, 3, 3, "lldpRemSysCapEnabled"},
+	[SWV_LLDP_REM_NAME] = {{1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 9}, 11, 3, 3, "lldpRemSysName"},
+	[SWV_VM_VLAN] = {{1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2}, 14, 1, 1, "vmVlan"},
+	[SWV_TRUNK_STATUS] = {{1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14}, 14, 1, 1,
+			      "vlanTrunkPortDynamicStatus"},
+};
+
+/* LLDP-MIB LldpSystemCapabilitiesMap: bit 0 is the first octet's high bit. */
+#define LLDP_CAP_BRIDGE 0x20     /* bit 2 */
+#define LLDP_CAP_ROUTER 0x08     /* bit 4 */
+#define LLDP_CAP_TELEPHONE 0x04  /* bit 5 */
+#define CISCO_TRUNKING 1         /* vlanTrunkPortDynamicStatus trunking(1) */
+#define MAX_VLANS_ON_ACCESS 2    /* data and voice */
+
+void
+swv_init(struct swv *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+void
+swv_clear(struct swv *v)
+{
+	for (int c = 0; c < SWV_NCOLS; c++) {
+		struct swv_table *t = &v->t[c];
+		for (size_t i = 0; i < t->n; i++)
+			free(t->rows[i].s);
+		free(t->rows);
+	}
+	free(v->lldp_ifx);
+	swv_init(v);
+}
+
+const uint32_t *
+swv_col_oid(enum swv_col c, size_t *len, const char **name)
+{
+	*len = COLS[c].len;
+	if (name)
+		*name = COLS[c].name;
+	return COLS[c].oid;
+}
+
+int
+swv_add(struct swv *v, enum swv_col c, uint32_t ctx, const struct snmpc_vb *vb)
+{
+	const struct col_def *d = &COLS[c];
+	struct swv_table *t = &v->t[c];
+
+	if (vb->oid.len < d->len + d->idxlen_min || vb->oid.len > d->len + d->idxlen_max ||
+	    !snmpc_oid_has_prefix(&vb->oid, d->oid, d->len))
+		return 0;
+	if (vb->type != SNMPC_INTEGER && vb->type != SNMPC_UNSIGNED && vb->type != SNMPC_STRING)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct swv_row *n = realloc(t->rows, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		t->rows = n;
+		t->cap = cap;
+	}
+	struct swv_row *r = &t->rows[t->n];
+	memset(r, 0, sizeof(*r));
+	r->idxlen = (uint8_t)(vb->oid.len - d->len);
+	memcpy(r->idx, vb->oid.n + d->len, r->idxlen * sizeof(uint32_t));
+	r->ctx = ctx;
+	if (vb->type == SNMPC_STRING) {
+		r->is_str = true;
+		r->slen = (uint16_t)vb->slen;
+		r->truncated = vb->slen >= SNMPC_MAX_STR;
+		r->s = malloc(vb->slen ? vb->slen : 1);
+		if (!r->s)
+			return -1;
+		memcpy(r->s, vb->s, vb->slen);
+	} else {
+		r->i = vb->i;
+	}
+	t->n++;
+	t->sorted = false;
+	return 0;
+}
+
+/* ---- lookups ---- */
+
+static int
+row_key_cmp(uint32_t ctx, const uint32_t *idx, size_t len, const struct swv_row *r)
+{
+	if (ctx != r->ctx)
+		return ctx < r->ctx ? -1 : 1;
+	for (size_t i = 0; i < len && i < r->idxlen; i++)
+		if (idx[i] != r->idx[i])
+			return idx[i] < r->idx[i] ? -1 : 1;
+	return len == r->idxlen ? 0 : len < r->idxlen ? -1 : 1;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct swv_row *x = a, *y = b;
+	return row_key_cmp(x->ctx, x->idx, x->idxlen, y);
+}
+
+/* Sorted copies keep walk order where it matters: only lookup tables are sorted. */
+static void
+table_sort(struct swv_table *t)
+{
+	if (!t->sorted && t->n > 1)
+		qsort(t->rows, t->n, sizeof(t->rows[0]), row_cmp);
+	t->sorted = true;
+}
+
+static const struct swv_row *
+find(const struct swv_table *t, uint32_t ctx, const uint32_t *idx, size_t len)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = row_key_cmp(ctx, idx, len, &t->rows[mid]);
+		if (c == 0)
+			return &t->rows[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static const struct swv_row *
+find1(const struct swv *v, enum swv_col c, uint32_t ctx, uint32_t i)
+{
+	return find(&v->t[c], ctx, &i, 1);
+}
+
+/* An index-like number (1..2^31-1) from an integer row. */
+static bool
+row_index(const struct swv_row *r, int32_t *out)
+{
+	if (!r || r->is_str || r->i <= 0 || r->i > INT32_MAX)
+		return false;
+	*out = (int32_t)r->i;
+	return true;
+}
+
+/* Text of a string row up to its first NUL; 0 when there is none. */
+static size_t
+row_text(const struct swv_row *r, const char **s)
+{
+	if (!r || !r->is_str)
+		return 0;
+	*s = (const char *)r->s;
+	return strnlen(*s, r->slen);
+}
+
+static bool
+if_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
+{
+	const char *s;
+	size_t n = row_text(find1(v, SWV_IF_NAME, 0, (uint32_t)ifx), &s);
+	if (!n)
+		n = row_text(find1(v, SWV_IF_DESCR, 0, (uint32_t)ifx), &s);
+	if (!n)
+		return false;
+	if (buf) {
+		if (n > len - 1)
+			n = len - 1;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+	}
+	return true;
+}
+
+static void
+port_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
+{
+	if (!if_name(v, ifx, buf, len))
+		snprintf(buf, len, "ifIndex %d", ifx);
+}
+
+/* The bridge port (in context `ctx`, else the default one) whose ifIndex is `ifx`; 0: none. */
+static int32_t
+bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx)
+{
+	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
+	int32_t found = 0, x;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct swv_row *r = &t->rows[i];
+		if (r->idxlen != 1 || !row_index(r, &x) || x != ifx || r->idx[0] > INT32_MAX)
+			continue;
+		if (r->ctx == ctx)
+			return (int32_t)r->idx[0];
+		if (!found)
+			found = (int32_t)r->idx[0];
+	}
+	return found;
+}
+
+/* ---- the forwarding table ---- */
+
+struct fdb_hit {
+	uint8_t mac[6];
+	int32_t n;          /* the port number as the switch gave it */
+	uint32_t ctx;
+	int32_t vid;        /* 0: unknown */
+};
+
+/* The MAC of an FDB row's index (after the column), with or without a length octet. */
+static bool
+fdb_row(const struct swv_row *r, bool qbridge, struct fdb_hit *h)
+{
+	const uint32_t *m;
+	size_t off = qbridge ? 1 : 0;
+	if (r->is_str || r->i <= 0 || r->i > INT32_MAX)
+		return false;   /* port 0: learned, but not on a port (the switch itself) */
+	if (r->idxlen == off + 6)
+		m = r->idx + off;
+	else if (r->idxlen == off + 7 && r->idx[off] == 6)
+		m = r->idx + off + 1;
+	else
+		return false;
+	for (int k = 0; k < 6; k++) {
+		if (m[k] > 255)
+			return false;
+		h->mac[k] = (uint8_t)m[k];
+	}
+	h->n = (int32_t)r->i;
+	h->ctx = r->ctx;
+	h->vid = r->ctx ? (int32_t)r->ctx : 0;
+	return true;
+}
+
+/* fdbId -> VLAN: dot1qVlanFdbId when the switch has it, else the fdbId itself (1..4094). */
+static int32_t
+fdb_vid(const struct swv *v, uint32_t fdb_id)
+{
+	const struct swv_table *t = &v->t[SWV_VLAN_FDB_ID];
+	int32_t vid = 0;
+	if (t->n == 0)
+		return fdb_id >= 1 && fdb_id <= 4094 ? (int32_t)fdb_id : 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct swv_row *r = &t->rows[i];
+		if (r->is_str || r->i != (int64_t)fdb_id || r->idx[1] < 1 || r->idx[1] > 4094)
+			continue;
+		if (vid && vid != (int32_t)r->idx[1])
+			return 0;   /* one filtering database for several VLANs: unknown */
+		vid = (int32_t)r->idx[1];
+	}
+	return vid;
+}
+
+struct fdb {
+	struct fdb_hit *h;  /* owned */
+	size_t n;
+};
+
+static int
+fdb_collect(const struct swv *v, struct fdb *f)
+{
+	const struct swv_table *q = &v->t[SWV_QFDB_PORT], *d = &v->t[SWV_DFDB_PORT];
+	f->n = 0;
+	f->h = calloc(q->n + d->n + 1, sizeof(*f->h));
+	if (!f->h)
+		return -1;
+	for (size_t i = 0; i < q->n; i++) {
+		struct fdb_hit *h = &f->h[f->n];
+		if (!fdb_row(&q->rows[i], true, h))
+			continue;
+		h->vid = fdb_vid(v, q->rows[i].idx[0]);
+		f->n++;
+	}
+	size_t nq = f->n;
+	for (size_t i = 0; i < d->n; i++) {
+		struct fdb_hit *h = &f->h[f->n];
+		bool dup = false;
+		if (!fdb_row(&d->rows[i], false, h))
+			continue;
+		for (size_t k = 0; k < nq && !dup; k++)
+			dup = f->h[k].n == h->n && f->h[k].ctx == h->ctx &&
+			      memcmp(f->h[k].mac, h->mac, 6) == 0;
+		if (!dup)
+			f->n++;
+	}
+	return 0;
+}
+
+size_t
+swv_fdb_rows(const struct swv *v)
+{
+	return v->t[SWV_QFDB_PORT].n + v->t[SWV_DFDB_PORT].n;
+}
+
+size_t
+swv_fdb_usable(const struct swv *v)
+{
+	const struct swv_table *t = &v->t[SWV_QFDB_PORT];
+	size_t n = 0;
+	struct fdb_hit h;
+	for (size_t i = 0; i < t->n; i++)
+		n += fdb_row(&t->rows[i], true, &h);
+	return n;
+}
+
+bool
+swv_has_mac(const struct swv *v, const uint8_t mac[6])
+{
+	static const enum swv_col cols[2] = {SWV_QFDB_PORT, SWV_DFDB_PORT};
+	for (int c = 0; c < 2; c++) {
+		const struct swv_table *t = &v->t[cols[c]];
+		for (size_t i = 0; i < t->n; i++) {
+			struct fdb_hit h;
+			if (fdb_row(&t->rows[i], c == 0, &h) && memcmp(h.mac, mac, 6) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Port numbers that only an ifIndex explains: the switch numbers its rows by ifIndex. */
+static bool
+ifindex_evidence(const struct swv *v, const struct fdb *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->h[i].ctx == 0 && !find1(v, SWV_BASE_PORT_IFINDEX, 0, (uint32_t)f->h[i].n) &&
+		    if_name(v, f->h[i].n, NULL, 0))
+			return true;
+	return false;
+}
+
+/* The ifIndex a row's port number names; 0 with `why` when it names none for sure. */
+static int32_t
+identify(const struct swv *v, const struct fdb_hit *h, bool ifx_numbering, char *why, size_t len)
+{
+	int32_t as_bp = 0;
+	bool bp_known = row_index(find1(v, SWV_BASE_PORT_IFINDEX, h->ctx, (uint32_t)h->n), &as_bp);
+	bool as_ifx = h->ctx == 0 && if_name(v, h->n, NULL, 0);
+	char a[ENF_NAME_LEN], b[ENF_NAME_LEN];
+
+	if (bp_known && ifx_numbering && as_ifx && as_bp != h->n && bridge_port_of(v, 0, h->n)) {
+		port_name(v, as_bp, a, sizeof(a));
+		port_name(v, h->n, b, sizeof(b));
+		snprintf(why, len, "its forwarding-table port %d is ambiguous: bridge port %d (%s) or "
+			 "ifIndex %d (%s), and this switch numbers some rows by ifIndex", h->n, h->n,
+			 a, h->n, b);
+		return 0;
+	}
+	if (bp_known)
+		return as_bp;
+	if (as_ifx) {
+		if (!bridge_port_of(v, 0, h->n)) {
+			port_name(v, h->n, b, sizeof(b));
+			snprintf(why, len, "its forwarding-table port %d is ifIndex %d (%s), which is no "
+				 "bridge port (a link aggregate or the switch itself)", h->n, h->n, b);
+			return 0;
+		}
+		return h->n;
+	}
+	snprintf(why, len, "its forwarding-table port %d is neither a bridge port nor an ifIndex",
+		 h->n);
+	return 0;
+}
+
+/* ---- VLAN membership (Q-BRIDGE PortLists) ---- */
+
+/* Is bridge port `port` in the PortList `r`? Junos: a text list "3,4434,...". */
+static bool
+portlist_has(const struct swv_row *r, int32_t port, bool as_text)
+{
+	if (!r || !r->is_str || port <= 0)
+		return false;
+	if (!as_text) {
+		size_t byte = (size_t)(port - 1) / 8;
+		return byte < r->slen && (r->s[byte] & (0x80 >> ((port - 1) % 8)));
+	}
+	if (r->truncated)
+		return false;   /* a cut list may end in a cut number */
+	int64_t x = -1;
+	for (size_t i = 0; i <= r->slen; i++) {
+		char c = i < r->slen ? (char)r->s[i] : ',';
+		if (c >= '0' && c <= '9') {
+			x = (x < 0 ? 0 : x) * 10 + (c - '0');
+			if (x > INT32_MAX)
+				return false;
+		} else {
+			if (x == port)
+				return true;
+			x = -1;
+		}
+	}
+	return false;
+}
+
+struct membership {
+	int ntagged, nuntagged;            /* distinct VLANs */
+	int32_t tagged[2], untagged[2];    /* the first ones */
+};
+
+static void
+add_vid(int32_t *list, int *n, int32_t vid)
+{
+	for (int k = 0; k < *n && k < 2; k++)
+		if (list[k] == vid)
+			return;
+	if (*n < 2)
+		list[*n] = vid;
+	(*n)++;   /* past two only "two or more" matters */
+}
+
+static void
+memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct membership *m)
+{
+	enum swv_col eg = SWV_STATIC_EGRESS, un = SWV_STATIC_UNTAGGED;
+	memset(m, 0, sizeof(*m));
+	if (v->t[eg].n == 0) {
+		eg = SWV_CUR_EGRESS;
+		un = SWV_CUR_UNTAGGED;
+	}
+	const struct swv_table *te = &v->t[eg], *tu = &v->t[un];
+	for (size_t i = 0; i < tu->n; i++) {
+		const struct swv_row *r = &tu->rows[i];
+		if (r->ctx == 0 && portlist_has(r, bp, o->portlist_text))
+			add_vid(m->untagged, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
+	}
+	for (size_t i = 0; i < te->n; i++) {
+		const struct swv_row *r = &te->rows[i];
+		if (r->ctx != 0 || !portlist_has(r, bp, o->portlist_text))
+			continue;
+		const struct swv_row *u = find(tu, 0, r->idx, r->idxlen);
+		if (portlist_has(u, bp, o->portlist_text))
+			continue;
+		add_vid(m->tagged, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
+	}
+}
+
+/* ---- LLDP ---- */
+
+/* The ifIndex of an LLDP local port number: by its id/description, else as bridge port, else as ifIndex. */
+static int32_t
+lldp_ifindex(const struct swv *v, uint32_t pn)
+{
+	static const enum swv_col loc[2] = {SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC};
+	static const enum swv_col names[2] = {SWV_IF_NAME, SWV_IF_DESCR};
+	int32_t x;
+	for (int l = 0; l < 2; l++) {
+		const char *s;
+		char nm[ENF_NAME_LEN];
+		size_t n = row_text(find1(v, loc[l], 0, pn), &s);
+		int32_t match = 0;
+		bool several = false;
+		if (!n || n >= sizeof(nm))
+			continue;
+		for (int c = 0; c < 2; c++) {
+			const struct swv_table *t = &v->t[names[c]];
+			for (size_t i = 0; i < t->n; i++) {
+				int32_t ifx = (int32_t)t->rows[i].idx[0];
+				if (t->rows[i].idx[0] > INT32_MAX || ifx == match ||
+				    !if_name(v, ifx, nm, sizeof(nm)) || strlen(nm) != n ||
+				    memcmp(nm, s, n) != 0)
+					continue;
+				several = several || match != 0;
+				match = ifx;
+			}
+		}
+		if (match && !several)
+			return match;
+	}
+	if (row_index(find1(v, SWV_BASE_PORT_IFINDEX, 0, pn), &x))
+		return x;
+	return pn <= INT32_MAX && if_name(v, (int32_t)pn, NULL, 0) ? (int32_t)pn : 0;
+}
+
+/* An LLDP neighbour on `ifx` that is a bridge or router (and not a phone): its name. */
+static bool
+lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
+{
+	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct swv_row *r = &t->rows[i];
+		if (r->idxlen != 3 || !r->is_str || r->slen < 1)
+			continue;
+		uint8_t c = r->s[0];
+		if (!(c & (LLDP_CAP_BRIDGE | LLDP_CAP_ROUTER)) || (c & LLDP_CAP_TELEPHONE))
+			continue;
+		/* mapped once per decision (view_prepare); else now */
+		int32_t at = i < v->nlldp_ifx ? v->lldp_ifx[i] : lldp_ifindex(v, r->idx[1]);
+		if (at != ifx)
+			continue;
+		const char *s;
+		size_t n = row_text(find(&v->t[SWV_LLDP_REM_NAME], 0, r->idx, 3), &s);
+		if (n > len - 1)
+			n = len - 1;
+		if (n)
+			memcpy(name, s, n);
+		else
+			snprintf(name, len, "?"), n = 1;
+		name[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* ---- the decision ---- */
+
+struct cand {
+	int32_t ifx, bp;
+	int32_t vid;          /* the one VLAN it was learned in on this port; -1: several */
+	bool refused;
+	char why[ENF_DETAIL_LEN];
+};
+
+static bool
+is_uplink(const struct swv_opts *o, const char *name)
+{
+	for (unsigned i = 0; i < o->nuplinks; i++)
+		if (strcmp(o->uplinks[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int
+mac_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 6);
+}
+
+/* Distinct MACs and VLANs (up to 3) learned on `ifx`, over the whole table; ids[i]: row i's ifIndex. */
+static void
+port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, size_t *vlans)
+{
+	uint8_t (*m)[6] = calloc(f->n + 1, 6);
+	int32_t seen_vid[3];
+	size_t nm = 0, nv = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fdb_hit *h = &f->h[i];
+		if (ids[i] != ifx)
+			continue;
+		if (m)
+			memcpy(m[nm++], h->mac, 6);
+		if (h->vid > 0 && nv < 3) {
+			bool known = false;
+			for (size_t k = 0; k < nv; k++)
+				known = known || seen_vid[k] == h->vid;
+			if (!known)
+				seen_vid[nv++] = h->vid;
+		}
+	}
+	*macs = 0;
+	if (m) {
+		qsort(m, nm, 6, mac_cmp);
+		for (size_t i = 0; i < nm; i++)
+			if (i == 0 || memcmp(m[i - 1], m[i], 6) != 0)
+				(*macs)++;
+		free(m);
+	} else {
+		*macs = SIZE_MAX;   /* out of memory: counted as too many, never as an access port */
+	}
+	*vlans = nv;
+}
+
+static void
+judge(struct swv *v, const struct swv_opts *o, const struct fdb *f, const int32_t *ids,
+      struct cand *c)
+{
+	char name[ENF_NAME_LEN], nb[ENF_NAME_LEN];
+	struct membership m;
+	int32_t st;
+	size_t macs, vlans;
+
+	port_name(v, c->ifx, name, sizeof(name));
+	c->refused = true;
+	if (is_uplink(o, name)) {
+		snprintf(c->why, sizeof(c->why), "%s is a configured uplink", name);
+		return;
+	}
+	if (row_index(find1(v, SWV_TRUNK_STATUS, 0, (uint32_t)c->ifx), &st) && st == CISCO_TRUNKING) {
+		snprintf(c->why, sizeof(c->why), "%s is a trunk (vlanTrunkPortDynamicStatus trunking)",
+			 name);
+		return;
+	}
+	if (o->cisco && !find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx)) {
+		snprintf(c->why, sizeof(c->why), "%s has no vmVlan: not a static access port (a trunk "
+			 "or a dynamic port)", name);
+		return;
+	}
+	memberships(v, o, c->bp, &m);
+	if (m.ntagged >= 2 || (m.ntagged == 1 && m.nuntagged == 0)) {
+		snprintf(c->why, sizeof(c->why), "%s is a trunk: a tagged member of %d VLAN%s (%d%s)",
+			 name, m.ntagged, m.ntagged > 1 ? "s" : "", m.tagged[0],
+			 m.ntagged > 1 ? ", ..." : "");
+		return;
+	}
+	if (lldp_infra(v, c->ifx, nb, sizeof(nb))) {
+		snprintf(c->why, sizeof(c->why), "%s leads to LLDP neighbour %s, a bridge or router",
+			 name, nb);
+		return;
+	}
+	port_load(f, ids, c->ifx, &macs, &vlans);
+	if (macs > o->max_macs) {
+		snprintf(c->why, sizeof(c->why), "%s is a trunk or uplink: %zu MACs are learned there "
+			 "(more than max_macs_per_port %u)", name, macs, o->max_macs);
+		return;
+	}
+	if (vlans > MAX_VLANS_ON_ACCESS) {
+		snprintf(c->why, sizeof(c->why), "%s is a trunk: MACs are learned there in more than "
+			 "%d VLANs", name, MAX_VLANS_ON_ACCESS);
+		return;
+	}
+	c->refused = false;
+}
+
+/* The port's access VLAN and where it was read; 0 when unknown. */
+static int32_t
+access_vlan(const struct swv *v, const struct swv_opts *o, const struct cand *c, const char **src)
+{
+	const struct swv_row *r;
+	struct membership m;
+	if (o->cisco) {
+		*src = "vmVlan";
+		r = find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx);
+	} else {
+		*src = "dot1qPvid";
+		r = find1(v, SWV_PVID, 0, (uint32_t)(o->pvid_by_ifindex ? c->ifx : c->bp));
+		if (!r || r->is_str || r->i == 0) {
+			memberships(v, o, c->bp, &m);
+			*src = "the untagged VLAN membership";
+			return m.nuntagged == 1 ? m.untagged[0] : 0;
+		}
+	}
+	if (!r || r->is_str || r->i < 1 || r->i > 4094)
+		return 0;
+	return (int32_t)r->i;
+}
+
+/* The tables looked up by index are sorted once the walks are done. */
+static void
+view_prepare(struct swv *v)
+{
+	static const enum swv_col lookup[] = {
+		SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID, SWV_STATIC_UNTAGGED,
+		SWV_CUR_UNTAGGED, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC, SWV_LLDP_REM_NAME,
+		SWV_VM_VLAN, SWV_TRUNK_STATUS,
+	};
+	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
+		table_sort(&v->t[lookup[i]]);
+	/* Each LLDP neighbour's port, once: every port's judgement asks for it. */
+	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
+	free(v->lldp_ifx);
+	v->nlldp_ifx = 0;
+	v->lldp_ifx = calloc(t->n + 1, sizeof(*v->lldp_ifx));
+	if (!v->lldp_ifx)
+		return;   /* mapped on demand instead */
+	for (size_t i = 0; i < t->n; i++)
+		v->lldp_ifx[i] = t->rows[i].idxlen == 3 ? lldp_ifindex(v, t->rows[i].idx[1]) : 0;
+	v->nlldp_ifx = t->n;
+}
+
+size_t
+swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size_t max)
+{
+	struct fdb f;
+	char why[ENF_DETAIL_LEN];
+	size_t n = 0;
+
+	view_prepare(v);
+	if (fdb_collect(v, &f) < 0)
+		return 0;
+	bool ifx_numbering = ifindex_evidence(v, &f);
+	int32_t *ids = calloc(f.n + 1, sizeof(*ids));
+	if (!ids) {
+		free(f.h);
+		return 0;
+	}
+	v->unresolved = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		ids[i] = identify(v, &f.h[i], ifx_numbering, why, sizeof(why));
+		v->unresolved += ids[i] == 0;
+	}
+	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct swv_row *r = &t->rows[i];
+		int32_t ifx;
+		bool seen = false;
+		if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &ifx))
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)   /* per-VLAN contexts repeat ports */
+			seen = t->rows[k].idxlen == 1 && !t->rows[k].is_str && t->rows[k].i == ifx;
+		if (seen)
+			continue;
+		if (n < max) {
+			struct snmpsw_port *p = &out[n];
+			struct cand c;
+			size_t macs, vlans;
+			const char *src;
+			memset(&c, 0, sizeof(c));
+			c.ifx = ifx;
+			c.bp = bridge_port_of(v, 0, ifx);
+			if (!c.bp)
+				c.bp = (int32_t)r->idx[0];
+			judge(v, o, &f, ids, &c);
+			port_load(&f, ids, ifx, &macs, &vlans);
+			memset(p, 0, sizeof(*p));
+			port_name(v, ifx, p->port, sizeof(p->port));
+			p->bridge_port = c.bp;
+			p->ifindex = ifx;
+			p->macs = macs > UINT32_MAX ? UINT32_MAX : (unsigned)macs;
+			p->access = !c.refused;
+			snprintf(p->why, sizeof(p->why), "%s", c.refused ? c.why : "");
+			p->vlan = access_vlan(v, o, &c, &src);
+		}
+		n++;
+	}
+	free(ids);
+	free(f.h);
+	return n;
+}
+
+void
+swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct swv_result *r)
+{
+	struct fdb f;
+	struct cand cands[8], *c;
+	size_t nc = 0;
+	char why[ENF_DETAIL_LEN];
+
+	memset(r, 0, sizeof(*r));
+	view_prepare(v);
+	if (fdb_collect(v, &f) < 0) {
+		r->status = SWV_UNKNOWN_VLAN;
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		return;
+	}
+	r->nrows = f.n;
+	bool ifx_numbering = ifindex_evidence(v, &f);
+	int32_t *ids = calloc(f.n + 1, sizeof(*ids));
+	if (!ids) {
+		free(f.h);
+		r->status = SWV_UNKNOWN_VLAN;
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < f.n; i++)
+		ids[i] = identify(v, &f.h[i], ifx_numbering, why, sizeof(why));
+	for (size_t i = 0; i < f.n; i++) {
+		const struct fdb_hit *h = &f.h[i];
+		if (memcmp(h->mac, mac, 6) != 0)
+			continue;
+		int32_t ifx = ids[i];
+		if (!ifx) {
+			identify(v, h, ifx_numbering, why, sizeof(why));
+			r->status = SWV_REFUSED;
+			snprintf(r->why, sizeof(r->why), "%s", why);
+			goto out;
+		}
+		size_t k;
+		for (k = 0; k < nc && cands[k].ifx != ifx; k++)
+			;
+		if (k == nc) {
+			if (nc == sizeof(cands) / sizeof(cands[0]))
+				continue;
+			memset(&cands[nc], 0, sizeof(cands[nc]));
+			cands[nc].ifx = ifx;
+			cands[nc].bp = bridge_port_of(v, 0, ifx);
+			if (!cands[nc].bp)
+				cands[nc].bp = bridge_port_of(v, h->ctx, ifx);
+			cands[nc].vid = h->vid;
+			nc++;
+		} else if (cands[k].vid != h->vid) {
+			cands[k].vid = -1;
+		}
+	}
+	if (nc == 0) {
+		r->status = SWV_NOT_FOUND;
+		snprintf(r->why, sizeof(r->why), "not in the forwarding table (%zu entries)", f.n);
+		goto out;
+	}
+	struct cand *access = NULL;
+	for (size_t k = 0; k < nc; k++) {
+		judge(v, o, &f, ids, &cands[k]);
+		if (cands[k].refused)
+			continue;
+		if (access) {
+			char a[ENF_NAME_LEN], b[ENF_NAME_LEN];
+			port_name(v, access->ifx, a, sizeof(a));
+			port_name(v, cands[k].ifx, b, sizeof(b));
+			r->status = SWV_REFUSED;
+			snprintf(r->why, sizeof(r->why), "it is learned on two access ports, %s and %s: "
+				 "ambiguous", a, b);
+			goto out;
+		}
+		access = &cands[k];
+	}
+	c = access ? access : &cands[0];
+	r->ifindex = c->ifx;
+	r->bridge_port = c->bp;
+	r->learned_vlan = c->vid > 0 ? c->vid : 0;
+	port_name(v, c->ifx, r->port, sizeof(r->port));
+	if (!access) {
+		r->status = SWV_REFUSED;
+		snprintf(r->why, sizeof(r->why), "%s", c->why);
+		goto out;
+	}
+	const char *src = "";
+	r->vlan = access_vlan(v, o, c, &src);
+	if (!r->vlan) {
+		r->status = SWV_UNKNOWN_VLAN;
+		snprintf(r->why, sizeof(r->why), "the VLAN of %s is not readable (no %s%s)", r->port,
+			 src, o->cisco ? "" : ", no untagged membership");
+		goto out;
+	}
+	r->status = SWV_FOUND;
+	if (r->learned_vlan)
+		snprintf(r->how, sizeof(r->how), "VLAN from %s; learned in VLAN %d%s", src,
+			 r->learned_vlan, r->learned_vlan != r->vlan ? " (the host tags its frames)" : "");
+	else
+		snprintf(r->how, sizeof(r->how), "VLAN from %s", src);
+out:
+	free(ids);
+	free(f.h);
+}

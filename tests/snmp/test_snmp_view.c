@@ -1,0 +1,250 @@
+/*
+ * Unit tests of locate's decision (switches/snmp_view.c) and the vendor table
+ * (switches/snmp_vendor.c) for the cases the recorded switches
+ * (tests/snmp/recordings/) do not show: a MAC on two access ports, on an
+ * access port and an uplink, IP phones' LLDP, Junos text PortLists cut by the
+ * client's buffer, a filtering database shared by VLANs, hostile index values.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "snmp_vendor.h"
+#include "snmp_view.h"
+
+static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
+static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
+
+/* Adds one row of column `c`: index `idx` (n parts), integer `i` or string `s`. */
+static void
+row(struct swv *v, enum swv_col c, uint32_t ctx, const uint32_t *idx, size_t n, int64_t i,
+    const char *s, size_t slen)
+{
+	struct snmpc_vb vb;
+	size_t len;
+	const uint32_t *col = swv_col_oid(c, &len, NULL);
+	memset(&vb, 0, sizeof(vb));
+	snmpc_oid_make(&vb.oid, col, len, idx, n);
+	if (s) {
+		vb.type = SNMPC_STRING;
+		vb.slen = slen;
+		memcpy(vb.s, s, slen);
+	} else {
+		vb.type = SNMPC_INTEGER;
+		vb.i = i;
+	}
+	assert_int_equal(swv_add(v, c, ctx, &vb), 0);
+}
+
+static void
+fdb(struct swv *v, uint32_t fdb_id, const uint8_t *mac, int32_t port)
+{
+	uint32_t idx[7] = {fdb_id, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]};
+	row(v, SWV_QFDB_PORT, 0, idx, 7, port, NULL, 0);
+}
+
+/* Bridge ports 1..n on ifIndex 100+port named "p<port>", all in VLAN 10 (dot1qPvid). */
+static void
+ports(struct swv *v, int n)
+{
+	char name[16];
+	for (uint32_t p = 1; p <= (uint32_t)n; p++) {
+		uint32_t ifx = 100 + p;
+		row(v, SWV_BASE_PORT_IFINDEX, 0, &p, 1, ifx, NULL, 0);
+		snprintf(name, sizeof(name), "p%u", p);
+		row(v, SWV_IF_NAME, 0, &ifx, 1, 0, name, strlen(name));
+		row(v, SWV_PVID, 0, &p, 1, 10, NULL, 0);
+	}
+}
+
+static struct swv_opts
+opts(void)
+{
+	struct swv_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_macs = 4;
+	return o;
+}
+
+static void
+test_two_access_ports_ambiguous(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	(void)st;
+	swv_init(&v);
+	ports(&v, 4);
+	fdb(&v, 10, MAC_A, 1);
+	fdb(&v, 20, MAC_A, 2);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_REFUSED);
+	assert_non_null(strstr(r.why, "ambiguous"));
+	swv_clear(&v);
+}
+
+static void
+test_access_port_preferred_to_uplink(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint8_t m[6] = {0x02, 1, 0, 0, 0, 0};
+	(void)st;
+	swv_init(&v);
+	ports(&v, 4);
+	fdb(&v, 10, MAC_A, 3);
+	fdb(&v, 10, MAC_A, 4);              /* also seen upstream: port 4 carries 6 MACs */
+	for (int k = 0; k < 5; k++) {
+		m[5] = (uint8_t)k;
+		fdb(&v, 10, m, 4);
+	}
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	assert_string_equal(r.port, "p3");
+	assert_int_equal(r.vlan, 10);
+	assert_int_equal(r.bridge_port, 3);
+	assert_int_equal(r.ifindex, 103);
+	swv_locate(&v, &o, m, &r);
+	assert_int_equal(r.status, SWV_REFUSED);
+	assert_non_null(strstr(r.why, "6 MACs"));
+	swv_clear(&v);
+}
+
+/* LLDP: a phone (bridge + telephone) is a host's port; a router is not. */
+static void
+test_lldp_phone_and_router(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t phone[3] = {0, 1, 1}, router[3] = {0, 2, 1};
+	(void)st;
+	swv_init(&v);
+	ports(&v, 2);
+	fdb(&v, 10, MAC_A, 1);
+	fdb(&v, 10, MAC_B, 2);
+	row(&v, SWV_LLDP_REM_CAP, 0, phone, 3, 0, "\x24", 1);    /* bridge, telephone */
+	row(&v, SWV_LLDP_REM_CAP, 0, router, 3, 0, "\x08", 1);   /* router */
+	row(&v, SWV_LLDP_REM_NAME, 0, router, 3, 0, "core-1", 6);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	swv_locate(&v, &o, MAC_B, &r);
+	assert_int_equal(r.status, SWV_REFUSED);
+	assert_non_null(strstr(r.why, "core-1"));
+	swv_clear(&v);
+}
+
+/* Junos PortLists as text; one cut by the client's buffer is not read at all. */
+static void
+test_text_portlists(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	char big[SNMPC_MAX_STR];
+	uint32_t v20 = 20, v30 = 30;
+	(void)st;
+	o.portlist_text = true;
+	swv_init(&v);
+	ports(&v, 12);
+	fdb(&v, 1, MAC_A, 12);
+	row(&v, SWV_STATIC_EGRESS, 0, &v20, 1, 0, "3,12", 4);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v20, 1, 0, "", 0);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_REFUSED);      /* tagged only: a trunk */
+	assert_non_null(strstr(r.why, "tagged"));
+	swv_clear(&v);
+
+	swv_init(&v);
+	ports(&v, 12);
+	fdb(&v, 1, MAC_A, 1);
+	/* "...,1" at the end of a full buffer may be "...,12" cut: not a member */
+	for (size_t k = 0; k < sizeof(big); k++)
+		big[k] = k % 2 ? ',' : '5';
+	big[sizeof(big) - 2] = ',';
+	big[sizeof(big) - 1] = '1';
+	row(&v, SWV_STATIC_EGRESS, 0, &v30, 1, 0, big, sizeof(big));
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	swv_clear(&v);
+}
+
+/* One filtering database for two VLANs: the learned VLAN is unknown, the access VLAN still read. */
+static void
+test_shared_fdb_id(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t a[2] = {0, 10}, b[2] = {0, 20};
+	(void)st;
+	swv_init(&v);
+	ports(&v, 2);
+	row(&v, SWV_VLAN_FDB_ID, 0, a, 2, 7, NULL, 0);
+	row(&v, SWV_VLAN_FDB_ID, 0, b, 2, 7, NULL, 0);
+	fdb(&v, 7, MAC_A, 1);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	assert_int_equal(r.learned_vlan, 0);
+	assert_int_equal(r.vlan, 10);
+	swv_clear(&v);
+}
+
+/* Rows a hostile switch may send: MAC parts above 255, port 0, a negative port, wrong lengths. */
+static void
+test_hostile_rows(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t bad_mac[7] = {1, 2, 0, 0, 0, 0, 256};
+	uint32_t short_idx[3] = {1, 2, 3};
+	(void)st;
+	swv_init(&v);
+	ports(&v, 2);
+	row(&v, SWV_QFDB_PORT, 0, bad_mac, 7, 1, NULL, 0);
+	row(&v, SWV_QFDB_PORT, 0, short_idx, 3, 1, NULL, 0);   /* too short: not stored */
+	fdb(&v, 1, MAC_A, 0);
+	fdb(&v, 1, MAC_B, -5);
+	assert_int_equal(swv_fdb_usable(&v), 0);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_NOT_FOUND);
+	swv_clear(&v);
+}
+
+static void
+test_vendor_prefixes(void **st)
+{
+	(void)st;
+	assert_string_equal(snmp_vendor_find("1.3.6.1.4.1.14988.1")->name, "MikroTik RouterOS");
+	assert_string_equal(snmp_vendor_find(".1.3.6.1.4.1.14988.1.2")->name, "MikroTik RouterOS");
+	assert_ptr_equal(snmp_vendor_find("1.3.6.1.4.1.14988.10"), snmp_vendor_standard());
+	assert_int_equal(snmp_vendor_find("1.3.6.1.4.1.9.1.1208")->driver, SNMPSW_DRIVER_CISCO);
+	assert_int_equal(snmp_vendor_find("1.3.6.1.4.1.9.6.1.1005.24.5")->driver,
+			 SNMPSW_DRIVER_QBRIDGE);
+	assert_true(snmp_vendor_find("1.3.6.1.4.1.2636.1.1.1.4.63.9")->pvid_by_ifindex);
+	assert_non_null(snmp_vendor_find("1.3.6.1.4.1.2636.1.1.1.4.63.9")->no_vlan_writes);
+	assert_ptr_equal(snmp_vendor_find(""), snmp_vendor_standard());
+	assert_ptr_equal(snmp_vendor_find("1.3.6.1.4.1.11"), snmp_vendor_standard());
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_access_ports_ambiguous),
+		cmocka_unit_test(test_access_port_preferred_to_uplink),
+		cmocka_unit_test(test_lldp_phone_and_router),
+		cmocka_unit_test(test_text_portlists),
+		cmocka_unit_test(test_shared_fdb_id),
+		cmocka_unit_test(test_hostile_rows),
+		cmocka_unit_test(test_vendor_prefixes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
