@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* backends: enforcement backends by kind, registered at start. */
 #include <stdio.h>
 #include <string.h>

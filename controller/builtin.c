@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* builtin: the enforcement backends compiled into cordond. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "conf.h"
 
 #include "sensor_config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf: cordond's configuration, one file, validated as a whole before use
  * (the one controller module that includes libconfig). Errors name the

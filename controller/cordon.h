@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon: the controller as a library. cordond's main() only registers the
  * enforcement backends and calls cordond_main(); tests link the same code.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon_priv: the daemon context shared by daemon.c, enforcer.c and ctl.c.
  * Nothing outside the controller library includes this.

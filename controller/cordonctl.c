@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordonctl: the on-call engineer's command. Talks to cordond over its
  * control socket; human tables by default, --json for scripts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cordond: the NOC daemon. The daemon is the controller library; see cordon.h. */
 #include "cordon.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl: the control sockets. One JSON object per line each way (the protocol
  * is in docs/control-protocol.md). The read-write socket's file permissions

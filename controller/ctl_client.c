@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "ctl_client.h"
 
 #include <errno.h>

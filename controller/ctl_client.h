@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_client: talks to cordond's control socket (one JSON object per line).
  * The library under cordonctl.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "ctl_proto.h"
 
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_proto: the control protocol's requests, parsed from one JSON line
  * (hostile input: every field is checked), and the JSON form of a host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * daemon: cordond's lifecycle, its sensor inputs and the policy step that
  * turns a detection into a host transition.

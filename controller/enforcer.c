@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * enforcer: the host state machine and its enforcement operations.
  *

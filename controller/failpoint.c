@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "failpoint.h"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * failpoint: crash tests. When the environment variable CORDON_FAILPOINT
  * names a step, the daemon kills itself with SIGKILL exactly there, as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: the read-only HTTP API and the Prometheus metrics (see http.h and
  * docs/http-api.md). Every request is answered at once from the registry and

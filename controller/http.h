@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: cordond's read-only HTTP API and Prometheus metrics, served from the
  * daemon's loop with libevent's evhttp (the one module that includes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log: one line per event, to stderr or syslog, in the style of OpenBSD's
  * daemons: log_warn appends strerror(errno), log_warnx does not; fatal and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "loop.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loop: the daemon's event loop (the one controller module that includes
  * libevent's core): timers, signals, and line-oriented stream servers on Unix

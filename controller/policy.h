@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy: what to do about a detection. A pure function of the
  * configuration, the host's current record and the rate limiter, so that it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * prefix: IPv4/IPv6 prefixes ("10.0.0.0/8", "2001:db8::/32", or a single
  * address) and matching addresses against them.

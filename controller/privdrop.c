@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "privdrop.h"
 
 #include <dirent.h>

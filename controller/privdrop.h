@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * privdrop: cordond needs root only to open its sockets, captures and
  * netlink sockets. Once they are open it becomes an unprivileged user and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * registry: the controller's durable state in SQLite (WAL, synchronous
  * FULL), the one module that includes sqlite3.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-switch-check: checks an SNMP switch before Cordon is trusted with it,
  * changing nothing on it: is it reachable, may Cordon write (sysLocation.0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify: release by verification. For an isolated host that a
  * `verification` rule covers, the rule's command (e.g. a scanner that checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "decode.h"
 
 #include <arpa/inet.h>

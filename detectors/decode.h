@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * decode: bounds-checked decoding of captured frames into the few fields the
  * detection engines use. No allocation; the result points into the frame.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * delay: how long first contacts take to be answered, as the sensor sees it,
  * and the timeout that follows from it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "detcfg.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * detcfg: the detectors' thresholds, windows and table sizes, with their
  * defaults and a setter by name that validates every value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * detection: engine names, timestamps, and the JSON form of a detection.
  * This is the one module of the detectors that includes jansson.

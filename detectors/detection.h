@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * detection: what an engine found, with its evidence. The JSON form of a
  * detection (one object per line) is documented in docs/detection-events.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "detector.h"
 
 #include <stdbool.h>

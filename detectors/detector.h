@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * detector: the per-packet path. Decodes a frame, keeps per-source and
  * per-pair evidence in fixed-size tables, runs the engines and hands each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "signature.h"
 
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * signature: packets that are proof of a worm by themselves, and the exploit
  * requests worms send to the hosts they infect.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "track.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * track: fixed-capacity hash tables of fixed-size records, with ageing and
  * eviction, for the detectors' per-source and per-pair state.

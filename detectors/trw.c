@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "trw.h"
 
 #include <math.h>

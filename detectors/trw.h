@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trw: Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan, IEEE S&P
  * 2004), a sequential hypothesis test over the outcomes of a source's first

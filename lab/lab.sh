@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # lab.sh: the lab network and its scenarios, as a library for lab/run and
 # the lab test. Sourced, not run.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "enforce.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * enforce: the one interface behind which every enforcement point sits: SNMP
  * switches (Q-BRIDGE-MIB, Cisco VLAN membership) and the local netlink

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * netlink: the local enforcement point (see netlink.h for the layout of
  * rules and routes). The only module that includes libnl.

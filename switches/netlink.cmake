@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The local netlink enforcement point (FIB rules through libnl-route-3).
 # The only part of Cordon that links libnl.
 pkg_check_modules(LIBNL_ROUTE REQUIRED IMPORTED_TARGET libnl-route-3.0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * netlink: the local enforcement point. Where Cordon runs on (or next to) the
  * router of a segment, it isolates a host with policy-routing (FIB) rules in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp: the SNMP enforcement point. One `struct sw` per switch, holding its
  * session (snmp_client), its queue of operations and its caches. Every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The SNMP enforcement point (snmp.c: drivers and operations; snmp_client.c:
 # net-snmp's single-session API on libevent). Only these files include
 # net-snmp's headers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp: SNMP-managed switches as enforcement points (enforce.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_client: net-snmp's single-session API driven by libevent.
  *

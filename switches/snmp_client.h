@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_client: asynchronous SNMP (v2c, v3 authPriv SHA/AES) from a libevent
  * loop, one session per switch. Internal to the SNMP enforcement point: only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_fuzz: test hooks that drive the SNMP point's real reply handling
  * without a switch or a socket: for the fuzz target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_vendor: the table of switch families. Longest prefix first where two
  * overlap; a family is listed only for a fact that changes what Cordon does,

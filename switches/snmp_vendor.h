@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_vendor: what Cordon knows of switch families, found by sysObjectID:
  * the driver to use when the configuration says `driver=auto`, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_view: the tables locate walked, and the decision where a MAC is. The
  * rules (docs/snmp.md, "How locate decides") in the order they are applied:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmp_view: what locate learned of one switch (the tables it walked) and the
  * decision where a MAC is, made from those tables alone. No I/O and no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shell helpers shared by Cordon's namespace tests. Source it; it defines
 # functions only and changes nothing by itself.
 

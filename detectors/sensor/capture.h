@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * capture: packets from a capture file or a live interface. The one module
  * of the sensor that includes libpcap.

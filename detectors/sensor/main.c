@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-sensor: watches a capture file or a live interface for scanning
  * worms and writes one JSON detection event per line.

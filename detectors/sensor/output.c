@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "output.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * output: where the sensor sends its detection events (JSON lines): standard
  * output, a Unix stream socket or a TCP connection to the controller.

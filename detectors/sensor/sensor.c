@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "sensor.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sensor: the cordon-sensor program's run context, tying a capture, the
  * detector and an output together. sensor_loop.c holds the live (libevent)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "sensor_config.h"
 
 #include <errno.h>

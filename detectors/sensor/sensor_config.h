@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sensor_config: reads the sensor's config file (libconfig syntax, the one
  * module of the sensor that includes libconfig). See docs/cordon-sensor.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sensor_loop: the live capture loop on libevent, the one module of the
  * sensor that includes it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # labswitch.sh: builds and removes SNMP-managed lab switches in network namespaces.
 #
 # Used two ways:

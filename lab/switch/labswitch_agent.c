@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-labswitch-agent: the AgentX subagent of a lab switch.
  *

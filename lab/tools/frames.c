@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* frames: Ethernet/IPv4 frame builders (see frames.h). */
 #include "frames.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * frames: builds whole Ethernet/IPv4 frames (TCP, UDP, ICMP, ARP) with their
  * checksums, shaped as common stacks send them, for the programs that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* labnet: lab address rules and PRNG (see labnet.h). */
 #include "labnet.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * labnet: the address rules every lab traffic tool obeys, in one place.
  *

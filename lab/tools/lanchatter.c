@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-lanchatter: the ordinary traffic of one lab host, for real, over
  * sockets in the host's namespace, so that every lab scenario runs on a LAN

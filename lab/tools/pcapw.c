@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pcapw: classic pcap writer and IPv4 frame helpers (see pcapw.h). */
 #include "pcapw.h"
 

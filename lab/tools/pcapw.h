@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pcapw: writes classic pcap files (Ethernet, microsecond timestamps) and
  * builds the IPv4 headers and checksums of the frames that go into them.

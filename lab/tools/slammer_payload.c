@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* slammer_payload: the real Slammer payload from a capture (see slammer_payload.h). */
 #include "slammer_payload.h"
 

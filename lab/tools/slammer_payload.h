@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * slammer_payload: takes the 376-byte UDP payload of SQL Slammer out of a
  * recorded capture (../shared/captures/worm_slammer_udp1434.pcap), so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-wormgen: writes the outbreak traffic of one infected host as a pcap
  * file, following the published behaviour of SQL Slammer, Blaster, Welchia

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-wormsim: the live outbreak of the lab. Each lab host runs one copy,
  * a harmless service on the emulated worm's port. When a "vulnerable" copy

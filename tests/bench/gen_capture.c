@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gen_capture: writes a synthetic but realistic Ethernet pcap (µs timestamps)
  * for benchmarking cordon-sensor: benign TCP sessions among a few thousand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * raw_loop: the floor any pcap reader pays. Reads a capture file with
  * libpcap's pcap_dispatch and counts packets and bytes, nothing else, so

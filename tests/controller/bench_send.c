@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_send: writes detections, one JSON line each, to cordond's sensor
  * socket as fast as the daemon takes them (cordond-bench drives it).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # cordond.sh BUILD_DIR CAPTURES_DIR
 # The real daemon, end to end, against the real netlink backend in a network
 # namespace this test creates (and removes): detections from cordon-sensor

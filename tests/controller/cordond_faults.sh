@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # cordond_faults.sh BUILD_DIR SOURCE_DIR
 # Switch faults, with the real daemon and two real lab switches: one switch
 # stops answering (its snmpd frozen), answers slowly (its management link

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # cordond_snmp.sh BUILD_DIR SOURCE_DIR
 # cordond against a real SNMP-managed lab switch (private snmpd + Cordon's
 # AgentX subagent over bridge-per-VLAN namespaces): a detection with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordond_test: cordond with the "recording" enforcement point added (see
  * recording.h), for tests and benchmarks that must not touch a switch or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # http.sh BUILD_DIR
 # cordond's HTTP API and Prometheus metrics, end to end: the real daemon with
 # the real netlink backend acting on a network namespace this test creates

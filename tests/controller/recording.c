@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recording: the in-memory enforcement point of the controller's tests and
  * benchmarks (see recording.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recording: an enforcement point that changes nothing outside the process,
  * for tests and benchmarks of the controller. It plays a switch:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf_load on real files: the defaults, every section, and the errors,
  * which must name the file, the line and the offending value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl_request_parse: every command, every field's checks (the control
  * socket's input is hostile), and the JSON form of a host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * controller/cordon.conf.example is a config an operator can start from:
  * conf_load accepts it, every enforcement point's kind is built into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy_decide for every action and the order in which its rules apply,
  * and the per-minute isolation cap's sliding window.

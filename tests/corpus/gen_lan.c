@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cordon-genlan: writes an enterprise LAN capture (classic pcap, Ethernet,
  * µs timestamps) that a worm detector must stay silent on, with worms woven

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_corpus: the detectors, with default settings, over the enterprise LAN
  * captures cordon-genlan writes (docs/benign-corpus.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # flood.sh SENSOR FLOOD_GEN N: a flood of N spoofed sources with one real
 # scanner in it. The sensor's state memory stays at its fixed budget, its
 # process stays small, the tables evict (and count it), and the scanner is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * flood_gen OUT N: a capture for the spoofed-source flood test. N SYNs from
  * random spoofed sources (half to tcp/8080, half to tcp/445, so that every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * harness: a detector with default settings and a fixed hash seed that
  * collects its detections, for the engine tests.

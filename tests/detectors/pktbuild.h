@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pktbuild: crafts Ethernet frames for the detector tests. Every builder
  * writes into a caller buffer and returns the frame length.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # sensor_cli.sh SENSOR CAPTURES_DIR
 # The cordon-sensor program end to end: bad input gets a clear message and a
 # non-zero exit; files, filters, config files, socket output, and a live

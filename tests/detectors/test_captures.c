@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sensor's library over the recorded captures in ../shared/captures/:
  * every host their README lists under Flag is flagged, nothing else is, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Decoder tests: every link layer, tags, options, fragments, quotes, bounds. */
 #include <setjmp.h>
 #include <stdarg.h>

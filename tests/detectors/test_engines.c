@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Engine tests on crafted packets, with exact expectations. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sensor's output queues against a real Unix-socket consumer that holds
  * its end without reading: asset ("seen") reports fill the queues, and a

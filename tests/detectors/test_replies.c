@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What is not a probe, and how fast a probe that goes unanswered counts:
  * replies to group queries, discovery and DHCP datagrams, a DHCP server's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Exploit signatures on crafted packets: each exploit request is flagged
  * with its name and its source, its target never; ordinary requests of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: cordond's config file (conf_load), fed through a memfd so
  * that the parser sees a real file, as it does in the daemon.

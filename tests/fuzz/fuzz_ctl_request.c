@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz target: a control-socket request line (ctl_request_parse). */
 #include <stddef.h>
 #include <stdint.h>

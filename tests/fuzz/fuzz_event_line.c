@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: a sensor event line as cordond receives it (hostile input
  * from the network). A line that parses must encode back and parse again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: the decoder and the detector's per-packet path.
  * Input: byte 0 picks the link type, byte 1 advances the clock (10 ms

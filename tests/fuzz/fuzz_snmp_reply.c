@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_snmp_reply: what a broken or hostile switch may answer to the SNMP
  * point. The input is a script: a few config bytes, then operations queued on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # run-target.sh TARGET SECONDS CORPUS SEEDER CAPTURES_DIR SEEDS
 # Seeds the corpus (SEEDS = "pcap": the frames of the recorded captures;
 # otherwise a directory of seed inputs), then fuzzes for a bounded time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz-seed-pcap OUTDIR MAX FILE...: writes up to MAX packets of each capture
  * as fuzz_packet inputs (link byte, clock byte, frame) into OUTDIR.

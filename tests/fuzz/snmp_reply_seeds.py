@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """snmp_reply_seeds.py DIR: writes the seeds of fuzz_snmp_reply (tests/fuzz/seeds/snmp-reply).
 
 Each seed is a script in fuzz_snmp_reply.c's input format: config flags, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # cordon-lanchatter on a small LAN in network namespaces this script creates
 # (cordon-lchat-PID-*) and removes again, also on failure or interruption:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Tests of cordon-wormgen against Cordon's own sensor: each emulated worm's
 # capture must get its source flagged by the engines that the published
 # behaviour should trigger, and nothing else; every frame must stay inside

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A live outbreak of cordon-wormsim in network namespaces this script creates
 # (cordon-wsim-PID-*) and removes again, also on failure or interruption:
 # six hosts on one bridge, three of them vulnerable, and a seeder. One marker

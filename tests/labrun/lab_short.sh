@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # lab_short.sh SOURCE_DIR BUILD_DIR: lab/run --short against this build; the
 # scoreboard must say every scenario passed, and nothing may be left behind.
 set -uo pipefail

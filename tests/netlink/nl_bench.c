@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * nl_bench: time to isolate and then release COUNT hosts through the netlink
  * enforcement point, per operation (p50, p99, max) and in total, with the

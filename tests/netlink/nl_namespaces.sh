@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Integration test of the netlink enforcement point with real traffic:
 # a router namespace with two host segments (A, B) and a remediation
 # segment (M), IPv4 and IPv6, all inside namespaces this script creates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * nlq_tool: drives the netlink enforcement point from the command line the
  * way the daemon does, for the integration tests: it records each isolation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The netlink enforcement point through its API, in a private network
  * namespace made with unshare(CLONE_NEWNET) at start: it has no name, holds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_snmp_config: the SNMP point's config keys (snmpsw_config_set) and the
  * whole-config check, fed "key=value" lines. Besides memory errors it checks

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lab-many.sh: sourced by snmp-bench and snmp_concurrency.sh after labswitch.sh.
 # lsw_many_build NOC SWITCHES HOSTS PREFIX WORKDIR: builds SWITCHES standard lab
 # switches (VLANs 10 and 999), each with HOSTS hosts in VLAN 10 on swp1..swpHOSTS,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # labswitch_cli.sh AGENT LABSWITCH_LIB
 # The lab switch on its own, driven with net-snmp's command-line tools from a
 # NOC namespace: the subagent serves the forwarding tables the bridges really

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # snmp_concurrency.sh AGENT LABSWITCH_LIB SNMPSW_BENCH
 # Many switches at once through one event loop: three live lab switches with
 # three hosts each are isolated and released together while a fourth switch

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # snmp_point.sh AGENT LABSWITCH_LIB SNMPSW_TOOL
 # Cordon's SNMP enforcement point against real lab switches (real snmpd, real
 # subagent, real namespaces): locate a host by MAC, isolate it (ping to a

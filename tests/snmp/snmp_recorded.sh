@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # snmp_recorded.sh SNMPSW_TOOL RECORDINGS_DIR SWITCH_CHECK
 # Cordon's locate against recorded walks of real switches: snmpsim serves each
 # tests/snmp/recordings/<vendor>/<name>.snmprec on loopback (community

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmpsw-bench: isolation latency and throughput of the SNMP enforcement
  * point against many lab switches at once (driven by tests/snmp/snmp-bench,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * snmpsw-tool: drives one SNMP enforcement point from the command line, for
  * the integration tests (tests/snmp/snmp_point.sh) and by hand against a lab

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the SNMP enforcement point that need no switch: the config
  * keys (defaults, parsing, errors that never echo a secret), the whole-config

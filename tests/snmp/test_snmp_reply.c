@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Regression tests for what fuzz_snmp_reply found in the SNMP point's
  * handling of switch replies. Each test replays the input that found it

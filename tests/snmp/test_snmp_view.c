@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of locate's decision (switches/snmp_view.c) and the vendor table
  * (switches/snmp_vendor.c) for the cases the recorded switches

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """derive.py RECORDING.snmprec [MAC...]: what locate must answer for MACs of
 a recorded switch, worked out from the recording alone (not with Cordon's C
 code), by the rules written down in tests/snmp/recordings/README.md.

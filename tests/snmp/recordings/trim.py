@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """trim.py SRC DST: keeps of an .snmprec recording only the subtrees Cordon
 reads (system, ifDescr, ifName, BRIDGE-MIB, Q-BRIDGE-MIB, LLDP-MIB, the
 Cisco VTP and VLAN-membership MIBs, Juniper's VLAN MIBs), sorted by OID as
