@@ -3,7 +3,8 @@
  * netlink: the local enforcement point. Where Cordon runs on (or next to) the
  * router of a segment, it isolates a host with policy-routing (FIB) rules in
  * that router's kernel instead of moving a switch port. This header is the
- * whole interface; only netlink.c includes libnl.
+ * whole interface; the modules of switches/netlink/ implement it, and only
+ * nl_kernel.c and nl_dump.c include libnl.
  *
  * Layout, per address family, with B the configured priority base, T
  * Cordon's own routing table and M the table that routes to the remediation

@@ -1,11 +1,24 @@
 # SPDX-License-Identifier: ISC
-# The SNMP enforcement point (snmp_point.c: drivers and operations;
-# snmp_session.c: net-snmp's single-session API on libevent). Only the client
-# modules include net-snmp's headers.
+# The SNMP enforcement point: the point's modules (snmp_point.c and the
+# operations it queues, snmp_int.h) and snmp_client (snmp_client.h: net-snmp's
+# single-session API on libevent, snmpc_int.h). Only snmp_client's modules
+# include net-snmp's headers.
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 target_sources(cordon_switches PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_batch.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_check.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_config.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_context.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_driver.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_locate.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_op.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_point.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_probe.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_client_test.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_oid.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_request.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_session.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_v3.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_vendor.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_view.c)
 target_include_directories(cordon_switches PUBLIC ${CMAKE_CURRENT_LIST_DIR})

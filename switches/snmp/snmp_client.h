@@ -2,8 +2,10 @@
 /*
  * snmp_client: asynchronous SNMP (v2c, v3 authPriv SHA/AES) from a libevent
  * loop, one session per switch. Internal to the SNMP enforcement point: only
- * snmp_client.c includes net-snmp and registers net-snmp's sockets and
- * timeouts with libevent; its users see the plain types below.
+ * its own modules (snmp_session.c, snmp_request.c, snmp_v3.c, snmp_oid.c,
+ * snmp_client_test.c, sharing snmpc_int.h) include net-snmp, and they
+ * register net-snmp's sockets and timeouts with libevent; its users see the
+ * plain types below.
  *
  * Every request completes through its callback exactly once, always from the
  * event loop (never from inside the submitting call): with the agent's answer,

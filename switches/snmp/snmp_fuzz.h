@@ -7,13 +7,13 @@
  *
  * Two levels, meant to be chained:
  *
- *  - the point (snmp.c): snmpsw_test_point_new() makes a point whose requests
+ *  - the point (snmp_point.c): snmpsw_test_point_new() makes a point whose requests
  *    are handed to a test function instead of snmp_client. The test answers
  *    each one by calling the request's snmpc_cb later (from its own loop,
  *    never from inside `send`), exactly as snmp_client would; the point's
  *    state machine (probe, locate, the batch of moves, check) is the real one.
  *
- *  - the client (snmp_client.c): snmpc_test_req_new() makes the request that
+ *  - the client (snmp_client_test.c): snmpc_test_req_new() makes the request that
  *    snmpc_get_in/snmpc_set/snmpc_walk_in would have sent on a session, never
  *    sent; snmpc_test_req_packet() hands it the bytes of an answer, which
  *    net-snmp parses (snmp_parse, as for a received datagram) and
@@ -24,7 +24,7 @@
  *
  * Both are compiled into the library always: the regression tests in the
  * normal and ASan builds replay fuzz findings through them. They cost the
- * production path one pointer test per request (snmp.c: sw_request).
+ * production path one pointer test per request (snmp_op.c: sw_request).
  */
 #ifndef CORDON_SWITCHES_SNMP_FUZZ_H
 #define CORDON_SWITCHES_SNMP_FUZZ_H

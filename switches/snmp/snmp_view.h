@@ -2,8 +2,8 @@
 /*
  * snmp_view: what locate learned of one switch (the tables it walked) and the
  * decision where a MAC is, made from those tables alone. No I/O and no
- * net-snmp here: snmp.c walks the tables and stores their rows (swv_add), then
- * asks swv_locate. Kept apart from snmp.c because the decision is the part
+ * net-snmp here: snmp_locate.c walks the tables and stores their rows (swv_add), then
+ * asks swv_locate. Kept apart because the decision is the part
  * that differs between real switches; docs/snmp.md lists each rule with the
  * switches it was derived from, tests/snmp/recordings/ holds those switches.
  */
