@@ -165,7 +165,7 @@ get_prefixes(struct ctx *x, const config_setting_t *grp, const char *section,
 			return failf(x, e, "%s.%s[%d]: expected a string", section, name, i);
 		if (*n == CONF_MAX_PREFIXES)
 			return failf(x, e, "%s.%s: at most %d entries", section, name, CONF_MAX_PREFIXES);
-		if (prefix_parse(v, &out[*n], why, sizeof(why)) != 0)
+		if (prefix_parse(v, 0, &out[*n], why, sizeof(why)) != 0)
 			return failf(x, e, "%s.%s: %s", section, name, why);
 		(*n)++;
 	}

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "addr.h"
 #include "detection.h"
 #include "enforce.h"
 

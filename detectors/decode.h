@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "addr.h"   /* struct ip_addr and its helpers (common/) */
+
 /* Link types, numbered as in pcap files (LINKTYPE_*). */
 #define DECODE_LINK_ETHERNET 1
 #define DECODE_LINK_RAW 101
@@ -27,11 +29,6 @@
 #define DECODE_LINK_LINUX_SLL2 276
 
 #define DECODE_MAX_TAGS 4
-
-/* An IPv4 or IPv6 address; IPv4 is kept as ::ffff:a.b.c.d. */
-struct ip_addr {
-	uint8_t b[16];
-};
 
 enum decode_status {
 	DECODE_OK = 0,
@@ -101,39 +98,5 @@ enum decode_status decode_frame(int linktype, const uint8_t *frame,
 bool decode_link_supported(int linktype);
 
 const char *decode_status_name(enum decode_status s);
-
-static inline bool
-ip_is_v4(const struct ip_addr *a)
-{
-	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	/* A fixed-size memcmp compiles to two word compares; a byte loop
-	 * costs a dozen branches on every packet. */
-	return memcmp(a->b, pfx, sizeof(pfx)) == 0;
-}
-
-/* Unspecified, multicast or limited broadcast: never a probe target or source. */
-static inline bool
-ip_is_special(const struct ip_addr *a)
-{
-	static const uint8_t zero[16];
-
-	/* Inline: the detector asks it of most packets' addresses. */
-	if (ip_is_v4(a)) {
-		const uint8_t *v4 = a->b + 12;
-		if (v4[0] == 0 || v4[0] >= 224)   /* this-net, multicast, class E, broadcast */
-			return true;
-		return false;
-	}
-	if (a->b[0] == 0xff)                      /* multicast */
-		return true;
-	return memcmp(a->b, zero, 16) == 0;       /* unspecified */
-}
-
-/* Text form (inet_ntop); `buf` needs 46 bytes. Returns buf. */
-char *ip_to_str(const struct ip_addr *a, char *buf, unsigned len);
-/* Parses dotted IPv4 or IPv6 text. Returns 0, or -1 if it is not an address. */
-int ip_from_str(const char *s, struct ip_addr *a);
-void ip_from_v4(struct ip_addr *a, const uint8_t v4[4]);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include "detcfg.h"
+#include "prefix.h"
 
 #include <errno.h>
 #include <math.h>
@@ -193,20 +194,14 @@ parse_subnets(struct det_config *c, const char *key, const char *value,
 		return fail(err, errlen, key, value, "too long");
 	strcpy(buf, value);
 	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		char *slash = strchr(tok, '/');
-		unsigned long long plen;
-		unsigned max;
-		if (slash == NULL)
-			return fail(err, errlen, key, value, "a subnet is ADDRESS/LENGTH");
-		*slash = '\0';
+		struct prefix p;
+		char why[192];
 		if (n == DETCFG_MAX_SUBNETS)
 			return fail(err, errlen, key, value, "at most 32 subnets");
-		if (ip_from_str(tok, &subs[n].addr) != 0)
-			return fail(err, errlen, key, value, "not an IPv4 or IPv6 address before '/'");
-		max = ip_is_v4(&subs[n].addr) ? 32 : 128;
-		if (parse_uint(slash + 1, max, &plen) != 0 || plen == 0)
-			return fail(err, errlen, key, value, "the length is 1 to 32 (IPv4) or 1 to 128 (IPv6)");
-		subs[n].plen = (uint8_t)(ip_is_v4(&subs[n].addr) ? plen + 96 : plen);
+		if (prefix_parse(tok, PREFIX_LENGTH_REQUIRED | PREFIX_NONZERO, &p, why, sizeof(why)) != 0)
+			return fail(err, errlen, key, value, why);
+		subs[n].addr = p.addr;
+		subs[n].plen = (uint8_t)p.len;
 		n++;
 	}
 	if (n == 0)
@@ -250,13 +245,7 @@ parse_port_list(struct det_config *c, const char *key, const char *value,
 bool
 detcfg_subnet_contains(const struct detcfg_subnet *s, const struct ip_addr *a)
 {
-	unsigned full = s->plen / 8, rest = s->plen % 8;
-
-	if (memcmp(s->addr.b, a->b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((s->addr.b[full] ^ a->b[full]) & (uint8_t)(0xff00 >> rest)) == 0;
+	return ip_prefix_equal(&s->addr, a, s->plen);
 }
 
 int

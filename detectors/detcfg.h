@@ -27,7 +27,11 @@ struct detcfg_port {
 	uint16_t threshold;    /* distinct destinations in fanout.window */
 };
 
-/* A local subnet: `plen` leading bits of `addr` (IPv4 counted in its ::ffff:0:0/96 form). */
+/*
+ * A local subnet: `plen` leading bits of `addr` (IPv4 counted in its
+ * ::ffff:0:0/96 form), parsed by common/prefix.c; kept this small because the
+ * detector matches it per packet.
+ */
 struct detcfg_subnet {
 	struct ip_addr addr;
 	uint8_t plen;

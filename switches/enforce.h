@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"   /* struct ip_addr */
+#include "addr.h"   /* struct ip_addr */
 
 #define ENF_NAME_LEN 64
 #define ENF_DETAIL_LEN 256

@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "enforce.h"
+#include "prefix.h"
 
 #define NETLINK_MAX_REMEDIATION 8
 #define NETLINK_NETNS_LEN 256
@@ -53,12 +54,6 @@
 #define NETLINK_DEFAULT_PRIORITY_BASE 9100
 #define NETLINK_DEFAULT_PRIORITY_RANGE 10
 #define NETLINK_DEFAULT_PROTOCOL 77        /* unassigned in iproute2's rt_protos */
-
-/* A prefix; `addr` is IPv4-mapped for IPv4, `len` counts the family's own bits. */
-struct netlink_prefix {
-	struct ip_addr addr;
-	uint8_t len;
-};
 
 enum netlink_deny_action {
 	NETLINK_DENY_PROHIBIT = 0,   /* ICMP administratively prohibited: a fast, visible refusal */
@@ -77,7 +72,7 @@ struct netlink_point_config {
 	enum netlink_deny_action deny_action;
 	bool remove_extra;              /* reconcile removes Cordon rules no state accounts for */
 	unsigned n_remediation;
-	struct netlink_prefix remediation[NETLINK_MAX_REMEDIATION];
+	struct prefix remediation[NETLINK_MAX_REMEDIATION];   /* network addresses (PREFIX_NETWORK) */
 };
 
 /* Fills `c` with the defaults: own namespace, no remediation prefix. */
@@ -96,9 +91,6 @@ int netlink_config_set(struct netlink_point_config *c, const char *key, const ch
 
 /* Checks the config as a whole (ranges, overlaps). Returns 0, or -1 with `err`. */
 int netlink_config_validate(const struct netlink_point_config *c, char *err, size_t errlen);
-
-/* Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (a host prefix). */
-int netlink_prefix_parse(const char *text, struct netlink_prefix *p);
 
 /*
  * Makes the netlink enforcement point `name`: validates `cfg`, opens a

@@ -40,60 +40,14 @@ parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/* Host bits of `a` beyond `len` (in the family's own bits) are all zero. */
-static bool
-host_bits_clear(const struct ip_addr *a, uint8_t len)
-{
-	unsigned off = ip_is_v4(a) ? 96 : 0;
-	unsigned bit;
-
-	for (bit = off + len; bit < 128; bit++)
-		if (a->b[bit / 8] & (0x80u >> (bit % 8)))
-			return false;
-	return true;
-}
-
-int
-netlink_prefix_parse(const char *text, struct netlink_prefix *p)
-{
-	char buf[64];
-	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	uint32_t len, max;
-
-	if (alen == 0 || alen >= sizeof(buf))
-		return -1;
-	memcpy(buf, text, alen);
-	buf[alen] = '\0';
-	if (ip_from_str(buf, &p->addr) < 0)
-		return -1;
-	max = ip_is_v4(&p->addr) ? 32 : 128;
-	if (slash == NULL)
-		len = max;
-	else if (parse_u32(slash + 1, 0, max, &len) < 0)
-		return -1;
-	p->len = (uint8_t)len;
-	return 0;
-}
-
+/*
+ * A remediation prefix holds an address: its family alone, as the kernel
+ * matches rules of one family (an IPv6 ::/n never holds an IPv4 host here).
+ */
 bool
-netlink_prefix_contains(const struct netlink_prefix *p, const struct ip_addr *a)
+netlink_remediation_contains(const struct prefix *p, const struct ip_addr *a)
 {
-	unsigned off, bits, i;
-
-	if (ip_is_v4(&p->addr) != ip_is_v4(a))
-		return false;
-	off = ip_is_v4(a) ? 12 : 0;
-	bits = p->len;
-	for (i = 0; bits >= 8; i++, bits -= 8)
-		if (p->addr.b[off + i] != a->b[off + i])
-			return false;
-	if (bits > 0) {
-		uint8_t mask = (uint8_t)(0xffu << (8 - bits));
-		if ((p->addr.b[off + i] & mask) != (a->b[off + i] & mask))
-			return false;
-	}
-	return true;
+	return ip_is_v4(&p->addr) == ip_is_v4(a) && prefix_contains(p, a);
 }
 
 static int
@@ -113,15 +67,11 @@ parse_bool(const char *s, bool *out)
 static int
 add_remediation(struct netlink_point_config *c, const char *text, char *err, size_t errlen)
 {
-	struct netlink_prefix p;
+	struct prefix p;
+	char why[192];
 
-	if (netlink_prefix_parse(text, &p) < 0) {
-		snprintf(err, errlen, "netlink remediation '%s': not an IPv4 or IPv6 prefix", text);
-		return -1;
-	}
-	if (!host_bits_clear(&p.addr, p.len)) {
-		snprintf(err, errlen, "netlink remediation '%s': bits set past the prefix length "
-			 "(give the network address)", text);
+	if (prefix_parse(text, PREFIX_NETWORK, &p, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "netlink remediation: %s", why);
 		return -1;
 	}
 	if (c->n_remediation >= NETLINK_MAX_REMEDIATION) {
@@ -268,12 +218,11 @@ netlink_config_validate(const struct netlink_point_config *c, char *err, size_t 
 		return -1;
 	}
 	for (i = 0; i < c->n_remediation; i++) {
-		uint8_t max = ip_is_v4(&c->remediation[i].addr) ? 32 : 128;
-		if (c->remediation[i].len > max || !host_bits_clear(&c->remediation[i].addr,
-								  c->remediation[i].len)) {
+		if (!prefix_is_network(&c->remediation[i])) {
 			char a[64];
-			snprintf(err, errlen, "netlink remediation %s/%u: not a network prefix",
-				 ip_to_str(&c->remediation[i].addr, a, sizeof(a)), c->remediation[i].len);
+			snprintf(err, errlen, "netlink remediation %s (length %u of the 128-bit form): "
+				 "not a network prefix", ip_to_str(&c->remediation[i].addr, a, sizeof(a)),
+				 c->remediation[i].len);
 			return -1;
 		}
 	}

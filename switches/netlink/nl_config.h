@@ -8,7 +8,7 @@
 
 #include "netlink.h"
 
-/* The address is inside the prefix (same family). */
-bool netlink_prefix_contains(const struct netlink_prefix *p, const struct ip_addr *a);
+/* The address is inside the remediation prefix, of the same family. */
+bool netlink_remediation_contains(const struct prefix *p, const struct ip_addr *a);
 
 #endif

@@ -75,7 +75,7 @@ shared_objs(const struct netlink_point_config *c, uint8_t family, struct fib_obj
 
 	memset(out, 0, sizeof(struct fib_obj) * MAX_SHARED);
 	for (i = 0; i < c->n_remediation; i++) {
-		const struct netlink_prefix *r = &c->remediation[i];
+		const struct prefix *r = &c->remediation[i];
 		uint8_t rb[16];
 
 		if (addr_to_kernel(&r->addr, rb) != family)
@@ -86,7 +86,7 @@ shared_objs(const struct netlink_point_config *c, uint8_t family, struct fib_obj
 		out[n].table = c->remediation_table;
 		out[n].prio = c->priority_base + SLOT_TO_REMEDIATION;
 		memcpy(out[n].dst, rb, 16);
-		out[n].dst_len = r->len;
+		out[n].dst_len = (uint8_t)prefix_bits(r);
 		n++;
 		out[n].kind = OBJ_RULE;
 		out[n].family = family;
@@ -94,7 +94,7 @@ shared_objs(const struct netlink_point_config *c, uint8_t family, struct fib_obj
 		out[n].table = c->remediation_table;
 		out[n].prio = c->priority_base + SLOT_FROM_REMEDIATION;
 		memcpy(out[n].src, rb, 16);
-		out[n].src_len = r->len;
+		out[n].src_len = (uint8_t)prefix_bits(r);
 		n++;
 	}
 	out[n].kind = OBJ_RULE;

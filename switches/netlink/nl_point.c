@@ -124,13 +124,12 @@ location_usable(struct enf_point *p, const struct enf_location *l, const char *o
 		return false;
 	}
 	for (i = 0; i < im->cfg.n_remediation; i++) {
-		if (netlink_prefix_contains(&im->cfg.remediation[i], &l->host.ip)) {
-			char r[INET6_ADDRSTRLEN];
+		if (netlink_remediation_contains(&im->cfg.remediation[i], &l->host.ip)) {
+			char r[64];
 			res->status = ENF_REFUSED;
 			snprintf(res->message, sizeof(res->message), "%s %s: inside remediation prefix "
-				 "%s/%u, which must stay reachable", op, a,
-				 ip_to_str(&im->cfg.remediation[i].addr, r, sizeof(r)),
-				 im->cfg.remediation[i].len);
+				 "%s, which must stay reachable", op, a,
+				 prefix_to_str(&im->cfg.remediation[i], r, sizeof(r)));
 			return false;
 		}
 	}

@@ -23,14 +23,14 @@ make_conf(struct cordon_conf *c)
 	char err[160];
 
 	conf_defaults(c);
-	assert_int_equal(prefix_parse("10.1.0.1", &c->protected_[0], err, sizeof(err)), 0);
-	assert_int_equal(prefix_parse("10.2.0.0/16", &c->protected_[1], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.1.0.1", 0, &c->protected_[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.2.0.0/16", 0, &c->protected_[1], err, sizeof(err)), 0);
 	c->nprotected = 2;
-	assert_int_equal(prefix_parse("10.3.0.0/24", &c->approval[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.3.0.0/24", 0, &c->approval[0], err, sizeof(err)), 0);
 	c->napproval = 1;
 	snprintf(c->points[0].name, sizeof(c->points[0].name), "lan");
 	snprintf(c->points[0].kind, sizeof(c->points[0].kind), "netlink");
-	assert_int_equal(prefix_parse("10.0.0.0/8", &c->points[0].prefixes[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.0.0.0/8", 0, &c->points[0].prefixes[0], err, sizeof(err)), 0);
 	c->points[0].nprefixes = 1;
 	c->npoints = 1;
 }
@@ -167,7 +167,7 @@ test_protected_wins_over_approval(void **state)
 	(void)state;
 	make_conf(&c);
 	/* 10.3.0.5 is in the approval prefix and also protected. */
-	assert_int_equal(prefix_parse("10.3.0.5", &c.protected_[c.nprotected++], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.3.0.5", 0, &c.protected_[c.nprotected++], err, sizeof(err)), 0);
 	assert_int_equal(decide(&c, "10.3.0.5", ENGINE_FANOUT, 12, HS_OBSERVED, true, why, sizeof(why)),
 	    POLICY_REFUSE);
 }

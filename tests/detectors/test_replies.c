@@ -341,9 +341,14 @@ settings_are_checked(void **state)
 	(void)state;
 	detcfg_defaults(&c);
 	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0", err, sizeof(err)), -1);
-	assert_string_equal(err, "subnets: bad value '10.20.0.0': a subnet is ADDRESS/LENGTH");
-	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0/33", err, sizeof(err)), -1);
+	assert_string_equal(err, "subnets: bad value '10.20.0.0': '10.20.0.0' has no length: "
+	    "a prefix is ADDRESS/LENGTH");
+	assert_int_equal(detcfg_set(&c, "subnets", "10.0.0.0/8,10.20.0.0/33", err, sizeof(err)), -1);
+	assert_string_equal(err, "subnets: bad value '10.0.0.0/8,10.20.0.0/33': '10.20.0.0/33': "
+	    "prefix length must be 1 to 32");
 	assert_int_equal(detcfg_set(&c, "subnets", "printer/24", err, sizeof(err)), -1);
+	assert_string_equal(err, "subnets: bad value 'printer/24': 'printer' is not an IPv4 or "
+	    "IPv6 address");
 	assert_int_equal(detcfg_set(&c, "subnets", "10.20.0.0/16,fd00:1::/64", err, sizeof(err)), 0);
 	assert_int_equal(c.nsubnets, 2);
 	assert_int_equal(c.subnets[0].plen, 96 + 16);
