@@ -177,8 +177,9 @@ struct sw {
 	bool free_pending;              /* destroyed from a callback: freed once it returns */
 };
 
-/* ---- isolate / release: one "move" ---- */
+/* ---- queued operations ---- */
 
+/* What an operation acts on, as given to enf_ops. */
 struct op_args {
 	struct enf_host host;
 	struct enf_location loc;
