@@ -219,12 +219,21 @@ lsw_snmpd_restart() {
   lsw_snmpd_launch "$sw" && lsw_wait_served "$sw"
 }
 
+# lsw_switch_quarantine SW VLAN OPEN_PORT: before lsw_switch_start, makes VLAN
+# the quarantine VLAN: its ports are isolated from each other (bridge port
+# isolation), all reach OPEN_PORT (the remediation server's).
+lsw_switch_quarantine() {
+  mkdir -p "$LSW_STATE/$1"
+  echo "-q $2 -o $3" >"$LSW_STATE/$1/quarantine"
+}
+
 # lsw_agent_start SW: (re)starts the subagent and waits until it serves dot1dBaseNumPorts.
 lsw_agent_start() {
-  local sw=$1 dir=$LSW_STATE/$1 i
+  local sw=$1 dir=$LSW_STATE/$1 i qopts=()
+  [[ -f "$dir/quarantine" ]] && read -ra qopts <"$dir/quarantine"
   SNMP_PERSISTENT_DIR=$dir/persist ip netns exec "$sw" \
     "$LSW_AGENT" -x "$dir/agentx.sock" -P "$(cat "$dir/personality")" -n "$sw" -d "$dir/persist" \
-    </dev/null >>"$dir/agent.log" 2>&1 &
+    "${qopts[@]}" </dev/null >>"$dir/agent.log" 2>&1 &
   echo $! >"$dir/agent.pid"
   lsw_wait_served "$sw"
 }

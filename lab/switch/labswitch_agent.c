@@ -358,6 +358,54 @@ state_read(struct lsw_state *st, bool with_fdb)
 }
 
 /* Moves port `port` into VLAN `vid` (enslaves swp<port> to br<vid>). Returns 0 or -errno. */
+/*
+ * The quarantine VLAN keeps its hosts apart: a port in it is a bridge
+ * "isolated" port (it forwards only to non-isolated ports), so a quarantined
+ * host reaches the remediation server's port (left open) but no other
+ * quarantined host, as private VLAN isolated ports or protected ports do on
+ * real switches. 0 (no -q) turns the feature off.
+ */
+static int quarantine_vid;
+static int open_port;              /* -o: the port in the quarantine VLAN that stays reachable */
+
+/* Sets swp<port>'s bridge "isolated" flag (RTM_SETLINK, AF_BRIDGE, IFLA_PROTINFO). */
+static int
+port_set_isolated(const struct lsw_state *st, int port, bool on)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+		char attrs[32];
+	} req;
+
+	if (port < 1 || port > st->nports || !st->ports[port].present)
+		return -ENOENT;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.h.nlmsg_type = RTM_SETLINK;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.ifi.ifi_family = AF_BRIDGE;
+	req.ifi.ifi_index = st->ports[port].ifindex;
+	struct rtattr *nest = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.h.nlmsg_len));
+	nest->rta_type = IFLA_PROTINFO | NLA_F_NESTED;
+	struct rtattr *flag = (struct rtattr *)((char *)nest + RTA_LENGTH(0));
+	flag->rta_type = IFLA_BRPORT_ISOLATED;
+	flag->rta_len = RTA_LENGTH(sizeof(uint8_t));
+	*(uint8_t *)RTA_DATA(flag) = on ? 1 : 0;
+	nest->rta_len = (unsigned short)(RTA_LENGTH(0) + RTA_ALIGN(flag->rta_len));
+	req.h.nlmsg_len = NLMSG_ALIGN(req.h.nlmsg_len) + RTA_ALIGN(nest->rta_len);
+	return nl_talk(&req.h, NULL, NULL);
+}
+
+/* Isolated exactly when in the quarantine VLAN and not the open port. */
+static int
+port_apply_isolation(const struct lsw_state *st, int port, int vid)
+{
+	if (!quarantine_vid)
+		return 0;
+	return port_set_isolated(st, port, vid == quarantine_vid && port != open_port);
+}
+
 static int
 port_move(const struct lsw_state *st, int port, int vid)
 {
@@ -685,12 +733,16 @@ txn_apply(const struct lsw_state *st)
 		if (!txn.desired[p] || txn.desired[p] == st->ports[p].vlan)
 			continue;
 		int rc = port_move(st, p, txn.desired[p]);
+		if (rc == 0) {
+			/* Moved: from here on the undo must move it back, whatever follows. */
+			txn.undo[p] = st->ports[p].vlan;
+			rc = port_apply_isolation(st, p, txn.desired[p]);
+		}
 		if (rc < 0) {
 			snmp_log(LOG_ERR, "%s: moving swp%d to br%d: %s\n", switch_name, p,
 				 txn.desired[p], strerror(-rc));
 			return -1;
 		}
-		txn.undo[p] = st->ports[p].vlan;
 		snmp_log(LOG_INFO, "%s: swp%d VLAN %d -> %d\n", switch_name, p,
 			 st->ports[p].vlan, txn.desired[p]);
 	}
@@ -701,7 +753,8 @@ static void
 txn_undo(const struct lsw_state *st)
 {
 	for (int p = 1; p <= st->nports; p++)
-		if (txn.undo[p] && port_move(st, p, txn.undo[p]) < 0)
+		if (txn.undo[p] && (port_move(st, p, txn.undo[p]) < 0 ||
+				    port_apply_isolation(st, p, txn.undo[p]) < 0))
 			snmp_log(LOG_ERR, "%s: undo: swp%d back to VLAN %d failed\n", switch_name, p,
 				 txn.undo[p]);
 }
@@ -842,10 +895,12 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
-		"                              [-d PERSISTENT_DIR]\n"
+		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]]\n"
 		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
 		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
-		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n");
+		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n"
+		"-q: ports in that VLAN are isolated from each other (bridge port isolation),\n"
+		"except OPEN_PORT (the remediation server's), which they all reach.\n");
 }
 
 int
@@ -854,8 +909,21 @@ main(int argc, char **argv)
 	const char *xsock = NULL, *pdir = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "x:P:n:d:h")) != -1) {
+	while ((c = getopt(argc, argv, "x:P:n:d:q:o:h")) != -1) {
 		switch (c) {
+		case 'q':
+		case 'o': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			long max = c == 'q' ? 4094 : LSW_MAX_PORTS;
+			if (*end || end == optarg || v < 1 || v > max) {
+				fprintf(stderr, "cordon-labswitch-agent: -%c '%s': not a %s in 1..%ld\n", c,
+					optarg, c == 'q' ? "VLAN" : "port", max);
+				return 2;
+			}
+			*(c == 'q' ? &quarantine_vid : &open_port) = (int)v;
+			break;
+		}
 		case 'x': xsock = optarg; break;
 		case 'n': switch_name = optarg; break;
 		case 'd': pdir = optarg; break;
@@ -918,6 +986,19 @@ main(int argc, char **argv)
 	    (register_subtree("cordonCiscoVtp", OID_CISCO_VTP, OIDLEN(OID_CISCO_VTP), NULL) < 0 ||
 	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM), NULL) < 0))
 		return 1;
+
+	if (quarantine_vid) {
+		/* Ports already in the quarantine VLAN (a restart) are kept apart at once. */
+		int rc = state_read(&cur_state, false);
+		for (int p = 1; rc == 0 && p <= cur_state.nports; p++)
+			if (cur_state.ports[p].present)
+				rc = port_apply_isolation(&cur_state, p, cur_state.ports[p].vlan);
+		if (rc < 0) {
+			fprintf(stderr, "cordon-labswitch-agent: %s: port isolation: %s\n", switch_name,
+				strerror(-rc));
+			return 1;
+		}
+	}
 
 	init_snmp("cordon-labswitch");
 	/* After init_snmp, or a restarted snmpd is found only after the default 15 s. */

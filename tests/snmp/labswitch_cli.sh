@@ -6,7 +6,8 @@
 # have, a SET of dot1qPvid / the membership bitmaps / vmVlan really moves the
 # port (pings prove it), a VLAN the switch does not have is refused, a
 # read-only community cannot write, ifAdminStatus takes the port down, SNMPv3
-# authPriv works, and everything is removed afterwards.
+# authPriv works, ports in the quarantine VLAN reach the remediation server but
+# not each other, and everything is removed afterwards.
 set -uo pipefail
 AGENT=$1
 LIB=$2
@@ -48,6 +49,7 @@ lsw_switch_create "$SW" "$NOC" 1 10,20,999 || exit 1
 lsw_port_add "$SW" 1 10 "$H1" 10.77.0.1/24 || exit 1
 lsw_port_add "$SW" 2 10 "$H2" 10.77.0.2/24 || exit 1
 lsw_port_add "$SW" 3 999 "$REM" 10.77.0.99/24 || exit 1
+lsw_switch_quarantine "$SW" 999 3
 lsw_switch_start "$SW" standard || exit 1
 
 # --- standard personality: forwarding tables ---
@@ -70,6 +72,15 @@ check "SET dot1qPvid.1 = 999" lsw_snmp snmpset "$NOC" "$SW" "$PVID.1" u 999
 check "after the move swp1 is in br999" bash -c "ip -n $SW link show swp1 | grep -q 'master br999'"
 check "h1 reaches the remediation server" reach "$H1" 10.77.0.99
 check_not "h1 no longer reaches h2" reach "$H1" 10.77.0.2
+isolated() { ip -n "$SW" -d link show "$1" | grep -q 'isolated on'; }
+check "swp1 in the quarantine VLAN is an isolated bridge port" isolated swp1
+check_not "the remediation server's port is not isolated" isolated swp3
+check "SET dot1qPvid.2 = 999 (a second quarantined host)" lsw_snmp snmpset "$NOC" "$SW" "$PVID.2" u 999
+check "h2 reaches the remediation server" reach "$H2" 10.77.0.99
+check_not "quarantined h2 does not reach quarantined h1" reach "$H2" 10.77.0.1
+check_not "quarantined h1 does not reach quarantined h2" reach "$H1" 10.77.0.2
+check "SET dot1qPvid.2 = 10 releases h2" lsw_snmp snmpset "$NOC" "$SW" "$PVID.2" u 10
+check_not "swp2 back in VLAN 10 is not isolated" isolated swp2
 check "egress ports of VLAN 999 are ports 1 and 3 (A0)" \
   bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" "$EGRESS.999")' == *'A0'* ]]"
 check "untagged ports of VLAN 10 are port 2 only (40)" \
