@@ -276,30 +276,44 @@ port_by_ifindex(const struct lsw_state *st, int ifindex)
 	return 0;
 }
 
+/*
+ * A bridge forwarding entry of the switch from an RTM_NEWNEIGH/RTM_DELNEIGH
+ * message: 1 with *f filled, 0 when it is not one (another family, the
+ * bridge's own address, a bridge or port that is not the switch's).
+ */
+static int
+fdb_from_neigh(const struct lsw_state *st, struct nlmsghdr *h, struct lsw_fdb *f)
+{
+	struct ndmsg *nd = NLMSG_DATA(h);
+	struct rtattr *tb[NDA_MAX + 1];
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) || nd->ndm_family != AF_BRIDGE)
+		return 0;
+	/* The bridge's own addresses (NUD_PERMANENT) are not learned hosts. */
+	if (nd->ndm_state & NUD_PERMANENT)
+		return 0;
+	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
+		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))));
+	if (!tb[NDA_LLADDR] || RTA_PAYLOAD(tb[NDA_LLADDR]) != 6 || !tb[NDA_MASTER])
+		return 0;
+	const struct lsw_vlan *v = vlan_by_ifindex(st, (int)*(uint32_t *)RTA_DATA(tb[NDA_MASTER]));
+	int port = port_by_ifindex(st, nd->ndm_ifindex);
+	if (!v || !port)
+		return 0;
+	memcpy(f->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
+	f->vlan = v->vid;
+	f->port = port;
+	return 1;
+}
+
 static void
 on_neigh(struct nlmsghdr *h, void *arg)
 {
 	struct lsw_state *st = arg;
-	struct ndmsg *nd = NLMSG_DATA(h);
-	struct rtattr *tb[NDA_MAX + 1];
 
-	if (h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_BRIDGE)
+	if (h->nlmsg_type != RTM_NEWNEIGH || st->nfdb >= LSW_MAX_FDB)
 		return;
-	/* The bridge's own addresses (NUD_PERMANENT) are not learned hosts. */
-	if (nd->ndm_state & NUD_PERMANENT)
-		return;
-	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
-		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))));
-	if (!tb[NDA_LLADDR] || RTA_PAYLOAD(tb[NDA_LLADDR]) != 6 || !tb[NDA_MASTER])
-		return;
-	const struct lsw_vlan *v = vlan_by_ifindex(st, (int)*(uint32_t *)RTA_DATA(tb[NDA_MASTER]));
-	int port = port_by_ifindex(st, nd->ndm_ifindex);
-	if (!v || !port || st->nfdb >= LSW_MAX_FDB)
-		return;
-	struct lsw_fdb *f = &st->fdb[st->nfdb++];
-	memcpy(f->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
-	f->vlan = v->vid;
-	f->port = port;
+	st->nfdb += fdb_from_neigh(st, h, &st->fdb[st->nfdb]);
 }
 
 static int
@@ -890,17 +904,154 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* ---- MAC-change notifications (CISCO-MAC-NOTIFICATION-MIB), -m ---- */
+
+/*
+ * With -m the switch tells its managers where hosts appear, as a Cisco switch
+ * with `mac address-table notification change` does: the kernel's bridge
+ * forwarding-table events (RTNLGRP_NEIGH) become cmnMacChangedNotification,
+ * each carrying one cmnHistMacChangedMsg of up to 23 11-octet tuples
+ * <operation 1 learnt / 2 removed><VLAN 2><MAC 6><dot1dBasePort 2>. snmpd (the
+ * master agent) sends them to the sinks in its configuration.
+ */
+static const oid OID_SNMP_TRAP_OID[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+static const oid OID_CMN_MAC_CHANGED[] = {1, 3, 6, 1, 4, 1, 9, 9, 215, 2, 0, 1};
+static const oid OID_CMN_HIST_MSG[] = {1, 3, 6, 1, 4, 1, 9, 9, 215, 1, 1, 8, 1, 2};
+
+#define LSW_TUPLES_PER_MSG 23      /* 23 * 11 = 253 octets: cmnHistMacChangedMsg is 1..254 */
+#define LSW_EVENTS_PER_WAKE 1024   /* bound on kernel events handled per wake-up */
+
+static bool notify_mac_changes;
+static int nl_events_fd = -1;
+static unsigned long hist_index;   /* cmnHistIndex: 1, 2, ... */
+static struct lsw_state ev_state;  /* links only, for mapping the events */
+
+static void
+send_mac_changed(const uint8_t *msg, size_t len)
+{
+	oid name[OIDLEN(OID_CMN_HIST_MSG) + 1];
+	netsnmp_variable_list *vars = NULL;
+
+	memcpy(name, OID_CMN_HIST_MSG, sizeof(OID_CMN_HIST_MSG));
+	name[OIDLEN(OID_CMN_HIST_MSG)] = ++hist_index;
+	if (!snmp_varlist_add_variable(&vars, OID_SNMP_TRAP_OID, OIDLEN(OID_SNMP_TRAP_OID),
+				       ASN_OBJECT_ID, (const u_char *)OID_CMN_MAC_CHANGED,
+				       sizeof(OID_CMN_MAC_CHANGED)) ||
+	    !snmp_varlist_add_variable(&vars, name, OIDLEN(name), ASN_OCTET_STR, msg, len)) {
+		snmp_log(LOG_ERR, "%s: MAC notification: out of memory\n", switch_name);
+		snmp_free_varbind(vars);
+		return;
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+static void
+on_fdb_events(int fd, void *arg)
+{
+	static char buf[65536];
+	uint8_t msg[LSW_TUPLES_PER_MSG * 11];
+	size_t len = 0;
+	int handled = 0, sent = 0;
+	(void)arg;
+
+	/* Ports and bridges may have changed since the last events: map with today's. */
+	if (state_read(&ev_state, false) < 0)
+		return;
+	while (handled < LSW_EVENTS_PER_WAKE) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break; /* EAGAIN: all read; ENOBUFS: the kernel dropped some, go on */
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n), handled++) {
+			struct lsw_fdb f;
+			if ((h->nlmsg_type != RTM_NEWNEIGH && h->nlmsg_type != RTM_DELNEIGH) ||
+			    !fdb_from_neigh(&ev_state, h, &f))
+				continue;
+			uint8_t *t = msg + len;
+			t[0] = h->nlmsg_type == RTM_NEWNEIGH ? 1 : 2;
+			t[1] = (uint8_t)(f.vlan >> 8);
+			t[2] = (uint8_t)f.vlan;
+			memcpy(t + 3, f.mac, 6);
+			t[9] = (uint8_t)(f.port >> 8);
+			t[10] = (uint8_t)f.port;
+			len += 11;
+			if (len == sizeof(msg)) {
+				send_mac_changed(msg, len);
+				sent++;
+				len = 0;
+			}
+		}
+	}
+	if (len) {
+		send_mac_changed(msg, len);
+		sent++;
+	}
+	if (sent)
+		snmp_log(LOG_INFO, "%s: %d MAC-change notification(s) sent\n", switch_name, sent);
+}
+
+/* Subscribes to the bridges' forwarding-table events. Returns 0 or -errno. */
+static int
+fdb_events_open(void)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_NEIGH};
+
+	nl_events_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (nl_events_fd < 0)
+		return -errno;
+	if (bind(nl_events_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * One turn of the agent's loop: what agent_check_and_process(1) does, plus the
+ * forwarding-table events socket, which it does not watch. A signal ends the
+ * wait (EINTR) so SIGTERM is seen at once.
+ */
+static void
+agent_run_once(void)
+{
+	fd_set fds;
+	struct timeval tv;
+	int numfds = 0, block = 1;
+
+	FD_ZERO(&fds);
+	timerclear(&tv);
+	snmp_select_info(&numfds, &fds, &tv, &block);
+	if (nl_events_fd >= 0) {
+		FD_SET(nl_events_fd, &fds);
+		if (nl_events_fd >= numfds)
+			numfds = nl_events_fd + 1;
+	}
+	int n = select(numfds, &fds, NULL, NULL, block ? NULL : &tv);
+	if (n > 0) {
+		if (nl_events_fd >= 0 && FD_ISSET(nl_events_fd, &fds)) {
+			on_fdb_events(nl_events_fd, NULL);
+			FD_CLR(nl_events_fd, &fds);
+		}
+		snmp_read(&fds);
+	} else if (n == 0) {
+		snmp_timeout();
+	}
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
-		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]]\n"
+		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]] [-m]\n"
 		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
 		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
 		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n"
 		"-q: ports in that VLAN are isolated from each other (bridge port isolation),\n"
-		"except OPEN_PORT (the remediation server's), which they all reach.\n");
+		"except OPEN_PORT (the remediation server's), which they all reach.\n"
+		"-m: send cmnMacChangedNotification (CISCO-MAC-NOTIFICATION-MIB) for every MAC the\n"
+		"bridges learn or forget, through snmpd's notification sinks.\n");
 }
 
 int
@@ -909,7 +1060,7 @@ main(int argc, char **argv)
 	const char *xsock = NULL, *pdir = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "x:P:n:d:q:o:h")) != -1) {
+	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mh")) != -1) {
 		switch (c) {
 		case 'q':
 		case 'o': {
@@ -925,6 +1076,7 @@ main(int argc, char **argv)
 			break;
 		}
 		case 'x': xsock = optarg; break;
+		case 'm': notify_mac_changes = true; break;
 		case 'n': switch_name = optarg; break;
 		case 'd': pdir = optarg; break;
 		case 'P':
@@ -1001,6 +1153,14 @@ main(int argc, char **argv)
 	}
 
 	init_snmp("cordon-labswitch");
+	if (notify_mac_changes) {
+		int rc = fdb_events_open();
+		if (rc < 0) {
+			fprintf(stderr, "cordon-labswitch-agent: %s: forwarding-table events: %s\n",
+				switch_name, strerror(-rc));
+			return 1;
+		}
+	}
 	/* After init_snmp, or a restarted snmpd is found only after the default 15 s. */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
 
@@ -1013,11 +1173,13 @@ main(int argc, char **argv)
 	snmp_log(LOG_INFO, "%s: subagent up (%s personality)\n", switch_name,
 		 personality == PERS_CISCO ? "cisco" : personality == PERS_IOS ? "ios" : "standard");
 	while (!stop_requested)
-		agent_check_and_process(1);
+		agent_run_once();
 
 	snmp_shutdown("cordon-labswitch");
 	free(cur_view.e);
 	free(cur_state.fdb);
+	if (nl_events_fd >= 0)
+		close(nl_events_fd);
 	close(nl_fd);
 	return 0;
 }
