@@ -7,6 +7,7 @@ target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_client.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_notify.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_receiver.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_vendor.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_view.c)
 target_link_libraries(cordon_switches PUBLIC PkgConfig::NETSNMP PkgConfig::LIBEVENT)

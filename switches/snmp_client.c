@@ -21,6 +21,7 @@
  * localizes the keys (no packet). Requests submitted meanwhile wait.
  */
 #include "snmp_client.h"
+#include "snmp_client_netsnmp.h"
 #include "snmp_fuzz.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -258,8 +259,8 @@ snmpc_global_shutdown(void)
 
 /* ---- varbinds ---- */
 
-static void
-vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
+void
+snmpc_vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
 {
 	memset(vb, 0, offsetof(struct snmpc_vb, s));
 	vb->oid.len = v->name_length < SNMPC_MAX_OID ? v->name_length : SNMPC_MAX_OID;
@@ -317,7 +318,7 @@ req_push_vb(struct snmpc_req *r, const netsnmp_variable_list *v)
 		r->vbs = n;
 		r->capvbs = cap;
 	}
-	vb_from_netsnmp(&r->vbs[r->nvbs++], v);
+	snmpc_vb_from_netsnmp(&r->vbs[r->nvbs++], v);
 	return 0;
 }
 
@@ -638,7 +639,7 @@ walk_step(struct snmpc_req *r, netsnmp_pdu *pdu)
 
 	for (netsnmp_variable_list *v = pdu->variables; v && !done; v = v->next_variable) {
 		struct snmpc_vb vb;
-		vb_from_netsnmp(&vb, v);
+		snmpc_vb_from_netsnmp(&vb, v);
 		if (vb.type == SNMPC_END_OF_MIB || vb.type == SNMPC_NO_SUCH_OBJECT ||
 		    vb.type == SNMPC_NO_SUCH_INSTANCE ||
 		    !snmpc_oid_has_prefix(&vb.oid, r->root.n, r->root.len) || vb.oid.len == r->root.len) {
