@@ -229,6 +229,9 @@ static int add_user(struct snmprx *rx, const u_char *engine, size_t engine_len,
 	u->engineIDLen = engine_len;
 	u->name = strdup(c->v3_user);
 	u->secName = strdup(c->v3_user);
+	/* usm_create_user() set "no auth" and "no priv": replaced, not leaked. */
+	free(u->authProtocol);
+	free(u->privProtocol);
 	u->authProtocol = snmp_duplicate_objid(usmHMACSHA1AuthProtocol, USM_AUTH_PROTO_SHA_LEN);
 	u->authProtocolLen = USM_AUTH_PROTO_SHA_LEN;
 	u->privProtocol = snmp_duplicate_objid(usmAESPrivProtocol, USM_PRIV_PROTO_AES_LEN);
@@ -411,9 +414,12 @@ void snmprx_close(struct snmprx *rx)
 		event_free(rx->rd_ev);
 	if (rx->sessp)
 		snmp_sess_close(rx->sessp);
+	/* usm_remove_user() unlinks the user (it returns the list, not the user). */
 	for (size_t i = 0; i < rx->nusers; i++)
-		if (rx->users[i])
-			usm_free_user(usm_remove_user(rx->users[i]));
+		if (rx->users[i]) {
+			usm_remove_user(rx->users[i]);
+			usm_free_user(rx->users[i]);
+		}
 	explicit_bzero(rx->community, sizeof(rx->community));
 	free(rx);
 }
