@@ -6,6 +6,7 @@ pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_client.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_neigh.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_notify.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_receiver.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_vendor.c
