@@ -245,11 +245,24 @@ lsw_switch_notify() {
   touch "$dir/notify-macs"
 }
 
+# lsw_port_tag SW PORT VLAN: before lsw_switch_start, PORT is also a tagged
+# member of VLAN (a phone's voice VLAN on a PC's access port). The kernel here
+# cannot forward tagged frames: the membership exists in the switch's
+# Q-BRIDGE-MIB state only (see cordon-labswitch-agent -T).
+lsw_port_tag() {
+  mkdir -p "$LSW_STATE/$1"
+  echo "-T $2:$3" >>"$LSW_STATE/$1/tagged"
+}
+
 # lsw_agent_start SW: (re)starts the subagent and waits until it serves dot1dBaseNumPorts.
 lsw_agent_start() {
   local sw=$1 dir=$LSW_STATE/$1 i qopts=()
   [[ -f "$dir/quarantine" ]] && read -ra qopts <"$dir/quarantine"
   [[ -f "$dir/notify-macs" ]] && qopts+=(-m)
+  local t
+  if [[ -f "$dir/tagged" ]]; then
+    while read -r t; do qopts+=($t); done <"$dir/tagged"
+  fi
   SNMP_PERSISTENT_DIR=$dir/persist ip netns exec "$sw" \
     "$LSW_AGENT" -x "$dir/agentx.sock" -P "$(cat "$dir/personality")" -n "$sw" -d "$dir/persist" \
     "${qopts[@]}" </dev/null >>"$dir/agent.log" 2>&1 &

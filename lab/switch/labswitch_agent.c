@@ -447,6 +447,79 @@ port_move(const struct lsw_state *st, int port, int vid)
 	return nl_talk(&req.h, NULL, NULL);
 }
 
+/* ---- tagged memberships (a phone's voice VLAN on a PC's access port) ---- */
+
+/*
+ * This kernel has no 802.1Q devices and no bridge VLAN filtering (and no
+ * tc vlan action), so tagged frames cannot be carried to another VLAN's
+ * bridge: a tagged membership lives in the agent's MIB state only. It is
+ * served in dot1qVlanStaticEgressPorts (not UntaggedPorts) and written as
+ * 802.1Q says (egress member, not untagged: tagged), so that a manager's
+ * handling of hybrid ports (what it records, removes and puts back) can be
+ * tested; no frame is forwarded by it. -T PORT:VID sets one at start; the
+ * set is kept in the persistent directory across agent restarts.
+ */
+static uint8_t tagged[LSW_MAX_PORTS + 1][4096 / 8];
+static char tagged_path[4096];
+
+static bool
+tagged_has(int port, int vid)
+{
+	return tagged[port][vid / 8] & (1u << (vid % 8));
+}
+
+static void
+tagged_put(int port, int vid, bool on)
+{
+	if (on)
+		tagged[port][vid / 8] |= (uint8_t)(1u << (vid % 8));
+	else
+		tagged[port][vid / 8] &= (uint8_t)~(1u << (vid % 8));
+}
+
+/* Writes the set ("PORT VID" lines) atomically; the agent's only state of its own. */
+static void
+tagged_save(void)
+{
+	char tmp[sizeof(tagged_path) + 8];
+	if (!tagged_path[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", tagged_path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snmp_log(LOG_ERR, "%s: %s: %s\n", switch_name, tmp, strerror(errno));
+		return;
+	}
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		for (int v = 1; v <= 4094; v++)
+			if (tagged_has(p, v))
+				fprintf(f, "%d %d\n", p, v);
+	if (fclose(f) != 0 || rename(tmp, tagged_path) != 0)
+		snmp_log(LOG_ERR, "%s: saving %s: %s\n", switch_name, tagged_path, strerror(errno));
+}
+
+/* Reads the saved set: 1 read, 0 no file, -1 malformed (the line is named). */
+static int
+tagged_load(void)
+{
+	FILE *f = fopen(tagged_path, "r");
+	int p, v, line = 0;
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d %d", &p, &v) == 2) {
+		line++;
+		if (p < 1 || p > LSW_MAX_PORTS || v < 1 || v > 4094) {
+			fprintf(stderr, "cordon-labswitch-agent: %s line %d: port %d VLAN %d out of range\n",
+				tagged_path, line, p, v);
+			fclose(f);
+			return -1;
+		}
+		tagged_put(p, v, true);
+	}
+	fclose(f);
+	return 1;
+}
+
 /* ---- the served view: a sorted list of (OID, value) built from a state ---- */
 
 struct lsw_entry {
@@ -600,8 +673,11 @@ view_build(struct lsw_view *v, const struct lsw_state *st, int ctx_vlan)
 			int n = snprintf(name, sizeof(name), "VLAN%04d", vid);
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_NAME, idx, 1, name, (size_t)n);
 			size_t len = portlist(st, vid, pl);
-			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_UNTAGGED, idx, 1, pl, len);
+			for (int p = 1; p <= st->nports; p++)
+				if (st->ports[p].present && tagged_has(p, vid))
+					pl[(p - 1) / 8] |= (u_char)(0x80 >> ((p - 1) % 8));
+			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
 			ADD_INT(v, OID_DOT1Q_VLAN_STATIC_ROWSTATUS, idx, 1, ASN_INTEGER, 1); /* active(1) */
 		} else if (!ctx_vlan) {
 			ADD_INT(v, OID_VTP_VLAN_STATE, idx, 1, ASN_INTEGER, 1);  /* operational(1) */
@@ -635,10 +711,21 @@ has_prefix(const oid *name, size_t len, const oid *col, size_t collen)
 	return len > collen && snmp_oid_compare(name, collen, col, collen) == 0;
 }
 
+#define LSW_TXN_EGRESS 16          /* EgressPorts varbinds in one SET */
+
 struct lsw_txn {
 	int desired[LSW_MAX_PORTS + 1];   /* 0: unchanged */
 	int leaving[LSW_MAX_PORTS + 1];   /* a bitmap write takes the port out of this VLAN */
 	int undo[LSW_MAX_PORTS + 1];      /* VLAN before ACTION moved the port; 0: not moved */
+	/* EgressPorts written: decided after every varbind is seen (UntaggedPorts may follow). */
+	int negress;
+	struct {
+		int vid;
+		size_t len;
+		u_char bits[LSW_PORTLIST_LEN];
+	} egress[LSW_TXN_EGRESS];
+	bool tagged_applied;
+	uint8_t tagged_before[LSW_MAX_PORTS + 1][4096 / 8]; /* for the undo */
 };
 
 static struct lsw_txn txn;
@@ -697,6 +784,8 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 			return SNMP_ERR_WRONGTYPE;
 		if (var->val_len > LSW_PORTLIST_LEN)
 			return SNMP_ERR_WRONGLENGTH;
+		bool egress = has_prefix(name, len, OID_DOT1Q_VLAN_STATIC_EGRESS,
+					 OIDLEN(OID_DOT1Q_VLAN_STATIC_EGRESS));
 		for (size_t bit = 0; bit < var->val_len * 8; bit++) {
 			int port = (int)bit + 1;
 			bool member = var->val.string[bit / 8] & (0x80 >> (bit % 8));
@@ -705,13 +794,22 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 				return SNMP_ERR_WRONGVALUE;   /* no such port */
 			if (!exists)
 				continue;
-			if (member && st->ports[port].vlan != vid) {
+			/* Untagged membership is the access VLAN; an egress one alone is tagged (txn_check). */
+			if (member && !egress && st->ports[port].vlan != vid) {
 				int rc = txn_want(port, (int)vid);
 				if (rc)
 					return rc;
 			} else if (!member && st->ports[port].vlan == vid) {
 				txn.leaving[port] = (int)vid;
 			}
+		}
+		if (egress) {
+			if (txn.negress == LSW_TXN_EGRESS)
+				return SNMP_ERR_TOOBIG;
+			txn.egress[txn.negress].vid = (int)vid;
+			txn.egress[txn.negress].len = var->val_len;
+			memcpy(txn.egress[txn.negress].bits, var->val.string, var->val_len);
+			txn.negress++;
 		}
 		return SNMP_ERR_NOERROR;
 	}
@@ -732,12 +830,51 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 
 /* After all varbinds: an access port must end up untagged in exactly one VLAN. */
 static int
-txn_check(void)
+txn_check(const struct lsw_state *st)
 {
 	for (int p = 1; p <= LSW_MAX_PORTS; p++)
 		if (txn.leaving[p] && (!txn.desired[p] || txn.desired[p] == txn.leaving[p]))
 			return SNMP_ERR_INCONSISTENTVALUE;
+	/* 802.1Q: a port's untagged VLAN is among its egress VLANs. */
+	for (int i = 0; i < txn.negress; i++) {
+		const u_char *bits = txn.egress[i].bits;
+		for (int p = 1; p <= st->nports; p++) {
+			if (!st->ports[p].present)
+				continue;
+			bool member = (size_t)(p - 1) / 8 < txn.egress[i].len &&
+				      (bits[(p - 1) / 8] & (0x80 >> ((p - 1) % 8)));
+			int access = txn.desired[p] ? txn.desired[p] : st->ports[p].vlan;
+			if (!member && access == txn.egress[i].vid)
+				return SNMP_ERR_INCONSISTENTVALUE;
+		}
+	}
 	return SNMP_ERR_NOERROR;
+}
+
+/* The tagged memberships the SET leaves: egress members that are not the port's access VLAN. */
+static void
+txn_apply_tagged(const struct lsw_state *st)
+{
+	memcpy(txn.tagged_before, tagged, sizeof(tagged));
+	txn.tagged_applied = true;
+	for (int i = 0; i < txn.negress; i++) {
+		int vid = txn.egress[i].vid;
+		const u_char *bits = txn.egress[i].bits;
+		for (int p = 1; p <= st->nports; p++) {
+			if (!st->ports[p].present)
+				continue;
+			bool member = (size_t)(p - 1) / 8 < txn.egress[i].len &&
+				      (bits[(p - 1) / 8] & (0x80 >> ((p - 1) % 8)));
+			int access = txn.desired[p] ? txn.desired[p] : st->ports[p].vlan;
+			tagged_put(p, vid, member && access != vid);
+		}
+	}
+	/* A port moved into a VLAN it was tagged in now carries it untagged. */
+	for (int p = 1; p <= st->nports; p++)
+		if (txn.desired[p])
+			tagged_put(p, txn.desired[p], false);
+	if (memcmp(txn.tagged_before, tagged, sizeof(tagged)) != 0)
+		tagged_save();
 }
 
 static int
@@ -760,12 +897,17 @@ txn_apply(const struct lsw_state *st)
 		snmp_log(LOG_INFO, "%s: swp%d VLAN %d -> %d\n", switch_name, p,
 			 st->ports[p].vlan, txn.desired[p]);
 	}
+	txn_apply_tagged(st);
 	return 0;
 }
 
 static void
 txn_undo(const struct lsw_state *st)
 {
+	if (txn.tagged_applied && memcmp(txn.tagged_before, tagged, sizeof(tagged)) != 0) {
+		memcpy(tagged, txn.tagged_before, sizeof(tagged));
+		tagged_save();
+	}
 	for (int p = 1; p <= st->nports; p++)
 		if (txn.undo[p] && (port_move(st, p, txn.undo[p]) < 0 ||
 				    port_apply_isolation(st, p, txn.undo[p]) < 0))
@@ -861,7 +1003,7 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 				return SNMP_ERR_NOERROR;
 			}
 		}
-		if ((rc = txn_check()) != 0)
+		if ((rc = txn_check(&cur_state)) != 0)
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_RESERVE2:
@@ -1045,22 +1187,27 @@ usage(void)
 	fprintf(stderr,
 		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
 		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]] [-m]\n"
+		"                              [-T PORT:VLAN]...\n"
 		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
 		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
 		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n"
 		"-q: ports in that VLAN are isolated from each other (bridge port isolation),\n"
 		"except OPEN_PORT (the remediation server's), which they all reach.\n"
 		"-m: send cmnMacChangedNotification (CISCO-MAC-NOTIFICATION-MIB) for every MAC the\n"
-		"bridges learn or forget, through snmpd's notification sinks.\n");
+		"bridges learn or forget, through snmpd's notification sinks.\n"
+		"-T: PORT is a tagged member of VLAN (Q-BRIDGE EgressPorts only: this kernel\n"
+		"cannot forward tagged frames); kept in PERSISTENT_DIR across restarts.\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *xsock = NULL, *pdir = NULL;
+	static int initial_tagged[LSW_MAX_PORTS][2];
+	int ninitial_tagged = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mh")) != -1) {
+	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mT:h")) != -1) {
 		switch (c) {
 		case 'q':
 		case 'o': {
@@ -1077,6 +1224,24 @@ main(int argc, char **argv)
 		}
 		case 'x': xsock = optarg; break;
 		case 'm': notify_mac_changes = true; break;
+		case 'T': {
+			char *end;
+			long port = strtol(optarg, &end, 10), vid = 0;
+			if (*end == ':')
+				vid = strtol(end + 1, &end, 10);
+			if (*end || port < 1 || port > LSW_MAX_PORTS || vid < 1 || vid > 4094) {
+				fprintf(stderr, "cordon-labswitch-agent: -T '%s': not PORT:VLAN "
+					"(port 1..%d, VLAN 1..4094)\n", optarg, LSW_MAX_PORTS);
+				return 2;
+			}
+			initial_tagged[ninitial_tagged][0] = (int)port;
+			initial_tagged[ninitial_tagged][1] = (int)vid;
+			if (++ninitial_tagged == LSW_MAX_PORTS) {
+				fprintf(stderr, "cordon-labswitch-agent: too many -T\n");
+				return 2;
+			}
+			break;
+		}
 		case 'n': switch_name = optarg; break;
 		case 'd': pdir = optarg; break;
 		case 'P':
@@ -1101,6 +1266,14 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* Tagged memberships: what the agent saved last time, else -T. */
+	if (pdir)
+		snprintf(tagged_path, sizeof(tagged_path), "%s/tagged-memberships", pdir);
+	int loaded = tagged_path[0] ? tagged_load() : 0;
+	if (loaded < 0)
+		return 1;
+	for (int i = 0; !loaded && i < ninitial_tagged; i++)
+		tagged_put(initial_tagged[i][0], initial_tagged[i][1], true);
 	cur_state.fdb = calloc(LSW_MAX_FDB, sizeof(*cur_state.fdb));
 	if (!cur_state.fdb || nl_open() < 0) {
 		fprintf(stderr, "cordon-labswitch-agent: %s: rtnetlink: %s\n", switch_name, strerror(errno));
