@@ -94,6 +94,8 @@ lab_build() {
   ip -n "$LAB_REM" addr add 10.20.0.250/24 dev eth0
   ip -n "$LAB_REM" link set lo up
   lab_span_build || return 1
+  # Quarantined hosts reach the remediation server (port 99), never each other.
+  lsw_switch_quarantine "$LAB_SW" "$LAB_QVLAN" 99
   lsw_switch_start "$LAB_SW" standard || return 1
   lab_router_build || return 1
 }

@@ -147,6 +147,8 @@ createUser $LSW_V3_USER SHA "$LSW_V3_AUTH" AES "$LSW_V3_PRIV"
 rwuser $LSW_V3_USER priv
 dontLogTCPWrappersConnects yes
 EOF
+  # Notification sinks (lsw_switch_notify): snmpd sends what the subagent raises.
+  [[ -f "$dir/sinks" ]] && cat "$dir/sinks" >>"$dir/snmpd.conf"
   if [[ "$pers" == ios ]]; then
     # Cisco's community string indexing: "community@VID" reads VLAN VID's bridge
     # context "vlan-VID"; SNMPv3 names the context itself.
@@ -219,12 +221,51 @@ lsw_snmpd_restart() {
   lsw_snmpd_launch "$sw" && lsw_wait_served "$sw"
 }
 
+# lsw_switch_quarantine SW VLAN OPEN_PORT: before lsw_switch_start, makes VLAN
+# the quarantine VLAN: its ports are isolated from each other (bridge port
+# isolation), all reach OPEN_PORT (the remediation server's).
+lsw_switch_quarantine() {
+  mkdir -p "$LSW_STATE/$1"
+  echo "-q $2 -o $3" >"$LSW_STATE/$1/quarantine"
+}
+
+# lsw_switch_notify SW ADDR:PORT [v2c|v3]: before lsw_switch_start, makes the
+# switch send cmnMacChangedNotification for every MAC its bridges learn or
+# forget to ADDR:PORT (a manager in the NOC namespace): v2c Trap with the
+# read-write community, or v3 Inform (authPriv, the lab's v3 user). Several
+# calls add several sinks.
+lsw_switch_notify() {
+  local sw=$1 sink=$2 ver=${3:-v2c} dir=$LSW_STATE/$1
+  mkdir -p "$dir"
+  case $ver in
+    v2c) echo "trap2sink udp:$sink $LSW_RW_COMMUNITY" >>"$dir/sinks" ;;
+    v3) echo "trapsess -Ci -v3 -u $LSW_V3_USER -l authPriv -a SHA -A $LSW_V3_AUTH -x AES -X $LSW_V3_PRIV udp:$sink" >>"$dir/sinks" ;;
+    *) lsw_die "lsw_switch_notify: '$ver' is not v2c or v3"; return 1 ;;
+  esac
+  touch "$dir/notify-macs"
+}
+
+# lsw_port_tag SW PORT VLAN: before lsw_switch_start, PORT is also a tagged
+# member of VLAN (a phone's voice VLAN on a PC's access port). The kernel here
+# cannot forward tagged frames: the membership exists in the switch's
+# Q-BRIDGE-MIB state only (see cordon-labswitch-agent -T).
+lsw_port_tag() {
+  mkdir -p "$LSW_STATE/$1"
+  echo "-T $2:$3" >>"$LSW_STATE/$1/tagged"
+}
+
 # lsw_agent_start SW: (re)starts the subagent and waits until it serves dot1dBaseNumPorts.
 lsw_agent_start() {
-  local sw=$1 dir=$LSW_STATE/$1 i
+  local sw=$1 dir=$LSW_STATE/$1 i qopts=()
+  [[ -f "$dir/quarantine" ]] && read -ra qopts <"$dir/quarantine"
+  [[ -f "$dir/notify-macs" ]] && qopts+=(-m)
+  local t
+  if [[ -f "$dir/tagged" ]]; then
+    while read -r t; do qopts+=($t); done <"$dir/tagged"
+  fi
   SNMP_PERSISTENT_DIR=$dir/persist ip netns exec "$sw" \
     "$LSW_AGENT" -x "$dir/agentx.sock" -P "$(cat "$dir/personality")" -n "$sw" -d "$dir/persist" \
-    </dev/null >>"$dir/agent.log" 2>&1 &
+    "${qopts[@]}" </dev/null >>"$dir/agent.log" 2>&1 &
   echo $! >"$dir/agent.pid"
   lsw_wait_served "$sw"
 }

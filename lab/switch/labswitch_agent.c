@@ -276,30 +276,44 @@ port_by_ifindex(const struct lsw_state *st, int ifindex)
 	return 0;
 }
 
+/*
+ * A bridge forwarding entry of the switch from an RTM_NEWNEIGH/RTM_DELNEIGH
+ * message: 1 with *f filled, 0 when it is not one (another family, the
+ * bridge's own address, a bridge or port that is not the switch's).
+ */
+static int
+fdb_from_neigh(const struct lsw_state *st, struct nlmsghdr *h, struct lsw_fdb *f)
+{
+	struct ndmsg *nd = NLMSG_DATA(h);
+	struct rtattr *tb[NDA_MAX + 1];
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) || nd->ndm_family != AF_BRIDGE)
+		return 0;
+	/* The bridge's own addresses (NUD_PERMANENT) are not learned hosts. */
+	if (nd->ndm_state & NUD_PERMANENT)
+		return 0;
+	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
+		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))));
+	if (!tb[NDA_LLADDR] || RTA_PAYLOAD(tb[NDA_LLADDR]) != 6 || !tb[NDA_MASTER])
+		return 0;
+	const struct lsw_vlan *v = vlan_by_ifindex(st, (int)*(uint32_t *)RTA_DATA(tb[NDA_MASTER]));
+	int port = port_by_ifindex(st, nd->ndm_ifindex);
+	if (!v || !port)
+		return 0;
+	memcpy(f->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
+	f->vlan = v->vid;
+	f->port = port;
+	return 1;
+}
+
 static void
 on_neigh(struct nlmsghdr *h, void *arg)
 {
 	struct lsw_state *st = arg;
-	struct ndmsg *nd = NLMSG_DATA(h);
-	struct rtattr *tb[NDA_MAX + 1];
 
-	if (h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_BRIDGE)
+	if (h->nlmsg_type != RTM_NEWNEIGH || st->nfdb >= LSW_MAX_FDB)
 		return;
-	/* The bridge's own addresses (NUD_PERMANENT) are not learned hosts. */
-	if (nd->ndm_state & NUD_PERMANENT)
-		return;
-	parse_attrs(tb, NDA_MAX, (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
-		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))));
-	if (!tb[NDA_LLADDR] || RTA_PAYLOAD(tb[NDA_LLADDR]) != 6 || !tb[NDA_MASTER])
-		return;
-	const struct lsw_vlan *v = vlan_by_ifindex(st, (int)*(uint32_t *)RTA_DATA(tb[NDA_MASTER]));
-	int port = port_by_ifindex(st, nd->ndm_ifindex);
-	if (!v || !port || st->nfdb >= LSW_MAX_FDB)
-		return;
-	struct lsw_fdb *f = &st->fdb[st->nfdb++];
-	memcpy(f->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
-	f->vlan = v->vid;
-	f->port = port;
+	st->nfdb += fdb_from_neigh(st, h, &st->fdb[st->nfdb]);
 }
 
 static int
@@ -358,6 +372,54 @@ state_read(struct lsw_state *st, bool with_fdb)
 }
 
 /* Moves port `port` into VLAN `vid` (enslaves swp<port> to br<vid>). Returns 0 or -errno. */
+/*
+ * The quarantine VLAN keeps its hosts apart: a port in it is a bridge
+ * "isolated" port (it forwards only to non-isolated ports), so a quarantined
+ * host reaches the remediation server's port (left open) but no other
+ * quarantined host, as private VLAN isolated ports or protected ports do on
+ * real switches. 0 (no -q) turns the feature off.
+ */
+static int quarantine_vid;
+static int open_port;              /* -o: the port in the quarantine VLAN that stays reachable */
+
+/* Sets swp<port>'s bridge "isolated" flag (RTM_SETLINK, AF_BRIDGE, IFLA_PROTINFO). */
+static int
+port_set_isolated(const struct lsw_state *st, int port, bool on)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+		char attrs[32];
+	} req;
+
+	if (port < 1 || port > st->nports || !st->ports[port].present)
+		return -ENOENT;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.h.nlmsg_type = RTM_SETLINK;
+	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.ifi.ifi_family = AF_BRIDGE;
+	req.ifi.ifi_index = st->ports[port].ifindex;
+	struct rtattr *nest = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.h.nlmsg_len));
+	nest->rta_type = IFLA_PROTINFO | NLA_F_NESTED;
+	struct rtattr *flag = (struct rtattr *)((char *)nest + RTA_LENGTH(0));
+	flag->rta_type = IFLA_BRPORT_ISOLATED;
+	flag->rta_len = RTA_LENGTH(sizeof(uint8_t));
+	*(uint8_t *)RTA_DATA(flag) = on ? 1 : 0;
+	nest->rta_len = (unsigned short)(RTA_LENGTH(0) + RTA_ALIGN(flag->rta_len));
+	req.h.nlmsg_len = NLMSG_ALIGN(req.h.nlmsg_len) + RTA_ALIGN(nest->rta_len);
+	return nl_talk(&req.h, NULL, NULL);
+}
+
+/* Isolated exactly when in the quarantine VLAN and not the open port. */
+static int
+port_apply_isolation(const struct lsw_state *st, int port, int vid)
+{
+	if (!quarantine_vid)
+		return 0;
+	return port_set_isolated(st, port, vid == quarantine_vid && port != open_port);
+}
+
 static int
 port_move(const struct lsw_state *st, int port, int vid)
 {
@@ -383,6 +445,79 @@ port_move(const struct lsw_state *st, int port, int vid)
 	memcpy(RTA_DATA(rta), &master, sizeof(master));
 	req.h.nlmsg_len = NLMSG_ALIGN(req.h.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 	return nl_talk(&req.h, NULL, NULL);
+}
+
+/* ---- tagged memberships (a phone's voice VLAN on a PC's access port) ---- */
+
+/*
+ * This kernel has no 802.1Q devices and no bridge VLAN filtering (and no
+ * tc vlan action), so tagged frames cannot be carried to another VLAN's
+ * bridge: a tagged membership lives in the agent's MIB state only. It is
+ * served in dot1qVlanStaticEgressPorts (not UntaggedPorts) and written as
+ * 802.1Q says (egress member, not untagged: tagged), so that a manager's
+ * handling of hybrid ports (what it records, removes and puts back) can be
+ * tested; no frame is forwarded by it. -T PORT:VID sets one at start; the
+ * set is kept in the persistent directory across agent restarts.
+ */
+static uint8_t tagged[LSW_MAX_PORTS + 1][4096 / 8];
+static char tagged_path[4096];
+
+static bool
+tagged_has(int port, int vid)
+{
+	return tagged[port][vid / 8] & (1u << (vid % 8));
+}
+
+static void
+tagged_put(int port, int vid, bool on)
+{
+	if (on)
+		tagged[port][vid / 8] |= (uint8_t)(1u << (vid % 8));
+	else
+		tagged[port][vid / 8] &= (uint8_t)~(1u << (vid % 8));
+}
+
+/* Writes the set ("PORT VID" lines) atomically; the agent's only state of its own. */
+static void
+tagged_save(void)
+{
+	char tmp[sizeof(tagged_path) + 8];
+	if (!tagged_path[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", tagged_path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snmp_log(LOG_ERR, "%s: %s: %s\n", switch_name, tmp, strerror(errno));
+		return;
+	}
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		for (int v = 1; v <= 4094; v++)
+			if (tagged_has(p, v))
+				fprintf(f, "%d %d\n", p, v);
+	if (fclose(f) != 0 || rename(tmp, tagged_path) != 0)
+		snmp_log(LOG_ERR, "%s: saving %s: %s\n", switch_name, tagged_path, strerror(errno));
+}
+
+/* Reads the saved set: 1 read, 0 no file, -1 malformed (the line is named). */
+static int
+tagged_load(void)
+{
+	FILE *f = fopen(tagged_path, "r");
+	int p, v, line = 0;
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d %d", &p, &v) == 2) {
+		line++;
+		if (p < 1 || p > LSW_MAX_PORTS || v < 1 || v > 4094) {
+			fprintf(stderr, "cordon-labswitch-agent: %s line %d: port %d VLAN %d out of range\n",
+				tagged_path, line, p, v);
+			fclose(f);
+			return -1;
+		}
+		tagged_put(p, v, true);
+	}
+	fclose(f);
+	return 1;
 }
 
 /* ---- the served view: a sorted list of (OID, value) built from a state ---- */
@@ -538,8 +673,11 @@ view_build(struct lsw_view *v, const struct lsw_state *st, int ctx_vlan)
 			int n = snprintf(name, sizeof(name), "VLAN%04d", vid);
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_NAME, idx, 1, name, (size_t)n);
 			size_t len = portlist(st, vid, pl);
-			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
 			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_UNTAGGED, idx, 1, pl, len);
+			for (int p = 1; p <= st->nports; p++)
+				if (st->ports[p].present && tagged_has(p, vid))
+					pl[(p - 1) / 8] |= (u_char)(0x80 >> ((p - 1) % 8));
+			ADD_STR(v, OID_DOT1Q_VLAN_STATIC_EGRESS, idx, 1, pl, len);
 			ADD_INT(v, OID_DOT1Q_VLAN_STATIC_ROWSTATUS, idx, 1, ASN_INTEGER, 1); /* active(1) */
 		} else if (!ctx_vlan) {
 			ADD_INT(v, OID_VTP_VLAN_STATE, idx, 1, ASN_INTEGER, 1);  /* operational(1) */
@@ -573,10 +711,21 @@ has_prefix(const oid *name, size_t len, const oid *col, size_t collen)
 	return len > collen && snmp_oid_compare(name, collen, col, collen) == 0;
 }
 
+#define LSW_TXN_EGRESS 16          /* EgressPorts varbinds in one SET */
+
 struct lsw_txn {
 	int desired[LSW_MAX_PORTS + 1];   /* 0: unchanged */
 	int leaving[LSW_MAX_PORTS + 1];   /* a bitmap write takes the port out of this VLAN */
 	int undo[LSW_MAX_PORTS + 1];      /* VLAN before ACTION moved the port; 0: not moved */
+	/* EgressPorts written: decided after every varbind is seen (UntaggedPorts may follow). */
+	int negress;
+	struct {
+		int vid;
+		size_t len;
+		u_char bits[LSW_PORTLIST_LEN];
+	} egress[LSW_TXN_EGRESS];
+	bool tagged_applied;
+	uint8_t tagged_before[LSW_MAX_PORTS + 1][4096 / 8]; /* for the undo */
 };
 
 static struct lsw_txn txn;
@@ -635,6 +784,8 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 			return SNMP_ERR_WRONGTYPE;
 		if (var->val_len > LSW_PORTLIST_LEN)
 			return SNMP_ERR_WRONGLENGTH;
+		bool egress = has_prefix(name, len, OID_DOT1Q_VLAN_STATIC_EGRESS,
+					 OIDLEN(OID_DOT1Q_VLAN_STATIC_EGRESS));
 		for (size_t bit = 0; bit < var->val_len * 8; bit++) {
 			int port = (int)bit + 1;
 			bool member = var->val.string[bit / 8] & (0x80 >> (bit % 8));
@@ -643,13 +794,22 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 				return SNMP_ERR_WRONGVALUE;   /* no such port */
 			if (!exists)
 				continue;
-			if (member && st->ports[port].vlan != vid) {
+			/* Untagged membership is the access VLAN; an egress one alone is tagged (txn_check). */
+			if (member && !egress && st->ports[port].vlan != vid) {
 				int rc = txn_want(port, (int)vid);
 				if (rc)
 					return rc;
 			} else if (!member && st->ports[port].vlan == vid) {
 				txn.leaving[port] = (int)vid;
 			}
+		}
+		if (egress) {
+			if (txn.negress == LSW_TXN_EGRESS)
+				return SNMP_ERR_TOOBIG;
+			txn.egress[txn.negress].vid = (int)vid;
+			txn.egress[txn.negress].len = var->val_len;
+			memcpy(txn.egress[txn.negress].bits, var->val.string, var->val_len);
+			txn.negress++;
 		}
 		return SNMP_ERR_NOERROR;
 	}
@@ -670,12 +830,51 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 
 /* After all varbinds: an access port must end up untagged in exactly one VLAN. */
 static int
-txn_check(void)
+txn_check(const struct lsw_state *st)
 {
 	for (int p = 1; p <= LSW_MAX_PORTS; p++)
 		if (txn.leaving[p] && (!txn.desired[p] || txn.desired[p] == txn.leaving[p]))
 			return SNMP_ERR_INCONSISTENTVALUE;
+	/* 802.1Q: a port's untagged VLAN is among its egress VLANs. */
+	for (int i = 0; i < txn.negress; i++) {
+		const u_char *bits = txn.egress[i].bits;
+		for (int p = 1; p <= st->nports; p++) {
+			if (!st->ports[p].present)
+				continue;
+			bool member = (size_t)(p - 1) / 8 < txn.egress[i].len &&
+				      (bits[(p - 1) / 8] & (0x80 >> ((p - 1) % 8)));
+			int access = txn.desired[p] ? txn.desired[p] : st->ports[p].vlan;
+			if (!member && access == txn.egress[i].vid)
+				return SNMP_ERR_INCONSISTENTVALUE;
+		}
+	}
 	return SNMP_ERR_NOERROR;
+}
+
+/* The tagged memberships the SET leaves: egress members that are not the port's access VLAN. */
+static void
+txn_apply_tagged(const struct lsw_state *st)
+{
+	memcpy(txn.tagged_before, tagged, sizeof(tagged));
+	txn.tagged_applied = true;
+	for (int i = 0; i < txn.negress; i++) {
+		int vid = txn.egress[i].vid;
+		const u_char *bits = txn.egress[i].bits;
+		for (int p = 1; p <= st->nports; p++) {
+			if (!st->ports[p].present)
+				continue;
+			bool member = (size_t)(p - 1) / 8 < txn.egress[i].len &&
+				      (bits[(p - 1) / 8] & (0x80 >> ((p - 1) % 8)));
+			int access = txn.desired[p] ? txn.desired[p] : st->ports[p].vlan;
+			tagged_put(p, vid, member && access != vid);
+		}
+	}
+	/* A port moved into a VLAN it was tagged in now carries it untagged. */
+	for (int p = 1; p <= st->nports; p++)
+		if (txn.desired[p])
+			tagged_put(p, txn.desired[p], false);
+	if (memcmp(txn.tagged_before, tagged, sizeof(tagged)) != 0)
+		tagged_save();
 }
 
 static int
@@ -685,23 +884,33 @@ txn_apply(const struct lsw_state *st)
 		if (!txn.desired[p] || txn.desired[p] == st->ports[p].vlan)
 			continue;
 		int rc = port_move(st, p, txn.desired[p]);
+		if (rc == 0) {
+			/* Moved: from here on the undo must move it back, whatever follows. */
+			txn.undo[p] = st->ports[p].vlan;
+			rc = port_apply_isolation(st, p, txn.desired[p]);
+		}
 		if (rc < 0) {
 			snmp_log(LOG_ERR, "%s: moving swp%d to br%d: %s\n", switch_name, p,
 				 txn.desired[p], strerror(-rc));
 			return -1;
 		}
-		txn.undo[p] = st->ports[p].vlan;
 		snmp_log(LOG_INFO, "%s: swp%d VLAN %d -> %d\n", switch_name, p,
 			 st->ports[p].vlan, txn.desired[p]);
 	}
+	txn_apply_tagged(st);
 	return 0;
 }
 
 static void
 txn_undo(const struct lsw_state *st)
 {
+	if (txn.tagged_applied && memcmp(txn.tagged_before, tagged, sizeof(tagged)) != 0) {
+		memcpy(tagged, txn.tagged_before, sizeof(tagged));
+		tagged_save();
+	}
 	for (int p = 1; p <= st->nports; p++)
-		if (txn.undo[p] && port_move(st, p, txn.undo[p]) < 0)
+		if (txn.undo[p] && (port_move(st, p, txn.undo[p]) < 0 ||
+				    port_apply_isolation(st, p, txn.undo[p]) < 0))
 			snmp_log(LOG_ERR, "%s: undo: swp%d back to VLAN %d failed\n", switch_name, p,
 				 txn.undo[p]);
 }
@@ -794,7 +1003,7 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 				return SNMP_ERR_NOERROR;
 			}
 		}
-		if ((rc = txn_check()) != 0)
+		if ((rc = txn_check(&cur_state)) != 0)
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_RESERVE2:
@@ -837,26 +1046,202 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* ---- MAC-change notifications (CISCO-MAC-NOTIFICATION-MIB), -m ---- */
+
+/*
+ * With -m the switch tells its managers where hosts appear, as a Cisco switch
+ * with `mac address-table notification change` does: the kernel's bridge
+ * forwarding-table events (RTNLGRP_NEIGH) become cmnMacChangedNotification,
+ * each carrying one cmnHistMacChangedMsg of up to 23 11-octet tuples
+ * <operation 1 learnt / 2 removed><VLAN 2><MAC 6><dot1dBasePort 2>. snmpd (the
+ * master agent) sends them to the sinks in its configuration.
+ */
+static const oid OID_SNMP_TRAP_OID[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+static const oid OID_CMN_MAC_CHANGED[] = {1, 3, 6, 1, 4, 1, 9, 9, 215, 2, 0, 1};
+static const oid OID_CMN_HIST_MSG[] = {1, 3, 6, 1, 4, 1, 9, 9, 215, 1, 1, 8, 1, 2};
+
+#define LSW_TUPLES_PER_MSG 23      /* 23 * 11 = 253 octets: cmnHistMacChangedMsg is 1..254 */
+#define LSW_EVENTS_PER_WAKE 1024   /* bound on kernel events handled per wake-up */
+
+static bool notify_mac_changes;
+static int nl_events_fd = -1;
+static unsigned long hist_index;   /* cmnHistIndex: 1, 2, ... */
+static struct lsw_state ev_state;  /* links only, for mapping the events */
+
+static void
+send_mac_changed(const uint8_t *msg, size_t len)
+{
+	oid name[OIDLEN(OID_CMN_HIST_MSG) + 1];
+	netsnmp_variable_list *vars = NULL;
+
+	memcpy(name, OID_CMN_HIST_MSG, sizeof(OID_CMN_HIST_MSG));
+	name[OIDLEN(OID_CMN_HIST_MSG)] = ++hist_index;
+	if (!snmp_varlist_add_variable(&vars, OID_SNMP_TRAP_OID, OIDLEN(OID_SNMP_TRAP_OID),
+				       ASN_OBJECT_ID, (const u_char *)OID_CMN_MAC_CHANGED,
+				       sizeof(OID_CMN_MAC_CHANGED)) ||
+	    !snmp_varlist_add_variable(&vars, name, OIDLEN(name), ASN_OCTET_STR, msg, len)) {
+		snmp_log(LOG_ERR, "%s: MAC notification: out of memory\n", switch_name);
+		snmp_free_varbind(vars);
+		return;
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+static void
+on_fdb_events(int fd, void *arg)
+{
+	static char buf[65536];
+	uint8_t msg[LSW_TUPLES_PER_MSG * 11];
+	size_t len = 0;
+	int handled = 0, sent = 0;
+	(void)arg;
+
+	/* Ports and bridges may have changed since the last events: map with today's. */
+	if (state_read(&ev_state, false) < 0)
+		return;
+	while (handled < LSW_EVENTS_PER_WAKE) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break; /* EAGAIN: all read; ENOBUFS: the kernel dropped some, go on */
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n), handled++) {
+			struct lsw_fdb f;
+			if ((h->nlmsg_type != RTM_NEWNEIGH && h->nlmsg_type != RTM_DELNEIGH) ||
+			    !fdb_from_neigh(&ev_state, h, &f))
+				continue;
+			uint8_t *t = msg + len;
+			t[0] = h->nlmsg_type == RTM_NEWNEIGH ? 1 : 2;
+			t[1] = (uint8_t)(f.vlan >> 8);
+			t[2] = (uint8_t)f.vlan;
+			memcpy(t + 3, f.mac, 6);
+			t[9] = (uint8_t)(f.port >> 8);
+			t[10] = (uint8_t)f.port;
+			len += 11;
+			if (len == sizeof(msg)) {
+				send_mac_changed(msg, len);
+				sent++;
+				len = 0;
+			}
+		}
+	}
+	if (len) {
+		send_mac_changed(msg, len);
+		sent++;
+	}
+	if (sent)
+		snmp_log(LOG_INFO, "%s: %d MAC-change notification(s) sent\n", switch_name, sent);
+}
+
+/* Subscribes to the bridges' forwarding-table events. Returns 0 or -errno. */
+static int
+fdb_events_open(void)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_NEIGH};
+
+	nl_events_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (nl_events_fd < 0)
+		return -errno;
+	if (bind(nl_events_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * One turn of the agent's loop: what agent_check_and_process(1) does, plus the
+ * forwarding-table events socket, which it does not watch. A signal ends the
+ * wait (EINTR) so SIGTERM is seen at once.
+ */
+static void
+agent_run_once(void)
+{
+	fd_set fds;
+	struct timeval tv;
+	int numfds = 0, block = 1;
+
+	FD_ZERO(&fds);
+	timerclear(&tv);
+	snmp_select_info(&numfds, &fds, &tv, &block);
+	if (nl_events_fd >= 0) {
+		FD_SET(nl_events_fd, &fds);
+		if (nl_events_fd >= numfds)
+			numfds = nl_events_fd + 1;
+	}
+	int n = select(numfds, &fds, NULL, NULL, block ? NULL : &tv);
+	if (n > 0) {
+		if (nl_events_fd >= 0 && FD_ISSET(nl_events_fd, &fds)) {
+			on_fdb_events(nl_events_fd, NULL);
+			FD_CLR(nl_events_fd, &fds);
+		}
+		snmp_read(&fds);
+	} else if (n == 0) {
+		snmp_timeout();
+	}
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
-		"                              [-d PERSISTENT_DIR]\n"
+		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]] [-m]\n"
+		"                              [-T PORT:VLAN]...\n"
 		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
 		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
-		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n");
+		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n"
+		"-q: ports in that VLAN are isolated from each other (bridge port isolation),\n"
+		"except OPEN_PORT (the remediation server's), which they all reach.\n"
+		"-m: send cmnMacChangedNotification (CISCO-MAC-NOTIFICATION-MIB) for every MAC the\n"
+		"bridges learn or forget, through snmpd's notification sinks.\n"
+		"-T: PORT is a tagged member of VLAN (Q-BRIDGE EgressPorts only: this kernel\n"
+		"cannot forward tagged frames); kept in PERSISTENT_DIR across restarts.\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *xsock = NULL, *pdir = NULL;
+	static int initial_tagged[LSW_MAX_PORTS][2];
+	int ninitial_tagged = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "x:P:n:d:h")) != -1) {
+	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mT:h")) != -1) {
 		switch (c) {
+		case 'q':
+		case 'o': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			long max = c == 'q' ? 4094 : LSW_MAX_PORTS;
+			if (*end || end == optarg || v < 1 || v > max) {
+				fprintf(stderr, "cordon-labswitch-agent: -%c '%s': not a %s in 1..%ld\n", c,
+					optarg, c == 'q' ? "VLAN" : "port", max);
+				return 2;
+			}
+			*(c == 'q' ? &quarantine_vid : &open_port) = (int)v;
+			break;
+		}
 		case 'x': xsock = optarg; break;
+		case 'm': notify_mac_changes = true; break;
+		case 'T': {
+			char *end;
+			long port = strtol(optarg, &end, 10), vid = 0;
+			if (*end == ':')
+				vid = strtol(end + 1, &end, 10);
+			if (*end || port < 1 || port > LSW_MAX_PORTS || vid < 1 || vid > 4094) {
+				fprintf(stderr, "cordon-labswitch-agent: -T '%s': not PORT:VLAN "
+					"(port 1..%d, VLAN 1..4094)\n", optarg, LSW_MAX_PORTS);
+				return 2;
+			}
+			initial_tagged[ninitial_tagged][0] = (int)port;
+			initial_tagged[ninitial_tagged][1] = (int)vid;
+			if (++ninitial_tagged == LSW_MAX_PORTS) {
+				fprintf(stderr, "cordon-labswitch-agent: too many -T\n");
+				return 2;
+			}
+			break;
+		}
 		case 'n': switch_name = optarg; break;
 		case 'd': pdir = optarg; break;
 		case 'P':
@@ -881,6 +1266,14 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	/* Tagged memberships: what the agent saved last time, else -T. */
+	if (pdir)
+		snprintf(tagged_path, sizeof(tagged_path), "%s/tagged-memberships", pdir);
+	int loaded = tagged_path[0] ? tagged_load() : 0;
+	if (loaded < 0)
+		return 1;
+	for (int i = 0; !loaded && i < ninitial_tagged; i++)
+		tagged_put(initial_tagged[i][0], initial_tagged[i][1], true);
 	cur_state.fdb = calloc(LSW_MAX_FDB, sizeof(*cur_state.fdb));
 	if (!cur_state.fdb || nl_open() < 0) {
 		fprintf(stderr, "cordon-labswitch-agent: %s: rtnetlink: %s\n", switch_name, strerror(errno));
@@ -919,7 +1312,28 @@ main(int argc, char **argv)
 	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM), NULL) < 0))
 		return 1;
 
+	if (quarantine_vid) {
+		/* Ports already in the quarantine VLAN (a restart) are kept apart at once. */
+		int rc = state_read(&cur_state, false);
+		for (int p = 1; rc == 0 && p <= cur_state.nports; p++)
+			if (cur_state.ports[p].present)
+				rc = port_apply_isolation(&cur_state, p, cur_state.ports[p].vlan);
+		if (rc < 0) {
+			fprintf(stderr, "cordon-labswitch-agent: %s: port isolation: %s\n", switch_name,
+				strerror(-rc));
+			return 1;
+		}
+	}
+
 	init_snmp("cordon-labswitch");
+	if (notify_mac_changes) {
+		int rc = fdb_events_open();
+		if (rc < 0) {
+			fprintf(stderr, "cordon-labswitch-agent: %s: forwarding-table events: %s\n",
+				switch_name, strerror(-rc));
+			return 1;
+		}
+	}
 	/* After init_snmp, or a restarted snmpd is found only after the default 15 s. */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 1);
 
@@ -932,11 +1346,13 @@ main(int argc, char **argv)
 	snmp_log(LOG_INFO, "%s: subagent up (%s personality)\n", switch_name,
 		 personality == PERS_CISCO ? "cisco" : personality == PERS_IOS ? "ios" : "standard");
 	while (!stop_requested)
-		agent_check_and_process(1);
+		agent_run_once();
 
 	snmp_shutdown("cordon-labswitch");
 	free(cur_view.e);
 	free(cur_state.fdb);
+	if (nl_events_fd >= 0)
+		close(nl_events_fd);
 	close(nl_fd);
 	return 0;
 }

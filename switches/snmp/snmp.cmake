@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: ISC
 # The SNMP enforcement point: the point's modules (snmp_point.c and the
 # operations it queues, snmp_int.h) and snmp_client (snmp_client.h: net-snmp's
-# single-session API on libevent, snmpc_int.h). Only snmp_client's modules
-# include net-snmp's headers.
+# single-session API on libevent, snmpc_int.h), the notification receiver
+# (snmp_receiver.c) on the same internals, and the pure decoders of
+# notifications (snmp_notify.c) and neighbour tables (snmp_neigh.c). Only
+# snmp_client's modules and the receiver include net-snmp's headers.
 pkg_check_modules(NETSNMP REQUIRED IMPORTED_TARGET netsnmp)
 target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp_batch.c
@@ -11,9 +13,12 @@ target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp_context.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_driver.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_locate.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_neigh.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_notify.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_op.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_point.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_probe.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_receiver.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_client_test.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_oid.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_request.c

@@ -30,7 +30,7 @@ to_netsnmp_oid(oid *out, const struct snmpc_oid *o)
 /* ---- varbinds ---- */
 
 void
-vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
+snmpc_vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
 {
 	memset(vb, 0, offsetof(struct snmpc_vb, s));
 	vb->oid.len = v->name_length < SNMPC_MAX_OID ? v->name_length : SNMPC_MAX_OID;
@@ -88,7 +88,7 @@ req_push_vb(struct snmpc_req *r, const netsnmp_variable_list *v)
 		r->vbs = n;
 		r->capvbs = cap;
 	}
-	vb_from_netsnmp(&r->vbs[r->nvbs++], v);
+	snmpc_vb_from_netsnmp(&r->vbs[r->nvbs++], v);
 	return 0;
 }
 
@@ -186,7 +186,7 @@ walk_step(struct snmpc_req *r, netsnmp_pdu *pdu)
 
 	for (netsnmp_variable_list *v = pdu->variables; v && !done; v = v->next_variable) {
 		struct snmpc_vb vb;
-		vb_from_netsnmp(&vb, v);
+		snmpc_vb_from_netsnmp(&vb, v);
 		if (vb.type == SNMPC_END_OF_MIB || vb.type == SNMPC_NO_SUCH_OBJECT ||
 		    vb.type == SNMPC_NO_SUCH_INSTANCE ||
 		    !snmpc_oid_has_prefix(&vb.oid, r->root.n, r->root.len) || vb.oid.len == r->root.len) {

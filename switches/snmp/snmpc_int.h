@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * snmpc_int.h: what snmp_client's modules share (snmp_session.c,
- * snmp_request.c, snmp_v3.c, snmp_oid.c, snmp_client_test.c); internal to
+ * snmp_request.c, snmp_v3.c, snmp_oid.c, snmp_client_test.c, and the
+ * notification receiver snmp_receiver.c); internal to
  * switches/snmp/, the API is snmp_client.h. Includes net-snmp: only these
  * modules include it.
  */
@@ -29,6 +30,9 @@
 #define WALK_MAX_STEPS 10000      /* a walk never runs longer than this many PDUs */
 
 enum req_kind { RQ_GET, RQ_SET, RQ_WALK };
+
+/* One net-snmp variable in Cordon's plain form (*vb overwritten; v borrowed). snmp_request.c */
+void snmpc_vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v);
 
 struct snmpc_req {
 	struct snmpc_session *s;

@@ -6,7 +6,8 @@
 # have, a SET of dot1qPvid / the membership bitmaps / vmVlan really moves the
 # port (pings prove it), a VLAN the switch does not have is refused, a
 # read-only community cannot write, ifAdminStatus takes the port down, SNMPv3
-# authPriv works, and everything is removed afterwards.
+# authPriv works, ports in the quarantine VLAN reach the remediation server but
+# not each other, and everything is removed afterwards.
 set -uo pipefail
 AGENT=$1
 LIB=$2
@@ -48,6 +49,8 @@ lsw_switch_create "$SW" "$NOC" 1 10,20,999 || exit 1
 lsw_port_add "$SW" 1 10 "$H1" 10.77.0.1/24 || exit 1
 lsw_port_add "$SW" 2 10 "$H2" 10.77.0.2/24 || exit 1
 lsw_port_add "$SW" 3 999 "$REM" 10.77.0.99/24 || exit 1
+lsw_switch_quarantine "$SW" 999 3
+lsw_port_tag "$SW" 2 20
 lsw_switch_start "$SW" standard || exit 1
 
 # --- standard personality: forwarding tables ---
@@ -70,6 +73,15 @@ check "SET dot1qPvid.1 = 999" lsw_snmp snmpset "$NOC" "$SW" "$PVID.1" u 999
 check "after the move swp1 is in br999" bash -c "ip -n $SW link show swp1 | grep -q 'master br999'"
 check "h1 reaches the remediation server" reach "$H1" 10.77.0.99
 check_not "h1 no longer reaches h2" reach "$H1" 10.77.0.2
+isolated() { ip -n "$SW" -d link show "$1" | grep -q 'isolated on'; }
+check "swp1 in the quarantine VLAN is an isolated bridge port" isolated swp1
+check_not "the remediation server's port is not isolated" isolated swp3
+check "SET dot1qPvid.2 = 999 (a second quarantined host)" lsw_snmp snmpset "$NOC" "$SW" "$PVID.2" u 999
+check "h2 reaches the remediation server" reach "$H2" 10.77.0.99
+check_not "quarantined h2 does not reach quarantined h1" reach "$H2" 10.77.0.1
+check_not "quarantined h1 does not reach quarantined h2" reach "$H1" 10.77.0.2
+check "SET dot1qPvid.2 = 10 releases h2" lsw_snmp snmpset "$NOC" "$SW" "$PVID.2" u 10
+check_not "swp2 back in VLAN 10 is not isolated" isolated swp2
 check "egress ports of VLAN 999 are ports 1 and 3 (A0)" \
   bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" "$EGRESS.999")' == *'A0'* ]]"
 check "untagged ports of VLAN 10 are port 2 only (40)" \
@@ -83,8 +95,29 @@ check "one SET with PVID and both VLANs' bitmaps moves swp1 back" \
   lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.10" x C0 "$UNTAGGED.10" x C0 \
   "$EGRESS.999" x 20 "$UNTAGGED.999" x 20 "$PVID.1" u 10
 check "h1 reaches h2 again" reach "$H1" 10.77.0.2
-out=$(lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 80 "$PVID.1" u 999 2>&1)
-check "a SET naming two VLANs for one port is refused" grep -q inconsistentValue <<<"$out"
+out=$(lsw_snmp snmpset "$NOC" "$SW" "$UNTAGGED.20" x 80 "$PVID.1" u 999 2>&1)
+check "a SET naming two untagged VLANs for one port is refused" grep -q inconsistentValue <<<"$out"
+
+# --- tagged memberships (swp2 carries VLAN 20 tagged: -T 2:20) ---
+hexval() {   # OID -> its octets in hex, e.g. 40 (net-snmp would print 0x40 as "@")
+  ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Ox -Oqv \
+    "$(lsw_switch_addr "$SW")" "$1" | tr -d ' "\n'
+}
+check "swp2 is a tagged member of VLAN 20: egress 40" test "$(hexval "$EGRESS.20")" = 40
+check "... not an untagged one: untagged 00" test "$(hexval "$UNTAGGED.20")" = 00
+check "... and still untagged in VLAN 10 (egress C0)" test "$(hexval "$EGRESS.10")" = C0
+check "SET EgressPorts.20 = 00 removes the tagged membership" \
+  lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 00
+check "... egress of VLAN 20 is empty" test "$(hexval "$EGRESS.20")" = 00
+check "... and swp2 did not move" test "$(val "$SW" "$PVID.2")" = 10
+check "SET EgressPorts.20 = 40 puts it back" lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 40
+check "... egress of VLAN 20 is swp2 again" test "$(hexval "$EGRESS.20")" = 40
+out=$(lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.10" x 40 2>&1)
+check "an egress list without a port's untagged VLAN is refused" grep -q inconsistentValue <<<"$out"
+kill "$(cat "$LSW_STATE/$SW/agent.pid")"
+wait "$(cat "$LSW_STATE/$SW/agent.pid")" 2>/dev/null
+lsw_agent_start "$SW" >/dev/null 2>&1
+check "after an agent restart swp2 is still tagged in VLAN 20" test "$(hexval "$EGRESS.20")" = 40
 out=$(ip netns exec "$NOC" snmpset -v2c -c "$LSW_RO_COMMUNITY" -t 1 -r 0 "$(lsw_switch_addr "$SW")" \
       "$PVID.1" u 999 2>&1)
 check "the read-only community cannot write (noAccess)" grep -q noAccess <<<"$out"
