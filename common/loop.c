@@ -154,7 +154,7 @@ loop_stop(struct loop *l)
 	event_base_loopbreak(l->base);
 }
 
-void *
+struct event_base *
 loop_event_base(struct loop *l)
 {
 	return l->base;
