@@ -58,6 +58,22 @@ fail_unless_root() {
   exit 1
 }
 
+# ---- clean-up ---------------------------------------------------------------
+# on_exit COMMAND: runs COMMAND when the script ends, also when it is
+# interrupted (INT or TERM make it exit 130, and COMMAND runs then, once).
+on_exit() {
+  trap "$1" EXIT
+  trap 'exit 130' INT TERM
+}
+
+# ns_cleanup: the clean-up of a test that keeps its background processes in
+# the array PIDS, its namespaces in NSES and its files in the directory WORK.
+ns_cleanup() {
+  kill_wait "${PIDS[@]}"
+  ns_remove "${NSES[@]}"
+  rm -rf "$WORK"
+}
+
 # ---- namespaces -------------------------------------------------------------
 # ns_create NS...: a network namespace each, its loopback up; 1 on the first
 # that fails.

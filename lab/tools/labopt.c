@@ -22,20 +22,20 @@ labopt_u64(const char *arg, uint64_t min, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-int
-labopt_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max,
-    uint64_t *v)
+uint64_t
+labopt_arg_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
-	if (labopt_u64(arg, min, max, v) == 0)
-		return 0;
+	uint64_t v;
+
+	if (labopt_u64(arg, min, max, &v) == 0)
+		return v;
 	fprintf(stderr, "%s: %s '%s': a whole number from %" PRIu64 " to %" PRIu64 "\n",
 	    prog, opt, arg, min, max);
-	return -1;
+	exit(2);
 }
 
-int
-labopt_parse_rate(const char *prog, const char *arg, double min, double max, const char *unit,
-    double *v)
+double
+labopt_arg_rate(const char *prog, const char *arg, double min, double max, const char *unit)
 {
 	char *end;
 	double x;
@@ -45,10 +45,9 @@ labopt_parse_rate(const char *prog, const char *arg, double min, double max, con
 	/* !(x >= min) also refuses NaN. */
 	if (errno != 0 || end == arg || *end != '\0' || !(x >= min) || x > max) {
 		fprintf(stderr, "%s: --rate '%s': %s, %g to %.0f\n", prog, arg, unit, min, max);
-		return -1;
+		exit(2);
 	}
-	*v = x;
-	return 0;
+	return x;
 }
 
 int

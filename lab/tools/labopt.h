@@ -19,18 +19,19 @@
 int labopt_u64(const char *arg, uint64_t min, uint64_t max, uint64_t *v);
 
 /*
- * The same for option `opt` ("--duration"): 0, or -1 after saying why on
- * stderr, prefixed with `prog`.
+ * The same as the argument of option `opt` ("--duration"). Bad usage ends a
+ * lab tool: anything else is said on stderr, prefixed with `prog`, and the
+ * program exits 2.
  */
-int labopt_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min,
-    uint64_t max, uint64_t *v);
+uint64_t labopt_arg_u64(const char *prog, const char *opt, const char *arg, uint64_t min,
+    uint64_t max);
 
 /*
  * A --rate: a decimal number from `min` to `max` `unit` ("probes per
- * second"). 0, or -1 after saying why on stderr, prefixed with `prog`.
+ * second"); anything else exits 2 as above.
  */
-int labopt_parse_rate(const char *prog, const char *arg, double min, double max,
-    const char *unit, double *v);
+double labopt_arg_rate(const char *prog, const char *arg, double min, double max,
+    const char *unit);
 
 /*
  * What getopt_long's switch does with an option the tool does not handle

@@ -1629,17 +1629,14 @@ main(int argc, char **argv)
 		case OPT_IF: c.ifname = optarg; break;
 		case OPT_LOG: log_path = optarg; break;
 		case OPT_DUR:
-			if (labopt_parse_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S, &duration_s) != 0)
-				return 2;
+			duration_s = labopt_arg_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S);
 			break;
 		case OPT_SEED:
-			if (labopt_parse_u64(PROG, "--seed", optarg, 0, UINT64_MAX, &seed) != 0)
-				return 2;
+			seed = labopt_arg_u64(PROG, "--seed", optarg, 0, UINT64_MAX);
 			seed_set = true;
 			break;
 		case OPT_DSCP:
-			if (labopt_parse_u64(PROG, "--dscp", optarg, 0, 63, &dscp) != 0)
-				return 2;
+			dscp = labopt_arg_u64(PROG, "--dscp", optarg, 0, 63);
 			break;
 		default:
 			return labopt_other(opt, usage);

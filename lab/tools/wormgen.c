@@ -1079,8 +1079,7 @@ main(int argc, char **argv)
 			count_set = true;
 			break;
 		case OPT_RATE:
-			if (labopt_parse_rate(PROG, optarg, 0.01, MAX_RATE, "packets per second", &g.rate) != 0)
-				return 2;
+			g.rate = labopt_arg_rate(PROG, optarg, 0.01, MAX_RATE, "packets per second");
 			rate_set = true;
 			break;
 		case OPT_SEED:

@@ -26,7 +26,7 @@ cleanup() {
   ns_remove "$NS"
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
 fail_unless_root
 ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }

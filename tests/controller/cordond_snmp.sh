@@ -27,7 +27,7 @@ cleanup() {
   lsw_cleanup
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
 fail_unless_root
 LSW_STATE=$TMP/lsw

@@ -22,7 +22,7 @@ cleanup() {
   ns_remove "$NS"
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
 fail_unless_root
 for t in curl jq ss; do

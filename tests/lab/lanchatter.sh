@@ -36,13 +36,7 @@ DURATION=22
 WORK=$(mktemp -d /tmp/cordon-lchat-test.XXXXXX)
 PIDS=()
 
-cleanup() {
-  kill_wait "${PIDS[@]}"
-  ns_remove "${NSES[@]}"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit ns_cleanup
 
 FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }

@@ -26,8 +26,7 @@ PREFIX=10.10.0.0/24
 SRC=10.10.0.23
 SRC_MAC=02:00:0a:0a:00:17
 WORK=$(mktemp -d /tmp/cordon-wormgen-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
+on_exit 'rm -rf "$WORK"'
 
 FAILS=0
 pass() { echo "ok   - $*"; }

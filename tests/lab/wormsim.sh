@@ -40,13 +40,7 @@ DURATION=10
 WORK=$(mktemp -d /tmp/cordon-wsim-test.XXXXXX)
 PIDS=()
 
-cleanup() {
-  kill_wait "${PIDS[@]}"
-  ns_remove "${NSES[@]}"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit ns_cleanup
 
 FAILS=0
 pass() { echo "ok   - $*"; }

@@ -30,8 +30,7 @@ cleanup() {
   ns_remove "${NSES[@]}"
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit cleanup
 
 FAILS=0
 pass() { echo "ok   - $*"; }
