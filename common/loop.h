@@ -31,8 +31,19 @@ void loop_free(struct loop *l);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 /*
+ * For programs that drive the loop step by step (tools, tests). Runs the
+ * callbacks of what is ready once; with `wait`, first waits until something
+ * is (a timer, an fd, a signal). Returns 0, 1 when nothing at all is
+ * registered (nothing could become ready), or -1 if the loop failed.
+ */
+int loop_run_once(struct loop *l, bool wait);
+/* Runs until loop_stop, or for `seconds` at most. Returns 0, or -1. */
+int loop_run_for(struct loop *l, double seconds);
+/*
  * The loop's libevent base (borrowed, lives as long as the loop), for the two
- * users named above only; everything else uses the functions of this header.
+ * users named above only: whoever makes an SNMP point (cordond's builtin
+ * backends, cordon-switch-check, the SNMP tests) passes it on, and http.c
+ * hands it to evhttp. Everything else uses the functions of this header.
  * Declared opaque here: no libevent header is needed to pass it on.
  */
 struct event_base;
