@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cordon: the controller as a library. cordond's main() only registers the
- * enforcement backends and calls cordond_main(); tests link the same code.
- *
- * Modules: daemon.c (lifecycle, sensor input, timers), enforcer.c (the host
- * state machine and the enforcement queue), ctl.c (control sockets),
- * backends.c (enforcement backends by kind).
+ * cordon: the controller's core as the rest of the controller sees it (the
+ * daemon and the front ends ctl, http and verify): the enforcement backends
+ * by kind, and struct cordon with its operations. How the modules are
+ * layered: cordon_priv.h.
  */
 #ifndef CORDON_CORDON_H
 #define CORDON_CORDON_H
@@ -64,7 +62,27 @@ const char *backends_state_dir(void);
 void backend_on_shutdown(void (*fn)(void));
 void backends_shutdown(void);
 
-/* ---- daemon ------------------------------------------------------------ */
+/* ---- the core ---------------------------------------------------------- */
+
+/*
+ * Makes the core on `loop` (borrowed; it must outlive the core): a copy of
+ * conf, the state database, every enforcement point. The point settings'
+ * secrets in the copy are wiped once the points hold them. Returns NULL with
+ * a message in err. The caller owns the result (cordon_free), and frees it
+ * before the loop: the points' events are the loop's.
+ */
+struct loop;
+struct cordon *cordon_new(const struct cordon_conf *conf, struct loop *loop,
+    char *err, size_t errlen);
+/* Destroys the points (their pending operations write nothing: the next
+ * start resumes them from the registry), then everything else. */
+void cordon_free(struct cordon *c);
+/* Once a second: stores the waiting asset reports, retries, ends probation,
+ * drains the rate-capped queue. */
+void cordon_tick(struct cordon *c);
+/* At start: resumes interrupted steps and compares the points' state with
+ * the registry's (never releasing anything silently). */
+void cordon_reconcile(struct cordon *c);
 
 struct point_stats {
 	uint64_t ok, failed;
@@ -107,6 +125,13 @@ void cordon_forget_waiter(struct cordon *c, void *arg);
 
 /* A detection from a sensor; `json` is its line (stored with it). */
 void cordon_detection(struct cordon *c, const struct detection *d, const char *json);
+/* An asset report from a sensor: batched, stored at the next tick (or when
+ * the batch is full). */
+void cordon_seen(struct cordon *c, const struct seen_host *h);
+/* Stores the batched asset reports now. */
+void cordon_flush_seen(struct cordon *c);
+/* A sensor line was rejected (unparsable, or longer than the limit). */
+void cordon_input_rejected(struct cordon *c, bool oversize);
 
 const struct cordon_conf *cordon_conf(const struct cordon *c);
 struct registry *cordon_registry(struct cordon *c);
@@ -126,8 +151,5 @@ void cordon_unsubscribe(struct cordon *c, void *arg);
 /* Records an audit entry and tells subscribers. */
 void cordon_audit(struct cordon *c, const char *actor, const char *action,
     const struct ip_addr *host, const char *reason, const char *result);
-
-/* cordond's command line: [-d] [-n] [-v] [-f FILE]. Returns the exit code. */
-int cordond_main(int argc, char **argv);
 
 #endif

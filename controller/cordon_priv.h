@@ -1,7 +1,26 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cordon_priv: the daemon context shared by daemon.c, enforcer.c and ctl.c.
- * Nothing outside the controller library includes this.
+ * cordon_priv: the core's state, shared by core.c, enforcer.c and actions.c
+ * only. Everything else in the controller sees struct cordon through cordon.h.
+ *
+ * The controller's modules form a line: each calls only modules to its right.
+ *
+ *   daemon -> ctl, http, verify -> actions -> enforcer -> core
+ *          -> policy, registry, backends (the enforcement points), loop, log
+ *
+ *   daemon    cordond's lifecycle: the loop, sensor input, the tick; starts
+ *             the front ends and owns everything (daemon.c, daemon.h)
+ *   ctl, http the control socket and the HTTP API; verify: release by
+ *             verification. Front ends: they act and read through cordon.h
+ *   actions   detections (the policy step), asset reports, the operator's
+ *             quarantine/release/approve (actions.c)
+ *   enforcer  the host state machine and its enforcement operations
+ *   core      struct cordon: making and freeing it with its points, the
+ *             accessors, the audit log and its subscribers (core.c)
+ *
+ * A lower module never calls up: what it must tell the front ends goes
+ * through callbacks they register (cordon_done_fn for an operation's end,
+ * cordon_audit_fn for new audit entries).
  */
 #ifndef CORDON_CORDON_PRIV_H
 #define CORDON_CORDON_PRIV_H
@@ -35,7 +54,7 @@ struct op {
 
 struct cordon {
 	struct cordon_conf conf;
-	struct loop *loop;                        /* owned */
+	struct loop *loop;                        /* borrowed: the daemon's */
 	struct registry *reg;                     /* owned */
 	struct enf_point *points[CONF_MAX_POINTS]; /* owned */
 	struct point_stats pstats[CONF_MAX_POINTS];
@@ -46,10 +65,6 @@ struct cordon {
 	struct op *ops;                           /* owned list */
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
-	struct loop_timer *tick;                  /* owned */
-	struct http_server *http;                 /* owned (http_stop); NULL when off */
-	struct verify_entry *verifies;            /* owned list: verification runs, verify.c */
-	struct local_sensor *locals;              /* owned list: in-process sensors, daemon.c */
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
 	size_t nseen;
 	struct cordon_stats st;
@@ -62,7 +77,6 @@ int enforcer_begin_isolation(struct cordon *c, struct host_rec *h,
 int enforcer_begin_release(struct cordon *c, struct host_rec *h,
     const char *actor, const char *reason);
 void enforcer_tick(struct cordon *c);
-void enforcer_reconcile(struct cordon *c);
 bool enforcer_busy(const struct cordon *c, const struct ip_addr *ip);
 int enforcer_point_index(const struct cordon *c, const struct ip_addr *ip);
 void enforcer_pending_push(struct cordon *c, const struct ip_addr *ip);
@@ -70,12 +84,5 @@ void enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
     const struct host_rec *h, const char *msg);
 void enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
     cordon_done_fn fn, void *arg);
-
-/* verify.c: runs the configured verification commands for isolated hosts */
-void verify_tick(struct cordon *c);
-void verify_free(struct cordon *c);
-
-/* ctl.c */
-int ctl_start(struct cordon *c, char *err, size_t errlen);
 
 #endif

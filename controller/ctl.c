@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cordon.h"
+#include "ctl.h"
 #include "ctl_proto.h"
-#include "cordon_priv.h"
 #include "log.h"
 
 #define CTL_MAX_LINE 65536
@@ -349,7 +350,7 @@ ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len)
 }
 
 int
-ctl_start(struct cordon *c, char *err, size_t errlen)
+ctl_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 {
 	const struct cordon_conf *conf = cordon_conf(c);
 	char spec[CONF_PATH_LEN + 8], why[512];
@@ -359,14 +360,14 @@ ctl_start(struct cordon *c, char *err, size_t errlen)
 	ro_server.c = c;
 	ro_server.read_only = true;
 	snprintf(spec, sizeof(spec), "unix:%s", conf->control_path);
-	if (loop_listen(c->loop, spec, conf->control_mode, conf->control_gid, CTL_MAX_LINE,
+	if (loop_listen(loop, spec, conf->control_mode, conf->control_gid, CTL_MAX_LINE,
 		&ctl_ops, &rw_server, why, sizeof(why)) == NULL) {
 		snprintf(err, errlen, "control socket %s", why);
 		return -1;
 	}
 	if (conf->control_ro_path[0]) {
 		snprintf(spec, sizeof(spec), "unix:%s", conf->control_ro_path);
-		if (loop_listen(c->loop, spec, 0666, (gid_t)-1, CTL_MAX_LINE, &ctl_ops,
+		if (loop_listen(loop, spec, 0666, (gid_t)-1, CTL_MAX_LINE, &ctl_ops,
 			&ro_server, why, sizeof(why)) == NULL) {
 			snprintf(err, errlen, "read-only control socket %s", why);
 			return -1;

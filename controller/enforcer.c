@@ -593,7 +593,7 @@ reconcile_points(struct cordon *c, const struct collect *k)
 }
 
 void
-enforcer_reconcile(struct cordon *c)
+cordon_reconcile(struct cordon *c)
 {
 	struct collect k = { NULL, 0, 0 };
 	size_t i, resumed = 0, checked = 0, queued = 0;
@@ -758,5 +758,4 @@ enforcer_tick(struct cordon *c)
 	}
 	free(k.v);
 	drain_pending(c);
-	verify_tick(c);
 }

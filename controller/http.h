@@ -18,17 +18,20 @@
 #include <stddef.h>
 
 struct cordon;
+struct loop;
+struct http_server;
 
 /*
  * Listens on the configured daemon.http address ("ADDRESS:PORT", IPv6 as
- * "[::1]:8477"; conf_load has checked its form) and serves requests from the
- * daemon's loop. Returns 0, or -1 with a message naming the address and the
- * reason (e.g. the address is in use) in err. The server is kept in c->http,
- * owned by the daemon and released by http_stop.
+ * "[::1]:8477"; conf_load has checked its form) and serves requests about
+ * `c` from `loop` (both borrowed, and outliving the server). Returns the
+ * server, owned by the caller (http_stop, before the loop is freed), or NULL
+ * with a message naming the address and the reason (e.g. the address is in
+ * use) in err.
  */
-int http_start(struct cordon *c, char *err, size_t errlen);
+struct http_server *http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen);
 
-/* Closes the listener and every open HTTP connection; safe when none. */
-void http_stop(struct cordon *c);
+/* Closes the listener and every open HTTP connection; safe with NULL. */
+void http_stop(struct http_server *hs);
 
 #endif

@@ -19,9 +19,9 @@
  */
 #include "conf.h"
 #include "cordon.h"
+#include "loop.h"
 #include "snmp.h"
 
-#include <event2/event.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,13 +32,28 @@
 #define MAX_MACS 32
 
 struct check {
-	struct event_base *base;
+	struct loop *loop;           /* owned */
 	struct enf_point *pt;
 	int pending;                 /* callbacks still expected, probe included */
 	bool failed;                 /* something the operator must look at */
 	struct enf_result probe;
 	bool probe_done;
 };
+
+/* One expected callback has come: the loop stops when none is left. */
+static void
+check_answered(struct check *c)
+{
+	if (--c->pending == 0)
+		loop_stop(c->loop);
+}
+
+static void
+on_deadline(void *arg)
+{
+	struct check *c = arg;
+	loop_stop(c->loop);
+}
 
 struct mac_item {
 	struct check *c;
@@ -54,7 +69,7 @@ on_probe(void *arg, const struct enf_result *res)
 	struct check *c = arg;
 	c->probe = *res;
 	c->probe_done = true;
-	c->pending--;
+	check_answered(c);
 	printf("reachable:     %s\n", res->status == ENF_TIMEOUT ? "no" : "yes");
 	printf("write access:  %s: %s\n", res->status == ENF_OK ? "verified" : "NOT verified",
 	       res->message);
@@ -67,7 +82,7 @@ on_locate(void *arg, const struct enf_result *res)
 	struct mac_item *m = arg;
 	m->res = *res;
 	m->done = true;
-	m->c->pending--;
+	check_answered(m->c);
 }
 
 static void
@@ -76,7 +91,7 @@ on_survey(void *arg, const struct snmpsw_survey *s)
 	struct check *c = arg;
 	size_t access = 0, with_hosts = 0;
 
-	c->pending--;
+	check_answered(c);
 	printf("driver:        %s (%s)\n", s->driver, s->vendor);
 	if (s->status != ENF_OK) {
 		printf("survey:        %s: %s\n", enf_status_name(s->status), s->message);
@@ -267,11 +282,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	memset(&c, 0, sizeof(c));
-	c.base = event_base_new();
+	c.loop = loop_new();
+	if (!c.loop) {
+		fprintf(stderr, "cordon-switch-check: cannot create the event loop\n");
+		return 2;
+	}
 	printf("switch %s at %s port %u, SNMP%s\n", sc.name, sc.address, sc.port,
 	       sc.version == SNMPSW_V3 ? "v3" : "v2c");
 	c.pending = 1;   /* the write probe */
-	c.pt = snmpsw_point_new(c.base, &sc, on_probe, &c, err, sizeof(err));
+	c.pt = snmpsw_point_new(loop_event_base(c.loop), &sc, on_probe, &c, err, sizeof(err));
 	explicit_bzero(&sc, sizeof(sc));   /* the point keeps its own copy of the secrets */
 	if (!c.pt) {
 		fprintf(stderr, "cordon-switch-check: %s\n", err);
@@ -285,11 +304,15 @@ main(int argc, char **argv)
 		c.pending++;
 		enf_locate(c.pt, &macs[i].host, on_locate, &macs[i]);
 	}
-	struct timeval slice = {0, 20000};
-	for (int i = 0; i < limit_s * 50 && c.pending > 0; i++) {
-		event_base_loopexit(c.base, &slice);
-		event_base_dispatch(c.base);
+	struct loop_timer *deadline = loop_timer_new(c.loop, on_deadline, &c);
+	if (!deadline) {
+		fprintf(stderr, "cordon-switch-check: out of memory\n");
+		return 2;
 	}
+	loop_timer_arm(deadline, limit_s);
+	if (c.pending > 0)
+		loop_run(c.loop);
+	loop_timer_free(deadline);
 	if (!c.probe_done)
 		c.failed = true;
 	for (int i = 0; i < nmacs; i++) {
@@ -306,7 +329,7 @@ main(int argc, char **argv)
 		c.failed = true;
 	}
 	enf_destroy(c.pt);
-	event_base_free(c.base);
+	loop_free(c.loop);
 	snmpsw_global_shutdown();
 	if (own_state) {
 		/* net-snmp may leave a file or two in its persistent directory: ours, removed. */

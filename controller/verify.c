@@ -11,27 +11,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cordon_priv.h"
+#include "cordon.h"
 #include "log.h"
+#include "verify.h"
 
 #define VERIFY_MAX_ARGS 32
 
+struct verifier {
+	struct cordon *c;                 /* borrowed */
+	struct loop *loop;                /* borrowed */
+	struct verify_entry *entries;     /* owned list: one per isolated host a rule covers */
+};
+
 struct verify_entry {
-	struct cordon *c;
+	struct cordon *c;                 /* borrowed */
 	struct ip_addr ip;
 	double next;             /* when the next run may start */
 	bool running;
 	bool alive;              /* seen isolated in this tick */
-	const struct conf_verify *rule;   /* borrowed: points into c->conf */
+	const struct conf_verify *rule;   /* borrowed: points into the core's conf */
 	struct verify_entry *next_entry;
 };
 
 static struct verify_entry *
-entry_for(struct cordon *c, const struct ip_addr *ip)
+entry_for(struct verifier *v, const struct ip_addr *ip)
 {
 	struct verify_entry *e;
 
-	for (e = c->verifies; e; e = e->next_entry)
+	for (e = v->entries; e; e = e->next_entry)
 		if (memcmp(&e->ip, ip, sizeof(*ip)) == 0)
 			return e;
 	return NULL;
@@ -107,28 +114,29 @@ build_argv(const char *command, const char *ip, char *buf, size_t buflen, char *
 static int
 visit(void *arg, const struct host_rec *h)
 {
-	struct cordon *c = arg;
+	struct verifier *v = arg;
+	const struct cordon_conf *conf = cordon_conf(v->c);
 	struct verify_entry *e;
 	const struct conf_verify *rule = NULL;
 	char ipt[64], buf[1024], *argv[VERIFY_MAX_ARGS];
 	size_t i;
 
-	for (i = 0; i < c->conf.nverify && rule == NULL; i++)
-		if (conf_match(c->conf.verify[i].prefixes, c->conf.verify[i].nprefixes, &h->ip))
-			rule = &c->conf.verify[i];
+	for (i = 0; i < conf->nverify && rule == NULL; i++)
+		if (conf_match(conf->verify[i].prefixes, conf->verify[i].nprefixes, &h->ip))
+			rule = &conf->verify[i];
 	if (rule == NULL)
 		return 0;
-	e = entry_for(c, &h->ip);
+	e = entry_for(v, &h->ip);
 	if (e == NULL) {
 		e = calloc(1, sizeof(*e));
 		if (e == NULL)
 			return 0;
-		e->c = c;
+		e->c = v->c;
 		e->ip = h->ip;
 		/* The first check waits one interval: the host was just cut off. */
 		e->next = loop_now() + rule->interval_s;
-		e->next_entry = c->verifies;
-		c->verifies = e;
+		e->next_entry = v->entries;
+		v->entries = e;
 	}
 	e->alive = true;
 	e->rule = rule;
@@ -140,7 +148,7 @@ visit(void *arg, const struct host_rec *h)
 		e->next = loop_now() + rule->interval_s;
 		return 0;
 	}
-	if (loop_run_command(c->loop, argv, rule->timeout_s, run_done, e) != 0) {
+	if (loop_run_command(v->loop, argv, rule->timeout_s, run_done, e) != 0) {
 		log_warn("verification of %s: cannot run %s", ipt, argv[0]);
 		e->next = loop_now() + rule->interval_s;
 		return 0;
@@ -150,19 +158,31 @@ visit(void *arg, const struct host_rec *h)
 	return 0;
 }
 
+struct verifier *
+verify_new(struct cordon *c, struct loop *loop)
+{
+	struct verifier *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	v->c = c;
+	v->loop = loop;
+	return v;
+}
+
 void
-verify_tick(struct cordon *c)
+verify_tick(struct verifier *v)
 {
 	struct verify_entry **pp, *e;
 
-	if (c->conf.nverify == 0)
+	if (cordon_conf(v->c)->nverify == 0)
 		return;
-	for (e = c->verifies; e; e = e->next_entry)
+	for (e = v->entries; e; e = e->next_entry)
 		e->alive = false;
-	registry_foreach(c->reg, HS_QUARANTINED, visit, c);
+	registry_foreach(cordon_registry(v->c), HS_QUARANTINED, visit, v);
 	/* Forget hosts no longer isolated, unless their command still runs
 	 * (its completion holds a pointer to the entry). */
-	pp = &c->verifies;
+	pp = &v->entries;
 	while (*pp) {
 		e = *pp;
 		if (!e->alive && !e->running) {
@@ -175,11 +195,14 @@ verify_tick(struct cordon *c)
 }
 
 void
-verify_free(struct cordon *c)
+verify_free(struct verifier *v)
 {
-	while (c->verifies) {
-		struct verify_entry *e = c->verifies;
-		c->verifies = e->next_entry;
+	if (v == NULL)
+		return;
+	while (v->entries) {
+		struct verify_entry *e = v->entries;
+		v->entries = e->next_entry;
 		free(e);
 	}
+	free(v);
 }

@@ -23,3 +23,119 @@ wait_capture() {
   done
   return 1
 }
+
+# ---- results --------------------------------------------------------------
+# ok/bad DESCRIPTION: one "ok   - ..." or "FAIL - ..." line, counted in the
+# caller's $pass and $fail. check DESCRIPTION COMMAND...: ok if COMMAND
+# succeeds, else bad. results: the counts line; its status is the test's.
+ok() { echo "ok   - $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+results() { echo "$pass passed, $fail failed"; [[ $fail -eq 0 ]]; }
+
+# ---- preconditions ----------------------------------------------------------
+# skip_unless_root: exits 77 (the tests' SKIP_RETURN_CODE) unless root.
+skip_unless_root() {
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "SKIP: needs root to create network namespaces" >&2
+    exit 77
+  fi
+}
+
+# skip_without COMMAND...: exits 77 unless every command is installed.
+skip_without() {
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
+  done
+}
+
+# fail_unless_root: for tests that may not be skipped: fails (exit 1) unless root.
+fail_unless_root() {
+  [[ $(id -u) -eq 0 ]] && return 0
+  echo "FAIL - needs root for network namespaces"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+# ---- clean-up ---------------------------------------------------------------
+# on_exit COMMAND: runs COMMAND when the script ends, also when it is
+# interrupted (INT or TERM make it exit 130, and COMMAND runs then, once).
+on_exit() {
+  trap "$1" EXIT
+  trap 'exit 130' INT TERM
+}
+
+# ns_cleanup: the clean-up of a test that keeps its background processes in
+# the array PIDS, its namespaces in NSES and its files in the directory WORK.
+ns_cleanup() {
+  kill_wait "${PIDS[@]}"
+  ns_remove "${NSES[@]}"
+  rm -rf "$WORK"
+}
+
+# ---- namespaces -------------------------------------------------------------
+# ns_create NS...: a network namespace each, its loopback up; 1 on the first
+# that fails.
+ns_create() {
+  local ns
+  for ns in "$@"; do ip netns add "$ns" && ip -n "$ns" link set lo up || return 1; done
+}
+
+# ns_remove NS...: removes each of these namespaces that exists, only ours by
+# their exact names, their processes first (or a namespace outlives its
+# name). For cleanup traps: always returns 0.
+ns_remove() {
+  local ns
+  for ns in "$@"; do
+    if ip netns list | grep -qx -- "$ns\( (id: [0-9]*)\)\?"; then
+      ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+      ip netns del "$ns"
+    fi
+  done
+  return 0
+}
+
+# kill_wait PID...: kills each (SIGKILL) and reaps it; always returns 0.
+kill_wait() {
+  local pid
+  for pid in "$@"; do kill -9 "$pid" 2>/dev/null; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null; done
+  return 0
+}
+
+# lan_bridge NS: a bridge br0 in NS, up.
+lan_bridge() {
+  ip -n "$1" link add br0 type bridge && ip -n "$1" link set br0 up
+}
+
+# lan_port NS PORT HOST_NS CIDR: a veth PORT on NS's br0 whose peer is eth0 in
+# HOST_NS with the address CIDR; both ends up.
+lan_port() {
+  ip -n "$1" link add "$2" type veth peer name eth0 netns "$3" &&
+    ip -n "$1" link set "$2" master br0 && ip -n "$1" link set "$2" up &&
+    ip -n "$3" addr add "$4" dev eth0 && ip -n "$3" link set eth0 up
+}
+
+# ---- waiting for what can be observed -----------------------------------------
+# wait_for FILE PATTERN COUNT SECONDS: until FILE has COUNT lines matching
+# PATTERN (a look every 0.1 s); returns 1 if it has not within SECONDS.
+wait_for() {
+  local i
+  for ((i = 0; i < $4 * 10; i++)); do
+    [[ $(grep -c -- "$2" "$1" 2>/dev/null) -ge $3 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_socket PATH [TRIES]: until PATH is a Unix socket (0.1 s a try, 50 tries
+# by default); returns 1 if it never is.
+wait_socket() {
+  local n=${2:-50}
+  while ((n-- > 0)); do
+    [[ -S "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * sensor: the cordon-sensor program's run context, tying a capture, the
- * detector and an output together. sensor_loop.c holds the live (libevent)
- * loop; main.c only parses options.
+ * detector and an output together. sensor_loop.c holds the live loop (on
+ * common/loop); main.c only parses options.
  */
 #ifndef CORDON_SENSOR_H
 #define CORDON_SENSOR_H

@@ -1,43 +1,43 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sensor_loop: the live capture loop on libevent, the one module of the
- * sensor that includes it.
+ * sensor_loop: the live capture loop, on the common event loop (loop.h).
  */
 #include "sensor.h"
 
-#include <event2/event.h>
 #include <stdio.h>
 #include <signal.h>
 #include <sys/time.h>
 
+#include "loop.h"
+
 #define LIVE_BATCH 1024
+/* How often a quiet link is polled, the output flushed and deadlines passed. */
+#define LIVE_TICK_S 0.25
 
 struct live {
 	struct sensor *s;
-	struct event_base *base;
+	struct loop *loop;
+	struct loop_timer *tick;
 	int failed;
 };
 
 static void
-on_readable(evutil_socket_t fd, short what, void *arg)
+on_readable(void *arg)
 {
 	struct live *l = arg;
 
-	(void)fd;
-	(void)what;
 	if (sensor_dispatch(l->s, LIVE_BATCH) < 0) {
 		l->failed = 1;
-		event_base_loopbreak(l->base);
+		loop_stop(l->loop);
 	}
 }
 
 static void
-on_tick(evutil_socket_t fd, short what, void *arg)
+on_tick(void *arg)
 {
 	struct live *l = arg;
 
-	(void)fd;
-	(void)what;
+	loop_timer_arm(l->tick, LIVE_TICK_S);
 	/* Retries the connection to the controller and sends what waits. */
 	output_flush(l->s->out);
 	/* A quiet link: unanswered first contacts still fail on time. */
@@ -49,64 +49,53 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	/* A capture fd may stay quiet while packets wait in the ring: poll it too. */
 	if (sensor_dispatch(l->s, LIVE_BATCH) < 0) {
 		l->failed = 1;
-		event_base_loopbreak(l->base);
+		loop_stop(l->loop);
 	}
 }
 
 static void
-on_signal(evutil_socket_t sig, short what, void *arg)
+on_signal(void *arg, int sig)
 {
 	struct live *l = arg;
 
-	(void)what;
 	if (sig == SIGUSR1) {
 		sensor_print_summary(l->s, stderr);
 		return;
 	}
-	event_base_loopbreak(l->base);
+	loop_stop(l->loop);
 }
 
 int
 sensor_run_live(struct sensor *s)
 {
-	struct live l = { s, NULL, 0 };
-	struct event *ev_read = NULL, *ev_tick = NULL, *ev_sig[3] = { NULL, NULL, NULL };
+	struct live l = { s, NULL, NULL, 0 };
 	static const int sigs[3] = { SIGUSR1, SIGINT, SIGTERM };
-	struct timeval tick = { 0, 250000 };
 	int fd = capture_fd(s->cap), i, rc = -1;
 
 	if (fd < 0) {
 		fprintf(stderr, "cordon-sensor: %s: the capture offers no descriptor to poll\n", s->source);
 		return -1;
 	}
-	l.base = event_base_new();
-	if (l.base == NULL) {
+	l.loop = loop_new();
+	if (l.loop == NULL) {
 		fprintf(stderr, "cordon-sensor: cannot create the event loop\n");
 		return -1;
 	}
-	ev_read = event_new(l.base, fd, EV_READ | EV_PERSIST, on_readable, &l);
-	ev_tick = event_new(l.base, -1, EV_PERSIST, on_tick, &l);
-	for (i = 0; i < 3; i++)
-		ev_sig[i] = evsignal_new(l.base, sigs[i], on_signal, &l);
-	if (ev_read == NULL || ev_tick == NULL || ev_sig[0] == NULL ||
-	    ev_sig[1] == NULL || ev_sig[2] == NULL) {
+	l.tick = loop_timer_new(l.loop, on_tick, &l);
+	if (l.tick == NULL || loop_watch_fd(l.loop, fd, on_readable, &l) != 0) {
 		fprintf(stderr, "cordon-sensor: cannot create loop events\n");
 		goto out;
 	}
-	event_add(ev_read, NULL);
-	event_add(ev_tick, &tick);
 	for (i = 0; i < 3; i++)
-		event_add(ev_sig[i], NULL);
-	event_base_dispatch(l.base);
-	rc = l.failed ? -1 : 0;
+		if (loop_on_signal(l.loop, sigs[i], on_signal, &l) != 0) {
+			fprintf(stderr, "cordon-sensor: cannot create loop events\n");
+			goto out;
+		}
+	loop_timer_arm(l.tick, LIVE_TICK_S);
+	if (loop_run(l.loop) == 0 && !l.failed)
+		rc = 0;
 out:
-	for (i = 0; i < 3; i++)
-		if (ev_sig[i])
-			event_free(ev_sig[i]);
-	if (ev_tick)
-		event_free(ev_tick);
-	if (ev_read)
-		event_free(ev_read);
-	event_base_free(l.base);
+	loop_timer_free(l.tick);
+	loop_free(l.loop);
 	return rc;
 }

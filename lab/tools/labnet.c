@@ -222,22 +222,3 @@ labnet_json_times(char *buf, size_t len)
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
-
-int
-labnet_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min, uint64_t max,
-    uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-	bool digit = *arg >= '0' && *arg <= '9';
-
-	errno = 0;
-	x = digit ? strtoull(arg, &end, 10) : 0;
-	if (!digit || errno != 0 || *end != '\0' || x < min || x > max) {
-		fprintf(stderr, "%s: %s '%s': a whole number from %" PRIu64 " to %" PRIu64 "\n",
-		    prog, opt, arg, min, max);
-		return -1;
-	}
-	*v = x;
-	return 0;
-}

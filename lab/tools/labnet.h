@@ -64,13 +64,6 @@ char *labnet_ip_str(uint32_t addr, char *buf, size_t len);
  */
 void labnet_json_times(char *buf, size_t len);
 
-/*
- * A whole number from min to max for option `opt` (e.g. "--duration").
- * 0, or -1 after saying why on stderr, prefixed with `prog`.
- */
-int labnet_parse_u64(const char *prog, const char *opt, const char *arg, uint64_t min,
-    uint64_t max, uint64_t *v);
-
 /* splitmix64: small, and the same sequence on every platform. */
 struct labnet_rng {
 	uint64_t state;

@@ -70,6 +70,7 @@
 #include <unistd.h>
 
 #include "labnet.h"
+#include "labopt.h"
 
 #define PROG "cordon-lanchatter"
 
@@ -1628,30 +1629,21 @@ main(int argc, char **argv)
 		case OPT_IF: c.ifname = optarg; break;
 		case OPT_LOG: log_path = optarg; break;
 		case OPT_DUR:
-			if (labnet_parse_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S, &duration_s) != 0)
-				return 2;
+			duration_s = labopt_arg_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S);
 			break;
 		case OPT_SEED:
-			if (labnet_parse_u64(PROG, "--seed", optarg, 0, UINT64_MAX, &seed) != 0)
-				return 2;
+			seed = labopt_arg_u64(PROG, "--seed", optarg, 0, UINT64_MAX);
 			seed_set = true;
 			break;
 		case OPT_DSCP:
-			if (labnet_parse_u64(PROG, "--dscp", optarg, 0, 63, &dscp) != 0)
-				return 2;
+			dscp = labopt_arg_u64(PROG, "--dscp", optarg, 0, 63);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return labopt_other(opt, usage);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	if (labopt_no_operands(PROG, argc, argv) != 0)
 		return 2;
-	}
 	if (self_arg == NULL || prefix_arg == NULL) {
 		fprintf(stderr, PROG ": --self and --prefix are required\n");
 		usage(stderr);

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "labnet.h"
+#include "labopt.h"
 #include "pcapw.h"
 #include "slammer_payload.h"
 
@@ -1005,22 +1006,6 @@ usage(FILE *f)
 }
 
 static int
-parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	if (*s == '-' || *s == '\0')
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || x < min || x > max)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int
 parse_worm(const char *s, enum worm *w)
 {
 	size_t i;
@@ -1085,7 +1070,7 @@ main(int argc, char **argv)
 		case OPT_PREFIX: prefix_arg = optarg; break;
 		case OPT_PAYLOAD: payload_path = optarg; break;
 		case OPT_COUNT:
-			if (parse_u64(optarg, 1, MAX_COUNT, &v) != 0) {
+			if (labopt_u64(optarg, 1, MAX_COUNT, &v) != 0) {
 				fprintf(stderr, PROG ": --count '%s': a number from 1 to %u\n", optarg,
 				    MAX_COUNT);
 				return 2;
@@ -1093,44 +1078,29 @@ main(int argc, char **argv)
 			g.count = (uint32_t)v;
 			count_set = true;
 			break;
-		case OPT_RATE: {
-			char *end;
-			errno = 0;
-			g.rate = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(g.rate >= 0.01) ||
-			    g.rate > MAX_RATE) {
-				fprintf(stderr, PROG ": --rate '%s': packets per second, 0.01 to %.0f\n",
-				    optarg, MAX_RATE);
-				return 2;
-			}
+		case OPT_RATE:
+			g.rate = labopt_arg_rate(PROG, optarg, 0.01, MAX_RATE, "packets per second");
 			rate_set = true;
 			break;
-		}
 		case OPT_SEED:
-			if (parse_u64(optarg, 0, UINT64_MAX, &seed) != 0) {
+			if (labopt_u64(optarg, 0, UINT64_MAX, &seed) != 0) {
 				fprintf(stderr, PROG ": --seed '%s': an unsigned integer\n", optarg);
 				return 2;
 			}
 			break;
 		case OPT_START:
-			if (parse_u64(optarg, 0, 4000000000ULL, &g.start_s) != 0) {
+			if (labopt_u64(optarg, 0, 4000000000ULL, &g.start_s) != 0) {
 				fprintf(stderr, PROG ": --start '%s': seconds since 1970 (pcap holds 32 bits)\n",
 				    optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return labopt_other(opt, usage);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	if (labopt_no_operands(PROG, argc, argv) != 0)
 		return 2;
-	}
 	if (worm_arg == NULL || src_arg == NULL || src_mac_arg == NULL || prefix_arg == NULL ||
 	    out == NULL) {
 		fprintf(stderr, PROG ": --worm, --src, --src-mac, --prefix and -o are required\n");

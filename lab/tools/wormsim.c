@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "labnet.h"
+#include "labopt.h"
 
 #define PROG "cordon-wormsim"
 
@@ -673,7 +674,7 @@ main(int argc, char **argv)
 	static struct sim s;
 	const char *worm_arg = NULL, *listen_arg = NULL, *prefix_arg = NULL, *log_path = NULL;
 	const char *infect_arg = NULL, *from_arg = NULL;
-	uint64_t v, seed_value = 0, duration_s = DEFAULT_DURATION_S;
+	uint64_t seed_value = 0, duration_s = DEFAULT_DURATION_S;
 	bool seed_set = false, rate_set = false;
 	char err[256];
 	struct sigaction sa;
@@ -690,49 +691,30 @@ main(int argc, char **argv)
 		case OPT_LOG: log_path = optarg; break;
 		case OPT_INFECT: infect_arg = optarg; break;
 		case OPT_FROM: from_arg = optarg; break;
-		case OPT_RATE: {
-			char *end;
-			errno = 0;
-			s.rate = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(s.rate >= 0.1) ||
-			    s.rate > MAX_RATE) {
-				fprintf(stderr, PROG ": --rate '%s': probes per second, 0.1 to %.0f\n",
-				    optarg, MAX_RATE);
-				return 2;
-			}
+		case OPT_RATE:
+			s.rate = labopt_arg_rate(PROG, optarg, 0.1, MAX_RATE, "probes per second");
 			rate_set = true;
 			break;
-		}
 		case OPT_MAXP:
-			if (labnet_parse_u64(PROG, "--max-probes", optarg, 0, MAX_PROBES, &s.max_probes) != 0)
-				return 2;
+			s.max_probes = labopt_arg_u64(PROG, "--max-probes", optarg, 0, MAX_PROBES);
 			break;
 		case OPT_DUR:
-			if (labnet_parse_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S, &duration_s) != 0)
-				return 2;
+			duration_s = labopt_arg_u64(PROG, "--duration", optarg, 1, MAX_DURATION_S);
 			break;
 		case OPT_SEED:
-			if (labnet_parse_u64(PROG, "--seed", optarg, 0, UINT64_MAX, &seed_value) != 0)
-				return 2;
+			seed_value = labopt_arg_u64(PROG, "--seed", optarg, 0, UINT64_MAX);
 			seed_set = true;
 			break;
 		case OPT_CTO:
-			if (labnet_parse_u64(PROG, "--connect-timeout", optarg, 10, 60000, &v) != 0)
-				return 2;
-			s.connect_timeout_ms = (int64_t)v;
+			s.connect_timeout_ms = (int64_t)labopt_arg_u64(PROG, "--connect-timeout", optarg,
+			    10, 60000);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return labopt_other(opt, usage);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	if (labopt_no_operands(PROG, argc, argv) != 0)
 		return 2;
-	}
 	if (worm_arg == NULL) {
 		fprintf(stderr, PROG ": --worm is required\n");
 		usage(stderr);

@@ -23,18 +23,12 @@ cleanup() {
   [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
   pkill -9 -f "cordond -d -f $TMP/" 2>/dev/null
   mountpoint -q "$TMP/full" 2>/dev/null && umount "$TMP/full"
-  ip netns del "$NS" 2>/dev/null
+  ns_remove "$NS"
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
-ok() { echo "ok   - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-
-if [[ $(id -u) -ne 0 ]]; then
-  echo "FAIL - needs root for network namespaces"; echo "0 passed, 1 failed"; exit 1
-fi
+fail_unless_root
 ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
 
 write_conf() {  # write_conf FILE [extra policy settings]
@@ -54,7 +48,7 @@ EOF
 start() {  # start [ENV=VALUE]; $IN_NS runs the daemon inside the namespace
   ${IN_NS:+ip netns exec "$NS"} env "$@" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
   DPID=$!
-  for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && return 0; sleep 0.1; done
+  wait_socket "$TMP/ctl.sock" && return 0
   echo "daemon did not start:"; tail -5 "$TMP/daemon.log"; return 1
 }
 stop() { [[ -n "$DPID" ]] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; rm -f "$TMP/ctl.sock"; }
@@ -367,5 +361,4 @@ total=$(ctl --json list | jq '[.hosts[] | select(.state == "quarantined")] | len
 check "no host was released by the restarts ($total isolated)" test "$total" -ge 8
 stop
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+results

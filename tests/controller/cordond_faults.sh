@@ -7,6 +7,8 @@
 # with backoff, a failure state with an alert, no effect on the other switch,
 # and recovery when the switch comes back.
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 B=$1
 SRC=$2
 TMP=$(mktemp -d /tmp/cordon-ctl-faults.XXXXXX)
@@ -28,13 +30,9 @@ cleanup() {
   lsw_cleanup
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
-ok() { echo "ok   - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-
-[[ $(id -u) -eq 0 ]] || { echo "FAIL - needs root"; echo "0 passed, 1 failed"; exit 1; }
+fail_unless_root
 LSW_STATE=$TMP/lsw
 lsw_init "$B/cordon-labswitch-agent" || exit 1
 lsw_noc_create "$NOC" || exit 1
@@ -65,7 +63,7 @@ enforcement = (
 EOF
   ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >"$TMP/daemon.log" 2>&1 &
   DPID=$!
-  for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && break; sleep 0.1; done
+  wait_socket "$TMP/ctl.sock"
 }
 stop() { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null; DPID=""; }
 release_all() { for ip in 10.10.0.11 10.11.0.11; do ctl release "$ip" --patched >/dev/null 2>&1; done; }
@@ -146,9 +144,8 @@ check "  the host is still recorded as quarantining" test "$(sqlite3 "$TMP/state
 kill -CONT "$SNMPD1"
 ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
 DPID=$!
-for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && break; sleep 0.1; done
+wait_socket "$TMP/ctl.sock"
 check "  and the next start finishes the isolation" wait_state 10.10.0.11 quarantined 100
 stop
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+results

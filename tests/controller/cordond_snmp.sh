@@ -8,6 +8,8 @@
 # the VLAN; the same with SNMPv3 authPriv and the Cisco personality; the
 # community and v3 keys never reach the logs or the control socket.
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 B=$1
 SRC=$2
 TMP=$(mktemp -d /tmp/cordon-ctl-snmp.XXXXXX)
@@ -25,13 +27,9 @@ cleanup() {
   lsw_cleanup
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
-ok() { echo "ok   - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-
-[[ $(id -u) -eq 0 ]] || { echo "FAIL - needs root"; echo "0 passed, 1 failed"; exit 1; }
+fail_unless_root
 LSW_STATE=$TMP/lsw
 lsw_init "$B/cordon-labswitch-agent" || exit 1
 
@@ -68,7 +66,7 @@ enforcement = ( { name = "access-1"; kind = "$kind"; prefixes = [ "10.10.0.0/24"
 EOF
   ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >"$TMP/daemon.log" 2>&1 &
   DPID=$!
-  for _ in $(seq 50); do [[ -S "$TMP/ctl.sock" ]] && break; sleep 0.1; done
+  wait_socket "$TMP/ctl.sock"
   # traffic teaches the bridge where h1 is
   reach 10.10.0.12
   check "$label: production reachable before" reach 10.10.0.12
@@ -110,5 +108,4 @@ run_case "v2c/qbridge" snmp-qbridge standard "community = \"$LSW_RW_COMMUNITY\";
 run_case "v3/qbridge" snmp-qbridge standard "version = \"3\"; v3_user = \"$LSW_V3_USER\"; v3_auth_pass = \"$LSW_V3_AUTH\"; v3_priv_pass = \"$LSW_V3_PRIV\";"
 run_case "v2c/cisco" snmp-cisco cisco "community = \"$LSW_RW_COMMUNITY\";"
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+results

@@ -5,6 +5,7 @@
  * the kernel. Everything else is the real daemon.
  */
 #include "cordon.h"
+#include "daemon.h"
 #include "recording.h"
 
 int

@@ -8,6 +8,8 @@
 # codes, JSON bodies, the metrics text against the exposition format's
 # grammar, the 400/404/405 answers, and the config checks of daemon.http.
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 B=$1
 TMP=$(mktemp -d /tmp/cordon-http-test.XXXXXX)
 NS=cordon-http-$$
@@ -17,18 +19,12 @@ pass=0 fail=0
 cleanup() {
   [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
   [[ -n "$D2PID" ]] && kill -9 "$D2PID" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
+  ns_remove "$NS"
   rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+on_exit cleanup
 
-ok() { echo "ok   - $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
-
-if [[ $(id -u) -ne 0 ]]; then
-  echo "FAIL - needs root for network namespaces"; echo "0 passed, 1 failed"; exit 1
-fi
+fail_unless_root
 for t in curl jq ss; do
   command -v $t >/dev/null || { echo "FAIL - $t is missing (scripts/install-deps)"; exit 1; }
 done
@@ -295,5 +291,4 @@ fi
 get /metrics
 check "  and its port is closed" test "$CODE" = 000
 
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+results

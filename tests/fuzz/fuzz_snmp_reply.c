@@ -34,7 +34,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include <event2/event.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "snmp.h"
 #include "snmp_client.h"
 #include "snmp_fuzz.h"
@@ -129,7 +129,7 @@ struct name_seen {
 };
 
 static struct {
-	struct event_base *base;
+	struct loop *loop;           /* kept across inputs */
 	struct snmpsw_config cfg;
 	struct enf_point *pt;
 	/* the outstanding request */
@@ -617,7 +617,7 @@ static void
 settle(void)
 {
 	for (int i = 0; i < 64 && !g.q; i++)
-		if (event_base_loop(g.base, EVLOOP_NONBLOCK) != 0)
+		if (loop_run_once(g.loop, false) != 0)
 			break;
 }
 
@@ -654,8 +654,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snmp_disable_log();
 	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_EMERG);
 	remove_state_dir();
-	g.base = event_base_new();
-	CHECK(g.base);
+	g.loop = loop_new();
+	CHECK(g.loop);
 	return 0;
 }
 
@@ -665,10 +665,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const int32_t QVLANS[] = {999, 1, 10, 4094, 20, 2};
 	struct in in = {data, size};
 	char err[256];
-	struct event_base *base = g.base;
+	struct loop *loop = g.loop;
 
 	memset(&g, 0, sizeof(g));
-	g.base = base;
+	g.loop = loop;
 	g.secret_in_input = contains_secret(data, size);
 	g.verbose = getenv("FUZZ_SNMP_VERBOSE") != NULL;
 
@@ -695,7 +695,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct oprec *probe = &g.ops[MAX_OPS];
 	probe->kind = K_PROBE;
 	g.queuing++;
-	g.pt = snmpsw_test_point_new(g.base, &g.cfg, fz_send, NULL, on_done, probe, err,
+	g.pt = snmpsw_test_point_new(loop_event_base(g.loop), &g.cfg, fz_send, NULL, on_done, probe, err,
 				     sizeof(err));
 	g.queuing--;
 	CHECK(g.pt);

@@ -19,15 +19,12 @@
 #
 # usage: lanchatter.sh LANCHATTER        (exit 77 when not root)
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 
 CHAT=${1:?usage: lanchatter.sh cordon-lanchatter}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root to create network namespaces" >&2
-  exit 77
-fi
-for cmd in ip jq tcpdump; do
-  command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
-done
+skip_unless_root
+skip_without ip jq tcpdump
 
 P=cordon-lchat-$$
 SW=$P-sw
@@ -39,40 +36,22 @@ DURATION=22
 WORK=$(mktemp -d /tmp/cordon-lchat-test.XXXXXX)
 PIDS=()
 
-cleanup() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  for ns in "${NSES[@]}"; do
-    # Only our own namespaces, by their exact names; their processes first.
-    if ip netns list | grep -qx -- "$ns\( (id: [0-9]*)\)\?"; then
-      ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-      ip netns del "$ns"
-    fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit ns_cleanup
 
 FAILS=0
 check() { if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1"; FAILS=$((FAILS + 1)); fi; }
 addr() { echo "10.78.0.$((10 + $1))"; }
 others() { local h out=(); for h in "${HOSTS[@]}"; do [[ $h != "$1" ]] && out+=("$(addr "$h")"); done; local IFS=,; echo "${out[*]}"; }
 
-for ns in "${NSES[@]}"; do ip netns add "$ns" && ip -n "$ns" link set lo up || exit 1; done
-ip -n "$SW" link add br0 type bridge && ip -n "$SW" link set br0 up || exit 1
+ns_create "${NSES[@]}" && lan_bridge "$SW" || exit 1
 for h in "${HOSTS[@]}"; do
-  ip -n "$SW" link add "vh$h" type veth peer name eth0 netns "$P-h$h" &&
-    ip -n "$SW" link set "vh$h" master br0 && ip -n "$SW" link set "vh$h" up &&
-    ip -n "$P-h$h" addr add "$(addr "$h")/24" dev eth0 && ip -n "$P-h$h" link set eth0 up || exit 1
+  lan_port "$SW" "vh$h" "$P-h$h" "$(addr "$h")/24" || exit 1
 done
 
 # Every frame, as it enters the bridge from each host.
 ip netns exec "$SW" tcpdump -i any -Q in -n -U -w "$WORK/lan.pcap" >/dev/null 2>"$WORK/tcpdump.err" &
 PIDS+=($!)
-for _ in $(seq 100); do grep -q 'listening on' "$WORK/tcpdump.err" && break; sleep 0.05; done
-check "the capture is listening" grep -q 'listening on' "$WORK/tcpdump.err"
+check "the capture is listening" wait_for "$WORK/tcpdump.err" 'listening on' 1 5
 
 LOG=$WORK/chatter.log
 CHATS=()
@@ -83,16 +62,13 @@ for h in "${HOSTS[@]}"; do
   ip netns exec "$P-h$h" "$CHAT" "${args[@]}" 2>>"$WORK/chatter.err" &
   PIDS+=($!) CHATS+=($!)
 done
-for _ in $(seq 200); do [[ $(grep -c '"event":"ready"' "$LOG" 2>/dev/null) -ge ${#HOSTS[@]} ]] && break; sleep 0.05; done
+wait_for "$LOG" '"event":"ready"' ${#HOSTS[@]} 10
 check "every host opened its sockets (ready)" test "$(grep -c '"event":"ready"' "$LOG")" -eq ${#HOSTS[@]}
 check "its listeners are up (tcp/445 on the file server)" bash -c "ip netns exec $P-h2 ss -ltn | grep -q ':445 '"
 kill -USR1 "${CHATS[@]}"
 
 # Each process ends by itself at the end of --duration (bounded wait).
-for _ in $(seq $(((DURATION + 10) * 10))); do
-  [[ $(grep -c '"event":"summary"' "$LOG" 2>/dev/null) -ge ${#HOSTS[@]} ]] && break
-  sleep 0.1
-done
+wait_for "$LOG" '"event":"summary"' ${#HOSTS[@]} $((DURATION + 10))
 for p in "${CHATS[@]}"; do wait "$p"; done
 check "every host exited by itself at the end of --duration" \
   test "$(jq -s '[.[] | select(.event == "summary" and .exit == "duration")] | length' "$LOG")" -eq ${#HOSTS[@]}

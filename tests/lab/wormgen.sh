@@ -13,21 +13,20 @@
 #   recorded:  Slammer with the real payload from the shared capture; exit 77
 #              (skipped) when the capture is missing, unless CI=true (then a failure).
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 
 MODE=${1:?usage: wormgen.sh synthetic|recorded WORMGEN SENSOR [CAPTURES_DIR]}
 GEN=${2:?wormgen}
 SENSOR=${3:?cordon-sensor}
 CAPTURES=${4:-}
-for cmd in jq tcpdump; do
-  command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
-done
+skip_without jq tcpdump
 
 PREFIX=10.10.0.0/24
 SRC=10.10.0.23
 SRC_MAC=02:00:0a:0a:00:17
 WORK=$(mktemp -d /tmp/cordon-wormgen-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
+on_exit 'rm -rf "$WORK"'
 
 FAILS=0
 pass() { echo "ok   - $*"; }

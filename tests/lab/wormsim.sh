@@ -19,16 +19,13 @@
 #
 # usage: wormsim.sh WORMSIM SENSOR        (exit 77 when not root)
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 
 SIM=${1:?usage: wormsim.sh cordon-wormsim cordon-sensor}
 SENSOR=${2:?usage: wormsim.sh cordon-wormsim cordon-sensor}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root to create network namespaces" >&2
-  exit 77
-fi
-for cmd in ip jq tcpdump; do
-  command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
-done
+skip_unless_root
+skip_without ip jq tcpdump
 
 P=cordon-wsim-$$
 SW=$P-sw
@@ -43,22 +40,7 @@ DURATION=10
 WORK=$(mktemp -d /tmp/cordon-wsim-test.XXXXXX)
 PIDS=()
 
-cleanup() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  for ns in "${NSES[@]}"; do
-    # Only our own namespaces, by their exact names; their processes first,
-    # or a namespace outlives its name.
-    if ip netns list | grep -qx -- "$ns\( (id: [0-9]*)\)\?"; then
-      ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-      ip netns del "$ns"
-    fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit ns_cleanup
 
 FAILS=0
 pass() { echo "ok   - $*"; }
@@ -68,27 +50,12 @@ addr() { echo "10.77.0.$((10 + $1))"; }
 
 setup() {
   local h ns
-  for ns in "${NSES[@]}"; do ip netns add "$ns" && ip -n "$ns" link set lo up || return 1; done
-  ip -n "$SW" link add br0 type bridge && ip -n "$SW" link set br0 up || return 1
+  ns_create "${NSES[@]}" && lan_bridge "$SW" || return 1
   for h in 0 "${HOSTS[@]}"; do
     ns=$P-h$h
     [[ $h == 0 ]] && ns=$SEED_NS
-    ip -n "$SW" link add "vh$h" type veth peer name eth0 netns "$ns" &&
-    ip -n "$SW" link set "vh$h" master br0 &&
-    ip -n "$SW" link set "vh$h" up &&
-    ip -n "$ns" addr add "$(addr "$h")/24" dev eth0 &&
-    ip -n "$ns" link set eth0 up || return 1
+    lan_port "$SW" "vh$h" "$ns" "$(addr "$h")/24" || return 1
   done
-}
-
-# wait_for FILE PATTERN COUNT SECONDS: until FILE has COUNT lines matching PATTERN.
-wait_for() {
-  local i
-  for ((i = 0; i < $4 * 10; i++)); do
-    [[ $(grep -c -- "$2" "$1" 2>/dev/null) -ge $3 ]] && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 # outbreak WORM PROTO PORT RATE MAX_PROBES

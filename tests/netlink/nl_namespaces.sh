@@ -11,15 +11,12 @@
 #
 # usage: nl_namespaces.sh PATH/TO/nlq_tool      (exit 77 when not root)
 set -uo pipefail
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
 
 TOOL=${1:?usage: nl_namespaces.sh nlq_tool}
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root to create network namespaces" >&2
-  exit 77
-fi
-for cmd in ip ping; do
-  command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
-done
+skip_unless_root
+skip_without ip ping
 
 P=cordon-nl-$$
 R=$P-r A=$P-a B=$P-b M=$P-m
@@ -29,19 +26,11 @@ STATE=$WORK/state
 BGPID=
 
 cleanup() {
-  local ns
-  if [[ -n "$BGPID" ]]; then kill -9 "$BGPID" 2>/dev/null; wait "$BGPID" 2>/dev/null; fi
-  for ns in "${NSES[@]}"; do
-    # Only our own namespaces, by their exact names.
-    if ip netns list | grep -qx -- "$ns\( (id: [0-9]*)\)\?"; then
-      ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-      ip netns del "$ns"
-    fi
-  done
+  [[ -n "$BGPID" ]] && kill_wait "$BGPID"
+  ns_remove "${NSES[@]}"
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit cleanup
 
 FAILS=0
 pass() { echo "ok   - $*"; }
@@ -49,9 +38,7 @@ fail() { echo "FAIL - $*"; FAILS=$((FAILS + 1)); }
 
 # ---- topology ----
 setup() {
-  local ns
-  for ns in "${NSES[@]}"; do ip netns add "$ns" || return 1; done
-  for ns in "${NSES[@]}"; do ip -n "$ns" link set lo up || return 1; done
+  ns_create "${NSES[@]}" || return 1
   # Veths made inside the router namespace, peers moved straight into the hosts'.
   ip -n "$R" link add va type veth peer name eth0 netns "$A" &&
   ip -n "$R" link add vb type veth peer name eth0 netns "$B" &&

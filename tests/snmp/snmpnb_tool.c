@@ -10,14 +10,13 @@
  * table was read, 1 when not (the reason on stderr), 2 on a usage error. The
  * community on the command line is a lab secret only.
  */
-#include <event2/event.h>
-
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "snmp_client.h"
 #include "snmp_neigh.h"
 
@@ -25,7 +24,7 @@ struct tool {
 	char **ips;
 	int nips;
 	int status;
-	struct event_base *base;
+	struct loop *loop;
 };
 
 static void on_table(void *arg, int status, const struct snmpnb_table *t, const char *message)
@@ -34,7 +33,7 @@ static void on_table(void *arg, int status, const struct snmpnb_table *t, const 
 	static const char *const names[] = {"none", "physical", "media"};
 
 	tool->status = status;
-	event_base_loopbreak(tool->base);
+	loop_stop(tool->loop);
 	if (status != 0) {
 		fprintf(stderr, "snmpnb-tool: %s\n", message);
 		return;
@@ -92,19 +91,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "snmpnb-tool: %s\n", err);
 		return 2;
 	}
-	tool.base = event_base_new();
-	struct snmpc_session *s = tool.base ? snmpc_open(tool.base, &p, err, sizeof(err)) : NULL;
+	tool.loop = loop_new();
+	struct snmpc_session *s = tool.loop ? snmpc_open(loop_event_base(tool.loop), &p, err, sizeof(err))
+					    : NULL;
 	if (!s) {
-		fprintf(stderr, "snmpnb-tool: %s\n", tool.base ? err : "no event base");
+		fprintf(stderr, "snmpnb-tool: %s\n", tool.loop ? err : "no event loop");
 		return 2;
 	}
 	if (snmpnb_read(s, 100000, on_table, &tool) < 0) {
 		fprintf(stderr, "snmpnb-tool: cannot send the request\n");
 		return 1;
 	}
-	event_base_dispatch(tool.base);
+	loop_run(tool.loop);
 	snmpc_close(s);
-	event_base_free(tool.base);
+	loop_free(tool.loop);
 	snmpc_global_shutdown();
 	return tool.status == 0 ? 0 : 1;
 }

@@ -19,18 +19,17 @@
  * usage or start error.
  * The pass phrases on the command line are the lab's test secrets only.
  */
-#include <event2/event.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "snmp_client.h"
 #include "snmp_receiver.h"
 
 struct tool {
-	struct event_base *base;
+	struct loop *loop;
 	long want;
 	long seen;
 };
@@ -62,14 +61,12 @@ static void on_notification(void *arg, const char *from, const struct snmpn_deco
 		t->seen++;
 	}
 	if (t->want > 0 && t->seen >= t->want)
-		event_base_loopbreak(t->base);
+		loop_stop(t->loop);
 }
 
-static void on_timeout(evutil_socket_t fd, short what, void *arg)
+static void on_timeout(void *arg)
 {
-	(void)fd;
-	(void)what;
-	event_base_loopbreak(arg);
+	loop_stop(arg);
 }
 
 int main(int argc, char **argv)
@@ -116,18 +113,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "snmprx-tool: %s\n", err);
 		return 2;
 	}
-	t.base = event_base_new();
-	struct snmprx *rx = t.base ? snmprx_open(t.base, &conf, on_notification, &t, err, sizeof(err))
+	t.loop = loop_new();
+	struct snmprx *rx = t.loop ? snmprx_open(loop_event_base(t.loop), &conf, on_notification, &t,
+						 err, sizeof(err))
 				   : NULL;
-	if (!rx) {
-		fprintf(stderr, "snmprx-tool: %s\n", t.base ? err : "no event base");
+	struct loop_timer *timer = rx ? loop_timer_new(t.loop, on_timeout, t.loop) : NULL;
+	if (!timer) {
+		fprintf(stderr, "snmprx-tool: %s\n", rx ? "out of memory" : t.loop ? err : "no event loop");
 		return 2;
 	}
-	struct timeval tv = {.tv_sec = seconds};
-	struct event *timer = evtimer_new(t.base, on_timeout, t.base);
-	evtimer_add(timer, &tv);
+	loop_timer_arm(timer, (double)seconds);
 	printf("listening %u\n", snmprx_port(rx));
-	event_base_dispatch(t.base);
+	loop_run(t.loop);
 
 	struct snmprx_stats st;
 	snmprx_get_stats(rx, &st);
@@ -139,9 +136,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.informs_acked);
 	if (st.last_error[0])
 		printf("last_error %s\n", st.last_error);
-	event_free(timer);
+	loop_timer_free(timer);
 	snmprx_close(rx);
-	event_base_free(t.base);
+	loop_free(t.loop);
 	snmpc_global_shutdown();
 	return t.want > 0 && t.seen < t.want ? 1 : 0;
 }

@@ -20,9 +20,8 @@
  * Prints a summary; exits 0 when every operation succeeded (and, with a dead
  * switch, when the live work finished before the dead switch's first timeout).
  */
+#include "loop.h"
 #include "snmp.h"
-
-#include <event2/event.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -56,7 +55,7 @@ struct bsw {
 	bool probed;
 };
 
-static struct event_base *base;
+static struct loop *loop;
 static struct bsw switches[MAX_SWITCHES];
 static int nswitches;
 static int outstanding;
@@ -119,7 +118,7 @@ run_until_idle(double limit_ms)
 	for (long i = 0; i < 100000000L && outstanding > 0; i++) {
 		if (now_ms() > end)
 			return false;
-		event_base_loop(base, EVLOOP_ONCE);
+		loop_run_once(loop, true);
 	}
 	return outstanding == 0;
 }
@@ -307,13 +306,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "snmpsw-bench: %s\n", err);
 		return 2;
 	}
-	base = event_base_new();
+	loop = loop_new();
+	if (!loop) {
+		fprintf(stderr, "snmpsw-bench: cannot create the event loop\n");
+		return 2;
+	}
 	double limit = limit_s * 1000.0;
 
 	int live = 0, hosts = 0;
 	for (int i = 0; i < nswitches; i++) {
 		struct bsw *s = &switches[i];
-		s->pt = snmpsw_point_new(base, &s->cfg, on_probe, s, err, sizeof(err));
+		s->pt = snmpsw_point_new(loop_event_base(loop), &s->cfg, on_probe, s, err, sizeof(err));
 		if (!s->pt) {
 			fprintf(stderr, "snmpsw-bench: %s\n", err);
 			return 2;
@@ -424,7 +427,7 @@ main(int argc, char **argv)
 		/* Let the dead switch's first isolation time out, bounded. */
 		double end = now_ms() + limit;
 		while (s->dead_done == 0 && now_ms() < end)
-			event_base_loop(base, EVLOOP_ONCE);
+			loop_run_once(loop, true);
 		double live_took = t_live_end - t_dead_start;
 		double dead_took = s->dead_first_done - t_dead_start;
 		printf("dead switch %s: first isolation failed after %.1f ms; the live switches' work "
@@ -435,7 +438,7 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < nswitches; i++)
 		enf_destroy(switches[i].pt);
-	event_base_free(base);
+	loop_free(loop);
 	snmpsw_global_shutdown();
 	free(lat);
 	printf("result: %s (%d failures)\n", rc ? "FAILED" : "ok", failures);

@@ -26,9 +26,8 @@
  * Prints "STATUS: message" and a stats line; exits 0 for ok, else 10 + the
  * enf_status. The probe outcome is printed as "probe STATUS: message".
  */
+#include "loop.h"
 #include "snmp.h"
-
-#include <event2/event.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,7 +36,7 @@
 #include <unistd.h>
 
 struct run {
-	struct event_base *base;
+	struct loop *loop;           /* owned */
 	struct enf_point *pt;
 	int pending;                 /* callbacks still expected */
 	enum enf_status last;
@@ -209,11 +208,8 @@ on_done(void *arg, const struct enf_result *res)
 static int
 run_loop(struct run *r, int limit_s)
 {
-	struct timeval slice = {0, 20000};
-	for (int i = 0; i < limit_s * 50 && (r->pending > 0 || !r->probe_reported); i++) {
-		event_base_loopexit(r->base, &slice);
-		event_base_dispatch(r->base);
-	}
+	for (int i = 0; i < limit_s * 50 && (r->pending > 0 || !r->probe_reported); i++)
+		loop_run_for(r->loop, 0.02);
 	return r->pending > 0 ? -1 : 0;
 }
 
@@ -301,9 +297,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "snmpsw-tool: %s\n", err);
 		return 2;
 	}
-	r.base = event_base_new();
+	r.loop = loop_new();
+	if (!r.loop) {
+		fprintf(stderr, "snmpsw-tool: cannot create the event loop\n");
+		return 2;
+	}
 	bool want_probe = strcmp(cmd, "probe") == 0;
-	r.pt = snmpsw_point_new(r.base, &cfg, on_probe, &r, err, sizeof(err));
+	r.pt = snmpsw_point_new(loop_event_base(r.loop), &cfg, on_probe, &r, err, sizeof(err));
 	if (!r.pt) {
 		fprintf(stderr, "snmpsw-tool: %s\n", err);
 		return 2;
@@ -387,11 +387,8 @@ main(int argc, char **argv)
 			return 3;
 		}
 		/* Bounded wait for the test to restart the agent. */
-		for (int i = 0; i < limit_s * 20 && access(args[1], F_OK) != 0; i++) {
-			struct timeval tick = {0, 50000};
-			event_base_loopexit(r.base, &tick);
-			event_base_dispatch(r.base);
-		}
+		for (int i = 0; i < limit_s * 20 && access(args[1], F_OK) != 0; i++)
+			loop_run_for(r.loop, 0.05);
 		r.pending = 1;
 		enf_check(r.pt, &loc, on_done, &r);
 	} else if ((!strcmp(cmd, "isolate") || !strcmp(cmd, "release") || !strcmp(cmd, "check")) &&
@@ -422,7 +419,7 @@ main(int argc, char **argv)
 	}
 	print_stats(&r);
 	enf_destroy(r.pt);
-	event_base_free(r.base);
+	loop_free(r.loop);
 	snmpsw_global_shutdown();
 	if (state == defstate) {
 		/* net-snmp may leave nothing or a few files there; the directory is ours. */

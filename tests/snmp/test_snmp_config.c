@@ -12,13 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <event2/event.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "snmp.h"
 #include "snmp_client.h"
 
@@ -173,7 +173,8 @@ test_silent_point(void **st)
 	(void)st;
 	struct snmpsw_config c;
 	char err[256];
-	struct event_base *base = event_base_new();
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
 	struct counter probe = {0}, iso = {0}, destroyed = {0};
 
 	snmpsw_config_init(&c);
@@ -185,7 +186,8 @@ test_silent_point(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "50", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "1", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(base, &c, count_cb, &probe, err, sizeof(err));
+	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	    &c, count_cb, &probe, err, sizeof(err));
 	assert_non_null(p);
 	assert_string_equal(p->ops->kind, "snmp-qbridge");
 
@@ -198,7 +200,7 @@ test_silent_point(void **st)
 	enf_isolate(p, &loc, count_cb, &iso);
 	assert_int_equal(iso.calls, 0);   /* never from inside the call */
 	for (int i = 0; i < 200 && iso.calls == 0; i++)
-		event_base_loop(base, EVLOOP_ONCE);
+		loop_run_once(loop, true);
 	assert_int_equal(probe.calls, 1);
 	assert_int_equal(probe.last, ENF_TIMEOUT);
 	assert_int_equal(iso.calls, 1);
@@ -216,11 +218,11 @@ test_silent_point(void **st)
 	/* Queued and running operations complete once when the point goes away. */
 	enf_isolate(p, &loc, count_cb, &destroyed);
 	enf_check(p, &loc, count_cb, &destroyed);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	loop_run_once(loop, false);
 	enf_destroy(p);
 	assert_int_equal(destroyed.calls, 2);
 	assert_int_equal(destroyed.last, ENF_ERROR);
-	event_base_free(base);
+	loop_free(loop);
 }
 
 static void
@@ -229,7 +231,8 @@ test_silent_v3_point(void **st)
 	(void)st;
 	struct snmpsw_config c;
 	char err[256];
-	struct event_base *base = event_base_new();
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
 	struct counter probe = {0}, chk = {0};
 
 	snmpsw_config_init(&c);
@@ -243,7 +246,8 @@ test_silent_v3_point(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "50", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "1", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(base, &c, count_cb, &probe, err, sizeof(err));
+	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	    &c, count_cb, &probe, err, sizeof(err));
 	assert_non_null(p);
 	struct enf_location loc;
 	memset(&loc, 0, sizeof(loc));
@@ -251,7 +255,7 @@ test_silent_v3_point(void **st)
 	loc.ifindex = 5;
 	enf_check(p, &loc, count_cb, &chk);
 	for (int i = 0; i < 200 && chk.calls == 0; i++)
-		event_base_loop(base, EVLOOP_ONCE);
+		loop_run_once(loop, true);
 	/* Engine ID discovery is asynchronous and times out like any request. */
 	assert_int_equal(probe.last, ENF_TIMEOUT);
 	assert_non_null(strstr(probe.msg, "engine discovery"));
@@ -259,7 +263,7 @@ test_silent_v3_point(void **st)
 	assert_int_equal(chk.last, ENF_TIMEOUT);
 	assert_null(strstr(chk.msg, "secret"));
 	enf_destroy(p);
-	event_base_free(base);
+	loop_free(loop);
 }
 
 struct destroyer {
@@ -288,7 +292,8 @@ test_destroy_from_callback(void **st)
 	(void)st;
 	struct snmpsw_config c;
 	char err[256];
-	struct event_base *base = event_base_new();
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
 	struct destroyer d = {0};
 
 	snmpsw_config_init(&c);
@@ -299,7 +304,7 @@ test_destroy_from_callback(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "20", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "0", err, sizeof(err));
-	d.p = snmpsw_point_new(base, &c, NULL, NULL, err, sizeof(err));
+	d.p = snmpsw_point_new(loop_event_base(loop), &c, NULL, NULL, err, sizeof(err));
 	assert_non_null(d.p);
 	struct enf_location loc;
 	memset(&loc, 0, sizeof(loc));
@@ -309,15 +314,15 @@ test_destroy_from_callback(void **st)
 	enf_isolate(d.p, &loc, destroy_cb, &d);
 	enf_isolate(d.p, &loc, destroy_cb, &d);
 	for (int i = 0; i < 200 && d.calls < 2; i++)
-		event_base_loop(base, EVLOOP_ONCE);
+		loop_run_once(loop, true);
 	assert_int_equal(d.calls, 2);
 	assert_int_equal(d.first, ENF_TIMEOUT);
 	assert_int_equal(d.second, ENF_ERROR);   /* "destroyed" */
 	assert_null(d.p);
 	/* Nothing of the point is left on the loop. */
 	for (int i = 0; i < 5; i++)
-		event_base_loop(base, EVLOOP_NONBLOCK);
-	event_base_free(base);
+		loop_run_once(loop, false);
+	loop_free(loop);
 }
 
 static void
@@ -326,7 +331,8 @@ test_bad_location(void **st)
 	(void)st;
 	struct snmpsw_config c;
 	char err[256];
-	struct event_base *base = event_base_new();
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
 	struct counter r = {0};
 
 	snmpsw_config_init(&c);
@@ -338,7 +344,8 @@ test_bad_location(void **st)
 	snmpsw_config_set(&c, "uplinks", "swp9", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "20", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "0", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(base, &c, NULL, NULL, err, sizeof(err));
+	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	    &c, NULL, NULL, err, sizeof(err));
 	assert_non_null(p);
 
 	struct enf_location loc;
@@ -358,12 +365,12 @@ test_bad_location(void **st)
 	loc.orig_vlan = 10;
 	enf_check(p, &loc, count_cb, &r);                /* another point's location */
 	for (int i = 0; i < 200 && r.calls < 5; i++)
-		event_base_loop(base, EVLOOP_ONCE);
+		loop_run_once(loop, true);
 	assert_int_equal(r.calls, 5);
 	assert_non_null(strstr(r.msg, "belongs to point 'other-switch'"));
 	assert_int_equal(r.last, ENF_BAD_REQUEST);
 	enf_destroy(p);
-	event_base_free(base);
+	loop_free(loop);
 }
 
 static int
@@ -397,10 +404,11 @@ test_needs_global_init(void **st)
 	snmpsw_config_set(&c, "address", "127.0.0.1", err, sizeof(err));
 	snmpsw_config_set(&c, "community", "c", err, sizeof(err));
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
-	struct event_base *base = event_base_new();
-	assert_null(snmpsw_point_new(base, &c, NULL, NULL, err, sizeof(err)));
+	struct loop *loop = loop_new();
+	assert_non_null(loop);
+	assert_null(snmpsw_point_new(loop_event_base(loop), &c, NULL, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "snmpsw_global_init"));
-	event_base_free(base);
+	loop_free(loop);
 	assert_int_equal(snmpsw_global_init("", err, sizeof(err)), -1);
 }
 

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * loop: the daemon's event loop (the one controller module that includes
- * libevent's core): timers, signals, and line-oriented stream servers on Unix
- * and TCP sockets with a size limit per line and the peer's uid.
+ * loop: the event loop of cordond and cordon-sensor: timers, signals, fd
+ * readiness, child commands, and line-oriented stream servers on Unix and TCP
+ * sockets with a size limit per line and the peer's uid. This is the one
+ * module that includes libevent's core headers; the rest of the code sees
+ * only the types below.
+ *
+ * Two users still register libevent events of their own on the loop's base
+ * (loop_event_base): the SNMP enforcement point in switches/, whose API takes
+ * a struct event_base until its client is ported onto this API, and
+ * controller/http.c, which serves HTTP with libevent's evhttp (see there).
  */
 #ifndef CORDON_LOOP_H
 #define CORDON_LOOP_H
@@ -23,9 +30,24 @@ void loop_free(struct loop *l);
 /* Runs until loop_stop. Returns 0, or -1 if the loop failed. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
-/* The libevent event_base, for modules that register their own events
- * (the SNMP client, the HTTP server). */
-void *loop_event_base(struct loop *l);
+/*
+ * For programs that drive the loop step by step (tools, tests). Runs the
+ * callbacks of what is ready once; with `wait`, first waits until something
+ * is (a timer, an fd, a signal). Returns 0, 1 when nothing at all is
+ * registered (nothing could become ready), or -1 if the loop failed.
+ */
+int loop_run_once(struct loop *l, bool wait);
+/* Runs until loop_stop, or for `seconds` at most. Returns 0, or -1. */
+int loop_run_for(struct loop *l, double seconds);
+/*
+ * The loop's libevent base (borrowed, lives as long as the loop), for the two
+ * users named above only: whoever makes an SNMP point (cordond's builtin
+ * backends, cordon-switch-check, the SNMP tests) passes it on, and http.c
+ * hands it to evhttp. Everything else uses the functions of this header.
+ * Declared opaque here: no libevent header is needed to pass it on.
+ */
+struct event_base;
+struct event_base *loop_event_base(struct loop *l);
 double loop_now(void);   /* wall clock, epoch seconds */
 
 /* A one-shot timer, re-armed at will. Owned by the caller (loop_timer_free). */

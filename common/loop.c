@@ -154,7 +154,52 @@ loop_stop(struct loop *l)
 	event_base_loopbreak(l->base);
 }
 
-void *
+int
+loop_run_once(struct loop *l, bool wait)
+{
+	return event_base_loop(l->base, wait ? EVLOOP_ONCE : EVLOOP_NONBLOCK);
+}
+
+static struct timeval
+timeval_of(double seconds)
+{
+	struct timeval tv;
+
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+static void
+run_for_over(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+int
+loop_run_for(struct loop *l, double seconds)
+{
+	struct timeval tv = timeval_of(seconds);
+	/* Its own timer, freed after: a run ended early by loop_stop leaves
+	 * nothing behind to cut a later run short. */
+	struct event *over = evtimer_new(l->base, run_for_over, l->base);
+	int rc;
+
+	if (over == NULL || evtimer_add(over, &tv) != 0) {
+		if (over)
+			event_free(over);
+		return -1;
+	}
+	rc = event_base_dispatch(l->base);
+	event_free(over);
+	return rc < 0 ? -1 : 0;
+}
+
+struct event_base *
 loop_event_base(struct loop *l)
 {
 	return l->base;
@@ -199,12 +244,8 @@ loop_timer_new(struct loop *l, void (*fn)(void *), void *arg)
 void
 loop_timer_arm(struct loop_timer *t, double seconds)
 {
-	struct timeval tv;
+	struct timeval tv = timeval_of(seconds);
 
-	if (seconds < 0)
-		seconds = 0;
-	tv.tv_sec = (time_t)seconds;
-	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
 	evtimer_add(t->ev, &tv);
 }
 

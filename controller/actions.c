@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * actions: what comes in from sensors and operators. The policy step that
+ * turns a detection into a host transition, the asset reports, and the
+ * operator's quarantine, release and approval; each hands the host to the
+ * enforcer (enforcer.c). Calls only the enforcer and the core below it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cordon_priv.h"
+#include "log.h"
+
+/* ---- detections ------------------------------------------------------------- */
+
+static void
+hold(struct cordon *c, struct host_rec *h, const char *why_hold, const char *reason,
+    const char *result)
+{
+	bool changed = h->state != HS_SUSPECTED || strcmp(h->hold, why_hold) != 0;
+
+	h->state = HS_SUSPECTED;
+	snprintf(h->hold, sizeof(h->hold), "%s", why_hold);
+	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	snprintf(h->actor, sizeof(h->actor), "policy");
+	h->updated = loop_now();
+	if (registry_put(c->reg, h) != 0) {
+		log_warnx("cannot record host state: %s", registry_error(c->reg));
+		return;
+	}
+	/* Repeated detections of a host already held for the same reason are
+	 * events, not new decisions. */
+	if (changed)
+		cordon_audit(c, "policy", "isolate", &h->ip, reason, result);
+}
+
+void
+cordon_detection(struct cordon *c, const struct detection *d, const char *json)
+{
+	struct host_rec h;
+	char ipt[64], why[300], reason[400];
+	enum policy_action a;
+	int rc;
+	double now = loop_now();
+
+	c->st.detections++;
+	ip_to_str(&d->src, ipt, sizeof(ipt));
+	rc = registry_get(c->reg, &d->src, &h);
+	if (rc < 0) {
+		log_warnx("detection for %s not acted on: state database: %s", ipt, registry_error(c->reg));
+		return;
+	}
+	if (rc == 0) {
+		memset(&h, 0, sizeof(h));
+		h.ip = d->src;
+		h.state = HS_OBSERVED;
+		h.first_seen = now;
+	}
+	h.last_seen = now;
+	h.detections++;
+	if (d->has_mac) {
+		h.has_mac = true;
+		memcpy(h.mac, d->mac, 6);
+	}
+	if (registry_event(c->reg, now, &d->src, det_engine_name(d->engine), json) != 0)
+		log_warnx("cannot store a detection for %s: %s", ipt, registry_error(c->reg));
+	a = policy_decide(&c->conf, &h, d, rate_cap_free_now(&c->cap, now), why, sizeof(why));
+	snprintf(reason, sizeof(reason), "%s%s%s: %s", det_engine_name(d->engine),
+	    d->signature ? " " : "", d->signature ? d->signature : "", why);
+	log_info("detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
+	    ipt, det_engine_name(d->engine), d->signature ? " " : "",
+	    d->signature ? d->signature : "", d->probes, d->failures, d->distinct_dsts,
+	    policy_action_name(a));
+	switch (a) {
+	case POLICY_IGNORE:
+		if (registry_put(c->reg, &h) != 0)
+			log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
+		break;
+	case POLICY_NO_POINT:
+		/* Nothing can isolate it (an address outside every point's
+		 * prefixes, often a spoofed one): reported once, not retried. */
+		log_warnx("cannot isolate %s: %s", ipt, why);
+		hold(c, &h, HOLD_NO_POINT, reason, "refused: no enforcement point serves this address");
+		break;
+	case POLICY_ISOLATE:
+	case POLICY_RELAPSE:
+		if (enforcer_begin_isolation(c, &h, "policy", reason) != 0)
+			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, reason);
+		break;
+	case POLICY_REFUSE:
+		c->st.refused++;
+		log_warnx("refused to isolate %s: %s", ipt, why);
+		hold(c, &h, HOLD_PROTECTED, reason, "refused: protected");
+		break;
+	case POLICY_NOT_ACTING:
+		hold(c, &h, HOLD_POLICY, reason, "not acting");
+		break;
+	case POLICY_DRY_RUN:
+		log_notice("dry run: would isolate %s (%s)", ipt, reason);
+		hold(c, &h, HOLD_DRY_RUN, reason, "dry run: would isolate");
+		break;
+	case POLICY_APPROVAL:
+		log_notice("%s awaits approval: cordonctl approve %s", ipt, ipt);
+		hold(c, &h, HOLD_APPROVAL, reason, "awaiting approval");
+		break;
+	case POLICY_RATE_LIMITED:
+		log_warnx("rate cap: %s queued (%s)", ipt, why);
+		hold(c, &h, HOLD_RATE, reason, "queued: rate cap");
+		enforcer_pending_push(c, &h.ip);
+		break;
+	}
+}
+
+/* ---- operator actions ------------------------------------------------------- */
+
+static void
+done_now(cordon_done_fn done, void *arg, bool ok, const struct host_rec *h,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+done_now(cordon_done_fn done, void *arg, bool ok, const struct host_rec *h,
+    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	done(arg, ok, h, msg);
+}
+
+void
+cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg)
+{
+	struct host_rec h;
+	const struct prefix *p;
+	char ipt[64], pbuf[64];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc < 0) {
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	if (rc == 0) {
+		memset(&h, 0, sizeof(h));
+		h.ip = *ip;
+		h.state = HS_OBSERVED;
+		h.first_seen = h.last_seen = loop_now();
+	}
+	if (mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0) &&
+	    !(h.state == HS_FAILED && h.has_loc)) {
+		/* The operator knows better than an old report: locate afresh
+		 * (a failed isolation's location is kept: see below). */
+		h.has_mac = true;
+		memcpy(h.mac, mac, 6);
+		if (h.state != HS_QUARANTINED && h.state != HS_QUARANTINING)
+			h.has_loc = false;
+	}
+	p = conf_match(c->conf.protected_, c->conf.nprotected, ip);
+	if (p != NULL) {
+		cordon_audit(c, actor, "isolate", ip, reason, "refused: protected");
+		done_now(done, arg, false, &h, "%s is protected (%s): never isolated", ipt,
+		    prefix_to_str(p, pbuf, sizeof(pbuf)));
+		return;
+	}
+	switch (h.state) {
+	case HS_QUARANTINED:
+		done_now(done, arg, true, &h, "already isolated: %s", h.loc.detail);
+		return;
+	case HS_QUARANTINING:
+		if (c->conf.dry_run) {
+			done_now(done, arg, false, &h, "%s was left quarantining by an earlier run; "
+			    "dry run does not resume it", ipt);
+			return;
+		}
+		enforcer_add_waiter(c, ip, done, arg);
+		return;
+	case HS_RELEASING:
+		done_now(done, arg, false, &h, "%s is being released; try again when it is done", ipt);
+		return;
+	case HS_FAILED:
+		if (strcmp(h.failed_op, "release") == 0) {
+			done_now(done, arg, false, &h, "%s is still isolated (its release failed: %s)",
+			    ipt, h.last_error);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (conf_point_for(&c->conf, ip) == NULL) {
+		cordon_audit(c, actor, "isolate", ip, reason, "refused: no enforcement point serves this address");
+		done_now(done, arg, false, &h, "no enforcement point serves %s (see the enforcement prefixes)", ipt);
+		return;
+	}
+	if (h.state == HS_FAILED && h.has_loc && strcmp(h.failed_op, "isolate") == 0 &&
+	    mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0)) {
+		/* Its last isolation may be applied at the recorded port: moving on
+		 * to another would lose what undoes it. */
+		done_now(done, arg, false, &h, "%s has a failed isolation recorded at %s %s; "
+		    "release it (cordonctl release --patched) before pointing it elsewhere",
+		    ipt, h.loc.point, h.loc.port);
+		return;
+	}
+	if (c->conf.dry_run) {
+		hold(c, &h, HOLD_DRY_RUN, reason, "dry run: would isolate");
+		done_now(done, arg, false, &h, "dry run: %s would be isolated; nothing changed", ipt);
+		return;
+	}
+	enforcer_add_waiter(c, ip, done, arg);
+	if (enforcer_begin_isolation(c, &h, actor, reason) != 0)
+		enforcer_notify(c, ip, false, &h, "not started: see the daemon's log");
+}
+
+void
+cordon_release(struct cordon *c, const struct ip_addr *ip, const char *actor,
+    const char *reason, cordon_done_fn done, void *arg)
+{
+	struct host_rec h;
+	char ipt[64];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc <= 0) {
+		done_now(done, arg, false, NULL, rc < 0 ? "state database: %s" : "%s is not on record",
+		    rc < 0 ? registry_error(c->reg) : ipt);
+		return;
+	}
+	switch (h.state) {
+	case HS_QUARANTINED:
+		break;
+	case HS_FAILED:
+		if (strcmp(h.failed_op, "release") == 0 || h.has_loc)
+			break;
+		/* An isolation that never located the host changed nothing: cancel it. */
+		h.state = HS_CLEAR;
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			done_now(done, arg, false, &h, "state database: %s", registry_error(c->reg));
+			return;
+		}
+		cordon_audit(c, actor, "release", ip, reason, "ok: pending isolation cancelled");
+		done_now(done, arg, true, &h, "nothing was applied; isolation cancelled");
+		return;
+	case HS_SUSPECTED:
+		h.state = HS_CLEAR;
+		h.hold[0] = '\0';
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			done_now(done, arg, false, &h, "state database: %s", registry_error(c->reg));
+			return;
+		}
+		cordon_audit(c, actor, "release", ip, reason, "ok: suspicion cleared");
+		done_now(done, arg, true, &h, "not isolated; suspicion cleared");
+		return;
+	case HS_QUARANTINING:
+	case HS_RELEASING:
+		done_now(done, arg, false, &h, "%s is %s; try again when it is done", ipt,
+		    host_state_name(h.state));
+		return;
+	default:
+		done_now(done, arg, false, &h, "%s is not isolated (%s)", ipt, host_state_name(h.state));
+		return;
+	}
+	enforcer_add_waiter(c, ip, done, arg);
+	if (enforcer_begin_release(c, &h, actor, reason) != 0)
+		enforcer_notify(c, ip, false, &h, "not started: see the daemon's log");
+}
+
+void
+cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
+    cordon_done_fn done, void *arg)
+{
+	struct host_rec h;
+	char ipt[64], reason[400];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc <= 0 || h.state != HS_SUSPECTED || strcmp(h.hold, HOLD_APPROVAL) != 0) {
+		done_now(done, arg, false, rc > 0 ? &h : NULL, "%s is not awaiting approval", ipt);
+		return;
+	}
+	snprintf(reason, sizeof(reason), "approved: %s", h.reason);
+	enforcer_add_waiter(c, ip, done, arg);
+	if (enforcer_begin_isolation(c, &h, actor, reason) != 0)
+		enforcer_notify(c, ip, false, &h, "not started: see the daemon's log");
+}
+
+void
+cordon_forget_waiter(struct cordon *c, void *arg)
+{
+	struct waiter **pp = &c->waiters;
+
+	while (*pp) {
+		if ((*pp)->arg == arg) {
+			struct waiter *w = *pp;
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+}
+
+/* ---- the asset list ----------------------------------------------------------- */
+
+#define SEEN_BATCH 4096
+
+/* Writes the waiting asset reports in one transaction. */
+void
+cordon_flush_seen(struct cordon *c)
+{
+	if (c->nseen == 0)
+		return;
+	if (registry_seen(c->reg, c->seen, c->nseen) != 0)
+		log_warnx("cannot record %zu seen hosts: %s", c->nseen, registry_error(c->reg));
+	c->nseen = 0;
+}
+
+void
+cordon_seen(struct cordon *c, const struct seen_host *h)
+{
+	if (c->seen == NULL) {
+		c->seen = calloc(SEEN_BATCH, sizeof(*c->seen));
+		if (c->seen == NULL)
+			return;
+	}
+	c->seen[c->nseen++] = *h;
+	c->st.seen_reports++;
+	if (c->nseen == SEEN_BATCH)
+		cordon_flush_seen(c);
+}
+
+
+/* ---- the periodic step --------------------------------------------------------- */
+
+void
+cordon_tick(struct cordon *c)
+{
+	cordon_flush_seen(c);
+	enforcer_tick(c);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * core: the controller's shared state (struct cordon, cordon_priv.h): its
+ * making and freeing with the enforcement points, the accessors the front
+ * ends read, and the audit log with its subscribers. The bottom of the
+ * controller's own modules: it calls none of them (see cordon_priv.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cordon_priv.h"
+#include "log.h"
+
+/* ---- accessors ------------------------------------------------------------ */
+
+const struct cordon_conf *
+cordon_conf(const struct cordon *c)
+{
+	return &c->conf;
+}
+
+struct registry *
+cordon_registry(struct cordon *c)
+{
+	return c->reg;
+}
+
+const struct cordon_stats *
+cordon_stats(const struct cordon *c)
+{
+	return &c->st;
+}
+
+size_t
+cordon_npoints(const struct cordon *c)
+{
+	return c->npoints;
+}
+
+const struct enf_point *
+cordon_point(const struct cordon *c, size_t i)
+{
+	return i < c->npoints ? c->points[i] : NULL;
+}
+
+const struct point_stats *
+cordon_point_stats(const struct cordon *c, size_t i)
+{
+	return i < c->npoints ? &c->pstats[i] : NULL;
+}
+
+size_t
+cordon_pending(const struct cordon *c)
+{
+	return c->npending;
+}
+
+
+void
+cordon_input_rejected(struct cordon *c, bool oversize)
+{
+	c->st.bad_lines++;
+	if (oversize)
+		c->st.oversize_lines++;
+}
+
+/* ---- audit and its subscribers -------------------------------------------- */
+
+void
+cordon_subscribe(struct cordon *c, cordon_audit_fn fn, void *arg)
+{
+	struct subscriber *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return;
+	s->fn = fn;
+	s->arg = arg;
+	s->next = c->subs;
+	c->subs = s;
+}
+
+void
+cordon_unsubscribe(struct cordon *c, void *arg)
+{
+	struct subscriber **pp = &c->subs;
+
+	while (*pp) {
+		if ((*pp)->arg == arg) {
+			struct subscriber *s = *pp;
+			*pp = s->next;
+			free(s);
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+}
+
+void
+cordon_audit(struct cordon *c, const char *actor, const char *action,
+    const struct ip_addr *host, const char *reason, const char *result)
+{
+	struct subscriber *s, *next;
+
+	if (registry_audit(c->reg, loop_now(), actor, action, host, reason, result) != 0) {
+		log_warnx("ALERT: cannot write the audit log: %s", registry_error(c->reg));
+		return;
+	}
+	for (s = c->subs; s; s = next) {
+		next = s->next;
+		s->fn(s->arg, 0);
+	}
+}
+
+
+/* ---- lifecycle -------------------------------------------------------------- */
+
+static int
+make_points(struct cordon *c, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < c->conf.npoints; i++) {
+		const struct conf_point *cp = &c->conf.points[i];
+		backend_factory f = backend_find(cp->kind);
+		char why[512];
+		if (f == NULL) {
+			snprintf(err, errlen, "%s:%d: enforcement '%s': unknown kind '%s'", c->conf.path,
+			    cp->line, cp->name, cp->kind);
+			return -1;
+		}
+		c->points[i] = f(cp, c->loop, why, sizeof(why));
+		if (c->points[i] == NULL) {
+			snprintf(err, errlen, "%s:%d: enforcement '%s': %s", c->conf.path, cp->line,
+			    cp->name, why);
+			return -1;
+		}
+		snprintf(c->points[i]->name, sizeof(c->points[i]->name), "%s", cp->name);
+		c->npoints++;
+	}
+	return 0;
+}
+
+struct cordon *
+cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t errlen)
+{
+	struct cordon *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->conf = *conf;
+	c->loop = loop;
+	c->st.started = loop_now();
+	if (rate_cap_init(&c->cap, conf->max_per_minute) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	c->reg = registry_open(conf->state_path, err, errlen);
+	if (c->reg == NULL)
+		goto fail;
+	if (make_points(c, err, errlen) != 0)
+		goto fail;
+	conf_wipe_point_settings(&c->conf);
+	return c;
+fail:
+	cordon_free(c);
+	return NULL;
+}
+
+void
+cordon_free(struct cordon *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	/*
+	 * Destroying a point completes its pending operations through their
+	 * callbacks: they must find their op and see that the daemon is
+	 * stopping, so that they write nothing (the interrupted step is
+	 * resumed from the registry at the next start).
+	 */
+	c->stopping = true;
+	for (i = 0; i < c->npoints; i++)
+		enf_destroy(c->points[i]);
+	backends_shutdown();
+	while (c->ops) {
+		struct op *o = c->ops;
+		c->ops = o->next;
+		free(o);
+	}
+	while (c->waiters) {
+		struct waiter *w = c->waiters;
+		c->waiters = w->next;
+		free(w);
+	}
+	while (c->subs) {
+		struct subscriber *s = c->subs;
+		c->subs = s->next;
+		free(s);
+	}
+	registry_close(c->reg);
+	rate_cap_free(&c->cap);
+	free(c->pending);
+	free(c->seen);
+	conf_wipe_point_settings(&c->conf);   /* still set if the points were never made */
+	free(c);
+}
