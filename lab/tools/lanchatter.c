@@ -43,7 +43,11 @@
  *
  * Start: the sockets are opened and a "ready" line is logged; traffic starts
  * on SIGUSR1 (so that a lab starts every host's responders before any host
- * asks). SIGTERM or SIGINT end it; a "summary" line gives the counts.
+ * asks). --duration counts from that signal (from the process's start while
+ * it has not come), so hosts started one after the other under load still
+ * end together; in the last second a host answers but asks nothing new, so
+ * what it asked is answered before its peers end. SIGTERM or SIGINT end it;
+ * a "summary" line gives the counts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,6 +89,7 @@
 #define NMS_CYCLE_MS 10000
 #define NMS_GAP_MS 50              /* one target every 50 ms within a cycle */
 #define RENEW_EVERY_MS 60000
+#define QUIET_MS 1000             /* the last second of a run asks nothing new */
 #define HEAVY_GAP_MS 2500
 #define MAX_DURATION_S 3600
 #define NAME_LEN 15                /* NetBIOS names are at most 15 characters */
@@ -198,6 +203,7 @@ struct chatter {
 
 	/* timers (monotonic ms; 0: not scheduled) */
 	int64_t next_discovery, next_session, next_heavy, next_renew, next_newclient;
+	int64_t quiet_from;              /* from then on nothing new is asked (the run's last second) */
 	int64_t nms_cycle_start;
 	bool browsed;                    /* the first discovery (all four kinds) is done */
 	size_t nms_next, heavy_next;
@@ -1219,6 +1225,9 @@ timers(struct chatter *c, int64_t now)
 {
 	size_t i;
 
+	if (now >= c->quiet_from)
+		return;
+
 	if (c->next_discovery != 0 && now >= c->next_discovery) {
 		discovery_tick(c, !c->browsed);
 		c->browsed = true;
@@ -1363,7 +1372,7 @@ run(struct chatter *c, int64_t duration_ms)
 	int64_t start = now_ms(), end = start + duration_ms;
 	/* Every turn handles an event or sleeps until the next deadline; the cap
 	 * is a second guard besides the clock. */
-	uint64_t turns, max_turns = (uint64_t)duration_ms * 1000 + 1000;
+	uint64_t turns, max_turns = 2 * (uint64_t)duration_ms * 1000 + 1000;  /* before and after the start */
 	bool started = false;
 
 	for (turns = 0; turns < max_turns; turns++) {
@@ -1380,6 +1389,8 @@ run(struct chatter *c, int64_t duration_ms)
 			return "duration";
 		if (go_signal && !started) {
 			started = true;
+			end = now + duration_ms;
+			c->quiet_from = end - (duration_ms > 2 * QUIET_MS ? QUIET_MS : 0);
 			schedule_start(c, now);
 			log_event(c, "started", "%s", "");
 		}
@@ -1562,7 +1573,8 @@ usage(FILE *f)
 	    "                         [--duration S] [--seed S] [--dscp N] [--ifname IF] [--log FILE]\n"
 	    "One lab host's ordinary LAN traffic (discovery, names, DHCP renewals, file and web\n"
 	    "sessions, the NMS's polls). Sockets open at start (a \"ready\" line is logged);\n"
-	    "traffic starts on SIGUSR1; SIGTERM or the end of --duration stops it.\n"
+	    "traffic starts on SIGUSR1; SIGTERM or the end of --duration (counted from SIGUSR1)\n"
+	    "stops it.\n"
 	    "  --self IP            this host's address (inside --prefix)\n"
 	    "  --prefix CIDR        every unicast destination lies here (private or documentation\n"
 	    "                       space); broadcasts go to the local /24's directed broadcast\n"
@@ -1572,7 +1584,7 @@ usage(FILE *f)
 	    "  --fileservers IP,... tcp/445 servers for client and heavy\n"
 	    "  --webservers IP,...  tcp/80 servers for client\n"
 	    "  --dhcp-server IP     renew the lease with this server\n"
-	    "  --duration S         exit after S seconds (default 300, at most %d)\n"
+	    "  --duration S         exit S seconds after SIGUSR1 (default 300, at most %d)\n"
 	    "  --seed S             PRNG seed (default: from --self)\n"
 	    "  --dscp N             DSCP of every packet sent (default %d)\n"
 	    "  --ifname IF          the host's interface (default eth0)\n"
