@@ -115,6 +115,16 @@ const struct driver DRIVER_CISCO = {
 
 /* ---- Q-BRIDGE-MIB membership hooks ---- */
 
+/* Whether the move changes the port's tagged membership of VLAN vid. */
+static bool
+op_tags(const struct op *op, int32_t vid)
+{
+	for (uint32_t k = 0; k < op->ntag && k < ENF_MAX_TAGGED; k++)
+		if (op->tag[k] == vid)
+			return true;
+	return false;
+}
+
 static size_t
 qbridge_member_reads(int32_t vid, struct snmpc_oid *out)
 {
@@ -143,7 +153,7 @@ qbridge_member_store(struct batch *b, const struct snmpc_vb *vb)
 	memcpy(pl->b, vb->s, vb->slen);
 }
 
-static bool
+bool
 portlist_has(const struct portlist *pl, int32_t port)
 {
 	size_t byte = (size_t)(port - 1) / 8;
@@ -174,7 +184,8 @@ qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char
 		bool involved = false;
 		for (size_t i = 0; i < b->n; i++) {
 			const struct op *op = b->op[i];
-			if (!op || (op->to_vlan != vm->vid && op->from_vlan != vm->vid))
+			if (!op || (op->to_vlan != vm->vid && op->from_vlan != vm->vid &&
+				    !op_tags(op, vm->vid)))
 				continue;
 			if ((size_t)(op->loc.bridge_port - 1) / 8 >= PORTLIST_MAX) {
 				snprintf(msg, len, "bridge port %d is beyond the %d ports a PortList holds",
@@ -182,8 +193,14 @@ qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char
 				return -1;
 			}
 			involved = true;
-			portlist_put(&eg, op->loc.bridge_port, op->to_vlan == vm->vid);
-			portlist_put(&un, op->loc.bridge_port, op->to_vlan == vm->vid);
+			if (op_tags(op, vm->vid)) {
+				/* A tagged membership: leaves on isolate, back on release, never untagged. */
+				portlist_put(&eg, op->loc.bridge_port, op->kind == OP_RELEASE);
+				portlist_put(&un, op->loc.bridge_port, false);
+			} else {
+				portlist_put(&eg, op->loc.bridge_port, op->to_vlan == vm->vid);
+				portlist_put(&un, op->loc.bridge_port, op->to_vlan == vm->vid);
+			}
 		}
 		if (!involved)
 			continue;
@@ -215,10 +232,24 @@ qbridge_member_verify(const struct batch *b, const struct op *op, char *msg, siz
 			 op->to_vlan, port);
 		return false;
 	}
-	if (from && (portlist_has(&from->eg, port) || portlist_has(&from->un, port))) {
+	if (from && from != to && (portlist_has(&from->eg, port) || portlist_has(&from->un, port))) {
 		snprintf(msg, len, "VLAN %d's egress/untagged ports still include bridge port %d",
 			 op->from_vlan, port);
 		return false;
+	}
+	for (uint32_t k = 0; k < op->ntag; k++) {
+		const struct vlan_members *t = vl_find_const(b, op->tag[k]);
+		bool member = t && portlist_has(&t->eg, port);
+		if (op->kind == OP_RELEASE && (!member || portlist_has(&t->un, port))) {
+			snprintf(msg, len, "VLAN %d's egress ports do not include bridge port %d as a "
+				 "tagged member again", op->tag[k], port);
+			return false;
+		}
+		if (op->kind == OP_ISOLATE && member) {
+			snprintf(msg, len, "VLAN %d's egress ports still include bridge port %d (tagged)",
+				 op->tag[k], port);
+			return false;
+		}
 	}
 	return true;
 }

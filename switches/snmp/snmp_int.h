@@ -106,6 +106,14 @@ struct op {
 	int32_t cur_vlan;               /* -1: not read */
 	/* isolate / release */
 	int32_t to_vlan, from_vlan, spec_from_vlan;
+	/*
+	 * The VLANs whose tagged membership of the port this move changes:
+	 * isolate takes the port out of their egress ports, release puts it
+	 * back (never untagged). Isolate keeps only those the port is still a
+	 * tagged member of when read, and records them in loc.orig_tagged.
+	 */
+	int32_t tag[ENF_MAX_TAGGED];
+	uint32_t ntag;
 	bool solo;                      /* runs in a batch of its own (after a batch SET failed) */
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */
@@ -126,11 +134,12 @@ struct op {
  * Consecutive isolations and releases queued for one switch run together, at
  * most BATCH_MAX of them on distinct ports: one GET reads every port's VLAN
  * and the membership of every VLAN involved, one SET moves every port and
- * rewrites each VLAN's bitmaps once, one GET reads it all back. A batch of one
+ * rewrites each VLAN's bitmaps once (the VLANs it leaves and joins, and
+ * those it is a tagged member of), one GET reads it all back. A batch of one
  * is the plain case. Small, because agents limit their message size.
  */
 #define BATCH_MAX 8
-#define BATCH_VLANS (2 * BATCH_MAX)
+#define BATCH_VLANS ((2 + ENF_MAX_TAGGED) * BATCH_MAX)
 
 struct vlan_members {
 	int32_t vid;

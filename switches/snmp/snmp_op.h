@@ -14,6 +14,8 @@ void mac_text(const uint8_t *m, char *buf, size_t len);
 double ms_since(const struct timespec *t);
 /* The port's name, or "bridge port N" before it is known; returns buf. */
 const char *port_label(const struct op *op, char *buf, size_t len);
+/* " (tagged 20,30)" for a location with tagged VLANs, else ""; returns buf. */
+const char *tagged_label(const struct enf_location *l, char *buf, size_t len);
 /* col.idx */
 void oid_of(struct snmpc_oid *o, const struct oid_ref *col, uint32_t idx);
 /* The OID holding the op's port's VLAN for the point's driver. */

@@ -446,18 +446,20 @@ portlist_has(const struct swv_row *r, int32_t port, bool as_text)
 
 struct membership {
 	int ntagged, nuntagged;            /* distinct VLANs */
-	int32_t tagged[2], untagged[2];    /* the first ones */
+	int32_t tagged[ENF_MAX_TAGGED];    /* the first ones (a location records them) */
+	int32_t untagged[2];
 };
 
+/* Adds vid to the first `cap` of list; past cap only the count grows ("more than cap"). */
 static void
-add_vid(int32_t *list, int *n, int32_t vid)
+add_vid(int32_t *list, int cap, int *n, int32_t vid)
 {
-	for (int k = 0; k < *n && k < 2; k++)
+	for (int k = 0; k < *n && k < cap; k++)
 		if (list[k] == vid)
 			return;
-	if (*n < 2)
+	if (*n < cap)
 		list[*n] = vid;
-	(*n)++;   /* past two only "two or more" matters */
+	(*n)++;
 }
 
 static void
@@ -473,7 +475,7 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 	for (size_t i = 0; i < tu->n; i++) {
 		const struct swv_row *r = &tu->rows[i];
 		if (r->ctx == 0 && portlist_has(r, bp, o->portlist_text))
-			add_vid(m->untagged, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
+			add_vid(m->untagged, 2, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
 	}
 	for (size_t i = 0; i < te->n; i++) {
 		const struct swv_row *r = &te->rows[i];
@@ -482,7 +484,7 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 		const struct swv_row *u = find(tu, 0, r->idx, r->idxlen);
 		if (portlist_has(u, bp, o->portlist_text))
 			continue;
-		add_vid(m->tagged, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
+		add_vid(m->tagged, ENF_MAX_TAGGED, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
 	}
 }
 
@@ -860,6 +862,21 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 		snprintf(r->why, sizeof(r->why), "the VLAN of %s is not readable (no %s%s)", r->port,
 			 src, o->cisco ? "" : ", no untagged membership");
 		goto out;
+	}
+	if (!o->cisco) {
+		/* What isolation takes away and release puts back besides the VLAN. */
+		struct membership m;
+		memberships(v, o, c->bp, &m);
+		if (m.ntagged > ENF_MAX_TAGGED) {
+			/* judge() refuses two or more as a trunk: this only guards the bound. */
+			r->status = SWV_REFUSED;
+			snprintf(r->why, sizeof(r->why), "%s is a tagged member of %d VLANs, more than "
+				 "the %d a location records", r->port, m.ntagged, ENF_MAX_TAGGED);
+			goto out;
+		}
+		for (int k = 0; k < m.ntagged; k++)
+			if (m.tagged[k] != r->vlan)
+				r->tagged[r->ntagged++] = m.tagged[k];
 	}
 	r->status = SWV_FOUND;
 	if (r->learned_vlan)
