@@ -98,6 +98,13 @@ for v in 10 20 30; do
 done
 check "... swp2's tagged VLAN 30 is untouched" test "$(hexval "$EGRESS.30")" = 40
 check "check: quarantine in place" tool check "$W/sw.conf" check "$W/h1.loc"
+check "... swp1 tagged in VLAN 20 again by hand" lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 80
+tool check2 "$W/sw.conf" check "$W/h1.loc"
+check "check: the tagged membership back is a mismatch (exit 15)" test $? = 15
+check "... naming VLAN 20" out_has check2 "a tagged member of VLAN 20 again"
+check "isolate puts it right" tool isolate1b "$W/sw.conf" isolate "$W/h1.loc"
+check "... swp1 in no egress ports of VLAN 20 again" test "$(hexval "$EGRESS.20")" = 00
+check "... the location still records the tagged VLAN" grep -qx "orig_tagged=20" "$W/h1.loc"
 check "isolate again is idempotent" tool isolate2 "$W/sw.conf" isolate "$W/h1.loc"
 check "... and keeps the recorded tagged VLAN" grep -qx "orig_tagged=20" "$W/h1.loc"
 
