@@ -26,6 +26,9 @@
  *     (locate) a bridge port and ifIndex > 0 and a port name that is what the
  *     switch answered for ifName.<ifIndex> or ifDescr.<ifIndex> (up to the first NUL, cut to the
  *     field) or "ifIndex N";
+ *   - an ENF_OK location's tagged VLANs are at most ENF_MAX_TAGGED, distinct
+ *     VLAN IDs, neither its original nor its quarantine VLAN; an isolation
+ *     records a part of those it was given, a release keeps them all;
  *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2;
  *   - no secret (community, v3 pass phrases) appears in any result, unless
  *     the input itself contains it;
@@ -242,6 +245,24 @@ check_result(const struct oprec *o, const struct enf_result *res)
 	const struct enf_location *l = &res->loc;
 	CHECK(strcmp(l->point, NAME) == 0);
 	CHECK(l->bridge_port > 0 && l->ifindex > 0);
+	CHECK(l->norig_tagged <= ENF_MAX_TAGGED);
+	for (uint32_t i = 0; i < l->norig_tagged && i < ENF_MAX_TAGGED; i++) {
+		CHECK(vlan_ok(l->orig_tagged[i]));
+		CHECK(l->orig_tagged[i] != l->orig_vlan && l->orig_tagged[i] != l->quarantine_vlan);
+		for (uint32_t k = 0; k < i; k++)
+			CHECK(l->orig_tagged[k] != l->orig_tagged[i]);
+		if (o->kind == K_ISOLATE) {
+			bool given = false;
+			for (uint32_t k = 0; k < o->given.norig_tagged && k < ENF_MAX_TAGGED; k++)
+				given = given || o->given.orig_tagged[k] == l->orig_tagged[i];
+			CHECK(given);
+		}
+	}
+	if (o->kind == K_RELEASE) {
+		CHECK(l->norig_tagged == o->given.norig_tagged);
+		CHECK(memcmp(l->orig_tagged, o->given.orig_tagged,
+			     l->norig_tagged * sizeof(l->orig_tagged[0])) == 0);
+	}
 	switch (o->kind) {
 	case K_LOCATE:
 		CHECK(l->orig_vlan == -1 || vlan_ok(l->orig_vlan));
@@ -570,6 +591,12 @@ make_location(struct in *in, struct enf_location *l)
 	l->ifindex = (int32_t)((sel & 8) ? value(in) : u8(in));
 	l->orig_vlan = (int32_t)value(in);
 	l->quarantine_vlan = (sel & 16) ? (int32_t)value(in) : g.cfg.quarantine_vlan;
+	if (sel & 32) {
+		/* Tagged VLANs, also more than the bound, duplicates, out of range. */
+		l->norig_tagged = u8(in) % (ENF_MAX_TAGGED + 2);
+		for (uint32_t i = 0; i < l->norig_tagged && i < ENF_MAX_TAGGED; i++)
+			l->orig_tagged[i] = (int32_t)value(in);
+	}
 }
 
 static void
