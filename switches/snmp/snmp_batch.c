@@ -158,14 +158,17 @@ static void
 batch_read(struct sw *sw, enum op_step step, bool only_new_vlans)
 {
 	struct batch *b = &sw->batch;
-	struct snmpc_oid oids[BATCH_MAX + 2 * BATCH_VLANS];
+	struct snmpc_oid oids[2 * BATCH_MAX + 2 * BATCH_VLANS];
 	size_t n = 0;
 
 	if (step != ST_MOVE_READ_FROM)
 		for (size_t i = 0; i < b->n; i++)
 			if (b->op[i]) {
 				b->op[i]->cur_vlan = -1;
+				b->op[i]->cur_voice = -1;
 				vlan_oid(b->op[i], &oids[n++]);
+				if (sw->drv->voice && b->op[i]->ntag > 0)
+					voice_oid(b->op[i], &oids[n++]);
 			}
 	if (sw->drv->member_reads)
 		for (size_t v = 0; v < b->nvl; v++) {
@@ -185,7 +188,8 @@ batch_store(struct sw *sw, const struct snmpc_reply *r)
 	for (size_t k = 0; k < r->nvb; k++) {
 		bool mine = false;
 		for (size_t i = 0; i < b->n && !mine; i++)
-			mine = b->op[i] && store_vlan(b->op[i], &r->vb[k]);
+			mine = b->op[i] && (store_vlan(b->op[i], &r->vb[k]) ||
+					    store_voice(b->op[i], &r->vb[k]));
 		if (!mine && sw->drv->member_store)
 			sw->drv->member_store(b, &r->vb[k]);
 	}
@@ -218,6 +222,38 @@ tagged_as_read(const struct sw *sw, struct op *op, bool *pending, char *why, siz
 	uint32_t kept = 0;
 
 	*pending = false;
+	if (sw->drv->voice) {
+		/* location_refused: at most one, the voice VLAN */
+		if (op->ntag == 0)
+			return true;
+		if (op->cur_voice < 0) {
+			snprintf(why, len, "its %s is not readable (0..4096)", sw->drv->voice->name);
+			return false;
+		}
+		if (op->kind == OP_ISOLATE && op->cur_vlan == op->to_vlan) {
+			/* In quarantine already (a retry): the record stays; any voice VLAN goes. */
+			*pending = op->cur_voice != VOICE_VLAN_NONE;
+			return true;
+		}
+		if (op->kind == OP_ISOLATE) {
+			if (op->cur_voice != op->tag[0] && op->cur_voice != VOICE_VLAN_NONE) {
+				snprintf(why, len, "its %s is %d, not the %d recorded", sw->drv->voice->name,
+					 op->cur_voice, op->tag[0]);
+				return false;
+			}
+			*pending = op->cur_voice == op->tag[0];
+			if (!*pending)
+				op->ntag = 0;   /* gone since locate: nothing to restore */
+			return true;
+		}
+		if (op->cur_voice != op->tag[0] && op->cur_voice != VOICE_VLAN_NONE) {
+			snprintf(why, len, "its %s is %d, neither none (%d) nor the %d recorded",
+				 sw->drv->voice->name, op->cur_voice, VOICE_VLAN_NONE, op->tag[0]);
+			return false;
+		}
+		*pending = op->cur_voice != op->tag[0];
+		return true;
+	}
 	for (uint32_t k = 0; k < op->ntag; k++) {
 		const struct vlan_members *vm = vl_find_const(b, op->tag[k]);
 		bool exists = vm && vm->eg.present;
@@ -373,18 +409,27 @@ static void
 batch_set(struct sw *sw)
 {
 	struct batch *b = &sw->batch;
-	struct snmpc_vb vbs[BATCH_MAX + 2 * BATCH_VLANS];
+	struct snmpc_vb vbs[2 * BATCH_MAX + 2 * BATCH_VLANS];
 	size_t n = 0;
 	char msg[ENF_DETAIL_LEN];
 
 	for (size_t i = 0; i < b->n; i++) {
-		if (!b->op[i])
+		const struct op *op = b->op[i];
+		if (!op)
 			continue;
 		memset(&vbs[n], 0, sizeof(vbs[n]));
-		vlan_oid(b->op[i], &vbs[n].oid);
+		vlan_oid(op, &vbs[n].oid);
 		vbs[n].type = sw->drv->vlan_type;
-		vbs[n].i = b->op[i]->to_vlan;
+		vbs[n].i = op->to_vlan;
 		n++;
+		if (sw->drv->voice && op->ntag > 0) {
+			/* The voice VLAN leaves with the port and comes back with it. */
+			memset(&vbs[n], 0, sizeof(vbs[n]));
+			voice_oid(op, &vbs[n].oid);
+			vbs[n].type = SNMPC_INTEGER;
+			vbs[n].i = op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0];
+			n++;
+		}
 	}
 	if (sw->drv->member_sets && sw->drv->member_sets(b, vbs, &n, msg, sizeof(msg)) < 0) {
 		batch_fail_all(sw, ENF_ERROR, msg);
@@ -461,6 +506,11 @@ batch_verify_reply(struct sw *sw, const struct snmpc_reply *r)
 					  op->cur_vlan, op->to_vlan);
 		} else if (sw->drv->member_verify && !sw->drv->member_verify(b, op, msg, sizeof(msg))) {
 			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s: %s", sw->cfg.name, pl, msg);
+		} else if (sw->drv->voice && op->ntag > 0 &&
+			   op->cur_voice != (op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0])) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: after the SET, %s reads %s %d, "
+					  "not %d", sw->cfg.name, pl, sw->drv->voice->name, op->cur_voice,
+					  op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0]);
 		} else if (op->kind == OP_ISOLATE) {
 			/* from == to: it was in quarantine already; only tagged memberships left. */
 			if (op->from_vlan != op->to_vlan)

@@ -2,7 +2,7 @@
 /*
  * check: is a located port in the quarantine VLAN now, and out of the VLANs it
  * was a tagged member of? One GET of its VLAN object and those VLANs'
- * membership (driver qbridge).
+ * membership (driver qbridge) or its voice VLAN (driver cisco).
  */
 #include "snmp_check.h"
 #include "snmp_driver.h"
@@ -14,7 +14,7 @@
 void
 check_start(struct op *op, const struct enf_location *l)
 {
-	struct snmpc_oid o[1 + 2 * ENF_MAX_TAGGED];
+	struct snmpc_oid o[2 + 2 * ENF_MAX_TAGGED];
 	size_t n = 1;
 	if (!check_location(op, l))
 		return;
@@ -24,6 +24,9 @@ check_start(struct op *op, const struct enf_location *l)
 	/* location_refused: tagged VLANs only with member hooks, at most ENF_MAX_TAGGED */
 	for (uint32_t k = 0; k < op->loc.norig_tagged && op->sw->drv->member_reads; k++)
 		n += op->sw->drv->member_reads(op->loc.orig_tagged[k], &o[n]);
+	op->cur_voice = -1;
+	if (op->sw->drv->voice && op->loc.norig_tagged > 0)
+		voice_oid(op, &o[n++]);
 	op_get(op, ST_CHECK_READ, o, n);
 }
 
@@ -64,8 +67,11 @@ check_reply(struct op *op, const struct snmpc_reply *r)
 	}
 	op->cur_vlan = -1;
 	for (size_t i = 0; i < r->nvb; i++)
-		store_vlan(op, &r->vb[i]);
+		if (!store_vlan(op, &r->vb[i]))
+			store_voice(op, &r->vb[i]);
 	int32_t tagged = tagged_again(op, r);
+	bool voice_back = sw->drv->voice && op->loc.norig_tagged > 0 &&
+			  op->cur_voice != VOICE_VLAN_NONE;
 	if (op->cur_vlan != op->loc.quarantine_vlan)
 		op_finish(op, ENF_MISMATCH, "switch %s: %s is in VLAN %d, not in quarantine VLAN %d",
 			  sw->cfg.name, pl, op->cur_vlan, op->loc.quarantine_vlan);
@@ -74,6 +80,10 @@ check_reply(struct op *op, const struct snmpc_reply *r)
 	else if (tagged > 0)
 		op_finish(op, ENF_MISMATCH, "switch %s: %s is in quarantine VLAN %d but a tagged member "
 			  "of VLAN %d again", sw->cfg.name, pl, op->cur_vlan, tagged);
+	else if (voice_back)
+		op_finish(op, ENF_MISMATCH, "switch %s: %s is in quarantine VLAN %d but its %s is %d, "
+			  "not none (%d)", sw->cfg.name, pl, op->cur_vlan, sw->drv->voice->name,
+			  op->cur_voice, VOICE_VLAN_NONE);
 	else
 		op_finish(op, ENF_OK, "switch %s: %s is in quarantine VLAN %d", sw->cfg.name, pl,
 			  op->cur_vlan);

@@ -27,6 +27,7 @@ static const uint32_t OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 
 static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 /* CISCO-VLAN-MEMBERSHIP-MIB */
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+static const uint32_t OID_VM_VOICE_VLAN_ID[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
 /* CISCO-VTP-MIB: vtpVlanState, indexed by management domain and VLAN */
 static const uint32_t OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2};
 
@@ -36,6 +37,7 @@ const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus"
 static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
 static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
 static const struct oid_ref VTP_VLAN_STATE = OREF(OID_VTP_VLAN_STATE, "vtpVlanState");
+static const struct oid_ref VM_VOICE_VLAN = OREF(OID_VM_VOICE_VLAN_ID, "vmVoiceVlanId");
 
 static size_t qbridge_member_reads(int32_t vid, struct snmpc_oid *out);
 static void qbridge_member_store(struct batch *b, const struct snmpc_vb *vb);
@@ -56,7 +58,7 @@ static const enum swv_col WALK_QBRIDGE[] = {
 };
 static const enum swv_col WALK_CISCO[] = {
 	SWV_QFDB_PORT, SWV_DFDB_PORT, SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR,
-	SWV_VM_VLAN, SWV_TRUNK_STATUS,
+	SWV_VM_VLAN, SWV_TRUNK_STATUS, SWV_VOICE_VLAN,
 	SWV_LLDP_REM_CAP, SWV_LLDP_REM_NAME, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC,
 };
 
@@ -111,6 +113,7 @@ const struct driver DRIVER_CISCO = {
 	.vlan_index = IDX_IFINDEX,
 	.vlan_type = SNMPC_INTEGER,
 	/* vmVlan alone moves the port; the switch keeps its own membership. */
+	.voice = &VM_VOICE_VLAN,
 };
 
 /* ---- Q-BRIDGE-MIB membership hooks ---- */

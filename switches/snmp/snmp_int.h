@@ -67,7 +67,15 @@ struct driver {
 	int (*member_sets)(const struct batch *b, struct snmpc_vb *out, size_t *n, char *msg,
 			   size_t len);
 	bool (*member_verify)(const struct batch *b, const struct op *op, char *msg, size_t len);
+	/*
+	 * The port's voice VLAN (INTEGER, by ifIndex), or NULL: recorded as the
+	 * location's one tagged VLAN, set to VOICE_VLAN_NONE while isolated and
+	 * put back on release, in the same SET as the port's VLAN.
+	 */
+	const struct oid_ref *voice;
 };
+
+#define VOICE_VLAN_NONE 4096   /* vmVoiceVlanId: no voice VLAN (0 dot1p, 4095 untagged) */
 
 /* ---- state ---- */
 
@@ -114,6 +122,7 @@ struct op {
 	 */
 	int32_t tag[ENF_MAX_TAGGED];
 	uint32_t ntag;
+	int32_t cur_voice;              /* drv->voice as read; -1: not read */
 	bool solo;                      /* runs in a batch of its own (after a batch SET failed) */
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */

@@ -322,7 +322,13 @@ location_refused(struct op *op, const struct enf_location *l, enum enf_status *s
 			return true;
 		}
 	}
-	if (l->norig_tagged > 0 && !sw->drv->member_reads) {
+	if (l->norig_tagged > 1 && sw->drv->voice) {
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location records %u tagged VLANs; driver %s "
+			 "records one, the voice VLAN", sw->cfg.name, l->norig_tagged, sw->drv->kind);
+		return true;
+	}
+	if (l->norig_tagged > 0 && !sw->drv->member_reads && !sw->drv->voice) {
 		*st = ENF_BAD_REQUEST;
 		snprintf(msg, len, "switch %s: the location records tagged VLANs, which driver %s "
 			 "does not write", sw->cfg.name, sw->drv->kind);
@@ -353,6 +359,27 @@ check_location(struct op *op, const struct enf_location *l)
 		return true;
 	op_finish(op, st, "%s", msg);
 	return false;
+}
+
+void
+voice_oid(const struct op *op, struct snmpc_oid *o)
+{
+	oid_of(o, op->sw->drv->voice, (uint32_t)op->loc.ifindex);
+}
+
+bool
+store_voice(struct op *op, const struct snmpc_vb *vb)
+{
+	struct snmpc_oid vo;
+	if (!op->sw->drv->voice)
+		return false;
+	voice_oid(op, &vo);
+	if (vb->oid.len != vo.len || memcmp(vb->oid.n, vo.n, vo.len * sizeof(uint32_t)) != 0)
+		return false;
+	/* 0..4096 as the MIB defines it; anything else is unreadable. */
+	op->cur_voice = vb->type == SNMPC_INTEGER && vb->i >= 0 && vb->i <= VOICE_VLAN_NONE ?
+			(int32_t)vb->i : -1;
+	return true;
 }
 
 /* Reads the op's own VLAN object out of a reply; true if it was there. */

@@ -24,6 +24,10 @@ void vlan_oid(const struct op *op, struct snmpc_oid *o);
 void read_vlan_vb(struct op *op, const struct snmpc_vb *vb);
 /* Reads the op's own VLAN object out of a reply; true if it was there. */
 bool store_vlan(struct op *op, const struct snmpc_vb *vb);
+/* The port's voice VLAN object (drv->voice must be set). */
+void voice_oid(const struct op *op, struct snmpc_oid *o);
+/* op->cur_voice from a reply's varbind when it is the port's voice VLAN object; true if it was. */
+bool store_voice(struct op *op, const struct snmpc_vb *vb);
 
 /*
  * Completes the op: its callback (or the survey's) runs, the op is freed, and

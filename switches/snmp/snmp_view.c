@@ -58,6 +58,7 @@ static const struct col_def COLS[SWV_NCOLS] = {
 	[SWV_VM_VLAN] = {{1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2}, 14, 1, 1, "vmVlan"},
 	[SWV_TRUNK_STATUS] = {{1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14}, 14, 1, 1,
 			      "vlanTrunkPortDynamicStatus"},
+	[SWV_VOICE_VLAN] = {{1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1}, 14, 1, 1, "vmVoiceVlanId"},
 };
 
 /* LLDP-MIB LldpSystemCapabilitiesMap: bit 0 is the first octet's high bit. */
@@ -694,7 +695,7 @@ view_prepare(struct swv *v)
 	static const enum swv_col lookup[] = {
 		SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID, SWV_STATIC_UNTAGGED,
 		SWV_CUR_UNTAGGED, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC, SWV_LLDP_REM_NAME,
-		SWV_VM_VLAN, SWV_TRUNK_STATUS,
+		SWV_VM_VLAN, SWV_TRUNK_STATUS, SWV_VOICE_VLAN,
 	};
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
@@ -863,7 +864,12 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 			 src, o->cisco ? "" : ", no untagged membership");
 		goto out;
 	}
-	if (!o->cisco) {
+	if (o->cisco) {
+		/* The voice VLAN: a VLAN ID only in 1..4094 (0 dot1p, 4095 untagged, 4096 none). */
+		const struct swv_row *vr = find1(v, SWV_VOICE_VLAN, 0, (uint32_t)c->ifx);
+		if (vr && !vr->is_str && vr->i >= 1 && vr->i <= 4094 && vr->i != r->vlan)
+			r->tagged[r->ntagged++] = (int32_t)vr->i;
+	} else {
 		/* What isolation takes away and release puts back besides the VLAN. */
 		struct membership m;
 		memberships(v, o, c->bp, &m);

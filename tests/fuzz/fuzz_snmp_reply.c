@@ -29,7 +29,8 @@
  *   - an ENF_OK location's tagged VLANs are at most ENF_MAX_TAGGED, distinct
  *     VLAN IDs, neither its original nor its quarantine VLAN; an isolation
  *     records a part of those it was given, a release keeps them all;
- *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2;
+ *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2, a voice VLAN
+ *     (vmVoiceVlanId) in 1..4094 or 4096 (none);
  *   - no secret (community, v3 pass phrases) appears in any result, unless
  *     the input itself contains it;
  *   - no crash, leak or sanitizer report (the build is ASan+UBSan).
@@ -159,6 +160,7 @@ static const uint32_t OID_IF_DESCR[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};
 static const uint32_t OID_IF_ADMIN[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7};
 static const uint32_t OID_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+static const uint32_t OID_VM_VOICE_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
 
 /* Every column the point reads or writes, to aim answers at them. */
 static const struct {
@@ -183,6 +185,7 @@ static const struct {
 	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 4),              /* dot1qVlanCurrentEgressPorts */
 	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 5),              /* dot1qVlanCurrentUntaggedPorts */
 	C(1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 12),                 /* lldpRemSysCapEnabled */
+	C(1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1),           /* vmVoiceVlanId */
 	C(1, 0, 8802, 1, 1, 2, 1, 3, 7, 1, 3),                  /* lldpLocPortId */
 	C(1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14),          /* vlanTrunkPortDynamicStatus */
 #undef C
@@ -345,6 +348,9 @@ check_set(const struct snmpsw_request *rq)
 			CHECK(vb->type == SNMPC_UNSIGNED && vb->i >= 1 && vb->i <= 4094 && o->n[13] > 0);
 		else if (o->len == 15 && has_prefix(o, OID_VM_VLAN, 14))
 			CHECK(vb->type == SNMPC_INTEGER && vb->i >= 1 && vb->i <= 4094 && o->n[14] > 0);
+		else if (o->len == 15 && has_prefix(o, OID_VM_VOICE_VLAN, 14))
+			CHECK(vb->type == SNMPC_INTEGER && ((vb->i >= 1 && vb->i <= 4094) || vb->i == 4096) &&
+			      o->n[14] > 0);
 		else if (o->len == 11 && has_prefix(o, OID_IF_ADMIN, 10))
 			CHECK(vb->type == SNMPC_INTEGER && (vb->i == 1 || vb->i == 2) && o->n[10] > 0);
 		else if (o->len == 14 && (has_prefix(o, COLUMNS[6].n, 13) || has_prefix(o, COLUMNS[7].n, 13)))

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 # snmp_tagged.sh AGENT LABSWITCH_LIB SNMPSW_TOOL
-# Exact restoration of a port's VLAN configuration (driver qbridge) against the
-# lab switch: swp1 is an untagged member of VLAN 10 (PVID 10) and a tagged
+# Exact restoration of a port's VLAN configuration against the lab switch.
+# Driver qbridge: swp1 is an untagged member of VLAN 10 (PVID 10) and a tagged
 # member of VLAN 20 (a voice VLAN). Locate records both; isolation leaves the
 # port in the quarantine VLAN only (no other VLAN's egress ports hold it);
 # release puts back the PVID, the untagged and the tagged membership exactly as
 # read before, every bitmap byte compared. A location naming a tagged VLAN the
-# switch no longer has is refused with nothing changed.
+# switch no longer has is refused with nothing changed. Driver cisco: swp1's
+# voice VLAN (vmVoiceVlanId 20) is recorded, none (4096) while isolated, and
+# back on release; swp2's dot1p voice setting (0) is no VLAN and is untouched.
 set -uo pipefail
 AGENT=$1
 LIB=$2
@@ -25,6 +27,9 @@ bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
 check() { local desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$desc"; else bad "$desc"; fi; }
 
 NOC=$PREFIX-noc SW=$PREFIX-sw H1=$PREFIX-h1 H2=$PREFIX-h2 REM=$PREFIX-rem
+CS=$PREFIX-csw C1=$PREFIX-c1 C2=$PREFIX-c2 CREM=$PREFIX-crem
+VMVLAN=1.3.6.1.4.1.9.9.68.1.2.2.1.2
+VOICE=1.3.6.1.4.1.9.9.68.1.5.1.1.1
 PVID=1.3.6.1.2.1.17.7.1.4.5.1.1
 EGRESS=1.3.6.1.2.1.17.7.1.4.3.1.2
 UNTAGGED=1.3.6.1.2.1.17.7.1.4.3.1.4
@@ -43,6 +48,14 @@ lsw_port_tag "$SW" 1 20      # swp1: a phone's voice VLAN, tagged
 lsw_port_tag "$SW" 2 30      # swp2: another port's tagged VLAN, never touched
 lsw_switch_start "$SW" standard || exit 1
 ip netns exec "$H1" ping -c1 -W1 -q 10.77.0.2 >/dev/null
+lsw_switch_create "$CS" "$NOC" 2 10,20,999 || exit 1
+lsw_port_add "$CS" 1 10 "$C1" 10.78.0.1/24 || exit 1
+lsw_port_add "$CS" 2 10 "$C2" 10.78.0.2/24 || exit 1
+lsw_port_add "$CS" 3 999 "$CREM" 10.78.0.99/24 || exit 1
+lsw_port_voice "$CS" 1 20    # swp1: a phone in voice VLAN 20
+lsw_port_voice "$CS" 2 0     # swp2: 802.1p priority in the access VLAN, no voice VLAN
+lsw_switch_start "$CS" cisco || exit 1
+ip netns exec "$C1" ping -c1 -W1 -q 10.78.0.2 >/dev/null
 
 hexval() {   # OID -> its octets in hex (net-snmp would print 0x40 as "@")
   ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Ox -Oqv \
@@ -134,6 +147,58 @@ lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 00 >/dev/null
 check "release with only the tagged membership missing restores it" tool release3 "$W/sw.conf" release "$W/h1.loc"
 snapshot >"$W/after3"
 check "... exactly as before" cmp "$W/before" "$W/after3"
+
+# --- driver cisco: the voice VLAN ---
+cat >"$W/cisco.conf" <<EOF
+name=lab-cisco-voice
+address=$(lsw_switch_addr "$CS")
+community=$LSW_RW_COMMUNITY
+driver=cisco
+quarantine_vlan=999
+timeout_ms=200
+retries=2
+EOF
+# Every port's vmVlan and vmVoiceVlanId, by walking both columns.
+csnap() { lsw_snmp snmpwalk "$NOC" "$CS" "$VMVLAN"; lsw_snmp snmpwalk "$NOC" "$CS" "$VOICE"; }
+voice_of() { lsw_snmp snmpget "$NOC" "$CS" "$VOICE.$1" | awk '{print $2}'; }
+IFX1=$(lsw_snmp snmpget "$NOC" "$CS" 1.3.6.1.2.1.17.1.4.1.2.1 | awk '{print $2}')
+csnap >"$W/cbefore"
+check "cisco before: swp1's voice VLAN is 20" test "$(voice_of "$IFX1")" = 20
+check "cisco before: the walk lists three ports' voice settings" \
+  test "$(grep -c "^.$VOICE\\." "$W/cbefore")" = 3
+MC1=$(lsw_host_mac "$C1")
+check "cisco: locate c1" tool clocate "$W/cisco.conf" locate "$MC1" "$W/c1.loc"
+check "cisco: ... records the voice VLAN 20" grep -qx "orig_tagged=20" "$W/c1.loc"
+check "cisco: isolate c1" tool cisolate "$W/cisco.conf" isolate "$W/c1.loc"
+check "cisco: ... moved from VLAN 10 (tagged 20) to 999, read back" \
+  out_has cisolate "moved from VLAN 10 (tagged 20) to quarantine VLAN 999 (read back)"
+check "cisco: ... vmVlan 999" test "$(lsw_snmp snmpget "$NOC" "$CS" "$VMVLAN.$IFX1" | awk '{print $2}')" = 999
+check "cisco: ... vmVoiceVlanId none (4096)" test "$(voice_of "$IFX1")" = 4096
+check "cisco: check: quarantine in place" tool ccheck "$W/cisco.conf" check "$W/c1.loc"
+check "cisco: ... voice VLAN 20 set again by hand" lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 20
+tool ccheck2 "$W/cisco.conf" check "$W/c1.loc"
+check "cisco: check: a voice VLAN back is a mismatch (exit 15)" test $? = 15
+check "cisco: ... says so" out_has ccheck2 "vmVoiceVlanId is 20, not none (4096)"
+check "cisco: isolate puts it right" tool cisolate2 "$W/cisco.conf" isolate "$W/c1.loc"
+check "cisco: ... vmVoiceVlanId none again" test "$(voice_of "$IFX1")" = 4096
+check "cisco: ... the record still holds the voice VLAN" grep -qx "orig_tagged=20" "$W/c1.loc"
+check "cisco: release c1" tool crelease "$W/cisco.conf" release "$W/c1.loc"
+check "cisco: ... restored to VLAN 10 (tagged 20), read back" \
+  out_has crelease "restored from VLAN 999 to VLAN 10 (tagged 20) (read back)"
+csnap >"$W/cafter"
+check "cisco: ... every port's vmVlan and voice VLAN exactly as before" cmp "$W/cbefore" "$W/cafter"
+diff "$W/cbefore" "$W/cafter" || true
+
+# The lab agent's vmVoiceVlanId itself: the MIB's range, VLANs it has, kept across a restart.
+out=$(lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 555 2>&1)
+check "lab: a voice VLAN the switch lacks is refused (inconsistentValue)" grep -q inconsistentValue <<<"$out"
+out=$(lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 4097 2>&1)
+check "lab: a value past 4096 is refused (wrongValue)" grep -q wrongValue <<<"$out"
+check "lab: 4095 (untagged) is accepted" lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 4095
+kill "$(cat "$LSW_STATE/$CS/agent.pid")"
+wait "$(cat "$LSW_STATE/$CS/agent.pid")" 2>/dev/null
+lsw_agent_start "$CS" >/dev/null 2>&1
+check "lab: after an agent restart the voice setting is still 4095" test "$(voice_of "$IFX1")" = 4095
 
 lsw_cleanup
 check "teardown removed every namespace" test "$(ls /run/netns 2>/dev/null | grep -c "^$PREFIX-")" = 0

@@ -213,6 +213,36 @@ test_tagged_membership_recorded(void **st)
 	swv_clear(&v);
 }
 
+/* Cisco: the voice VLAN is the tagged VLAN recorded; 0 (dot1p), 4095 (untagged), 4096 (none) are no VLAN. */
+static void
+test_voice_vlan_recorded(void **st)
+{
+	static const struct {
+		int64_t voice;
+		uint32_t ntagged;
+	} cases[] = {{20, 1}, {0, 0}, {4095, 0}, {4096, 0}, {10, 0}, {-1, 0}, {70000, 0}};
+	struct swv_opts o = opts();
+	struct swv_result r;
+	(void)st;
+	o.cisco = true;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct swv v;
+		uint32_t ifx = 101;
+		swv_init(&v);
+		ports(&v, 2);
+		row(&v, SWV_VM_VLAN, 0, &ifx, 1, 10, NULL, 0);
+		row(&v, SWV_VOICE_VLAN, 0, &ifx, 1, cases[k].voice, NULL, 0);
+		fdb(&v, 10, MAC_A, 1);
+		swv_locate(&v, &o, MAC_A, &r);
+		assert_int_equal(r.status, SWV_FOUND);
+		assert_int_equal(r.vlan, 10);
+		assert_int_equal(r.ntagged, cases[k].ntagged);
+		if (cases[k].ntagged)
+			assert_int_equal(r.tagged[0], cases[k].voice);
+		swv_clear(&v);
+	}
+}
+
 /* One filtering database for two VLANs: the learned VLAN is unknown, the access VLAN still read. */
 static void
 test_shared_fdb_id(void **st)
@@ -281,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_lldp_phone_and_router),
 		cmocka_unit_test(test_text_portlists),
 		cmocka_unit_test(test_tagged_membership_recorded),
+		cmocka_unit_test(test_voice_vlan_recorded),
 		cmocka_unit_test(test_shared_fdb_id),
 		cmocka_unit_test(test_hostile_rows),
 		cmocka_unit_test(test_vendor_prefixes),
