@@ -209,7 +209,9 @@ move_detail(struct op *op, const char *pl, int32_t orig)
 /*
  * The op's tagged VLANs against the bitmaps just read. Isolate: keeps those
  * the port is still a tagged member of (a membership gone since locate has
- * nothing to restore); release: every one must still exist. *pending: some
+ * nothing to restore), all of them when the port is in quarantine already
+ * (a retry: the first isolation took them); release: every one must still
+ * exist. *pending: some
  * membership is not yet as the move wants it. False, with why, when the
  * port is untagged in one of them or its VLAN is one of them: the port is
  * not what was recorded, and nothing is changed.
@@ -274,6 +276,9 @@ tagged_as_read(const struct sw *sw, struct op *op, bool *pending, char *why, siz
 		if (exists && portlist_has(&vm->eg, port)) {
 			op->tag[kept++] = op->tag[k];
 			*pending = true;
+		} else if (op->cur_vlan == op->to_vlan) {
+			/* In quarantine already (a retry): the record stays whole. */
+			op->tag[kept++] = op->tag[k];
 		}
 	}
 	if (op->kind == OP_ISOLATE)

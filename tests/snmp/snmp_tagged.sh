@@ -115,6 +115,13 @@ check "... swp1 tagged in VLAN 20 again by hand" lsw_snmp snmpset "$NOC" "$SW" "
 tool check2 "$W/sw.conf" check "$W/h1.loc"
 check "check: the tagged membership back is a mismatch (exit 15)" test $? = 15
 check "... naming VLAN 20" out_has check2 "a tagged member of VLAN 20 again"
+# A retry of an isolation whose record holds more than is back: the record stays whole.
+sed 's/^orig_tagged=.*/orig_tagged=20,30/' "$W/h1.loc" >"$W/h1two.loc"
+check "a retry with VLANs 20 and 30 recorded, 20 back" tool isolate1t "$W/sw.conf" isolate "$W/h1two.loc"
+check "... keeps both in the record" grep -qx "orig_tagged=20,30" "$W/h1two.loc"
+check "... takes swp1 out of VLAN 20 again (00)" test "$(hexval "$EGRESS.20")" = 00
+check "... leaves VLAN 30 as it was (swp2 only: 40)" test "$(hexval "$EGRESS.30")" = 40
+lsw_snmp snmpset "$NOC" "$SW" "$EGRESS.20" x 80 >/dev/null
 check "isolate puts it right" tool isolate1b "$W/sw.conf" isolate "$W/h1.loc"
 check "... swp1 in no egress ports of VLAN 20 again" test "$(hexval "$EGRESS.20")" = 00
 check "... the location still records the tagged VLAN" grep -qx "orig_tagged=20" "$W/h1.loc"
