@@ -117,8 +117,11 @@ print_host(json_t *h)
 		printf("port        %s (ifIndex %lld)\n", str(loc, "port"),
 		    (long long)json_integer_value(json_object_get(loc, "ifindex")));
 		if (json_integer_value(json_object_get(loc, "orig_vlan")) >= 0)
-			printf("vlan        %lld -> %lld\n",
+			printf("vlan        %lld%s%s%s -> %lld\n",
 			    (long long)json_integer_value(json_object_get(loc, "orig_vlan")),
+			    *str(loc, "orig_tagged") != '-' ? " (tagged " : "",
+			    *str(loc, "orig_tagged") != '-' ? str(loc, "orig_tagged") : "",
+			    *str(loc, "orig_tagged") != '-' ? ")" : "",
 			    (long long)json_integer_value(json_object_get(loc, "quarantine_vlan")));
 		printf("where       %s\n", str(loc, "detail"));
 	}

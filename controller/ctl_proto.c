@@ -187,10 +187,14 @@ ctl_host_json_new(const struct host_rec *h)
 	if (h->has_mac)
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
 		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
-	if (h->has_loc)
-		loc = json_pack("{s:o, s:o, s:i, s:i, s:i, s:o}", "point", jtext(h->loc.point),
+	if (h->has_loc) {
+		char tagged[ENF_MAX_TAGGED * 6 + 1];
+		enf_tagged_text(&h->loc, tagged, sizeof(tagged));
+		loc = json_pack("{s:o, s:o, s:i, s:i, s:s, s:i, s:o}", "point", jtext(h->loc.point),
 		    "port", jtext(h->loc.port), "ifindex", h->loc.ifindex, "orig_vlan", h->loc.orig_vlan,
-		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", jtext(h->loc.detail));
+		    "orig_tagged", tagged, "quarantine_vlan", h->loc.quarantine_vlan,
+		    "detail", jtext(h->loc.detail));
+	}
 	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:I}",
 	    "ip", ip, "mac", h->has_mac ? json_string(mac) : json_null(),
 	    "state", host_state_name(h->state), "hold", jtext(h->hold), "reason", jtext(h->reason),

@@ -48,6 +48,7 @@ static const char schema[] =
     " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
     " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
     " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
+    " loc_orig_tagged TEXT NOT NULL DEFAULT '',"
     " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
@@ -59,6 +60,65 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, host TEXT NOT NULL,"
     " engine TEXT NOT NULL, json TEXT NOT NULL);";
+
+/*
+ * Columns added since the first schema, each with its default for the rows
+ * already there: a database of an older Cordon opens, and its hosts keep
+ * their state and locations.
+ */
+static const struct {
+	const char *column;
+	const char *definition;
+} added_columns[] = {
+	/* a location's tagged VLANs (enf_tagged_text), "" for none */
+	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
+};
+
+static bool
+hosts_has_column(sqlite3 *db, const char *column, int *rc)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	*rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('hosts')", -1, &st, NULL);
+	if (*rc != SQLITE_OK)
+		return false;
+	while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(st, 0);
+		if (name && strcmp((const char *)name, column) == 0)
+			found = true;
+	}
+	sqlite3_finalize(st);
+	if (*rc == SQLITE_DONE)
+		*rc = SQLITE_OK;
+	return found;
+}
+
+/* Adds what an older database lacks; SQLite's code, with *msg (sqlite3_free) on failure. */
+static int
+migrate(sqlite3 *db, char **msg)
+{
+	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		int rc;
+		if (hosts_has_column(db, added_columns[i].column, &rc))
+			continue;
+		if (rc != SQLITE_OK) {
+			*msg = sqlite3_mprintf("reading the hosts table: %s", sqlite3_errmsg(db));
+			return rc;
+		}
+		char *sql = sqlite3_mprintf("ALTER TABLE hosts ADD COLUMN %s %s",
+		    added_columns[i].column, added_columns[i].definition);
+		if (sql == NULL) {
+			*msg = sqlite3_mprintf("out of memory");
+			return SQLITE_NOMEM;
+		}
+		rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
 
 static void
 set_error(struct registry *r, const char *what)
@@ -89,7 +149,8 @@ registry_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 5000);
-	if (sqlite3_exec(r->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(r->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    migrate(r->db, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "state database %s: %s", path, msg ? msg : "schema failed");
 		sqlite3_free(msg);
 		goto fail;
@@ -98,14 +159,14 @@ registry_open(const char *path, char *err, size_t errlen)
 		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
 		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
 		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections FROM hosts WHERE ip = ?",
+		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts WHERE ip = ?",
 		-1, &r->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
-		" probation_until, first_seen, last_seen, updated, last_error, detections)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" probation_until, first_seen, last_seen, updated, last_error, detections,"
+		" loc_orig_tagged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -194,6 +255,11 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 	h->updated = sqlite3_column_double(st, 21);
 	col_text(st, 22, h->last_error, sizeof(h->last_error));
 	h->detections = (uint64_t)sqlite3_column_int64(st, 23);
+	col_text(st, 24, buf, sizeof(buf));
+	if (enf_tagged_parse(buf, &h->loc) < 0)
+		/* Not a list Cordon wrote: past the bound, so that the point refuses the
+		 * location (nothing written to the switch) rather than drop memberships. */
+		h->loc.norig_tagged = ENF_MAX_TAGGED + 1;
 }
 
 int
@@ -222,7 +288,7 @@ int
 registry_put(struct registry *r, const struct host_rec *h)
 {
 	sqlite3_stmt *st = r->put;
-	char ip[64], mac[24];
+	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1];
 	int i = 1, rc;
 
 	ip_to_str(&h->ip, ip, sizeof(ip));
@@ -258,6 +324,8 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_double(st, i++, h->updated);
 	sqlite3_bind_text(st, i++, h->last_error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
+	enf_tagged_text(&h->loc, tagged, sizeof(tagged));
+	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -327,7 +395,7 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
 		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
 		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections FROM hosts"
+		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts"
 		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;

@@ -28,6 +28,13 @@
 
 #define ENF_NAME_LEN 64
 #define ENF_DETAIL_LEN 256
+/*
+ * Tagged memberships a location records (a phone's voice VLAN on a PC's
+ * port). Locate refuses a port tagged in two VLANs or more as a trunk
+ * (snmp_view.c), so an access port has at most one; the bound is the stored
+ * format's, and a location with more is refused rather than cut.
+ */
+#define ENF_MAX_TAGGED 4
 
 enum enf_status {
 	ENF_OK = 0,
@@ -59,8 +66,16 @@ struct enf_location {
 	int32_t bridge_port;         /* switch: dot1dBasePort; netlink: 0 */
 	int32_t orig_vlan;           /* switch: VLAN before isolation; netlink: -1 */
 	int32_t quarantine_vlan;     /* switch: the quarantine VLAN; netlink: -1 */
+	/*
+	 * switch: the VLANs the port was a tagged (egress, not untagged) member
+	 * of before isolation, removed while isolated and put back on release;
+	 * the first norig_tagged are valid (1..4094, distinct, none the
+	 * original or quarantine VLAN). netlink: 0.
+	 */
+	int32_t orig_tagged[ENF_MAX_TAGGED];
+	uint32_t norig_tagged;
 	struct enf_host host;
-	char detail[ENF_DETAIL_LEN]; /* human-readable: "swp3 VLAN 10 -> 999" or the rules */
+	char detail[ENF_DETAIL_LEN]; /* human-readable: "swp3 VLAN 10 (tagged 20) -> 999" or the rules */
 };
 
 struct enf_result {
@@ -101,6 +116,18 @@ struct enf_point {
 };
 
 const char *enf_status_name(enum enf_status s);
+
+/*
+ * The location's tagged VLANs as text, "20,30" ("" when none), as stored by
+ * the registry and shown to the operator. Returns snprintf's count.
+ */
+int enf_tagged_text(const struct enf_location *l, char *buf, size_t len);
+/*
+ * Parses enf_tagged_text's form into l->orig_tagged/norig_tagged (NULL or ""
+ * is none). -1, with l unchanged, when it is not a list of at most
+ * ENF_MAX_TAGGED distinct VLAN IDs 1..4094.
+ */
+int enf_tagged_parse(const char *s, struct enf_location *l);
 
 static inline void
 enf_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)

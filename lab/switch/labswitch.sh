@@ -254,12 +254,21 @@ lsw_port_tag() {
   echo "-T $2:$3" >>"$LSW_STATE/$1/tagged"
 }
 
+# lsw_port_voice SW PORT VALUE: before lsw_switch_start, PORT's voice VLAN
+# (cisco personalities: vmVoiceVlanId, 1..4094 a VLAN, 0 dot1p, 4095 untagged,
+# 4096 none). Like a tagged membership it lives in the agent's MIB state only.
+lsw_port_voice() {
+  mkdir -p "$LSW_STATE/$1"
+  echo "-V $2:$3" >>"$LSW_STATE/$1/tagged"
+}
+
 # lsw_agent_start SW: (re)starts the subagent and waits until it serves dot1dBaseNumPorts.
 lsw_agent_start() {
   local sw=$1 dir=$LSW_STATE/$1 i qopts=()
   [[ -f "$dir/quarantine" ]] && read -ra qopts <"$dir/quarantine"
   [[ -f "$dir/notify-macs" ]] && qopts+=(-m)
   local t
+  # $dir/tagged: the -T and -V options of lsw_port_tag and lsw_port_voice.
   if [[ -f "$dir/tagged" ]]; then
     while read -r t; do qopts+=($t); done <"$dir/tagged"
   fi

@@ -15,10 +15,11 @@
  *                     EgressPorts, UntaggedPorts, RowStatus), dot1qPvid
  *                     ("standard" personality only)
  *   CISCO-VTP-MIB     vtpVlanState ("cisco" personality only)
- *   CISCO-VLAN-MEMBERSHIP-MIB vmVlanType, vmVlan, vmPortStatus ("cisco")
+ *   CISCO-VLAN-MEMBERSHIP-MIB vmVlanType, vmVlan, vmPortStatus, vmVoiceVlanId
+ *                     ("cisco")
  *
  * Writable: dot1qPvid, dot1qVlanStaticEgressPorts/UntaggedPorts (standard)
- * and vmVlan (cisco, ios). In the "ios" personality BRIDGE-MIB is served per
+ * and vmVlan, vmVoiceVlanId (cisco, ios). In the "ios" personality BRIDGE-MIB is served per
  * VLAN in the contexts "vlan-<VID>" only, as Cisco IOS does. A SET moves a port by enslaving swp<N> to br<VID>; the
  * membership bitmaps are derived from the bridges, so they stay consistent
  * with every move. A SET naming a VLAN with no bridge fails with
@@ -75,6 +76,7 @@ static const oid OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1,
 static const oid OID_VM_VLAN_TYPE[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 1};
 static const oid OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
 static const oid OID_VM_PORT_STATUS[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 3};
+static const oid OID_VM_VOICE_VLAN_ID[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
 
 #define OIDLEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -477,47 +479,95 @@ tagged_put(int port, int vid, bool on)
 		tagged[port][vid / 8] &= (uint8_t)~(1u << (vid % 8));
 }
 
-/* Writes the set ("PORT VID" lines) atomically; the agent's only state of its own. */
+/*
+ * The agent's only state of its own (tagged memberships, voice VLANs) is kept
+ * in files of "PORT VALUE" lines, written atomically.
+ */
 static void
-tagged_save(void)
+pairs_save(const char *path, void (*emit)(FILE *f))
 {
-	char tmp[sizeof(tagged_path) + 8];
-	if (!tagged_path[0])
+	char tmp[4096 + 8];
+	if (!path[0])
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.new", tagged_path);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
 		snmp_log(LOG_ERR, "%s: %s: %s\n", switch_name, tmp, strerror(errno));
 		return;
 	}
-	for (int p = 1; p <= LSW_MAX_PORTS; p++)
-		for (int v = 1; v <= 4094; v++)
-			if (tagged_has(p, v))
-				fprintf(f, "%d %d\n", p, v);
-	if (fclose(f) != 0 || rename(tmp, tagged_path) != 0)
-		snmp_log(LOG_ERR, "%s: saving %s: %s\n", switch_name, tagged_path, strerror(errno));
+	emit(f);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		snmp_log(LOG_ERR, "%s: saving %s: %s\n", switch_name, path, strerror(errno));
 }
 
-/* Reads the saved set: 1 read, 0 no file, -1 malformed (the line is named). */
+/* Reads a saved file into put(): 1 read, 0 no file, -1 malformed (the line is named). */
 static int
-tagged_load(void)
+pairs_load(const char *path, int vmin, int vmax, void (*put)(int port, int value))
 {
-	FILE *f = fopen(tagged_path, "r");
+	FILE *f = fopen(path, "r");
 	int p, v, line = 0;
 	if (!f)
 		return 0;
 	while (fscanf(f, "%d %d", &p, &v) == 2) {
 		line++;
-		if (p < 1 || p > LSW_MAX_PORTS || v < 1 || v > 4094) {
-			fprintf(stderr, "cordon-labswitch-agent: %s line %d: port %d VLAN %d out of range\n",
-				tagged_path, line, p, v);
+		if (p < 1 || p > LSW_MAX_PORTS || v < vmin || v > vmax) {
+			fprintf(stderr, "cordon-labswitch-agent: %s line %d: port %d value %d out of range\n",
+				path, line, p, v);
 			fclose(f);
 			return -1;
 		}
-		tagged_put(p, v, true);
+		put(p, v);
 	}
 	fclose(f);
 	return 1;
+}
+
+static void
+tagged_emit(FILE *f)
+{
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		for (int v = 1; v <= 4094; v++)
+			if (tagged_has(p, v))
+				fprintf(f, "%d %d\n", p, v);
+}
+
+static void
+tagged_save(void)
+{
+	pairs_save(tagged_path, tagged_emit);
+}
+
+static void
+tagged_add(int port, int vid)
+{
+	tagged_put(port, vid, true);
+}
+
+/* ---- voice VLANs (cisco: CISCO-VLAN-MEMBERSHIP-MIB vmVoiceVlanId) ---- */
+
+/*
+ * A port's voice VLAN as the MIB writes it: 0 (802.1p priority tagging in the
+ * access VLAN), 1..4094 (a VLAN the phone tags its frames with), 4095
+ * (untagged), 4096 (none). As with tagged memberships, the kernel here cannot
+ * carry the phone's tagged frames: the value lives in the agent's MIB state
+ * only (-V PORT:VALUE at start, kept in the persistent directory).
+ */
+#define VOICE_NONE 4096
+static int voice_vlan[LSW_MAX_PORTS + 1];
+static char voice_path[4096];
+
+static void
+voice_put(int port, int value)
+{
+	voice_vlan[port] = value;
+}
+
+static void
+voice_emit(FILE *f)
+{
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		if (voice_vlan[p] != VOICE_NONE)
+			fprintf(f, "%d %d\n", p, voice_vlan[p]);
 }
 
 /* ---- the served view: a sorted list of (OID, value) built from a state ---- */
@@ -640,6 +690,7 @@ view_build(struct lsw_view *v, const struct lsw_state *st, int ctx_vlan)
 			ADD_INT(v, OID_VM_VLAN_TYPE, idx, 1, ASN_INTEGER, 1);          /* static(1) */
 			ADD_INT(v, OID_VM_VLAN, idx, 1, ASN_INTEGER, st->ports[p].vlan);
 			ADD_INT(v, OID_VM_PORT_STATUS, idx, 1, ASN_INTEGER, st->ports[p].vlan ? 2 : 1); /* active(2) */
+			ADD_INT(v, OID_VM_VOICE_VLAN_ID, idx, 1, ASN_INTEGER, voice_vlan[p]);
 		}
 	}
 	/* BRIDGE-MIB's table is indexed by MAC alone: the lowest VLAN's entry wins. */
@@ -726,6 +777,9 @@ struct lsw_txn {
 	} egress[LSW_TXN_EGRESS];
 	bool tagged_applied;
 	uint8_t tagged_before[LSW_MAX_PORTS + 1][4096 / 8]; /* for the undo */
+	int voice[LSW_MAX_PORTS + 1];     /* vmVoiceVlanId written + 1; 0: unchanged */
+	bool voice_applied;
+	int voice_before[LSW_MAX_PORTS + 1];
 };
 
 static struct lsw_txn txn;
@@ -825,6 +879,26 @@ txn_add(const struct lsw_state *st, netsnmp_variable_list *var)
 		int rc = check_vlan_value(st, vid);
 		return rc ? rc : txn_want(port, (int)vid);
 	}
+	if (is_cisco() && has_prefix(name, len, OID_VM_VOICE_VLAN_ID, OIDLEN(OID_VM_VOICE_VLAN_ID))) {
+		if (len != OIDLEN(OID_VM_VOICE_VLAN_ID) + 1)
+			return SNMP_ERR_NOCREATION;
+		int port = port_by_ifindex(st, (int)name[len - 1]);
+		if (!port)
+			return SNMP_ERR_NOCREATION;
+		if (var->type != ASN_INTEGER)
+			return SNMP_ERR_WRONGTYPE;
+		long value = *var->val.integer;
+		if (value < 0 || value > VOICE_NONE)
+			return SNMP_ERR_WRONGVALUE;
+		/* A voice VLAN is a VLAN of the switch; 0, 4095 and 4096 are not VLANs. */
+		int rc = value >= 1 && value <= 4094 ? check_vlan_value(st, value) : SNMP_ERR_NOERROR;
+		if (rc)
+			return rc;
+		if (txn.voice[port] && txn.voice[port] != value + 1)
+			return SNMP_ERR_INCONSISTENTVALUE;
+		txn.voice[port] = (int)value + 1;
+		return SNMP_ERR_NOERROR;
+	}
 	return SNMP_ERR_NOTWRITABLE;
 }
 
@@ -898,12 +972,23 @@ txn_apply(const struct lsw_state *st)
 			 st->ports[p].vlan, txn.desired[p]);
 	}
 	txn_apply_tagged(st);
+	memcpy(txn.voice_before, voice_vlan, sizeof(voice_vlan));
+	txn.voice_applied = true;
+	for (int p = 1; p <= LSW_MAX_PORTS; p++)
+		if (txn.voice[p])
+			voice_vlan[p] = txn.voice[p] - 1;
+	if (memcmp(txn.voice_before, voice_vlan, sizeof(voice_vlan)) != 0)
+		pairs_save(voice_path, voice_emit);
 	return 0;
 }
 
 static void
 txn_undo(const struct lsw_state *st)
 {
+	if (txn.voice_applied && memcmp(txn.voice_before, voice_vlan, sizeof(voice_vlan)) != 0) {
+		memcpy(voice_vlan, txn.voice_before, sizeof(voice_vlan));
+		pairs_save(voice_path, voice_emit);
+	}
 	if (txn.tagged_applied && memcmp(txn.tagged_before, tagged, sizeof(tagged)) != 0) {
 		memcpy(tagged, txn.tagged_before, sizeof(tagged));
 		tagged_save();
@@ -1187,7 +1272,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: cordon-labswitch-agent -x AGENTX_SOCKET [-P standard|cisco|ios] [-n NAME]\n"
 		"                              [-d PERSISTENT_DIR] [-q QUARANTINE_VLAN [-o OPEN_PORT]] [-m]\n"
-		"                              [-T PORT:VLAN]...\n"
+		"                              [-T PORT:VLAN]... [-V PORT:VOICE]...\n"
 		"Serves BRIDGE-MIB, Q-BRIDGE-MIB (standard) or CISCO-VLAN-MEMBERSHIP-MIB (cisco;\n"
 		"ios: BRIDGE-MIB per VLAN context \"vlan-<VID>\" only, as Cisco IOS)\n"
 		"for the bridges br<VID> and ports swp<N> of the current network namespace.\n"
@@ -1196,18 +1281,20 @@ usage(void)
 		"-m: send cmnMacChangedNotification (CISCO-MAC-NOTIFICATION-MIB) for every MAC the\n"
 		"bridges learn or forget, through snmpd's notification sinks.\n"
 		"-T: PORT is a tagged member of VLAN (Q-BRIDGE EgressPorts only: this kernel\n"
-		"cannot forward tagged frames); kept in PERSISTENT_DIR across restarts.\n");
+		"cannot forward tagged frames); kept in PERSISTENT_DIR across restarts.\n"
+		"-V: PORT's voice VLAN (cisco vmVoiceVlanId: 0 dot1p, 1..4094, 4095 untagged;\n"
+		"default 4096, none); MIB state only, kept in PERSISTENT_DIR like -T.\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *xsock = NULL, *pdir = NULL;
-	static int initial_tagged[LSW_MAX_PORTS][2];
-	int ninitial_tagged = 0;
+	static int initial_tagged[LSW_MAX_PORTS][2], initial_voice[LSW_MAX_PORTS][2];
+	int ninitial_tagged = 0, ninitial_voice = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mT:h")) != -1) {
+	while ((c = getopt(argc, argv, "x:P:n:d:q:o:mT:V:h")) != -1) {
 		switch (c) {
 		case 'q':
 		case 'o': {
@@ -1224,20 +1311,24 @@ main(int argc, char **argv)
 		}
 		case 'x': xsock = optarg; break;
 		case 'm': notify_mac_changes = true; break;
-		case 'T': {
+		case 'T':
+		case 'V': {
 			char *end;
-			long port = strtol(optarg, &end, 10), vid = 0;
+			long port = strtol(optarg, &end, 10), vid = -1;
+			long vmin = c == 'T' ? 1 : 0, vmax = c == 'T' ? 4094 : VOICE_NONE;
+			int (*into)[2] = c == 'T' ? initial_tagged : initial_voice;
+			int *n = c == 'T' ? &ninitial_tagged : &ninitial_voice;
 			if (*end == ':')
 				vid = strtol(end + 1, &end, 10);
-			if (*end || port < 1 || port > LSW_MAX_PORTS || vid < 1 || vid > 4094) {
-				fprintf(stderr, "cordon-labswitch-agent: -T '%s': not PORT:VLAN "
-					"(port 1..%d, VLAN 1..4094)\n", optarg, LSW_MAX_PORTS);
+			if (*end || port < 1 || port > LSW_MAX_PORTS || vid < vmin || vid > vmax) {
+				fprintf(stderr, "cordon-labswitch-agent: -%c '%s': not PORT:VALUE "
+					"(port 1..%d, value %ld..%ld)\n", c, optarg, LSW_MAX_PORTS, vmin, vmax);
 				return 2;
 			}
-			initial_tagged[ninitial_tagged][0] = (int)port;
-			initial_tagged[ninitial_tagged][1] = (int)vid;
-			if (++ninitial_tagged == LSW_MAX_PORTS) {
-				fprintf(stderr, "cordon-labswitch-agent: too many -T\n");
+			into[*n][0] = (int)port;
+			into[*n][1] = (int)vid;
+			if (++*n == LSW_MAX_PORTS) {
+				fprintf(stderr, "cordon-labswitch-agent: too many -%c\n", c);
 				return 2;
 			}
 			break;
@@ -1267,13 +1358,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* Tagged memberships: what the agent saved last time, else -T. */
-	if (pdir)
+	if (pdir) {
 		snprintf(tagged_path, sizeof(tagged_path), "%s/tagged-memberships", pdir);
-	int loaded = tagged_path[0] ? tagged_load() : 0;
+		snprintf(voice_path, sizeof(voice_path), "%s/voice-vlans", pdir);
+	}
+	int loaded = tagged_path[0] ? pairs_load(tagged_path, 1, 4094, tagged_add) : 0;
 	if (loaded < 0)
 		return 1;
 	for (int i = 0; !loaded && i < ninitial_tagged; i++)
 		tagged_put(initial_tagged[i][0], initial_tagged[i][1], true);
+	/* Voice VLANs the same way: saved ones, else -V; every other port none. */
+	for (int p = 0; p <= LSW_MAX_PORTS; p++)
+		voice_vlan[p] = VOICE_NONE;
+	loaded = voice_path[0] ? pairs_load(voice_path, 0, VOICE_NONE, voice_put) : 0;
+	if (loaded < 0)
+		return 1;
+	for (int i = 0; !loaded && i < ninitial_voice; i++)
+		voice_put(initial_voice[i][0], initial_voice[i][1]);
 	cur_state.fdb = calloc(LSW_MAX_FDB, sizeof(*cur_state.fdb));
 	if (!cur_state.fdb || nl_open() < 0) {
 		fprintf(stderr, "cordon-labswitch-agent: %s: rtnetlink: %s\n", switch_name, strerror(errno));

@@ -24,12 +24,16 @@
  *            identities that are ambiguous. The tables are cached for
  *            fdb_cache_ms; a MAC missing from the cache triggers one fresh
  *            walk.
- *   isolate  reads the port's VLAN (stored as orig_vlan), sets the quarantine
- *            VLAN (driver qbridge: dot1qPvid plus the egress/untagged bitmaps
- *            of both VLANs in the same SET; driver cisco: vmVlan), optionally
- *            bounces the port (ifAdminStatus down, pause, up), reads back.
- *   release  restores orig_vlan the same way and reads back.
- *   check    reads the port's VLAN: ENF_OK while it is the quarantine VLAN.
+ *   isolate  reads the port's VLAN (stored as orig_vlan) and its tagged
+ *            memberships (orig_tagged), sets the quarantine VLAN and takes
+ *            the tagged memberships away (driver qbridge: dot1qPvid plus the
+ *            egress/untagged bitmaps of both VLANs and of the tagged ones in
+ *            the same SET; driver cisco: vmVlan, and vmVoiceVlanId none),
+ *            optionally bounces the port (ifAdminStatus down, pause, up),
+ *            reads back.
+ *   release  restores orig_vlan and orig_tagged the same way and reads back.
+ *   check    reads the port's VLAN (and tagged VLANs): ENF_OK while it is the
+ *            quarantine VLAN and no recorded tagged membership is back.
  *
  * When a point is created it sends a write probe (reads sysLocation.0 and
  * sysObjectID.0, writes the same sysLocation.0 back, wants the answer to echo

@@ -158,14 +158,17 @@ static void
 batch_read(struct sw *sw, enum op_step step, bool only_new_vlans)
 {
 	struct batch *b = &sw->batch;
-	struct snmpc_oid oids[BATCH_MAX + 2 * BATCH_VLANS];
+	struct snmpc_oid oids[2 * BATCH_MAX + 2 * BATCH_VLANS];
 	size_t n = 0;
 
 	if (step != ST_MOVE_READ_FROM)
 		for (size_t i = 0; i < b->n; i++)
 			if (b->op[i]) {
 				b->op[i]->cur_vlan = -1;
+				b->op[i]->cur_voice = -1;
 				vlan_oid(b->op[i], &oids[n++]);
+				if (sw->drv->voice && b->op[i]->ntag > 0)
+					voice_oid(b->op[i], &oids[n++]);
 			}
 	if (sw->drv->member_reads)
 		for (size_t v = 0; v < b->nvl; v++) {
@@ -185,13 +188,103 @@ batch_store(struct sw *sw, const struct snmpc_reply *r)
 	for (size_t k = 0; k < r->nvb; k++) {
 		bool mine = false;
 		for (size_t i = 0; i < b->n && !mine; i++)
-			mine = b->op[i] && store_vlan(b->op[i], &r->vb[k]);
+			mine = b->op[i] && (store_vlan(b->op[i], &r->vb[k]) ||
+					    store_voice(b->op[i], &r->vb[k]));
 		if (!mine && sw->drv->member_store)
 			sw->drv->member_store(b, &r->vb[k]);
 	}
 }
 
 static void batch_set(struct sw *sw);
+
+/* "swp2 VLAN 10 (tagged 20) -> 999": what isolation recorded and where the port is now. */
+static void
+move_detail(struct op *op, const char *pl, int32_t orig)
+{
+	char tl[ENF_MAX_TAGGED * 6 + 16];
+	snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d%s -> %d", pl, orig,
+		 tagged_label(&op->loc, tl, sizeof(tl)), op->to_vlan);
+}
+
+/*
+ * The op's tagged VLANs against the bitmaps just read. Isolate: keeps those
+ * the port is still a tagged member of (a membership gone since locate has
+ * nothing to restore), all of them when the port is in quarantine already
+ * (a retry: the first isolation took them); release: every one must still
+ * exist. *pending: some
+ * membership is not yet as the move wants it. False, with why, when the
+ * port is untagged in one of them or its VLAN is one of them: the port is
+ * not what was recorded, and nothing is changed.
+ */
+static bool
+tagged_as_read(const struct sw *sw, struct op *op, bool *pending, char *why, size_t len)
+{
+	const struct batch *b = &sw->batch;
+	int32_t port = op->loc.bridge_port;
+	uint32_t kept = 0;
+
+	*pending = false;
+	if (sw->drv->voice) {
+		/* location_refused: at most one, the voice VLAN */
+		if (op->ntag == 0)
+			return true;
+		if (op->cur_voice < 0) {
+			snprintf(why, len, "its %s is not readable (0..4096)", sw->drv->voice->name);
+			return false;
+		}
+		if (op->kind == OP_ISOLATE && op->cur_vlan == op->to_vlan) {
+			/* In quarantine already (a retry): the record stays; any voice VLAN goes. */
+			*pending = op->cur_voice != VOICE_VLAN_NONE;
+			return true;
+		}
+		if (op->kind == OP_ISOLATE) {
+			if (op->cur_voice != op->tag[0] && op->cur_voice != VOICE_VLAN_NONE) {
+				snprintf(why, len, "its %s is %d, not the %d recorded", sw->drv->voice->name,
+					 op->cur_voice, op->tag[0]);
+				return false;
+			}
+			*pending = op->cur_voice == op->tag[0];
+			if (!*pending)
+				op->ntag = 0;   /* gone since locate: nothing to restore */
+			return true;
+		}
+		if (op->cur_voice != op->tag[0] && op->cur_voice != VOICE_VLAN_NONE) {
+			snprintf(why, len, "its %s is %d, neither none (%d) nor the %d recorded",
+				 sw->drv->voice->name, op->cur_voice, VOICE_VLAN_NONE, op->tag[0]);
+			return false;
+		}
+		*pending = op->cur_voice != op->tag[0];
+		return true;
+	}
+	for (uint32_t k = 0; k < op->ntag; k++) {
+		const struct vlan_members *vm = vl_find_const(b, op->tag[k]);
+		bool exists = vm && vm->eg.present;
+		if (op->tag[k] == op->cur_vlan || (exists && portlist_has(&vm->un, port))) {
+			snprintf(why, len, "it is an untagged member of VLAN %d, recorded as tagged",
+				 op->tag[k]);
+			return false;
+		}
+		if (op->kind == OP_RELEASE) {
+			if (!exists) {
+				snprintf(why, len, "its tagged VLAN %d no longer exists "
+					 "(dot1qVlanStaticEgressPorts.%d)", op->tag[k], op->tag[k]);
+				return false;
+			}
+			*pending = *pending || !portlist_has(&vm->eg, port);
+			continue;
+		}
+		if (exists && portlist_has(&vm->eg, port)) {
+			op->tag[kept++] = op->tag[k];
+			*pending = true;
+		} else if (op->cur_vlan == op->to_vlan) {
+			/* In quarantine already (a retry): the record stays whole. */
+			op->tag[kept++] = op->tag[k];
+		}
+	}
+	if (op->kind == OP_ISOLATE)
+		op->ntag = kept;
+	return true;
+}
 
 static void
 batch_start(struct sw *sw)
@@ -212,6 +305,8 @@ batch_start(struct sw *sw)
 				return;
 			continue;
 		}
+		op->ntag = l->norig_tagged;
+		memcpy(op->tag, l->orig_tagged, sizeof(op->tag));
 		if (op->kind == OP_ISOLATE) {
 			op->loc.quarantine_vlan = sw->cfg.quarantine_vlan;
 			op->to_vlan = sw->cfg.quarantine_vlan;
@@ -234,6 +329,8 @@ batch_start(struct sw *sw)
 			vl_add(b, op->to_vlan);
 			if (op->spec_from_vlan > 0)
 				vl_add(b, op->spec_from_vlan);
+			for (uint32_t k = 0; k < op->ntag; k++)
+				vl_add(b, op->tag[k]);
 		}
 	}
 	if (!batch_live(b)) {
@@ -262,6 +359,8 @@ batch_read_reply(struct sw *sw, const struct snmpc_reply *r)
 			continue;
 		port_label(op, pl, sizeof(pl));
 		const struct vlan_members *to = vl_find(b, op->to_vlan);
+		char tag_why[ENF_DETAIL_LEN];
+		bool tag_pending = false;
 		if (op->cur_vlan <= 0) {
 			ok = batch_finish(sw, i, ENF_ERROR, "switch %s: %s has no readable %s (or not a "
 					  "VLAN ID 1..4094) (driver %s)", sw->cfg.name, pl,
@@ -270,20 +369,24 @@ batch_read_reply(struct sw *sw, const struct snmpc_reply *r)
 			ok = batch_finish(sw, i, ENF_BAD_REQUEST, "switch %s: the switch has no VLAN %d "
 					  "(dot1qVlanStaticEgressPorts.%d does not exist); %s not changed",
 					  sw->cfg.name, op->to_vlan, op->to_vlan, pl);
-		} else if (op->cur_vlan == op->to_vlan) {
+		} else if (!tagged_as_read(sw, op, &tag_pending, tag_why, sizeof(tag_why))) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s: %s; not changed",
+					  sw->cfg.name, pl, tag_why);
+		} else if (op->cur_vlan == op->to_vlan && !tag_pending) {
 			/* Already there (a retry after a lost answer, or a restart): nothing to undo. */
 			if (op->kind == OP_ISOLATE)
-				snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
-					 op->loc.orig_vlan, op->to_vlan);
+				move_detail(op, pl, op->loc.orig_vlan);
 			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s is already in VLAN %d%s",
 					  sw->cfg.name, pl, op->to_vlan,
 					  op->kind == OP_ISOLATE ? " (quarantine)" : "");
-		} else if (op->kind == OP_RELEASE && op->cur_vlan != op->loc.quarantine_vlan) {
+		} else if (op->kind == OP_RELEASE && op->cur_vlan != op->loc.quarantine_vlan &&
+			   op->cur_vlan != op->to_vlan) {
 			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s is in VLAN %d, neither the "
 					  "quarantine VLAN %d nor its original VLAN %d: not changed",
 					  sw->cfg.name, pl, op->cur_vlan, op->loc.quarantine_vlan,
 					  op->to_vlan);
 		} else {
+			/* cur_vlan == to_vlan here: only tagged memberships are left to change. */
 			op->from_vlan = op->cur_vlan;
 			if (sw->drv->member_reads) {
 				const struct vlan_members *from = vl_find(b, op->from_vlan);
@@ -311,18 +414,27 @@ static void
 batch_set(struct sw *sw)
 {
 	struct batch *b = &sw->batch;
-	struct snmpc_vb vbs[BATCH_MAX + 2 * BATCH_VLANS];
+	struct snmpc_vb vbs[2 * BATCH_MAX + 2 * BATCH_VLANS];
 	size_t n = 0;
 	char msg[ENF_DETAIL_LEN];
 
 	for (size_t i = 0; i < b->n; i++) {
-		if (!b->op[i])
+		const struct op *op = b->op[i];
+		if (!op)
 			continue;
 		memset(&vbs[n], 0, sizeof(vbs[n]));
-		vlan_oid(b->op[i], &vbs[n].oid);
+		vlan_oid(op, &vbs[n].oid);
 		vbs[n].type = sw->drv->vlan_type;
-		vbs[n].i = b->op[i]->to_vlan;
+		vbs[n].i = op->to_vlan;
 		n++;
+		if (sw->drv->voice && op->ntag > 0) {
+			/* The voice VLAN leaves with the port and comes back with it. */
+			memset(&vbs[n], 0, sizeof(vbs[n]));
+			voice_oid(op, &vbs[n].oid);
+			vbs[n].type = SNMPC_INTEGER;
+			vbs[n].i = op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0];
+			n++;
+		}
 	}
 	if (sw->drv->member_sets && sw->drv->member_sets(b, vbs, &n, msg, sizeof(msg)) < 0) {
 		batch_fail_all(sw, ENF_ERROR, msg);
@@ -380,7 +492,7 @@ static void
 batch_verify_reply(struct sw *sw, const struct snmpc_reply *r)
 {
 	struct batch *b = &sw->batch;
-	char pl[ENF_NAME_LEN + 16], msg[ENF_DETAIL_LEN];
+	char pl[ENF_NAME_LEN + 16], msg[ENF_DETAIL_LEN], tl[ENF_MAX_TAGGED * 6 + 16];
 
 	if (r->status != SNMPC_OK) {
 		batch_fail_reply(sw, r, "reading back %s of %s", false);
@@ -399,18 +511,27 @@ batch_verify_reply(struct sw *sw, const struct snmpc_reply *r)
 					  op->cur_vlan, op->to_vlan);
 		} else if (sw->drv->member_verify && !sw->drv->member_verify(b, op, msg, sizeof(msg))) {
 			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: %s: %s", sw->cfg.name, pl, msg);
+		} else if (sw->drv->voice && op->ntag > 0 &&
+			   op->cur_voice != (op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0])) {
+			ok = batch_finish(sw, i, ENF_MISMATCH, "switch %s: after the SET, %s reads %s %d, "
+					  "not %d", sw->cfg.name, pl, sw->drv->voice->name, op->cur_voice,
+					  op->kind == OP_ISOLATE ? VOICE_VLAN_NONE : op->tag[0]);
 		} else if (op->kind == OP_ISOLATE) {
-			op->loc.orig_vlan = op->from_vlan;
-			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d -> %d", pl,
-				 op->from_vlan, op->to_vlan);
-			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s moved from VLAN %d to quarantine "
-					  "VLAN %d%s (read back)", sw->cfg.name, pl, op->from_vlan,
-					  op->to_vlan, sw->cfg.bounce ? ", port bounced" : "");
+			/* from == to: it was in quarantine already; only tagged memberships left. */
+			if (op->from_vlan != op->to_vlan)
+				op->loc.orig_vlan = op->from_vlan;
+			op->loc.norig_tagged = op->ntag;
+			memcpy(op->loc.orig_tagged, op->tag, sizeof(op->tag));
+			move_detail(op, pl, op->loc.orig_vlan);
+			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s moved from VLAN %d%s to quarantine "
+					  "VLAN %d%s (read back)", sw->cfg.name, pl, op->loc.orig_vlan,
+					  tagged_label(&op->loc, tl, sizeof(tl)), op->to_vlan,
+					  sw->cfg.bounce ? ", port bounced" : "");
 		} else {
-			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d (restored)", pl,
-				 op->to_vlan);
-			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s restored from VLAN %d to VLAN %d%s "
-					  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan,
+			snprintf(op->loc.detail, sizeof(op->loc.detail), "%s VLAN %d%s (restored)", pl,
+				 op->to_vlan, tagged_label(&op->loc, tl, sizeof(tl)));
+			ok = batch_finish(sw, i, ENF_OK, "switch %s: %s restored from VLAN %d to VLAN %d%s%s "
+					  "(read back)", sw->cfg.name, pl, op->from_vlan, op->to_vlan, tl,
 					  sw->cfg.bounce ? ", port bounced" : "");
 		}
 		if (!ok)

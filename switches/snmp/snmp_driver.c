@@ -27,6 +27,7 @@ static const uint32_t OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 
 static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 /* CISCO-VLAN-MEMBERSHIP-MIB */
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+static const uint32_t OID_VM_VOICE_VLAN_ID[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
 /* CISCO-VTP-MIB: vtpVlanState, indexed by management domain and VLAN */
 static const uint32_t OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2};
 
@@ -36,6 +37,7 @@ const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus"
 static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
 static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
 static const struct oid_ref VTP_VLAN_STATE = OREF(OID_VTP_VLAN_STATE, "vtpVlanState");
+static const struct oid_ref VM_VOICE_VLAN = OREF(OID_VM_VOICE_VLAN_ID, "vmVoiceVlanId");
 
 static size_t qbridge_member_reads(int32_t vid, struct snmpc_oid *out);
 static void qbridge_member_store(struct batch *b, const struct snmpc_vb *vb);
@@ -56,7 +58,7 @@ static const enum swv_col WALK_QBRIDGE[] = {
 };
 static const enum swv_col WALK_CISCO[] = {
 	SWV_QFDB_PORT, SWV_DFDB_PORT, SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR,
-	SWV_VM_VLAN, SWV_TRUNK_STATUS,
+	SWV_VM_VLAN, SWV_TRUNK_STATUS, SWV_VOICE_VLAN,
 	SWV_LLDP_REM_CAP, SWV_LLDP_REM_NAME, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC,
 };
 
@@ -111,9 +113,20 @@ const struct driver DRIVER_CISCO = {
 	.vlan_index = IDX_IFINDEX,
 	.vlan_type = SNMPC_INTEGER,
 	/* vmVlan alone moves the port; the switch keeps its own membership. */
+	.voice = &VM_VOICE_VLAN,
 };
 
 /* ---- Q-BRIDGE-MIB membership hooks ---- */
+
+/* Whether the move changes the port's tagged membership of VLAN vid. */
+static bool
+op_tags(const struct op *op, int32_t vid)
+{
+	for (uint32_t k = 0; k < op->ntag && k < ENF_MAX_TAGGED; k++)
+		if (op->tag[k] == vid)
+			return true;
+	return false;
+}
 
 static size_t
 qbridge_member_reads(int32_t vid, struct snmpc_oid *out)
@@ -143,7 +156,7 @@ qbridge_member_store(struct batch *b, const struct snmpc_vb *vb)
 	memcpy(pl->b, vb->s, vb->slen);
 }
 
-static bool
+bool
 portlist_has(const struct portlist *pl, int32_t port)
 {
 	size_t byte = (size_t)(port - 1) / 8;
@@ -174,7 +187,8 @@ qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char
 		bool involved = false;
 		for (size_t i = 0; i < b->n; i++) {
 			const struct op *op = b->op[i];
-			if (!op || (op->to_vlan != vm->vid && op->from_vlan != vm->vid))
+			if (!op || (op->to_vlan != vm->vid && op->from_vlan != vm->vid &&
+				    !op_tags(op, vm->vid)))
 				continue;
 			if ((size_t)(op->loc.bridge_port - 1) / 8 >= PORTLIST_MAX) {
 				snprintf(msg, len, "bridge port %d is beyond the %d ports a PortList holds",
@@ -182,8 +196,14 @@ qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char
 				return -1;
 			}
 			involved = true;
-			portlist_put(&eg, op->loc.bridge_port, op->to_vlan == vm->vid);
-			portlist_put(&un, op->loc.bridge_port, op->to_vlan == vm->vid);
+			if (op_tags(op, vm->vid)) {
+				/* A tagged membership: leaves on isolate, back on release, never untagged. */
+				portlist_put(&eg, op->loc.bridge_port, op->kind == OP_RELEASE);
+				portlist_put(&un, op->loc.bridge_port, false);
+			} else {
+				portlist_put(&eg, op->loc.bridge_port, op->to_vlan == vm->vid);
+				portlist_put(&un, op->loc.bridge_port, op->to_vlan == vm->vid);
+			}
 		}
 		if (!involved)
 			continue;
@@ -215,10 +235,24 @@ qbridge_member_verify(const struct batch *b, const struct op *op, char *msg, siz
 			 op->to_vlan, port);
 		return false;
 	}
-	if (from && (portlist_has(&from->eg, port) || portlist_has(&from->un, port))) {
+	if (from && from != to && (portlist_has(&from->eg, port) || portlist_has(&from->un, port))) {
 		snprintf(msg, len, "VLAN %d's egress/untagged ports still include bridge port %d",
 			 op->from_vlan, port);
 		return false;
+	}
+	for (uint32_t k = 0; k < op->ntag; k++) {
+		const struct vlan_members *t = vl_find_const(b, op->tag[k]);
+		bool member = t && portlist_has(&t->eg, port);
+		if (op->kind == OP_RELEASE && (!member || portlist_has(&t->un, port))) {
+			snprintf(msg, len, "VLAN %d's egress ports do not include bridge port %d as a "
+				 "tagged member again", op->tag[k], port);
+			return false;
+		}
+		if (op->kind == OP_ISOLATE && member) {
+			snprintf(msg, len, "VLAN %d's egress ports still include bridge port %d (tagged)",
+				 op->tag[k], port);
+			return false;
+		}
 	}
 	return true;
 }

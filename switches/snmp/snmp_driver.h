@@ -16,6 +16,9 @@ extern const struct oid_ref SYS_LOCATION;       /* sysLocation.0 */
 extern const struct oid_ref SYS_OBJECT_ID;      /* sysObjectID.0 */
 extern const struct oid_ref IF_ADMIN_STATUS;    /* ifAdminStatus */
 
+/* Whether the PortList (as read, binary) holds bridge port `port`. */
+bool portlist_has(const struct portlist *pl, int32_t port);
+
 /* A table of drv->walk not worth a walk, given what the walks before it found. */
 bool walk_needless(const struct swv *v, enum swv_col c);
 

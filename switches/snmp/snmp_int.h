@@ -67,7 +67,15 @@ struct driver {
 	int (*member_sets)(const struct batch *b, struct snmpc_vb *out, size_t *n, char *msg,
 			   size_t len);
 	bool (*member_verify)(const struct batch *b, const struct op *op, char *msg, size_t len);
+	/*
+	 * The port's voice VLAN (INTEGER, by ifIndex), or NULL: recorded as the
+	 * location's one tagged VLAN, set to VOICE_VLAN_NONE while isolated and
+	 * put back on release, in the same SET as the port's VLAN.
+	 */
+	const struct oid_ref *voice;
 };
+
+#define VOICE_VLAN_NONE 4096   /* vmVoiceVlanId: no voice VLAN (0 dot1p, 4095 untagged) */
 
 /* ---- state ---- */
 
@@ -106,6 +114,15 @@ struct op {
 	int32_t cur_vlan;               /* -1: not read */
 	/* isolate / release */
 	int32_t to_vlan, from_vlan, spec_from_vlan;
+	/*
+	 * The VLANs whose tagged membership of the port this move changes:
+	 * isolate takes the port out of their egress ports, release puts it
+	 * back (never untagged). Isolate keeps only those the port is still a
+	 * tagged member of when read, and records them in loc.orig_tagged.
+	 */
+	int32_t tag[ENF_MAX_TAGGED];
+	uint32_t ntag;
+	int32_t cur_voice;              /* drv->voice as read; -1: not read */
 	bool solo;                      /* runs in a batch of its own (after a batch SET failed) */
 	char note[ENF_DETAIL_LEN];      /* something to add to the final message */
 	/* probe */
@@ -126,11 +143,12 @@ struct op {
  * Consecutive isolations and releases queued for one switch run together, at
  * most BATCH_MAX of them on distinct ports: one GET reads every port's VLAN
  * and the membership of every VLAN involved, one SET moves every port and
- * rewrites each VLAN's bitmaps once, one GET reads it all back. A batch of one
+ * rewrites each VLAN's bitmaps once (the VLANs it leaves and joins, and
+ * those it is a tagged member of), one GET reads it all back. A batch of one
  * is the plain case. Small, because agents limit their message size.
  */
 #define BATCH_MAX 8
-#define BATCH_VLANS (2 * BATCH_MAX)
+#define BATCH_VLANS ((2 + ENF_MAX_TAGGED) * BATCH_MAX)
 
 struct vlan_members {
 	int32_t vid;

@@ -222,14 +222,28 @@ locate_done(struct op *op)
 			 "already in quarantine VLAN %d", op->loc.port, op->loc.bridge_port,
 			 op->loc.ifindex, op->cur_vlan);
 	} else {
+		for (uint32_t k = 0; k < op->found.ntagged && k < ENF_MAX_TAGGED; k++)
+			if (op->found.tagged[k] == sw->cfg.quarantine_vlan) {
+				/* Release would take it out of the quarantine VLAN altogether. */
+				op_finish(op, ENF_REFUSED, "switch %s: MAC %s is behind %s, a tagged "
+					  "member of the quarantine VLAN %d: never isolated", sw->cfg.name,
+					  mac, op->loc.port, sw->cfg.quarantine_vlan);
+				return;
+			}
 		op->loc.orig_vlan = op->cur_vlan;
-		char learned[48] = "";
+		/* From the view; isolate reads them again before it takes them away. */
+		op->loc.norig_tagged = 0;
+		for (uint32_t k = 0; k < op->found.ntagged && k < ENF_MAX_TAGGED; k++)
+			if (op->found.tagged[k] != op->cur_vlan)
+				op->loc.orig_tagged[op->loc.norig_tagged++] = op->found.tagged[k];
+		char learned[48] = "", tagged[ENF_MAX_TAGGED * 6 + 16];
 		if (op->found.learned_vlan && op->found.learned_vlan != op->cur_vlan)
 			snprintf(learned, sizeof(learned), ", MAC learned in VLAN %d",
 				 op->found.learned_vlan);
+		tagged_label(&op->loc, tagged, sizeof(tagged));
 		snprintf(op->loc.detail, sizeof(op->loc.detail), "%s (bridge port %d, ifIndex %d) "
-			 "VLAN %d%s", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan,
-			 learned);
+			 "VLAN %d%s%s", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan,
+			 tagged, learned);
 	}
 	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d (%s)", sw->cfg.name, mac,
 		  op->loc.port, op->cur_vlan, op->found.how);

@@ -52,6 +52,16 @@ port_label(const struct op *op, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+tagged_label(const struct enf_location *l, char *buf, size_t len)
+{
+	char list[ENF_MAX_TAGGED * 6 + 1];
+	buf[0] = '\0';
+	if (l->norig_tagged > 0 && enf_tagged_text(l, list, sizeof(list)) > 0)
+		snprintf(buf, len, " (tagged %s)", list);
+	return buf;
+}
+
 void
 oid_of(struct snmpc_oid *o, const struct oid_ref *col, uint32_t idx)
 {
@@ -291,6 +301,39 @@ location_refused(struct op *op, const struct enf_location *l, enum enf_status *s
 			 "VLAN IDs (1..4094)", sw->cfg.name, l->orig_vlan, l->quarantine_vlan);
 		return true;
 	}
+	if (l->norig_tagged > ENF_MAX_TAGGED) {
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location records %u tagged VLANs, more than %d",
+			 sw->cfg.name, l->norig_tagged, ENF_MAX_TAGGED);
+		return true;
+	}
+	for (uint32_t i = 0; i < l->norig_tagged; i++) {
+		int32_t t = l->orig_tagged[i];
+		bool dup = false;
+		for (uint32_t k = 0; k < i; k++)
+			dup = dup || l->orig_tagged[k] == t;
+		if (t < 1 || t > 4094 || dup || t == l->orig_vlan || t == l->quarantine_vlan ||
+		    t == sw->cfg.quarantine_vlan) {
+			/* Written to the switch on release: only what a locate of this point records. */
+			*st = ENF_BAD_REQUEST;
+			snprintf(msg, len, "switch %s: the location's tagged VLAN %d is not a VLAN ID "
+				 "(1..4094) distinct from the others, the original and the quarantine "
+				 "VLAN", sw->cfg.name, t);
+			return true;
+		}
+	}
+	if (l->norig_tagged > 1 && sw->drv->voice) {
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location records %u tagged VLANs; driver %s "
+			 "records one, the voice VLAN", sw->cfg.name, l->norig_tagged, sw->drv->kind);
+		return true;
+	}
+	if (l->norig_tagged > 0 && !sw->drv->member_reads && !sw->drv->voice) {
+		*st = ENF_BAD_REQUEST;
+		snprintf(msg, len, "switch %s: the location records tagged VLANs, which driver %s "
+			 "does not write", sw->cfg.name, sw->drv->kind);
+		return true;
+	}
 	if (l->bridge_port <= 0 || l->ifindex <= 0) {
 		*st = ENF_BAD_REQUEST;
 		snprintf(msg, len, "switch %s: the location has no bridge port or ifIndex "
@@ -316,6 +359,27 @@ check_location(struct op *op, const struct enf_location *l)
 		return true;
 	op_finish(op, st, "%s", msg);
 	return false;
+}
+
+void
+voice_oid(const struct op *op, struct snmpc_oid *o)
+{
+	oid_of(o, op->sw->drv->voice, (uint32_t)op->loc.ifindex);
+}
+
+bool
+store_voice(struct op *op, const struct snmpc_vb *vb)
+{
+	struct snmpc_oid vo;
+	if (!op->sw->drv->voice)
+		return false;
+	voice_oid(op, &vo);
+	if (vb->oid.len != vo.len || memcmp(vb->oid.n, vo.n, vo.len * sizeof(uint32_t)) != 0)
+		return false;
+	/* 0..4096 as the MIB defines it; anything else is unreadable. */
+	op->cur_voice = vb->type == SNMPC_INTEGER && vb->i >= 0 && vb->i <= VOICE_VLAN_NONE ?
+			(int32_t)vb->i : -1;
+	return true;
 }
 
 /* Reads the op's own VLAN object out of a reply; true if it was there. */

@@ -14,6 +14,8 @@ void mac_text(const uint8_t *m, char *buf, size_t len);
 double ms_since(const struct timespec *t);
 /* The port's name, or "bridge port N" before it is known; returns buf. */
 const char *port_label(const struct op *op, char *buf, size_t len);
+/* " (tagged 20,30)" for a location with tagged VLANs, else ""; returns buf. */
+const char *tagged_label(const struct enf_location *l, char *buf, size_t len);
 /* col.idx */
 void oid_of(struct snmpc_oid *o, const struct oid_ref *col, uint32_t idx);
 /* The OID holding the op's port's VLAN for the point's driver. */
@@ -22,6 +24,10 @@ void vlan_oid(const struct op *op, struct snmpc_oid *o);
 void read_vlan_vb(struct op *op, const struct snmpc_vb *vb);
 /* Reads the op's own VLAN object out of a reply; true if it was there. */
 bool store_vlan(struct op *op, const struct snmpc_vb *vb);
+/* The port's voice VLAN object (drv->voice must be set). */
+void voice_oid(const struct op *op, struct snmpc_oid *o);
+/* op->cur_voice from a reply's varbind when it is the port's voice VLAN object; true if it was. */
+bool store_voice(struct op *op, const struct snmpc_vb *vb);
 
 /*
  * Completes the op: its callback (or the survey's) runs, the op is freed, and

@@ -58,6 +58,7 @@ static const struct col_def COLS[SWV_NCOLS] = {
 	[SWV_VM_VLAN] = {{1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2}, 14, 1, 1, "vmVlan"},
 	[SWV_TRUNK_STATUS] = {{1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14}, 14, 1, 1,
 			      "vlanTrunkPortDynamicStatus"},
+	[SWV_VOICE_VLAN] = {{1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1}, 14, 1, 1, "vmVoiceVlanId"},
 };
 
 /* LLDP-MIB LldpSystemCapabilitiesMap: bit 0 is the first octet's high bit. */
@@ -446,18 +447,20 @@ portlist_has(const struct swv_row *r, int32_t port, bool as_text)
 
 struct membership {
 	int ntagged, nuntagged;            /* distinct VLANs */
-	int32_t tagged[2], untagged[2];    /* the first ones */
+	int32_t tagged[ENF_MAX_TAGGED];    /* the first ones (a location records them) */
+	int32_t untagged[2];
 };
 
+/* Adds vid to the first `cap` of list; past cap only the count grows ("more than cap"). */
 static void
-add_vid(int32_t *list, int *n, int32_t vid)
+add_vid(int32_t *list, int cap, int *n, int32_t vid)
 {
-	for (int k = 0; k < *n && k < 2; k++)
+	for (int k = 0; k < *n && k < cap; k++)
 		if (list[k] == vid)
 			return;
-	if (*n < 2)
+	if (*n < cap)
 		list[*n] = vid;
-	(*n)++;   /* past two only "two or more" matters */
+	(*n)++;
 }
 
 static void
@@ -473,7 +476,7 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 	for (size_t i = 0; i < tu->n; i++) {
 		const struct swv_row *r = &tu->rows[i];
 		if (r->ctx == 0 && portlist_has(r, bp, o->portlist_text))
-			add_vid(m->untagged, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
+			add_vid(m->untagged, 2, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
 	}
 	for (size_t i = 0; i < te->n; i++) {
 		const struct swv_row *r = &te->rows[i];
@@ -482,7 +485,7 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 		const struct swv_row *u = find(tu, 0, r->idx, r->idxlen);
 		if (portlist_has(u, bp, o->portlist_text))
 			continue;
-		add_vid(m->tagged, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
+		add_vid(m->tagged, ENF_MAX_TAGGED, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
 	}
 }
 
@@ -692,7 +695,7 @@ view_prepare(struct swv *v)
 	static const enum swv_col lookup[] = {
 		SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID, SWV_STATIC_UNTAGGED,
 		SWV_CUR_UNTAGGED, SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC, SWV_LLDP_REM_NAME,
-		SWV_VM_VLAN, SWV_TRUNK_STATUS,
+		SWV_VM_VLAN, SWV_TRUNK_STATUS, SWV_VOICE_VLAN,
 	};
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
@@ -860,6 +863,26 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 		snprintf(r->why, sizeof(r->why), "the VLAN of %s is not readable (no %s%s)", r->port,
 			 src, o->cisco ? "" : ", no untagged membership");
 		goto out;
+	}
+	if (o->cisco) {
+		/* The voice VLAN: a VLAN ID only in 1..4094 (0 dot1p, 4095 untagged, 4096 none). */
+		const struct swv_row *vr = find1(v, SWV_VOICE_VLAN, 0, (uint32_t)c->ifx);
+		if (vr && !vr->is_str && vr->i >= 1 && vr->i <= 4094 && vr->i != r->vlan)
+			r->tagged[r->ntagged++] = (int32_t)vr->i;
+	} else {
+		/* What isolation takes away and release puts back besides the VLAN. */
+		struct membership m;
+		memberships(v, o, c->bp, &m);
+		if (m.ntagged > ENF_MAX_TAGGED) {
+			/* judge() refuses two or more as a trunk: this only guards the bound. */
+			r->status = SWV_REFUSED;
+			snprintf(r->why, sizeof(r->why), "%s is a tagged member of %d VLANs, more than "
+				 "the %d a location records", r->port, m.ntagged, ENF_MAX_TAGGED);
+			goto out;
+		}
+		for (int k = 0; k < m.ntagged; k++)
+			if (m.tagged[k] != r->vlan)
+				r->tagged[r->ntagged++] = m.tagged[k];
 	}
 	r->status = SWV_FOUND;
 	if (r->learned_vlan)

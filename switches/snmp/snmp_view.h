@@ -36,6 +36,7 @@ enum swv_col {
 	SWV_LLDP_REM_NAME,    /* lldpRemSysName.timeMark.portNum.index */
 	SWV_VM_VLAN,          /* Cisco vmVlan.ifIndex */
 	SWV_TRUNK_STATUS,     /* Cisco vlanTrunkPortDynamicStatus.ifIndex */
+	SWV_VOICE_VLAN,       /* Cisco vmVoiceVlanId.ifIndex */
 	SWV_NCOLS
 };
 
@@ -85,6 +86,9 @@ struct swv_result {
 	char port[ENF_NAME_LEN];   /* ifName, else ifDescr, else "ifIndex N" */
 	int32_t vlan;              /* SWV_FOUND: the port's access VLAN */
 	int32_t learned_vlan;      /* the VLAN of the FDB row; 0: unknown */
+	int32_t tagged[ENF_MAX_TAGGED]; /* SWV_FOUND: the VLANs the port is a tagged member of */
+	uint32_t ntagged;               /* (Q-BRIDGE egress, not untagged; Cisco: its voice VLAN
+					 * 1..4094), other than `vlan` */
 	size_t nrows;              /* forwarding-table rows seen */
 	char why[ENF_DETAIL_LEN];  /* SWV_REFUSED, SWV_UNKNOWN_VLAN, SWV_NOT_FOUND: the reason */
 	char how[160];             /* SWV_FOUND: where the VLAN was read, the learned VLAN */

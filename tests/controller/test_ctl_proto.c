@@ -273,7 +273,10 @@ test_host_json(void **state)
 	h.loc.ifindex = 3;
 	h.loc.orig_vlan = 10;
 	h.loc.quarantine_vlan = 999;
-	snprintf(h.loc.detail, sizeof(h.loc.detail), "swp3 VLAN 10 -> 999");
+	h.loc.orig_tagged[0] = 20;
+	h.loc.orig_tagged[1] = 30;
+	h.loc.norig_tagged = 2;
+	snprintf(h.loc.detail, sizeof(h.loc.detail), "swp3 VLAN 10 (tagged 20,30) -> 999");
 	o = ctl_host_json(&h);
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_object_get(o, "mac")), "02:00:00:ab:cd:ef");
@@ -282,7 +285,9 @@ test_host_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(loc, "port")), "swp3");
 	assert_int_equal(json_integer_value(json_object_get(loc, "orig_vlan")), 10);
 	assert_int_equal(json_integer_value(json_object_get(loc, "quarantine_vlan")), 999);
-	assert_string_equal(json_string_value(json_object_get(loc, "detail")), "swp3 VLAN 10 -> 999");
+	assert_string_equal(json_string_value(json_object_get(loc, "orig_tagged")), "20,30");
+	assert_string_equal(json_string_value(json_object_get(loc, "detail")),
+	    "swp3 VLAN 10 (tagged 20,30) -> 999");
 	json_decref(o);
 }
 

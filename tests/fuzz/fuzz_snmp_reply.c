@@ -26,7 +26,11 @@
  *     (locate) a bridge port and ifIndex > 0 and a port name that is what the
  *     switch answered for ifName.<ifIndex> or ifDescr.<ifIndex> (up to the first NUL, cut to the
  *     field) or "ifIndex N";
- *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2;
+ *   - an ENF_OK location's tagged VLANs are at most ENF_MAX_TAGGED, distinct
+ *     VLAN IDs, neither its original nor its quarantine VLAN; an isolation
+ *     records a part of those it was given, a release keeps them all;
+ *   - every SET writes a VLAN in 1..4094, ifAdminStatus 1 or 2, a voice VLAN
+ *     (vmVoiceVlanId) in 1..4094 or 4096 (none);
  *   - no secret (community, v3 pass phrases) appears in any result, unless
  *     the input itself contains it;
  *   - no crash, leak or sanitizer report (the build is ASan+UBSan).
@@ -156,6 +160,7 @@ static const uint32_t OID_IF_DESCR[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 2};
 static const uint32_t OID_IF_ADMIN[] = {1, 3, 6, 1, 2, 1, 2, 2, 1, 7};
 static const uint32_t OID_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
+static const uint32_t OID_VM_VOICE_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
 
 /* Every column the point reads or writes, to aim answers at them. */
 static const struct {
@@ -180,6 +185,7 @@ static const struct {
 	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 4),              /* dot1qVlanCurrentEgressPorts */
 	C(1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1, 5),              /* dot1qVlanCurrentUntaggedPorts */
 	C(1, 0, 8802, 1, 1, 2, 1, 4, 1, 1, 12),                 /* lldpRemSysCapEnabled */
+	C(1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1),           /* vmVoiceVlanId */
 	C(1, 0, 8802, 1, 1, 2, 1, 3, 7, 1, 3),                  /* lldpLocPortId */
 	C(1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1, 14),          /* vlanTrunkPortDynamicStatus */
 #undef C
@@ -242,6 +248,24 @@ check_result(const struct oprec *o, const struct enf_result *res)
 	const struct enf_location *l = &res->loc;
 	CHECK(strcmp(l->point, NAME) == 0);
 	CHECK(l->bridge_port > 0 && l->ifindex > 0);
+	CHECK(l->norig_tagged <= ENF_MAX_TAGGED);
+	for (uint32_t i = 0; i < l->norig_tagged && i < ENF_MAX_TAGGED; i++) {
+		CHECK(vlan_ok(l->orig_tagged[i]));
+		CHECK(l->orig_tagged[i] != l->orig_vlan && l->orig_tagged[i] != l->quarantine_vlan);
+		for (uint32_t k = 0; k < i; k++)
+			CHECK(l->orig_tagged[k] != l->orig_tagged[i]);
+		if (o->kind == K_ISOLATE) {
+			bool given = false;
+			for (uint32_t k = 0; k < o->given.norig_tagged && k < ENF_MAX_TAGGED; k++)
+				given = given || o->given.orig_tagged[k] == l->orig_tagged[i];
+			CHECK(given);
+		}
+	}
+	if (o->kind == K_RELEASE) {
+		CHECK(l->norig_tagged == o->given.norig_tagged);
+		CHECK(memcmp(l->orig_tagged, o->given.orig_tagged,
+			     l->norig_tagged * sizeof(l->orig_tagged[0])) == 0);
+	}
 	switch (o->kind) {
 	case K_LOCATE:
 		CHECK(l->orig_vlan == -1 || vlan_ok(l->orig_vlan));
@@ -324,6 +348,9 @@ check_set(const struct snmpsw_request *rq)
 			CHECK(vb->type == SNMPC_UNSIGNED && vb->i >= 1 && vb->i <= 4094 && o->n[13] > 0);
 		else if (o->len == 15 && has_prefix(o, OID_VM_VLAN, 14))
 			CHECK(vb->type == SNMPC_INTEGER && vb->i >= 1 && vb->i <= 4094 && o->n[14] > 0);
+		else if (o->len == 15 && has_prefix(o, OID_VM_VOICE_VLAN, 14))
+			CHECK(vb->type == SNMPC_INTEGER && ((vb->i >= 1 && vb->i <= 4094) || vb->i == 4096) &&
+			      o->n[14] > 0);
 		else if (o->len == 11 && has_prefix(o, OID_IF_ADMIN, 10))
 			CHECK(vb->type == SNMPC_INTEGER && (vb->i == 1 || vb->i == 2) && o->n[10] > 0);
 		else if (o->len == 14 && (has_prefix(o, COLUMNS[6].n, 13) || has_prefix(o, COLUMNS[7].n, 13)))
@@ -570,6 +597,12 @@ make_location(struct in *in, struct enf_location *l)
 	l->ifindex = (int32_t)((sel & 8) ? value(in) : u8(in));
 	l->orig_vlan = (int32_t)value(in);
 	l->quarantine_vlan = (sel & 16) ? (int32_t)value(in) : g.cfg.quarantine_vlan;
+	if (sel & 32) {
+		/* Tagged VLANs, also more than the bound, duplicates, out of range. */
+		l->norig_tagged = u8(in) % (ENF_MAX_TAGGED + 2);
+		for (uint32_t i = 0; i < l->norig_tagged && i < ENF_MAX_TAGGED; i++)
+			l->orig_tagged[i] = (int32_t)value(in);
+	}
 }
 
 static void

@@ -87,14 +87,16 @@ parse_mac(const char *s, uint8_t *m)
 static int
 loc_save(const char *path, const struct enf_location *l)
 {
+	char tagged[ENF_MAX_TAGGED * 6 + 1];
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
+	enf_tagged_text(l, tagged, sizeof(tagged));
 	fprintf(f, "point=%s\nport=%s\nifindex=%d\nbridge_port=%d\norig_vlan=%d\n"
-		"quarantine_vlan=%d\nmac=%02x:%02x:%02x:%02x:%02x:%02x\ndetail=%s\n",
-		l->point, l->port, l->ifindex, l->bridge_port, l->orig_vlan, l->quarantine_vlan,
-		l->host.mac[0], l->host.mac[1], l->host.mac[2], l->host.mac[3], l->host.mac[4],
-		l->host.mac[5], l->detail);
+		"orig_tagged=%s\nquarantine_vlan=%d\nmac=%02x:%02x:%02x:%02x:%02x:%02x\ndetail=%s\n",
+		l->point, l->port, l->ifindex, l->bridge_port, l->orig_vlan, tagged,
+		l->quarantine_vlan, l->host.mac[0], l->host.mac[1], l->host.mac[2], l->host.mac[3],
+		l->host.mac[4], l->host.mac[5], l->detail);
 	return fclose(f);
 }
 
@@ -122,6 +124,8 @@ loc_load(const char *path, struct enf_location *l)
 			l->bridge_port = atoi(eq);
 		else if (!strcmp(line, "orig_vlan"))
 			l->orig_vlan = atoi(eq);
+		else if (!strcmp(line, "orig_tagged") && enf_tagged_parse(eq, l) < 0)
+			l->norig_tagged = ENF_MAX_TAGGED + 1;   /* refused by the point, visibly */
 		else if (!strcmp(line, "quarantine_vlan"))
 			l->quarantine_vlan = atoi(eq);
 		else if (!strcmp(line, "mac"))

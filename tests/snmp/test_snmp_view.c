@@ -176,6 +176,73 @@ test_text_portlists(void **st)
 	swv_clear(&v);
 }
 
+/*
+ * A voice VLAN: p1 untagged in VLAN 10 and tagged in VLAN 20 is an access
+ * port whose tagged VLAN the result names (a location records it); tagged in
+ * VLANs 20 and 30 it is a trunk. Binary PortLists: bridge port 1 is 0x80.
+ */
+static void
+test_tagged_membership_recorded(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t v10 = 10, v20 = 20, v30 = 30;
+	(void)st;
+	swv_init(&v);
+	ports(&v, 4);
+	fdb(&v, 10, MAC_A, 1);
+	row(&v, SWV_STATIC_EGRESS, 0, &v10, 1, 0, "\xf0", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v10, 1, 0, "\xf0", 1);
+	row(&v, SWV_STATIC_EGRESS, 0, &v20, 1, 0, "\x80", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v20, 1, 0, "\x00", 1);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	assert_int_equal(r.vlan, 10);
+	assert_int_equal(r.ntagged, 1);
+	assert_int_equal(r.tagged[0], 20);
+	fdb(&v, 10, MAC_B, 2);              /* p2: untagged in VLAN 10 only */
+	swv_locate(&v, &o, MAC_B, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	assert_int_equal(r.ntagged, 0);
+	row(&v, SWV_STATIC_EGRESS, 0, &v30, 1, 0, "\x80", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v30, 1, 0, "\x00", 1);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_REFUSED);
+	assert_non_null(strstr(r.why, "trunk: a tagged member of 2 VLANs"));
+	swv_clear(&v);
+}
+
+/* Cisco: the voice VLAN is the tagged VLAN recorded; 0 (dot1p), 4095 (untagged), 4096 (none) are no VLAN. */
+static void
+test_voice_vlan_recorded(void **st)
+{
+	static const struct {
+		int64_t voice;
+		uint32_t ntagged;
+	} cases[] = {{20, 1}, {0, 0}, {4095, 0}, {4096, 0}, {10, 0}, {-1, 0}, {70000, 0}};
+	struct swv_opts o = opts();
+	struct swv_result r;
+	(void)st;
+	o.cisco = true;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct swv v;
+		uint32_t ifx = 101;
+		swv_init(&v);
+		ports(&v, 2);
+		row(&v, SWV_VM_VLAN, 0, &ifx, 1, 10, NULL, 0);
+		row(&v, SWV_VOICE_VLAN, 0, &ifx, 1, cases[k].voice, NULL, 0);
+		fdb(&v, 10, MAC_A, 1);
+		swv_locate(&v, &o, MAC_A, &r);
+		assert_int_equal(r.status, SWV_FOUND);
+		assert_int_equal(r.vlan, 10);
+		assert_int_equal(r.ntagged, cases[k].ntagged);
+		if (cases[k].ntagged)
+			assert_int_equal(r.tagged[0], cases[k].voice);
+		swv_clear(&v);
+	}
+}
+
 /* One filtering database for two VLANs: the learned VLAN is unknown, the access VLAN still read. */
 static void
 test_shared_fdb_id(void **st)
@@ -243,6 +310,8 @@ main(void)
 		cmocka_unit_test(test_access_port_preferred_to_uplink),
 		cmocka_unit_test(test_lldp_phone_and_router),
 		cmocka_unit_test(test_text_portlists),
+		cmocka_unit_test(test_tagged_membership_recorded),
+		cmocka_unit_test(test_voice_vlan_recorded),
 		cmocka_unit_test(test_shared_fdb_id),
 		cmocka_unit_test(test_hostile_rows),
 		cmocka_unit_test(test_vendor_prefixes),

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * registry: a location's tagged VLANs survive a write and a reopen; a database
+ * written by an older Cordon (hosts without loc_orig_tagged) opens, gains the
+ * column, and its hosts keep their state and location; a tagged list Cordon
+ * did not write is marked so that the point refuses the location. Also
+ * enf_tagged_text/enf_tagged_parse, the stored form.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "registry.h"
+
+/* The hosts table as the first schema had it (before loc_orig_tagged). */
+static const char old_schema[] =
+    "CREATE TABLE hosts ("
+    " ip TEXT PRIMARY KEY, ipbin BLOB NOT NULL, mac TEXT, state TEXT NOT NULL,"
+    " hold TEXT NOT NULL DEFAULT '', failed_op TEXT NOT NULL DEFAULT '',"
+    " reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '',"
+    " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
+    " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
+    " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
+    " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
+    " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
+    "INSERT INTO hosts (ip, ipbin, mac, state, point, has_loc, loc_point, loc_port,"
+    " loc_ifindex, loc_bridge_port, loc_orig_vlan, loc_quarantine_vlan, loc_detail, detections)"
+    " VALUES ('10.0.0.7', zeroblob(16), '02:00:00:ab:cd:ef', 'quarantined', 'sw1', 1, 'sw1',"
+    " 'swp3', 3, 3, 10, 999, 'swp3 VLAN 10 -> 999', 4);"
+    "INSERT INTO audit (time, actor, action, host, reason, result)"
+    " VALUES (1.0, 'policy', 'isolate', '10.0.0.7', 'scan', 'ok');";
+
+struct dbfile {
+	char path[64];
+};
+
+static int
+setup(void **state)
+{
+	static struct dbfile f;
+	snprintf(f.path, sizeof(f.path), "/tmp/cordon-test-registry-XXXXXX");
+	int fd = mkstemp(f.path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(f.path);   /* SQLite creates it */
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct dbfile *f = *state;
+	char p[96];
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	return 0;
+}
+
+static struct registry *
+open_ok(const char *path)
+{
+	char err[256] = "";
+	struct registry *r = registry_open(path, err, sizeof(err));
+	if (!r)
+		fail_msg("registry_open: %s", err);
+	return r;
+}
+
+static void
+test_tagged_text(void **state)
+{
+	struct enf_location l;
+	char buf[64];
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(enf_tagged_parse("20,30", &l), 0);
+	assert_int_equal(l.norig_tagged, 2);
+	assert_int_equal(l.orig_tagged[0], 20);
+	assert_int_equal(l.orig_tagged[1], 30);
+	enf_tagged_text(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "20,30");
+	assert_int_equal(enf_tagged_parse("", &l), 0);
+	assert_int_equal(l.norig_tagged, 0);
+	enf_tagged_text(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	assert_int_equal(enf_tagged_parse(NULL, &l), 0);
+	assert_int_equal(enf_tagged_parse("1,2,3,4094", &l), 0);
+	assert_int_equal(l.norig_tagged, 4);
+	/* The short buffer gets a cut, terminated text and the full length. */
+	assert_int_equal(enf_tagged_text(&l, buf, 4), (int)strlen("1,2,3,4094"));
+	assert_string_equal(buf, "1,2");
+
+	static const char *const bad[] = {
+		"0", "4095", "20,", ",20", "20,,30", "20 30", "20,20", "1,2,3,4,5", "x",
+		"99999", "123456789012", "-1", "20;30",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		l.norig_tagged = 1;
+		l.orig_tagged[0] = 7;
+		if (enf_tagged_parse(bad[i], &l) == 0)
+			fail_msg("'%s' accepted", bad[i]);
+		/* unchanged on refusal */
+		assert_int_equal(l.norig_tagged, 1);
+		assert_int_equal(l.orig_tagged[0], 7);
+	}
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.8", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp2");
+	h.loc.ifindex = 2;
+	h.loc.bridge_port = 2;
+	h.loc.orig_vlan = 10;
+	h.loc.quarantine_vlan = 999;
+	h.loc.orig_tagged[0] = 20;
+	h.loc.orig_tagged[1] = 30;
+	h.loc.norig_tagged = 2;
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_int_equal(got.loc.norig_tagged, 2);
+	assert_int_equal(got.loc.orig_tagged[0], 20);
+	assert_int_equal(got.loc.orig_tagged[1], 30);
+	assert_int_equal(got.loc.orig_vlan, 10);
+
+	/* Released: no tagged VLANs any more, stored as none. */
+	got.loc.norig_tagged = 0;
+	assert_int_equal(registry_put(r, &got), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_int_equal(got.loc.norig_tagged, 0);
+	registry_close(r);
+}
+
+static int
+count_host(void *arg, const struct host_rec *h)
+{
+	(void)h;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_old_database(void **state)
+{
+	struct dbfile *f = *state;
+	sqlite3 *db;
+	struct ip_addr ip;
+	struct host_rec got;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, old_schema, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("old schema: %s", msg);
+	sqlite3_close(db);
+
+	struct registry *r = open_ok(f->path);
+	assert_int_equal(ip_from_str("10.0.0.7", &ip), 0);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_int_equal(got.state, HS_QUARANTINED);
+	assert_true(got.has_loc);
+	assert_string_equal(got.loc.port, "swp3");
+	assert_int_equal(got.loc.orig_vlan, 10);
+	assert_int_equal(got.loc.quarantine_vlan, 999);
+	assert_int_equal(got.loc.norig_tagged, 0);
+	assert_int_equal(got.detections, 4);
+	int n = 0;
+	assert_int_equal(registry_foreach(r, -1, count_host, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(registry_audit_last_id(r) >= 1);
+
+	/* The migrated database takes a tagged list, and keeps it across a reopen. */
+	got.loc.orig_tagged[0] = 20;
+	got.loc.norig_tagged = 1;
+	assert_int_equal(registry_put(r, &got), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_int_equal(got.loc.norig_tagged, 1);
+	assert_int_equal(got.loc.orig_tagged[0], 20);
+	registry_close(r);
+
+	/* A list Cordon did not write: past the bound, so that the point refuses it. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE hosts SET loc_orig_tagged = '20,x'", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_true(got.loc.norig_tagged > ENF_MAX_TAGGED);
+	registry_close(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tagged_text),
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
