@@ -21,7 +21,7 @@
 #include "http.h"
 #include "detector.h"
 #include "log.h"
-#include "privdrop.h"
+#include "daemon_user.h"
 
 #define TICK_SECONDS 1.0
 
@@ -874,7 +874,7 @@ cordond_main(int argc, char **argv)
 		paths[np++] = wal;
 		paths[np++] = shm;
 		paths[np++] = snmpdir;
-		if (privdrop(c->conf.uid, c->conf.gid, paths, np, err, sizeof(err)) != 0) {
+		if (daemon_become_user(c->conf.uid, c->conf.gid, paths, np, err, sizeof(err)) != 0) {
 			char who[sizeof(c->conf.user)];
 			snprintf(who, sizeof(who), "%s", c->conf.user);
 			cordon_free(c);
