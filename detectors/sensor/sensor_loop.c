@@ -97,6 +97,8 @@ sensor_run_live(struct sensor *s)
 	event_add(ev_tick, &tick);
 	for (i = 0; i < 3; i++)
 		event_add(ev_sig[i], NULL);
+	if (s->confine != NULL)
+		s->confine(s);
 	event_base_dispatch(l.base);
 	rc = l.failed ? -1 : 0;
 out:
