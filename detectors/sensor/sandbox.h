@@ -20,4 +20,8 @@
  */
 int sandbox_enter(const int *families, size_t n, char *err, size_t errlen);
 
+/* 1 in a sanitizer build, whose runtime reads /proc once confined (no
+ * chroot then), else 0. */
+int sandbox_needs_file_system(void);
+
 #endif
