@@ -71,6 +71,15 @@ static const int sanitizers[] = {
 };
 #endif
 
+/* Argument `arg` compared with `op` to a (and b); every field given, which
+ * libseccomp's SCMP_A* macros do not do. */
+static struct scmp_arg_cmp
+arg_cmp(unsigned arg, enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+	struct scmp_arg_cmp c = { arg, op, a, b };
+	return c;
+}
+
 static int
 add(scmp_filter_ctx ctx, int sys, unsigned n, const struct scmp_arg_cmp *cmp, char *err,
     size_t errlen)
@@ -125,15 +134,15 @@ sandbox_enter(const int *families, size_t n, char *err, size_t errlen)
 			goto fail;
 	/* Memory, but never executable: no new code once confined. */
 	{
-		struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+		struct scmp_arg_cmp noexec = arg_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
 		if (add(ctx, SCMP_SYS(mmap), 1, &noexec, err, errlen) != 0)
 			goto fail;
 	}
 	/* libpcap: interface flags when the interface went down; its ring's
 	 * teardown at exit. */
 	{
-		struct scmp_arg_cmp flags = SCMP_A1(SCMP_CMP_EQ, SIOCGIFFLAGS);
-		struct scmp_arg_cmp packet = SCMP_A1(SCMP_CMP_EQ, SOL_PACKET);
+		struct scmp_arg_cmp flags = arg_cmp(1, SCMP_CMP_EQ, SIOCGIFFLAGS, 0);
+		struct scmp_arg_cmp packet = arg_cmp(1, SCMP_CMP_EQ, SOL_PACKET, 0);
 		if (add(ctx, SCMP_SYS(ioctl), 1, &flags, err, errlen) != 0 ||
 		    add(ctx, SCMP_SYS(setsockopt), 1, &packet, err, errlen) != 0)
 			goto fail;
@@ -147,10 +156,9 @@ sandbox_enter(const int *families, size_t n, char *err, size_t errlen)
 #endif
 	/* Reconnecting the output: stream sockets of its families only. */
 	for (i = 0; i < n; i++) {
-		struct scmp_arg_cmp sock[2] = {
-			SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]),
-			SCMP_A1(SCMP_CMP_EQ, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK),
-		};
+		struct scmp_arg_cmp sock[2];
+		sock[0] = arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)families[i], 0);
+		sock[1] = arg_cmp(1, SCMP_CMP_EQ, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (add(ctx, SCMP_SYS(socket), 2, sock, err, errlen) != 0)
 			goto fail;
 	}
