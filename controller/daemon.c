@@ -24,7 +24,7 @@
 #include "http.h"
 #include "detector.h"
 #include "log.h"
-#include "privdrop.h"
+#include "daemon_user.h"
 #include "verify.h"
 
 #define TICK_SECONDS 1.0
@@ -418,7 +418,7 @@ cordond_main(int argc, char **argv)
 		paths[np++] = wal;
 		paths[np++] = shm;
 		paths[np++] = snmpdir;
-		if (privdrop(run->uid, run->gid, paths, np, err, sizeof(err)) != 0) {
+		if (daemon_become_user(run->uid, run->gid, paths, np, err, sizeof(err)) != 0) {
 			char who[sizeof(run->user)];
 			snprintf(who, sizeof(who), "%s", run->user);
 			daemon_free(dm);

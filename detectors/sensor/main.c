@@ -12,9 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "detcfg.h"
 #include "detector.h"
+#include "privdrop.h"
+#include "sandbox.h"
 #include "sensor.h"
 #include "sensor_config.h"
 
@@ -23,15 +29,31 @@
 #define EXIT_UNDELIVERED 3
 #define MAX_OVERRIDES 64
 #define DRAIN_TIMEOUT_MS 5000
+/* Who the sensor becomes once its capture and output are open. */
+#define DEFAULT_USER "cordon"
 
 static struct sensor *the_sensor;
+
+#ifdef CORDON_SENSOR_TEST_HOOKS
+/* Defined by a test program built from this file (tests/detectors), never
+ * part of cordon-sensor: runs right after the sensor is confined. */
+void sensor_test_after_confine(void);
+#endif
+
+/* The user to become, as main() worked it out before opening anything. */
+static struct {
+	int drop;              /* 0: not root to begin with, or root kept (-U root) */
+	uid_t uid;
+	gid_t gid;
+	const char *name;      /* borrowed from argv, the settings or DEFAULT_USER */
+} become;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: cordon-sensor (-r FILE | -i IFACE) [-F FILTER] [-c CONFIG] [-o OUTPUT]\n"
-	    "                     [-N NAME] [-p PORTS] [-T KEY=VALUE]...\n"
+	    "                     [-N NAME] [-p PORTS] [-T KEY=VALUE]... [-U USER]\n"
 	    "  -r FILE        read a pcap or pcapng file\n"
 	    "  -i IFACE       capture live on an interface\n"
 	    "  -F FILTER      BPF filter expression (tcpdump syntax)\n"
@@ -39,6 +61,8 @@ usage(FILE *f)
 	    "  -o OUTPUT      - (stdout, default), unix:PATH or tcp:HOST:PORT\n"
 	    "  -N NAME        sensor name carried in each event\n"
 	    "  -p PORTS       exposed ports and fan-out thresholds, e.g. 135:10,445:10,80:64\n"
+	    "  -U USER        user to run as once the capture and output are open\n"
+	    "                 (default " DEFAULT_USER "; root only when named)\n"
 	    "  -T KEY=VALUE   detector setting; keys:");
 	for (const char *const *k = detcfg_keys; *k; k++)
 		fprintf(f, " %s", *k);
@@ -63,6 +87,93 @@ on_stop(int sig)
 	(void)sig;
 	if (the_sensor)
 		the_sensor->stop_requested = 1;
+}
+
+/*
+ * Works out whom to become (before anything is opened, so that a wrong user
+ * fails fast). Returns 0, or -1 with a message on stderr.
+ */
+static int
+choose_user(const char *user, const char *conf, const struct sensor_settings *set)
+{
+	char origin[600], err[256];
+	int named = user != NULL || set->user[0];
+
+	if (user != NULL)
+		snprintf(origin, sizeof(origin), "given with -U");
+	else if (set->user[0]) {
+		user = set->user;
+		snprintf(origin, sizeof(origin), "set at %s:%d, sensor.user", conf, set->user_line);
+	} else {
+		user = DEFAULT_USER;
+		snprintf(origin, sizeof(origin),
+		    "the default: create it, or name another with -U USER or sensor.user");
+	}
+	become.name = user;
+	/* Not root: there is nothing to give up but system calls, and no
+	 * user to look up unless one was named. */
+	if (geteuid() != 0 && !named)
+		return 0;
+	if (privdrop_lookup(user, &become.uid, &become.gid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cordon-sensor: %s (%s)\n", err, origin);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (become.uid != geteuid()) {
+			fprintf(stderr, "cordon-sensor: cannot become user %s (%s): "
+			    "not running as root\n", user, origin);
+			return -1;
+		}
+		return 0;
+	}
+	if (become.uid == 0) {
+		/* Only a user named on purpose: the default is never root. */
+		fprintf(stderr, "cordon-sensor: warning: staying root (user %s, %s): "
+		    "the packet parsers run with every privilege\n", user, origin);
+		return 0;
+	}
+	become.drop = 1;
+	return 0;
+}
+
+/*
+ * The sensor's struct sensor confine hook: everything is open, nothing read
+ * yet. Becomes the chosen user, then enters the seccomp sandbox.
+ */
+static void
+confine(struct sensor *s)
+{
+	struct output_reach reach;
+	char err[512];
+
+	/* What libraries would otherwise open on first use, once the file
+	 * system is out of reach: glibc reads the time zone on the first
+	 * gmtime_r, jansson its hash seed from /dev/urandom on the first
+	 * object. */
+	tzset();
+	json_object_seed(0);
+	output_reach(s->out, &reach);
+	/*
+	 * The chroot (to an empty directory, as OpenBSD's daemons do) is only
+	 * for an output that never needs the file system again: stdout or a
+	 * tcp: peer whose addresses were resolved before. A unix: output
+	 * reconnects by path after a controller restart, and that path is
+	 * outside any empty root; there the file system stays visible, but
+	 * only as the unprivileged user, and the seccomp filter admits no
+	 * open, exec or stat of it. (A sanitizer build reads /proc at exit.)
+	 */
+	if (become.drop && privdrop_switch(become.uid, become.gid, 0,
+	    !reach.by_path && !sandbox_needs_file_system(), err, sizeof(err)) != 0) {
+		fprintf(stderr, "cordon-sensor: cannot become user %s: %s\n", become.name, err);
+		exit(EXIT_RUNTIME);
+	}
+	if (sandbox_enter(reach.families, reach.nfamilies, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cordon-sensor: cannot enter the sandbox: %s\n", err);
+		exit(EXIT_RUNTIME);
+	}
+#ifdef CORDON_SENSOR_TEST_HOOKS
+	sensor_test_after_confine();
+#endif
 }
 
 static int
@@ -91,7 +202,7 @@ main(int argc, char **argv)
 	struct sensor_settings set;
 	struct sensor s;
 	const char *file = NULL, *iface = NULL, *filter = NULL, *conf = NULL;
-	const char *outspec = NULL, *name = NULL, *overrides[MAX_OVERRIDES];
+	const char *outspec = NULL, *name = NULL, *user = NULL, *overrides[MAX_OVERRIDES];
 	char err[1024];
 	int nover = 0, opt, i, rc, exitcode = 0;
 	struct sigaction sa;
@@ -99,7 +210,7 @@ main(int argc, char **argv)
 	detcfg_defaults(&cfg);
 	memset(&set, 0, sizeof(set));
 	memset(&s, 0, sizeof(s));
-	while ((opt = getopt(argc, argv, "r:i:F:c:o:N:p:T:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:i:F:c:o:N:p:T:U:h")) != -1) {
 		switch (opt) {
 		case 'r': file = optarg; break;
 		case 'i': iface = optarg; break;
@@ -107,6 +218,7 @@ main(int argc, char **argv)
 		case 'c': conf = optarg; break;
 		case 'o': outspec = optarg; break;
 		case 'N': name = optarg; break;
+		case 'U': user = optarg; break;
 		case 'p':
 		case 'T':
 			if (nover == MAX_OVERRIDES) {
@@ -163,6 +275,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (choose_user(user, conf, &set) != 0)
+		return EXIT_USAGE;
 	if (cfg.seen_interval_ms == DETCFG_AUTO)
 		cfg.seen_interval_ms = strcmp(outspec, "-") == 0 ? 0 : DETCFG_SEEN_INTERVAL_MS;
 	if (cfg.hash_seed == 0 &&
@@ -192,8 +306,9 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	s.out = output_open(outspec, err, sizeof(err));
-	if (s.out == NULL) {
+	if (s.out == NULL || output_start(s.out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordon-sensor: %s\n", err);
+		output_close(s.out);
 		capture_close(s.cap);
 		return EXIT_USAGE;
 	}
@@ -218,6 +333,7 @@ main(int argc, char **argv)
 
 	if (cfg.seen_interval_ms != 0)
 		detector_set_seen_report(s.det, sensor_seen, &s);
+	s.confine = confine;
 	rc = file ? sensor_run_file(&s) : sensor_run_live(&s);
 	if (rc != 0)
 		exitcode = EXIT_RUNTIME;

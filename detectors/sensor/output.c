@@ -34,6 +34,10 @@ struct output {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char host[256];
 	char port[16];
+	/* tcp: the addresses HOST resolved to, tried in order on each connect. */
+	struct sockaddr_storage addrs[OUTPUT_MAX_ADDRS];
+	socklen_t addrlens[OUTPUT_MAX_ADDRS];
+	size_t naddrs;          /* 0: not resolved yet */
 	int fd;                 /* -1 when not connected */
 	int connecting;         /* a non-blocking connect is under way on fd */
 	uint64_t last_try_ms;
@@ -142,27 +146,58 @@ connect_unix(struct output *o)
 	return -1;
 }
 
+/* Resolves HOST:PORT into o->addrs. Returns 0, or -1 with o->error set. */
 static int
-connect_tcp(struct output *o)
+resolve_tcp(struct output *o)
 {
 	struct addrinfo hints, *res, *ai;
-	int fd = -1, rc;
+	int rc;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(o->host, o->port, &hints, &res);
 	if (rc != 0) {
-		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port, gai_strerror(rc));
+		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: %s", o->host, o->port,
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	o->naddrs = 0;
+	for (ai = res; ai != NULL && o->naddrs < OUTPUT_MAX_ADDRS; ai = ai->ai_next) {
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    ai->ai_addrlen > sizeof(o->addrs[0]))
+			continue;
+		memcpy(&o->addrs[o->naddrs], ai->ai_addr, ai->ai_addrlen);
+		o->addrlens[o->naddrs++] = ai->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	if (o->naddrs == 0) {
+		snprintf(o->error, sizeof(o->error), "tcp:%s:%s: no IPv4 or IPv6 address", o->host,
+		    o->port);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+connect_tcp(struct output *o)
+{
+	size_t i;
+	int fd = -1;
+
+	if (o->naddrs == 0 && resolve_tcp(o) != 0)
+		return -1;
+	for (i = 0; i < o->naddrs; i++) {
 		/* Non-blocking: a collector that does not answer must not stall
 		 * the capture; the connect completes on a later flush. */
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-		if (fd < 0)
+		fd = socket(o->addrs[i].ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0) {
+			snprintf(o->error, sizeof(o->error), "tcp:%s:%s: socket: %s", o->host, o->port,
+			    strerror(errno));
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+		}
+		if (connect(fd, (struct sockaddr *)&o->addrs[i], o->addrlens[i]) == 0 ||
+		    errno == EINPROGRESS) {
 			o->connecting = 1;
 			break;
 		}
@@ -170,7 +205,6 @@ connect_tcp(struct output *o)
 		close(fd);
 		fd = -1;
 	}
-	freeaddrinfo(res);
 	return fd;
 }
 
@@ -367,6 +401,37 @@ output_drain(struct output *o, unsigned timeout_ms)
 	while (output_flush(o) > 0 && mono_ms() < deadline)
 		poll(NULL, 0, 20);
 	return queued_total(o);
+}
+
+int
+output_start(struct output *o, char *err, size_t errlen)
+{
+	if (o->kind == OUT_TCP && resolve_tcp(o) != 0) {
+		snprintf(err, errlen, "%s", o->error);
+		o->error[0] = '\0';
+		return -1;
+	}
+	if (o->kind != OUT_STDOUT)
+		ensure_connected(o);     /* a peer that is not there yet is retried later */
+	return 0;
+}
+
+void
+output_reach(const struct output *o, struct output_reach *r)
+{
+	size_t i, j;
+
+	memset(r, 0, sizeof(*r));
+	if (o->kind == OUT_UNIX) {
+		r->families[r->nfamilies++] = AF_UNIX;
+		r->by_path = 1;
+	}
+	for (i = 0; o->kind == OUT_TCP && i < o->naddrs; i++) {
+		for (j = 0; j < r->nfamilies && r->families[j] != o->addrs[i].ss_family; j++)
+			;
+		if (j == r->nfamilies)
+			r->families[r->nfamilies++] = o->addrs[i].ss_family;
+	}
 }
 
 const char *

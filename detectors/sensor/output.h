@@ -21,6 +21,8 @@
 
 /* Lines queued at most, both classes together. */
 #define OUTPUT_QUEUE_LINES 8192
+/* Addresses of a tcp: host kept at most (tried in order). */
+#define OUTPUT_MAX_ADDRS 8
 
 struct output;
 
@@ -44,6 +46,28 @@ struct output_stats {
  * is not there yet is not an error (lines wait in the queue).
  */
 struct output *output_open(const char *spec, char *err, size_t errlen);
+
+/*
+ * Gets the output going before the program gives up its privileges: a
+ * tcp: host name is resolved here, once (reconnects use these addresses, so
+ * that a confined sensor needs no resolver, files or name service), and a
+ * first connection is tried. Optional: without it a tcp: host is resolved
+ * on the first connect. Returns 0, or -1 with err when the host does not
+ * resolve; a peer that is not listening yet is not an error.
+ */
+int output_start(struct output *o, char *err, size_t errlen);
+
+/*
+ * What reconnecting needs (for the sandbox): the address families of the
+ * sockets a reconnect opens (none for stdout), and whether it finds its
+ * peer by a path in the file system (unix:).
+ */
+struct output_reach {
+	int families[OUTPUT_MAX_ADDRS];
+	size_t nfamilies;
+	int by_path;
+};
+void output_reach(const struct output *o, struct output_reach *r);
 
 /*
  * Queues one line (with its '\n') of class `cls` and tries to send what is

@@ -62,6 +62,8 @@ sensor_run_file(struct sensor *s)
 {
 	int n;
 
+	if (s->confine != NULL)
+		s->confine(s);
 	while (!s->stop_requested) {
 		n = sensor_dispatch(s, FILE_BATCH);
 		if (n < 0)

@@ -26,6 +26,10 @@ struct sensor {
 	uint64_t seen_reports;        /* asset ("seen") lines written */
 	volatile sig_atomic_t summary_requested;
 	volatile sig_atomic_t stop_requested;
+	/* Called once by the loops, when everything is open and set up and
+	 * before the first packet is read: gives up privileges. May be NULL;
+	 * exits the program when it cannot confine it. */
+	void (*confine)(struct sensor *s);
 };
 
 /* The detector's emit callback; `arg` is the struct sensor. */

@@ -119,7 +119,8 @@ int
 sensor_config_load(const char *path, struct sensor_settings *s,
     struct det_config *c, char *err, size_t errlen)
 {
-	static const char *const sensor_keys[] = { "name", "interface", "filter", "output", NULL };
+	static const char *const sensor_keys[] = { "name", "interface", "filter", "output", "user",
+	    NULL };
 	config_t cfg;
 	const config_setting_t *root, *grp;
 	FILE *f;
@@ -162,15 +163,18 @@ sensor_config_load(const char *path, struct sensor_settings *s,
 			if (sensor_keys[j] == NULL) {
 				int off = where(err, errlen, path, st);
 				snprintf(err + off, errlen - (size_t)off,
-				    "unknown setting 'sensor.%s' (expected name, interface, filter or output)", name);
+				    "unknown setting 'sensor.%s' (expected name, interface, filter, output or user)", name);
 				goto out;
 			}
 		}
 		if (load_string(path, grp, "name", s->name, sizeof(s->name), err, errlen) ||
 		    load_string(path, grp, "interface", s->interface, sizeof(s->interface), err, errlen) ||
 		    load_string(path, grp, "filter", s->filter, sizeof(s->filter), err, errlen) ||
-		    load_string(path, grp, "output", s->output, sizeof(s->output), err, errlen))
+		    load_string(path, grp, "output", s->output, sizeof(s->output), err, errlen) ||
+		    load_string(path, grp, "user", s->user, sizeof(s->user), err, errlen))
 			goto out;
+		if (s->user[0])
+			s->user_line = config_setting_source_line(config_setting_get_member(grp, "user"));
 	}
 	grp = config_lookup(&cfg, "detectors");
 	if (grp != NULL && load_detectors(path, grp, "", c, err, errlen) != 0)

@@ -4,7 +4,7 @@
  * module of the sensor that includes libconfig). See docs/cordon-sensor.md.
  *
  *   sensor:    { name = "edge-1"; interface = "eth1"; filter = "not port 22";
- *                output = "unix:/run/cordon/sensor.sock"; };
+ *                output = "unix:/run/cordon/sensor.sock"; user = "cordon"; };
  *   detectors: { ports = "135:10,445:10"; trw = { timeout = 3.0; }; ... };
  *
  * Every key under `detectors` is a detcfg key ("trw.timeout" is trw { timeout }).
@@ -21,6 +21,8 @@ struct sensor_settings {
 	char interface[64];
 	char filter[1024];
 	char output[512];
+	char user[64];         /* "" when the file names none */
+	int user_line;         /* the line of `user`, for messages */
 };
 
 /*

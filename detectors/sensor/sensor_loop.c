@@ -92,6 +92,9 @@ sensor_run_live(struct sensor *s)
 			goto out;
 		}
 	loop_timer_arm(l.tick, LIVE_TICK_S);
+	/* Confined from here on (sandbox.c): everything the loop needs is open. */
+	if (s->confine != NULL)
+		s->confine(s);
 	if (loop_run(l.loop) == 0 && !l.failed)
 		rc = 0;
 out:
