@@ -1299,14 +1299,63 @@ on_icmp(struct detector *d, const struct pkt *p, bool group)
 	}
 }
 
+/*
+ * What detector_packet does with a decoded packet that the engines may want.
+ * Out of line: the common path (decode, clock, a segment nobody reads) then
+ * keeps few registers and no frame of its own to set up.
+ */
+static __attribute__((noinline)) void
+packet_engines(struct detector *d, const struct pkt *p)
+{
+	const char *sig;
+	bool group;
+
+	if (p->l3 == L3_ARP) {
+		on_arp(d, p);
+		return;
+	}
+	if (p->proto == IPPROTO_NUM_ICMPV6 && p->nd_solicit) {
+		on_icmp(d, p, true);   /* from :: (DAD) or to a solicited-node group */
+		return;
+	}
+	if (ip_is_special(&p->src))
+		return;
+	sig = sig_match(d->sigs, p, d->now_ms);
+	if (sig != NULL)
+		on_signature(d, p, sig);
+	/* To a group: multicast, broadcast (by address or by link layer), or a
+	 * local subnet's directed broadcast. Never a probe; its answers are replies. */
+	group = ip_is_special(&p->dst) || p->l2_group || is_directed_broadcast(d, &p->dst);
+	switch (p->proto) {
+	case IPPROTO_NUM_TCP:
+		if (p->has_ports && !group)
+			on_tcp(d, p);
+		break;
+	case IPPROTO_NUM_UDP:
+		if (!p->has_ports)
+			break;
+		if (group)
+			query_note(d, p);
+		else
+			on_udp(d, p);
+		if (p->sport == 67 && p->dport == 68)
+			on_dhcp_reply(d, src_touch(d, p), p);
+		break;
+	case IPPROTO_NUM_ICMP:
+	case IPPROTO_NUM_ICMPV6:
+		on_icmp(d, p, group);
+		break;
+	default:
+		break;
+	}
+}
+
 void
 detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
 {
 	struct pkt p;
 	enum decode_status st;
-	const char *sig;
-	bool group;
 
 	d->st.packets++;
 	d->st.bytes += wirelen;
@@ -1320,49 +1369,12 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	/*
 	 * Most packets are TCP segments of established connections: no SYN, no
 	 * RST (on_tcp ignores them) and not to a server port an exploit
-	 * signature reads. Nothing below would look at them.
+	 * signature reads. Nothing in packet_engines would look at them.
 	 */
 	if (p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)) &&
 	    !(p.payload_len != 0 && (d->port_class[p.dport] & PORT_SIG_TCP)))
 		return;
-	if (p.l3 == L3_ARP) {
-		on_arp(d, &p);
-		return;
-	}
-	if (p.proto == IPPROTO_NUM_ICMPV6 && p.nd_solicit) {
-		on_icmp(d, &p, true);   /* from :: (DAD) or to a solicited-node group */
-		return;
-	}
-	if (ip_is_special(&p.src))
-		return;
-	sig = sig_match(d->sigs, &p, d->now_ms);
-	if (sig != NULL)
-		on_signature(d, &p, sig);
-	/* To a group: multicast, broadcast (by address or by link layer), or a
-	 * local subnet's directed broadcast. Never a probe; its answers are replies. */
-	group = ip_is_special(&p.dst) || p.l2_group || is_directed_broadcast(d, &p.dst);
-	switch (p.proto) {
-	case IPPROTO_NUM_TCP:
-		if (p.has_ports && !group)
-			on_tcp(d, &p);
-		break;
-	case IPPROTO_NUM_UDP:
-		if (!p.has_ports)
-			break;
-		if (group)
-			query_note(d, &p);
-		else
-			on_udp(d, &p);
-		if (p.sport == 67 && p.dport == 68)
-			on_dhcp_reply(d, src_touch(d, &p), &p);
-		break;
-	case IPPROTO_NUM_ICMP:
-	case IPPROTO_NUM_ICMPV6:
-		on_icmp(d, &p, group);
-		break;
-	default:
-		break;
-	}
+	packet_engines(d, &p);
 }
 
 void
