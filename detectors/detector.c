@@ -1384,6 +1384,42 @@ detector_tick(struct detector *d, uint64_t ts_us)
 		clock_advance(d, ts_us);
 }
 
+uint64_t
+detector_next_deadline(const struct detector *d)
+{
+	uint32_t i, best = 0;
+	bool found = false;
+
+	if (!d->started)
+		return 0;
+	/*
+	 * The wheel's slots in order from its position. A slot holds the
+	 * deadlines of its 4 ms in this turn and in later ones; once the
+	 * earliest found lies within the slots seen so far, no later slot
+	 * holds an earlier one.
+	 */
+	for (i = 0; i < WHEEL_SLOTS; i++) {
+		uint32_t slot = (d->wheel_ms / WHEEL_MS + i) % WHEEL_SLOTS, idx;
+		for (idx = d->wheel[slot]; idx != PEND_NONE; idx = d->pend[idx].next) {
+			uint32_t at = d->pend[idx].deadline_ms;
+			if (!found || (int32_t)(at - best) < 0) {
+				best = at;
+				found = true;
+			}
+		}
+		if (found && (int32_t)(best - (d->wheel_ms + (i + 1) * WHEEL_MS)) < 0)
+			break;
+	}
+	if (!found)
+		return 0;
+	/* now_ms reaches `best` at the start of that millisecond. One due
+	 * already waits for the next millisecond, when the slot under way
+	 * runs again. */
+	if ((int32_t)(best - d->now_ms) <= 0)
+		return d->next_ms_us;
+	return d->next_ms_us - 1000 + (uint64_t)(best - d->now_ms) * 1000;
+}
+
 void
 detector_finish(struct detector *d)
 {
