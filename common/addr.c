@@ -6,15 +6,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-void
-ip_from_v4(struct ip_addr *a, const uint8_t v4[4])
-{
-	memset(a->b, 0, 10);
-	a->b[10] = 0xff;
-	a->b[11] = 0xff;
-	memcpy(a->b + 12, v4, 4);
-}
-
 char *
 ip_to_str(const struct ip_addr *a, char *buf, unsigned len)
 {

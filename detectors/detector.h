@@ -81,6 +81,15 @@ void detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 void detector_tick(struct detector *d, uint64_t ts_us);
 
 /*
+ * The capture time (µs since the epoch) at which the earliest pending first
+ * contact reaches its deadline, or 0 when none is pending. A live sensor
+ * calls detector_tick then, so that a silent target's failure counts at its
+ * deadline, not at whatever packet comes next. A contact answered since may
+ * still be listed: its tick then finds nothing to do.
+ */
+uint64_t detector_next_deadline(const struct detector *d);
+
+/*
  * The capture has ended (end of a file): every first contact still waiting
  * for its answer reaches its deadline now, and what that decides is reported.
  */

@@ -577,6 +577,13 @@ all_bytes(const uint8_t *b, uint32_t len, uint8_t v)
 	return true;
 }
 
+bool
+sig_tcp_port(uint16_t dport)
+{
+	return dport == BLASTER_SHELL_PORT || dport == RPC_PORT ||
+	    dport == NETBIOS_SSN_PORT || dport == SMB_PORT;
+}
+
 static const char *
 tcp_sigs(struct sig_state *s, const struct pkt *p, uint32_t now_ms)
 {

@@ -39,6 +39,7 @@
 #ifndef CORDON_SIGNATURE_H
 #define CORDON_SIGNATURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,14 @@ size_t sig_bytes(const struct sig_state *s);
  * No allocation.
  */
 const char *sig_match(struct sig_state *s, const struct pkt *p, uint32_t now_ms);
+
+/*
+ * Whether `dport` is a server port the TCP signatures read (the exploits'
+ * targets and Blaster's shell): sig_match returns NULL for every TCP
+ * segment to another port, and for every one without payload, and keeps
+ * no state for them, so a caller may skip those.
+ */
+bool sig_tcp_port(uint16_t dport);
 
 /* The static name equal to `name` if it is a signature's name, else NULL. */
 const char *sig_name_known(const char *name);

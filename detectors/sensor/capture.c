@@ -144,16 +144,33 @@ capture_linktype_name(const struct capture *c)
 	return n ? n : "unknown";
 }
 
+static inline void
+deliver(struct capture *c, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+
+	c->fn(c->arg, bytes, h->caplen, h->len, ts, c->index);
+}
+
+/* Every packet: a tail call to the consumer, with nothing to save around it. */
 static void
 on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capture *c = (struct capture *)user;
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
 
 	c->index++;
-	if (c->has_prog && !pcap_offline_filter(&c->prog, h, bytes))
-		return;
-	c->fn(c->arg, bytes, h->caplen, h->len, ts, c->index);
+	deliver(c, h, bytes);
+}
+
+/* A file read with a filter: packets it rejects are counted, not delivered. */
+static void
+on_packet_filtered(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capture *c = (struct capture *)user;
+
+	c->index++;
+	if (pcap_offline_filter(&c->prog, h, bytes))
+		deliver(c, h, bytes);
 }
 
 int
@@ -164,7 +181,8 @@ capture_dispatch(struct capture *c, int max, capture_packet_fn fn, void *arg,
 
 	c->fn = fn;
 	c->arg = arg;
-	n = pcap_dispatch(c->p, max <= 0 ? -1 : max, on_packet, (u_char *)c);
+	n = pcap_dispatch(c->p, max <= 0 ? -1 : max,
+	    c->has_prog ? on_packet_filtered : on_packet, (u_char *)c);
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "capture: %s", pcap_geterr(c->p));
 		return -1;

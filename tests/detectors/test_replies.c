@@ -217,6 +217,53 @@ silent_targets_fail_fast(void **state)
 	h_free(h);
 }
 
+/*
+ * A live sensor wakes at the deadline detector_next_deadline names. The
+ * lab's Sasser sends a probe every 25 ms while slow UDP answers (13 ms) put
+ * the deadline at 37 ms: the fourth failure is due 12 ms after the fifth
+ * probe. Counted only at the next packet, it would come with the sixth;
+ * woken at its deadline, the sensor flags the worm before that.
+ */
+static void
+deadlines_are_announced(void **state)
+{
+	struct harness *h = h_new(NULL);
+	char dst[20];
+	uint64_t due, t0 = 5000, ticks = 0;
+	int i;
+
+	(void)state;
+	assert_int_equal(detector_next_deadline(h->d), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(dst, sizeof(dst), "10.30.5.%d", 1 + i);
+		h_feed(h, pb_udp(h->f, "10.30.9.1", 40000, dst, 161, 40, 0, 0), 1000 + (uint64_t)i * 20);
+		h_feed(h, pb_udp(h->f, dst, 161, "10.30.9.1", 40000, 40, 0, 0), 1000 + (uint64_t)i * 20 + 13);
+	}
+	/* Answered requests stay on the wheel until their deadlines (3 s: too
+	 * few answers yet when they were sent); waking for them does nothing. */
+	while ((due = detector_next_deadline(h->d)) != 0 && ticks++ < 100) {
+		assert_true(due < H_T0 + t0 * 1000);
+		detector_tick(h->d, due);
+	}
+	assert_int_equal(h->n, 0);
+	ticks = 0;
+	for (i = 0; i < 4; i++) {
+		snprintf(dst, sizeof(dst), "10.30.100.%d", 1 + i);
+		h_feed(h, pb_tcp(h->f, "10.30.7.7", 1025, dst, 445, SYN), t0 + (uint64_t)i * 25);
+		/* The earliest deadline: 37 ms (2 x the 18.1 ms bucket edge) after
+		 * the first probe not yet failed by a later one's arrival. */
+		assert_int_equal(detector_next_deadline(h->d),
+		    H_T0 + (t0 + (i < 2 ? 0 : (uint64_t)(i - 1) * 25) + 37) * 1000);
+	}
+	while ((due = detector_next_deadline(h->d)) != 0 && ticks++ < 10)
+		detector_tick(h->d, due);
+	assert_int_equal(flagged(h, "10.30.7.7"), 1);
+	/* Flagged at the fourth probe's deadline, before a sixth probe (t0 + 125). */
+	assert_int_equal(h->got[h->n - 1].time_us, H_T0 + (t0 + 75 + 37) * 1000);
+	assert_int_equal(detector_next_deadline(h->d), 0);
+	h_free(h);
+}
+
 static void
 fixed_timeout(struct det_config *c)
 {
@@ -373,6 +420,7 @@ main(void)
 		cmocka_unit_test(directed_broadcast_learned_from_dhcp),
 		cmocka_unit_test(dhcp_server_and_discovery_never_count),
 		cmocka_unit_test(silent_targets_fail_fast),
+		cmocka_unit_test(deadlines_are_announced),
 		cmocka_unit_test(without_adaptive_timeouts_it_waits),
 		cmocka_unit_test(low_source_port_udp_probes_count),
 		cmocka_unit_test(nd_sweep_counts_unanswered_solicitations),
