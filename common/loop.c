@@ -24,7 +24,7 @@ struct loop_watch {
 	struct event *ev;                 /* owned */
 	void (*fn)(void *);
 	void *arg;                        /* borrowed */
-	struct loop_watch *next;
+	struct loop_watch *next;         /* in the loop's list: loop_watch_fd only */
 };
 
 struct loop_child {
@@ -247,6 +247,12 @@ loop_timer_arm(struct loop_timer *t, double seconds)
 	struct timeval tv = timeval_of(seconds);
 
 	evtimer_add(t->ev, &tv);
+}
+
+void
+loop_timer_fire(struct loop_timer *t)
+{
+	event_active(t->ev, EV_TIMEOUT, 0);
 }
 
 void
@@ -597,13 +603,13 @@ watch_cb(evutil_socket_t fd, short what, void *arg)
 	w->fn(w->arg);
 }
 
-int
-loop_watch_fd(struct loop *l, int fd, void (*fn)(void *), void *arg)
+struct loop_watch *
+loop_watch(struct loop *l, int fd, void (*fn)(void *), void *arg)
 {
 	struct loop_watch *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
-		return -1;
+		return NULL;
 	w->fn = fn;
 	w->arg = arg;
 	w->ev = event_new(l->base, fd, EV_READ | EV_PERSIST, watch_cb, w);
@@ -611,8 +617,28 @@ loop_watch_fd(struct loop *l, int fd, void (*fn)(void *), void *arg)
 		if (w->ev)
 			event_free(w->ev);
 		free(w);
-		return -1;
+		return NULL;
 	}
+	return w;
+}
+
+void
+loop_unwatch(struct loop_watch *w)
+{
+	if (w == NULL)
+		return;
+	/* libevent allows freeing an event from inside its own callback. */
+	event_free(w->ev);
+	free(w);
+}
+
+int
+loop_watch_fd(struct loop *l, int fd, void (*fn)(void *), void *arg)
+{
+	struct loop_watch *w = loop_watch(l, fd, fn, arg);
+
+	if (w == NULL)
+		return -1;
 	w->next = l->watches;
 	l->watches = w;
 	return 0;

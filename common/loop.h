@@ -6,10 +6,10 @@
  * module that includes libevent's core headers; the rest of the code sees
  * only the types below.
  *
- * Two users still register libevent events of their own on the loop's base
- * (loop_event_base): the SNMP enforcement point in switches/, whose API takes
- * a struct event_base until its client is ported onto this API, and
- * controller/http.c, which serves HTTP with libevent's evhttp (see there).
+ * One user registers libevent events of its own on the loop's base
+ * (loop_event_base): controller/http.c, which serves HTTP with libevent's
+ * evhttp (see there). Only these two files include <event2/...>;
+ * scripts/include-graph --check enforces it.
  */
 #ifndef CORDON_LOOP_H
 #define CORDON_LOOP_H
@@ -40,11 +40,10 @@ int loop_run_once(struct loop *l, bool wait);
 /* Runs until loop_stop, or for `seconds` at most. Returns 0, or -1. */
 int loop_run_for(struct loop *l, double seconds);
 /*
- * The loop's libevent base (borrowed, lives as long as the loop), for the two
- * users named above only: whoever makes an SNMP point (cordond's builtin
- * backends, cordon-switch-check, the SNMP tests) passes it on, and http.c
- * hands it to evhttp. Everything else uses the functions of this header.
- * Declared opaque here: no libevent header is needed to pass it on.
+ * The loop's libevent base (borrowed, lives as long as the loop), for
+ * controller/http.c only, which hands it to evhttp. Everything else uses the
+ * functions of this header. Declared opaque here: no libevent header is
+ * needed to pass it on.
  */
 struct event_base;
 struct event_base *loop_event_base(struct loop *l);
@@ -52,7 +51,15 @@ double loop_now(void);   /* wall clock, epoch seconds */
 
 /* A one-shot timer, re-armed at will. Owned by the caller (loop_timer_free). */
 struct loop_timer *loop_timer_new(struct loop *l, void (*fn)(void *arg), void *arg);
+/* (Re)arms for `seconds` from now (microsecond precision; 0: the next round). */
 void loop_timer_arm(struct loop_timer *t, double seconds);
+/*
+ * A deferred call: runs fn in the loop's current round of callbacks, after
+ * the running callback returns (never from inside this call). Replaces an
+ * armed delay; firing a timer already fired and not yet run does nothing
+ * more. loop_timer_cancel withdraws it.
+ */
+void loop_timer_fire(struct loop_timer *t);
 void loop_timer_cancel(struct loop_timer *t);
 void loop_timer_free(struct loop_timer *t);
 
@@ -64,6 +71,16 @@ int loop_on_signal(struct loop *l, int sig, void (*fn)(void *arg, int sig), void
  * The fd stays the caller's.
  */
 int loop_watch_fd(struct loop *l, int fd, void (*fn)(void *arg), void *arg);
+
+/*
+ * The same until loop_unwatch: the watch is owned by the caller and must be
+ * unwatched before loop_free. Returns NULL if out of memory. The fd stays
+ * the caller's; unwatch before closing it.
+ */
+struct loop_watch;
+struct loop_watch *loop_watch(struct loop *l, int fd, void (*fn)(void *arg), void *arg);
+/* Stops watching and frees the watch (NULL: nothing); allowed from its own fn. */
+void loop_unwatch(struct loop_watch *w);
 
 /*
  * Runs argv[0] (an absolute path, no shell) with argv, stdin from /dev/null

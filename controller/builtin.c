@@ -143,7 +143,7 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 		backend_on_shutdown(snmp_shutdown);
 	}
 	/* `cp` is the daemon's own copy of the config: its name outlives the point. */
-	p = snmpsw_point_new(loop_event_base(loop), &sc, snmp_probe_done, (void *)cp->name,
+	p = snmpsw_point_new(loop, &sc, snmp_probe_done, (void *)cp->name,
 	    err, errlen);
 	/* The point keeps its own copy of the secrets; this one is not needed. */
 	explicit_bzero(&sc, sizeof(sc));

@@ -406,8 +406,8 @@ cordond_main(int argc, char **argv)
 	run = cordon_conf(dm->c);
 	if (run->user[0]) {
 		char wal[CONF_PATH_LEN + 8], shm[CONF_PATH_LEN + 8], snmpdir[CONF_PATH_LEN + 8];
-		const char *paths[5];
-		size_t np = 0;
+		const char *paths[5 + CONF_MAX_LISTEN];
+		size_t np = 0, i;
 		snprintf(wal, sizeof(wal), "%s-wal", run->state_path);
 		snprintf(shm, sizeof(shm), "%s-shm", run->state_path);
 		snprintf(snmpdir, sizeof(snmpdir), "%s/snmp", backends_state_dir());
@@ -418,6 +418,14 @@ cordond_main(int argc, char **argv)
 		paths[np++] = wal;
 		paths[np++] = shm;
 		paths[np++] = snmpdir;
+		/*
+		 * The Unix sensor sockets it just made (mode 0660): a sensor that
+		 * drops to the same user reconnects after cordond restarts without
+		 * an operator changing their owner.
+		 */
+		for (i = 0; i < run->nsensor_listen; i++)
+			if (strncmp(run->sensor_listen[i], "unix:", 5) == 0)
+				paths[np++] = run->sensor_listen[i] + 5;
 		if (daemon_become_user(run->uid, run->gid, paths, np, err, sizeof(err)) != 0) {
 			char who[sizeof(run->user)];
 			snprintf(who, sizeof(who), "%s", run->user);

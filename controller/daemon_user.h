@@ -15,7 +15,8 @@
 
 /*
  * Hands the `n` paths (the database and its WAL files, the backends'
- * directories with their files) to uid/gid so that they stay writable; paths
+ * directories with their files, the Unix sensor sockets) to uid/gid so that
+ * they stay writable (their modes unchanged); paths
  * that do not exist are skipped. Never anything else: the directory they sit
  * in may be shared (e.g. /var/lib). Then switches to uid/gid with no
  * supplementary groups, keeping only CAP_NET_ADMIN (permitted and

@@ -290,7 +290,7 @@ main(int argc, char **argv)
 	printf("switch %s at %s port %u, SNMP%s\n", sc.name, sc.address, sc.port,
 	       sc.version == SNMPSW_V3 ? "v3" : "v2c");
 	c.pending = 1;   /* the write probe */
-	c.pt = snmpsw_point_new(loop_event_base(c.loop), &sc, on_probe, &c, err, sizeof(err));
+	c.pt = snmpsw_point_new(c.loop, &sc, on_probe, &c, err, sizeof(err));
 	explicit_bzero(&sc, sizeof(sc));   /* the point keeps its own copy of the secrets */
 	if (!c.pt) {
 		fprintf(stderr, "cordon-switch-check: %s\n", err);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # The SNMP enforcement point: the point's modules (snmp_point.c and the
 # operations it queues, snmp_int.h) and snmp_client (snmp_client.h: net-snmp's
-# single-session API on libevent, snmpc_int.h), the notification receiver
+# single-session API on the event loop of common/loop.h, snmpc_int.h), the notification receiver
 # (snmp_receiver.c) on the same internals, and the pure decoders of
 # notifications (snmp_notify.c) and neighbour tables (snmp_neigh.c). Only
 # snmp_client's modules and the receiver include net-snmp's headers.
@@ -27,4 +27,4 @@ target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp_vendor.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_view.c)
 target_include_directories(cordon_switches PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(cordon_switches PUBLIC PkgConfig::NETSNMP PkgConfig::LIBEVENT)
+target_link_libraries(cordon_switches PUBLIC PkgConfig::NETSNMP cordon_loop)

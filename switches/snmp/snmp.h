@@ -3,7 +3,7 @@
  * snmp: SNMP-managed switches as enforcement points (enforce.h).
  *
  * One point per switch. Operations run asynchronously on the caller's
- * libevent event_base and complete through their enf_done_fn from that loop
+ * event loop (common/loop.h) and complete through their enf_done_fn from that loop
  * (never from inside the call that starts them). Per switch, operations run
  * in arrival order (a queue of at most `max_queue`), never two at once,
  * because an isolation reads and rewrites VLAN membership bitmaps that a
@@ -54,7 +54,7 @@
 
 #include "enforce.h"
 
-struct event_base;
+struct loop;
 
 #define SNMPSW_ADDR_LEN 128
 #define SNMPSW_SECRET_LEN 128
@@ -119,7 +119,7 @@ int snmpsw_global_init(const char *state_dir, char *err, size_t errlen);
 void snmpsw_global_shutdown(void);
 
 /*
- * Creates the point for one switch on `base` (borrowed; must outlive the
+ * Creates the point for one switch on `loop` (borrowed; must outlive the
  * point) and starts the write probe, whose outcome is reported once through
  * `probe_cb(probe_arg, res)` from the loop (NULL: not reported). Returns a
  * point owned by the caller (enf_destroy), or NULL with `err` filled.
@@ -128,7 +128,7 @@ void snmpsw_global_shutdown(void);
  * point's own callbacks. An operation started on a point while it is being
  * destroyed completes at once, from inside the call, with ENF_ERROR.
  */
-struct enf_point *snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg,
+struct enf_point *snmpsw_point_new(struct loop *loop, const struct snmpsw_config *cfg,
 				   enf_done_fn probe_cb, void *probe_arg,
 				   char *err, size_t errlen);
 

@@ -11,7 +11,7 @@
 #include "snmp_op.h"
 #include "snmp_point.h"
 
-#include <event2/event.h>
+#include "loop.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -541,11 +541,9 @@ batch_verify_reply(struct sw *sw, const struct snmpc_reply *r)
 }
 
 void
-on_pause(evutil_socket_t fd, short what, void *arg)
+on_pause(void *arg)
 {
 	struct sw *sw = arg;
-	(void)fd;
-	(void)what;
 	if (sw->batch_running && sw->batch.step == ST_BOUNCE_PAUSE)
 		batch_admin(sw, ST_BOUNCE_UP, IF_ADMIN_UP);
 }
@@ -600,10 +598,8 @@ on_batch_reply(void *arg, const struct snmpc_reply *r)
 			batch_fail_reply(sw, r, "bouncing %2$s (ifAdminStatus.%5$d down)", false);
 			return;
 		}
-		struct timeval tv = {sw->cfg.bounce_pause_ms / 1000,
-				     (long)(sw->cfg.bounce_pause_ms % 1000) * 1000};
 		sw->batch.step = ST_BOUNCE_PAUSE;
-		evtimer_add(sw->pause_ev, &tv);
+		loop_timer_arm(sw->pause, (double)sw->cfg.bounce_pause_ms / 1000.0);
 		return;
 	}
 	case ST_BOUNCE_UP:

@@ -8,12 +8,10 @@
 
 #include "snmp_int.h"
 
-#include <event2/util.h>
-
 /* Takes consecutive moves on distinct ports from the head of the queue and starts them. */
 void batch_gather(struct sw *sw);
-/* The bounce's pause is over (sw->pause_ev): the ports go up again. */
-void on_pause(evutil_socket_t fd, short what, void *arg);
+/* The bounce's pause is over (sw->pause): the ports go up again. */
+void on_pause(void *arg);
 /* The batch's entry for VLAN vid; NULL when the VLAN is not involved. */
 struct vlan_members *vl_find(struct batch *b, int32_t vid);
 const struct vlan_members *vl_find_const(const struct batch *b, int32_t vid);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * snmp_client: asynchronous SNMP (v2c, v3 authPriv SHA/AES) from a libevent
- * loop, one session per switch. Internal to the SNMP enforcement point: only
+ * snmp_client: asynchronous SNMP (v2c, v3 authPriv SHA/AES) on Cordon's event
+ * loop (common/loop.h), one session per switch. Internal to the SNMP enforcement point: only
  * its own modules (snmp_session.c, snmp_request.c, snmp_v3.c, snmp_oid.c,
  * snmp_client_test.c, sharing snmpc_int.h) include net-snmp, and they
- * register net-snmp's sockets and timeouts with libevent; its users see the
+ * register net-snmp's sockets and timeouts with the loop; its users see the
  * plain types below.
  *
  * Every request completes through its callback exactly once, always from the
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct event_base;
+struct loop;
 
 #define SNMPC_MAX_OID 32     /* sub-identifiers: the longest OID Cordon uses is 20 */
 #define SNMPC_MAX_STR 256    /* octet string values (DisplayString, PortList) */
@@ -111,11 +111,12 @@ bool snmpc_global_ready(void);
 void snmpc_global_shutdown(void);
 
 /*
- * Opens a session (a UDP socket; no packet is sent yet). The returned session
+ * Opens a session (a UDP socket; no packet is sent yet) on `loop` (borrowed;
+ * must outlive the session). The returned session
  * is owned by the caller and freed with snmpc_close. NULL with `err` filled
  * on failure; secrets are never copied into `err`.
  */
-struct snmpc_session *snmpc_open(struct event_base *base, const struct snmpc_params *p,
+struct snmpc_session *snmpc_open(struct loop *loop, const struct snmpc_params *p,
 				 char *err, size_t errlen);
 
 /*

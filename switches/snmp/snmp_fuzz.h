@@ -35,7 +35,7 @@
 #include "snmp.h"
 #include "snmp_client.h"
 
-struct event_base;
+struct loop;
 struct snmp_pdu;   /* net-snmp's netsnmp_pdu */
 
 enum snmpsw_req_kind { SNMPSW_REQ_GET, SNMPSW_REQ_SET, SNMPSW_REQ_WALK };
@@ -60,11 +60,11 @@ typedef int (*snmpsw_send_fn)(void *send_arg, const struct snmpsw_request *rq, s
 
 /*
  * snmpsw_point_new() without a session: the same point (config check,
- * events on `base`, the write probe queued first), its requests going to
+ * timers on `loop`, the write probe queued first), its requests going to
  * `send`. Destroyed with enf_destroy(); pending requests are then dropped by
  * the test (their callbacks must not be called).
  */
-struct enf_point *snmpsw_test_point_new(struct event_base *base, const struct snmpsw_config *cfg,
+struct enf_point *snmpsw_test_point_new(struct loop *loop, const struct snmpsw_config *cfg,
 					snmpsw_send_fn send, void *send_arg, enf_done_fn probe_cb,
 					void *probe_arg, char *err, size_t errlen);
 

@@ -19,8 +19,8 @@
 #include "snmp_fuzz.h"    /* snmpsw_send_fn: a test point's requests */
 #include "snmp_view.h"
 
-struct event;
-struct event_base;
+struct loop;
+struct loop_timer;
 struct snmp_vendor;
 
 struct oid_ref {
@@ -168,7 +168,7 @@ struct sw {
 	struct enf_point *pt;
 	struct snmpsw_config cfg;       /* holds the secrets: wiped when destroyed */
 	const struct driver *drv;
-	struct event_base *base;
+	struct loop *loop;              /* borrowed */
 	struct snmpc_session *sess;     /* owned; NULL for a test point */
 	snmpsw_send_fn test_send;       /* a test point's requests go here (snmp_fuzz.h); else NULL */
 	void *test_send_arg;
@@ -177,7 +177,8 @@ struct sw {
 	struct op *cur;                 /* running (not a move), owned */
 	struct batch batch;             /* moves running */
 	bool batch_running;
-	struct event *kick_ev, *pause_ev;
+	struct loop_timer *kick;        /* owned: deferred start of the next op (loop_timer_fire) */
+	struct loop_timer *pause;       /* owned: the bounce's pause */
 	/* what the switch is (driver auto: from sysObjectID) */
 	const struct snmp_vendor *vendor;
 	bool vendor_known;

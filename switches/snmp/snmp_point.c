@@ -25,7 +25,7 @@
 #include "snmp_vendor.h"
 #include "snmp_view.h"
 
-#include <event2/event.h>
+#include "loop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,11 +124,9 @@ sw_detect(struct sw *sw)
 }
 
 static void
-on_kick(evutil_socket_t fd, short what, void *arg)
+on_kick(void *arg)
 {
 	struct sw *sw = arg;
-	(void)fd;
-	(void)what;
 
 	/*
 	 * One op per kick: op_finish kicks again, and after it (its callback may
@@ -173,7 +171,7 @@ void
 sw_kick(struct sw *sw)
 {
 	if (!sw->cur && !sw->batch_running && !sw->detecting && sw->head)
-		event_active(sw->kick_ev, 0, 0);
+		loop_timer_fire(sw->kick);
 }
 
 /* The queued op (NULL when it was answered at once: out of memory, or the point destroyed). */
@@ -320,8 +318,8 @@ snmp_destroy(struct enf_point *p)
 	if (sw->in_callback > 0) {
 		/* Destroyed from one of its own callbacks: op_finish frees it once that returns. */
 		sw->free_pending = true;
-		event_del(sw->kick_ev);
-		event_del(sw->pause_ev);
+		loop_timer_cancel(sw->kick);
+		loop_timer_cancel(sw->pause);
 		return;
 	}
 	sw_free(sw);
@@ -330,10 +328,8 @@ snmp_destroy(struct enf_point *p)
 void
 sw_free(struct sw *sw)
 {
-	if (sw->kick_ev)
-		event_free(sw->kick_ev);
-	if (sw->pause_ev)
-		event_free(sw->pause_ev);
+	loop_timer_free(sw->kick);
+	loop_timer_free(sw->pause);
 	swv_clear(&sw->view);
 	config_wipe(&sw->cfg);
 	free(sw);
@@ -356,7 +352,7 @@ static const struct enf_ops OPS_AUTO = {
 
 /* A point with a session (test_send NULL) or a test point (snmp_fuzz.h). */
 static struct enf_point *
-point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_fn test_send,
+point_new(struct loop *loop, const struct snmpsw_config *cfg, snmpsw_send_fn test_send,
 	  void *test_send_arg, enf_done_fn probe_cb, void *probe_arg, char *err, size_t errlen)
 {
 	struct snmpc_params sp;
@@ -374,7 +370,7 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 		goto fail;
 	}
 	sw->cfg = *cfg;
-	sw->base = base;
+	sw->loop = loop;
 	sw->pt = p;
 	/* driver auto: qbridge until the sysObjectID says otherwise (vendor_from) */
 	sw->drv = cfg->driver == SNMPSW_DRIVER_CISCO ? &DRIVER_CISCO : &DRIVER_QBRIDGE;
@@ -383,9 +379,9 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 	sw->probe_cb = probe_cb;
 	sw->probe_arg = probe_arg;
 	sw->stats.probe = ENF_ERROR;
-	sw->kick_ev = event_new(base, -1, 0, on_kick, sw);
-	sw->pause_ev = evtimer_new(base, on_pause, sw);
-	if (!sw->kick_ev || !sw->pause_ev) {
+	sw->kick = loop_timer_new(loop, on_kick, sw);
+	sw->pause = loop_timer_new(loop, on_pause, sw);
+	if (!sw->kick || !sw->pause) {
 		snprintf(err, errlen, "switch %s: cannot create events", cfg->name);
 		goto fail;
 	}
@@ -402,7 +398,7 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 	sp.v3_priv_pass = cfg->v3_priv_pass;
 	sp.timeout_ms = cfg->timeout_ms;
 	sp.retries = cfg->retries;
-	if (!test_send && !(sw->sess = snmpc_open(base, &sp, err, errlen)))
+	if (!test_send && !(sw->sess = snmpc_open(loop, &sp, err, errlen)))
 		goto fail;
 	p->ops = cfg->driver == SNMPSW_DRIVER_CISCO ? &OPS_CISCO
 		 : cfg->driver == SNMPSW_DRIVER_AUTO ? &OPS_AUTO : &OPS_QBRIDGE;
@@ -413,10 +409,8 @@ point_new(struct event_base *base, const struct snmpsw_config *cfg, snmpsw_send_
 	return p;
 fail:
 	if (sw) {
-		if (sw->kick_ev)
-			event_free(sw->kick_ev);
-		if (sw->pause_ev)
-			event_free(sw->pause_ev);
+		loop_timer_free(sw->kick);
+		loop_timer_free(sw->pause);
 		config_wipe(&sw->cfg);
 		free(sw);
 	}
@@ -425,14 +419,14 @@ fail:
 }
 
 struct enf_point *
-snmpsw_point_new(struct event_base *base, const struct snmpsw_config *cfg, enf_done_fn probe_cb,
+snmpsw_point_new(struct loop *loop, const struct snmpsw_config *cfg, enf_done_fn probe_cb,
 		 void *probe_arg, char *err, size_t errlen)
 {
-	return point_new(base, cfg, NULL, NULL, probe_cb, probe_arg, err, errlen);
+	return point_new(loop, cfg, NULL, NULL, probe_cb, probe_arg, err, errlen);
 }
 
 struct enf_point *
-snmpsw_test_point_new(struct event_base *base, const struct snmpsw_config *cfg,
+snmpsw_test_point_new(struct loop *loop, const struct snmpsw_config *cfg,
 		      snmpsw_send_fn send, void *send_arg, enf_done_fn probe_cb, void *probe_arg,
 		      char *err, size_t errlen)
 {
@@ -440,7 +434,7 @@ snmpsw_test_point_new(struct event_base *base, const struct snmpsw_config *cfg,
 		snprintf(err, errlen, "switch %s: a test point needs a send function", cfg->name);
 		return NULL;
 	}
-	return point_new(base, cfg, send, send_arg, probe_cb, probe_arg, err, errlen);
+	return point_new(loop, cfg, send, send_arg, probe_cb, probe_arg, err, errlen);
 }
 
 void

@@ -8,14 +8,11 @@
  * snmp_sess_add() makes a session around it whose callback gets every parsed
  * PDU (SNMPv3 security processing included: a message from an unknown user or
  * with a bad digest never reaches the callback), and the socket is watched by
- * libevent, which calls snmp_sess_read2() when it is readable. A receiver has
+ * the event loop (loop_watch), which calls snmp_sess_read2() when it is readable. A receiver has
  * no requests of its own outstanding, so it needs no retransmission timer.
  */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/large_fd_set.h>
-
-#include <event2/event.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -33,7 +30,8 @@
 
 struct snmprx {
 	void *sessp;                  /* net-snmp single session; owned */
-	struct event *rd_ev;          /* owned */
+	struct loop_watch *rd_watch;  /* owned */
+	int fd;                       /* the session's socket (net-snmp's) */
 	snmprx_fn fn;
 	void *arg;
 	bool v2c;
@@ -184,16 +182,11 @@ static int rx_on_pdu(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, v
 	return 1;
 }
 
-static void rx_on_read(evutil_socket_t fd, short what, void *arg)
+static void rx_on_read(void *arg)
 {
 	struct snmprx *rx = arg;
-	netsnmp_large_fd_set lfs;
-	(void)what;
 
-	netsnmp_large_fd_set_init(&lfs, fd + 1);
-	NETSNMP_LARGE_FD_SET(fd, &lfs);
-	snmp_sess_read2(rx->sessp, &lfs);
-	netsnmp_large_fd_set_cleanup(&lfs);
+	sess_read(rx->sessp, rx->fd);
 }
 
 static int hex_engine_id(const char *hex, u_char *out, size_t *len)
@@ -312,7 +305,7 @@ static int setup_v3(struct snmprx *rx, const struct snmprx_conf *c, char *err, s
 	return 0;
 }
 
-struct snmprx *snmprx_open(struct event_base *base, const struct snmprx_conf *c, snmprx_fn fn,
+struct snmprx *snmprx_open(struct loop *loop, const struct snmprx_conf *c, snmprx_fn fn,
 			   void *arg, char *err, size_t errlen)
 {
 	char spec[160];
@@ -382,8 +375,9 @@ struct snmprx *snmprx_open(struct event_base *base, const struct snmprx_conf *c,
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		rx->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 							  : ((struct sockaddr_in *)&ss)->sin_port);
-	rx->rd_ev = event_new(base, fd, EV_READ | EV_PERSIST, rx_on_read, rx);
-	if (!rx->rd_ev || event_add(rx->rd_ev, NULL) < 0) {
+	rx->fd = fd;
+	rx->rd_watch = loop_watch(loop, fd, rx_on_read, rx);
+	if (!rx->rd_watch) {
 		snprintf(err, errlen, "snmp receiver on %s: cannot watch the socket", c->listen);
 		goto fail;
 	}
@@ -409,8 +403,7 @@ void snmprx_close(struct snmprx *rx)
 {
 	if (!rx)
 		return;
-	if (rx->rd_ev)
-		event_free(rx->rd_ev);
+	loop_unwatch(rx->rd_watch);
 	if (rx->sessp)
 		snmp_sess_close(rx->sessp);
 	/* usm_remove_user() unlinks the user (it returns the list, not the user). */

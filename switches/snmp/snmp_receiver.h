@@ -26,7 +26,7 @@
 
 #include "snmp_notify.h"
 
-struct event_base;
+struct loop;
 struct snmprx;
 
 struct snmprx_conf {
@@ -57,11 +57,12 @@ struct snmprx_stats {
 };
 
 /*
- * Opens the listening socket. snmpc_global_init must have run. Returns the
+ * Opens the listening socket, watched on `loop` (borrowed; must outlive the
+ * receiver). snmpc_global_init must have run. Returns the
  * receiver (owned by the caller, freed by snmprx_close) or NULL with err
  * filled (the address and the reason; never a secret).
  */
-struct snmprx *snmprx_open(struct event_base *base, const struct snmprx_conf *conf, snmprx_fn fn,
+struct snmprx *snmprx_open(struct loop *loop, const struct snmprx_conf *conf, snmprx_fn fn,
 			   void *arg, char *err, size_t errlen);
 
 /* The port actually bound (useful with port 0). */

@@ -11,7 +11,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include <event2/event.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -380,7 +379,7 @@ req_submit(struct snmpc_session *s, struct snmpc_req *r)
 			v3_start_discovery(s);
 		if (s->v3 == V3_FAILED) {
 			/* Fails through the loop, never from inside this call. */
-			event_active(s->dispatch_ev, 0, 0);
+			loop_timer_fire(s->dispatch);
 			return 0;
 		}
 	} else if (!s->in_dispatch) {
@@ -389,7 +388,7 @@ req_submit(struct snmpc_session *s, struct snmpc_req *r)
 		/* From a callback: the dispatch loop sends it once the callback returns. */
 	}
 	if (s->done_head)
-		event_active(s->dispatch_ev, 0, 0);
+		loop_timer_fire(s->dispatch);
 	rearm(s);
 	return 0;
 }

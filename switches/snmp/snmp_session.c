@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * snmp_session: snmp_client's sessions, net-snmp's single-session API driven by libevent.
+ * snmp_session: snmp_client's sessions, net-snmp's single-session API driven by
+ * Cordon's event loop (common/loop.h).
  *
- * Each session's UDP socket is a persistent EV_READ event that calls
+ * Each session's UDP socket is watched for readability (loop_watch), which calls
  * snmp_sess_read2(); one timer per session is armed for the earliest
  * retransmission deadline net-snmp reports (snmp_sess_select_info2) and calls
  * snmp_sess_timeout(). net-snmp itself never retries (session retries = 0):
@@ -30,8 +31,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/library/large_fd_set.h>
-
-#include <event2/event.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -95,14 +94,10 @@ snmpc_global_shutdown(void)
 void
 session_free(struct snmpc_session *s)
 {
-	if (s->rd_ev)
-		event_free(s->rd_ev);
-	if (s->probe_rd_ev)
-		event_free(s->probe_rd_ev);
-	if (s->timer_ev)
-		event_free(s->timer_ev);
-	if (s->dispatch_ev)
-		event_free(s->dispatch_ev);
+	loop_unwatch(s->rd_watch);
+	loop_unwatch(s->probe_rd_watch);
+	loop_timer_free(s->timer);
+	loop_timer_free(s->dispatch);
 	free(s->v3_user);
 	if (s->community) {
 		explicit_bzero(s->community, strlen(s->community));
@@ -132,10 +127,8 @@ session_dispatch(struct snmpc_session *s)
 }
 
 static void
-on_dispatch(evutil_socket_t fd, short what, void *arg)
+on_dispatch(void *arg)
 {
-	(void)fd;
-	(void)what;
 	session_after(arg);
 }
 
@@ -163,9 +156,9 @@ rearm(struct snmpc_session *s)
 		}
 	}
 	if (any)
-		evtimer_add(s->timer_ev, &best);
+		loop_timer_arm(s->timer, (double)best.tv_sec + (double)best.tv_usec / 1e6);
 	else
-		evtimer_del(s->timer_ev);
+		loop_timer_cancel(s->timer);
 }
 
 void
@@ -197,8 +190,8 @@ session_after(struct snmpc_session *s)
 						r->in_flight = false;
 						r->want_send = true;
 					}
-				event_free(s->rd_ev);
-				s->rd_ev = NULL;
+				loop_unwatch(s->rd_watch);
+				s->rd_watch = NULL;
 				snmp_sess_close(s->sessp);
 				s->sessp = NULL;
 				v3_stop_discovery(s);
@@ -248,39 +241,38 @@ session_after(struct snmpc_session *s)
 }
 
 void
-on_read(evutil_socket_t fd, short what, void *arg)
+sess_read(void *sessp, int fd)
 {
-	struct snmpc_session *s = arg;
 	netsnmp_large_fd_set lfs;
-	(void)what;
 
 	netsnmp_large_fd_set_init(&lfs, fd + 1);
 	NETSNMP_LARGE_FD_SET(fd, &lfs);
-	snmp_sess_read2(s->sessp, &lfs);
+	snmp_sess_read2(sessp, &lfs);
 	netsnmp_large_fd_set_cleanup(&lfs);
+}
+
+void
+on_read(void *arg)
+{
+	struct snmpc_session *s = arg;
+
+	sess_read(s->sessp, snmp_sess_transport(s->sessp)->sock);
 	session_after(s);
 }
 
 void
-on_probe_read(evutil_socket_t fd, short what, void *arg)
+on_probe_read(void *arg)
 {
 	struct snmpc_session *s = arg;
-	netsnmp_large_fd_set lfs;
-	(void)what;
 
-	netsnmp_large_fd_set_init(&lfs, fd + 1);
-	NETSNMP_LARGE_FD_SET(fd, &lfs);
-	snmp_sess_read2(s->probe_sessp, &lfs);
-	netsnmp_large_fd_set_cleanup(&lfs);
+	sess_read(s->probe_sessp, snmp_sess_transport(s->probe_sessp)->sock);
 	session_after(s);
 }
 
 static void
-on_timer(evutil_socket_t fd, short what, void *arg)
+on_timer(void *arg)
 {
 	struct snmpc_session *s = arg;
-	(void)fd;
-	(void)what;
 
 	if (s->sessp)
 		snmp_sess_timeout(s->sessp);
@@ -292,7 +284,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 /* ---- sessions ---- */
 
 struct snmpc_session *
-snmpc_open(struct event_base *base, const struct snmpc_params *p, char *err, size_t errlen)
+snmpc_open(struct loop *loop, const struct snmpc_params *p, char *err, size_t errlen)
 {
 	struct snmpc_session *s;
 	netsnmp_session ss;
@@ -309,7 +301,7 @@ snmpc_open(struct event_base *base, const struct snmpc_params *p, char *err, siz
 		snprintf(err, errlen, "snmp: out of memory");
 		return NULL;
 	}
-	s->base = base;
+	s->loop = loop;
 	snprintf(s->label, sizeof(s->label), "%s", p->label ? p->label : p->address);
 	if (strchr(p->address, ':'))
 		snprintf(s->peer, sizeof(s->peer), "udp6:[%s]:%u", p->address, p->port ? p->port : 161);
@@ -318,9 +310,9 @@ snmpc_open(struct event_base *base, const struct snmpc_params *p, char *err, siz
 	s->version = p->version;
 	s->timeout_ms = p->timeout_ms ? p->timeout_ms : 1000;
 	s->retries = p->retries;
-	s->timer_ev = evtimer_new(base, on_timer, s);
-	s->dispatch_ev = event_new(base, -1, 0, on_dispatch, s);
-	if (!s->timer_ev || !s->dispatch_ev) {
+	s->timer = loop_timer_new(loop, on_timer, s);
+	s->dispatch = loop_timer_new(loop, on_dispatch, s);
+	if (!s->timer || !s->dispatch) {
 		snprintf(err, errlen, "snmp: %s: cannot create events", s->label);
 		goto fail;
 	}
@@ -347,9 +339,8 @@ snmpc_open(struct event_base *base, const struct snmpc_params *p, char *err, siz
 				 s->peer, snmp_api_errstring(ss.s_snmp_errno));
 			goto fail;
 		}
-		s->rd_ev = event_new(base, snmp_sess_transport(s->sessp)->sock, EV_READ | EV_PERSIST,
-				     on_read, s);
-		if (!s->rd_ev || event_add(s->rd_ev, NULL) < 0) {
+		s->rd_watch = loop_watch(loop, snmp_sess_transport(s->sessp)->sock, on_read, s);
+		if (!s->rd_watch) {
 			snprintf(err, errlen, "snmp: %s: cannot watch the session's socket", s->label);
 			goto fail;
 		}
@@ -413,17 +404,15 @@ snmpc_close(struct snmpc_session *s)
 		return;
 	/* net-snmp first, while the requests it points at still exist; its callbacks see `closing`. */
 	s->closing = true;
-	if (s->rd_ev) {
-		event_free(s->rd_ev);
-		s->rd_ev = NULL;
-	}
+	loop_unwatch(s->rd_watch);
+	s->rd_watch = NULL;
 	v3_stop_discovery(s);
 	if (s->sessp) {
 		snmp_sess_close(s->sessp);
 		s->sessp = NULL;
 	}
-	evtimer_del(s->timer_ev);
-	event_del(s->dispatch_ev);
+	loop_timer_cancel(s->timer);
+	loop_timer_cancel(s->dispatch);
 	for (int guard = 0; s->active && guard < 1000000; guard++)
 		req_complete(s->active, SNMPC_CANCELLED, "%s: session closed", s->label);
 	/* Answers already in but not yet delivered are cancelled too: nobody waits for them now. */

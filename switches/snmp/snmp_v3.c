@@ -13,7 +13,6 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include <event2/event.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,9 +99,9 @@ v3_start_discovery(struct snmpc_session *s)
 	 * loop for up to a timeout.
 	 */
 	snmp_sess_session(s->probe_sessp)->flags |= SNMP_FLAGS_DONT_PROBE;
-	s->probe_rd_ev = event_new(s->base, snmp_sess_transport(s->probe_sessp)->sock,
-				   EV_READ | EV_PERSIST, on_probe_read, s);
-	if (!s->probe_rd_ev || event_add(s->probe_rd_ev, NULL) < 0) {
+	s->probe_rd_watch = loop_watch(s->loop, snmp_sess_transport(s->probe_sessp)->sock,
+				       on_probe_read, s);
+	if (!s->probe_rd_watch) {
 		v3_fail(s, "%s: cannot watch the discovery socket", s->label);
 		return;
 	}
@@ -114,10 +113,8 @@ v3_start_discovery(struct snmpc_session *s)
 void
 v3_stop_discovery(struct snmpc_session *s)
 {
-	if (s->probe_rd_ev) {
-		event_free(s->probe_rd_ev);
-		s->probe_rd_ev = NULL;
-	}
+	loop_unwatch(s->probe_rd_watch);
+	s->probe_rd_watch = NULL;
 	if (s->probe_sessp) {
 		snmp_sess_close(s->probe_sessp);
 		s->probe_sessp = NULL;
@@ -201,8 +198,7 @@ v3_open_real(struct snmpc_session *s)
 	}
 	/* Never a synchronous discovery from inside a send (see v3_start_discovery). */
 	snmp_sess_session(s->sessp)->flags |= SNMP_FLAGS_DONT_PROBE;
-	s->rd_ev = event_new(s->base, snmp_sess_transport(s->sessp)->sock, EV_READ | EV_PERSIST,
-			     on_read, s);
-	if (!s->rd_ev || event_add(s->rd_ev, NULL) < 0)
+	s->rd_watch = loop_watch(s->loop, snmp_sess_transport(s->sessp)->sock, on_read, s);
+	if (!s->rd_watch)
 		v3_fail(s, "%s: cannot watch the session's socket", s->label);
 }

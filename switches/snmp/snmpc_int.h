@@ -10,11 +10,10 @@
 #define CORDON_SNMPC_INT_H
 
 #include "snmp_client.h"
+#include "loop.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-
-#include <event2/util.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,20 +59,21 @@ struct snmpc_req {
 enum v3_state { V3_NONE, V3_NEED_DISCOVERY, V3_DISCOVERING, V3_DISCOVERED, V3_FAILED };
 
 struct snmpc_session {
-	struct event_base *base;
+	struct loop *loop;        /* borrowed */
 	char label[64];
 	char peer[200];           /* "udp:ADDR:PORT" */
 	enum snmpc_version version;
 	unsigned timeout_ms, retries;
 	void *sessp;              /* net-snmp single session; NULL for v3 until discovered */
 	char *community;          /* owned, v2c, secret (wiped): for "community@vlan" requests */
-	struct event *rd_ev, *timer_ev, *dispatch_ev;
+	struct loop_watch *rd_watch;          /* owned: the open session's socket */
+	struct loop_timer *timer, *dispatch;  /* owned: retransmissions; deferred completion */
 	/* v3 */
 	netsnmp_session v3tmpl;   /* the real session's parameters; holds Ku keys (secret), wiped at close */
 	char *v3_user;            /* owned */
 	enum v3_state v3;
 	void *probe_sessp;
-	struct event *probe_rd_ev;
+	struct loop_watch *probe_rd_watch;    /* owned: the discovery session's socket */
 	unsigned probe_attempts;
 	bool probe_in_flight, probe_want_send;
 	u_char engine_id[64];
@@ -115,10 +115,12 @@ void session_free(struct snmpc_session *s);
 void rearm(struct snmpc_session *s);
 /* Fails every request not in flight with the SNMPv3 discovery's failure. */
 void fail_waiting(struct snmpc_session *s);
+/* Lets net-snmp read the single session's socket `fd`, which is readable. */
+void sess_read(void *sessp, int fd);
 /* The open session's socket is readable. */
-void on_read(evutil_socket_t fd, short what, void *arg);
+void on_read(void *arg);
 /* The discovery session's socket is readable. */
-void on_probe_read(evutil_socket_t fd, short what, void *arg);
+void on_probe_read(void *arg);
 
 /* ---- snmp_request.c ---- */
 

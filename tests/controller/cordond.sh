@@ -6,8 +6,9 @@
 # replaying a recorded capture, protected hosts, the rate cap, dry run,
 # approval, manual quarantine and release through cordonctl with the
 # caller's uid in the audit, probation and relapse, bad input, the read-only
-# socket, kill -9 at every step of an isolation and a release, and a restart
-# that finds the kernel's rules gone.
+# socket, a sensor running as cordon that reconnects over unix: to a restarted
+# daemon running as cordon, kill -9 at every step of an isolation and a
+# release, and a restart that finds the kernel's rules gone.
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -263,6 +264,50 @@ check "  and still isolates through netlink" test "$(state 10.93.0.1)" = quarant
 check "  its state files belong to that user" test "$(stat -c %U "$TMP/state.db")" = nobody
 stop
 write_conf "$TMP/c.conf" ""
+
+# --- a confined sensor reconnects over unix: to a restarted cordond -------------
+# cordond binds its sensor socket as root and hands it to daemon.user (here
+# cordon, mode 0660 kept) before it drops; a sensor that dropped to cordon
+# too reconnects by path after cordond restarts, with no owner changed by hand.
+# uid_of PID: the real uid in /proc/PID/status
+uid_of() { awk '/^Uid:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+blaster="$CAPS/worm_blaster_tcp4444_shell.pcap"
+if getent passwd cordon >/dev/null && [[ -r "$blaster" ]] && command -v tcpreplay >/dev/null; then
+  CORDON_UID=$(id -u cordon)
+  chmod 0711 "$TMP"   # the sensor, as cordon, reaches the socket by path
+  ip -n "$NS" link show vsense >/dev/null 2>&1 ||
+    { ip -n "$NS" link add vsense type veth peer name vinject &&
+      ip -n "$NS" link set vsense up && ip -n "$NS" link set vinject up; }
+  sed -i 's|control_mode = "0660";|control_mode = "0660"; user = "cordon";|' "$TMP/c.conf"
+  start || exit 1
+  check "daemon.user cordon: the sensor socket is handed to cordon:cordon, mode 0660" \
+    test "$(stat -c '%U:%G %a' "$TMP/sensor.sock")" = "cordon:cordon 660"
+  ip netns exec "$NS" "$B/cordon-sensor" -U cordon -i vsense -o "unix:$TMP/sensor.sock" \
+    >"$TMP/usensor.out" 2>"$TMP/usensor.err" &
+  SPID=$!
+  for _ in $(seq 200); do [[ "$(uid_of $SPID)" == "$CORDON_UID" ]] && break; sleep 0.05; done
+  check "  a sensor with unix: output runs as cordon" test "$(uid_of $SPID)" = "$CORDON_UID"
+  check "  its capture is attached" wait_capture "$NS" vsense
+  stop
+  start || exit 1
+  check "  the restarted cordond hands its new socket to cordon:cordon too" \
+    test "$(stat -c '%U:%G %a' "$TMP/sensor.sock")" = "cordon:cordon 660"
+  ip netns exec "$NS" tcpreplay -q -i vinject "$blaster" >/dev/null 2>&1
+  for _ in $(seq 100); do [[ -n "$(state 10.234.0.239)" ]] && break; sleep 0.1; done
+  ctl --json show 10.234.0.239 2>/dev/null | jq -e '.host.reason | test("signature blaster")' >/dev/null
+  check "  the sensor reconnects as cordon and its detection arrives" test $? -eq 0
+  [[ $fail -gt 0 ]] && { tail -5 "$TMP/usensor.err"; tail -5 "$TMP/daemon.log"; }
+  check "  the sensor still runs" kill -0 "$SPID"
+  kill -TERM "$SPID"; wait "$SPID"; rc=$?
+  check "  and exits 0 on SIGTERM (exit $rc)" test $rc -eq 0
+  stop
+  chmod 0700 "$TMP"
+  write_conf "$TMP/c.conf" ""
+elif [[ "${CI:-}" == "true" ]]; then
+  bad "sensor reconnect as cordon not tested: user cordon, the captures or tcpreplay missing"
+else
+  echo "SKIPPED: sensor reconnect as cordon (user cordon, captures or tcpreplay missing)"
+fi
 
 # --- the state database cannot be written: refuse to act rather than act unrecorded --
 start || exit 1

@@ -728,7 +728,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct oprec *probe = &g.ops[MAX_OPS];
 	probe->kind = K_PROBE;
 	g.queuing++;
-	g.pt = snmpsw_test_point_new(loop_event_base(g.loop), &g.cfg, fz_send, NULL, on_done, probe, err,
+	g.pt = snmpsw_test_point_new(g.loop, &g.cfg, fz_send, NULL, on_done, probe, err,
 				     sizeof(err));
 	g.queuing--;
 	CHECK(g.pt);

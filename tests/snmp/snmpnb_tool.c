@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tool.loop = loop_new();
-	struct snmpc_session *s = tool.loop ? snmpc_open(loop_event_base(tool.loop), &p, err, sizeof(err))
+	struct snmpc_session *s = tool.loop ? snmpc_open(tool.loop, &p, err, sizeof(err))
 					    : NULL;
 	if (!s) {
 		fprintf(stderr, "snmpnb-tool: %s\n", tool.loop ? err : "no event loop");

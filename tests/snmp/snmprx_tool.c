@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t.loop = loop_new();
-	struct snmprx *rx = t.loop ? snmprx_open(loop_event_base(t.loop), &conf, on_notification, &t,
+	struct snmprx *rx = t.loop ? snmprx_open(t.loop, &conf, on_notification, &t,
 						 err, sizeof(err))
 				   : NULL;
 	struct loop_timer *timer = rx ? loop_timer_new(t.loop, on_timeout, t.loop) : NULL;

@@ -316,7 +316,7 @@ main(int argc, char **argv)
 	int live = 0, hosts = 0;
 	for (int i = 0; i < nswitches; i++) {
 		struct bsw *s = &switches[i];
-		s->pt = snmpsw_point_new(loop_event_base(loop), &s->cfg, on_probe, s, err, sizeof(err));
+		s->pt = snmpsw_point_new(loop, &s->cfg, on_probe, s, err, sizeof(err));
 		if (!s->pt) {
 			fprintf(stderr, "snmpsw-bench: %s\n", err);
 			return 2;

@@ -307,7 +307,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	bool want_probe = strcmp(cmd, "probe") == 0;
-	r.pt = snmpsw_point_new(loop_event_base(r.loop), &cfg, on_probe, &r, err, sizeof(err));
+	r.pt = snmpsw_point_new(r.loop, &cfg, on_probe, &r, err, sizeof(err));
 	if (!r.pt) {
 		fprintf(stderr, "snmpsw-tool: %s\n", err);
 		return 2;

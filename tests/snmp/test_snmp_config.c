@@ -186,7 +186,7 @@ test_silent_point(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "50", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "1", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	struct enf_point *p = snmpsw_point_new(loop,
 	    &c, count_cb, &probe, err, sizeof(err));
 	assert_non_null(p);
 	assert_string_equal(p->ops->kind, "snmp-qbridge");
@@ -246,7 +246,7 @@ test_silent_v3_point(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "50", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "1", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	struct enf_point *p = snmpsw_point_new(loop,
 	    &c, count_cb, &probe, err, sizeof(err));
 	assert_non_null(p);
 	struct enf_location loc;
@@ -304,7 +304,7 @@ test_destroy_from_callback(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "20", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "0", err, sizeof(err));
-	d.p = snmpsw_point_new(loop_event_base(loop), &c, NULL, NULL, err, sizeof(err));
+	d.p = snmpsw_point_new(loop, &c, NULL, NULL, err, sizeof(err));
 	assert_non_null(d.p);
 	struct enf_location loc;
 	memset(&loc, 0, sizeof(loc));
@@ -344,7 +344,7 @@ test_bad_location(void **st)
 	snmpsw_config_set(&c, "uplinks", "swp9", err, sizeof(err));
 	snmpsw_config_set(&c, "timeout_ms", "20", err, sizeof(err));
 	snmpsw_config_set(&c, "retries", "0", err, sizeof(err));
-	struct enf_point *p = snmpsw_point_new(loop_event_base(loop),
+	struct enf_point *p = snmpsw_point_new(loop,
 	    &c, NULL, NULL, err, sizeof(err));
 	assert_non_null(p);
 
@@ -406,7 +406,7 @@ test_needs_global_init(void **st)
 	snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err));
 	struct loop *loop = loop_new();
 	assert_non_null(loop);
-	assert_null(snmpsw_point_new(loop_event_base(loop), &c, NULL, NULL, err, sizeof(err)));
+	assert_null(snmpsw_point_new(loop, &c, NULL, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "snmpsw_global_init"));
 	loop_free(loop);
 	assert_int_equal(snmpsw_global_init("", err, sizeof(err)), -1);
