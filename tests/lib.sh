@@ -34,19 +34,30 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 results() { echo "$pass passed, $fail failed"; [[ $fail -eq 0 ]]; }
 
 # ---- preconditions ----------------------------------------------------------
-# skip_unless_root: exits 77 (the tests' SKIP_RETURN_CODE) unless root.
-skip_unless_root() {
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "SKIP: needs root to create network namespaces" >&2
-    exit 77
+# A missing precondition skips a test (exit 77, the tests' SKIP_RETURN_CODE)
+# on a developer's machine; under CI=true it fails it (exit 1), so that a CI
+# runner without root or a tool does not pass by skipping.
+# missing_precondition WHAT: says WHAT is missing and exits accordingly.
+missing_precondition() {
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "FAIL - $1 (CI=true: required)"
+    echo "0 passed, 1 failed"
+    exit 1
   fi
+  echo "SKIP: $1" >&2
+  exit 77
 }
 
-# skip_without COMMAND...: exits 77 unless every command is installed.
+# skip_unless_root: skips (fails under CI=true) unless root.
+skip_unless_root() {
+  [[ $(id -u) -eq 0 ]] || missing_precondition "needs root to create network namespaces"
+}
+
+# skip_without COMMAND...: skips (fails under CI=true) unless every command is installed.
 skip_without() {
   local cmd
   for cmd in "$@"; do
-    command -v "$cmd" >/dev/null || { echo "SKIP: $cmd not installed" >&2; exit 77; }
+    command -v "$cmd" >/dev/null || missing_precondition "$cmd not installed"
   done
 }
 
@@ -135,6 +146,18 @@ wait_socket() {
   local n=${2:-50}
   while ((n-- > 0)); do
     [[ -S "$1" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_until TRIES COMMAND...: until COMMAND succeeds (a try every 0.1 s);
+# returns 1 if it has not after TRIES tries.
+wait_until() {
+  local n=$1
+  shift
+  while ((n-- > 0)); do
+    "$@" && return 0
     sleep 0.1
   done
   return 1
