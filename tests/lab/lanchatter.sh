@@ -17,7 +17,7 @@
 # stay inside the lab (the prefix, its broadcast, the discovery groups) and
 # carry the background's DSCP (IGMP reports, which the kernel sends, aside).
 #
-# usage: lanchatter.sh LANCHATTER        (exit 77 when not root)
+# usage: lanchatter.sh LANCHATTER        (exit 77 when not root; a failure under CI=true)
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"

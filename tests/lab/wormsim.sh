@@ -17,7 +17,7 @@
 # The namespaces have no route and no link to anything else: nothing sent in
 # them can leave.
 #
-# usage: wormsim.sh WORMSIM SENSOR        (exit 77 when not root)
+# usage: wormsim.sh WORMSIM SENSOR        (exit 77 when not root; a failure under CI=true)
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"

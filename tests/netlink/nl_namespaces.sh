@@ -9,7 +9,7 @@
 #                                         |
 #                                         M 10.71.9.10 2001:db8:71:9::10 (remediation)
 #
-# usage: nl_namespaces.sh PATH/TO/nlq_tool      (exit 77 when not root)
+# usage: nl_namespaces.sh PATH/TO/nlq_tool      (exit 77 when not root; a failure under CI=true)
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
