@@ -66,6 +66,20 @@ wait_state() {  # wait_state HOST STATE [tries]
 rules_for() { { ip -n "$NS" rule show; ip -n "$NS" route show table all; ip -n "$NS" -6 route show table all; } 2>/dev/null | grep -cw -- "$1"; }
 PER_HOST=""
 send_line() { printf '%s\n' "$1" | socat -u - UNIX-CONNECT:"$TMP/sensor.sock"; }
+# seen SRC: an asset report (a sensor's "seen" line) for SRC.
+seen() {
+  printf '{"type":"seen","src":"%s","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:01Z"}' "$1"
+}
+# tick_passed ADDR: sends an asset report for the unused address ADDR and
+# waits (5 s at most) until ADDR is in the list. The daemon writes asset
+# reports at the start of its periodic tick and answers cordonctl only
+# between whole ticks, so seeing ADDR proves that a full tick (retries,
+# the rate-limited queue, verification) ran after everything sent before.
+tick_passed() {
+  send_line "$(seen "$1")"
+  wait_until 50 known "$1" || { echo "  no tick wrote the asset report for $1"; return 1; }
+}
+known() { ctl --json show "$1" >/dev/null 2>&1; }  # known HOST: the daemon has a record of HOST
 det() {  # det SRC [ENGINE]
   printf '{"time":"2026-01-01T00:00:00Z","src":"%s","mac":"02:00:00:00:00:01","vlan":null,"engine":"%s","proto":"tcp","dport":445,"evidence":{"probes":12,"failures":12,"distinct_dsts":12,"first_seen":"2026-01-01T00:00:00Z","alert_packet":12}}' "$1" "${2:-fanout}"
 }
@@ -93,9 +107,9 @@ if [[ -r "$CAPS/worm_iot_hidenseek_tcp23_2323.pcap" ]]; then
   PER_HOST=$(rules_for 192.168.2.16)
   check "its rules are in the router's kernel ($PER_HOST objects name it)" test "$PER_HOST" -ge 1
   check "the gateway of that capture is not touched" test "$(state 192.168.2.1)" != quarantined
-  sleep 1.2   # asset reports are written on the daemon's next tick
-  ctl --json list --state observed | jq -e '.hosts[] | select(.ip == "192.168.2.1" and .mac != null and .last_seen > .first_seen)' >/dev/null
-  check "hosts the sensor saw form the asset list (IP, MAC, first and last seen)" test $? -eq 0
+  # asset reports are written on the daemon's next tick: wait for this one
+  gateway_listed() { ctl --json list --state observed | jq -e '.hosts[] | select(.ip == "192.168.2.1" and .mac != null and .last_seen > .first_seen)' >/dev/null; }
+  check "hosts the sensor saw form the asset list (IP, MAC, first and last seen)" wait_until 50 gateway_listed
 elif [[ "${CI:-}" == "true" ]]; then
   bad "recorded captures missing in $CAPS (CI=true: required)"
 else
@@ -118,7 +132,9 @@ check "cordonctl approve isolates it" wait_state 10.60.0.5 quarantined
 ctl --json show 10.60.0.5 | jq -e '.history[] | select(.actor == "uid:0" and (.result | startswith("ok")))' >/dev/null
 check "  and the approval is audited with the caller's uid" test $? -eq 0
 for i in 1 2 3 4 5 6 7 8; do send_line "$(det 10.70.0.$i)"; done
-sleep 0.5
+# every one decided: isolated or queued (the cap frees no slot for a minute)
+cap_decided() { test "$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.state == "quarantined" or .hold == "rate-limit")] | length')" -eq 8; }
+wait_until 50 cap_decided
 q=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.state == "quarantined")] | length')
 p=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.hold == "rate-limit")] | length')
 # the cap is 6 a minute; earlier cases took one or two of them
@@ -153,11 +169,11 @@ send_line 'this is not json'
 send_line '{"src":"10.1.2.3","engine":"telepathy"}'
 send_line '{"src":"999.1.2.3","engine":"trw"}'
 send_line "$(head -c 5000 /dev/zero | tr '\0' 'x')"
-sleep 0.3
+bad_lines_counted() { test $(($(ctl --json status | jq .bad_lines) - before)) -ge 4; }
+wait_until 50 bad_lines_counted
 after=$(ctl --json status | jq .bad_lines)
 check "malformed and oversized sensor lines are rejected and counted ($before -> $after)" test $((after - before)) -eq 4
-grep -q "field 'engine'" "$TMP/daemon.log"
-check "  with the offending field in the log" test $? -eq 0
+check "  with the offending field in the log" wait_for "$TMP/daemon.log" "field 'engine'" 1 5
 out=$(printf '{"cmd":"reboot"}\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "an unknown control command gets a clear error" test -n "$(grep "unknown command 'reboot'" <<<"$out")"
 out=$(printf 'garbage\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
@@ -181,7 +197,8 @@ write_conf "$TMP/c.conf" "dry_run = true;"
 start || exit 1
 send_line "$(det 10.80.0.9)"
 check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
-sleep 1.5
+# a tick after the decision: the one that would retry or drain the cap's queue
+check "  and its tick runs on" tick_passed 10.249.0.1
 check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0 -a "$(rules_for 10.70.0.8)" -eq 0
 check "  not even for hosts queued by the cap before" test "$(state 10.70.0.8)" = suspected/rate-limit
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
@@ -221,7 +238,8 @@ chmod +x "$TMP/verify.sh"
 write_conf "$TMP/c.conf" "" "verification = ( { prefixes = [ \"10.95.0.0/24\" ]; command = \"$TMP/verify.sh {ip}\"; interval = 1; timeout = 5; } );"
 start || exit 1
 ctl quarantine 10.95.0.1 --reason "verify test" >/dev/null
-sleep 2.5
+# the verification command ran and failed: the daemon decided not to release
+check "a failing verification is logged" wait_for "$TMP/daemon.log" "verification of 10.95.0.1: not patched yet" 1 10
 check "a failing verification leaves the host isolated" test "$(state 10.95.0.1)" = quarantined
 touch "$TMP/patched-10.95.0.1"
 check "a passing verification releases it" wait_state 10.95.0.1 probation 50
@@ -246,7 +264,11 @@ sed -i 's|prefixes = \[ "0.0.0.0/0", "::/0" \]|prefixes = [ "10.0.0.0/8", "192.1
 start || exit 1
 send_line "$(det 198.51.100.9)"
 check "no point for it: held as suspected/no-point" wait_state 198.51.100.9 suspected/no-point
-sleep 2.5
+# a tick after the decision: the one that would retry a failed isolation
+check "  and its tick runs on" tick_passed 10.249.0.2
+retry=$(ctl --json show 198.51.100.9 | jq -r '"\(.host.attempts) attempts, next retry at \(.host.next_retry)"')
+check "  no attempt made, none scheduled ($retry)" test "$(ctl --json show 198.51.100.9 | jq '.host.attempts == 0 and .host.next_retry == 0')" = true
+check "  still held" test "$(state 198.51.100.9)" = suspected/no-point
 n=$(grep -c "198.51.100.9" "$TMP/daemon.log")
 check "  reported, not retried ($n log lines)" test "$n" -le 3
 ctl quarantine 198.51.100.10 --reason "none serves it" >/dev/null 2>&1; rc=$?
@@ -285,7 +307,8 @@ if getent passwd cordon >/dev/null && [[ -r "$blaster" ]] && command -v tcprepla
   ip netns exec "$NS" "$B/cordon-sensor" -U cordon -i vsense -o "unix:$TMP/sensor.sock" \
     >"$TMP/usensor.out" 2>"$TMP/usensor.err" &
   SPID=$!
-  for _ in $(seq 200); do [[ "$(uid_of $SPID)" == "$CORDON_UID" ]] && break; sleep 0.05; done
+  sensor_dropped() { [[ "$(uid_of $SPID)" == "$CORDON_UID" ]]; }
+  wait_until 100 sensor_dropped
   check "  a sensor with unix: output runs as cordon" test "$(uid_of $SPID)" = "$CORDON_UID"
   check "  its capture is attached" wait_capture "$NS" vsense
   stop
@@ -293,7 +316,7 @@ if getent passwd cordon >/dev/null && [[ -r "$blaster" ]] && command -v tcprepla
   check "  the restarted cordond hands its new socket to cordon:cordon too" \
     test "$(stat -c '%U:%G %a' "$TMP/sensor.sock")" = "cordon:cordon 660"
   ip netns exec "$NS" tcpreplay -q -i vinject "$blaster" >/dev/null 2>&1
-  for _ in $(seq 100); do [[ -n "$(state 10.234.0.239)" ]] && break; sleep 0.1; done
+  wait_until 100 known 10.234.0.239
   ctl --json show 10.234.0.239 2>/dev/null | jq -e '.host.reason | test("signature blaster")' >/dev/null
   check "  the sensor reconnects as cordon and its detection arrives" test $? -eq 0
   [[ $fail -gt 0 ]] && { tail -5 "$TMP/usensor.err"; tail -5 "$TMP/daemon.log"; }
@@ -318,7 +341,8 @@ check "  nothing installed" test "$(rules_for 10.94.0.1)" -eq 0
 grep -q "refusing to isolate 10.94.0.1: the state database cannot record it" "$TMP/daemon.log"
 check "  and the daemon says why" test $? -eq 0
 send_line "$(det 10.94.0.2)"
-sleep 0.5
+# the daemon's decision on it: not started, for the state database cannot record it
+check "  a detection is refused too" wait_for "$TMP/daemon.log" "ALERT: 10.94.0.2 should be isolated" 1 5
 check "  a detection is not acted on either" test "$(rules_for 10.94.0.2)" -eq 0
 check "  and the daemon keeps running" kill -0 "$DPID"
 chattr -i "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null; chmod 0644 "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null
@@ -390,7 +414,8 @@ done
 check "the rules were removed behind the daemon's back" test "$(rules_for 10.91.0.1)" -eq 0
 start || exit 1
 check "restart re-applies the missing isolation" wait_state 10.91.0.1 quarantined
-for _ in $(seq 30); do [[ "$(rules_for 10.91.0.1)" -eq "$PER_HOST" ]] && break; sleep 0.1; done
+rules_back() { [[ "$(rules_for 10.91.0.1)" -eq "$PER_HOST" ]]; }
+wait_until 30 rules_back
 check "  its rules are back, once" test "$(rules_for 10.91.0.1)" -eq "$PER_HOST"
 grep -q "reconcile: router: missing .*10.91.0.1" "$TMP/daemon.log"
 check "  and the difference is reported" test $? -eq 0
