@@ -45,6 +45,8 @@ ctl() { "$B/cordonctl" -s "$TMP/ctl.sock" -r "$TMP/ro.sock" "$@"; }
 state() { ctl --json show "$1" 2>/dev/null | jq -r '.host.state'; }
 wait_state() { for _ in $(seq "${3:-100}"); do [[ "$(state "$1")" == "$2" ]] && return 0; sleep 0.1; done
   echo "  $1 is '$(state "$1")', expected '$2'"; return 1; }
+attempts() { ctl --json show "$1" | jq '.host.attempts'; }
+attempts_at_least() { [[ "$(attempts "$1")" -ge "$2" ]]; }  # attempts_at_least HOST N
 det() {  # det IP MAC
   printf '{"src":"%s","mac":"%s","engine":"fanout","proto":"tcp","dport":445,"evidence":{"probes":12,"failures":12,"distinct_dsts":12}}\n' "$1" "$2" |
     socat -u - UNIX-CONNECT:"$TMP/sensor.sock"
@@ -87,8 +89,9 @@ ctl --json show 10.10.0.11 | jq -e '.host.last_error | test("timeout"; "i")' >/d
 check "  with the timeout as its error" test $? -eq 0
 grep -q "ALERT: isolate of 10.10.0.11 failed" "$TMP/daemon.log"
 check "  and an alert in the log" test $? -eq 0
-sleep 2.5
-n=$(ctl --json show 10.10.0.11 | jq '.host.attempts')
+# the first retry comes after the backoff (1 s here): wait for it, 10 s at most
+wait_until 100 attempts_at_least 10.10.0.11 2
+n=$(attempts 10.10.0.11)
 check "  retried with backoff ($n attempts)" test "$n" -ge 2
 kill -CONT "$SNMPD1"
 check "  and isolated once the switch answers again" wait_state 10.10.0.11 quarantined 100
@@ -115,9 +118,7 @@ ip netns exec "$SW1" tc qdisc del dev mgmt0 root
 
 # --- a switch that refuses the write --------------------------------------------------
 start "$LSW_RO_COMMUNITY"
-sleep 1.5
-grep -q "ALERT: switch sw1: write probe failed" "$TMP/daemon.log"
-check "read-only community: the write probe reports it at start" test $? -eq 0
+check "read-only community: the write probe reports it at start" wait_for "$TMP/daemon.log" "ALERT: switch sw1: write probe failed" 1 10
 teach
 det 10.10.0.11 "$MAC_A"
 det 10.11.0.11 "$MAC_C"
@@ -137,7 +138,9 @@ start "$LSW_RW_COMMUNITY"
 teach
 kill -STOP "$SNMPD1"
 det 10.10.0.11 "$MAC_A"
-sleep 0.3
+# the isolation has begun and waits on the stopped switch (0.8 s until its
+# timeout): stop the daemon then
+wait_for "$TMP/daemon.log" "isolating 10.10.0.11 via sw1" 1 5
 kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=""
 check "stopping with an SNMP operation in flight exits cleanly (exit $rc)" test $rc -eq 0
 check "  the host is still recorded as quarantining" test "$(sqlite3 "$TMP/state.db" "SELECT state FROM hosts WHERE ip = '10.10.0.11'")" = quarantining
