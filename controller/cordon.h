@@ -119,6 +119,13 @@ void cordon_release(struct cordon *c, const struct ip_addr *ip,
     const char *actor, const char *reason, cordon_done_fn done, void *arg);
 void cordon_approve(struct cordon *c, const struct ip_addr *ip,
     const char *actor, cordon_done_fn done, void *arg);
+/*
+ * The operator's word on a host whose enforcement failed for good (state
+ * failed): once seen to by hand, it is recorded as released (clear) or as
+ * isolated where its location says (quarantined). Audited with the reason.
+ */
+void cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
 /* Forgets a waiting caller (its connection closed). */
 void cordon_forget_waiter(struct cordon *c, void *arg);
 

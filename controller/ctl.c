@@ -247,6 +247,11 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "breaker", breaker_json(&br)));
 		break;
 	}
+	case CTL_RESOLVE:
+		cc->waiting = true;
+		cordon_resolve(c, &rq->host, rq->resolve_as == RESOLVE_ISOLATED, actor, rq->reason,
+		    op_done, cc);
+		break;
 	case CTL_BREAKER_RESET:
 		cc->waiting = true;
 		cordon_breaker_reset(c, actor, rq->reason, op_done, cc);

@@ -37,6 +37,13 @@ host_state_from_name(const char *name)
 	return -1;
 }
 
+/* What row_to_host reads, in its order. */
+#define HOST_COLUMNS \
+    "SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc," \
+    " loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan," \
+    " loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until," \
+    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs"
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -48,11 +55,12 @@ static const char schema[] =
     " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
     " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
     " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
-    " loc_orig_tagged TEXT NOT NULL DEFAULT '',"
+    " loc_orig_tagged TEXT NOT NULL DEFAULT '', loc_port_macs TEXT NOT NULL DEFAULT '',"
     " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
+    "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
@@ -73,6 +81,8 @@ static const struct {
 } added_columns[] = {
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
+	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
+	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
 };
 
 static bool
@@ -175,17 +185,14 @@ registry_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts WHERE ip = ?",
+		HOST_COLUMNS " FROM hosts WHERE ip = ?",
 		-1, &r->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, loc_port_macs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -279,6 +286,9 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 		/* Not a list Cordon wrote: past the bound, so that the point refuses the
 		 * location (nothing written to the switch) rather than drop memberships. */
 		h->loc.norig_tagged = ENF_MAX_TAGGED + 1;
+	col_text(st, 25, buf, sizeof(buf));
+	if (enf_port_macs_parse(buf, &h->loc) < 0)
+		h->loc.nport_macs = 0;   /* shown as unknown; nothing is acted on from it */
 }
 
 int
@@ -307,7 +317,7 @@ int
 registry_put(struct registry *r, const struct host_rec *h)
 {
 	sqlite3_stmt *st = r->put;
-	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1];
+	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1], macs[16 + ENF_MAX_PORT_MACS * 18];
 	int i = 1, rc;
 
 	ip_to_str(&h->ip, ip, sizeof(ip));
@@ -345,6 +355,8 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
 	enf_tagged_text(&h->loc, tagged, sizeof(tagged));
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
+	enf_port_macs_text(&h->loc, macs, sizeof(macs));
+	sqlite3_bind_text(st, i++, macs, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -411,10 +423,7 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts"
+		HOST_COLUMNS " FROM hosts"
 		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;
@@ -435,6 +444,37 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "listing hosts");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
+		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 AND loc_ifindex > 0"
+		" ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing a port's hosts");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, l->point, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, l->ifindex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			sqlite3_finalize(st);
+			snprintf(r->error, sizeof(r->error), "listing a port's hosts: stopped by the caller");
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing a port's hosts");
 		return -1;
 	}
 	return 0;

@@ -101,6 +101,13 @@ typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
  * Stops when fn returns non-zero, and then returns -1 (the walk is partial).
  */
 int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
+/*
+ * Calls fn for each host whose recorded location is the switch port of `l`
+ * (same point and ifIndex; never a netlink location), in address order.
+ * Stops and returns -1 as registry_foreach does.
+ */
+int registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn,
+    void *arg);
 
 struct audit_rec {
 	int64_t id;
