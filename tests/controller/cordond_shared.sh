@@ -79,7 +79,7 @@ on_bridge() { ip -n "$SW" -o link show swp1 | grep -q "master br$1"; }
 # swp1's membership of VLAN 20 (dot1qVlanStaticEgressPorts.20's first bit)
 voice_tagged() {
   local v
-  v=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Ox -Oqv \
+  v=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 2 -r 2 -Ox -Oqv \
       "$ADDR" 1.3.6.1.2.1.17.7.1.4.3.1.2.20 | tr -d ' "\n')
   [[ $v =~ ^[0-9A-Fa-f]{2} ]] && (( (0x${v:0:2} & 0x80) != 0 ))
 }
