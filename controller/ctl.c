@@ -170,7 +170,7 @@ do_status(struct ctl_conn *cc)
 		json_decref(hosts);
 		return;
 	}
-	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
 	    "hosts", hosts, "breaker", breaker_json(&br),
 	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
@@ -180,6 +180,8 @@ do_status(struct ctl_conn *cc)
 	    "releases_ok", (json_int_t)st->releases_ok,
 	    "releases_failed", (json_int_t)st->releases_failed,
 	    "refused", (json_int_t)st->refused,
+	    "pruned_events", (json_int_t)st->pruned_events,
+	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c)));
 }
 

@@ -669,3 +669,33 @@ registry_meta_put(struct registry *r, const char *key, const char *value)
 	}
 	return 0;
 }
+
+int
+registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows)
+{
+	/* The max_rows lowest ids: the oldest rows, found without a scan. */
+	static const char *const sql[] = {
+		[REGISTRY_EVENTS] = "DELETE FROM events WHERE id IN"
+		    " (SELECT id FROM events ORDER BY id LIMIT ?2) AND time < ?1",
+		[REGISTRY_AUDIT] = "DELETE FROM audit WHERE id IN"
+		    " (SELECT id FROM audit ORDER BY id LIMIT ?2) AND time < ?1",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)log > REGISTRY_AUDIT)
+		return -1;
+	if (sqlite3_prepare_v2(r->db, sql[log], -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_rows);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	return sqlite3_changes(r->db);
+}

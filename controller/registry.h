@@ -133,6 +133,17 @@ int registry_seen(struct registry *r, const struct seen_host *v, size_t n);
 /* The id of the newest audit entry (0 when none), or -1 on error. */
 int64_t registry_audit_last_id(struct registry *r);
 
+/* The tables whose rows age out (registry_prune). */
+enum registry_log { REGISTRY_EVENTS, REGISTRY_AUDIT };
+
+/*
+ * Deletes rows of `log` older than `before` (epoch seconds), looking at no
+ * more than the `max_rows` oldest rows (rows are appended in time order), so
+ * that one call stays short however large the table. Returns how many went,
+ * or -1 on error.
+ */
+int registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows);
+
 /* Counts of hosts per state into counts[HS_COUNT]. */
 int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);
 

@@ -378,6 +378,48 @@ test_legacy_rate_holds(void **state)
 	registry_close(r);
 }
 
+static int
+count_audit(void *arg, const struct audit_rec *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_prune(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	int i, n;
+
+	assert_int_equal(ip_from_str("10.0.0.9", &ip), 0);
+	/* 1200 detections and audit entries at 1000..2199 s, in order. */
+	for (i = 0; i < 1200; i++) {
+		assert_int_equal(registry_event(r, 1000.0 + i, &ip, "trw", "{}"), 0);
+		assert_int_equal(registry_audit(r, 1000.0 + i, "policy", "isolate", &ip, "r", "ok"), 0);
+	}
+	/* Older than 2000 s: 1000 rows, gone in slices of at most 300. */
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 100);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 0);
+	/* The audit log is its own table, pruned on its own. */
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1200);
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 1100.0, 1000), 100);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1100);
+	/* Nothing old: nothing goes. */
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 0.0, 1000), 0);
+	assert_int_equal(registry_prune(r, (enum registry_log)7, 3000.0, 10), -1);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -389,6 +431,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
