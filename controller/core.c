@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "cordon_priv.h"
+#include "failpoint.h"
 #include "log.h"
+#include "outbox.h"
 
 /* ---- accessors ------------------------------------------------------------ */
 
@@ -209,9 +211,31 @@ make_points(struct cordon *c, char *err, size_t errlen)
 			return -1;
 		}
 		snprintf(c->points[i]->name, sizeof(c->points[i]->name), "%s", cp->name);
+		{
+			/* Its actions wait for the commit of what announces them. */
+			struct enf_point *w = outbox_wrap(c->outbox, c->points[i]);
+			if (w == NULL) {
+				enf_destroy(c->points[i]);
+				c->points[i] = NULL;
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			c->points[i] = w;
+		}
 		c->npoints++;
 	}
 	return 0;
+}
+
+/* A crash test's kill lands after what was decided is on disk, as before
+ * group commit: the step's record is there, its action is not taken. */
+static void
+commit_before_kill(void *arg)
+{
+	struct cordon *c = arg;
+
+	if (registry_commit(c->reg) != 0)
+		log_warnx("failpoint: cannot commit: %s", registry_error(c->reg));
 }
 
 struct cordon *
@@ -233,6 +257,12 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	c->reg = registry_open(conf->state_path, err, errlen);
 	if (c->reg == NULL)
 		goto fail;
+	c->outbox = outbox_new(loop, c->reg);
+	if (c->outbox == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	failpoint_before_kill(commit_before_kill, c);
 	if (breaker_load(c, err, errlen) != 0)
 		goto fail;
 	if (make_points(c, err, errlen) != 0)
@@ -261,6 +291,10 @@ cordon_free(struct cordon *c)
 	for (i = 0; i < c->npoints; i++)
 		enf_destroy(c->points[i]);
 	backends_shutdown();
+	failpoint_before_kill(NULL, NULL);
+	/* Commits what was decided; actions still queued are not taken (the
+	 * records say what the next start resumes). */
+	outbox_free(c->outbox);
 	while (c->ops) {
 		struct op *o = c->ops;
 		c->ops = o->next;
