@@ -36,8 +36,8 @@ enforcer_point_index(const struct cordon *c, const struct ip_addr *ip)
 	return (int)(cp - c->conf.points);
 }
 
-static int
-point_named(const struct cordon *c, const char *name)
+int
+enforcer_point_named(const struct cordon *c, const char *name)
 {
 	size_t i;
 
@@ -58,8 +58,8 @@ enforcer_busy(const struct cordon *c, const struct ip_addr *ip)
 	return false;
 }
 
-static struct op *
-op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t point)
+struct op *
+enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t point)
 {
 	struct op *o = calloc(1, sizeof(*o));
 
@@ -75,8 +75,8 @@ op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t poi
 	return o;
 }
 
-static void
-op_end(struct op *o)
+void
+enforcer_op_end(struct op *o)
 {
 	struct op **pp;
 
@@ -131,8 +131,8 @@ backoff(const struct cordon *c, uint32_t attempts)
 	return d > c->conf.retry_max_s ? c->conf.retry_max_s : d;
 }
 
-static void
-point_result(struct cordon *c, size_t pi, const struct op *o, const struct enf_result *res)
+void
+enforcer_point_result(struct cordon *c, size_t pi, const struct op *o, const struct enf_result *res)
 {
 	struct point_stats *ps = &c->pstats[pi];
 
@@ -199,7 +199,7 @@ fail_host(struct cordon *c, struct host_rec *h, const char *op, const char *msg)
 static void
 start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 {
-	struct op *o = op_new(c, OP_ISOLATE, &h->ip, pi);
+	struct op *o = enforcer_op_new(c, OP_ISOLATE, &h->ip, pi);
 
 	if (o == NULL) {
 		fail_host(c, h, "isolate", "out of memory");
@@ -306,22 +306,22 @@ op_completed(struct op *o, const struct enf_result *res, enum host_state want,
 	char msg[ENF_DETAIL_LEN + 64];
 
 	if (c->stopping) {
-		op_end(o);
+		enforcer_op_end(o);
 		return NULL;
 	}
-	point_result(c, o->point, o, res);
+	enforcer_point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, want, h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		return NULL;
 	}
 	if (res->status != ENF_OK) {
-		op_end(o);
+		enforcer_op_end(o);
 		snprintf(msg, sizeof(msg), "%s (%s): %s", step, enf_status_name(res->status), res->message);
 		fail_host(c, h, op, msg);
 		return NULL;
 	}
 	if (!keep_op)
-		op_end(o);
+		enforcer_op_end(o);
 	return c;
 }
 
@@ -343,7 +343,7 @@ on_located(void *arg, const struct enf_result *res)
 	h.has_loc = true;
 	h.updated = loop_now();
 	if (registry_put(c->reg, &h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		snprintf(msg, sizeof(msg), "cannot record the location: %s", registry_error(c->reg));
 		fail_host(c, &h, "isolate", msg);
 		return;
@@ -386,7 +386,7 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
     const char *reason)
 {
 	char ipt[64];
-	int pi = point_named(c, h->loc.point);
+	int pi = enforcer_point_named(c, h->loc.point);
 	struct op *o;
 
 	if (begin_common(c, h, "release", actor, reason) != 0)
@@ -409,7 +409,7 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		return 0;
 	}
 	log_info("releasing %s via %s (%s, by %s)", ipt, h->loc.point, reason, actor);
-	o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+	o = enforcer_op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
 	if (o == NULL) {
 		fail_host(c, h, "release", "out of memory");
 		return 0;
@@ -464,15 +464,15 @@ on_checked(void *arg, const struct enf_result *res)
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
 	if (c->stopping) {
-		op_end(o);
+		enforcer_op_end(o);
 		return;
 	}
-	point_result(c, o->point, o, res);
+	enforcer_point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, HS_QUARANTINED, &h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		return;
 	}
-	op_end(o);
+	enforcer_op_end(o);
 	ip_to_str(&h.ip, ipt, sizeof(ipt));
 	if (res->status == ENF_OK) {
 		log_info("reconcile: %s is isolated as recorded (%s)", ipt, h.loc.detail);
@@ -496,7 +496,7 @@ on_checked(void *arg, const struct enf_result *res)
 			log_warnx("refusing to re-isolate %s: %s", ipt, registry_error(c->reg));
 			return;
 		}
-		start_locate_or_isolate(c, &h, (size_t)point_named(c, h.loc.point));
+		start_locate_or_isolate(c, &h, (size_t)enforcer_point_named(c, h.loc.point));
 		return;
 	}
 	/* Could not read back (switch away): the host stays recorded as
@@ -512,7 +512,7 @@ on_checked(void *arg, const struct enf_result *res)
 static void
 start_check(struct cordon *c, const struct host_rec *h)
 {
-	int pi = point_named(c, h->loc.point);
+	int pi = enforcer_point_named(c, h->loc.point);
 	struct op *o;
 	char ipt[64];
 
@@ -522,7 +522,7 @@ start_check(struct cordon *c, const struct host_rec *h)
 		    ip_to_str(&h->ip, ipt, sizeof(ipt)), h->loc.point);
 		return;
 	}
-	o = op_new(c, OP_CHECK, &h->ip, (size_t)pi);
+	o = enforcer_op_new(c, OP_CHECK, &h->ip, (size_t)pi);
 	if (o)
 		enf_check(c->points[pi], &h->loc, on_checked, o);
 }
@@ -630,7 +630,7 @@ cordon_reconcile(struct cordon *c)
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
 		switch (h->state) {
 		case HS_QUARANTINING:
-			pi = h->point[0] ? point_named(c, h->point) : -1;
+			pi = h->point[0] ? enforcer_point_named(c, h->point) : -1;
 			log_notice("reconcile: resuming the isolation of %s (interrupted)", ipt);
 			cordon_audit(c, "reconcile", "isolate", &h->ip, "resumed after restart", "started");
 			if (pi < 0)
@@ -640,13 +640,13 @@ cordon_reconcile(struct cordon *c)
 			resumed++;
 			break;
 		case HS_RELEASING:
-			pi = point_named(c, h->loc.point);
+			pi = enforcer_point_named(c, h->loc.point);
 			log_notice("reconcile: resuming the release of %s (interrupted)", ipt);
 			cordon_audit(c, "reconcile", "release", &h->ip, "resumed after restart", "started");
 			if (pi < 0) {
 				fail_host(c, h, "release", "its enforcement point is no longer configured");
 			} else {
-				struct op *o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+				struct op *o = enforcer_op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
 				if (o)
 					enf_release(c->points[pi], &h->loc, on_released, o);
 			}

@@ -364,6 +364,37 @@ registry_audit(struct registry *r, double when, const char *actor,
 }
 
 int
+registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n)
+{
+	char *msg = NULL;
+	size_t i;
+
+	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(r->error, sizeof(r->error), "beginning a transaction: %s",
+		    msg ? msg : sqlite3_errmsg(r->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (registry_put(r, h) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++)
+		if (registry_audit(r, when, a[i].actor, a[i].action, &h->ip, a[i].reason,
+			a[i].result) != 0)
+			goto rollback;
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(r->error, sizeof(r->error), "committing: %s", msg ? msg : sqlite3_errmsg(r->db));
+		sqlite3_free(msg);
+		goto rollback;
+	}
+	return 0;
+rollback:
+	/* r->error keeps the failed step's message, not the rollback's. */
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
 registry_event(struct registry *r, double when, const struct ip_addr *host,
     const char *engine, const char *json)
 {

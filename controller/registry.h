@@ -90,6 +90,17 @@ int registry_audit(struct registry *r, double when, const char *actor,
     const char *action, const struct ip_addr *host, const char *reason,
     const char *result);
 
+/* One audit entry of registry_put_audited; the strings are borrowed for the call. */
+struct registry_audit_entry {
+	const char *actor, *action, *reason, *result;
+};
+/*
+ * Writes the host's record and n audit entries about it in one transaction:
+ * all of them or (on -1) none.
+ */
+int registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n);
+
 /* Stores a received detection (its JSON line). */
 int registry_event(struct registry *r, double when, const struct ip_addr *host,
     const char *engine, const char *json);
