@@ -222,7 +222,7 @@ conf_parse_http_listen(const char *spec, char *addr, size_t addrlen,
 	} else {
 		colon = strrchr(spec, ':');
 		if (colon == NULL) {
-			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns the HTTP API off)",
+			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns it off)",
 			    spec);
 			return -1;
 		}
