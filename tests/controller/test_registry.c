@@ -4,7 +4,8 @@
  * written by an older Cordon (hosts without loc_orig_tagged) opens, gains the
  * column, and its hosts keep their state and location; a tagged list Cordon
  * did not write is marked so that the point refuses the location. Also
- * enf_tagged_text/enf_tagged_parse, the stored form.
+ * enf_tagged_text/enf_tagged_parse, the stored form. registry_put_audited
+ * writes a record and its audit entries all together or not at all.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,6 +220,68 @@ test_old_database(void **state)
 	registry_close(r);
 }
 
+static int
+count_audit(void *arg, const struct audit_rec *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A followed move: the new location and both audit entries, all or none. */
+static void
+test_put_audited(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	int n = 0;
+	const struct registry_audit_entry ok[2] = {
+		{ "follow", "isolate", "moved from swp2 to swp4", "ok: swp4 VLAN 10 -> 999" },
+		{ "follow", "release", "moved from swp2 to swp4", "ok: swp2 VLAN 10 restored" },
+	};
+	const struct registry_audit_entry broken[2] = {
+		{ "follow", "isolate", "moved from swp4 to swp5", "ok" },
+		{ NULL, "release", "moved from swp4 to swp5", "ok" },   /* actor NOT NULL: refused */
+	};
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.9", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp2");
+	h.loc.bridge_port = 2;
+	assert_int_equal(registry_put(r, &h), 0);
+
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp4");
+	h.loc.bridge_port = 4;
+	assert_int_equal(registry_put_audited(r, &h, 2.0, ok, 2), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* The second entry fails: the record keeps swp4 and no entry is added. */
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp5");
+	h.loc.bridge_port = 5;
+	assert_int_equal(registry_put_audited(r, &h, 3.0, broken, 2), -1);
+	assert_true(strlen(registry_error(r)) > 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(got.loc.bridge_port, 4);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+	/* ... and the registry goes on working (no transaction left open). */
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp5");
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -226,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_tagged_text),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
