@@ -21,7 +21,8 @@
  * A failed isolation of the new port leaves the record as it was (the old
  * port stays isolated); the failure is audited and the next check retries.
  * While a host's re-check runs it is busy (enforcer_busy): an operator's
- * release waits for it, and it does not start while one of those runs.
+ * release is not started meanwhile, and a re-check does not start while
+ * another operation on the host runs.
  */
 #include <stdio.h>
 #include <stdlib.h>
