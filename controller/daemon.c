@@ -6,6 +6,7 @@
  * controller: it calls everything, nothing calls it (see cordon_priv.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -336,9 +337,10 @@ on_notification(void *arg, const char *from, const struct snmpn_decoded *d)
 	size_t i, n = 0;
 
 	if (point == NULL) {
-		dm->unknown_senders++;
-		log_warnx("follow: a notification from %s, which is no enforcement point's address: "
-		    "dropped", from);
+		/* The first and then every 1000th: a stray sender must not flood the log. */
+		if (dm->unknown_senders++ % 1000 == 0)
+			log_warnx("follow: a notification from %s, which is no enforcement point's address: "
+			    "dropped (%" PRIu64 " so far)", from, dm->unknown_senders);
 		follow_figures(dm);
 		return;
 	}

@@ -188,6 +188,19 @@ EOF
     check "$label: /metrics counts the notifications" metric_at_least cordon_follow_notifications_total 1
     check "$label: ... and nothing rejected" test "$(metric cordon_follow_notifications_rejected_total)" = 0
   fi
+  if [[ $notify == v2c ]]; then
+    # a linkDown with the wrong community, and one with the right community from
+    # an address that is no point's (the NOC's own): both refused and counted
+    ip netns exec "$NOC" snmptrap -v2c -c not-the-community "$NOC_ADDR:$NOTIFY_PORT" '' \
+      1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.4 i 4 >/dev/null 2>&1
+    ip netns exec "$NOC" snmptrap -v2c -c "$LSW_RW_COMMUNITY" "$NOC_ADDR:$NOTIFY_PORT" '' \
+      1.3.6.1.6.3.1.1.5.3 1.3.6.1.2.1.2.2.1.1.4 i 4 >/dev/null 2>&1
+    check "$label: a wrong community and an unknown sender are refused and counted" \
+      wait_until 50 metric_at_least cordon_follow_notifications_rejected_total 2
+    check "$label: ... the unknown sender logged" \
+      grep -q "follow: a notification from $NOC_ADDR, which is no enforcement point's address" "$TMP/daemon.log"
+    check "$label: ... and h1 still recorded on swp4" recorded_on 10.10.0.11 swp4
+  fi
   for m in cordon_follow_queue_depth cordon_follow_queue_max_depth cordon_follow_queued_total \
            cordon_follow_merged_total cordon_follow_dropped_total cordon_follow_check_failures_total; do
     [[ -n "$(metric $m)" ]] || bad "$label: /metrics lacks $m"
