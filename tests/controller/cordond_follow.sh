@@ -220,6 +220,11 @@ EOF
   check "$label: no secret in the log or /metrics" test $leak -eq 0
   [[ -n "$PINGPID" ]] && { kill "$PINGPID" 2>/dev/null; wait "$PINGPID" 2>/dev/null; PINGPID=""; }
   stop_daemon
+  # (an ASan build's reports land in the daemon's log, at exit for leaks)
+  if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon.log"; then
+    bad "$label: sanitizer reports in the daemon's log:"
+    grep -A5 "Sanitizer\|runtime error" "$TMP/daemon.log" | head -30
+  fi
   destroy_all
 }
 
