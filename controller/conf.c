@@ -552,6 +552,19 @@ load_follow(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	return 0;
 }
 
+/* Whether some enforcement point has an `address` (an SNMP switch's). */
+static bool
+any_point_address(const struct cordon_conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->npoints; i++)
+		for (j = 0; j < c->points[i].nparams; j++)
+			if (strcmp(c->points[i].params[j].key, "address") == 0)
+				return true;
+	return false;
+}
+
 /*
  * libconfig frees its strings without clearing them: the enforcement points'
  * settings (communities, SNMPv3 pass phrases) are cleared in place first.
@@ -644,6 +657,11 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 		goto out;
 	if ((st = config_lookup(&cfg, "follow")) && load_follow(&x, st, c))
 		goto out;
+	if (c->follow.listen[0] && !any_point_address(c)) {
+		failf(&x, config_setting_get_member(config_lookup(&cfg, "follow"), "listen"),
+		    "follow.listen: no enforcement point has an address to take notifications from");
+		goto out;
+	}
 	if (detcfg_validate(&c->det, msg, sizeof(msg)) != 0) {
 		failf(&x, config_lookup(&cfg, "detectors"), "detectors: %s", msg);
 		goto out;

@@ -392,7 +392,12 @@ test_follow(void **state)
 	assert_int_equal(c->follow.interval_s, 60);
 	assert_int_equal(c->follow.queue, 1024);
 	assert_string_equal(c->follow.listen, "");
-	assert_int_equal(load("follow = {\n interval = 0;\n queue = 8;\n listen = \"[::1]:1162\";\n"
+	/* A listener needs a point whose address its notifications come from. */
+	assert_rejected("follow = {\n listen = \"10.0.0.1:162\"; community = \"x\"; };\n", 2,
+	    "follow.listen: no enforcement point has an address to take notifications from");
+	assert_int_equal(load("enforcement = ( { name = \"sw\"; kind = \"snmp-qbridge\"; prefixes = [ \"10.0.0.0/8\" ];"
+	    " address = \"192.0.2.1\"; } );\n"
+	    "follow = {\n interval = 0;\n queue = 8;\n listen = \"[::1]:1162\";\n"
 	    " community = \"c0mmunity\";\n v3_user = \"nms\";\n v3_auth_pass = \"authpass1\";\n"
 	    " v3_priv_pass = \"privpass1\";\n v3_engine_ids = [ \"80001f8880aabbccdd\" ];\n};\n",
 	    c, err, sizeof(err)), 0);
@@ -405,7 +410,7 @@ test_follow(void **state)
 	assert_string_equal(c->follow.v3_priv_pass, "privpass1");
 	assert_int_equal(c->follow.nv3_engine_ids, 1);
 	assert_string_equal(c->follow.v3_engine_ids[0], "80001f8880aabbccdd");
-	assert_int_equal(c->follow.line, 1);
+	assert_int_equal(c->follow.line, 2);
 	conf_wipe_follow_secrets(c);
 	for (size_t i = 0; i < sizeof(c->follow.community); i++)
 		assert_int_equal(c->follow.community[i], 0);
