@@ -101,6 +101,7 @@ struct cordon_conf {
 	struct prefix approval[CONF_MAX_PREFIXES];
 	size_t napproval;
 	uint32_t max_per_minute;
+	uint32_t breaker_evidence_age_s;   /* a held host's evidence counts this long for a reset */
 	bool dry_run;
 	uint32_t probation_s;
 	uint32_t retry_initial_s;

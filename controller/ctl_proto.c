@@ -19,6 +19,8 @@ static const struct {
 	{ "events", CTL_EVENTS, false, false },
 	{ "switches", CTL_SWITCHES, false, false },
 	{ "status", CTL_STATUS, false, false },
+	{ "breaker", CTL_BREAKER, false, false },
+	{ "breaker-reset", CTL_BREAKER_RESET, true, false },
 };
 
 const char *
@@ -70,7 +72,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		if (strcmp(cmds[i].name, name) == 0)
 			break;
 	if (name == NULL || i == sizeof(cmds) / sizeof(cmds[0])) {
-		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status)",
+		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset)",
 		    name ? name : "");
 		goto out;
 	}
@@ -98,8 +100,8 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		}
 		snprintf(rq->reason, sizeof(rq->reason), "%s", json_string_value(v));
 	}
-	if (rq->cmd == CTL_QUARANTINE && rq->reason[0] == '\0') {
-		snprintf(err, errlen, "'quarantine' needs a reason");
+	if ((rq->cmd == CTL_QUARANTINE || rq->cmd == CTL_BREAKER_RESET) && rq->reason[0] == '\0') {
+		snprintf(err, errlen, "'%s' needs a reason", cmds[i].name);
 		goto out;
 	}
 	v = json_object_get(o, "mac");

@@ -527,28 +527,6 @@ start_check(struct cordon *c, const struct host_rec *h)
 		enf_check(c->points[pi], &h->loc, on_checked, o);
 }
 
-struct collect {
-	struct host_rec *v;  /* owned by the caller */
-	size_t n, cap;
-};
-
-static int
-collect_host(void *arg, const struct host_rec *h)
-{
-	struct collect *k = arg;
-
-	if (k->n == k->cap) {
-		size_t ncap = k->cap ? k->cap * 2 : 64;
-		struct host_rec *nv = realloc(k->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		k->v = nv;
-		k->cap = ncap;
-	}
-	k->v[k->n++] = *h;
-	return 0;
-}
-
 static void
 report_point_diff(void *arg, const char *message)
 {
@@ -563,7 +541,7 @@ report_point_diff(void *arg, const char *message)
  * the point is configured to), missing ones put back.
  */
 static void
-reconcile_points(struct cordon *c, const struct collect *k)
+reconcile_points(struct cordon *c, const struct host_list *k)
 {
 	struct enf_location *locs = calloc(k->n ? k->n : 1, sizeof(*locs));
 	char err[512];
@@ -595,8 +573,8 @@ reconcile_points(struct cordon *c, const struct collect *k)
 void
 cordon_reconcile(struct cordon *c)
 {
-	struct collect k = { NULL, 0, 0 };
-	size_t i, resumed = 0, checked = 0, queued = 0;
+	struct host_list k = { NULL, 0, 0 };
+	size_t i, resumed = 0, checked = 0, held = 0;
 	char ipt[64];
 
 	/* Only the states that hold or await enforcement: the asset list of
@@ -606,7 +584,7 @@ cordon_reconcile(struct cordon *c)
 			HS_FAILED, HS_SUSPECTED };
 		size_t si;
 		for (si = 0; si < sizeof(states) / sizeof(states[0]); si++) {
-			if (registry_foreach(c->reg, states[si], collect_host, &k) != 0) {
+			if (registry_foreach(c->reg, states[si], host_list_add, &k) != 0) {
 				/* A partial picture must not drive the points' reconcile,
 				 * which could remove what it did not see. */
 				log_warnx("ALERT: reconcile: cannot read the state database (%s): "
@@ -657,75 +635,37 @@ cordon_reconcile(struct cordon *c)
 			checked++;
 			break;
 		case HS_SUSPECTED:
-			if (strcmp(h->hold, HOLD_RATE) == 0) {
-				enforcer_pending_push(c, &h->ip);
-				queued++;
-			}
+			if (strcmp(h->hold, HOLD_BREAKER) == 0)
+				held++;
 			break;
 		default:
 			break;
 		}
 	}
 	free(k.v);
-	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed, %zu queued",
-	    k.n, checked, resumed, queued);
+	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed,"
+	    " %zu held by the circuit breaker", k.n, checked, resumed, held);
 }
 
-/* ---- timers: retries, probation, the rate-limited queue ------------------ */
-
-void
-enforcer_pending_push(struct cordon *c, const struct ip_addr *ip)
-{
-	size_t i;
-
-	for (i = 0; i < c->npending; i++)
-		if (memcmp(&c->pending[i], ip, sizeof(*ip)) == 0)
-			return;
-	if (c->npending == c->pending_cap) {
-		size_t ncap = c->pending_cap ? c->pending_cap * 2 : 64;
-		struct ip_addr *nv = realloc(c->pending, ncap * sizeof(*nv));
-		if (nv == NULL) {
-			log_warnx("cannot queue a rate-limited host: out of memory (it stays suspected)");
-			return;
-		}
-		c->pending = nv;
-		c->pending_cap = ncap;
-	}
-	c->pending[c->npending++] = *ip;
-}
-
-static void
-drain_pending(struct cordon *c)
-{
-	while (!c->conf.dry_run && c->npending > 0 && rate_cap_free_now(&c->cap, loop_now())) {
-		struct ip_addr ip = c->pending[0];
-		struct host_rec h;
-		memmove(c->pending, c->pending + 1, (c->npending - 1) * sizeof(ip));
-		c->npending--;
-		if (registry_get(c->reg, &ip, &h) != 1 || h.state != HS_SUSPECTED ||
-		    strcmp(h.hold, HOLD_RATE) != 0)
-			continue;
-		enforcer_begin_isolation(c, &h, "policy", h.reason);
-	}
-}
+/* ---- timers: retries and probation ----------------------------------------- */
 
 static int
 due_host(void *arg, const struct host_rec *h)
 {
-	struct collect *k = arg;
+	struct host_list *k = arg;
 	double now = loop_now();
 
 	if ((h->state == HS_FAILED && h->next_retry <= now) ||
 	    (h->state == HS_PROBATION && h->probation_until <= now) ||
 	    (h->state == HS_QUARANTINED && h->next_retry > 0 && h->next_retry <= now))
-		return collect_host(k, h);
+		return host_list_add(k, h);
 	return 0;
 }
 
 void
 enforcer_tick(struct cordon *c)
 {
-	struct collect k = { NULL, 0, 0 };
+	struct host_list k = { NULL, 0, 0 };
 	size_t i;
 	char ipt[64];
 
@@ -757,5 +697,4 @@ enforcer_tick(struct cordon *c)
 		}
 	}
 	free(k.v);
-	drain_pending(c);
 }

@@ -59,7 +59,8 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS audit_host ON audit(host, id);"
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, host TEXT NOT NULL,"
-    " engine TEXT NOT NULL, json TEXT NOT NULL);";
+    " engine TEXT NOT NULL, json TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 /*
  * Columns added since the first schema, each with its default for the rows
@@ -94,12 +95,24 @@ hosts_has_column(sqlite3 *db, const char *column, int *rc)
 	return found;
 }
 
+/*
+ * An older Cordon queued hosts over its isolation cap ("rate-limit" holds)
+ * and isolated them later on its own. Such hosts are now held by the
+ * circuit breaker, tripped, for an operator to decide.
+ */
+static const char legacy_rate_holds[] =
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'breaker',"
+    " '1 ' || CAST(strftime('%s', 'now') AS TEXT) || ' hosts queued by the isolation cap of an older Cordon'"
+    " WHERE EXISTS (SELECT 1 FROM hosts WHERE hold = 'rate-limit');"
+    "UPDATE hosts SET hold = '" HOLD_BREAKER "' WHERE hold = 'rate-limit';";
+
 /* Adds what an older database lacks; SQLite's code, with *msg (sqlite3_free) on failure. */
 static int
 migrate(sqlite3 *db, char **msg)
 {
+	int rc;
+
 	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
-		int rc;
 		if (hosts_has_column(db, added_columns[i].column, &rc))
 			continue;
 		if (rc != SQLITE_OK) {
@@ -117,7 +130,13 @@ migrate(sqlite3 *db, char **msg)
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	return SQLITE_OK;
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, legacy_rate_holds, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 static void
@@ -592,6 +611,51 @@ registry_seen(struct registry *r, const struct seen_host *v, size_t n)
 	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		set_error(r, "recording seen hosts");
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_meta_get(struct registry *r, const char *key, char *value, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading settings");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, value, len);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		set_error(r, "reading settings");
+		found = -1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int
+registry_meta_put(struct registry *r, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+		-1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "writing settings");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "writing settings");
 		return -1;
 	}
 	return 0;

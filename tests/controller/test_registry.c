@@ -3,9 +3,11 @@
  * registry: a location's tagged VLANs survive a write and a reopen; a database
  * written by an older Cordon (hosts without loc_orig_tagged) opens, gains the
  * column, and its hosts keep their state and location; a tagged list Cordon
- * did not write is marked so that the point refuses the location. Also
- * enf_tagged_text/enf_tagged_parse, the stored form. registry_put_audited
- * writes a record and its audit entries all together or not at all.
+ * did not write is marked so that the point refuses the location; hosts an
+ * older Cordon queued over its isolation cap are held by a tripped breaker;
+ * the lasting settings (registry_meta_*); registry_put_audited writes a
+ * record and its audit entries all together or not at all. Also
+ * enf_tagged_text/enf_tagged_parse, the stored form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,6 +222,59 @@ test_old_database(void **state)
 	registry_close(r);
 }
 
+static void
+test_meta(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	char v[64];
+
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 0);
+	assert_int_equal(registry_meta_put(r, "breaker", "1 1000.000 burst"), 0);
+	assert_int_equal(registry_meta_put(r, "breaker", "0 1000.000 burst"), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_string_equal(v, "0 1000.000 burst");
+	/* A value longer than the buffer is cut, never overrun. */
+	assert_int_equal(registry_meta_get(r, "breaker", v, 6), 1);
+	assert_string_equal(v, "0 100");
+	registry_close(r);
+}
+
+static void
+test_legacy_rate_holds(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	char v[320];
+	int tripped = -1;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.70.0.8", &h.ip), 0);
+	h.state = HS_SUSPECTED;
+	snprintf(h.hold, sizeof(h.hold), "rate-limit");   /* as an older Cordon wrote it */
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_int_equal(got.state, HS_SUSPECTED);
+	assert_string_equal(got.hold, HOLD_BREAKER);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_int_equal(sscanf(v, "%d", &tripped), 1);
+	assert_int_equal(tripped, 1);
+	assert_non_null(strstr(v, "queued by the isolation cap of an older Cordon"));
+	/* Reopening again changes nothing: a reset breaker stays reset. */
+	assert_int_equal(registry_meta_put(r, "breaker", "0 1.000 reset"), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_string_equal(v, "0 1.000 reset");
+	registry_close(r);
+}
+
 static int
 count_audit(void *arg, const struct audit_rec *a)
 {
@@ -289,6 +344,8 @@ main(void)
 		cmocka_unit_test(test_tagged_text),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
