@@ -63,6 +63,18 @@ struct op {
 	char why[ENF_DETAIL_LEN];        /* ... and its message */
 };
 
+/*
+ * A release asked for while a check of the host ran (a reconcile check, a
+ * follow re-check): started as soon as that check ends (enforcer.c).
+ */
+struct deferred_release {
+	struct ip_addr ip;
+	enum host_state state;           /* the state it was asked in; still required then */
+	char actor[64];
+	char reason[256];
+	struct deferred_release *next;
+};
+
 /* The re-check under way (follower.c): the hosts of one queued port or point. */
 struct follow_run {
 	bool active;                     /* hosts[] is being worked through */
@@ -93,6 +105,9 @@ struct cordon {
 	struct loop_timer *follow_kick;           /* owned: drains the queue from the loop */
 	struct follow_run run;
 	struct cordon_follow_stats fst;
+	/* enforcer.c: releases waiting for a check to end */
+	struct deferred_release *deferred;        /* owned list */
+	struct loop_timer *deferred_kick;         /* owned, made on first use */
 	bool stopping;                            /* cordon_free under way: callbacks write nothing */
 };
 

@@ -283,6 +283,12 @@ cordon_free(struct cordon *c)
 		c->subs = s->next;
 		free(s);
 	}
+	while (c->deferred) {
+		struct deferred_release *d = c->deferred;
+		c->deferred = d->next;
+		free(d);
+	}
+	loop_timer_free(c->deferred_kick);
 	loop_timer_free(c->follow_kick);
 	follow_queue_free(c->fq);
 	free(c->run.hosts);

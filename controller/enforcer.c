@@ -78,14 +78,89 @@ enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, s
 void
 enforcer_op_end(struct op *o)
 {
+	struct cordon *c = o->c;
 	struct op **pp;
 
-	for (pp = &o->c->ops; *pp; pp = &(*pp)->next)
+	for (pp = &c->ops; *pp; pp = &(*pp)->next)
 		if (*pp == o) {
 			*pp = o->next;
 			break;
 		}
 	free(o);
+	/* A release may wait for this operation: from the loop, once the
+	 * callback that ends it has returned (it may still write the host). */
+	if (c->deferred != NULL && !c->stopping)
+		loop_timer_fire(c->deferred_kick);
+}
+
+/* Starts the waiting releases whose host is no longer busy. */
+static void
+run_deferred(void *arg)
+{
+	struct cordon *c = arg;
+	struct deferred_release **pp = &c->deferred;
+
+	while (*pp) {
+		struct deferred_release *d = *pp;
+		struct host_rec h;
+		int rc;
+		if (enforcer_busy(c, &d->ip)) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		rc = registry_get(c->reg, &d->ip, &h);
+		if (rc != 1 || h.state != d->state)
+			enforcer_notify(c, &d->ip, false, rc == 1 ? &h : NULL,
+			    "the host changed while its release waited for a check: see its state");
+		else if (enforcer_begin_release(c, &h, d->actor, d->reason) != 0)
+			enforcer_notify(c, &d->ip, false, &h, "not started: see the daemon's log");
+		free(d);
+	}
+}
+
+/*
+ * A check of the host is running (reconcile's, or a follow re-check): the
+ * release starts when it ends, rather than being refused. 0, or -1 when out
+ * of memory.
+ */
+static int
+defer_release(struct cordon *c, const struct host_rec *h, const char *actor, const char *reason)
+{
+	struct deferred_release *d;
+	char ipt[64];
+
+	if (c->deferred_kick == NULL &&
+	    (c->deferred_kick = loop_timer_new(c->loop, run_deferred, c)) == NULL)
+		return -1;
+	for (d = c->deferred; d; d = d->next)
+		if (memcmp(&d->ip, &h->ip, sizeof(d->ip)) == 0)
+			break;
+	if (d == NULL) {
+		if ((d = calloc(1, sizeof(*d))) == NULL)
+			return -1;
+		d->ip = h->ip;
+		d->next = c->deferred;
+		c->deferred = d;
+	}
+	d->state = h->state;
+	snprintf(d->actor, sizeof(d->actor), "%s", actor);
+	snprintf(d->reason, sizeof(d->reason), "%s", reason);
+	log_info("releasing %s once the check of it that runs now ends",
+	    ip_to_str(&h->ip, ipt, sizeof(ipt)));
+	return 0;
+}
+
+/* Whether the operation running on `ip` is a check (OP_CHECK, OP_FOLLOW). */
+static bool
+checking(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct op *o;
+
+	for (o = c->ops; o; o = o->next)
+		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
+			return o->kind == OP_CHECK || o->kind == OP_FOLLOW;
+	return false;
 }
 
 void
@@ -389,6 +464,8 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 	int pi = enforcer_point_named(c, h->loc.point);
 	struct op *o;
 
+	if (!c->conf.dry_run && checking(c, &h->ip))
+		return defer_release(c, h, actor, reason);
 	if (begin_common(c, h, "release", actor, reason) != 0)
 		return -1;
 	ip_to_str(&h->ip, ipt, sizeof(ipt));

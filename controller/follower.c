@@ -20,9 +20,9 @@
  *
  * A failed isolation of the new port leaves the record as it was (the old
  * port stays isolated); the failure is audited and the next check retries.
- * While a host's re-check runs it is busy (enforcer_busy): an operator's
- * release is not started meanwhile, and a re-check does not start while
- * another operation on the host runs.
+ * While a host's re-check runs it is busy (enforcer_busy): a release asked
+ * meanwhile starts when it ends (enforcer.c, defer_release), and a re-check
+ * does not start while another operation on the host runs.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,8 @@
 # alone (follow.interval = 2 s, no listener), where the host first lands on a
 # port configured as an uplink (refused: it stays recorded on the old port,
 # which stays isolated, and the failure is counted) and then on an access
-# port. The host moves as a cable does: its old link goes down, a new veth
+# port; a release asked while a re-check of the host hangs on a frozen switch
+# waits for it rather than being refused. The host moves as a cable does: its old link goes down, a new veth
 # with its MAC and address comes up on another port, and it sends traffic.
 # Prints each follow-up time (from the first frame on the new port to both
 # ports as they should be; targets: <= 5 s with notifications, <= interval +
@@ -122,6 +123,9 @@ elapsed() { awk -v a="$MOVED_AT" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b 
 run_case() {  # run_case LABEL NOTIFY(none|v2c|v3) INTERVAL TARGET_S
   local label=$1 notify=$2 interval=$3 target=$4 mac listen="" t tries
   rm -f "$TMP"/state.db* "$TMP/daemon.log"
+  # polling: the switch is frozen for a while (see below): its requests wait 3 s, once
+  local timing="timeout_ms = 500; retries = 1;"
+  [[ $notify == none ]] && timing="timeout_ms = 3000; retries = 0;"
   build_switch "$notify" || { bad "$label: lab switch"; destroy_all; return; }
   case $notify in
     v2c) listen="listen = \"$NOC_ADDR:$NOTIFY_PORT\"; community = \"$LSW_RW_COMMUNITY\";" ;;
@@ -133,7 +137,7 @@ sensors = { listen = [ "unix:$TMP/sensor.sock" ]; };
 policy = { probation = 60; };
 enforcement = ( { name = "access-1"; kind = "snmp-qbridge"; prefixes = [ "10.10.0.0/24" ];
                   address = "$(lsw_switch_addr "$SW")"; community = "$LSW_RW_COMMUNITY";
-                  quarantine_vlan = 999; timeout_ms = 500; retries = 1; uplinks = [ "swp5" ]; } );
+                  quarantine_vlan = 999; $timing uplinks = [ "swp5" ]; } );
 follow = { interval = $interval; $listen };
 EOF
   check "$label: cordond -n accepts the follow section" "$B/cordond" -n -f "$TMP/c.conf"
@@ -205,11 +209,32 @@ EOF
            cordon_follow_merged_total cordon_follow_dropped_total cordon_follow_check_failures_total; do
     [[ -n "$(metric $m)" ]] || bad "$label: /metrics lacks $m"
   done
-  # the release restores the new port (the record's location) after a restart
-  stop_daemon
-  start_daemon
-  ctl release 10.10.0.11 --patched >/dev/null
-  check "$label: release --patched after a restart" test "$(state 10.10.0.11)" = probation
+  if [[ $notify == none ]]; then
+    # a release asked while a re-check of the host runs waits for it instead of
+    # being refused: the switch's snmpd frozen, a periodic re-check starts and
+    # hangs, the release is asked, waits, and is done once the switch answers
+    local n snmpd rpid rc deferred
+    n=$(metric cordon_follow_checks_total)
+    snmpd=$(lsw_snmpd_pid "$SW")
+    kill -STOP "$snmpd"
+    check "$label: a re-check starts while the switch is frozen" \
+      wait_until $(( (interval + 10) * 10 )) metric_at_least cordon_follow_checks_total $((n + 1))
+    ctl release 10.10.0.11 --patched >"$TMP/release.out" 2>&1 &
+    rpid=$!
+    wait_until 50 grep -q "releasing 10.10.0.11 once the check of it that runs now ends" "$TMP/daemon.log"
+    deferred=$?
+    kill -CONT "$snmpd"
+    wait "$rpid"; rc=$?
+    check "$label: ... a release asked meanwhile waits for it" test "$deferred" -eq 0
+    check "$label: ... and is done once it ended (cordonctl exit 0)" test "$rc" -eq 0
+    check "$label: ... the host on probation" is_state 10.10.0.11 probation
+  else
+    # the release restores the new port (the record's location) after a restart
+    stop_daemon
+    start_daemon
+    ctl release 10.10.0.11 --patched >/dev/null
+    check "$label: release --patched after a restart" is_state 10.10.0.11 probation
+  fi
   check "$label: swp4 back in VLAN 10" in_bridge swp4 br10
   check "$label: production reachable after release" reach_soon 10.10.0.12
   leak=0
