@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <sys/random.h>
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -52,7 +51,7 @@ struct daemon {
 
 /* An enforcement point's address, to know which point sent a notification. */
 struct sender {
-	struct sockaddr_storage addr;     /* the address only (port 0) */
+	struct ip_addr addr;              /* IPv4 as ::ffff:a.b.c.d, as the receiver's text parses */
 	char point[ENF_NAME_LEN];
 };
 
@@ -220,36 +219,6 @@ local_sensors_free(struct daemon *dm)
 
 /* ---- following quarantined hosts that move ------------------------------------ */
 
-/* Two socket addresses' hosts equal (ports ignored; an IPv4-mapped IPv6 one is its IPv4). */
-static bool
-same_host(const struct sockaddr *a, const struct sockaddr *b)
-{
-	const struct sockaddr *x[2] = { a, b };
-	uint8_t v[2][16];
-	size_t n[2];
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (x[i]->sa_family == AF_INET) {
-			memcpy(v[i], &((const struct sockaddr_in *)(const void *)x[i])->sin_addr, 4);
-			n[i] = 4;
-		} else if (x[i]->sa_family == AF_INET6) {
-			const uint8_t *p = ((const struct sockaddr_in6 *)(const void *)x[i])->sin6_addr.s6_addr;
-			static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-			if (memcmp(p, mapped, 12) == 0) {
-				memcpy(v[i], p + 12, 4);
-				n[i] = 4;
-			} else {
-				memcpy(v[i], p, 16);
-				n[i] = 16;
-			}
-		} else {
-			return false;
-		}
-	}
-	return n[0] == n[1] && memcmp(v[0], v[1], n[0]) == 0;
-}
-
 /*
  * The points' configured addresses (their "address" setting), resolved once
  * at start: a name is looked up then, not for every notification.
@@ -277,7 +246,16 @@ senders_load(struct daemon *dm, const struct cordon_conf *conf, char *err, size_
 				return -1;
 			}
 			for (ai = res; ai; ai = ai->ai_next) {
-				if (ai->ai_addrlen > sizeof(nv->addr))
+				struct ip_addr a;
+				if (ai->ai_family == AF_INET &&
+				    ai->ai_addrlen >= sizeof(struct sockaddr_in))
+					ip_from_v4(&a, (const uint8_t *)&((const struct sockaddr_in *)
+					    (const void *)ai->ai_addr)->sin_addr);
+				else if (ai->ai_family == AF_INET6 &&
+				    ai->ai_addrlen >= sizeof(struct sockaddr_in6))
+					memcpy(a.b, ((const struct sockaddr_in6 *)(const void *)ai->ai_addr)
+					    ->sin6_addr.s6_addr, sizeof(a.b));
+				else
 					continue;
 				nv = realloc(dm->senders, (dm->nsenders + 1) * sizeof(*nv));
 				if (nv == NULL) {
@@ -287,7 +265,7 @@ senders_load(struct daemon *dm, const struct cordon_conf *conf, char *err, size_
 				}
 				dm->senders = nv;
 				memset(&nv[dm->nsenders], 0, sizeof(*nv));
-				memcpy(&nv[dm->nsenders].addr, ai->ai_addr, ai->ai_addrlen);
+				nv[dm->nsenders].addr = a;
 				snprintf(nv[dm->nsenders].point, sizeof(nv->point), "%s", cp->name);
 				dm->nsenders++;
 			}
@@ -300,18 +278,13 @@ senders_load(struct daemon *dm, const struct cordon_conf *conf, char *err, size_
 static const char *
 sender_point(const struct daemon *dm, const char *from)
 {
-	struct sockaddr_storage ss;
+	struct ip_addr a;
 	size_t i;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, from, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1)
-		ss.ss_family = AF_INET;
-	else if (inet_pton(AF_INET6, from, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1)
-		ss.ss_family = AF_INET6;
-	else
+	if (ip_from_str(from, &a) != 0)
 		return NULL;
 	for (i = 0; i < dm->nsenders; i++)
-		if (same_host((const struct sockaddr *)&ss, (const struct sockaddr *)&dm->senders[i].addr))
+		if (memcmp(&a, &dm->senders[i].addr, sizeof(a)) == 0)
 			return dm->senders[i].point;
 	return NULL;
 }
