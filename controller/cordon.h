@@ -200,6 +200,8 @@ void cordon_follow_events(struct cordon *c, const char *point,
     const struct cordon_port_event *ev, size_t n);
 /* The periodic check: queues every point that holds quarantined hosts. */
 void cordon_follow_all(struct cordon *c);
+/* At start, after cordon_reconcile: queues the hosts whose move was under way. */
+void cordon_follow_resume(struct cordon *c);
 /* The listener's totals (accepted, rejected), for the figures. */
 void cordon_follow_set_notifications(struct cordon *c, uint64_t accepted, uint64_t rejected);
 void cordon_follow_get_stats(const struct cordon *c, struct cordon_follow_stats *out);

@@ -652,6 +652,7 @@ cordond_main(int argc, char **argv)
 	log_info("started: %zu enforcement points, %zu sensor listeners%s", cordon_npoints(dm->c),
 	    run->nsensor_listen, run->dry_run ? ", DRY RUN" : "");
 	cordon_reconcile(dm->c);
+	cordon_follow_resume(dm->c);
 	loop_timer_arm(dm->tick, TICK_SECONDS);
 	if (dm->follow_timer != NULL)
 		loop_timer_arm(dm->follow_timer, dm->follow_interval);

@@ -466,6 +466,14 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 
 	if (!c->conf.dry_run && checking(c, &h->ip))
 		return defer_release(c, h, actor, reason);
+	if (h->has_move) {
+		/* Releasing the old port only could leave the new one isolated
+		 * with nothing left to undo it. */
+		log_warnx("not releasing %s: its move to %s %s is not settled yet (the next check "
+		    "settles it); try again then", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point,
+		    h->move.port);
+		return -1;
+	}
 	if (begin_common(c, h, "release", actor, reason) != 0)
 		return -1;
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
@@ -708,6 +716,10 @@ cordon_reconcile(struct cordon *c)
 			resumed++;
 			break;
 		case HS_QUARANTINED:
+			/* A move under way when the daemon stopped: the follower
+			 * resolves it (cordon_follow_resume), checking both ports. */
+			if (h->has_move)
+				break;
 			start_check(c, h);
 			checked++;
 			break;

@@ -29,10 +29,12 @@
 #include <string.h>
 
 #include "cordon_priv.h"
+#include "failpoint.h"
 #include "log.h"
 
 static void drain(void *arg);
 static void on_located(void *arg, const struct enf_result *res);
+static void on_move_checked(void *arg, const struct enf_result *res);
 
 /* The queue and its timer, made on first use. -1 when out of memory. */
 static int
@@ -254,6 +256,26 @@ check_host(struct cordon *c, const struct host_rec *h)
 	o->icand = 0;
 	o->other = ENF_OK;
 	c->run.in_op = true;
+	if (h->has_move) {
+		/* A move was under way (the daemon stopped, or the new port's
+		 * isolation failed): what does the new port have now? */
+		int mp = enforcer_point_named(c, h->move.point);
+		if (mp >= 0) {
+			o->to = h->move;
+			o->to.host = o->from.host;
+			o->to_point = (size_t)mp;
+			o->point = (size_t)mp;
+			enf_check(c->points[mp], &o->to, on_move_checked, o);
+			return 0;
+		}
+		/* Its point is gone from the config: nothing there can be read or undone. */
+		c->fst.unknown++;
+		c->fst.check_failures++;
+		log_warnx("ALERT: follow: %s: its move to point '%s' (%s) cannot be settled: the point "
+		    "is not configured", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point, h->move.port);
+		op_done(o);
+		return 0;
+	}
 	locate_next(o);
 	return 0;
 }
@@ -345,10 +367,20 @@ on_located(void *arg, const struct enf_result *res)
 		return;
 	}
 	o->to = res->loc;
-	o->to.host.fresh = false;
+	o->to.host = h.loc.host;
 	o->to_point = o->point;
 	o->started = loop_now();
-	/* Written before the change: the audit log holds what the new port had. */
+	/* Written before the change: the new port and what undoes it. */
+	h.has_move = true;
+	h.move = o->to;
+	h.updated = loop_now();
+	if (registry_put(c->reg, &h) != 0) {
+		c->fst.check_failures++;
+		log_warnx("ALERT: follow: %s (%s) moved from %s to %s and is not followed: the state "
+		    "database cannot record the move (%s)", ipt, mac, a, b, registry_error(c->reg));
+		op_done(o);
+		return;
+	}
 	snprintf(reason, sizeof(reason), "moved from %s to %s", a, b);
 	snprintf(started, sizeof(started), "started: %s", res->loc.detail);
 	cordon_audit(c, "follow", "isolate", &o->ip, reason, started);
@@ -356,14 +388,39 @@ on_located(void *arg, const struct enf_result *res)
 	enf_isolate(c->points[o->to_point], &o->to, on_isolated, o);
 }
 
+/*
+ * The new port is isolated: the old one is restored as a release restores
+ * it (on_released records the move).
+ */
+static void
+release_old(struct op *o)
+{
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], b[160];
+	int old;
+
+	if (still_there(c, o, &h) != 0 || (old = enforcer_point_named(c, o->from.point)) < 0) {
+		/* The record keeps the move (has_move) if it still exists: the
+		 * next check settles it; nothing is undone without a record. */
+		c->fst.check_failures++;
+		log_warnx("ALERT: follow: %s was isolated on %s (%s) but its record changed meanwhile "
+		    "or its old point is gone: see the host's state", ip_to_str(&o->ip, ipt, sizeof(ipt)),
+		    where(&o->to, b, sizeof(b)), o->to.detail);
+		op_done(o);
+		return;
+	}
+	o->point = (size_t)old;
+	o->started = loop_now();
+	enf_release(c->points[old], &o->from, on_released, o);
+}
+
 static void
 on_isolated(void *arg, const struct enf_result *res)
 {
 	struct op *o = arg;
 	struct cordon *c = o->c;
-	struct host_rec h;
 	char ipt[64], a[160], b[160], msg[ENF_DETAIL_LEN + 400];
-	int old;
 
 	if (c->stopping) {
 		enforcer_op_end(o);
@@ -374,6 +431,8 @@ on_isolated(void *arg, const struct enf_result *res)
 	where(&o->from, a, sizeof(a));
 	where(&o->to, b, sizeof(b));
 	if (res->status != ENF_OK) {
+		/* The record stays as it was, the move noted in it: the next check
+		 * reads the new port and settles it (isolated after all, or not). */
 		c->fst.check_failures++;
 		snprintf(msg, sizeof(msg), "failed (%s): %s; still recorded on %s, which stays isolated; "
 		    "retried at the next check", enf_status_name(res->status), res->message, a);
@@ -382,21 +441,10 @@ on_isolated(void *arg, const struct enf_result *res)
 		op_done(o);
 		return;
 	}
+	failpoint("follow-isolated");
 	if (res->loc.detail[0])
 		snprintf(o->to.detail, sizeof(o->to.detail), "%s", res->loc.detail);
-	if (still_there(c, o, &h) != 0 || (old = enforcer_point_named(c, o->from.point)) < 0) {
-		/* Nothing may undo what was just applied without a record of it. */
-		c->fst.check_failures++;
-		log_warnx("ALERT: follow: %s was isolated on %s (%s) but its record changed meanwhile: "
-		    "the new port stays isolated, release it by hand", ipt, b, o->to.detail);
-		cordon_audit(c, "follow", "isolate", &o->ip, "moved",
-		    "ok, but the record changed meanwhile: the new port is not recorded");
-		op_done(o);
-		return;
-	}
-	o->point = (size_t)old;
-	o->started = loop_now();
-	enf_release(c->points[old], &o->from, on_released, o);
+	release_old(o);
 }
 
 static void
@@ -438,6 +486,7 @@ on_released(void *arg, const struct enf_result *res)
 	/* The host is isolated on the new port now: that is what the record says. */
 	h.loc = o->to;
 	h.loc.host.ip = h.ip;
+	h.has_move = false;
 	snprintf(h.point, sizeof(h.point), "%s", c->points[o->to_point]->name);
 	h.updated = loop_now();
 	if (registry_put_audited(c->reg, &h, loop_now(), audit, 2) != 0)
@@ -452,6 +501,76 @@ on_released(void *arg, const struct enf_result *res)
 	    mac, a, b, o->to.port[0] ? o->to.port : o->to.point,
 	    restored ? "the old port restored" : rel);
 	op_done(o);
+}
+
+/* What the port of an unsettled move has now (check_host). */
+static void
+on_move_checked(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], a[160], b[160], reason[400], msg[ENF_DETAIL_LEN + 64];
+
+	if (c->stopping) {
+		enforcer_op_end(o);
+		return;
+	}
+	enforcer_point_result(c, o->point, o, res);
+	ip_to_str(&o->ip, ipt, sizeof(ipt));
+	where(&o->from, a, sizeof(a));
+	where(&o->to, b, sizeof(b));
+	if (still_there(c, o, &h) != 0 || !h.has_move) {
+		op_done(o);
+		return;
+	}
+	snprintf(reason, sizeof(reason), "moved from %s to %s; settling the move", a, b);
+	if (res->status == ENF_OK) {
+		/* The new port was isolated before the stop: finish the move. */
+		log_notice("follow: %s: %s is isolated as the unsettled move left it; restoring %s",
+		    ipt, b, a);
+		snprintf(msg, sizeof(msg), "found applied: %s", o->to.detail);
+		cordon_audit(c, "follow", "isolate", &o->ip, reason, msg);
+		release_old(o);
+		return;
+	}
+	if (res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) {
+		/* Not applied there: nothing to undo; look for the host afresh. */
+		h.has_move = false;
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			c->fst.check_failures++;
+			log_warnx("follow: %s: cannot record that the move to %s was not applied: %s", ipt,
+			    b, registry_error(c->reg));
+			op_done(o);
+			return;
+		}
+		snprintf(msg, sizeof(msg), "not applied (%s): %s", enf_status_name(res->status),
+		    res->message);
+		cordon_audit(c, "follow", "isolate", &o->ip, reason, msg);
+		log_info("follow: %s: the unsettled move to %s was not applied; looking again", ipt, b);
+		locate_next(o);
+		return;
+	}
+	c->fst.unknown++;
+	c->fst.check_failures++;
+	log_warnx("follow: %s: cannot read %s to settle its move (%s): %s; %s stays isolated, "
+	    "tried again at the next check", ipt, b, enf_status_name(res->status), res->message, a);
+	op_done(o);
+}
+
+void
+cordon_follow_resume(struct cordon *c)
+{
+	struct hosts k;
+	size_t j;
+
+	if (quarantined(c, &k) != 0)
+		return;
+	for (j = 0; j < k.n; j++)
+		if (k.v[j].has_move)
+			push(c, k.v[j].loc.point, k.v[j].loc.bridge_port);
+	free(k.v);
 }
 
 /* ---- draining the queue ----------------------------------------------------- */

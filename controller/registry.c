@@ -73,7 +73,22 @@ static const struct {
 } added_columns[] = {
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
+	/* a move under way (host_rec.move): the port being isolated, same fields as loc_* */
+	{"has_move", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_point", "TEXT NOT NULL DEFAULT ''"},
+	{"move_port", "TEXT NOT NULL DEFAULT ''"},
+	{"move_ifindex", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_bridge_port", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_orig_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_quarantine_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_detail", "TEXT NOT NULL DEFAULT ''"},
+	{"move_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 };
+
+/* The columns of host_rec.move, in the order row_to_host and registry_put use. */
+#define MOVE_COLUMNS "has_move, move_point, move_port, move_ifindex, move_bridge_port," \
+	" move_orig_vlan, move_quarantine_vlan, move_detail, move_orig_tagged"
+#define COL_MOVE 25   /* has_move's index in a selected row */
 
 static bool
 hosts_has_column(sqlite3 *db, const char *column, int *rc)
@@ -178,14 +193,16 @@ registry_open(const char *path, char *err, size_t errlen)
 		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
 		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
 		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts WHERE ip = ?",
+		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged,"
+		" " MOVE_COLUMNS " FROM hosts WHERE ip = ?",
 		-1, &r->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, " MOVE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -279,6 +296,20 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 		/* Not a list Cordon wrote: past the bound, so that the point refuses the
 		 * location (nothing written to the switch) rather than drop memberships. */
 		h->loc.norig_tagged = ENF_MAX_TAGGED + 1;
+	h->has_move = sqlite3_column_int(st, COL_MOVE) != 0;
+	if (h->has_move) {
+		col_text(st, COL_MOVE + 1, h->move.point, sizeof(h->move.point));
+		col_text(st, COL_MOVE + 2, h->move.port, sizeof(h->move.port));
+		h->move.ifindex = sqlite3_column_int(st, COL_MOVE + 3);
+		h->move.bridge_port = sqlite3_column_int(st, COL_MOVE + 4);
+		h->move.orig_vlan = sqlite3_column_int(st, COL_MOVE + 5);
+		h->move.quarantine_vlan = sqlite3_column_int(st, COL_MOVE + 6);
+		col_text(st, COL_MOVE + 7, h->move.detail, sizeof(h->move.detail));
+		h->move.host = h->loc.host;
+		col_text(st, COL_MOVE + 8, buf, sizeof(buf));
+		if (enf_tagged_parse(buf, &h->move) < 0)
+			h->move.norig_tagged = ENF_MAX_TAGGED + 1;   /* as for loc */
+	}
 }
 
 int
@@ -344,6 +375,20 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_text(st, i++, h->last_error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
 	enf_tagged_text(&h->loc, tagged, sizeof(tagged));
+	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
+	/* MOVE_COLUMNS; empty without a move */
+	sqlite3_bind_int(st, i++, h->has_move);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.point : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.port : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.ifindex : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.bridge_port : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.orig_vlan : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.quarantine_vlan : 0);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.detail : "", -1, SQLITE_TRANSIENT);
+	if (h->has_move)
+		enf_tagged_text(&h->move, tagged, sizeof(tagged));
+	else
+		tagged[0] = '\0';
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -445,7 +490,8 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
 		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
 		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts"
+		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged,"
+		" " MOVE_COLUMNS " FROM hosts"
 		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;

@@ -60,6 +60,14 @@ struct host_rec {
 	char point[64];           /* enforcement point, "" until chosen */
 	bool has_loc;             /* loc holds a located position (undo info) */
 	struct enf_location loc;
+	/*
+	 * A quarantined host found on another port: where it is being isolated
+	 * now, with that port's own configuration (what undoes it), written
+	 * before the port is changed; loc still names the old port until the
+	 * move is recorded whole (follower.c).
+	 */
+	bool has_move;
+	struct enf_location move;
 	uint32_t attempts;        /* enforcement attempts since the last success */
 	double next_retry;        /* epoch seconds, 0 when none */
 	double probation_until;   /* epoch seconds, with HS_PROBATION */

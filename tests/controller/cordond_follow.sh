@@ -4,17 +4,20 @@
 # A quarantined host that moves to another port of the lab switch stays
 # isolated: cordond isolates the port it lands on, restores the old one
 # exactly (its VLAN 10 and its tagged VLAN 20) and records the new location.
-# Three cases: the switch's MAC-change notifications as v2c Traps, as v3
-# authPriv Informs (follow.interval = 0: notifications alone), and polling
-# alone (follow.interval = 2 s, no listener), where the host first lands on a
-# port configured as an uplink (refused: it stays recorded on the old port,
-# which stays isolated, and the failure is counted) and then on an access
-# port; a release asked while a re-check of the host hangs on a frozen switch
-# waits for it rather than being refused. The host moves as a cable does: its old link goes down, a new veth
-# with its MAC and address comes up on another port, and it sends traffic.
-# Prints each follow-up time (from the first frame on the new port to both
-# ports as they should be; targets: <= 5 s with notifications, <= interval +
-# 10 s by polling). Namespaces only; everything removed afterwards.
+# Cases: the switch's MAC-change notifications as v2c Traps, as v3 authPriv
+# Informs (follow.interval = 0: notifications alone); polling alone
+# (follow.interval = 2 s, no listener), where the host first lands on a port
+# configured as an uplink (refused: it stays recorded on the old port, which
+# stays isolated, and the failure is counted) and then on an access port, and
+# a release asked while a re-check hangs on a frozen switch waits for it
+# rather than being refused; and cordond killed right after isolating the new
+# port (failpoint follow-isolated): restarted, it finds the move it noted, the
+# new port isolated, and finishes it. The host moves as a cable does: its old
+# link goes down, a link with its MAC and address comes up on another port,
+# and it sends traffic. Prints each follow-up time (from the first frame on
+# the new port, or the restart, to both ports as they should be; targets:
+# <= 5 s with notifications, <= interval + 10 s by polling). Namespaces only;
+# everything removed afterwards.
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -88,8 +91,8 @@ metric() { ip netns exec "$NOC" curl -s http://127.0.0.1:8477/metrics | awk -v m
 metric_at_least() { local v; v=$(metric "$1"); [[ -n "$v" ]] && (( ${v%.*} >= $2 )); }
 reach() { ip netns exec "$H1" ping -c1 -W1 "$1" >/dev/null 2>&1; }
 reach_soon() { local i; for i in 1 2 3 4 5; do reach "$1" && return 0; done; return 1; }
-start_daemon() {
-  ip netns exec "$NOC" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
+start_daemon() {  # start_daemon [VAR=VALUE...]: the environment, e.g. CORDON_FAILPOINT=STEP
+  ip netns exec "$NOC" env "$@" "$B/cordond" -d -f "$TMP/c.conf" >>"$TMP/daemon.log" 2>&1 &
   DPID=$!
   wait_socket "$TMP/ctl.sock"
 }
@@ -120,8 +123,8 @@ followed_to() {
 }
 elapsed() { awk -v a="$MOVED_AT" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}'; }
 
-run_case() {  # run_case LABEL NOTIFY(none|v2c|v3) INTERVAL TARGET_S
-  local label=$1 notify=$2 interval=$3 target=$4 mac listen="" t tries
+run_case() {  # run_case LABEL NOTIFY(none|v2c|v3) INTERVAL TARGET_S [FAILPOINT]
+  local label=$1 notify=$2 interval=$3 target=$4 failpoint=${5:-} mac listen="" t tries
   rm -f "$TMP"/state.db* "$TMP/daemon.log"
   # polling: the switch is frozen for a while (see below): its requests wait 3 s, once
   local timing="timeout_ms = 500; retries = 1;"
@@ -144,7 +147,8 @@ EOF
   if [[ $notify == none ]]; then
     lsw_switch_start "$SW" standard && start_daemon || { bad "$label: lab switch and cordond"; stop_daemon; destroy_all; return; }
   else
-    start_daemon && lsw_switch_start "$SW" standard || { bad "$label: cordond and lab switch"; stop_daemon; destroy_all; return; }
+    start_daemon ${failpoint:+CORDON_FAILPOINT=$failpoint} && lsw_switch_start "$SW" standard ||
+      { bad "$label: cordond and lab switch"; stop_daemon; destroy_all; return; }
   fi
   reach 10.10.0.12
   mac=$(lsw_host_mac "$H1")
@@ -165,6 +169,17 @@ EOF
   fi
 
   move_host 4
+  if [[ -n "$failpoint" ]]; then
+    # cordond dies right after isolating swp4: both ports isolated, the record
+    # still on swp1 with the move noted; the restarted daemon settles it
+    check "$label: cordond stops at the failpoint $failpoint" wait_until 300 eval '! kill -0 $DPID 2>/dev/null'
+    wait "$DPID" 2>/dev/null; DPID=""
+    rm -f "$TMP/ctl.sock" "$TMP/ro.sock"
+    check "$label: ... swp4 already isolated" in_bridge swp4 br999
+    check "$label: ... swp1 still isolated" in_bridge swp1 br999
+    MOVED_AT=$(date +%s.%N)   # from here: the restart's follow-up
+    start_daemon
+  fi
   if [[ $notify == none ]]; then tries=$(( (interval + 20) * 10 )); else tries=300; fi
   if wait_until "$tries" followed_to 4; then
     t=$(elapsed)
@@ -185,14 +200,20 @@ EOF
     jq -se '[.[] | .. | objects | select(.actor? == "follow")] as $f
            | ($f | map(select(.action == "isolate" and (.result | startswith("ok")))) | length) == 1
            and ($f | map(select(.action == "release" and (.result | startswith("ok")))) | length) == 1' "$TMP/events.json"
+  if [[ -n "$failpoint" ]]; then
+    check "$label: audit: the restarted daemon found the new port isolated and settled the move" \
+      jq -se '[.[] | .. | objects | select(.actor? == "follow" and .action? == "isolate"
+               and (.result | startswith("found applied")))] | length == 1' "$TMP/events.json"
+  fi
   check "$label: an ALERT line names the MAC, the IP, the old and the new port" \
     grep -Eq "ALERT: quarantined host 10\.10\.0\.11 \(MAC $mac\) moved from access-1 swp1 .* to access-1 swp4 " "$TMP/daemon.log"
   check "$label: /metrics counts the move" test "$(metric cordon_follow_moves_total)" = 1
-  if [[ $notify != none ]]; then
+  # (after a restart mid-move, the restart's resume settles it: no notification needed)
+  if [[ $notify != none && -z "$failpoint" ]]; then
     check "$label: /metrics counts the notifications" metric_at_least cordon_follow_notifications_total 1
     check "$label: ... and nothing rejected" test "$(metric cordon_follow_notifications_rejected_total)" = 0
   fi
-  if [[ $notify == v2c ]]; then
+  if [[ $notify == v2c && -z "$failpoint" ]]; then
     # a linkDown with the wrong community, and one with the right community from
     # an address that is no point's (the NOC's own): both refused and counted
     ip netns exec "$NOC" snmptrap -v2c -c not-the-community "$NOC_ADDR:$NOTIFY_PORT" '' \
@@ -275,5 +296,6 @@ check "config: a short v3 pass phrase is refused without showing it" \
 run_case "notify-v2c" v2c 0 5
 run_case "notify-v3" v3 0 5
 run_case "poll" none 2 12
+run_case "notify-v2c, cordond killed mid-move" v2c 0 5 follow-isolated
 
 results

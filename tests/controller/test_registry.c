@@ -5,7 +5,8 @@
  * column, and its hosts keep their state and location; a tagged list Cordon
  * did not write is marked so that the point refuses the location; hosts an
  * older Cordon queued over its isolation cap are held by a tripped breaker;
- * the lasting settings (registry_meta_*); registry_put_audited writes a
+ * the lasting settings (registry_meta_*); a move under way (has_move) kept
+ * across a reopen; registry_put_audited writes a
  * record and its audit entries all together or not at all. Also
  * enf_tagged_text/enf_tagged_parse, the stored form.
  */
@@ -195,6 +196,7 @@ test_old_database(void **state)
 	assert_int_equal(got.loc.quarantine_vlan, 999);
 	assert_int_equal(got.loc.norig_tagged, 0);
 	assert_int_equal(got.detections, 4);
+	assert_false(got.has_move);   /* the move columns added with their defaults */
 	int n = 0;
 	assert_int_equal(registry_foreach(r, -1, count_host, &n), 0);
 	assert_int_equal(n, 1);
@@ -337,6 +339,61 @@ test_put_audited(void **state)
 	registry_close(r);
 }
 
+/* A move under way (has_move) survives a reopen with its location; cleared, it is gone. */
+static void
+test_move_roundtrip(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.10", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_mac = true;
+	memcpy(h.mac, "\x02\x00\x00\x00\x00\x0a", 6);
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp1");
+	h.loc.bridge_port = 1;
+	h.has_move = true;
+	snprintf(h.move.point, sizeof(h.move.point), "sw2");
+	snprintf(h.move.port, sizeof(h.move.port), "ge-0/0/4");
+	h.move.ifindex = 504;
+	h.move.bridge_port = 4;
+	h.move.orig_vlan = 30;
+	h.move.quarantine_vlan = 999;
+	h.move.orig_tagged[0] = 40;
+	h.move.norig_tagged = 1;
+	snprintf(h.move.detail, sizeof(h.move.detail), "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_true(got.has_move);
+	assert_string_equal(got.move.point, "sw2");
+	assert_string_equal(got.move.port, "ge-0/0/4");
+	assert_int_equal(got.move.ifindex, 504);
+	assert_int_equal(got.move.bridge_port, 4);
+	assert_int_equal(got.move.orig_vlan, 30);
+	assert_int_equal(got.move.quarantine_vlan, 999);
+	assert_int_equal(got.move.norig_tagged, 1);
+	assert_int_equal(got.move.orig_tagged[0], 40);
+	assert_string_equal(got.move.detail, "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_true(got.move.host.has_mac);
+	assert_memory_equal(got.move.host.mac, h.mac, 6);
+	assert_string_equal(got.loc.port, "swp1");   /* the old port stays recorded */
+
+	got.has_move = false;
+	assert_int_equal(registry_put(r, &got), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_false(got.has_move);
+	assert_string_equal(got.move.point, "");
+	assert_int_equal(got.move.bridge_port, 0);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -347,6 +404,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_roundtrip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
