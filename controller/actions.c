@@ -298,6 +298,57 @@ cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
 }
 
 void
+cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const char *actor,
+    const char *reason, cordon_done_fn done, void *arg)
+{
+	struct host_rec h;
+	char ipt[64], was[sizeof(h.last_error) + 64], result[sizeof(was) + 64];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc < 0) {
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	if (rc == 0) {
+		done_now(done, arg, false, NULL, "%s is not on record", ipt);
+		return;
+	}
+	if (h.state != HS_FAILED || enforcer_busy(c, ip)) {
+		done_now(done, arg, false, &h, "%s is %s, not failed: only a failed host is resolved",
+		    ipt, enforcer_busy(c, ip) ? "being worked on" : host_state_name(h.state));
+		return;
+	}
+	if (isolated && !h.has_loc) {
+		done_now(done, arg, false, &h, "%s has no recorded location to be isolated at: quarantine"
+		    " it instead", ipt);
+		return;
+	}
+	snprintf(was, sizeof(was), "was: %s failed: %s", h.failed_op, h.last_error);
+	h.state = isolated ? HS_QUARANTINED : HS_CLEAR;
+	if (!isolated)
+		h.has_loc = false;
+	h.attempts = 0;
+	h.next_retry = 0;
+	h.failed_op[0] = '\0';
+	h.last_error[0] = '\0';
+	h.hold[0] = '\0';
+	snprintf(h.actor, sizeof(h.actor), "%s", actor);
+	snprintf(h.reason, sizeof(h.reason), "%s", reason);
+	h.updated = loop_now();
+	if (registry_put(c->reg, &h) != 0) {
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	snprintf(result, sizeof(result), "ok: recorded as %s (%s)", isolated ? "isolated" : "released",
+	    was);
+	log_notice("%s resolved by %s as %s (%s; %s)", ipt, actor, isolated ? "isolated" : "released",
+	    reason, was);
+	cordon_audit(c, actor, "resolve", &h.ip, reason, result);
+	done_now(done, arg, true, &h, "recorded as %s", isolated ? "isolated" : "released");
+}
+
+void
 cordon_forget_waiter(struct cordon *c, void *arg)
 {
 	struct waiter **pp = &c->waiters;
@@ -345,11 +396,38 @@ cordon_seen(struct cordon *c, const struct seen_host *h)
 
 /* ---- the periodic step --------------------------------------------------------- */
 
+/* Rows pruned per table and tick: a bounded slice, so that a large backlog
+ * (a retention shortened, a long outbreak) never stalls the loop. */
+#define PRUNE_SLICE 500
+
+static void
+prune_logs(struct cordon *c)
+{
+	double now = loop_now();
+	int n;
+
+	if (c->conf.retention_events_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_EVENTS, now - c->conf.retention_events_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune stored detections: %s", registry_error(c->reg));
+		else
+			c->st.pruned_events += (uint64_t)n;
+	}
+	if (c->conf.retention_audit_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_AUDIT, now - c->conf.retention_audit_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune the audit log: %s", registry_error(c->reg));
+		else
+			c->st.pruned_audit += (uint64_t)n;
+	}
+}
+
 void
 cordon_tick(struct cordon *c)
 {
 	cordon_flush_seen(c);
 	enforcer_tick(c);
+	prune_logs(c);
 }
 
 /* ---- the circuit breaker ------------------------------------------------------ */

@@ -78,7 +78,8 @@ struct cordon *cordon_new(const struct cordon_conf *conf, struct loop *loop,
 /* Destroys the points (their pending operations write nothing: the next
  * start resumes them from the registry), then everything else. */
 void cordon_free(struct cordon *c);
-/* Once a second: stores the waiting asset reports, retries, ends probation. */
+/* Once a second: stores the waiting asset reports, retries, ends probation,
+ * prunes a slice of aged detections and audit entries. */
 void cordon_tick(struct cordon *c);
 /* At start: resumes interrupted steps and compares the points' state with
  * the registry's (never releasing anything silently). */
@@ -102,6 +103,8 @@ struct cordon_stats {
 	uint64_t releases_ok;
 	uint64_t releases_failed;
 	uint64_t refused;
+	uint64_t pruned_events;    /* stored detections aged out (daemon.retention_events) */
+	uint64_t pruned_audit;     /* audit entries aged out (daemon.retention_audit) */
 	double started;
 };
 
@@ -120,6 +123,13 @@ void cordon_release(struct cordon *c, const struct ip_addr *ip,
     const char *actor, const char *reason, cordon_done_fn done, void *arg);
 void cordon_approve(struct cordon *c, const struct ip_addr *ip,
     const char *actor, cordon_done_fn done, void *arg);
+/*
+ * The operator's word on a host whose enforcement failed for good (state
+ * failed): once seen to by hand, it is recorded as released (clear) or as
+ * isolated where its location says (quarantined). Audited with the reason.
+ */
+void cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
 /* Forgets a waiting caller (its connection closed). */
 void cordon_forget_waiter(struct cordon *c, void *arg);
 

@@ -133,6 +133,20 @@ int enforcer_point_named(const struct cordon *c, const char *name);
 void enforcer_point_result(struct cordon *c, size_t pi, const struct op *o,
     const struct enf_result *res);
 
+/* The other hosts whose records hold a host's port isolated (a shared port). */
+struct port_peers {
+	struct ip_addr self;
+	struct host_rec first;   /* the first other host holding the port */
+	size_t n;                /* other hosts holding it */
+};
+/* Fills *pp for `h`'s recorded location: 0, or -1 on a database error. */
+int enforcer_port_peers(struct cordon *c, const struct host_rec *h, struct port_peers *pp);
+/*
+ * A port already isolated for another host: what it had before comes from
+ * that host's record (h->loc's original VLAN and tagged memberships).
+ */
+void enforcer_inherit_port_config(struct host_rec *h, const struct port_peers *pp);
+
 /* core.c: tells the audit subscribers that entries were written (by the registry directly). */
 void core_audit_written(struct cordon *c);
 

@@ -170,7 +170,7 @@ do_status(struct ctl_conn *cc)
 		json_decref(hosts);
 		return;
 	}
-	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
 	    "hosts", hosts, "breaker", breaker_json(&br),
 	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
@@ -180,6 +180,8 @@ do_status(struct ctl_conn *cc)
 	    "releases_ok", (json_int_t)st->releases_ok,
 	    "releases_failed", (json_int_t)st->releases_failed,
 	    "refused", (json_int_t)st->refused,
+	    "pruned_events", (json_int_t)st->pruned_events,
+	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c)));
 }
 
@@ -247,6 +249,11 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "breaker", breaker_json(&br)));
 		break;
 	}
+	case CTL_RESOLVE:
+		cc->waiting = true;
+		cordon_resolve(c, &rq->host, rq->resolve_as == RESOLVE_ISOLATED, actor, rq->reason,
+		    op_done, cc);
+		break;
 	case CTL_BREAKER_RESET:
 		cc->waiting = true;
 		cordon_breaker_reset(c, actor, rq->reason, op_done, cc);

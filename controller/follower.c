@@ -294,6 +294,7 @@ still_there(struct cordon *c, const struct op *o, struct host_rec *h)
 
 static void on_isolated(void *arg, const struct enf_result *res);
 static void on_released(void *arg, const struct enf_result *res);
+static void record_move(struct op *o, struct host_rec *h, bool restored, const char *detail);
 
 static void
 on_located(void *arg, const struct enf_result *res)
@@ -329,13 +330,25 @@ on_located(void *arg, const struct enf_result *res)
 		op_done(o);
 		return;
 	}
-	if (v == FOLLOW_MOVED && res->loc.quarantine_vlan > 0 && res->loc.orig_vlan < 0) {
+	if (v == FOLLOW_MOVED) {
+		/* Onto a port already isolated for another host (a shared port):
+		 * what it had comes from that host's record, as for an isolation. */
+		struct host_rec t = h;
+		struct port_peers pp;
+		t.loc = res->loc;
+		if (enforcer_port_peers(c, &t, &pp) == 0)
+			enforcer_inherit_port_config(&t, &pp);
+		o->to = t.loc;
+		o->to.host = h.loc.host;
+		o->to_point = o->point;
+	}
+	if (v == FOLLOW_MOVED && o->to.quarantine_vlan > 0 && o->to.orig_vlan < 0) {
 		/* Already in the quarantine VLAN with no record of what it had:
 		 * isolating changes nothing and nothing could restore it. */
 		v = FOLLOW_UNKNOWN;
 		o->other = ENF_REFUSED;
 		snprintf(o->why, sizeof(o->why), "found on %s, already in the quarantine VLAN with no "
-		    "record of its own VLAN: left for the operator", where(&res->loc, a, sizeof(a)));
+		    "record of its own VLAN: left for the operator", where(&o->to, a, sizeof(a)));
 	}
 	switch (v) {
 	case FOLLOW_IN_PLACE:
@@ -360,15 +373,12 @@ on_located(void *arg, const struct enf_result *res)
 		break;
 	}
 	where(&o->from, a, sizeof(a));
-	where(&res->loc, b, sizeof(b));
+	where(&o->to, b, sizeof(b));
 	if (c->conf.dry_run) {
 		log_notice("dry run: %s (%s) moved from %s to %s; not followed", ipt, mac, a, b);
 		op_done(o);
 		return;
 	}
-	o->to = res->loc;
-	o->to.host = h.loc.host;
-	o->to_point = o->point;
 	o->started = loop_now();
 	/* Written before the change: the new port and what undoes it. */
 	h.has_move = true;
@@ -382,7 +392,7 @@ on_located(void *arg, const struct enf_result *res)
 		return;
 	}
 	snprintf(reason, sizeof(reason), "moved from %s to %s", a, b);
-	snprintf(started, sizeof(started), "started: %s", res->loc.detail);
+	snprintf(started, sizeof(started), "started: %s", o->to.detail);
 	cordon_audit(c, "follow", "isolate", &o->ip, reason, started);
 	log_notice("follow: %s (%s) %s: isolating the new port", ipt, mac, reason);
 	enf_isolate(c->points[o->to_point], &o->to, on_isolated, o);
@@ -409,6 +419,26 @@ release_old(struct op *o)
 		    where(&o->to, b, sizeof(b)), o->to.detail);
 		op_done(o);
 		return;
+	}
+	{
+		/* A port is restored only when no quarantined host is left behind it. */
+		struct port_peers pp;
+		char first[64], detail[ENF_DETAIL_LEN + 128];
+		h.loc = o->from;
+		if (enforcer_port_peers(c, &h, &pp) != 0) {
+			snprintf(detail, sizeof(detail), "cannot read the port's other hosts: %s",
+			    registry_error(c->reg));
+			record_move(o, &h, false, detail);
+			return;
+		}
+		if (pp.n > 0) {
+			snprintf(detail, sizeof(detail), "%s stays isolated: %zu other host%s quarantined "
+			    "behind it (%s%s); restored with the last", o->from.port, pp.n,
+			    pp.n > 1 ? "s are" : " is", ip_to_str(&pp.first.ip, first, sizeof(first)),
+			    pp.n > 1 ? ", ..." : "");
+			record_move(o, &h, true, detail);
+			return;
+		}
 	}
 	o->point = (size_t)old;
 	o->started = loop_now();
@@ -447,60 +477,77 @@ on_isolated(void *arg, const struct enf_result *res)
 	release_old(o);
 }
 
+/*
+ * The move's end: the host recorded on the new port, the move cleared, both
+ * steps audited, in one transaction. `restored`: the old port was restored
+ * (or stays isolated for other hosts); `detail` says what happened to it.
+ */
 static void
-on_released(void *arg, const struct enf_result *res)
+record_move(struct op *o, struct host_rec *h, bool restored, const char *detail)
 {
-	struct op *o = arg;
 	struct cordon *c = o->c;
-	struct host_rec h;
 	char ipt[64], mac[24], a[160], b[160], reason[400];
-	char iso[ENF_DETAIL_LEN + 8], rel[ENF_DETAIL_LEN * 2 + 160];
+	char iso[ENF_DETAIL_LEN + 8], rel[ENF_DETAIL_LEN * 2 + 200];
 	struct registry_audit_entry audit[2];
-	bool restored = res->status == ENF_OK;
 
-	if (c->stopping) {
-		enforcer_op_end(o);
-		return;
-	}
-	enforcer_point_result(c, o->point, o, res);
 	ip_to_str(&o->ip, ipt, sizeof(ipt));
 	mac_text(o->from.host.mac, mac, sizeof(mac));
 	where(&o->from, a, sizeof(a));
 	where(&o->to, b, sizeof(b));
-	if (still_there(c, o, &h) != 0) {
-		c->fst.check_failures++;
-		log_warnx("ALERT: follow: %s: its record changed while it moved to %s (%s): "
-		    "see the host's state", ipt, b, o->to.detail);
-		op_done(o);
-		return;
-	}
 	snprintf(reason, sizeof(reason), "moved from %s to %s", a, b);
 	snprintf(iso, sizeof(iso), "ok: %s", o->to.detail);
 	if (restored)
-		snprintf(rel, sizeof(rel), "ok: %s", res->loc.detail[0] ? res->loc.detail : o->from.detail);
+		snprintf(rel, sizeof(rel), "ok: %s", detail);
 	else
-		snprintf(rel, sizeof(rel), "failed (%s): %s; the old port stays isolated (%s): "
-		    "restore it by hand", enf_status_name(res->status), res->message, o->from.detail);
+		snprintf(rel, sizeof(rel), "failed: %s; the old port stays isolated (%s): restore it "
+		    "by hand", detail, o->from.detail);
 	audit[0] = (struct registry_audit_entry){ "follow", "isolate", reason, iso };
 	audit[1] = (struct registry_audit_entry){ "follow", "release", reason, rel };
 	/* The host is isolated on the new port now: that is what the record says. */
-	h.loc = o->to;
-	h.loc.host.ip = h.ip;
-	h.has_move = false;
-	snprintf(h.point, sizeof(h.point), "%s", c->points[o->to_point]->name);
-	h.updated = loop_now();
-	if (registry_put_audited(c->reg, &h, loop_now(), audit, 2) != 0)
+	h->loc = o->to;
+	h->loc.host.ip = h->ip;
+	h->has_move = false;
+	snprintf(h->point, sizeof(h->point), "%s", c->points[o->to_point]->name);
+	h->updated = loop_now();
+	if (registry_put_audited(c->reg, h, loop_now(), audit, 2) != 0)
 		log_warnx("ALERT: follow: %s is isolated on %s but the state database cannot record it "
-		    "(%s): the record still names %s", ipt, b, registry_error(c->reg), a);
+		    "(%s): the record still names %s, the move noted", ipt, b, registry_error(c->reg), a);
 	else
 		core_audit_written(c);
 	c->fst.moves++;
 	if (!restored)
 		c->fst.check_failures++;
 	log_warnx("ALERT: quarantined host %s (MAC %s) moved from %s to %s: isolated on %s; %s", ipt,
-	    mac, a, b, o->to.port[0] ? o->to.port : o->to.point,
-	    restored ? "the old port restored" : rel);
+	    mac, a, b, o->to.port[0] ? o->to.port : o->to.point, restored ? detail : rel);
 	op_done(o);
+}
+
+static void
+on_released(void *arg, const struct enf_result *res)
+{
+	struct op *o = arg;
+	struct cordon *c = o->c;
+	struct host_rec h;
+	char ipt[64], b[160], msg[ENF_DETAIL_LEN * 2 + 32];
+
+	if (c->stopping) {
+		enforcer_op_end(o);
+		return;
+	}
+	enforcer_point_result(c, o->point, o, res);
+	if (still_there(c, o, &h) != 0) {
+		c->fst.check_failures++;
+		log_warnx("ALERT: follow: %s: its record changed while it moved to %s (%s): "
+		    "see the host's state", ip_to_str(&o->ip, ipt, sizeof(ipt)),
+		    where(&o->to, b, sizeof(b)), o->to.detail);
+		op_done(o);
+		return;
+	}
+	if (res->status == ENF_OK)
+		snprintf(msg, sizeof(msg), "%s", res->loc.detail[0] ? res->loc.detail : "the old port restored");
+	else
+		snprintf(msg, sizeof(msg), "(%s) %s", enf_status_name(res->status), res->message);
+	record_move(o, &h, res->status == ENF_OK, msg);
 }
 
 /* What the port of an unsettled move has now (check_host). */

@@ -452,6 +452,12 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	    "Release attempts that failed (each retry counts).", st->releases_failed);
 	counter(b, "cordon_refused_total",
 	    "Isolations refused because the host is protected (policy.protected).", st->refused);
+	metric_head(b, "cordon_pruned_rows_total", "counter",
+	    "Stored rows aged out (daemon.retention_events, daemon.retention_audit).");
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"events\"} %" PRIu64 "\n",
+	    st->pruned_events);
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"audit\"} %" PRIu64 "\n",
+	    st->pruned_audit);
 	gauge(b, "cordon_breaker_tripped",
 	    "1 while the circuit breaker has stopped automatic isolation (policy.max_isolations_per_minute).",
 	    br.tripped ? 1.0 : 0.0);

@@ -37,6 +37,19 @@ host_state_from_name(const char *name)
 	return -1;
 }
 
+/* The columns of host_rec.move, in the order row_to_host and registry_put use. */
+#define MOVE_COLUMNS "has_move, move_point, move_port, move_ifindex, move_bridge_port," \
+	" move_orig_vlan, move_quarantine_vlan, move_detail, move_orig_tagged"
+#define COL_MOVE 26   /* has_move's index in a row of HOST_COLUMNS */
+
+/* What row_to_host reads, in its order. */
+#define HOST_COLUMNS \
+    "SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc," \
+    " loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan," \
+    " loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until," \
+    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs, " \
+    MOVE_COLUMNS
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -48,11 +61,12 @@ static const char schema[] =
     " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
     " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
     " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
-    " loc_orig_tagged TEXT NOT NULL DEFAULT '',"
+    " loc_orig_tagged TEXT NOT NULL DEFAULT '', loc_port_macs TEXT NOT NULL DEFAULT '',"
     " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
+    "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
@@ -73,6 +87,8 @@ static const struct {
 } added_columns[] = {
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
+	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
+	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
 	/* a move under way (host_rec.move): the port being isolated, same fields as loc_* */
 	{"has_move", "INTEGER NOT NULL DEFAULT 0"},
 	{"move_point", "TEXT NOT NULL DEFAULT ''"},
@@ -84,11 +100,6 @@ static const struct {
 	{"move_detail", "TEXT NOT NULL DEFAULT ''"},
 	{"move_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 };
-
-/* The columns of host_rec.move, in the order row_to_host and registry_put use. */
-#define MOVE_COLUMNS "has_move, move_point, move_port, move_ifindex, move_bridge_port," \
-	" move_orig_vlan, move_quarantine_vlan, move_detail, move_orig_tagged"
-#define COL_MOVE 25   /* has_move's index in a selected row */
 
 static bool
 hosts_has_column(sqlite3 *db, const char *column, int *rc)
@@ -190,19 +201,15 @@ registry_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged,"
-		" " MOVE_COLUMNS " FROM hosts WHERE ip = ?",
+		HOST_COLUMNS " FROM hosts WHERE ip = ?",
 		-1, &r->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged, " MOVE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, loc_port_macs, " MOVE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -296,6 +303,9 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 		/* Not a list Cordon wrote: past the bound, so that the point refuses the
 		 * location (nothing written to the switch) rather than drop memberships. */
 		h->loc.norig_tagged = ENF_MAX_TAGGED + 1;
+	col_text(st, 25, buf, sizeof(buf));
+	if (enf_port_macs_parse(buf, &h->loc) < 0)
+		h->loc.nport_macs = 0;   /* shown as unknown; nothing is acted on from it */
 	h->has_move = sqlite3_column_int(st, COL_MOVE) != 0;
 	if (h->has_move) {
 		col_text(st, COL_MOVE + 1, h->move.point, sizeof(h->move.point));
@@ -338,7 +348,7 @@ int
 registry_put(struct registry *r, const struct host_rec *h)
 {
 	sqlite3_stmt *st = r->put;
-	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1];
+	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1], macs[16 + ENF_MAX_PORT_MACS * 18];
 	int i = 1, rc;
 
 	ip_to_str(&h->ip, ip, sizeof(ip));
@@ -376,6 +386,8 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
 	enf_tagged_text(&h->loc, tagged, sizeof(tagged));
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
+	enf_port_macs_text(&h->loc, macs, sizeof(macs));
+	sqlite3_bind_text(st, i++, macs, -1, SQLITE_TRANSIENT);
 	/* MOVE_COLUMNS; empty without a move */
 	sqlite3_bind_int(st, i++, h->has_move);
 	sqlite3_bind_text(st, i++, h->has_move ? h->move.point : "", -1, SQLITE_TRANSIENT);
@@ -487,11 +499,7 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged,"
-		" " MOVE_COLUMNS " FROM hosts"
+		HOST_COLUMNS " FROM hosts"
 		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;
@@ -512,6 +520,37 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "listing hosts");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
+		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 AND loc_ifindex > 0"
+		" ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing a port's hosts");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, l->point, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, l->ifindex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			sqlite3_finalize(st);
+			snprintf(r->error, sizeof(r->error), "listing a port's hosts: stopped by the caller");
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing a port's hosts");
 		return -1;
 	}
 	return 0;
@@ -705,4 +744,34 @@ registry_meta_put(struct registry *r, const char *key, const char *value)
 		return -1;
 	}
 	return 0;
+}
+
+int
+registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows)
+{
+	/* The max_rows lowest ids: the oldest rows, found without a scan. */
+	static const char *const sql[] = {
+		[REGISTRY_EVENTS] = "DELETE FROM events WHERE id IN"
+		    " (SELECT id FROM events ORDER BY id LIMIT ?2) AND time < ?1",
+		[REGISTRY_AUDIT] = "DELETE FROM audit WHERE id IN"
+		    " (SELECT id FROM audit ORDER BY id LIMIT ?2) AND time < ?1",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)log > REGISTRY_AUDIT)
+		return -1;
+	if (sqlite3_prepare_v2(r->db, sql[log], -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_rows);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	return sqlite3_changes(r->db);
 }

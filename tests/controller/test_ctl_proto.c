@@ -114,6 +114,11 @@ test_every_command(void **state)
 	assert_parses("{\"cmd\":\"breaker-reset\",\"reason\":\"burst checked\"}", &rq);
 	assert_int_equal(rq.cmd, CTL_BREAKER_RESET);
 	assert_string_equal(rq.reason, "burst checked");
+	assert_parses("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\",\"reason\":\"port fixed\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_RESOLVE);
+	assert_int_equal(rq.resolve_as, RESOLVE_RELEASED);
+	assert_parses("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"isolated\",\"reason\":\"r\"}", &rq);
+	assert_int_equal(rq.resolve_as, RESOLVE_ISOLATED);
 }
 
 static void
@@ -128,6 +133,7 @@ test_names_and_acting(void **state)
 	assert_true(ctl_cmd_acts(CTL_RELEASE));
 	assert_true(ctl_cmd_acts(CTL_APPROVE));
 	assert_true(ctl_cmd_acts(CTL_BREAKER_RESET));
+	assert_true(ctl_cmd_acts(CTL_RESOLVE));
 	assert_false(ctl_cmd_acts(CTL_BREAKER));
 	assert_false(ctl_cmd_acts(CTL_LIST));
 	assert_false(ctl_cmd_acts(CTL_SHOW));
@@ -146,6 +152,12 @@ test_missing_fields(void **state)
 	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "'release' needs a host");
 	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
 	assert_refused("{\"cmd\":\"breaker-reset\"}", "'breaker-reset' needs a reason");
+	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "'resolve' needs a host");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"reason\":\"r\"}",
+	    "'resolve' needs as: \"released\" or \"isolated\"");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"gone\",\"reason\":\"r\"}",
+	    "as must be \"released\" or \"isolated\"");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\"}", "'resolve' needs a reason");
 	assert_refused("{\"cmd\":\"show\"}", "'show' needs a host");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\"}", "'quarantine' needs a reason");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"\"}", "'quarantine' needs a reason");
@@ -205,11 +217,11 @@ test_unknown_command_and_not_json(void **state)
 
 	(void)state;
 	assert_refused("{\"cmd\":\"reboot\"}",
-	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset)");
+	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("{\"cmd\":7}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("{\"host\":\"10.0.0.7\"}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("[\"status\"]", "request must be a JSON object");
 	/* A bare JSON string is not a request either. */
 	assert_int_equal(parse("\"status\"", &rq, err, sizeof(err)), -1);
