@@ -43,6 +43,7 @@ cleanup() {
 on_exit cleanup
 
 fail_unless_root
+skip_without jq socat curl sqlite3 snmptrap snmpget
 LSW_STATE=$TMP/lsw
 lsw_init "$B/cordon-labswitch-agent" || exit 1
 
@@ -177,6 +178,8 @@ EOF
     rm -f "$TMP/ctl.sock" "$TMP/ro.sock"
     check "$label: ... swp4 already isolated" in_bridge swp4 br999
     check "$label: ... swp1 still isolated" in_bridge swp1 br999
+    check "$label: ... the record still on swp1, the move to swp4 noted (state database)" test \
+      "$(sqlite3 "$TMP/state.db" "SELECT loc_port || ' ' || has_move || ' ' || move_port || ' ' || move_orig_vlan FROM hosts WHERE ip = '10.10.0.11'")" = "swp1 1 swp4 10"
     MOVED_AT=$(date +%s.%N)   # from here: the restart's follow-up
     start_daemon
   fi
