@@ -582,8 +582,12 @@ on_move_checked(void *arg, const struct enf_result *res)
 		return;
 	}
 	if (res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) {
-		/* Not applied there: nothing to undo; look for the host afresh. */
+		/* Not applied there: nothing to undo; look for the host afresh.
+		 * The old port was not checked at start either (reconcile leaves
+		 * an unsettled move to this): the enforcer's next tick checks it,
+		 * and puts the isolation back if the switch lost it. */
 		h.has_move = false;
+		h.next_retry = loop_now();
 		h.updated = loop_now();
 		if (registry_put(c->reg, &h) != 0) {
 			c->fst.check_failures++;
