@@ -121,6 +121,15 @@ typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
  */
 int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
 /*
+ * One page of the hosts, in address order: those after `after` (NULL: from
+ * the first), only `state` unless it is -1, at most `limit`. Returns how
+ * many fn was called for, or -1 (fn returning non-zero stops the walk with
+ * -1, as registry_foreach). Each page is one bounded query: a caller walks
+ * any number of hosts without holding them all.
+ */
+int registry_page(struct registry *r, int state, const struct ip_addr *after, unsigned limit,
+    registry_host_fn fn, void *arg);
+/*
  * Calls fn for each host whose recorded location is the switch port of `l`
  * (same point and ifIndex; never a netlink location), in address order.
  * Stops and returns -1 as registry_foreach does.

@@ -231,6 +231,47 @@ test_hosts_at_a_port(void **state)
 }
 
 static void
+test_pages(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h;
+	char ips[8][64];
+	struct ip_addr after;
+	static const char *const hosts[] = {   /* put in no order; listed in address order */
+		"10.0.0.30", "10.0.0.4", "2001:db8::1", "10.0.0.200", "10.0.1.1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(ip_from_str(hosts[i], &h.ip), 0);
+		h.state = i == 2 ? HS_QUARANTINED : HS_OBSERVED;
+		assert_int_equal(registry_put(r, &h), 0);
+	}
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, NULL, 2, collect_ip, ips), 2);
+	assert_string_equal(ips[0], "10.0.0.4");
+	assert_string_equal(ips[1], "10.0.0.30");
+	assert_int_equal(ip_from_str(ips[1], &after), 0);
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 2);
+	assert_string_equal(ips[0], "10.0.0.200");
+	assert_string_equal(ips[1], "10.0.1.1");
+	assert_int_equal(ip_from_str(ips[1], &after), 0);
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 1);
+	assert_string_equal(ips[0], "2001:db8::1");
+	assert_int_equal(ip_from_str(ips[0], &after), 0);
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 0);
+	/* by state */
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, HS_QUARANTINED, NULL, 10, collect_ip, ips), 1);
+	assert_string_equal(ips[0], "2001:db8::1");
+	registry_close(r);
+}
+
+static void
 test_roundtrip(void **state)
 {
 	struct dbfile *f = *state;
@@ -539,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_tagged_text),
 		cmocka_unit_test(test_port_macs_text),
 		cmocka_unit_test_setup_teardown(test_hosts_at_a_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
