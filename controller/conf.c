@@ -46,6 +46,8 @@ conf_defaults(struct cordon_conf *c)
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
 	c->retry_max_s = 300;
+	c->follow.interval_s = 60;
+	c->follow.queue = 1024;
 }
 
 struct ctx {
@@ -225,7 +227,7 @@ conf_parse_http_listen(const char *spec, char *addr, size_t addrlen,
 	} else {
 		colon = strrchr(spec, ':');
 		if (colon == NULL) {
-			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns the HTTP API off)",
+			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns it off)",
 			    spec);
 			return -1;
 		}
@@ -490,6 +492,90 @@ load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/* A secret: checked like get_string, but its value never goes into a message. */
+static int
+get_secret(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, char *dst, size_t len, size_t min)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	const char *v;
+
+	if (st == NULL)
+		return 0;
+	v = config_setting_get_string(st);
+	if (v == NULL)
+		return failf(x, st, "%s.%s: expected a string", section, name);
+	if (strlen(v) < min || strlen(v) >= len)
+		return failf(x, st, "%s.%s: must be %zu to %zu characters (the value is not shown)",
+		    section, name, min, len - 1);
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int
+load_follow(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "interval", "queue", "listen", "community",
+		"v3_user", "v3_auth_pass", "v3_priv_pass", "v3_engine_ids", NULL };
+	struct conf_follow *f = &c->follow;
+	const config_setting_t *listen = config_setting_get_member(g, "listen");
+	size_t i;
+
+	f->line = (int)config_setting_source_line(g);
+	if (!config_setting_is_group(g))
+		return failf(x, g, "follow: expected a group { interval = 60; listen = \"ADDRESS:PORT\"; ... }");
+	if (known_keys(x, g, "follow", keys) ||
+	    get_uint(x, g, "follow", "interval", 0, 86400, &f->interval_s) ||
+	    get_uint(x, g, "follow", "queue", 1, 65536, &f->queue) ||
+	    get_string(x, g, "follow", "listen", f->listen, sizeof(f->listen), true) ||
+	    get_secret(x, g, "follow", "community", f->community, sizeof(f->community), 1) ||
+	    get_string(x, g, "follow", "v3_user", f->v3_user, sizeof(f->v3_user), false) ||
+	    get_secret(x, g, "follow", "v3_auth_pass", f->v3_auth_pass, sizeof(f->v3_auth_pass), 8) ||
+	    get_secret(x, g, "follow", "v3_priv_pass", f->v3_priv_pass, sizeof(f->v3_priv_pass), 8) ||
+	    get_strings(x, g, "follow", "v3_engine_ids", &f->v3_engine_ids[0][0],
+		sizeof(f->v3_engine_ids[0]), CONF_MAX_ENGINE_IDS, &f->nv3_engine_ids))
+		return -1;
+	for (i = 0; i < f->nv3_engine_ids; i++) {
+		const char *e = f->v3_engine_ids[i];
+		size_t n = strlen(e);
+		if (n < 10 || n > 64 || n % 2 != 0 || strspn(e, "0123456789abcdefABCDEF") != n)
+			return failf(x, config_setting_get_elem(config_setting_get_member(g, "v3_engine_ids"),
+			    (unsigned)i), "follow.v3_engine_ids[%zu]: '%s' is not an engine ID "
+			    "(10 to 64 hex digits, 5 to 32 octets)", i, e);
+	}
+	if ((f->v3_auth_pass[0] || f->v3_priv_pass[0] || f->nv3_engine_ids) && !f->v3_user[0])
+		return failf(x, g, "follow: v3_auth_pass, v3_priv_pass and v3_engine_ids need v3_user");
+	if (f->v3_user[0] && (!f->v3_auth_pass[0] || !f->v3_priv_pass[0]))
+		return failf(x, config_setting_get_member(g, "v3_user"),
+		    "follow.v3_user '%s': v3_auth_pass and v3_priv_pass are required (authPriv, SHA/AES)",
+		    f->v3_user);
+	if (f->listen[0]) {
+		char addr[INET6_ADDRSTRLEN], why[256];
+		uint16_t port;
+		if (conf_parse_http_listen(f->listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0)
+			return failf(x, listen, "follow.listen: %s", why);
+		if (!f->community[0] && !f->v3_user[0])
+			return failf(x, listen, "follow.listen '%s': needs community or v3_user (whom to accept notifications from)",
+			    f->listen);
+	} else if (f->community[0] || f->v3_user[0]) {
+		return failf(x, g, "follow: community and v3_user are for the notification listener: set follow.listen too");
+	}
+	return 0;
+}
+
+/* Whether some enforcement point has an `address` (an SNMP switch's). */
+static bool
+any_point_address(const struct cordon_conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->npoints; i++)
+		for (j = 0; j < c->points[i].nparams; j++)
+			if (strcmp(c->points[i].params[j].key, "address") == 0)
+				return true;
+	return false;
+}
+
 /*
  * libconfig frees its strings without clearing them: the enforcement points'
  * settings (communities, SNMPv3 pass phrases) are cleared in place first.
@@ -517,6 +603,15 @@ static void
 wipe_enforcement_strings(config_t *cfg)
 {
 	wipe_setting_strings(config_lookup(cfg, "enforcement"));
+	wipe_setting_strings(config_lookup(cfg, "follow"));
+}
+
+void
+conf_wipe_follow_secrets(struct cordon_conf *c)
+{
+	explicit_bzero(c->follow.community, sizeof(c->follow.community));
+	explicit_bzero(c->follow.v3_auth_pass, sizeof(c->follow.v3_auth_pass));
+	explicit_bzero(c->follow.v3_priv_pass, sizeof(c->follow.v3_priv_pass));
 }
 
 void
@@ -534,7 +629,7 @@ int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
 	static const char *const sections[] = { "daemon", "sensors", "detectors",
-		"policy", "enforcement", "verification", NULL };
+		"policy", "enforcement", "verification", "follow", NULL };
 	struct ctx x = { path, err, errlen };
 	config_t cfg;
 	const config_setting_t *root, *st;
@@ -571,6 +666,13 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 		goto out;
 	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
 		goto out;
+	if ((st = config_lookup(&cfg, "follow")) && load_follow(&x, st, c))
+		goto out;
+	if (c->follow.listen[0] && !any_point_address(c)) {
+		failf(&x, config_setting_get_member(config_lookup(&cfg, "follow"), "listen"),
+		    "follow.listen: no enforcement point has an address to take notifications from");
+		goto out;
+	}
 	if (detcfg_validate(&c->det, msg, sizeof(msg)) != 0) {
 		failf(&x, config_lookup(&cfg, "detectors"), "detectors: %s", msg);
 		goto out;

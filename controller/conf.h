@@ -49,6 +49,26 @@ struct conf_verify {
 	uint32_t timeout_s;
 };
 
+/*
+ * Following quarantined hosts that move (section `follow`, docs/snmp.md):
+ * the periodic check and the SNMP notification listener. The secrets are
+ * needed only to open the listener: the daemon wipes them once it is open
+ * (conf_wipe_follow_secrets).
+ */
+#define CONF_MAX_ENGINE_IDS 8
+struct conf_follow {
+	uint32_t interval_s;      /* periodic check of every point holding quarantined hosts; 0: off */
+	uint32_t queue;           /* ports waiting for a re-check at most */
+	char listen[128];         /* notification listener "ADDRESS:PORT"; "" off */
+	char community[128];      /* v1/v2c community accepted; secret; "" refuses v1/v2c */
+	char v3_user[64];         /* SNMPv3 user accepted (authPriv); "" refuses v3 */
+	char v3_auth_pass[128];   /* secret */
+	char v3_priv_pass[128];   /* secret */
+	char v3_engine_ids[CONF_MAX_ENGINE_IDS][80];  /* hex engine IDs of switches sending v3 Traps */
+	size_t nv3_engine_ids;
+	int line;                 /* where the section starts, for messages */
+};
+
 struct engine_policy {
 	bool isolate;             /* may this engine's detection isolate a host? */
 	uint32_t min_probes;      /* evidence.probes must reach this */
@@ -95,6 +115,7 @@ struct cordon_conf {
 	size_t npoints;
 	struct conf_verify verify[CONF_MAX_VERIFY];
 	size_t nverify;
+	struct conf_follow follow;
 };
 
 void conf_defaults(struct cordon_conf *c);
@@ -111,6 +132,9 @@ int conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
  * copy it needs, and no other copy stays in memory.
  */
 void conf_wipe_point_settings(struct cordon_conf *c);
+
+/* Clears the notification listener's community and SNMPv3 pass phrases. */
+void conf_wipe_follow_secrets(struct cordon_conf *c);
 
 /* The enforcement point that serves `ip` (longest prefix), or NULL. */
 const struct conf_point *conf_point_for(const struct cordon_conf *c,

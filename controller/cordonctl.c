@@ -140,6 +140,10 @@ print_host(json_t *h)
 			printf("\n");
 		}
 	}
+	json_t *move = json_object_get(h, "moving_to");
+	if (json_is_object(move))
+		printf("moving to   %s %s (%s): not settled yet\n", str(move, "point"), str(move, "port"),
+		    str(move, "detail"));
 	if (*str(h, "last_error") != '-' && *str(h, "failed_op") == '-')
 		printf("note        %s\n", str(h, "last_error"));
 	else if (*str(h, "last_error") != '-')

@@ -173,12 +173,18 @@ void
 cordon_audit(struct cordon *c, const char *actor, const char *action,
     const struct ip_addr *host, const char *reason, const char *result)
 {
-	struct subscriber *s, *next;
-
 	if (registry_audit(c->reg, loop_now(), actor, action, host, reason, result) != 0) {
 		log_warnx("ALERT: cannot write the audit log: %s", registry_error(c->reg));
 		return;
 	}
+	core_audit_written(c);
+}
+
+void
+core_audit_written(struct cordon *c)
+{
+	struct subscriber *s, *next;
+
 	for (s = c->subs; s; s = next) {
 		next = s->next;
 		s->fn(s->arg, 0);
@@ -238,6 +244,7 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	if (make_points(c, err, errlen) != 0)
 		goto fail;
 	conf_wipe_point_settings(&c->conf);
+	conf_wipe_follow_secrets(&c->conf);   /* the daemon's listener holds its own */
 	return c;
 fail:
 	cordon_free(c);
@@ -276,9 +283,19 @@ cordon_free(struct cordon *c)
 		c->subs = s->next;
 		free(s);
 	}
+	while (c->deferred) {
+		struct deferred_release *d = c->deferred;
+		c->deferred = d->next;
+		free(d);
+	}
+	loop_timer_free(c->deferred_kick);
+	loop_timer_free(c->follow_kick);
+	follow_queue_free(c->fq);
+	free(c->run.hosts);
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
 	free(c->seen);
 	conf_wipe_point_settings(&c->conf);   /* still set if the points were never made */
+	conf_wipe_follow_secrets(&c->conf);
 	free(c);
 }

@@ -37,12 +37,18 @@ host_state_from_name(const char *name)
 	return -1;
 }
 
+/* The columns of host_rec.move, in the order row_to_host and registry_put use. */
+#define MOVE_COLUMNS "has_move, move_point, move_port, move_ifindex, move_bridge_port," \
+	" move_orig_vlan, move_quarantine_vlan, move_detail, move_orig_tagged"
+#define COL_MOVE 26   /* has_move's index in a row of HOST_COLUMNS */
+
 /* What row_to_host reads, in its order. */
 #define HOST_COLUMNS \
     "SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc," \
     " loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan," \
     " loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until," \
-    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs"
+    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs, " \
+    MOVE_COLUMNS
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -84,6 +90,16 @@ static const struct {
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
 	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
+	/* a move under way (host_rec.move): the port being isolated, same fields as loc_* */
+	{"has_move", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_point", "TEXT NOT NULL DEFAULT ''"},
+	{"move_port", "TEXT NOT NULL DEFAULT ''"},
+	{"move_ifindex", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_bridge_port", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_orig_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_quarantine_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_detail", "TEXT NOT NULL DEFAULT ''"},
+	{"move_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 };
 
 static bool
@@ -193,7 +209,8 @@ registry_open(const char *path, char *err, size_t errlen)
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged, loc_port_macs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, loc_port_macs, " MOVE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -290,6 +307,20 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 	col_text(st, 25, buf, sizeof(buf));
 	if (enf_port_macs_parse(buf, &h->loc) < 0)
 		h->loc.nport_macs = 0;   /* shown as unknown; nothing is acted on from it */
+	h->has_move = sqlite3_column_int(st, COL_MOVE) != 0;
+	if (h->has_move) {
+		col_text(st, COL_MOVE + 1, h->move.point, sizeof(h->move.point));
+		col_text(st, COL_MOVE + 2, h->move.port, sizeof(h->move.port));
+		h->move.ifindex = sqlite3_column_int(st, COL_MOVE + 3);
+		h->move.bridge_port = sqlite3_column_int(st, COL_MOVE + 4);
+		h->move.orig_vlan = sqlite3_column_int(st, COL_MOVE + 5);
+		h->move.quarantine_vlan = sqlite3_column_int(st, COL_MOVE + 6);
+		col_text(st, COL_MOVE + 7, h->move.detail, sizeof(h->move.detail));
+		h->move.host = h->loc.host;
+		col_text(st, COL_MOVE + 8, buf, sizeof(buf));
+		if (enf_tagged_parse(buf, &h->move) < 0)
+			h->move.norig_tagged = ENF_MAX_TAGGED + 1;   /* as for loc */
+	}
 }
 
 int
@@ -358,6 +389,20 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
 	enf_port_macs_text(&h->loc, macs, sizeof(macs));
 	sqlite3_bind_text(st, i++, macs, -1, SQLITE_TRANSIENT);
+	/* MOVE_COLUMNS; empty without a move */
+	sqlite3_bind_int(st, i++, h->has_move);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.point : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.port : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.ifindex : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.bridge_port : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.orig_vlan : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.quarantine_vlan : 0);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.detail : "", -1, SQLITE_TRANSIENT);
+	if (h->has_move)
+		enf_tagged_text(&h->move, tagged, sizeof(tagged));
+	else
+		tagged[0] = '\0';
+	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -393,6 +438,37 @@ registry_audit(struct registry *r, double when, const char *actor,
 		return -1;
 	}
 	return 0;
+}
+
+int
+registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n)
+{
+	char *msg = NULL;
+	size_t i;
+
+	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(r->error, sizeof(r->error), "beginning a transaction: %s",
+		    msg ? msg : sqlite3_errmsg(r->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	if (registry_put(r, h) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++)
+		if (registry_audit(r, when, a[i].actor, a[i].action, &h->ip, a[i].reason,
+			a[i].result) != 0)
+			goto rollback;
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(r->error, sizeof(r->error), "committing: %s", msg ? msg : sqlite3_errmsg(r->db));
+		sqlite3_free(msg);
+		goto rollback;
+	}
+	return 0;
+rollback:
+	/* r->error keeps the failed step's message, not the rollback's. */
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int

@@ -60,6 +60,14 @@ struct host_rec {
 	char point[64];           /* enforcement point, "" until chosen */
 	bool has_loc;             /* loc holds a located position (undo info) */
 	struct enf_location loc;
+	/*
+	 * A quarantined host found on another port: where it is being isolated
+	 * now, with that port's own configuration (what undoes it), written
+	 * before the port is changed; loc still names the old port until the
+	 * move is recorded whole (follower.c).
+	 */
+	bool has_move;
+	struct enf_location move;
 	uint32_t attempts;        /* enforcement attempts since the last success */
 	double next_retry;        /* epoch seconds, 0 when none */
 	double probation_until;   /* epoch seconds, with HS_PROBATION */
@@ -90,6 +98,17 @@ int registry_put(struct registry *r, const struct host_rec *h);
 int registry_audit(struct registry *r, double when, const char *actor,
     const char *action, const struct ip_addr *host, const char *reason,
     const char *result);
+
+/* One audit entry of registry_put_audited; the strings are borrowed for the call. */
+struct registry_audit_entry {
+	const char *actor, *action, *reason, *result;
+};
+/*
+ * Writes the host's record and n audit entries about it in one transaction:
+ * all of them or (on -1) none.
+ */
+int registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n);
 
 /* Stores a received detection (its JSON line). */
 int registry_event(struct registry *r, double when, const struct ip_addr *host,

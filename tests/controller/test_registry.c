@@ -5,7 +5,9 @@
  * column, and its hosts keep their state and location; a tagged list Cordon
  * did not write is marked so that the point refuses the location; hosts an
  * older Cordon queued over its isolation cap are held by a tripped breaker;
- * the lasting settings (registry_meta_*). Also enf_tagged_text/
+ * the lasting settings (registry_meta_*); a move under way (has_move) kept
+ * across a reopen; registry_put_audited writes a record and its audit
+ * entries all together or not at all. Also enf_tagged_text/
  * enf_tagged_parse, the stored form.
  */
 #include <setjmp.h>
@@ -339,6 +341,7 @@ test_old_database(void **state)
 	assert_int_equal(got.loc.quarantine_vlan, 999);
 	assert_int_equal(got.loc.norig_tagged, 0);
 	assert_int_equal(got.detections, 4);
+	assert_false(got.has_move);   /* the move columns added with their defaults */
 	int n = 0;
 	assert_int_equal(registry_foreach(r, -1, count_host, &n), 0);
 	assert_int_equal(n, 1);
@@ -461,6 +464,115 @@ test_prune(void **state)
 	registry_close(r);
 }
 
+/* A followed move: the new location and both audit entries, all or none. */
+static void
+test_put_audited(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	int n = 0;
+	const struct registry_audit_entry ok[2] = {
+		{ "follow", "isolate", "moved from swp2 to swp4", "ok: swp4 VLAN 10 -> 999" },
+		{ "follow", "release", "moved from swp2 to swp4", "ok: swp2 VLAN 10 restored" },
+	};
+	const struct registry_audit_entry broken[2] = {
+		{ "follow", "isolate", "moved from swp4 to swp5", "ok" },
+		{ NULL, "release", "moved from swp4 to swp5", "ok" },   /* actor NOT NULL: refused */
+	};
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.9", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp2");
+	h.loc.bridge_port = 2;
+	assert_int_equal(registry_put(r, &h), 0);
+
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp4");
+	h.loc.bridge_port = 4;
+	assert_int_equal(registry_put_audited(r, &h, 2.0, ok, 2), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* The second entry fails: the record keeps swp4 and no entry is added. */
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp5");
+	h.loc.bridge_port = 5;
+	assert_int_equal(registry_put_audited(r, &h, 3.0, broken, 2), -1);
+	assert_true(strlen(registry_error(r)) > 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(got.loc.bridge_port, 4);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+	/* ... and the registry goes on working (no transaction left open). */
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp5");
+	registry_close(r);
+}
+
+/* A move under way (has_move) survives a reopen with its location; cleared, it is gone. */
+static void
+test_move_roundtrip(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.10", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_mac = true;
+	memcpy(h.mac, "\x02\x00\x00\x00\x00\x0a", 6);
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp1");
+	h.loc.bridge_port = 1;
+	h.has_move = true;
+	snprintf(h.move.point, sizeof(h.move.point), "sw2");
+	snprintf(h.move.port, sizeof(h.move.port), "ge-0/0/4");
+	h.move.ifindex = 504;
+	h.move.bridge_port = 4;
+	h.move.orig_vlan = 30;
+	h.move.quarantine_vlan = 999;
+	h.move.orig_tagged[0] = 40;
+	h.move.norig_tagged = 1;
+	snprintf(h.move.detail, sizeof(h.move.detail), "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_true(got.has_move);
+	assert_string_equal(got.move.point, "sw2");
+	assert_string_equal(got.move.port, "ge-0/0/4");
+	assert_int_equal(got.move.ifindex, 504);
+	assert_int_equal(got.move.bridge_port, 4);
+	assert_int_equal(got.move.orig_vlan, 30);
+	assert_int_equal(got.move.quarantine_vlan, 999);
+	assert_int_equal(got.move.norig_tagged, 1);
+	assert_int_equal(got.move.orig_tagged[0], 40);
+	assert_string_equal(got.move.detail, "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_true(got.move.host.has_mac);
+	assert_memory_equal(got.move.host.mac, h.mac, 6);
+	assert_string_equal(got.loc.port, "swp1");   /* the old port stays recorded */
+
+	got.has_move = false;
+	assert_int_equal(registry_put(r, &got), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_false(got.has_move);
+	assert_string_equal(got.move.point, "");
+	assert_int_equal(got.move.bridge_port, 0);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -474,6 +586,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_roundtrip, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
