@@ -5,7 +5,7 @@
  *
  * The controller's modules form a line: each calls only modules to its right.
  *
- *   daemon -> ctl, http, verify -> actions -> enforcer -> core
+ *   daemon -> ctl, http, verify -> actions -> enforcer -> ident -> core
  *          -> policy, registry, backends (the enforcement points), loop, log
  *
  *   daemon    cordond's lifecycle: the loop, sensor input, the tick; starts
@@ -15,6 +15,8 @@
  *   actions   detections (the policy step), asset reports, the operator's
  *             quarantine/release/approve (actions.c)
  *   enforcer  the host state machine and its enforcement operations
+ *   ident     the host's MAC and its source, the routers' answers, DHCP
+ *             moves (ident.c, ident.h)
  *   core      struct cordon: making and freeing it with its points, the
  *             accessors, the audit log and its subscribers (core.c)
  *
@@ -26,6 +28,7 @@
 #define CORDON_CORDON_PRIV_H
 
 #include "cordon.h"
+#include "ident.h"
 
 struct waiter {
 	struct ip_addr ip;
@@ -52,6 +55,15 @@ struct op {
 	struct op *next;
 };
 
+/* A router lookup in flight (ident_lookup), the router's callback argument. */
+struct ident_lookup {
+	struct cordon *c;
+	ident_lookup_fn fn;
+	void *arg;               /* borrowed: the caller's (it frees its own on the callback) */
+	size_t network;          /* index into conf.networks and routers */
+	struct ident_lookup *next;
+};
+
 struct cordon {
 	struct cordon_conf conf;
 	struct loop *loop;                        /* borrowed: the daemon's */
@@ -66,10 +78,16 @@ struct cordon {
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
+	enum mac_source *seen_src;                /* owned: their MACs' sources, at the flush */
 	size_t nseen;
+	struct snmprt *routers[CONF_MAX_NETWORKS];  /* owned; NULL for a network without one */
+	struct ident_lookup *lookups;             /* owned list: router lookups in flight */
 	struct cordon_stats st;
 	bool stopping;                            /* cordon_free under way: callbacks write nothing */
 };
+
+/* core.c: whether an enforcement operation on `ip` is in flight. */
+bool cordon_op_running(const struct cordon *c, const struct ip_addr *ip);
 
 /* enforcer.c */
 int enforcer_begin_isolation(struct cordon *c, struct host_rec *h,
@@ -77,7 +95,6 @@ int enforcer_begin_isolation(struct cordon *c, struct host_rec *h,
 int enforcer_begin_release(struct cordon *c, struct host_rec *h,
     const char *actor, const char *reason);
 void enforcer_tick(struct cordon *c);
-bool enforcer_busy(const struct cordon *c, const struct ip_addr *ip);
 int enforcer_point_index(const struct cordon *c, const struct ip_addr *ip);
 void enforcer_pending_push(struct cordon *c, const struct ip_addr *ip);
 void enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
