@@ -98,7 +98,9 @@ struct lookup {
 struct snmprt {
 	struct snmprt_config cfg;          /* holds the secrets; wiped on free */
 	struct loop *loop;                 /* borrowed */
-	struct snmpc_session *sess;        /* owned */
+	struct snmpc_session *sess;        /* owned; NULL when detached (tests) */
+	int (*read)(void *read_arg);       /* detached: starts a read */
+	void *read_arg;
 	struct loop_timer *deliver;        /* owned: answers from the cache, from the loop */
 	struct snmpnb_entry *e;            /* owned: the last table read */
 	size_t n;
@@ -210,10 +212,17 @@ on_table(void *arg, int status, const struct snmpnb_table *t, const char *messag
 	deliver_list(l);
 }
 
+void
+snmprt_table_done(struct snmprt *r, int status, const struct snmpnb_table *t, const char *message)
+{
+	on_table(r, status, t, message);
+}
+
 static int
 start_read(struct snmprt *r)
 {
-	if (snmpnb_read(r->sess, r->cfg.max_rows, on_table, r) != 0)
+	if (r->read ? r->read(r->read_arg) != 0
+		    : snmpnb_read(r->sess, r->cfg.max_rows, on_table, r) != 0)
 		return -1;
 	r->reading = true;
 	r->st.reads++;
@@ -265,12 +274,44 @@ snmprt_lookup(struct snmprt *r, const struct ip_addr *ip, snmprt_fn cb, void *ar
 	return 0;
 }
 
+/* The router without its session. */
+static struct snmprt *
+router_alloc(struct loop *loop, const struct snmprt_config *cfg)
+{
+	struct snmprt *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->cfg = *cfg;
+	r->loop = loop;
+	r->waiting_tail = &r->waiting;
+	r->ready_tail = &r->ready;
+	if (!(r->deliver = loop_timer_new(loop, on_deliver, r))) {
+		config_wipe(&r->cfg.sw);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct snmprt *
+snmprt_new_detached(struct loop *loop, const struct snmprt_config *cfg,
+		    int (*read)(void *read_arg), void *read_arg)
+{
+	struct snmprt *r = router_alloc(loop, cfg);
+
+	if (r) {
+		r->read = read;
+		r->read_arg = read_arg;
+	}
+	return r;
+}
+
 struct snmprt *
 snmprt_new(struct loop *loop, const struct snmprt_config *cfg, char *err, size_t errlen)
 {
 	struct snmpc_params sp;
 	struct snmprt *r;
-
 	char why[200];
 
 	if (snmprt_config_check(cfg, why, sizeof(why)) != 0) {
@@ -281,17 +322,9 @@ snmprt_new(struct loop *loop, const struct snmprt_config *cfg, char *err, size_t
 		snprintf(err, errlen, "router %s: snmpsw_global_init was not called", cfg->sw.name);
 		return NULL;
 	}
-	if (!(r = calloc(1, sizeof(*r)))) {
+	if (!(r = router_alloc(loop, cfg))) {
 		snprintf(err, errlen, "router %s: out of memory", cfg->sw.name);
 		return NULL;
-	}
-	r->cfg = *cfg;
-	r->loop = loop;
-	r->waiting_tail = &r->waiting;
-	r->ready_tail = &r->ready;
-	if (!(r->deliver = loop_timer_new(loop, on_deliver, r))) {
-		snprintf(err, errlen, "router %s: cannot create events", cfg->sw.name);
-		goto fail;
 	}
 	memset(&sp, 0, sizeof(sp));
 	sp.label = cfg->sw.name;
@@ -304,14 +337,13 @@ snmprt_new(struct loop *loop, const struct snmprt_config *cfg, char *err, size_t
 	sp.v3_priv_pass = cfg->sw.v3_priv_pass;
 	sp.timeout_ms = cfg->sw.timeout_ms;
 	sp.retries = cfg->sw.retries;
-	if (!(r->sess = snmpc_open(loop, &sp, err, errlen)))
-		goto fail;
+	if (!(r->sess = snmpc_open(loop, &sp, err, errlen))) {
+		loop_timer_free(r->deliver);
+		config_wipe(&r->cfg.sw);
+		free(r);
+		return NULL;
+	}
 	return r;
-fail:
-	loop_timer_free(r->deliver);
-	config_wipe(&r->cfg.sw);
-	free(r);
-	return NULL;
 }
 
 static void
@@ -331,7 +363,8 @@ snmprt_free(struct snmprt *r)
 		return;
 	r->freeing = true;
 	/* The read in flight ends (SNMPC_CANCELLED) inside snmpc_close: on_table ignores it. */
-	snmpc_close(r->sess);
+	if (r->sess)
+		snmpc_close(r->sess);
 	loop_timer_free(r->deliver);
 	free_list(r->waiting);
 	free_list(r->ready);

@@ -97,4 +97,16 @@ struct snmprt_stats {
 };
 void snmprt_stats(const struct snmprt *r, struct snmprt_stats *out);
 
+/*
+ * For Cordon's tests of the cache and the queue, without a network: a router
+ * with no session, whose table reads go to `read(read_arg)` (0: started,
+ * -1: cannot send), and end when the test calls snmprt_table_done with the
+ * table (borrowed for the call; status 0) or a failure (status -1, message).
+ */
+struct snmpnb_table;
+struct snmprt *snmprt_new_detached(struct loop *loop, const struct snmprt_config *cfg,
+				   int (*read)(void *read_arg), void *read_arg);
+void snmprt_table_done(struct snmprt *r, int status, const struct snmpnb_table *t,
+		       const char *message);
+
 #endif
