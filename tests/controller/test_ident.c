@@ -273,6 +273,35 @@ test_merge_move(void **state)
 	assert_non_null(strstr(why, "another MAC"));
 }
 
+/* The sensor's name comes with its reports: what segment_sensors is matched against. */
+static void
+test_sensor_in_reports(void **state)
+{
+	static const char det[] = "{\"src\":\"10.20.9.9\",\"engine\":\"fanout\",\"sensor\":\"edge-a\"}";
+	static const char none[] = "{\"src\":\"10.20.9.9\",\"engine\":\"fanout\"}";
+	static const char seen[] = "{\"type\":\"seen\",\"src\":\"10.20.9.9\",\"sensor\":\"core-1\","
+	    "\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:01Z\"}";
+	char longer[200], err[128];
+	struct detection d;
+	struct seen_host h;
+
+	(void)state;
+	assert_int_equal(detection_from_json(det, strlen(det), &d, err, sizeof(err)), 0);
+	assert_string_equal(d.sensor, "edge-a");
+	assert_int_equal(detection_from_json(none, strlen(none), &d, err, sizeof(err)), 0);
+	assert_string_equal(d.sensor, "");
+	assert_int_equal(seen_from_json(seen, strlen(seen), &h, err, sizeof(err)), 0);
+	assert_string_equal(h.sensor, "core-1");
+	/* a name past the bound, or not a string, is refused, not cut */
+	snprintf(longer, sizeof(longer), "{\"src\":\"10.20.9.9\",\"engine\":\"fanout\",\"sensor\":\"%064d\"}", 0);
+	assert_int_equal(detection_from_json(longer, strlen(longer), &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "sensor"));
+	snprintf(longer, sizeof(longer), "{\"src\":\"10.20.9.9\",\"engine\":\"fanout\",\"sensor\":7}");
+	assert_int_equal(detection_from_json(longer, strlen(longer), &d, err, sizeof(err)), -1);
+	snprintf(longer, sizeof(longer), "{\"src\":\"10.20.9.9\",\"engine\":\"fanout\",\"sensor\":\"a\\u0000b\"}");
+	assert_int_equal(detection_from_json(longer, strlen(longer), &d, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -283,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_may_replace),
 		cmocka_unit_test_teardown(test_take_and_lookup, teardown),
 		cmocka_unit_test(test_merge_move),
+		cmocka_unit_test(test_sensor_in_reports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
