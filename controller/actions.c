@@ -324,10 +324,11 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 	}
 	/*
 	 * Without --mac and without a trustworthy MAC on record, the network's
-	 * router names it first (unless the host is protected, or already
-	 * isolated or under way: quarantine_host answers those at once).
+	 * router names it first (unless the host is protected, already
+	 * isolated or under way, or has a location recorded by a failed
+	 * isolation: quarantine_host answers or resumes those at once).
 	 */
-	if (mac != NULL || !ident_needs_lookup(&c->conf, &h) ||
+	if (mac != NULL || h.has_loc || !ident_needs_lookup(&c->conf, &h) ||
 	    conf_match(c->conf.protected_, c->conf.nprotected, ip) != NULL ||
 	    h.state == HS_QUARANTINED || h.state == HS_QUARANTINING || h.state == HS_RELEASING) {
 		quarantine_host(c, &h, mac, actor, reason, done, arg);

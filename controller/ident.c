@@ -58,6 +58,10 @@ ident_take_mac(struct host_rec *h, const uint8_t mac[6], enum mac_source src)
 
 	if (!mac_source_may_replace(h->has_mac ? h->mac_source : MAC_SRC_NONE, src))
 		return false;
+	/* A recorded location is that MAC's port (what undoes its isolation):
+	 * another MAC at the address does not take it over. */
+	if (h->has_loc && h->has_mac && memcmp(h->mac, mac, 6) != 0)
+		return false;
 	changed = !h->has_mac || memcmp(h->mac, mac, 6) != 0 || h->mac_source != src;
 	h->has_mac = true;
 	memcpy(h->mac, mac, 6);
@@ -139,12 +143,17 @@ ident_learn(struct cordon *c, struct host_rec *h, const uint8_t mac[6], enum mac
     const char *actor)
 {
 	struct host_rec old, merged;
-	char oldt[64], newt[64], mt[24], why[256], reason[300];
+	char oldt[64], newt[64], mt[24], why[200], reason[300], result[220];
 	int rc;
 
 	if (!mac_source_may_replace(h->has_mac ? h->mac_source : MAC_SRC_NONE, src))
 		return 0;
-	ident_take_mac(h, mac, src);
+	if (!ident_take_mac(h, mac, src) && !(h->has_mac && memcmp(h->mac, mac, 6) == 0)) {
+		mac_text(mac, mt, sizeof(mt));
+		log_warnx("%s: another MAC (%s) at the address of a host with a recorded location; "
+		    "the record keeps its own", ip_to_str(&h->ip, newt, sizeof(newt)), mt);
+		return 0;
+	}
 	if (src < MAC_SRC_ROUTER)
 		return 0;
 	rc = registry_find_mac(c->reg, mac, &h->ip, &old);
@@ -170,7 +179,8 @@ ident_learn(struct cordon *c, struct host_rec *h, const uint8_t mac[6], enum mac
 	old.mac_source = src;
 	if (ident_merge_move(&old, h, &h->ip, &merged, why, sizeof(why)) != 0) {
 		log_warnx("ALERT: %s: not recorded: %s", reason, why);
-		cordon_audit(c, actor, "move", &h->ip, reason, "refused: see the daemon's log");
+		snprintf(result, sizeof(result), "refused: %s", why);
+		cordon_audit(c, actor, "move", &h->ip, reason, result);
 		return 0;
 	}
 	merged.updated = loop_now();

@@ -46,7 +46,11 @@ enum mac_source ident_report_source(const struct cordon_conf *conf, const struct
  */
 bool ident_needs_lookup(const struct cordon_conf *conf, const struct host_rec *h);
 
-/* Takes `mac` from `src` into h when the source may replace h's; true when h changed. */
+/*
+ * Takes `mac` from `src` into h when the source may replace h's, unless h has
+ * a recorded location and another MAC (the location is that MAC's: what
+ * undoes its isolation); true when h changed.
+ */
 bool ident_take_mac(struct host_rec *h, const uint8_t mac[6], enum mac_source src);
 
 /*

@@ -11,7 +11,7 @@
 #    recorded for a host, nor does it replace a MAC from edge-10;
 #  - cordonctl quarantine IP without --mac does the same;
 #  - an address the router does not know is refused, naming it and the
-#    router, and nothing is recorded;
+#    router, and nothing is recorded; a detection of one is held (no-mac);
 #  - DHCP moves: a MAC on record seen at a new address (edge-10's report, or
 #    the router's answer) takes its record along, audited; a quarantined
 #    MAC stays quarantined at its new address.
@@ -133,6 +133,12 @@ echo "  $out"
 check "an address the router does not know is refused" test "$rc" -ne 0
 check "... naming the address and the router" bash -c "grep -q '10.10.0.77' <<<\"\$0\" && grep -q 'lab10 ($ADDR)' <<<\"\$0\" && grep -q 'no neighbour entry' <<<\"\$0\"" "$out"
 check "... and nothing is recorded for it" absent 10.10.0.77
+detect 10.10.0.78 "$RMAC" core-1
+check "a routed detection of an address the router does not know is held (no-mac)" \
+  wait_until 50 is 10.10.0.78 hold no-mac
+check "... the reason names the router" bash -c "grep -q 'router lab10 ($ADDR) has no neighbour entry for 10.10.0.78' <<<\"\$0\"" "$(field 10.10.0.78 reason)"
+check "... without the router's MAC" is 10.10.0.78 mac null
+check "... and the refusal is audited" audited 10.10.0.78 isolate
 
 # 5. DHCP moves
 # h1 (quarantined) shows up at 10.10.0.21 on its segment
@@ -158,6 +164,8 @@ check "... audited as a move" audited 10.10.0.33 move
 check "... isolated on swp3" is 10.10.0.33 location.port swp3
 check "the router's community is not in the log" bash -c "! grep -qF -- '$LSW_RO_COMMUNITY' '$TMP/daemon.log'"
 
-kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
+kill "$DPID"; wait "$DPID" 2>/dev/null; rc=$?; DPID=""
+check "cordond stops cleanly (exit 0, no sanitizer report)" \
+  bash -c "[[ $rc -eq 0 ]] && ! grep -q Sanitizer '$TMP/daemon.log'"
 [[ $fail -eq 0 ]] || { echo "--- daemon log"; cat "$TMP/daemon.log"; }
 results

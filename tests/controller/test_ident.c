@@ -207,6 +207,12 @@ test_take_and_lookup(void **state)
 	assert_memory_equal(h.mac, host, 6);
 	assert_memory_equal(h.loc.host.mac, host, 6);
 	assert_false(ident_take_mac(&h, host, MAC_SRC_SEGMENT));  /* nothing changed */
+	/* a recorded location belongs to its MAC: another one does not take it over */
+	h.has_loc = true;
+	assert_false(ident_take_mac(&h, other, MAC_SRC_SEGMENT));
+	assert_false(ident_take_mac(&h, other, MAC_SRC_OPERATOR));
+	assert_memory_equal(h.mac, host, 6);
+	h.has_loc = false;
 	/* a network without a router: nobody to ask */
 	memset(&h, 0, sizeof(h));
 	h.ip = ip("10.20.5.9");
