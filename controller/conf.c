@@ -39,6 +39,9 @@ conf_defaults(struct cordon_conf *c)
 	 * operator, never evidence (docs/detectors.md). */
 	c->engines[ENGINE_BUSY].isolate = false;
 	c->max_per_minute = 10;
+	c->breaker_evidence_age_s = 300;
+	c->max_attempts = 10;
+	c->shared_port_approval = true;
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
 	c->retry_max_s = 300;
@@ -347,8 +350,8 @@ static int
 load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "engines", "protected", "approval",
-		"max_isolations_per_minute", "dry_run", "probation", "retry_initial",
-		"retry_max", NULL };
+		"max_isolations_per_minute", "breaker_evidence_age", "dry_run", "probation",
+		"retry_initial", "retry_max", "max_attempts", "shared_port_approval", NULL };
 	const config_setting_t *eng;
 	int i;
 
@@ -356,10 +359,13 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_prefixes(x, g, "policy", "protected", c->protected_, &c->nprotected) ||
 	    get_prefixes(x, g, "policy", "approval", c->approval, &c->napproval) ||
 	    get_uint(x, g, "policy", "max_isolations_per_minute", 1, 100000, &c->max_per_minute) ||
+	    get_uint(x, g, "policy", "breaker_evidence_age", 1, 7 * 86400, &c->breaker_evidence_age_s) ||
 	    get_bool(x, g, "policy", "dry_run", &c->dry_run) ||
 	    get_uint(x, g, "policy", "probation", 0, 90 * 86400, &c->probation_s) ||
 	    get_uint(x, g, "policy", "retry_initial", 1, 3600, &c->retry_initial_s) ||
-	    get_uint(x, g, "policy", "retry_max", 1, 86400, &c->retry_max_s))
+	    get_uint(x, g, "policy", "retry_max", 1, 86400, &c->retry_max_s) ||
+	    get_uint(x, g, "policy", "max_attempts", 1, 1000, &c->max_attempts) ||
+	    get_bool(x, g, "policy", "shared_port_approval", &c->shared_port_approval))
 		return -1;
 	if (c->retry_max_s < c->retry_initial_s)
 		return failf(x, config_setting_get_member(g, "retry_max"),
