@@ -452,40 +452,6 @@ load_points(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
-static int
-load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
-{
-	static const char *const keys[] = { "prefixes", "command", "interval", "timeout", NULL };
-	int i;
-
-	if (!config_setting_is_list(list))
-		return failf(x, list, "verification: expected a list ( { prefixes = [...]; command = \"...\"; }, ... )");
-	for (i = 0; i < config_setting_length(list); i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-		struct conf_verify *v;
-		if (!config_setting_is_group(g))
-			return failf(x, g, "verification[%d]: expected a group", i);
-		if (c->nverify == CONF_MAX_VERIFY)
-			return failf(x, g, "verification: at most %d rules", CONF_MAX_VERIFY);
-		v = &c->verify[c->nverify];
-		memset(v, 0, sizeof(*v));
-		v->interval_s = 300;
-		v->timeout_s = 30;
-		if (known_keys(x, g, "verification", keys) ||
-		    get_prefixes(x, g, "verification", "prefixes", v->prefixes, &v->nprefixes) ||
-		    get_string(x, g, "verification", "command", v->command, sizeof(v->command), false) ||
-		    get_uint(x, g, "verification", "interval", 1, 86400, &v->interval_s) ||
-		    get_uint(x, g, "verification", "timeout", 1, 3600, &v->timeout_s))
-			return -1;
-		if (v->command[0] == '\0' || v->command[0] != '/')
-			return failf(x, g, "verification[%d]: 'command' must be an absolute path with arguments", i);
-		if (v->nprefixes == 0)
-			return failf(x, g, "verification[%d]: 'prefixes' is required", i);
-		c->nverify++;
-	}
-	return 0;
-}
-
 /* ---- networks: identity (IP -> MAC) --------------------------------------- */
 
 /* conf_network_router with the offending line apart (the router group's for the whole). */
@@ -594,6 +560,40 @@ load_networks(struct ctx *x, const config_setting_t *list, struct cordon_conf *c
 			}
 		}
 		c->nnetworks++;
+	}
+	return 0;
+}
+
+static int
+load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "prefixes", "command", "interval", "timeout", NULL };
+	int i;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "verification: expected a list ( { prefixes = [...]; command = \"...\"; }, ... )");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct conf_verify *v;
+		if (!config_setting_is_group(g))
+			return failf(x, g, "verification[%d]: expected a group", i);
+		if (c->nverify == CONF_MAX_VERIFY)
+			return failf(x, g, "verification: at most %d rules", CONF_MAX_VERIFY);
+		v = &c->verify[c->nverify];
+		memset(v, 0, sizeof(*v));
+		v->interval_s = 300;
+		v->timeout_s = 30;
+		if (known_keys(x, g, "verification", keys) ||
+		    get_prefixes(x, g, "verification", "prefixes", v->prefixes, &v->nprefixes) ||
+		    get_string(x, g, "verification", "command", v->command, sizeof(v->command), false) ||
+		    get_uint(x, g, "verification", "interval", 1, 86400, &v->interval_s) ||
+		    get_uint(x, g, "verification", "timeout", 1, 3600, &v->timeout_s))
+			return -1;
+		if (v->command[0] == '\0' || v->command[0] != '/')
+			return failf(x, g, "verification[%d]: 'command' must be an absolute path with arguments", i);
+		if (v->nprefixes == 0)
+			return failf(x, g, "verification[%d]: 'prefixes' is required", i);
+		c->nverify++;
 	}
 	return 0;
 }

@@ -43,14 +43,6 @@ struct conf_point {
 	int line;
 };
 
-struct conf_verify {
-	struct prefix prefixes[CONF_MAX_PREFIXES];
-	size_t nprefixes;
-	char command[512];        /* run with {ip} replaced; exit 0 = patched */
-	uint32_t interval_s;
-	uint32_t timeout_s;
-};
-
 /*
  * A network (networks section): the router that answers IP -> MAC for the
  * addresses in its prefixes, and the sensors on the hosts' own segment,
@@ -69,6 +61,14 @@ struct conf_network {
 	char segment_sensors[CONF_MAX_SEGMENT_SENSORS][64];
 	size_t nsegment_sensors;
 	int line;
+};
+
+struct conf_verify {
+	struct prefix prefixes[CONF_MAX_PREFIXES];
+	size_t nprefixes;
+	char command[512];        /* run with {ip} replaced; exit 0 = patched */
+	uint32_t interval_s;
+	uint32_t timeout_s;
 };
 
 struct engine_policy {
@@ -113,11 +113,11 @@ struct cordon_conf {
 	/* enforcement */
 	struct conf_point points[CONF_MAX_POINTS];
 	size_t npoints;
-	struct conf_verify verify[CONF_MAX_VERIFY];
-	size_t nverify;
-	/* identity */
+	/* identity: which router answers IP -> MAC, which sensors see hosts' own MACs */
 	struct conf_network networks[CONF_MAX_NETWORKS];
 	size_t nnetworks;
+	struct conf_verify verify[CONF_MAX_VERIFY];
+	size_t nverify;
 };
 
 void conf_defaults(struct cordon_conf *c);

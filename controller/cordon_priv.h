@@ -5,8 +5,9 @@
  *
  * The controller's modules form a line: each calls only modules to its right.
  *
- *   daemon -> ctl, http, verify -> actions -> enforcer -> ident -> core
+ *   daemon -> ctl, http, verify -> actions -> enforcer -> core
  *          -> policy, registry, backends (the enforcement points), loop, log
+ *   actions, enforcer -> ident -> core
  *
  *   daemon    cordond's lifecycle: the loop, sensor input, the tick; starts
  *             the front ends and owns everything (daemon.c, daemon.h)
@@ -28,7 +29,6 @@
 #define CORDON_CORDON_PRIV_H
 
 #include "cordon.h"
-#include "ident.h"
 
 struct waiter {
 	struct ip_addr ip;
@@ -54,6 +54,8 @@ struct op {
 	double started;
 	struct op *next;
 };
+
+#include "ident.h"
 
 /* A router lookup in flight (ident_lookup), the router's callback argument. */
 struct ident_lookup {

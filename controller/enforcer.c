@@ -267,14 +267,14 @@ static void
 start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 {
 	struct op *o = op_new(c, OP_ISOLATE, &h->ip, pi);
-	struct router_wait *w;
-	char why[300];
 
 	if (o == NULL) {
 		fail_host(c, h, "isolate", "out of memory");
 		return;
 	}
 	if (!h->has_loc && ident_needs_lookup(&c->conf, h)) {
+		struct router_wait *w;
+		char why[300];
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
 			op_end(o);
 			fail_host(c, h, "isolate", "out of memory");

@@ -106,17 +106,16 @@ static const char schema[] =
 static const struct {
 	const char *column;
 	const char *definition;
-	const char *then;    /* run once after the column is added (NULL: nothing) */
 } added_columns[] = {
+	/* where the MAC comes from (mac_source_name). "" with a MAC: recorded
+	 * before sources were kept, a sensor's report or an operator's that cannot
+	 * be told apart now; read as "sensor", the lowest rank of a MAC, so that
+	 * any later source may correct it (row_to_host) */
+	{"mac_source", "TEXT NOT NULL DEFAULT ''"},
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
-	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''", NULL},
+	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
-	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''", NULL},
-	/* where the MAC comes from (mac_source_name); a MAC recorded before was a
-	 * sensor's report or an operator's, which cannot be told apart now: the
-	 * lowest rank of a MAC, so that any later source may correct it */
-	{"mac_source", "TEXT NOT NULL DEFAULT ''",
-	 "UPDATE hosts SET mac_source = 'sensor' WHERE mac IS NOT NULL"},
+	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
 };
 
 static bool
@@ -171,8 +170,6 @@ migrate(sqlite3 *db, char **msg)
 		}
 		rc = sqlite3_exec(db, sql, NULL, NULL, msg);
 		sqlite3_free(sql);
-		if (rc == SQLITE_OK && added_columns[i].then != NULL)
-			rc = sqlite3_exec(db, added_columns[i].then, NULL, NULL, msg);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
