@@ -624,8 +624,8 @@ wipe_setting_strings(config_setting_t *st)
 static void
 wipe_enforcement_strings(config_t *cfg)
 {
-	wipe_setting_strings(config_lookup(cfg, "enforcement"));
 	wipe_setting_strings(config_lookup(cfg, "networks"));
+	wipe_setting_strings(config_lookup(cfg, "enforcement"));
 }
 
 void
@@ -682,9 +682,9 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 		goto out;
 	if ((st = config_lookup(&cfg, "enforcement")) && load_points(&x, st, c))
 		goto out;
-	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
-		goto out;
 	if ((st = config_lookup(&cfg, "networks")) && load_networks(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
 		goto out;
 	if (detcfg_validate(&c->det, msg, sizeof(msg)) != 0) {
 		failf(&x, config_lookup(&cfg, "detectors"), "detectors: %s", msg);
