@@ -49,26 +49,6 @@ static void decide(struct cordon *c, struct host_rec *h, const struct detection 
 /* Whether a detection of `ip` already waits for its router. */
 static bool detection_waits(const struct cordon *c, const struct ip_addr *ip);
 
-/* "router campus (10.0.0.1) has no neighbour entry for 10.20.0.9", for the operator. */
-static void
-router_refusal(const struct snmprt_answer *a, const char *router, const char *ipt, char *buf,
-    size_t len)
-{
-	switch (a->status) {
-	case SNMPRT_NOT_FOUND:
-		snprintf(buf, len, "router %s has no neighbour entry for %s (table %.0f s old)",
-		    router, ipt, a->age_s);
-		break;
-	case SNMPRT_AMBIGUOUS:
-		snprintf(buf, len, "router %s names different MACs for %s on different interfaces",
-		    router, ipt);
-		break;
-	default:
-		snprintf(buf, len, "router %s could not be asked for %s: %s", router, ipt, a->message);
-		break;
-	}
-}
-
 static void
 on_detection_router(struct cordon *c, void *arg, const struct ip_addr *ip,
     const struct snmprt_answer *a, const char *router)
@@ -91,7 +71,7 @@ on_detection_router(struct cordon *c, void *arg, const struct ip_addr *ip,
 		free(w);
 		return;
 	}
-	router_refusal(a, router, ipt, msg, sizeof(msg));
+	ident_router_refusal(a, router, ipt, msg, sizeof(msg));
 	snprintf(reason, sizeof(reason), "%s%s%s: cannot be located: %s", det_engine_name(w->d.engine),
 	    w->d.signature ? " " : "", w->d.signature ? w->d.signature : "", msg);
 	log_warnx("ALERT: %s should be isolated but cannot be located: %s", ipt, msg);
@@ -287,7 +267,7 @@ on_quarantine_router(struct cordon *c, void *arg, const struct ip_addr *ip,
 		done_now(done, w->arg, false, NULL, "state database: %s", registry_error(c->reg));
 	} else if (a->status != SNMPRT_FOUND) {
 		/* Nothing recorded for the host: only the refusal, in the audit log. */
-		router_refusal(a, router, ipt, msg, sizeof(msg));
+		ident_router_refusal(a, router, ipt, msg, sizeof(msg));
 		cordon_audit(c, w->actor, "isolate", ip, w->reason, "refused: no MAC to locate it");
 		done_now(done, w->arg, false, rc > 0 ? &h : NULL,
 		    "%s: nothing changed; give the host's MAC with --mac", msg);

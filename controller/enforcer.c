@@ -241,12 +241,7 @@ on_router(struct cordon *c, void *arg, const struct ip_addr *ip, const struct sn
 	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (a->status != SNMPRT_FOUND) {
-		if (a->status == SNMPRT_NOT_FOUND)
-			snprintf(msg, sizeof(msg), "router %s has no neighbour entry for %s", router, ipt);
-		else if (a->status == SNMPRT_AMBIGUOUS)
-			snprintf(msg, sizeof(msg), "router %s names different MACs for %s", router, ipt);
-		else
-			snprintf(msg, sizeof(msg), "router %s: %s", router, a->message);
+		ident_router_refusal(a, router, ipt, msg, sizeof(msg));
 		op_end(o);
 		fail_host(c, &h, "isolate", msg);
 		return;

@@ -136,6 +136,25 @@ ident_merge_move(const struct host_rec *moving, const struct host_rec *at_new,
 	return 0;
 }
 
+void
+ident_router_refusal(const struct snmprt_answer *a, const char *router, const char *ipt,
+    char *buf, size_t len)
+{
+	switch (a->status) {
+	case SNMPRT_NOT_FOUND:
+		snprintf(buf, len, "router %s has no neighbour entry for %s (table %.0f s old)",
+		    router, ipt, a->age_s);
+		break;
+	case SNMPRT_AMBIGUOUS:
+		snprintf(buf, len, "router %s names different MACs for %s on different interfaces",
+		    router, ipt);
+		break;
+	default:
+		snprintf(buf, len, "router %s could not be asked for %s: %s", router, ipt, a->message);
+		break;
+	}
+}
+
 /* ---- with the daemon's state ---------------------------------------------------- */
 
 int

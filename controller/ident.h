@@ -64,6 +64,14 @@ bool ident_take_mac(struct host_rec *h, const uint8_t mac[6], enum mac_source sr
 int ident_merge_move(const struct host_rec *moving, const struct host_rec *at_new,
     const struct ip_addr *new_ip, struct host_rec *out, char *why, size_t whylen);
 
+/*
+ * Why a router's answer names no MAC, for the operator and the log: "router
+ * campus (10.20.0.1) has no neighbour entry for 10.20.0.9 (table 3 s old)".
+ * `router` as ident_lookup_fn gets it.
+ */
+void ident_router_refusal(const struct snmprt_answer *a, const char *router, const char *ipt,
+    char *buf, size_t len);
+
 /* ---- with the daemon's state ------------------------------------------------- */
 
 /*

@@ -308,6 +308,27 @@ test_sensor_in_reports(void **state)
 	assert_int_equal(detection_from_json(longer, strlen(longer), &d, err, sizeof(err)), -1);
 }
 
+static void
+test_router_refusal(void **state)
+{
+	struct snmprt_answer a;
+	char buf[256];
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.status = SNMPRT_NOT_FOUND;
+	a.age_s = 3.2;
+	ident_router_refusal(&a, "campus (10.20.0.1)", "10.20.0.9", buf, sizeof(buf));
+	assert_string_equal(buf, "router campus (10.20.0.1) has no neighbour entry for 10.20.0.9 (table 3 s old)");
+	a.status = SNMPRT_AMBIGUOUS;
+	ident_router_refusal(&a, "campus (10.20.0.1)", "10.20.0.9", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "different MACs for 10.20.0.9"));
+	a.status = SNMPRT_ERROR;
+	snprintf(a.message, sizeof(a.message), "timeout");
+	ident_router_refusal(&a, "campus (10.20.0.1)", "10.20.0.9", buf, sizeof(buf));
+	assert_string_equal(buf, "router campus (10.20.0.1) could not be asked for 10.20.0.9: timeout");
+}
+
 int
 main(void)
 {
@@ -319,6 +340,7 @@ main(void)
 		cmocka_unit_test_teardown(test_take_and_lookup, teardown),
 		cmocka_unit_test(test_merge_move),
 		cmocka_unit_test(test_sensor_in_reports),
+		cmocka_unit_test(test_router_refusal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
