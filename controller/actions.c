@@ -619,11 +619,38 @@ cordon_seen(struct cordon *c, const struct seen_host *h)
 
 /* ---- the periodic step --------------------------------------------------------- */
 
+/* Rows pruned per table and tick: a bounded slice, so that a large backlog
+ * (a retention shortened, a long outbreak) never stalls the loop. */
+#define PRUNE_SLICE 500
+
+static void
+prune_logs(struct cordon *c)
+{
+	double now = loop_now();
+	int n;
+
+	if (c->conf.retention_events_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_EVENTS, now - c->conf.retention_events_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune stored detections: %s", registry_error(c->reg));
+		else
+			c->st.pruned_events += (uint64_t)n;
+	}
+	if (c->conf.retention_audit_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_AUDIT, now - c->conf.retention_audit_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune the audit log: %s", registry_error(c->reg));
+		else
+			c->st.pruned_audit += (uint64_t)n;
+	}
+}
+
 void
 cordon_tick(struct cordon *c)
 {
 	cordon_flush_seen(c);
 	enforcer_tick(c);
+	prune_logs(c);
 }
 
 /* ---- the circuit breaker ------------------------------------------------------ */

@@ -39,6 +39,8 @@ conf_defaults(struct cordon_conf *c)
 	 * operator, never evidence (docs/detectors.md). */
 	c->engines[ENGINE_BUSY].isolate = false;
 	c->max_per_minute = 10;
+	c->retention_events_s = 30 * 86400;
+	c->retention_audit_s = 365 * 86400;
 	c->breaker_evidence_age_s = 300;
 	c->max_attempts = 10;
 	c->shared_port_approval = true;
@@ -259,7 +261,8 @@ static int
 load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "state", "control", "control_ro",
-		"control_mode", "control_group", "http", "syslog", "user", NULL };
+		"control_mode", "control_group", "http", "syslog", "user", "retention_events",
+		"retention_audit", NULL };
 	const config_setting_t *st;
 	char buf[64];
 
@@ -269,7 +272,9 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_string(x, g, "daemon", "control_ro", c->control_ro_path, sizeof(c->control_ro_path), true) ||
 	    get_string(x, g, "daemon", "http", c->http_listen, sizeof(c->http_listen), true) ||
 	    get_bool(x, g, "daemon", "syslog", &c->use_syslog) ||
-	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false))
+	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false) ||
+	    get_uint(x, g, "daemon", "retention_events", 0, 100u * 365 * 86400, &c->retention_events_s) ||
+	    get_uint(x, g, "daemon", "retention_audit", 0, 100u * 365 * 86400, &c->retention_audit_s))
 		return -1;
 	if (c->state_path[0] != '/')
 		return failf(x, config_setting_get_member(g, "state"),

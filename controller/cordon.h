@@ -89,7 +89,8 @@ struct cordon *cordon_new(const struct cordon_conf *conf, struct loop *loop,
 /* Destroys the points (their pending operations write nothing: the next
  * start resumes them from the registry), then everything else. */
 void cordon_free(struct cordon *c);
-/* Once a second: stores the waiting asset reports, retries, ends probation. */
+/* Once a second: stores the waiting asset reports, retries, ends probation,
+ * prunes a slice of aged detections and audit entries. */
 void cordon_tick(struct cordon *c);
 /* At start: resumes interrupted steps and compares the points' state with
  * the registry's (never releasing anything silently). */
@@ -113,6 +114,8 @@ struct cordon_stats {
 	uint64_t releases_ok;
 	uint64_t releases_failed;
 	uint64_t refused;
+	uint64_t pruned_events;    /* stored detections aged out (daemon.retention_events) */
+	uint64_t pruned_audit;     /* audit entries aged out (daemon.retention_audit) */
 	double started;
 };
 

@@ -206,13 +206,6 @@ show_result(const char *cmd, json_t *resp)
 	} else if (strcmp(cmd, "release") == 0) {
 		printf("%s released: %s\n", str(h, "ip"), str(resp, "message"));
 		print_host(h);
-	} else if (strcmp(cmd, "list") == 0) {
-		size_t i;
-		json_t *arr = json_object_get(resp, "hosts");
-		printf("%-39s %-17s %-12s %-10s %-12s %-20s %s\n", "HOST", "MAC", "STATE", "HOLD",
-		    "POINT", "UPDATED", "WHERE");
-		for (i = 0; i < json_array_size(arr); i++)
-			print_host_line(json_array_get(arr, i));
 	} else if (strcmp(cmd, "show") == 0) {
 		size_t i;
 		json_t *hist = json_object_get(resp, "history");
@@ -284,6 +277,81 @@ show_result(const char *cmd, json_t *resp)
 		}
 	}
 	return 0;
+}
+
+/* Hosts per page asked of the daemon. */
+#define LIST_PAGE 1000
+
+/*
+ * `list`, a page at a time (the daemon answers at most LIST_PAGE hosts per
+ * request, with the address to go on after): printed as each page arrives,
+ * as a table or, with --json, as one {"ok":true,"hosts":[...]} object.
+ * `req` is the list request (its state); returns the exit status.
+ */
+static int
+list_pages(struct ctl_client *cl, json_t *req, const char *sock)
+{
+	const char *resp_line;
+	size_t shown = 0;
+	int rc = 0;
+
+	json_object_set_new(req, "limit", json_integer(LIST_PAGE));
+	if (opt_json)
+		printf("{\"ok\":true,\"hosts\":[");
+	else
+		printf("%-39s %-17s %-12s %-10s %-12s %-20s %s\n", "HOST", "MAC", "STATE", "HOLD",
+		    "POINT", "UPDATED", "WHERE");
+	for (;;) {
+		char *line = json_dumps(req, JSON_COMPACT);
+		json_t *resp, *arr, *next;
+		json_error_t jerr;
+		size_t i;
+
+		if (line == NULL || ctl_client_send(cl, line) != 0) {
+			free(line);
+			fprintf(stderr, "cordonctl: cannot send the request to %s\n", sock);
+			return EXIT_UNREACHABLE;
+		}
+		free(line);
+		resp_line = ctl_client_read(cl, OP_TIMEOUT_MS);
+		if (resp_line == NULL) {
+			fprintf(stderr, "cordonctl: no answer from cordond on %s\n", sock);
+			return EXIT_UNREACHABLE;
+		}
+		resp = json_loads(resp_line, 0, &jerr);
+		if (resp == NULL) {
+			fprintf(stderr, "cordonctl: unreadable answer from cordond: %s\n", jerr.text);
+			return EXIT_FAILED;
+		}
+		if (!json_is_true(json_object_get(resp, "ok"))) {
+			fprintf(stderr, "cordonctl: list: %s\n", str(resp, "error"));
+			rc = exit_for(resp);
+			json_decref(resp);
+			return rc;
+		}
+		arr = json_object_get(resp, "hosts");
+		for (i = 0; i < json_array_size(arr); i++) {
+			json_t *h = json_array_get(arr, i);
+			if (opt_json) {
+				char *t = json_dumps(h, JSON_COMPACT);
+				printf("%s%s", shown ? "," : "", t ? t : "null");
+				free(t);
+			} else {
+				print_host_line(h);
+			}
+			shown++;
+		}
+		next = json_object_get(resp, "next");
+		if (!json_is_string(next)) {
+			json_decref(resp);
+			break;
+		}
+		json_object_set(req, "after", next);
+		json_decref(resp);
+	}
+	if (opt_json)
+		printf("]}\n");
+	return rc;
 }
 
 int
@@ -443,6 +511,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "cordonctl: cannot reach cordond: %s\n", err);
 		json_decref(req);
 		return acts && errno == EACCES ? EXIT_READ_ONLY : EXIT_UNREACHABLE;
+	}
+	if (strcmp(cmd, "list") == 0) {
+		rc = list_pages(cl, req, sock);
+		json_decref(req);
+		ctl_client_close(cl);
+		return rc;
 	}
 	line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);

@@ -93,6 +93,9 @@ follow_cb(void *arg, int64_t unused);
 
 /* ---- requests ------------------------------------------------------------------ */
 
+/* Hosts per `list` page when the request names no limit (at most 10 000). */
+#define LIST_DEFAULT_LIMIT 1000
+
 static int
 collect_list(void *arg, const struct host_rec *h)
 {
@@ -170,7 +173,7 @@ do_status(struct ctl_conn *cc)
 		json_decref(hosts);
 		return;
 	}
-	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
 	    "hosts", hosts, "breaker", breaker_json(&br),
 	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
@@ -180,6 +183,8 @@ do_status(struct ctl_conn *cc)
 	    "releases_ok", (json_int_t)st->releases_ok,
 	    "releases_failed", (json_int_t)st->releases_failed,
 	    "refused", (json_int_t)st->refused,
+	    "pruned_events", (json_int_t)st->pruned_events,
+	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c)));
 }
 
@@ -257,13 +262,19 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 		cordon_breaker_reset(c, actor, rq->reason, op_done, cc);
 		break;
 	case CTL_LIST: {
-		json_t *arr = json_array();
-		if (registry_foreach(cordon_registry(c), rq->state, collect_list, arr) != 0) {
+		/* A page at a time: the daemon never holds the whole table. */
+		unsigned limit = rq->limit ? rq->limit : LIST_DEFAULT_LIMIT;
+		json_t *arr = json_array(), *next = json_null();
+		int n = registry_page(cordon_registry(c), rq->state, rq->has_after ? &rq->after : NULL,
+		    limit, collect_list, arr);
+		if (n < 0) {
 			json_decref(arr);
 			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
 			return;
 		}
-		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "hosts", arr));
+		if ((unsigned)n == limit && n > 0)
+			next = json_incref(json_object_get(json_array_get(arr, (size_t)n - 1), "ip"));
+		send_json(cc, json_pack("{s:b, s:o, s:o}", "ok", 1, "hosts", arr, "next", next));
 		break;
 	}
 	case CTL_SHOW: {

@@ -170,6 +170,15 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		}
 		rq->limit = (unsigned)json_integer_value(v);
 	}
+	v = json_object_get(o, "after");
+	if (v != NULL) {
+		if (rq->cmd != CTL_LIST || !json_is_string(v) ||
+		    ip_from_str(json_string_value(v), &rq->after) != 0) {
+			snprintf(err, errlen, "after must be an IPv4 or IPv6 address, and only with 'list'");
+			goto out;
+		}
+		rq->has_after = true;
+	}
 	rc = 0;
 out:
 	json_decref(o);

@@ -31,7 +31,9 @@ struct ctl_request {
 	int resolve_as;     /* resolve: RESOLVE_RELEASED or RESOLVE_ISOLATED */
 	int state;          /* list: a host state, or -1 for all */
 	bool follow;        /* events */
-	unsigned limit;     /* events: how many past entries, 0 = default */
+	unsigned limit;     /* events, list: how many entries, 0 = default */
+	bool has_after;     /* list: the page starts after this address */
+	struct ip_addr after;
 };
 
 /* Returns 0, or -1 with the reason (naming the field) in err. */

@@ -807,6 +807,7 @@ cordon_reconcile(struct cordon *c)
 	struct host_list k = { NULL, 0, 0 };
 	size_t i, resumed = 0, checked = 0, held = 0;
 	char ipt[64];
+	double t0 = loop_now();
 
 	/* Only the states that hold or await enforcement: the asset list of
 	 * observed hosts may be long and is of no concern here. */
@@ -875,7 +876,7 @@ cordon_reconcile(struct cordon *c)
 	}
 	free(k.v);
 	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed,"
-	    " %zu held by the circuit breaker", k.n, checked, resumed, held);
+	    " %zu held by the circuit breaker; %.3f s", k.n, checked, resumed, held, loop_now() - t0);
 }
 
 /* ---- timers: retries and probation ----------------------------------------- */

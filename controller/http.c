@@ -37,6 +37,9 @@
 #include "log.h"
 
 #define API_HOSTS "/api/v1/hosts"
+/* Hosts per page of /api/v1/hosts: by default, and at most. */
+#define HOSTS_DEFAULT_LIMIT 1000
+#define HOSTS_MAX_LIMIT 10000
 #define API_EVENTS "/api/v1/events"
 #define METRICS "/metrics"
 
@@ -209,12 +212,15 @@ collect_audit(void *arg, const struct audit_rec *a)
 static void
 get_hosts(struct http_server *hs, struct evhttp_request *req)
 {
-	static const char *const known[] = { "state", NULL };
+	static const char *const known[] = { "state", "after", "limit", NULL };
 	struct registry *reg = cordon_registry(hs->c);
 	struct evkeyvalq q;
 	const char *sv;
-	json_t *arr;
-	int state = -1;
+	json_t *arr, *next = json_null();
+	int state = -1, n;
+	long long limit = HOSTS_DEFAULT_LIMIT;
+	struct ip_addr after;
+	bool has_after = false;
 
 	if (query_parse(req, &q, known) != 0)
 		goto out;
@@ -224,13 +230,30 @@ get_hosts(struct http_server *hs, struct evhttp_request *req)
 		    sv);
 		goto out;
 	}
+	sv = evhttp_find_header(&q, "limit");
+	if (sv != NULL && parse_int(sv, 1, HOSTS_MAX_LIMIT, &limit) != 0) {
+		reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
+		goto out;
+	}
+	sv = evhttp_find_header(&q, "after");
+	if (sv != NULL) {
+		if (ip_from_str(sv, &after) != 0) {
+			reply_error(req, 400, "after must be an IPv4 or IPv6 address (the last one of the previous page)");
+			goto out;
+		}
+		has_after = true;
+	}
+	/* A page at a time: the daemon never holds the whole table. */
 	arr = json_array();
-	if (registry_foreach(reg, state, collect_host, arr) != 0) {
+	n = registry_page(reg, state, has_after ? &after : NULL, (unsigned)limit, collect_host, arr);
+	if (n < 0) {
 		json_decref(arr);
 		reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
-	reply_json(req, 200, json_pack("{s:o}", "hosts", arr));
+	if (n == limit && n > 0)
+		next = json_incref(json_object_get(json_array_get(arr, (size_t)n - 1), "ip"));
+	reply_json(req, 200, json_pack("{s:o, s:o}", "hosts", arr, "next", next));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -417,6 +440,12 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	    "Release attempts that failed (each retry counts).", st->releases_failed);
 	counter(b, "cordon_refused_total",
 	    "Isolations refused because the host is protected (policy.protected).", st->refused);
+	metric_head(b, "cordon_pruned_rows_total", "counter",
+	    "Stored rows aged out (daemon.retention_events, daemon.retention_audit).");
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"events\"} %" PRIu64 "\n",
+	    st->pruned_events);
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"audit\"} %" PRIu64 "\n",
+	    st->pruned_audit);
 	gauge(b, "cordon_breaker_tripped",
 	    "1 while the circuit breaker has stopped automatic isolation (policy.max_isolations_per_minute).",
 	    br.tripped ? 1.0 : 0.0);

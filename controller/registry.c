@@ -87,6 +87,7 @@ static const char schema[] =
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
+    "CREATE INDEX IF NOT EXISTS hosts_ipbin ON hosts(ipbin);"
     "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
     "CREATE INDEX IF NOT EXISTS hosts_mac ON hosts(mac);"
     "CREATE TABLE IF NOT EXISTS audit ("
@@ -488,6 +489,42 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 }
 
 int
+registry_page(struct registry *r, int state, const struct ip_addr *after, unsigned limit,
+    registry_host_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
+		" WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR ipbin > ?2)"
+		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing hosts");
+		return -1;
+	}
+	if (state >= 0)
+		sqlite3_bind_text(st, 1, host_state_name((enum host_state)state), -1, SQLITE_STATIC);
+	if (after != NULL)
+		sqlite3_bind_blob(st, 2, after->b, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			sqlite3_finalize(st);
+			snprintf(r->error, sizeof(r->error), "listing hosts: stopped by the caller");
+			return -1;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing hosts");
+		return -1;
+	}
+	return n;
+}
+
+int
 registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
@@ -781,4 +818,34 @@ registry_move(struct registry *r, const struct ip_addr *old_ip, const struct hos
 		return -1;
 	}
 	return 0;
+}
+
+int
+registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows)
+{
+	/* The max_rows lowest ids: the oldest rows, found without a scan. */
+	static const char *const sql[] = {
+		[REGISTRY_EVENTS] = "DELETE FROM events WHERE id IN"
+		    " (SELECT id FROM events ORDER BY id LIMIT ?2) AND time < ?1",
+		[REGISTRY_AUDIT] = "DELETE FROM audit WHERE id IN"
+		    " (SELECT id FROM audit ORDER BY id LIMIT ?2) AND time < ?1",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)log > REGISTRY_AUDIT)
+		return -1;
+	if (sqlite3_prepare_v2(r->db, sql[log], -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_rows);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	return sqlite3_changes(r->db);
 }

@@ -125,6 +125,15 @@ typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
  */
 int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
 /*
+ * One page of the hosts, in address order: those after `after` (NULL: from
+ * the first), only `state` unless it is -1, at most `limit`. Returns how
+ * many fn was called for, or -1 (fn returning non-zero stops the walk with
+ * -1, as registry_foreach). Each page is one bounded query: a caller walks
+ * any number of hosts without holding them all.
+ */
+int registry_page(struct registry *r, int state, const struct ip_addr *after, unsigned limit,
+    registry_host_fn fn, void *arg);
+/*
  * Calls fn for each host whose recorded location is the switch port of `l`
  * (same point and ifIndex; never a netlink location), in address order.
  * Stops and returns -1 as registry_foreach does.
@@ -172,6 +181,17 @@ int registry_move(struct registry *r, const struct ip_addr *old_ip, const struct
 
 /* The id of the newest audit entry (0 when none), or -1 on error. */
 int64_t registry_audit_last_id(struct registry *r);
+
+/* The tables whose rows age out (registry_prune). */
+enum registry_log { REGISTRY_EVENTS, REGISTRY_AUDIT };
+
+/*
+ * Deletes rows of `log` older than `before` (epoch seconds), looking at no
+ * more than the `max_rows` oldest rows (rows are appended in time order), so
+ * that one call stays short however large the table. Returns how many went,
+ * or -1 on error.
+ */
+int registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows);
 
 /* Counts of hosts per state into counts[HS_COUNT]. */
 int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);

@@ -229,8 +229,9 @@ check "  but cannot act (exit 5)" test $rc -eq 5
 check "  and nothing was isolated" test "$(state 10.3.0.1)" != quarantined
 stop
 
-# --- dry run ------------------------------------------------------------------------
+# --- dry run (and detections kept for a second only) ---------------------------------
 write_conf "$TMP/c.conf" "dry_run = true;"
+sed -i 's|http = ""; };|http = ""; retention_events = 1; retention_audit = 0; };|' "$TMP/c.conf"
 start || exit 1
 send_line "$(det 10.80.0.9)"
 check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
@@ -239,6 +240,12 @@ check "  and its tick runs on" tick_passed 10.249.0.1
 check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
 check "  saying what it would do" test $? -eq 0
+# the detections the earlier cases stored (at least 17 lines of this script) are
+# older than a second by now
+events_pruned() { test "$(ctl --json status | jq .pruned_events)" -ge 17; }
+check "stored detections older than daemon.retention_events are pruned ($(ctl --json status | jq -c '[.pruned_events, .pruned_audit]'))" \
+  wait_until 50 events_pruned
+check "  the audit log is kept (retention_audit = 0)" test "$(ctl --json status | jq .pruned_audit)" -eq 0
 stop
 
 # --- a sensor on a local interface, in the daemon's process -------------------------

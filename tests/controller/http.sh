@@ -140,6 +140,31 @@ ctl --json list | jq -S .hosts > "$TMP/ctl-list"
 jq -S .hosts "$TMP/body" > "$TMP/http-list"
 check "  with the same host objects as cordonctl list" cmp -s "$TMP/ctl-list" "$TMP/http-list"
 
+# pages: three more hosts on record (asset reports), then walked two at a time
+for a in 10.2.0.8 10.2.0.9 10.2.0.10; do
+  printf '{"type":"seen","src":"%s","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:01Z"}\n' "$a" |
+    socat -u - UNIX-CONNECT:"$TMP/sensor.sock"
+done
+four_listed() { test "$(ctl --json list | jq '.hosts | length')" -ge 4; }
+wait_until 50 four_listed
+all=$(ctl --json list | jq -c '[.hosts[].ip]')
+walked=() after=""
+for _ in 1 2 3 4 5; do
+  get "/api/v1/hosts?limit=2${after:+&after=$after}"
+  mapfile -t -O "${#walked[@]}" walked < <(jq -r '.hosts[].ip' "$TMP/body")
+  after=$(jq -r '.next // empty' "$TMP/body")
+  [[ -z "$after" ]] && break
+done
+check "GET /api/v1/hosts pages (limit=2, after=NEXT) walk every host once, in order ($all)" \
+  test "$(printf '%s\n' "${walked[@]}" | jq -R . | jq -sc .)" = "$all"
+get "/api/v1/hosts?after=10.2.0.300"
+check "  a bad cursor: 400" test "$CODE" = 400
+get "/api/v1/hosts?limit=0"
+check "  a bad limit: 400" test "$CODE" = 400
+out=$(printf '{"cmd":"list","limit":2}\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
+check "the control socket's list pages too (limit 2: two hosts and the next cursor)" \
+  test "$(jq -c '[(.hosts | length), (.next | type)]' <<<"$out")" = '[2,"string"]'
+
 get "/api/v1/hosts?state=quarantined"
 check "GET /api/v1/hosts?state=quarantined: only quarantined hosts" \
   jqb '(.hosts | length) == 1 and all(.hosts[]; .state == "quarantined")'
@@ -202,7 +227,7 @@ check "  per-point operations with escaped point and kind labels ($pok)" test -n
 plat=$(metric "cordon_point_last_operation_seconds{point=\"$POINT_LABEL\",kind=\"netlink\"}")
 check "  and the point's last latency in seconds ($plat)" awk -v v="$plat" 'BEGIN { exit !(v != "" && v > 0 && v < 30) }'
 for m in detections_total sensor_bad_lines_total isolations_failed_total releases_ok_total \
-         releases_failed_total refused_total breaker_tripped breaker_trips_total breaker_held \
+         releases_failed_total refused_total breaker_tripped breaker_trips_total breaker_held pruned_rows_total \
          point_operations_failed_total; do
   grep -q "^cordon_$m[ {]" "$TMP/metrics" || { bad "  cordon_$m is missing"; continue; }
 done

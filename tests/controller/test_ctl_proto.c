@@ -89,6 +89,14 @@ test_every_command(void **state)
 	assert_int_equal(rq.state, HS_QUARANTINED);
 	assert_parses("{\"cmd\":\"list\",\"state\":\"failed\"}", &rq);
 	assert_int_equal(rq.state, HS_FAILED);
+	assert_parses("{\"cmd\":\"list\",\"after\":\"10.0.0.7\",\"limit\":50}", &rq);
+	assert_true(rq.has_after);
+	assert_int_equal(rq.limit, 50);
+	{
+		struct ip_addr a;
+		assert_int_equal(ip_from_str("10.0.0.7", &a), 0);
+		assert_memory_equal(&rq.after, &a, sizeof(a));
+	}
 
 	assert_parses("{\"cmd\":\"show\",\"host\":\"10.0.0.7\"}", &rq);
 	assert_int_equal(rq.cmd, CTL_SHOW);
@@ -152,6 +160,10 @@ test_missing_fields(void **state)
 	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "'release' needs a host");
 	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
 	assert_refused("{\"cmd\":\"breaker-reset\"}", "'breaker-reset' needs a reason");
+	assert_refused("{\"cmd\":\"list\",\"after\":\"nowhere\"}",
+	    "after must be an IPv4 or IPv6 address, and only with 'list'");
+	assert_refused("{\"cmd\":\"events\",\"after\":\"10.0.0.1\"}",
+	    "after must be an IPv4 or IPv6 address, and only with 'list'");
 	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "'resolve' needs a host");
 	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"reason\":\"r\"}",
 	    "'resolve' needs as: \"released\" or \"isolated\"");

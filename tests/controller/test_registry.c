@@ -232,6 +232,47 @@ test_hosts_at_a_port(void **state)
 }
 
 static void
+test_pages(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h;
+	char ips[8][64];
+	struct ip_addr after;
+	static const char *const hosts[] = {   /* put in no order; listed in address order */
+		"10.0.0.30", "10.0.0.4", "2001:db8::1", "10.0.0.200", "10.0.1.1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(ip_from_str(hosts[i], &h.ip), 0);
+		h.state = i == 2 ? HS_QUARANTINED : HS_OBSERVED;
+		assert_int_equal(registry_put(r, &h), 0);
+	}
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, NULL, 2, collect_ip, ips), 2);
+	assert_string_equal(ips[0], "10.0.0.4");
+	assert_string_equal(ips[1], "10.0.0.30");
+	assert_int_equal(ip_from_str(ips[1], &after), 0);
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 2);
+	assert_string_equal(ips[0], "10.0.0.200");
+	assert_string_equal(ips[1], "10.0.1.1");
+	assert_int_equal(ip_from_str(ips[1], &after), 0);
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 1);
+	assert_string_equal(ips[0], "2001:db8::1");
+	assert_int_equal(ip_from_str(ips[0], &after), 0);
+	assert_int_equal(registry_page(r, -1, &after, 2, collect_ip, ips), 0);
+	/* by state */
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_page(r, HS_QUARANTINED, NULL, 10, collect_ip, ips), 1);
+	assert_string_equal(ips[0], "2001:db8::1");
+	registry_close(r);
+}
+
+static void
 test_roundtrip(void **state)
 {
 	struct dbfile *f = *state;
@@ -540,6 +581,48 @@ test_find_and_move(void **state)
 	registry_close(r);
 }
 
+static int
+count_audit(void *arg, const struct audit_rec *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_prune(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	int i, n;
+
+	assert_int_equal(ip_from_str("10.0.0.9", &ip), 0);
+	/* 1200 detections and audit entries at 1000..2199 s, in order. */
+	for (i = 0; i < 1200; i++) {
+		assert_int_equal(registry_event(r, 1000.0 + i, &ip, "trw", "{}"), 0);
+		assert_int_equal(registry_audit(r, 1000.0 + i, "policy", "isolate", &ip, "r", "ok"), 0);
+	}
+	/* Older than 2000 s: 1000 rows, gone in slices of at most 300. */
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 100);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 0);
+	/* The audit log is its own table, pruned on its own. */
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1200);
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 1100.0, 1000), 100);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1100);
+	/* Nothing old: nothing goes. */
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 0.0, 1000), 0);
+	assert_int_equal(registry_prune(r, (enum registry_log)7, 3000.0, 10), -1);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -547,10 +630,12 @@ main(void)
 		cmocka_unit_test(test_tagged_text),
 		cmocka_unit_test(test_port_macs_text),
 		cmocka_unit_test_setup_teardown(test_hosts_at_a_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_source_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seen_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_and_move, setup, teardown),
