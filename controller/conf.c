@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include "sensor_config.h"
+#include "snmp_router.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -458,6 +459,118 @@ load_points(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/* ---- networks: identity (IP -> MAC) --------------------------------------- */
+
+/* conf_network_router with the offending line apart (the router group's for the whole). */
+static int
+router_config(const struct conf_network *n, struct snmprt_config *out, int *line, char *why,
+    size_t whylen)
+{
+	size_t i;
+
+	snmprt_config_init(out);
+	snprintf(out->sw.name, sizeof(out->sw.name), "%s", n->name);
+	for (i = 0; i < n->nrouter; i++) {
+		*line = n->router[i].line;
+		if (strcmp(n->router[i].key, "name") == 0) {
+			snprintf(why, whylen, "name: the router is named after its network");
+			return -1;
+		}
+		if (snmprt_config_set(out, n->router[i].key, n->router[i].value, why, whylen) != 0)
+			return -1;
+	}
+	*line = n->router_line;
+	return snmprt_config_check(out, why, whylen);
+}
+
+int
+conf_network_router(const struct conf_network *n, struct snmprt_config *out, char *err,
+    size_t errlen)
+{
+	char why[400];
+	int line = 0;
+
+	if (router_config(n, out, &line, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_networks(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "name", "prefixes", "router", "segment_sensors", NULL };
+	int i, j;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "networks: expected a list ( { name = ...; prefixes = [...]; router = { ... }; }, ... )");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *rt;
+		struct conf_network *n;
+		struct snmprt_config rc;
+		char why[400];
+		size_t k;
+		int line = 0;
+		bool bad;
+		if (!config_setting_is_group(g))
+			return failf(x, g, "networks[%d]: expected a group { name = ...; prefixes = [...]; }", i);
+		if (c->nnetworks == CONF_MAX_NETWORKS)
+			return failf(x, g, "networks: at most %d networks", CONF_MAX_NETWORKS);
+		n = &c->networks[c->nnetworks];
+		memset(n, 0, sizeof(*n));
+		n->line = (int)config_setting_source_line(g);
+		if (known_keys(x, g, "networks", keys) ||
+		    get_string(x, g, "networks", "name", n->name, sizeof(n->name), false) ||
+		    get_prefixes(x, g, "networks", "prefixes", n->prefixes, &n->nprefixes) ||
+		    get_strings(x, g, "networks", "segment_sensors", &n->segment_sensors[0][0],
+			sizeof(n->segment_sensors[0]), CONF_MAX_SEGMENT_SENSORS, &n->nsegment_sensors))
+			return -1;
+		if (n->name[0] == '\0')
+			return failf(x, g, "networks[%d]: 'name' is required", i);
+		if (n->nprefixes == 0)
+			return failf(x, g, "network '%s': 'prefixes' is required (the addresses it holds)", n->name);
+		for (k = 0; k < c->nnetworks; k++)
+			if (strcmp(c->networks[k].name, n->name) == 0)
+				return failf(x, g, "networks: the name '%s' is used twice", n->name);
+		rt = config_setting_get_member(g, "router");
+		if (rt != NULL) {
+			if (!config_setting_is_group(rt))
+				return failf(x, rt, "network '%s'.router: expected a group { address = ...; community = ...; }",
+				    n->name);
+			n->router_line = (int)config_setting_source_line(rt);
+			for (j = 0; j < config_setting_length(rt); j++) {
+				const config_setting_t *st = config_setting_get_elem(rt, (unsigned)j);
+				const char *name = config_setting_name(st);
+				struct conf_param *pa;
+				if (n->nrouter == CONF_MAX_PARAMS)
+					return failf(x, st, "network '%s'.router: at most %d settings", n->name, CONF_MAX_PARAMS);
+				pa = &n->router[n->nrouter];
+				if (strlen(name) >= sizeof(pa->key) ||
+				    sensor_config_setting_text(st, pa->value, sizeof(pa->value)) != 0)
+					return failf(x, st, "network '%s'.router.%s: expected a number, a string or a boolean",
+					    n->name, name);
+				snprintf(pa->key, sizeof(pa->key), "%s", name);
+				pa->line = (int)config_setting_source_line(st);
+				n->nrouter++;
+			}
+			if (n->nrouter == 0)
+				return failf(x, rt, "network '%s'.router: address and credentials are required", n->name);
+			/* Checked here, so that `cordond -n` refuses what the router would. */
+			bad = router_config(n, &rc, &line, why, sizeof(why)) != 0;
+			explicit_bzero(&rc, sizeof(rc));
+			if (bad) {
+				snprintf(x->err, x->errlen, "%s:%d: network '%s'.router.%s", x->path, line,
+				    n->name, why);
+				return -1;
+			}
+		}
+		c->nnetworks++;
+	}
+	return 0;
+}
+
 static int
 load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 {
@@ -602,6 +715,7 @@ wipe_setting_strings(config_setting_t *st)
 static void
 wipe_enforcement_strings(config_t *cfg)
 {
+	wipe_setting_strings(config_lookup(cfg, "networks"));
 	wipe_setting_strings(config_lookup(cfg, "enforcement"));
 	wipe_setting_strings(config_lookup(cfg, "follow"));
 }
@@ -623,13 +737,17 @@ conf_wipe_point_settings(struct cordon_conf *c)
 		explicit_bzero(c->points[i].params, sizeof(c->points[i].params));
 		c->points[i].nparams = 0;
 	}
+	for (i = 0; i < c->nnetworks; i++) {
+		explicit_bzero(c->networks[i].router, sizeof(c->networks[i].router));
+		c->networks[i].nrouter = 0;
+	}
 }
 
 int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
 	static const char *const sections[] = { "daemon", "sensors", "detectors",
-		"policy", "enforcement", "verification", "follow", NULL };
+		"policy", "enforcement", "verification", "follow", "networks", NULL };
 	struct ctx x = { path, err, errlen };
 	config_t cfg;
 	const config_setting_t *root, *st;
@@ -663,6 +781,8 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 	if ((st = config_lookup(&cfg, "policy")) && load_policy(&x, st, c))
 		goto out;
 	if ((st = config_lookup(&cfg, "enforcement")) && load_points(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "networks")) && load_networks(&x, st, c))
 		goto out;
 	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
 		goto out;
@@ -723,4 +843,22 @@ conf_point_named(const struct cordon_conf *c, const char *name)
 		if (strcmp(c->points[i].name, name) == 0)
 			return &c->points[i];
 	return NULL;
+}
+
+const struct conf_network *
+conf_network_for(const struct cordon_conf *c, const struct ip_addr *ip)
+{
+	const struct conf_network *best = NULL;
+	unsigned best_len = 0;
+	size_t i, j;
+
+	for (i = 0; i < c->nnetworks; i++)
+		for (j = 0; j < c->networks[i].nprefixes; j++) {
+			const struct prefix *p = &c->networks[i].prefixes[j];
+			if (prefix_contains(p, ip) && (best == NULL || p->len > best_len)) {
+				best = &c->networks[i];
+				best_len = p->len;
+			}
+		}
+	return best;
 }

@@ -54,6 +54,18 @@ int builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, c
     size_t errlen);
 
 /*
+ * Makes the SNMP router of a network (networks: IP -> MAC), on `loop`.
+ * NULL with a message in err (never a secret). The caller owns the result
+ * (snmprt_free). One factory: cordond registers it (builtin.c).
+ */
+struct snmprt;
+struct conf_network;
+typedef struct snmprt *(*router_factory)(const struct conf_network *n, struct loop *loop,
+    char *err, size_t errlen);
+void router_register(router_factory f);
+router_factory router_find(void);
+
+/*
  * The daemon's state directory (where the state database lives), set before
  * any point is made: backends keep their own files under it.
  */

@@ -7,6 +7,7 @@
  *
  *   daemon -> ctl, http, verify -> actions, follower -> enforcer -> core
  *          -> policy, registry, backends (the enforcement points), loop, log
+ *   actions, enforcer -> ident -> core
  *
  *   daemon    cordond's lifecycle: the loop, sensor input, the tick; starts
  *             the front ends and owns everything (daemon.c, daemon.h)
@@ -17,6 +18,8 @@
  *   follower  quarantined hosts that move: the re-check queue drained on
  *             the loop, the move to the new port (follower.c)
  *   enforcer  the host state machine and its enforcement operations
+ *   ident     the host's MAC and its source, the routers' answers, DHCP
+ *             moves (ident.c, ident.h)
  *   core      struct cordon: making and freeing it with its points, the
  *             accessors, the audit log and its subscribers (core.c)
  *
@@ -85,6 +88,17 @@ struct follow_run {
 	bool walked[CONF_MAX_POINTS];    /* a fresh locate already read this point's tables */
 };
 
+#include "ident.h"
+
+/* A router lookup in flight (ident_lookup), the router's callback argument. */
+struct ident_lookup {
+	struct cordon *c;
+	ident_lookup_fn fn;
+	void *arg;               /* the caller's on the callback; freed by cordon_free if none comes */
+	size_t network;          /* index into conf.networks and routers */
+	struct ident_lookup *next;
+};
+
 struct cordon {
 	struct cordon_conf conf;
 	struct loop *loop;                        /* borrowed: the daemon's */
@@ -98,7 +112,10 @@ struct cordon {
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
+	enum mac_source *seen_src;                /* owned: their MACs' sources, at the flush */
 	size_t nseen;
+	struct snmprt *routers[CONF_MAX_NETWORKS];  /* owned; NULL for a network without one */
+	struct ident_lookup *lookups;             /* owned list: router lookups in flight */
 	struct cordon_stats st;
 	/* follower.c, made on first use; freed by cordon_free */
 	struct follow_queue *fq;                  /* owned */
@@ -110,6 +127,9 @@ struct cordon {
 	struct loop_timer *deferred_kick;         /* owned, made on first use */
 	bool stopping;                            /* cordon_free under way: callbacks write nothing */
 };
+
+/* core.c: whether an enforcement operation on `ip` is in flight. */
+bool cordon_op_running(const struct cordon *c, const struct ip_addr *ip);
 
 /* enforcer.c */
 int enforcer_begin_isolation(struct cordon *c, struct host_rec *h,

@@ -113,7 +113,9 @@ print_host(json_t *h)
 	char t[32];
 
 	printf("host        %s\n", str(h, "ip"));
-	printf("mac         %s\n", str(h, "mac"));
+	printf("mac         %s%s%s%s\n", str(h, "mac"), *str(h, "mac_source") != '-' ? " (" : "",
+	    *str(h, "mac_source") != '-' ? str(h, "mac_source") : "",
+	    *str(h, "mac_source") != '-' ? ")" : "");
 	printf("state       %s%s%s%s\n", str(h, "state"), *str(h, "hold") != '-' ? " (" : "",
 	    *str(h, "hold") != '-' ? str(h, "hold") : "", *str(h, "hold") != '-' ? ")" : "");
 	printf("reason      %s\n", str(h, "reason"));

@@ -249,6 +249,9 @@ ctl_host_json_new(const struct host_rec *h)
 	    "next_retry", h->next_retry, "probation_until", h->probation_until,
 	    "first_seen", h->first_seen, "last_seen", h->last_seen, "updated", h->updated,
 	    "detections", (json_int_t)h->detections, "moving_to", move ? move : json_null());
+	if (o != NULL)
+		json_object_set_new(o, "mac_source", h->has_mac ? json_string(mac_source_name(h->mac_source))
+		    : json_null());
 	return o;
 }
 

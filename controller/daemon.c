@@ -120,20 +120,25 @@ static void
 local_emit(void *arg, const struct detection *d)
 {
 	struct local_sensor *ls = arg;
+	struct detection named = *d;
 	char line[2048];
 
+	/* Named as a remote sensor's line would be (networks.segment_sensors). */
+	snprintf(named.sensor, sizeof(named.sensor), "%.*s", DET_SENSOR_LEN - 1, ls->name);
 	if (detection_to_json(d, ls->name, line, sizeof(line)) < 0)
 		return;
 	line[strcspn(line, "\n")] = '\0';
-	cordon_detection(ls->c, d, line);
+	cordon_detection(ls->c, &named, line);
 }
 
 static void
 local_seen(void *arg, const struct seen_host *h)
 {
 	struct local_sensor *ls = arg;
+	struct seen_host named = *h;
 
-	cordon_seen(ls->c, h);
+	snprintf(named.sensor, sizeof(named.sensor), "%.*s", DET_SENSOR_LEN - 1, ls->name);
+	cordon_seen(ls->c, &named);
 }
 
 static void

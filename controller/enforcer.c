@@ -51,12 +51,7 @@ enforcer_point_named(const struct cordon *c, const char *name)
 bool
 enforcer_busy(const struct cordon *c, const struct ip_addr *ip)
 {
-	const struct op *o;
-
-	for (o = c->ops; o; o = o->next)
-		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
-			return true;
-	return false;
+	return cordon_op_running(c, ip);
 }
 
 struct op *
@@ -280,6 +275,64 @@ fail_host(struct cordon *c, struct host_rec *h, const char *op, const char *msg)
 	enforcer_notify(c, &h->ip, false, h, msg);
 }
 
+/* The locate step with the host's MAC as the record has it. */
+static void
+locate(struct cordon *c, const struct host_rec *h, struct op *o)
+{
+	struct enf_host eh;
+
+	memset(&eh, 0, sizeof(eh));
+	eh.ip = h->ip;
+	eh.has_mac = h->has_mac;
+	memcpy(eh.mac, h->mac, 6);
+	enf_locate(c->points[o->point], &eh, on_located, o);
+}
+
+/* An isolation waiting for the router's answer (ident_lookup's argument). */
+struct router_wait {
+	struct op *o;            /* in c->ops: freed by the core when it goes first */
+};
+
+/*
+ * The router's answer for a host about to be located (one that reached an
+ * isolation with no trustworthy MAC: after an approval, the rate cap, a
+ * retry): its MAC is recorded (the enforcer records no move: the record is
+ * the isolation's) and the host located; no answer fails the isolation,
+ * retried on the usual schedule.
+ */
+static void
+on_router(struct cordon *c, void *arg, const struct ip_addr *ip, const struct snmprt_answer *a,
+    const char *router)
+{
+	struct router_wait *w = arg;
+	struct op *o = w->o;
+	struct host_rec h;
+	char ipt[64], msg[400];
+
+	free(w);
+	if (reread(c, ip, HS_QUARANTINING, &h) != 0) {
+		enforcer_op_end(o);
+		return;
+	}
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (a->status != SNMPRT_FOUND) {
+		ident_router_refusal(a, router, ipt, msg, sizeof(msg));
+		enforcer_op_end(o);
+		fail_host(c, &h, "isolate", msg);
+		return;
+	}
+	if (ident_take_mac(&h, a->mac, MAC_SRC_ROUTER)) {
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			snprintf(msg, sizeof(msg), "cannot record its MAC: %s", registry_error(c->reg));
+			enforcer_op_end(o);
+			fail_host(c, &h, "isolate", msg);
+			return;
+		}
+	}
+	locate(c, &h, o);
+}
+
 static void
 start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 {
@@ -289,15 +342,26 @@ start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 		fail_host(c, h, "isolate", "out of memory");
 		return;
 	}
+	if (!h->has_loc && ident_needs_lookup(&c->conf, h)) {
+		struct router_wait *w;
+		char why[300];
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			enforcer_op_end(o);
+			fail_host(c, h, "isolate", "out of memory");
+			return;
+		}
+		w->o = o;
+		if (ident_lookup(c, &h->ip, on_router, w, why, sizeof(why)) != 0) {
+			free(w);
+			enforcer_op_end(o);
+			fail_host(c, h, "isolate", why);
+		}
+		return;
+	}
 	if (h->has_loc) {
 		enf_isolate(c->points[pi], &h->loc, on_isolated, o);
 	} else {
-		struct enf_host eh;
-		memset(&eh, 0, sizeof(eh));
-		eh.ip = h->ip;
-		eh.has_mac = h->has_mac;
-		memcpy(eh.mac, h->mac, 6);
-		enf_locate(c->points[pi], &eh, on_located, o);
+		locate(c, h, o);
 	}
 }
 
