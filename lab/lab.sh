@@ -368,5 +368,6 @@ lab_bg_stop() {
   jq -s --argjson packets "$packets" '[.[] | select(.event == "summary")] |
     {hosts: length, flows: (map(.flows) | add // 0), answered: (map(.answered) | add // 0),
      served: (map(.served) | add // 0), send_errors: (map(.send_errors) | add // 0),
+     send_errors_by_host: [.[] | select(.send_errors > 0) | {host, send_errors, send_errno}],
      packets: $packets}' "$1/background.log"
 }
