@@ -15,6 +15,8 @@
 
 /* ---- detections ------------------------------------------------------------- */
 
+static void breaker_trip(struct cordon *c, const char *at_host);
+
 static void
 hold(struct cordon *c, struct host_rec *h, const char *why_hold, const char *reason,
     const char *result)
@@ -66,7 +68,8 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 	}
 	if (registry_event(c->reg, now, &d->src, det_engine_name(d->engine), json) != 0)
 		log_warnx("cannot store a detection for %s: %s", ipt, registry_error(c->reg));
-	a = policy_decide(&c->conf, &h, d, rate_cap_free_now(&c->cap, now), why, sizeof(why));
+	a = policy_decide(&c->conf, &h, d, c->breaker.tripped, rate_cap_free_now(&c->cap, now),
+	    why, sizeof(why));
 	snprintf(reason, sizeof(reason), "%s%s%s: %s", det_engine_name(d->engine),
 	    d->signature ? " " : "", d->signature ? d->signature : "", why);
 	log_info("detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
@@ -105,10 +108,11 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 		log_notice("%s awaits approval: cordonctl approve %s", ipt, ipt);
 		hold(c, &h, HOLD_APPROVAL, reason, "awaiting approval");
 		break;
-	case POLICY_RATE_LIMITED:
-		log_warnx("rate cap: %s queued (%s)", ipt, why);
-		hold(c, &h, HOLD_RATE, reason, "queued: rate cap");
-		enforcer_pending_push(c, &h.ip);
+	case POLICY_BREAKER:
+		if (!c->breaker.tripped)
+			breaker_trip(c, ipt);
+		log_warnx("circuit breaker: %s held for an operator (%s)", ipt, why);
+		hold(c, &h, HOLD_BREAKER, reason, "held: circuit breaker tripped");
 		break;
 	}
 }
@@ -281,7 +285,9 @@ cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	int rc = registry_get(c->reg, ip, &h);
 
 	ip_to_str(ip, ipt, sizeof(ipt));
-	if (rc <= 0 || h.state != HS_SUSPECTED || strcmp(h.hold, HOLD_APPROVAL) != 0) {
+	/* Hosts held by the circuit breaker are approved one by one too. */
+	if (rc <= 0 || h.state != HS_SUSPECTED || (strcmp(h.hold, HOLD_APPROVAL) != 0 &&
+	    strcmp(h.hold, HOLD_BREAKER) != 0 && strcmp(h.hold, HOLD_STALE) != 0)) {
 		done_now(done, arg, false, rc > 0 ? &h : NULL, "%s is not awaiting approval", ipt);
 		return;
 	}
@@ -289,6 +295,57 @@ cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	enforcer_add_waiter(c, ip, done, arg);
 	if (enforcer_begin_isolation(c, &h, actor, reason) != 0)
 		enforcer_notify(c, ip, false, &h, "not started: see the daemon's log");
+}
+
+void
+cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const char *actor,
+    const char *reason, cordon_done_fn done, void *arg)
+{
+	struct host_rec h;
+	char ipt[64], was[sizeof(h.last_error) + 64], result[sizeof(was) + 64];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc < 0) {
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	if (rc == 0) {
+		done_now(done, arg, false, NULL, "%s is not on record", ipt);
+		return;
+	}
+	if (h.state != HS_FAILED || enforcer_busy(c, ip)) {
+		done_now(done, arg, false, &h, "%s is %s, not failed: only a failed host is resolved",
+		    ipt, enforcer_busy(c, ip) ? "being worked on" : host_state_name(h.state));
+		return;
+	}
+	if (isolated && !h.has_loc) {
+		done_now(done, arg, false, &h, "%s has no recorded location to be isolated at: quarantine"
+		    " it instead", ipt);
+		return;
+	}
+	snprintf(was, sizeof(was), "was: %s failed: %s", h.failed_op, h.last_error);
+	h.state = isolated ? HS_QUARANTINED : HS_CLEAR;
+	if (!isolated)
+		h.has_loc = false;
+	h.attempts = 0;
+	h.next_retry = 0;
+	h.failed_op[0] = '\0';
+	h.last_error[0] = '\0';
+	h.hold[0] = '\0';
+	snprintf(h.actor, sizeof(h.actor), "%s", actor);
+	snprintf(h.reason, sizeof(h.reason), "%s", reason);
+	h.updated = loop_now();
+	if (registry_put(c->reg, &h) != 0) {
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	snprintf(result, sizeof(result), "ok: recorded as %s (%s)", isolated ? "isolated" : "released",
+	    was);
+	log_notice("%s resolved by %s as %s (%s; %s)", ipt, actor, isolated ? "isolated" : "released",
+	    reason, was);
+	cordon_audit(c, actor, "resolve", &h.ip, reason, result);
+	done_now(done, arg, true, &h, "recorded as %s", isolated ? "isolated" : "released");
 }
 
 void
@@ -339,9 +396,123 @@ cordon_seen(struct cordon *c, const struct seen_host *h)
 
 /* ---- the periodic step --------------------------------------------------------- */
 
+/* Rows pruned per table and tick: a bounded slice, so that a large backlog
+ * (a retention shortened, a long outbreak) never stalls the loop. */
+#define PRUNE_SLICE 500
+
+static void
+prune_logs(struct cordon *c)
+{
+	double now = loop_now();
+	int n;
+
+	if (c->conf.retention_events_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_EVENTS, now - c->conf.retention_events_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune stored detections: %s", registry_error(c->reg));
+		else
+			c->st.pruned_events += (uint64_t)n;
+	}
+	if (c->conf.retention_audit_s > 0) {
+		n = registry_prune(c->reg, REGISTRY_AUDIT, now - c->conf.retention_audit_s, PRUNE_SLICE);
+		if (n < 0)
+			log_warnx("cannot prune the audit log: %s", registry_error(c->reg));
+		else
+			c->st.pruned_audit += (uint64_t)n;
+	}
+}
+
 void
 cordon_tick(struct cordon *c)
 {
 	cordon_flush_seen(c);
 	enforcer_tick(c);
+	prune_logs(c);
+}
+
+/* ---- the circuit breaker ------------------------------------------------------ */
+
+/*
+ * A burst of detections over the cap is more often a detector's mistake (a
+ * new kind of benign traffic) than an outbreak that needs no human: Cordon
+ * stops acting on its own rather than queueing isolations for later.
+ */
+static void
+breaker_trip(struct cordon *c, const char *at_host)
+{
+	c->breaker.tripped = true;
+	c->breaker.since = loop_now();
+	c->breaker.trips++;
+	snprintf(c->breaker.reason, sizeof(c->breaker.reason),
+	    "more than %u isolations in 60 s (policy.max_isolations_per_minute), at a detection of %s",
+	    c->conf.max_per_minute, at_host);
+	core_breaker_store(c);
+	log_warnx("ALERT: circuit breaker tripped: %s; no isolation starts on its own until an"
+	    " operator approves hosts (cordonctl approve) or resets it (cordonctl breaker reset)",
+	    c->breaker.reason);
+	cordon_audit(c, "policy", "breaker-trip", NULL, c->breaker.reason, "tripped");
+}
+
+static int
+collect_held(void *arg, const struct host_rec *h)
+{
+	struct host_list *k = arg;
+
+	return strcmp(h->hold, HOLD_BREAKER) == 0 ? host_list_add(k, h) : 0;
+}
+
+void
+cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
+    cordon_done_fn done, void *arg)
+{
+	struct host_list k = { NULL, 0, 0 };
+	size_t i, isolated = 0, stale = 0, held = 0;
+	double now = loop_now();
+	char ipt[64];
+
+	if (!c->breaker.tripped) {
+		done_now(done, arg, false, NULL, "the circuit breaker is not tripped");
+		return;
+	}
+	if (registry_foreach(c->reg, HS_SUSPECTED, collect_held, &k) != 0) {
+		free(k.v);
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	c->breaker.tripped = false;
+	if (core_breaker_store(c) != 0) {
+		c->breaker.tripped = true;
+		free(k.v);
+		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
+		return;
+	}
+	cordon_audit(c, actor, "breaker-reset", NULL, reason, "reset");
+	log_notice("circuit breaker reset by %s (%s): %zu hosts held", actor, reason, k.n);
+	/* The operator's reset starts a new minute for the cap. */
+	rate_cap_clear(&c->cap);
+	for (i = 0; i < k.n; i++) {
+		struct host_rec *h = &k.v[i];
+		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		if (c->breaker.tripped) {
+			held++;
+		} else if (!policy_evidence_current(&c->conf, h, now)) {
+			char why[200];
+			snprintf(why, sizeof(why), "last detected %.0f s before the breaker's reset"
+			    " (policy.breaker_evidence_age %u s)", now - h->last_seen,
+			    c->conf.breaker_evidence_age_s);
+			log_info("%s not isolated: %s", ipt, why);
+			hold(c, h, HOLD_STALE, why, "not isolated: stale evidence");
+			stale++;
+		} else if (!rate_cap_free_now(&c->cap, now)) {
+			breaker_trip(c, ipt);
+			held++;
+		} else if (enforcer_begin_isolation(c, h, "policy", h->reason) == 0) {
+			isolated++;
+		} else {
+			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, h->reason);
+		}
+	}
+	free(k.v);
+	done_now(done, arg, true, NULL, "circuit breaker reset: %zu isolating, %zu stale, %zu held%s",
+	    isolated, stale, held, c->breaker.tripped ? " (it tripped again)" : "");
 }

@@ -38,6 +38,11 @@ conf_defaults(struct cordon_conf *c)
 	 * operator, never evidence (docs/detectors.md). */
 	c->engines[ENGINE_BUSY].isolate = false;
 	c->max_per_minute = 10;
+	c->retention_events_s = 30 * 86400;
+	c->retention_audit_s = 365 * 86400;
+	c->breaker_evidence_age_s = 300;
+	c->max_attempts = 10;
+	c->shared_port_approval = true;
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
 	c->retry_max_s = 300;
@@ -255,7 +260,8 @@ static int
 load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "state", "control", "control_ro",
-		"control_mode", "control_group", "http", "syslog", "user", NULL };
+		"control_mode", "control_group", "http", "syslog", "user", "retention_events",
+		"retention_audit", NULL };
 	const config_setting_t *st;
 	char buf[64];
 
@@ -265,7 +271,9 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_string(x, g, "daemon", "control_ro", c->control_ro_path, sizeof(c->control_ro_path), true) ||
 	    get_string(x, g, "daemon", "http", c->http_listen, sizeof(c->http_listen), true) ||
 	    get_bool(x, g, "daemon", "syslog", &c->use_syslog) ||
-	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false))
+	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false) ||
+	    get_uint(x, g, "daemon", "retention_events", 0, 100u * 365 * 86400, &c->retention_events_s) ||
+	    get_uint(x, g, "daemon", "retention_audit", 0, 100u * 365 * 86400, &c->retention_audit_s))
 		return -1;
 	if (c->state_path[0] != '/')
 		return failf(x, config_setting_get_member(g, "state"),
@@ -346,8 +354,8 @@ static int
 load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "engines", "protected", "approval",
-		"max_isolations_per_minute", "dry_run", "probation", "retry_initial",
-		"retry_max", NULL };
+		"max_isolations_per_minute", "breaker_evidence_age", "dry_run", "probation",
+		"retry_initial", "retry_max", "max_attempts", "shared_port_approval", NULL };
 	const config_setting_t *eng;
 	int i;
 
@@ -355,10 +363,13 @@ load_policy(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_prefixes(x, g, "policy", "protected", c->protected_, &c->nprotected) ||
 	    get_prefixes(x, g, "policy", "approval", c->approval, &c->napproval) ||
 	    get_uint(x, g, "policy", "max_isolations_per_minute", 1, 100000, &c->max_per_minute) ||
+	    get_uint(x, g, "policy", "breaker_evidence_age", 1, 7 * 86400, &c->breaker_evidence_age_s) ||
 	    get_bool(x, g, "policy", "dry_run", &c->dry_run) ||
 	    get_uint(x, g, "policy", "probation", 0, 90 * 86400, &c->probation_s) ||
 	    get_uint(x, g, "policy", "retry_initial", 1, 3600, &c->retry_initial_s) ||
-	    get_uint(x, g, "policy", "retry_max", 1, 86400, &c->retry_max_s))
+	    get_uint(x, g, "policy", "retry_max", 1, 86400, &c->retry_max_s) ||
+	    get_uint(x, g, "policy", "max_attempts", 1, 1000, &c->max_attempts) ||
+	    get_bool(x, g, "policy", "shared_port_approval", &c->shared_port_approval))
 		return -1;
 	if (c->retry_max_s < c->retry_initial_s)
 		return failf(x, config_setting_get_member(g, "retry_max"),

@@ -81,6 +81,11 @@ struct cordon_conf {
 	struct prefix approval[CONF_MAX_PREFIXES];
 	size_t napproval;
 	uint32_t max_per_minute;
+	uint32_t retention_events_s;       /* stored detections older than this go; 0: kept */
+	uint32_t retention_audit_s;        /* audit entries older than this go; 0: kept */
+	uint32_t breaker_evidence_age_s;   /* a held host's evidence counts this long for a reset */
+	uint32_t max_attempts;             /* isolation/release tries before an operator decides */
+	bool shared_port_approval;         /* policy holds a host behind a port of several MACs */
 	bool dry_run;
 	uint32_t probation_s;
 	uint32_t retry_initial_s;

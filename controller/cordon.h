@@ -78,7 +78,7 @@ struct cordon *cordon_new(const struct cordon_conf *conf, struct loop *loop,
  * start resumes them from the registry), then everything else. */
 void cordon_free(struct cordon *c);
 /* Once a second: stores the waiting asset reports, retries, ends probation,
- * drains the rate-capped queue. */
+ * prunes a slice of aged detections and audit entries. */
 void cordon_tick(struct cordon *c);
 /* At start: resumes interrupted steps and compares the points' state with
  * the registry's (never releasing anything silently). */
@@ -102,6 +102,8 @@ struct cordon_stats {
 	uint64_t releases_ok;
 	uint64_t releases_failed;
 	uint64_t refused;
+	uint64_t pruned_events;    /* stored detections aged out (daemon.retention_events) */
+	uint64_t pruned_audit;     /* audit entries aged out (daemon.retention_audit) */
 	double started;
 };
 
@@ -120,6 +122,13 @@ void cordon_release(struct cordon *c, const struct ip_addr *ip,
     const char *actor, const char *reason, cordon_done_fn done, void *arg);
 void cordon_approve(struct cordon *c, const struct ip_addr *ip,
     const char *actor, cordon_done_fn done, void *arg);
+/*
+ * The operator's word on a host whose enforcement failed for good (state
+ * failed): once seen to by hand, it is recorded as released (clear) or as
+ * isolated where its location says (quarantined). Audited with the reason.
+ */
+void cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
 /* Forgets a waiting caller (its connection closed). */
 void cordon_forget_waiter(struct cordon *c, void *arg);
 
@@ -139,7 +148,31 @@ const struct cordon_stats *cordon_stats(const struct cordon *c);
 size_t cordon_npoints(const struct cordon *c);
 const struct enf_point *cordon_point(const struct cordon *c, size_t i);
 const struct point_stats *cordon_point_stats(const struct cordon *c, size_t i);
-size_t cordon_pending(const struct cordon *c);
+
+/*
+ * The circuit breaker. It trips when a detection would start more isolations
+ * in a minute than policy.max_isolations_per_minute allows; from then on no
+ * isolation starts on its own: every host policy would isolate is held
+ * (hold "breaker") until an operator approves it or resets the breaker.
+ * The state is stored in the registry and outlives restarts.
+ */
+struct cordon_breaker {
+	bool tripped;
+	double since;              /* when it tripped (0: never) */
+	char reason[256];          /* why it tripped */
+	uint64_t trips;            /* since the daemon started */
+	uint64_t held;             /* hosts held by it now */
+};
+/* Fills *out (held is counted in the registry): 0, or -1 on a database error. */
+int cordon_breaker_state(struct cordon *c, struct cordon_breaker *out);
+/*
+ * The operator's reset: automatic isolation resumes, and each held host whose
+ * evidence is current (policy.breaker_evidence_age) is isolated, up to the
+ * cap, which may trip the breaker again; the others become "stale". Audited.
+ * Completion through `done` (h is NULL).
+ */
+void cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
+    cordon_done_fn done, void *arg);
 
 /* Subscribers to audit entries (events --follow): told that new entries
  * exist; they read them from the registry with their own cursor. The

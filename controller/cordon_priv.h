@@ -60,8 +60,7 @@ struct cordon {
 	struct point_stats pstats[CONF_MAX_POINTS];
 	size_t npoints;
 	struct rate_cap cap;
-	struct ip_addr *pending;                  /* owned: FIFO of rate-limited hosts */
-	size_t npending, pending_cap;
+	struct cordon_breaker breaker;            /* held counted on demand, not kept */
 	struct op *ops;                           /* owned list */
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
@@ -79,10 +78,20 @@ int enforcer_begin_release(struct cordon *c, struct host_rec *h,
 void enforcer_tick(struct cordon *c);
 bool enforcer_busy(const struct cordon *c, const struct ip_addr *ip);
 int enforcer_point_index(const struct cordon *c, const struct ip_addr *ip);
-void enforcer_pending_push(struct cordon *c, const struct ip_addr *ip);
 void enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
     const struct host_rec *h, const char *msg);
 void enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
     cordon_done_fn fn, void *arg);
+
+/* core.c */
+/* Hosts copied out of a registry walk (registry_foreach with host_list_add). */
+struct host_list {
+	struct host_rec *v;  /* owned by the caller (free) */
+	size_t n, cap;
+};
+/* A registry_host_fn: appends *h to the host_list `arg`; -1 when out of memory. */
+int host_list_add(void *arg, const struct host_rec *h);
+/* Stores the breaker's state; 0, or -1 (logged) on a database error. */
+int core_breaker_store(struct cordon *c);
 
 #endif

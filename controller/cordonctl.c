@@ -48,6 +48,12 @@ usage(FILE *f)
 	    "                                  the audit log\n"
 	    "  switches                        enforcement points and their health\n"
 	    "  status                          the daemon's counters\n"
+	    "  resolve HOST --as released|isolated --reason TEXT\n"
+	    "                                  after fixing by hand a host whose isolation or\n"
+	    "                                  release failed for good: record what is true now\n"
+	    "  breaker                         the circuit breaker: tripped or not, why, hosts held\n"
+	    "  breaker reset --reason TEXT     let Cordon isolate on its own again; held hosts\n"
+	    "                                  with current evidence are isolated\n"
 	    "Sockets: -s (default %s, or $CORDON_SOCKET); read-only commands fall back to\n"
 	    "-r (default %s) when the control socket is not open to the caller.\n"
 	    "Exit: 0 done, 1 usage, 2 daemon unreachable, 3 refused or failed, 4 not on record,\n"
@@ -124,8 +130,19 @@ print_host(json_t *h)
 			    *str(loc, "orig_tagged") != '-' ? ")" : "",
 			    (long long)json_integer_value(json_object_get(loc, "quarantine_vlan")));
 		printf("where       %s\n", str(loc, "detail"));
+		json_t *aff = json_object_get(loc, "affected");
+		if (json_array_size(aff) > 0) {
+			size_t i;
+			printf("affected    %zu other MAC%s behind the port:", json_array_size(aff),
+			    json_array_size(aff) > 1 ? "s" : "");
+			for (i = 0; i < json_array_size(aff); i++)
+				printf("%s %s", i ? "," : "", json_string_value(json_array_get(aff, i)));
+			printf("\n");
+		}
 	}
-	if (*str(h, "last_error") != '-')
+	if (*str(h, "last_error") != '-' && *str(h, "failed_op") == '-')
+		printf("note        %s\n", str(h, "last_error"));
+	else if (*str(h, "last_error") != '-')
 		printf("last error  %s (%s, attempt %lld)\n", str(h, "last_error"), str(h, "failed_op"),
 		    (long long)json_integer_value(json_object_get(h, "attempts")));
 	printf("first seen  %s\n", fmt_time(json_real_value(json_object_get(h, "first_seen")), t, sizeof(t)));
@@ -217,6 +234,23 @@ show_result(const char *cmd, json_t *resp)
 			    (long long)json_integer_value(json_object_get(p, "failed")),
 			    json_real_value(json_object_get(p, "last_latency_ms")), pfx, str(p, "last_error"));
 		}
+	} else if (strcmp(cmd, "resolve") == 0) {
+		printf("%s %s\n", str(h, "ip"), str(resp, "message"));
+		print_host(h);
+	} else if (strcmp(cmd, "breaker-reset") == 0) {
+		printf("%s\n", str(resp, "message"));
+	} else if (strcmp(cmd, "breaker") == 0) {
+		json_t *b = json_object_get(resp, "breaker");
+		char t[32];
+		if (json_is_true(json_object_get(b, "tripped")))
+			printf("tripped since %s: %s\n",
+			    fmt_time(json_real_value(json_object_get(b, "since")), t, sizeof(t)),
+			    str(b, "reason"));
+		else
+			printf("not tripped\n");
+		printf("hosts held  %lld\ntrips       %lld (since the daemon started)\n",
+		    (long long)json_integer_value(json_object_get(b, "held")),
+		    (long long)json_integer_value(json_object_get(b, "trips")));
 	} else if (strcmp(cmd, "status") == 0) {
 		const char *k;
 		json_t *v;
@@ -227,8 +261,16 @@ show_result(const char *cmd, json_t *resp)
 				const char *k2;
 				json_t *v2;
 				printf("%-20s", k);
-				json_object_foreach(v, k2, v2)
-					printf(" %s=%lld", k2, (long long)json_integer_value(v2));
+				json_object_foreach(v, k2, v2) {
+					if (json_is_string(v2))
+						printf(" %s=\"%s\"", k2, json_string_value(v2));
+					else if (json_is_boolean(v2))
+						printf(" %s=%s", k2, json_is_true(v2) ? "yes" : "no");
+					else if (json_is_real(v2))
+						printf(" %s=%.0f", k2, json_real_value(v2));
+					else
+						printf(" %s=%lld", k2, (long long)json_integer_value(v2));
+				}
 				printf("\n");
 			} else if (json_is_real(v)) {
 				printf("%-20s %.0f\n", k, json_real_value(v));
@@ -254,11 +296,12 @@ main(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'F' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "as", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("CORDON_SOCKET"), *rosock = DEFAULT_RO_SOCKET;
-	const char *reason = NULL, *state = NULL, *host = NULL, *mac = NULL, *cmd;
+	const char *reason = NULL, *state = NULL, *host = NULL, *mac = NULL, *as = NULL, *cmd;
 	bool patched = false, follow = false;
 	long limit = 0;
 	int opt, rc;
@@ -303,6 +346,7 @@ main(int argc, char **argv)
 		case 'S': state = optarg; break;
 		case 'F': follow = true; break;
 		case 'H': host = optarg; break;
+		case 'A': as = optarg; break;
 		case 'L': {
 			char *end;
 			limit = strtol(optarg, &end, 10);
@@ -319,6 +363,19 @@ main(int argc, char **argv)
 			break;
 	}
 
+	/* "breaker reset": the word after the command is not a host. */
+	if (strcmp(cmd, "breaker") == 0 && host != NULL) {
+		if (strcmp(host, "reset") != 0) {
+			fprintf(stderr, "cordonctl: breaker [reset --reason TEXT]: unexpected '%s'\n", host);
+			return EXIT_USAGE;
+		}
+		if (reason == NULL) {
+			fprintf(stderr, "cordonctl: breaker reset --reason TEXT\n");
+			return EXIT_USAGE;
+		}
+		cmd = "breaker-reset";
+		host = NULL;
+	}
 	req = json_object();
 	json_object_set_new(req, "cmd", json_string(cmd));
 	if (strcmp(cmd, "quarantine") == 0) {
@@ -332,6 +389,13 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		json_object_set_new(req, "patched", json_true());
+	} else if (strcmp(cmd, "resolve") == 0) {
+		if (host == NULL || reason == NULL || as == NULL ||
+		    (strcmp(as, "released") != 0 && strcmp(as, "isolated") != 0)) {
+			fprintf(stderr, "cordonctl: resolve HOST --as released|isolated --reason TEXT\n");
+			return EXIT_USAGE;
+		}
+		json_object_set_new(req, "as", json_string(as));
 	} else if (strcmp(cmd, "approve") == 0 || strcmp(cmd, "show") == 0) {
 		if (host == NULL) {
 			fprintf(stderr, "cordonctl: %s HOST\n", cmd);
@@ -345,7 +409,8 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "list") == 0) {
 		if (state)
 			json_object_set_new(req, "state", json_string(state));
-	} else if (strcmp(cmd, "switches") != 0 && strcmp(cmd, "status") != 0) {
+	} else if (strcmp(cmd, "switches") != 0 && strcmp(cmd, "status") != 0 &&
+	    strcmp(cmd, "breaker") != 0 && strcmp(cmd, "breaker-reset") != 0) {
 		fprintf(stderr, "cordonctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -362,7 +427,8 @@ main(int argc, char **argv)
 		json_object_set_new(req, "mac", json_string(mac));
 	}
 	acts = strcmp(cmd, "quarantine") == 0 || strcmp(cmd, "release") == 0 ||
-	    strcmp(cmd, "approve") == 0;
+	    strcmp(cmd, "approve") == 0 || strcmp(cmd, "breaker-reset") == 0 ||
+	    strcmp(cmd, "resolve") == 0;
 
 	cl = ctl_client_connect(sock, err, sizeof(err));
 	if (cl == NULL && !acts && (errno == EACCES || errno == ENOENT || errno == ECONNREFUSED)) {

@@ -50,10 +50,83 @@ cordon_point_stats(const struct cordon *c, size_t i)
 	return i < c->npoints ? &c->pstats[i] : NULL;
 }
 
-size_t
-cordon_pending(const struct cordon *c)
+int
+host_list_add(void *arg, const struct host_rec *h)
 {
-	return c->npending;
+	struct host_list *k = arg;
+
+	if (k->n == k->cap) {
+		size_t ncap = k->cap ? k->cap * 2 : 64;
+		struct host_rec *nv = realloc(k->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		k->v = nv;
+		k->cap = ncap;
+	}
+	k->v[k->n++] = *h;
+	return 0;
+}
+
+/* ---- the circuit breaker's lasting state ---------------------------------- */
+
+/* Stored as "TRIPPED SINCE REASON" under the key "breaker". */
+int
+core_breaker_store(struct cordon *c)
+{
+	char v[320];
+
+	snprintf(v, sizeof(v), "%d %.3f %s", c->breaker.tripped ? 1 : 0, c->breaker.since,
+	    c->breaker.reason);
+	if (registry_meta_put(c->reg, "breaker", v) != 0) {
+		log_warnx("cannot store the circuit breaker's state: %s", registry_error(c->reg));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+breaker_load(struct cordon *c, char *err, size_t errlen)
+{
+	char v[320];
+	int tripped, n = 0;
+	double since;
+	int rc = registry_meta_get(c->reg, "breaker", v, sizeof(v));
+
+	if (rc < 0) {
+		snprintf(err, errlen, "state database %s: %s", c->conf.state_path, registry_error(c->reg));
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (sscanf(v, "%d %lf %n", &tripped, &since, &n) != 2 || n == 0 ||
+	    (tripped != 0 && tripped != 1)) {
+		snprintf(err, errlen, "state database %s: the circuit breaker's stored state '%.64s'"
+		    " is not understood", c->conf.state_path, v);
+		return -1;
+	}
+	c->breaker.tripped = tripped == 1;
+	c->breaker.since = since;
+	snprintf(c->breaker.reason, sizeof(c->breaker.reason), "%s", v + n);
+	if (c->breaker.tripped)
+		log_warnx("ALERT: the circuit breaker is tripped (since %.0f: %s): no isolation starts"
+		    " on its own until `cordonctl breaker reset`", since, c->breaker.reason);
+	return 0;
+}
+
+static int
+count_held(void *arg, const struct host_rec *h)
+{
+	if (strcmp(h->hold, HOLD_BREAKER) == 0)
+		(*(uint64_t *)arg)++;
+	return 0;
+}
+
+int
+cordon_breaker_state(struct cordon *c, struct cordon_breaker *out)
+{
+	*out = c->breaker;
+	out->held = 0;
+	return registry_foreach(c->reg, HS_SUSPECTED, count_held, &out->held);
 }
 
 
@@ -160,6 +233,8 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	c->reg = registry_open(conf->state_path, err, errlen);
 	if (c->reg == NULL)
 		goto fail;
+	if (breaker_load(c, err, errlen) != 0)
+		goto fail;
 	if (make_points(c, err, errlen) != 0)
 		goto fail;
 	conf_wipe_point_settings(&c->conf);
@@ -203,7 +278,6 @@ cordon_free(struct cordon *c)
 	}
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
-	free(c->pending);
 	free(c->seen);
 	conf_wipe_point_settings(&c->conf);   /* still set if the points were never made */
 	free(c);

@@ -140,12 +140,21 @@ follow_cb(void *arg, int64_t unused)
 	    cc->cursor, EVENTS_MAX_LIMIT, send_audit, cc);
 }
 
+/* The breaker as status and `breaker` show it. */
+static json_t *
+breaker_json(const struct cordon_breaker *br)
+{
+	return json_pack("{s:b, s:f, s:s, s:I, s:I}", "tripped", br->tripped, "since", br->since,
+	    "reason", br->reason, "trips", (json_int_t)br->trips, "held", (json_int_t)br->held);
+}
+
 static void
 do_status(struct ctl_conn *cc)
 {
 	struct cordon *c = cc->c;
 	const struct cordon_stats *st = cordon_stats(c);
 	uint64_t counts[HS_COUNT];
+	struct cordon_breaker br;
 	json_t *hosts = json_object();
 	int s;
 
@@ -156,9 +165,14 @@ do_status(struct ctl_conn *cc)
 	}
 	for (s = 0; s < HS_COUNT; s++)
 		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
-	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	if (cordon_breaker_state(c, &br) != 0) {
+		send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+		json_decref(hosts);
+		return;
+	}
+	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
-	    "hosts", hosts, "pending", (json_int_t)cordon_pending(c),
+	    "hosts", hosts, "breaker", breaker_json(&br),
 	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
 	    "isolations_started", (json_int_t)st->isolations_started,
 	    "isolations_ok", (json_int_t)st->isolations_ok,
@@ -166,6 +180,8 @@ do_status(struct ctl_conn *cc)
 	    "releases_ok", (json_int_t)st->releases_ok,
 	    "releases_failed", (json_int_t)st->releases_failed,
 	    "refused", (json_int_t)st->refused,
+	    "pruned_events", (json_int_t)st->pruned_events,
+	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c)));
 }
 
@@ -223,6 +239,24 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 	case CTL_APPROVE:
 		cc->waiting = true;
 		cordon_approve(c, &rq->host, actor, op_done, cc);
+		break;
+	case CTL_BREAKER: {
+		struct cordon_breaker br;
+		if (cordon_breaker_state(c, &br) != 0) {
+			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+			return;
+		}
+		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "breaker", breaker_json(&br)));
+		break;
+	}
+	case CTL_RESOLVE:
+		cc->waiting = true;
+		cordon_resolve(c, &rq->host, rq->resolve_as == RESOLVE_ISOLATED, actor, rq->reason,
+		    op_done, cc);
+		break;
+	case CTL_BREAKER_RESET:
+		cc->waiting = true;
+		cordon_breaker_reset(c, actor, rq->reason, op_done, cc);
 		break;
 	case CTL_LIST: {
 		json_t *arr = json_array();

@@ -19,6 +19,9 @@ static const struct {
 	{ "events", CTL_EVENTS, false, false },
 	{ "switches", CTL_SWITCHES, false, false },
 	{ "status", CTL_STATUS, false, false },
+	{ "breaker", CTL_BREAKER, false, false },
+	{ "breaker-reset", CTL_BREAKER_RESET, true, false },
+	{ "resolve", CTL_RESOLVE, true, true },
 };
 
 const char *
@@ -70,7 +73,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		if (strcmp(cmds[i].name, name) == 0)
 			break;
 	if (name == NULL || i == sizeof(cmds) / sizeof(cmds[0])) {
-		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status)",
+		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)",
 		    name ? name : "");
 		goto out;
 	}
@@ -98,8 +101,25 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		}
 		snprintf(rq->reason, sizeof(rq->reason), "%s", json_string_value(v));
 	}
-	if (rq->cmd == CTL_QUARANTINE && rq->reason[0] == '\0') {
-		snprintf(err, errlen, "'quarantine' needs a reason");
+	v = json_object_get(o, "as");
+	if (v != NULL) {
+		const char *as = json_is_string(v) ? json_string_value(v) : "";
+		if (strcmp(as, "released") == 0)
+			rq->resolve_as = RESOLVE_RELEASED;
+		else if (strcmp(as, "isolated") == 0)
+			rq->resolve_as = RESOLVE_ISOLATED;
+		else {
+			snprintf(err, errlen, "as must be \"released\" or \"isolated\"");
+			goto out;
+		}
+	}
+	if (rq->cmd == CTL_RESOLVE && rq->resolve_as == RESOLVE_NONE) {
+		snprintf(err, errlen, "'resolve' needs as: \"released\" or \"isolated\"");
+		goto out;
+	}
+	if ((rq->cmd == CTL_QUARANTINE || rq->cmd == CTL_BREAKER_RESET || rq->cmd == CTL_RESOLVE) &&
+	    rq->reason[0] == '\0') {
+		snprintf(err, errlen, "'%s' needs a reason", cmds[i].name);
 		goto out;
 	}
 	v = json_object_get(o, "mac");
@@ -190,10 +210,22 @@ ctl_host_json_new(const struct host_rec *h)
 	if (h->has_loc) {
 		char tagged[ENF_MAX_TAGGED * 6 + 1];
 		enf_tagged_text(&h->loc, tagged, sizeof(tagged));
-		loc = json_pack("{s:o, s:o, s:i, s:i, s:s, s:i, s:o}", "point", jtext(h->loc.point),
-		    "port", jtext(h->loc.port), "ifindex", h->loc.ifindex, "orig_vlan", h->loc.orig_vlan,
-		    "orig_tagged", tagged, "quarantine_vlan", h->loc.quarantine_vlan,
-		    "detail", jtext(h->loc.detail));
+		json_t *macs = json_array(), *affected = json_array();
+		for (uint32_t i = 0; i < h->loc.nport_macs && i < ENF_MAX_PORT_MACS; i++) {
+			const uint8_t *m = h->loc.port_macs[i];
+			char t[24];
+			snprintf(t, sizeof(t), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+			    m[4], m[5]);
+			json_array_append_new(macs, json_string(t));
+			/* Everyone else behind the port: cut off with the host. */
+			if (!h->has_mac || memcmp(m, h->mac, 6) != 0)
+				json_array_append_new(affected, json_string(t));
+		}
+		loc = json_pack("{s:o, s:o, s:i, s:i, s:s, s:i, s:o, s:i, s:o, s:o}", "point",
+		    jtext(h->loc.point), "port", jtext(h->loc.port), "ifindex", h->loc.ifindex,
+		    "orig_vlan", h->loc.orig_vlan, "orig_tagged", tagged,
+		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", jtext(h->loc.detail),
+		    "port_mac_count", (int)h->loc.nport_macs, "port_macs", macs, "affected", affected);
 	}
 	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:I}",
 	    "ip", ip, "mac", h->has_mac ? json_string(mac) : json_null(),

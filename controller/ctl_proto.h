@@ -15,8 +15,10 @@
 
 enum ctl_cmd {
 	CTL_QUARANTINE, CTL_RELEASE, CTL_APPROVE, CTL_LIST, CTL_SHOW, CTL_EVENTS,
-	CTL_SWITCHES, CTL_STATUS,
+	CTL_SWITCHES, CTL_STATUS, CTL_BREAKER, CTL_BREAKER_RESET, CTL_RESOLVE,
 };
+
+enum { RESOLVE_NONE, RESOLVE_RELEASED, RESOLVE_ISOLATED };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
@@ -26,6 +28,7 @@ struct ctl_request {
 	bool has_mac;       /* quarantine: the host's MAC, to find its switch port */
 	uint8_t mac[6];
 	bool patched;
+	int resolve_as;     /* resolve: RESOLVE_RELEASED or RESOLVE_ISOLATED */
 	int state;          /* list: a host state, or -1 for all */
 	bool follow;        /* events */
 	unsigned limit;     /* events: how many past entries, 0 = default */

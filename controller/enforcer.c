@@ -25,6 +25,7 @@ static void on_located(void *arg, const struct enf_result *res);
 static void on_isolated(void *arg, const struct enf_result *res);
 static void on_released(void *arg, const struct enf_result *res);
 static void on_checked(void *arg, const struct enf_result *res);
+static void finish_release(struct cordon *c, struct host_rec *hp, const char *detail);
 
 int
 enforcer_point_index(const struct cordon *c, const struct ip_addr *ip)
@@ -172,22 +173,30 @@ reread(struct cordon *c, const struct ip_addr *ip, enum host_state want,
 static void
 fail_host(struct cordon *c, struct host_rec *h, const char *op, const char *msg)
 {
-	char ipt[64], result[ENF_DETAIL_LEN + 32];
+	char ipt[64], result[ENF_DETAIL_LEN + 64];
 	double wait = backoff(c, h->attempts);
+	bool give_up = h->attempts >= c->conf.max_attempts;
 
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
 	h->state = HS_FAILED;
 	snprintf(h->failed_op, sizeof(h->failed_op), "%s", op);
 	snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
-	h->next_retry = loop_now() + wait;
+	/* No endless retries: after policy.max_attempts an operator decides. */
+	h->next_retry = give_up ? 0 : loop_now() + wait;
 	h->updated = loop_now();
 	if (registry_put(c->reg, h) != 0)
 		log_warnx("ALERT: %s of %s failed (%s) and the failure could not be recorded: %s",
 		    op, ipt, msg, registry_error(c->reg));
-	log_warnx("ALERT: %s of %s failed (attempt %u): %s; retrying in %.0f s%s", op, ipt,
-	    h->attempts, msg, wait,
-	    strcmp(op, "release") == 0 ? "; the host stays isolated" : "");
-	snprintf(result, sizeof(result), "failed: %s", msg);
+	if (give_up)
+		log_warnx("ALERT: %s of %s failed (attempt %u of policy.max_attempts %u): %s; no more"
+		    " retries%s: see to it, then `cordonctl resolve %s --as released|isolated --reason TEXT`",
+		    op, ipt, h->attempts, c->conf.max_attempts, msg,
+		    strcmp(op, "release") == 0 ? "; the host stays isolated" : "", ipt);
+	else
+		log_warnx("ALERT: %s of %s failed (attempt %u): %s; retrying in %.0f s%s", op, ipt,
+		    h->attempts, msg, wait,
+		    strcmp(op, "release") == 0 ? "; the host stays isolated" : "");
+	snprintf(result, sizeof(result), "failed: %s%s", msg, give_up ? " (no more retries)" : "");
 	cordon_audit(c, h->actor[0] ? h->actor : "policy", op, &h->ip, h->reason, result);
 	if (strcmp(op, "isolate") == 0)
 		c->st.isolations_failed++;
@@ -325,6 +334,119 @@ op_completed(struct op *o, const struct enf_result *res, enum host_state want,
 	return c;
 }
 
+/* ---- shared ports ------------------------------------------------------------- */
+
+/* Whether `h`'s record holds its port isolated (or may: a failed step). */
+static bool
+holds_port(const struct host_rec *h)
+{
+	switch (h->state) {
+	case HS_QUARANTINING:
+	case HS_QUARANTINED:
+	case HS_RELEASING:
+		return true;
+	case HS_FAILED:
+		return strcmp(h->failed_op, "release") == 0 || h->has_loc;
+	default:
+		return false;
+	}
+}
+
+struct port_peers {
+	struct ip_addr self;
+	struct host_rec first;   /* the first other host holding the port */
+	size_t n;                /* other hosts holding it */
+};
+
+static int
+peer_cb(void *arg, const struct host_rec *h)
+{
+	struct port_peers *pp = arg;
+
+	if (memcmp(&h->ip, &pp->self, sizeof(pp->self)) == 0 || !holds_port(h))
+		return 0;
+	if (pp->n++ == 0)
+		pp->first = *h;
+	return 0;
+}
+
+/* Other hosts whose records hold the port of `h` isolated: -1 on a database error. */
+static int
+port_peers(struct cordon *c, const struct host_rec *h, struct port_peers *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->self = h->ip;
+	if (!h->has_loc || h->loc.ifindex <= 0)
+		return 0;
+	return registry_foreach_at(c->reg, &h->loc, peer_cb, pp);
+}
+
+static void
+macs_text(const struct enf_location *l, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->nport_macs && i < ENF_MAX_PORT_MACS && used < len; i++) {
+		const uint8_t *m = l->port_macs[i];
+		int n = snprintf(buf + used, len - used, "%s%02x:%02x:%02x:%02x:%02x:%02x",
+		    i ? ", " : "", m[0], m[1], m[2], m[3], m[4], m[5]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (l->nport_macs > ENF_MAX_PORT_MACS && used < len)
+		snprintf(buf + used, len - used, ", ...");
+}
+
+/*
+ * Policy found a host behind a port that carries other MACs too: isolating
+ * the port cuts them all off, so an operator decides (policy.shared_port_approval).
+ */
+static void
+hold_shared_port(struct cordon *c, struct host_rec *h)
+{
+	char ipt[64], macs[ENF_MAX_PORT_MACS * 19 + 8], msg[ENF_DETAIL_LEN + 256];
+
+	ip_to_str(&h->ip, ipt, sizeof(ipt));
+	macs_text(&h->loc, macs, sizeof(macs));
+	snprintf(msg, sizeof(msg), "port %s of %s carries %u MACs (%s): isolating it cuts every host"
+	    " behind it off; approve to isolate", h->loc.port, h->loc.point, h->loc.nport_macs, macs);
+	h->state = HS_SUSPECTED;
+	snprintf(h->hold, sizeof(h->hold), "%s", HOLD_APPROVAL);
+	snprintf(h->last_error, sizeof(h->last_error), "%s", msg);
+	h->has_loc = false;      /* located again when approved: hosts move */
+	h->attempts = 0;
+	h->updated = loop_now();
+	if (registry_put(c->reg, h) != 0)
+		log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
+	log_notice("%s awaits approval: %s (cordonctl approve %s)", ipt, msg, ipt);
+	cordon_audit(c, "policy", "isolate", &h->ip, h->reason, "awaiting approval: shared port");
+	enforcer_notify(c, &h->ip, false, h, msg);
+}
+
+/*
+ * A second host isolated behind a port already in quarantine finds the
+ * quarantine VLAN there: what the port had before comes from the record of
+ * the host isolated first, so that the last release restores it exactly.
+ */
+static void
+inherit_port_config(struct host_rec *h, const struct port_peers *pp)
+{
+	char ipt[64], first[64];
+
+	if (pp->n == 0 || !pp->first.has_loc || pp->first.loc.orig_vlan <= 0)
+		return;
+	if (h->loc.orig_vlan > 0 && h->loc.orig_vlan != pp->first.loc.quarantine_vlan)
+		return;   /* the port is not isolated yet: what locate read is the original */
+	h->loc.orig_vlan = pp->first.loc.orig_vlan;
+	memcpy(h->loc.orig_tagged, pp->first.loc.orig_tagged, sizeof(h->loc.orig_tagged));
+	h->loc.norig_tagged = pp->first.loc.norig_tagged;
+	log_info("%s shares %s with %s, already isolated: its original VLAN %d comes from that record",
+	    ip_to_str(&h->ip, ipt, sizeof(ipt)), h->loc.port,
+	    ip_to_str(&pp->first.ip, first, sizeof(first)), h->loc.orig_vlan);
+}
+
 static void
 on_located(void *arg, const struct enf_result *res)
 {
@@ -341,6 +463,22 @@ on_located(void *arg, const struct enf_result *res)
 	 * anything is changed. */
 	h.loc = res->loc;
 	h.has_loc = true;
+	if (h.loc.nport_macs > 1 && c->conf.shared_port_approval && strcmp(h.actor, "policy") == 0) {
+		op_end(o);
+		hold_shared_port(c, &h);
+		return;
+	}
+	{
+		struct port_peers pp;
+		if (port_peers(c, &h, &pp) != 0) {
+			op_end(o);
+			snprintf(msg, sizeof(msg), "cannot read the port's other hosts: %s",
+			    registry_error(c->reg));
+			fail_host(c, &h, "isolate", msg);
+			return;
+		}
+		inherit_port_config(&h, &pp);
+	}
 	h.updated = loop_now();
 	if (registry_put(c->reg, &h) != 0) {
 		op_end(o);
@@ -408,6 +546,26 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		fail_host(c, h, "release", "its enforcement point is no longer configured");
 		return 0;
 	}
+	{
+		/* A port is restored only when no quarantined host is left behind it. */
+		struct port_peers pp;
+		char first[64], detail[ENF_DETAIL_LEN + 128];
+		if (port_peers(c, h, &pp) != 0) {
+			char msg[ENF_DETAIL_LEN];
+			snprintf(msg, sizeof(msg), "cannot read the port's other hosts: %s",
+			    registry_error(c->reg));
+			fail_host(c, h, "release", msg);
+			return 0;
+		}
+		if (pp.n > 0) {
+			snprintf(detail, sizeof(detail), "%s stays isolated: %zu other host%s quarantined"
+			    " behind it (%s%s); restored with the last", h->loc.port, pp.n,
+			    pp.n > 1 ? "s are" : " is", ip_to_str(&pp.first.ip, first, sizeof(first)),
+			    pp.n > 1 ? ", ..." : "");
+			finish_release(c, h, detail);
+			return 0;
+		}
+	}
 	log_info("releasing %s via %s (%s, by %s)", ipt, h->loc.point, reason, actor);
 	o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
 	if (o == NULL) {
@@ -418,17 +576,13 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 	return 0;
 }
 
+/* The released host's record: probation (or clear), no location; audited. */
 static void
-on_released(void *arg, const struct enf_result *res)
+finish_release(struct cordon *c, struct host_rec *hp, const char *detail)
 {
-	struct cordon *c;
-	struct host_rec h;
-	char ipt[64], msg[ENF_DETAIL_LEN + 64];
+	struct host_rec h = *hp;
+	char ipt[64], msg[ENF_DETAIL_LEN + 128];
 
-	c = op_completed(arg, res, HS_RELEASING, "release", "release", false, &h);
-	if (c == NULL)
-		return;
-	failpoint("release-applied");
 	h.attempts = 0;
 	h.next_retry = 0;
 	h.last_error[0] = '\0';
@@ -445,12 +599,25 @@ on_released(void *arg, const struct enf_result *res)
 		log_warnx("ALERT: %s is released but the state database cannot record it: %s",
 		    ip_to_str(&h.ip, ipt, sizeof(ipt)), registry_error(c->reg));
 	c->st.releases_ok++;
-	log_notice("released %s: %s; %s", ip_to_str(&h.ip, ipt, sizeof(ipt)),
-	    res->loc.detail[0] ? res->loc.detail : h.loc.detail,
+	log_notice("released %s: %s; %s", ip_to_str(&h.ip, ipt, sizeof(ipt)), detail,
 	    h.state == HS_PROBATION ? "on probation" : "clear");
-	snprintf(msg, sizeof(msg), "ok: %s", res->loc.detail[0] ? res->loc.detail : "restored");
+	snprintf(msg, sizeof(msg), "ok: %s", detail);
 	cordon_audit(c, h.actor, "release", &h.ip, h.reason, msg);
 	enforcer_notify(c, &h.ip, true, &h, msg + 4);
+}
+
+static void
+on_released(void *arg, const struct enf_result *res)
+{
+	struct cordon *c;
+	struct host_rec h;
+
+	c = op_completed(arg, res, HS_RELEASING, "release", "release", false, &h);
+	if (c == NULL)
+		return;
+	failpoint("release-applied");
+	finish_release(c, &h, res->loc.detail[0] ? res->loc.detail :
+	    h.loc.detail[0] ? h.loc.detail : "restored");
 }
 
 /* ---- restart: reconcile the registry with the enforcement points -------- */
@@ -527,28 +694,6 @@ start_check(struct cordon *c, const struct host_rec *h)
 		enf_check(c->points[pi], &h->loc, on_checked, o);
 }
 
-struct collect {
-	struct host_rec *v;  /* owned by the caller */
-	size_t n, cap;
-};
-
-static int
-collect_host(void *arg, const struct host_rec *h)
-{
-	struct collect *k = arg;
-
-	if (k->n == k->cap) {
-		size_t ncap = k->cap ? k->cap * 2 : 64;
-		struct host_rec *nv = realloc(k->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		k->v = nv;
-		k->cap = ncap;
-	}
-	k->v[k->n++] = *h;
-	return 0;
-}
-
 static void
 report_point_diff(void *arg, const char *message)
 {
@@ -563,7 +708,7 @@ report_point_diff(void *arg, const char *message)
  * the point is configured to), missing ones put back.
  */
 static void
-reconcile_points(struct cordon *c, const struct collect *k)
+reconcile_points(struct cordon *c, const struct host_list *k)
 {
 	struct enf_location *locs = calloc(k->n ? k->n : 1, sizeof(*locs));
 	char err[512];
@@ -595,8 +740,8 @@ reconcile_points(struct cordon *c, const struct collect *k)
 void
 cordon_reconcile(struct cordon *c)
 {
-	struct collect k = { NULL, 0, 0 };
-	size_t i, resumed = 0, checked = 0, queued = 0;
+	struct host_list k = { NULL, 0, 0 };
+	size_t i, resumed = 0, checked = 0, held = 0;
 	char ipt[64];
 
 	/* Only the states that hold or await enforcement: the asset list of
@@ -606,7 +751,7 @@ cordon_reconcile(struct cordon *c)
 			HS_FAILED, HS_SUSPECTED };
 		size_t si;
 		for (si = 0; si < sizeof(states) / sizeof(states[0]); si++) {
-			if (registry_foreach(c->reg, states[si], collect_host, &k) != 0) {
+			if (registry_foreach(c->reg, states[si], host_list_add, &k) != 0) {
 				/* A partial picture must not drive the points' reconcile,
 				 * which could remove what it did not see. */
 				log_warnx("ALERT: reconcile: cannot read the state database (%s): "
@@ -657,75 +802,37 @@ cordon_reconcile(struct cordon *c)
 			checked++;
 			break;
 		case HS_SUSPECTED:
-			if (strcmp(h->hold, HOLD_RATE) == 0) {
-				enforcer_pending_push(c, &h->ip);
-				queued++;
-			}
+			if (strcmp(h->hold, HOLD_BREAKER) == 0)
+				held++;
 			break;
 		default:
 			break;
 		}
 	}
 	free(k.v);
-	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed, %zu queued",
-	    k.n, checked, resumed, queued);
+	log_info("reconcile: %zu hosts on record; %zu isolations checked, %zu operations resumed,"
+	    " %zu held by the circuit breaker", k.n, checked, resumed, held);
 }
 
-/* ---- timers: retries, probation, the rate-limited queue ------------------ */
-
-void
-enforcer_pending_push(struct cordon *c, const struct ip_addr *ip)
-{
-	size_t i;
-
-	for (i = 0; i < c->npending; i++)
-		if (memcmp(&c->pending[i], ip, sizeof(*ip)) == 0)
-			return;
-	if (c->npending == c->pending_cap) {
-		size_t ncap = c->pending_cap ? c->pending_cap * 2 : 64;
-		struct ip_addr *nv = realloc(c->pending, ncap * sizeof(*nv));
-		if (nv == NULL) {
-			log_warnx("cannot queue a rate-limited host: out of memory (it stays suspected)");
-			return;
-		}
-		c->pending = nv;
-		c->pending_cap = ncap;
-	}
-	c->pending[c->npending++] = *ip;
-}
-
-static void
-drain_pending(struct cordon *c)
-{
-	while (!c->conf.dry_run && c->npending > 0 && rate_cap_free_now(&c->cap, loop_now())) {
-		struct ip_addr ip = c->pending[0];
-		struct host_rec h;
-		memmove(c->pending, c->pending + 1, (c->npending - 1) * sizeof(ip));
-		c->npending--;
-		if (registry_get(c->reg, &ip, &h) != 1 || h.state != HS_SUSPECTED ||
-		    strcmp(h.hold, HOLD_RATE) != 0)
-			continue;
-		enforcer_begin_isolation(c, &h, "policy", h.reason);
-	}
-}
+/* ---- timers: retries and probation ----------------------------------------- */
 
 static int
 due_host(void *arg, const struct host_rec *h)
 {
-	struct collect *k = arg;
+	struct host_list *k = arg;
 	double now = loop_now();
 
-	if ((h->state == HS_FAILED && h->next_retry <= now) ||
+	if ((h->state == HS_FAILED && h->next_retry > 0 && h->next_retry <= now) ||
 	    (h->state == HS_PROBATION && h->probation_until <= now) ||
 	    (h->state == HS_QUARANTINED && h->next_retry > 0 && h->next_retry <= now))
-		return collect_host(k, h);
+		return host_list_add(k, h);
 	return 0;
 }
 
 void
 enforcer_tick(struct cordon *c)
 {
-	struct collect k = { NULL, 0, 0 };
+	struct host_list k = { NULL, 0, 0 };
 	size_t i;
 	char ipt[64];
 
@@ -757,5 +864,4 @@ enforcer_tick(struct cordon *c)
 		}
 	}
 	free(k.v);
-	drain_pending(c);
 }

@@ -387,6 +387,7 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 	struct evkeyvalq q;
 	uint64_t counts[HS_COUNT];
+	struct cordon_breaker br;
 	size_t i, np = cordon_npoints(c);
 	int s;
 
@@ -394,7 +395,7 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 		goto out;
 	/* Count first: a scrape that cannot read the hosts fails as a whole
 	 * rather than reporting zero quarantined hosts. */
-	if (registry_count(cordon_registry(c), counts) != 0) {
+	if (registry_count(cordon_registry(c), counts) != 0 || cordon_breaker_state(c, &br) != 0) {
 		evbuffer_add_printf(b, "state database: %s\n", registry_error(cordon_registry(c)));
 		reply(req, 500, "text/plain; charset=utf-8");
 		goto out;
@@ -416,8 +417,19 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	    "Release attempts that failed (each retry counts).", st->releases_failed);
 	counter(b, "cordon_refused_total",
 	    "Isolations refused because the host is protected (policy.protected).", st->refused);
-	gauge(b, "cordon_pending", "Hosts queued by the isolation rate cap.",
-	    (double)cordon_pending(c));
+	metric_head(b, "cordon_pruned_rows_total", "counter",
+	    "Stored rows aged out (daemon.retention_events, daemon.retention_audit).");
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"events\"} %" PRIu64 "\n",
+	    st->pruned_events);
+	evbuffer_add_printf(b, "cordon_pruned_rows_total{table=\"audit\"} %" PRIu64 "\n",
+	    st->pruned_audit);
+	gauge(b, "cordon_breaker_tripped",
+	    "1 while the circuit breaker has stopped automatic isolation (policy.max_isolations_per_minute).",
+	    br.tripped ? 1.0 : 0.0);
+	counter(b, "cordon_breaker_trips_total", "Times the circuit breaker tripped since the daemon started.",
+	    br.trips);
+	gauge(b, "cordon_breaker_held", "Hosts held by the circuit breaker for an operator.",
+	    (double)br.held);
 	metric_head(b, "cordon_hosts", "gauge", "Hosts on record, by state.");
 	for (s = 0; s < HS_COUNT; s++)
 		evbuffer_add_printf(b, "cordon_hosts{state=\"%s\"} %" PRIu64 "\n",

@@ -15,7 +15,7 @@ policy_action_name(enum policy_action a)
 	case POLICY_NOT_ACTING: return "not-acting";
 	case POLICY_DRY_RUN: return "dry-run";
 	case POLICY_APPROVAL: return "approval";
-	case POLICY_RATE_LIMITED: return "rate-limited";
+	case POLICY_BREAKER: return "breaker";
 	case POLICY_NO_POINT: return "no-point";
 	default: return "?";
 	}
@@ -23,7 +23,7 @@ policy_action_name(enum policy_action a)
 
 enum policy_action
 policy_decide(const struct cordon_conf *c, const struct host_rec *h,
-    const struct detection *d, bool cap_free, char *why, size_t whylen)
+    const struct detection *d, bool tripped, bool cap_free, char *why, size_t whylen)
 {
 	const struct engine_policy *ep = &c->engines[d->engine];
 	const struct prefix *p;
@@ -50,8 +50,17 @@ policy_decide(const struct cordon_conf *c, const struct host_rec *h,
 		return POLICY_REFUSE;
 	}
 	if (h->state == HS_PROBATION) {
+		if (c->dry_run) {
+			snprintf(why, whylen, "relapse during probation: %s detection", det_engine_name(d->engine));
+			return POLICY_DRY_RUN;
+		}
+		if (tripped) {
+			snprintf(why, whylen, "relapse during probation: %s detection; the circuit breaker"
+			    " has stopped automatic isolation", det_engine_name(d->engine));
+			return POLICY_BREAKER;
+		}
 		snprintf(why, whylen, "relapse during probation: %s detection", det_engine_name(d->engine));
-		return c->dry_run ? POLICY_DRY_RUN : POLICY_RELAPSE;
+		return POLICY_RELAPSE;
 	}
 	if (!ep->isolate) {
 		snprintf(why, whylen, "engine %s does not isolate (policy.engines.%s.isolate)",
@@ -76,13 +85,23 @@ policy_decide(const struct cordon_conf *c, const struct host_rec *h,
 		snprintf(why, whylen, "needs approval (%s)", prefix_to_str(p, pbuf, sizeof(pbuf)));
 		return POLICY_APPROVAL;
 	}
+	if (tripped) {
+		snprintf(why, whylen, "the circuit breaker has stopped automatic isolation");
+		return POLICY_BREAKER;
+	}
 	if (!cap_free) {
-		snprintf(why, whylen, "isolation cap of %u per minute reached: queued", c->max_per_minute);
-		return POLICY_RATE_LIMITED;
+		snprintf(why, whylen, "isolation cap of %u per minute reached", c->max_per_minute);
+		return POLICY_BREAKER;
 	}
 	snprintf(why, whylen, "%u probes, %u failures, %u destinations", d->probes,
 	    d->failures, d->distinct_dsts);
 	return POLICY_ISOLATE;
+}
+
+bool
+policy_evidence_current(const struct cordon_conf *c, const struct host_rec *h, double now)
+{
+	return now - h->last_seen <= (double)c->breaker_evidence_age_s;
 }
 
 int
@@ -138,4 +157,10 @@ rate_cap_wait(struct rate_cap *r, double now)
 	if (r->len < r->cap)
 		return 0;
 	return 60.0 - (now - r->stamps[r->head]);
+}
+
+void
+rate_cap_clear(struct rate_cap *r)
+{
+	r->head = r->len = 0;
 }

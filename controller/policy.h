@@ -17,12 +17,12 @@
 enum policy_action {
 	POLICY_IGNORE,        /* already being isolated, isolated or released: record only */
 	POLICY_ISOLATE,       /* start an isolation now */
-	POLICY_RELAPSE,       /* on probation: isolate at once, ahead of the cap */
+	POLICY_RELAPSE,       /* on probation: isolate at once, ahead of the cap (not past a tripped breaker) */
 	POLICY_REFUSE,        /* a protected host: never isolated */
 	POLICY_NOT_ACTING,    /* this engine does not isolate, or its evidence is too thin */
 	POLICY_DRY_RUN,       /* would isolate; dry run changes nothing */
 	POLICY_APPROVAL,      /* would isolate once an operator approves */
-	POLICY_RATE_LIMITED,  /* would isolate; the cap is reached: queued */
+	POLICY_BREAKER,       /* would isolate; the cap is reached or the breaker tripped: an operator decides */
 	POLICY_NO_POINT,      /* no enforcement point serves the host */
 };
 
@@ -30,12 +30,22 @@ const char *policy_action_name(enum policy_action a);
 
 /*
  * Decides for a detection about a host whose record is `h` (state
- * HS_OBSERVED for a new host). `cap_free` tells whether the per-minute cap
- * has room. The reason (for logs and the audit) goes into `why`.
+ * HS_OBSERVED for a new host). `tripped` tells whether the circuit breaker
+ * has stopped automatic isolation; `cap_free` whether the per-minute cap
+ * has room (when it has not, the caller trips the breaker). The reason
+ * (for logs and the audit) goes into `why`.
  */
 enum policy_action policy_decide(const struct cordon_conf *c,
-    const struct host_rec *h, const struct detection *d, bool cap_free,
-    char *why, size_t whylen);
+    const struct host_rec *h, const struct detection *d, bool tripped,
+    bool cap_free, char *why, size_t whylen);
+
+/*
+ * Whether a host held by the breaker still has current evidence at `now`:
+ * its last detection is at most policy.breaker_evidence_age seconds old.
+ * Only such hosts are isolated when an operator resets the breaker.
+ */
+bool policy_evidence_current(const struct cordon_conf *c, const struct host_rec *h,
+    double now);
 
 /*
  * The per-minute isolation cap: a sliding 60-second window of start times.
@@ -52,5 +62,7 @@ bool rate_cap_free_now(struct rate_cap *r, double now);
 void rate_cap_take(struct rate_cap *r, double now);
 /* Seconds until a slot frees (0 when one is free). */
 double rate_cap_wait(struct rate_cap *r, double now);
+/* Empties the window: an operator's reset of the breaker starts a new minute. */
+void rate_cap_clear(struct rate_cap *r);
 
 #endif

@@ -37,6 +37,13 @@ host_state_from_name(const char *name)
 	return -1;
 }
 
+/* What row_to_host reads, in its order. */
+#define HOST_COLUMNS \
+    "SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc," \
+    " loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan," \
+    " loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until," \
+    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs"
+
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
@@ -48,18 +55,20 @@ static const char schema[] =
     " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
     " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
     " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
-    " loc_orig_tagged TEXT NOT NULL DEFAULT '',"
+    " loc_orig_tagged TEXT NOT NULL DEFAULT '', loc_port_macs TEXT NOT NULL DEFAULT '',"
     " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
     " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
+    "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_host ON audit(host, id);"
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, host TEXT NOT NULL,"
-    " engine TEXT NOT NULL, json TEXT NOT NULL);";
+    " engine TEXT NOT NULL, json TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 /*
  * Columns added since the first schema, each with its default for the rows
@@ -72,6 +81,8 @@ static const struct {
 } added_columns[] = {
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
+	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
+	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
 };
 
 static bool
@@ -94,12 +105,24 @@ hosts_has_column(sqlite3 *db, const char *column, int *rc)
 	return found;
 }
 
+/*
+ * An older Cordon queued hosts over its isolation cap ("rate-limit" holds)
+ * and isolated them later on its own. Such hosts are now held by the
+ * circuit breaker, tripped, for an operator to decide.
+ */
+static const char legacy_rate_holds[] =
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'breaker',"
+    " '1 ' || CAST(strftime('%s', 'now') AS TEXT) || ' hosts queued by the isolation cap of an older Cordon'"
+    " WHERE EXISTS (SELECT 1 FROM hosts WHERE hold = 'rate-limit');"
+    "UPDATE hosts SET hold = '" HOLD_BREAKER "' WHERE hold = 'rate-limit';";
+
 /* Adds what an older database lacks; SQLite's code, with *msg (sqlite3_free) on failure. */
 static int
 migrate(sqlite3 *db, char **msg)
 {
+	int rc;
+
 	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
-		int rc;
 		if (hosts_has_column(db, added_columns[i].column, &rc))
 			continue;
 		if (rc != SQLITE_OK) {
@@ -117,7 +140,13 @@ migrate(sqlite3 *db, char **msg)
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	return SQLITE_OK;
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, legacy_rate_holds, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 static void
@@ -156,17 +185,14 @@ registry_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts WHERE ip = ?",
+		HOST_COLUMNS " FROM hosts WHERE ip = ?",
 		-1, &r->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT OR REPLACE INTO hosts (ip, ipbin, mac, state, hold, failed_op, reason,"
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, loc_port_macs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -260,6 +286,9 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 		/* Not a list Cordon wrote: past the bound, so that the point refuses the
 		 * location (nothing written to the switch) rather than drop memberships. */
 		h->loc.norig_tagged = ENF_MAX_TAGGED + 1;
+	col_text(st, 25, buf, sizeof(buf));
+	if (enf_port_macs_parse(buf, &h->loc) < 0)
+		h->loc.nport_macs = 0;   /* shown as unknown; nothing is acted on from it */
 }
 
 int
@@ -288,7 +317,7 @@ int
 registry_put(struct registry *r, const struct host_rec *h)
 {
 	sqlite3_stmt *st = r->put;
-	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1];
+	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1], macs[16 + ENF_MAX_PORT_MACS * 18];
 	int i = 1, rc;
 
 	ip_to_str(&h->ip, ip, sizeof(ip));
@@ -326,6 +355,8 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)h->detections);
 	enf_tagged_text(&h->loc, tagged, sizeof(tagged));
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
+	enf_port_macs_text(&h->loc, macs, sizeof(macs));
+	sqlite3_bind_text(st, i++, macs, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -392,10 +423,7 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	int rc;
 
 	if (sqlite3_prepare_v2(r->db,
-		"SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc,"
-		" loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan,"
-		" loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until,"
-		" first_seen, last_seen, updated, last_error, detections, loc_orig_tagged FROM hosts"
+		HOST_COLUMNS " FROM hosts"
 		" WHERE ?1 IS NULL OR state = ?1 ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;
@@ -416,6 +444,37 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "listing hosts");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
+		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 AND loc_ifindex > 0"
+		" ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing a port's hosts");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, l->point, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, l->ifindex);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			sqlite3_finalize(st);
+			snprintf(r->error, sizeof(r->error), "listing a port's hosts: stopped by the caller");
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing a port's hosts");
 		return -1;
 	}
 	return 0;
@@ -564,4 +623,79 @@ registry_seen(struct registry *r, const struct seen_host *v, size_t n)
 		return -1;
 	}
 	return 0;
+}
+
+int
+registry_meta_get(struct registry *r, const char *key, char *value, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading settings");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_text(st, 0, value, len);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		set_error(r, "reading settings");
+		found = -1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int
+registry_meta_put(struct registry *r, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+		-1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "writing settings");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "writing settings");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows)
+{
+	/* The max_rows lowest ids: the oldest rows, found without a scan. */
+	static const char *const sql[] = {
+		[REGISTRY_EVENTS] = "DELETE FROM events WHERE id IN"
+		    " (SELECT id FROM events ORDER BY id LIMIT ?2) AND time < ?1",
+		[REGISTRY_AUDIT] = "DELETE FROM audit WHERE id IN"
+		    " (SELECT id FROM audit ORDER BY id LIMIT ?2) AND time < ?1",
+	};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)log > REGISTRY_AUDIT)
+		return -1;
+	if (sqlite3_prepare_v2(r->db, sql[log], -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max_rows);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "pruning old rows");
+		return -1;
+	}
+	return sqlite3_changes(r->db);
 }

@@ -41,7 +41,8 @@ int host_state_from_name(const char *name);
 /* Why a suspected host waits. */
 #define HOLD_NONE ""
 #define HOLD_APPROVAL "approval"
-#define HOLD_RATE "rate-limit"
+#define HOLD_BREAKER "breaker"   /* the circuit breaker tripped: waits for an operator */
+#define HOLD_STALE "stale"       /* its evidence was too old when the breaker was reset */
 #define HOLD_DRY_RUN "dry-run"
 #define HOLD_POLICY "policy"
 #define HOLD_PROTECTED "protected"
@@ -100,6 +101,13 @@ typedef int (*registry_host_fn)(void *arg, const struct host_rec *h);
  * Stops when fn returns non-zero, and then returns -1 (the walk is partial).
  */
 int registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg);
+/*
+ * Calls fn for each host whose recorded location is the switch port of `l`
+ * (same point and ifIndex; never a netlink location), in address order.
+ * Stops and returns -1 as registry_foreach does.
+ */
+int registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn,
+    void *arg);
 
 struct audit_rec {
 	int64_t id;
@@ -125,7 +133,26 @@ int registry_seen(struct registry *r, const struct seen_host *v, size_t n);
 /* The id of the newest audit entry (0 when none), or -1 on error. */
 int64_t registry_audit_last_id(struct registry *r);
 
+/* The tables whose rows age out (registry_prune). */
+enum registry_log { REGISTRY_EVENTS, REGISTRY_AUDIT };
+
+/*
+ * Deletes rows of `log` older than `before` (epoch seconds), looking at no
+ * more than the `max_rows` oldest rows (rows are appended in time order), so
+ * that one call stays short however large the table. Returns how many went,
+ * or -1 on error.
+ */
+int registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows);
+
 /* Counts of hosts per state into counts[HS_COUNT]. */
 int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);
+
+/*
+ * The daemon's own lasting settings (the circuit breaker's state), by key.
+ * registry_meta_get copies the value into value[len]: 1 found, 0 absent,
+ * -1 error. registry_meta_put is durable when it returns 0.
+ */
+int registry_meta_get(struct registry *r, const char *key, char *value, size_t len);
+int registry_meta_put(struct registry *r, const char *key, const char *value);
 
 #endif

@@ -35,6 +35,7 @@
  * format's, and a location with more is refused rather than cut.
  */
 #define ENF_MAX_TAGGED 4
+#define ENF_MAX_PORT_MACS 8    /* MACs behind a shared port that a location lists */
 
 enum enf_status {
 	ENF_OK = 0,
@@ -74,6 +75,14 @@ struct enf_location {
 	 */
 	int32_t orig_tagged[ENF_MAX_TAGGED];
 	uint32_t norig_tagged;
+	/*
+	 * switch: the distinct MACs learned on the port when it was located,
+	 * the host's own included: more than one is a shared port (an IP phone
+	 * and its PC, a small switch), whose isolation cuts them all off. The
+	 * first min(nport_macs, ENF_MAX_PORT_MACS) are listed. netlink: 0.
+	 */
+	uint8_t port_macs[ENF_MAX_PORT_MACS][6];
+	uint32_t nport_macs;
 	struct enf_host host;
 	char detail[ENF_DETAIL_LEN]; /* human-readable: "swp3 VLAN 10 (tagged 20) -> 999" or the rules */
 };
@@ -128,6 +137,16 @@ int enf_tagged_text(const struct enf_location *l, char *buf, size_t len);
  * ENF_MAX_TAGGED distinct VLAN IDs 1..4094.
  */
 int enf_tagged_parse(const char *s, struct enf_location *l);
+
+/*
+ * The port's MACs as stored: "N" then ",aa:bb:cc:dd:ee:ff" for each listed
+ * ("0" or "" for none). Returns snprintf's count.
+ */
+int enf_port_macs_text(const struct enf_location *l, char *buf, size_t len);
+/* Parses that form into l->port_macs/nport_macs; -1, with l unchanged, when malformed. */
+int enf_port_macs_parse(const char *s, struct enf_location *l);
+/* Whether two locations are the same switch port (never for netlink locations). */
+bool enf_same_port(const struct enf_location *a, const struct enf_location *b);
 
 static inline void
 enf_locate(struct enf_point *p, const struct enf_host *h, enf_done_fn cb, void *arg)

@@ -279,6 +279,19 @@ lsw_agent_start() {
   lsw_wait_served "$sw"
 }
 
+# lsw_agent_stop SW: stops the subagent and waits (bounded) until it is gone,
+# so that a new one does not register its subtrees beside the old one's.
+lsw_agent_stop() {
+  local pid i
+  pid=$(cat "$LSW_STATE/$1/agent.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  lsw_die "$1: subagent $pid does not stop"
+}
+
 # lsw_snmpd_pid SW: pid of the switch's snmpd.
 lsw_snmpd_pid() { cat "$LSW_STATE/$1/snmpd.pid" 2>/dev/null; }
 
@@ -290,7 +303,7 @@ lsw_switch_destroy() { lsw_ns_destroy "$1"; }
 # numeric OIDs, quick output ("OID VALUE" per line).
 lsw_snmp() {
   local cmd=$1 noc=$2 sw=$3; shift 3
-  ip netns exec "$noc" "$cmd" -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Oqn \
+  ip netns exec "$noc" "$cmd" -v2c -c "$LSW_RW_COMMUNITY" -t 2 -r 2 -Oqn \
     "$(lsw_switch_addr "$sw")" "$@"
 }
 

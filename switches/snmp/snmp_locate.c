@@ -245,8 +245,11 @@ locate_done(struct op *op)
 			 "VLAN %d%s%s", op->loc.port, op->loc.bridge_port, op->loc.ifindex, op->cur_vlan,
 			 tagged, learned);
 	}
-	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d (%s)", sw->cfg.name, mac,
-		  op->loc.port, op->cur_vlan, op->found.how);
+	memcpy(op->loc.port_macs, op->found.port_macs, sizeof(op->loc.port_macs));
+	op->loc.nport_macs = op->found.nport_macs;
+	op_finish(op, ENF_OK, "switch %s: MAC %s found on %s in VLAN %d (%s%s)", sw->cfg.name, mac,
+		  op->loc.port, op->cur_vlan, op->found.how,
+		  op->found.nport_macs > 1 ? "; a shared port: other MACs are learned there" : "");
 }
 
 void

@@ -580,9 +580,14 @@ mac_cmp(const void *a, const void *b)
 	return memcmp(a, b, 6);
 }
 
-/* Distinct MACs and VLANs (up to 3) learned on `ifx`, over the whole table; ids[i]: row i's ifIndex. */
+/*
+ * Distinct MACs and VLANs (up to 3) learned on `ifx`, over the whole table;
+ * ids[i]: row i's ifIndex. The first `max` distinct MACs, in MAC order, go
+ * to `list` (may be NULL with max 0).
+ */
 static void
-port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, size_t *vlans)
+port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, size_t *vlans,
+	  uint8_t (*list)[6], size_t max)
 {
 	uint8_t (*m)[6] = calloc(f->n + 1, 6);
 	int32_t seen_vid[3];
@@ -605,8 +610,11 @@ port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, si
 	if (m) {
 		qsort(m, nm, 6, mac_cmp);
 		for (size_t i = 0; i < nm; i++)
-			if (i == 0 || memcmp(m[i - 1], m[i], 6) != 0)
+			if (i == 0 || memcmp(m[i - 1], m[i], 6) != 0) {
+				if (*macs < max)
+					memcpy(list[*macs], m[i], 6);
 				(*macs)++;
+			}
 		free(m);
 	} else {
 		*macs = SIZE_MAX;   /* out of memory: counted as too many, never as an access port */
@@ -651,7 +659,7 @@ judge(struct swv *v, const struct swv_opts *o, const struct fdb *f, const int32_
 			 name, nb);
 		return;
 	}
-	port_load(f, ids, c->ifx, &macs, &vlans);
+	port_load(f, ids, c->ifx, &macs, &vlans, NULL, 0);
 	if (macs > o->max_macs) {
 		snprintf(c->why, sizeof(c->why), "%s is a trunk or uplink: %zu MACs are learned there "
 			 "(more than max_macs_per_port %u)", name, macs, o->max_macs);
@@ -754,7 +762,7 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 			if (!c.bp)
 				c.bp = (int32_t)r->idx[0];
 			judge(v, o, &f, ids, &c);
-			port_load(&f, ids, ifx, &macs, &vlans);
+			port_load(&f, ids, ifx, &macs, &vlans, NULL, 0);
 			memset(p, 0, sizeof(*p));
 			port_name(v, ifx, p->port, sizeof(p->port));
 			p->bridge_port = c.bp;
@@ -883,6 +891,12 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 		for (int k = 0; k < m.ntagged; k++)
 			if (m.tagged[k] != r->vlan)
 				r->tagged[r->ntagged++] = m.tagged[k];
+	}
+	{
+		/* Who else is behind the port: isolating it cuts them off too. */
+		size_t macs, vlans;
+		port_load(&f, ids, c->ifx, &macs, &vlans, r->port_macs, ENF_MAX_PORT_MACS);
+		r->nport_macs = macs > UINT32_MAX ? UINT32_MAX : (uint32_t)macs;
 	}
 	r->status = SWV_FOUND;
 	if (r->learned_vlan)

@@ -89,6 +89,8 @@ struct swv_result {
 	int32_t tagged[ENF_MAX_TAGGED]; /* SWV_FOUND: the VLANs the port is a tagged member of */
 	uint32_t ntagged;               /* (Q-BRIDGE egress, not untagged; Cisco: its voice VLAN
 					 * 1..4094), other than `vlan` */
+	uint8_t port_macs[ENF_MAX_PORT_MACS][6]; /* SWV_FOUND: MACs learned on the port, in MAC order */
+	uint32_t nport_macs;       /* SWV_FOUND: how many distinct ones (may exceed the list) */
 	size_t nrows;              /* forwarding-table rows seen */
 	char why[ENF_DETAIL_LEN];  /* SWV_REFUSED, SWV_UNKNOWN_VLAN, SWV_NOT_FOUND: the reason */
 	char how[160];             /* SWV_FOUND: where the VLAN was read, the learned VLAN */

@@ -3,7 +3,8 @@
 # cordond.sh BUILD_DIR CAPTURES_DIR
 # The real daemon, end to end, against the real netlink backend in a network
 # namespace this test creates (and removes): detections from cordon-sensor
-# replaying a recorded capture, protected hosts, the rate cap, dry run,
+# replaying a recorded capture, protected hosts, the circuit breaker (its
+# trip, hold, approval, reset and restart), dry run,
 # approval, manual quarantine and release through cordonctl with the
 # caller's uid in the audit, probation and relapse, bad input, the read-only
 # socket, a sensor running as cordon that reconnects over unix: to a restarted
@@ -74,7 +75,7 @@ seen() {
 # waits (5 s at most) until ADDR is in the list. The daemon writes asset
 # reports at the start of its periodic tick and answers cordonctl only
 # between whole ticks, so seeing ADDR proves that a full tick (retries,
-# the rate-limited queue, verification) ran after everything sent before.
+# verification) ran after everything sent before.
 tick_passed() {
   send_line "$(seen "$1")"
   wait_until 50 known "$1" || { echo "  no tick wrote the asset report for $1"; return 1; }
@@ -132,15 +133,51 @@ check "cordonctl approve isolates it" wait_state 10.60.0.5 quarantined
 ctl --json show 10.60.0.5 | jq -e '.history[] | select(.actor == "uid:0" and (.result | startswith("ok")))' >/dev/null
 check "  and the approval is audited with the caller's uid" test $? -eq 0
 for i in 1 2 3 4 5 6 7 8; do send_line "$(det 10.70.0.$i)"; done
-# every one decided: isolated or queued (the cap frees no slot for a minute)
-cap_decided() { test "$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.state == "quarantined" or .hold == "rate-limit")] | length')" -eq 8; }
+# every one decided: isolated or held (the cap frees no slot for a minute)
+held_by_breaker() {  # held_by_breaker PREFIX: hosts under PREFIX held by the breaker
+  ctl --json list | jq --arg p "$1" '[.hosts[] | select(.ip | startswith($p)) | select(.hold == "breaker")] | length'
+}
+isolated_in() { ctl --json list | jq --arg p "$1" '[.hosts[] | select(.ip | startswith($p)) | select(.state == "quarantined")] | length'; }
+cap_decided() { test $(($(isolated_in 10.70.0.) + $(held_by_breaker 10.70.0.))) -eq 8; }
 wait_until 50 cap_decided
-q=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.state == "quarantined")] | length')
-p=$(ctl --json list | jq '[.hosts[] | select(.ip | startswith("10.70.0.")) | select(.hold == "rate-limit")] | length')
+q=$(isolated_in 10.70.0.)
+p=$(held_by_breaker 10.70.0.)
 # the cap is 6 a minute; earlier cases took one or two of them
 check "the per-minute cap isolates up to the cap ($q isolated)" test "$q" -ge 4 -a "$q" -le 5
-check "  and queues the excess as pending ($p queued)" test "$p" -ge 3 -a $((q + p)) -eq 8
-check "  which status reports" test "$(ctl --json status | jq .pending)" -eq "$p"
+check "  then the circuit breaker trips and holds the rest for an operator ($p held)" test "$p" -ge 3 -a $((q + p)) -eq 8
+check "  which status reports" test "$(ctl --json status | jq -c '[.breaker.tripped, .breaker.held, .breaker.trips]')" = "[true,$p,1]"
+check "  with an ALERT in the log" grep -q "ALERT: circuit breaker tripped: more than 6 isolations in 60 s" "$TMP/daemon.log"
+check "  and an audit entry" test -n "$(ctl --json events --limit 100 | jq -c 'select(.event.action == "breaker-trip")')"
+ctl breaker reset >/dev/null 2>&1; rc=$?
+check "cordonctl breaker reset without a reason is a usage error" test $rc -eq 1
+"$B/cordonctl" -s "$TMP/ro.sock" breaker reset --reason x >/dev/null 2>&1; rc=$?
+check "  and the read-only socket refuses it (exit 5)" test $rc -eq 5
+check "  which leaves the breaker tripped" test "$(ctl --json breaker | jq .breaker.tripped)" = true
+out=$(ctl breaker reset --reason "burst checked: real worm"); rc=$?
+check "cordonctl breaker reset lets the held hosts with current evidence be isolated ($out)" test $rc -eq 0 -a -n "$(grep -E "circuit breaker reset: $p isolating, 0 stale, 0 held$" <<<"$out")"
+all_isolated() { test "$(isolated_in 10.70.0.)" -eq 8; }
+check "  all 8 hosts end quarantined" wait_until 50 all_isolated
+check "  and the reset is audited with the caller's uid and reason" test -n "$(ctl --json events --limit 200 |
+  jq -c 'select(.event.action == "breaker-reset" and .event.actor == "uid:0" and .event.reason == "burst checked: real worm")')"
+# the reset started a new minute: 6 - p more go through, then it trips again
+for i in 1 2 3 4 5 6; do send_line "$(det 10.71.0.$i)"; done
+tripped_again() { test "$(ctl --json breaker | jq -c '[.breaker.tripped, .breaker.trips]')" = "[true,2]"; }
+check "a second burst over the cap trips it again" wait_until 50 tripped_again
+second_decided() { test $(($(isolated_in 10.71.0.) + $(held_by_breaker 10.71.0.))) -eq 6; }
+wait_until 50 second_decided
+check "  after $((6 - p)) more isolations ($(isolated_in 10.71.0.))" test "$(isolated_in 10.71.0.)" -eq $((6 - p))
+stop
+start || exit 1
+check "a restarted daemon keeps the breaker tripped" test "$(ctl --json breaker | jq -c '[.breaker.tripped, .breaker.held]')" = "[true,$p]"
+check "  and says so in an ALERT at start" grep -q "ALERT: the circuit breaker is tripped (since" "$TMP/daemon.log"
+send_line "$(det 10.71.0.9)"
+check "  a new detection is held too" wait_state 10.71.0.9 suspected/breaker
+ctl approve 10.71.0.9 >/dev/null; rc=$?
+check "  and an operator can approve a held host alone" test $rc -eq 0 -a "$(state 10.71.0.9)" = quarantined
+out=$(ctl breaker reset --reason "second burst checked"); rc=$?
+check "  then reset the breaker ($out)" test $rc -eq 0 -a "$(ctl --json breaker | jq .breaker.tripped)" = false
+all_isolated_71() { test "$(isolated_in 10.71.0.)" -eq 7; }
+check "  and every held host is isolated" wait_until 50 all_isolated_71
 
 # --- manual quarantine and release --------------------------------------------
 out=$(ctl quarantine 10.2.0.7 --reason "on-call: beaconing" 2>&1); rc=$?
@@ -192,17 +229,23 @@ check "  but cannot act (exit 5)" test $rc -eq 5
 check "  and nothing was isolated" test "$(state 10.3.0.1)" != quarantined
 stop
 
-# --- dry run ------------------------------------------------------------------------
+# --- dry run (and detections kept for a second only) ---------------------------------
 write_conf "$TMP/c.conf" "dry_run = true;"
+sed -i 's|http = ""; };|http = ""; retention_events = 1; retention_audit = 0; };|' "$TMP/c.conf"
 start || exit 1
 send_line "$(det 10.80.0.9)"
 check "dry run decides and logs" wait_state 10.80.0.9 suspected/dry-run
-# a tick after the decision: the one that would retry or drain the cap's queue
+# a tick after the decision: the one that would retry
 check "  and its tick runs on" tick_passed 10.249.0.1
-check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0 -a "$(rules_for 10.70.0.8)" -eq 0
-check "  not even for hosts queued by the cap before" test "$(state 10.70.0.8)" = suspected/rate-limit
+check "  and changes nothing" test "$(rules_for 10.80.0.9)" -eq 0
 grep -q "dry run: would isolate 10.80.0.9" "$TMP/daemon.log"
 check "  saying what it would do" test $? -eq 0
+# the detections the earlier cases stored (at least 17 lines of this script) are
+# older than a second by now
+events_pruned() { test "$(ctl --json status | jq .pruned_events)" -ge 17; }
+check "stored detections older than daemon.retention_events are pruned ($(ctl --json status | jq -c '[.pruned_events, .pruned_audit]'))" \
+  wait_until 50 events_pruned
+check "  the audit log is kept (retention_audit = 0)" test "$(ctl --json status | jq .pruned_audit)" -eq 0
 stop
 
 # --- a sensor on a local interface, in the daemon's process -------------------------

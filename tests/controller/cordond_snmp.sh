@@ -58,7 +58,7 @@ ctl() { "$B/cordonctl" -s "$TMP/ctl.sock" -r "$TMP/ro.sock" "$@"; }
 voice_state() {
   local v
   if [[ $1 == standard ]]; then
-    v=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Ox -Oqv \
+    v=$(ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 2 -r 2 -Ox -Oqv \
         "$(lsw_switch_addr "$SW")" 1.3.6.1.2.1.17.7.1.4.3.1.2.20 | tr -d ' "\n')
     (( (0x${v:0:2} & 0x80) != 0 )) && echo tagged || echo none
   else

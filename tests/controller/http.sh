@@ -202,7 +202,8 @@ check "  per-point operations with escaped point and kind labels ($pok)" test -n
 plat=$(metric "cordon_point_last_operation_seconds{point=\"$POINT_LABEL\",kind=\"netlink\"}")
 check "  and the point's last latency in seconds ($plat)" awk -v v="$plat" 'BEGIN { exit !(v != "" && v > 0 && v < 30) }'
 for m in detections_total sensor_bad_lines_total isolations_failed_total releases_ok_total \
-         releases_failed_total refused_total pending point_operations_failed_total; do
+         releases_failed_total refused_total breaker_tripped breaker_trips_total breaker_held pruned_rows_total \
+         point_operations_failed_total; do
   grep -q "^cordon_$m[ {]" "$TMP/metrics" || { bad "  cordon_$m is missing"; continue; }
 done
 ok "  every documented metric is there"

@@ -107,6 +107,11 @@ test_defaults(void **state)
 	assert_int_equal(c->ninterfaces, 0);
 	assert_int_equal(c->max_line, 8192);
 	assert_int_equal(c->max_per_minute, 10);
+	assert_int_equal(c->retention_events_s, 30 * 86400);
+	assert_int_equal(c->retention_audit_s, 365 * 86400);
+	assert_int_equal(c->breaker_evidence_age_s, 300);
+	assert_int_equal(c->max_attempts, 10);
+	assert_true(c->shared_port_approval);
 	assert_false(c->dry_run);
 	assert_int_equal(c->probation_s, 3600);
 	assert_int_equal(c->retry_initial_s, 5);
@@ -275,6 +280,12 @@ test_bad_values(void **state)
 	    "daemon.syslog: expected true or false");
 	assert_rejected("daemon = { control_group = \"no-such-group-cordon\"; };\n", 1,
 	    "daemon.control_group: no group named 'no-such-group-cordon'");
+	assert_rejected("daemon = { retention_events = -1; };\n", 1,
+	    "daemon.retention_events: -1 is out of range (0 to 3153600000)");
+	assert_rejected("policy = { max_attempts = 0; };\n", 1,
+	    "policy.max_attempts: 0 is out of range (1 to 1000)");
+	assert_rejected("policy = { shared_port_approval = 1; };\n", 1,
+	    "policy.shared_port_approval: expected true or false");
 	assert_rejected("daemon = { state = \"\"; };\n", 1,
 	    "daemon.state: '' must be 1 to 255 characters");
 	assert_rejected_with("daemon = { http = \"localhost:8477\"; };\n", 1,

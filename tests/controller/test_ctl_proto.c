@@ -109,6 +109,16 @@ test_every_command(void **state)
 	assert_int_equal(rq.cmd, CTL_SWITCHES);
 	assert_parses("{\"cmd\":\"status\"}", &rq);
 	assert_int_equal(rq.cmd, CTL_STATUS);
+	assert_parses("{\"cmd\":\"breaker\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_BREAKER);
+	assert_parses("{\"cmd\":\"breaker-reset\",\"reason\":\"burst checked\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_BREAKER_RESET);
+	assert_string_equal(rq.reason, "burst checked");
+	assert_parses("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\",\"reason\":\"port fixed\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_RESOLVE);
+	assert_int_equal(rq.resolve_as, RESOLVE_RELEASED);
+	assert_parses("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"isolated\",\"reason\":\"r\"}", &rq);
+	assert_int_equal(rq.resolve_as, RESOLVE_ISOLATED);
 }
 
 static void
@@ -118,10 +128,13 @@ test_names_and_acting(void **state)
 	assert_string_equal(ctl_cmd_name(CTL_QUARANTINE), "quarantine");
 	assert_string_equal(ctl_cmd_name(CTL_STATUS), "status");
 	assert_string_equal(ctl_cmd_name((enum ctl_cmd)77), "?");
-	/* Only these three change anything: the read-only socket refuses them. */
+	/* Only these four change anything: the read-only socket refuses them. */
 	assert_true(ctl_cmd_acts(CTL_QUARANTINE));
 	assert_true(ctl_cmd_acts(CTL_RELEASE));
 	assert_true(ctl_cmd_acts(CTL_APPROVE));
+	assert_true(ctl_cmd_acts(CTL_BREAKER_RESET));
+	assert_true(ctl_cmd_acts(CTL_RESOLVE));
+	assert_false(ctl_cmd_acts(CTL_BREAKER));
 	assert_false(ctl_cmd_acts(CTL_LIST));
 	assert_false(ctl_cmd_acts(CTL_SHOW));
 	assert_false(ctl_cmd_acts(CTL_EVENTS));
@@ -138,6 +151,13 @@ test_missing_fields(void **state)
 	assert_refused("{\"cmd\":\"quarantine\",\"reason\":\"x\"}", "'quarantine' needs a host");
 	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "'release' needs a host");
 	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
+	assert_refused("{\"cmd\":\"breaker-reset\"}", "'breaker-reset' needs a reason");
+	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "'resolve' needs a host");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"reason\":\"r\"}",
+	    "'resolve' needs as: \"released\" or \"isolated\"");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"gone\",\"reason\":\"r\"}",
+	    "as must be \"released\" or \"isolated\"");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\"}", "'resolve' needs a reason");
 	assert_refused("{\"cmd\":\"show\"}", "'show' needs a host");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\"}", "'quarantine' needs a reason");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"\"}", "'quarantine' needs a reason");
@@ -197,11 +217,11 @@ test_unknown_command_and_not_json(void **state)
 
 	(void)state;
 	assert_refused("{\"cmd\":\"reboot\"}",
-	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status)");
+	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("{\"cmd\":7}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("{\"host\":\"10.0.0.7\"}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
 	assert_refused("[\"status\"]", "request must be a JSON object");
 	/* A bare JSON string is not a request either. */
 	assert_int_equal(parse("\"status\"", &rq, err, sizeof(err)), -1);

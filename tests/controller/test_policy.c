@@ -66,7 +66,21 @@ decide(const struct cordon_conf *c, const char *src, enum det_engine e, uint32_t
 	make_det(&d, src, e, probes);
 	make_host(&h, &d, s);
 	why[0] = '\0';
-	return policy_decide(c, &h, &d, cap_free, why, whylen);
+	return policy_decide(c, &h, &d, false, cap_free, why, whylen);
+}
+
+/* As decide(), with the circuit breaker tripped. */
+static enum policy_action
+decide_tripped(const struct cordon_conf *c, const char *src, enum det_engine e, uint32_t probes,
+    enum host_state s, char *why, size_t whylen)
+{
+	struct detection d;
+	struct host_rec h;
+
+	make_det(&d, src, e, probes);
+	make_host(&h, &d, s);
+	why[0] = '\0';
+	return policy_decide(c, &h, &d, true, true, why, whylen);
 }
 
 static void
@@ -127,7 +141,7 @@ test_failed_is_retried_on_schedule(void **state)
 	make_det(&d, "10.9.0.1", ENGINE_FANOUT, 12);
 	make_host(&h, &d, HS_FAILED);
 	snprintf(h.failed_op, sizeof(h.failed_op), "release");
-	assert_int_equal(policy_decide(&c, &h, &d, true, why, sizeof(why)), POLICY_IGNORE);
+	assert_int_equal(policy_decide(&c, &h, &d, false, true, why, sizeof(why)), POLICY_IGNORE);
 	assert_non_null(strstr(why, "enforcement failed earlier (release)"));
 }
 
@@ -222,7 +236,7 @@ test_dry_run(void **state)
 }
 
 static void
-test_rate_limited(void **state)
+test_cap_reached_trips_the_breaker(void **state)
 {
 	struct cordon_conf c;
 	char why[300];
@@ -230,11 +244,54 @@ test_rate_limited(void **state)
 	(void)state;
 	make_conf(&c);
 	assert_int_equal(decide(&c, "10.9.0.1", ENGINE_FANOUT, 12, HS_OBSERVED, false, why, sizeof(why)),
-	    POLICY_RATE_LIMITED);
-	assert_string_equal(why, "isolation cap of 10 per minute reached: queued");
+	    POLICY_BREAKER);
+	assert_string_equal(why, "isolation cap of 10 per minute reached");
 	/* A relapse goes ahead of the cap. */
 	assert_int_equal(decide(&c, "10.9.0.1", ENGINE_FANOUT, 12, HS_PROBATION, false, why, sizeof(why)),
 	    POLICY_RELAPSE);
+}
+
+static void
+test_tripped_breaker_holds_everything_it_would_isolate(void **state)
+{
+	struct cordon_conf c;
+	char why[300];
+
+	(void)state;
+	make_conf(&c);
+	assert_int_equal(decide_tripped(&c, "10.9.0.1", ENGINE_FANOUT, 12, HS_OBSERVED, why, sizeof(why)),
+	    POLICY_BREAKER);
+	assert_string_equal(why, "the circuit breaker has stopped automatic isolation");
+	/* Relapses too: no isolation starts on its own. */
+	assert_int_equal(decide_tripped(&c, "10.9.0.1", ENGINE_TRW, 4, HS_PROBATION, why, sizeof(why)),
+	    POLICY_BREAKER);
+	assert_non_null(strstr(why, "relapse during probation: trw detection"));
+	/* What would not be isolated anyway keeps its own answer. */
+	assert_int_equal(decide_tripped(&c, "10.9.0.1", ENGINE_VSCAN, 12, HS_OBSERVED, why, sizeof(why)),
+	    POLICY_NOT_ACTING);
+	assert_int_equal(decide_tripped(&c, "10.9.0.1", ENGINE_FANOUT, 12, HS_QUARANTINED, why, sizeof(why)),
+	    POLICY_IGNORE);
+	c.dry_run = true;
+	assert_int_equal(decide_tripped(&c, "10.9.0.1", ENGINE_FANOUT, 12, HS_OBSERVED, why, sizeof(why)),
+	    POLICY_DRY_RUN);
+}
+
+static void
+test_evidence_current(void **state)
+{
+	struct cordon_conf c;
+	struct host_rec h;
+
+	(void)state;
+	make_conf(&c);
+	assert_int_equal(c.breaker_evidence_age_s, 300);
+	memset(&h, 0, sizeof(h));
+	h.last_seen = 1000.0;
+	assert_true(policy_evidence_current(&c, &h, 1000.0));
+	assert_true(policy_evidence_current(&c, &h, 1300.0));
+	assert_false(policy_evidence_current(&c, &h, 1300.5));
+	c.breaker_evidence_age_s = 5;
+	assert_false(policy_evidence_current(&c, &h, 1006.0));
 }
 
 static void
@@ -330,7 +387,7 @@ test_action_names(void **state)
 	assert_string_equal(policy_action_name(POLICY_NOT_ACTING), "not-acting");
 	assert_string_equal(policy_action_name(POLICY_DRY_RUN), "dry-run");
 	assert_string_equal(policy_action_name(POLICY_APPROVAL), "approval");
-	assert_string_equal(policy_action_name(POLICY_RATE_LIMITED), "rate-limited");
+	assert_string_equal(policy_action_name(POLICY_BREAKER), "breaker");
 	assert_string_equal(policy_action_name(POLICY_NO_POINT), "no-point");
 	assert_string_equal(policy_action_name((enum policy_action)99), "?");
 }
@@ -416,6 +473,23 @@ test_rate_cap_of_one(void **state)
 	rate_cap_free(&r);
 }
 
+static void
+test_rate_cap_clear(void **state)
+{
+	struct rate_cap r;
+	int i;
+
+	(void)state;
+	assert_int_equal(rate_cap_init(&r, 3), 0);
+	for (i = 0; i < 3; i++)
+		rate_cap_take(&r, 1000.0 + i);
+	assert_false(rate_cap_free_now(&r, 1010.0));
+	rate_cap_clear(&r);
+	assert_true(rate_cap_free_now(&r, 1010.0));
+	assert_int_equal(r.len, 0);
+	rate_cap_free(&r);
+}
+
 int
 main(void)
 {
@@ -427,7 +501,9 @@ main(void)
 		cmocka_unit_test(test_protected_wins_over_approval),
 		cmocka_unit_test(test_approval),
 		cmocka_unit_test(test_dry_run),
-		cmocka_unit_test(test_rate_limited),
+		cmocka_unit_test(test_cap_reached_trips_the_breaker),
+		cmocka_unit_test(test_tripped_breaker_holds_everything_it_would_isolate),
+		cmocka_unit_test(test_evidence_current),
 		cmocka_unit_test(test_probation_relapse),
 		cmocka_unit_test(test_engine_not_isolating),
 		cmocka_unit_test(test_min_probes),
@@ -436,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_rate_cap_window),
 		cmocka_unit_test(test_rate_cap_taken_over_the_cap),
 		cmocka_unit_test(test_rate_cap_of_one),
+		cmocka_unit_test(test_rate_cap_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,10 @@
  * registry: a location's tagged VLANs survive a write and a reopen; a database
  * written by an older Cordon (hosts without loc_orig_tagged) opens, gains the
  * column, and its hosts keep their state and location; a tagged list Cordon
- * did not write is marked so that the point refuses the location. Also
- * enf_tagged_text/enf_tagged_parse, the stored form.
+ * did not write is marked so that the point refuses the location; hosts an
+ * older Cordon queued over its isolation cap are held by a tripped breaker;
+ * the lasting settings (registry_meta_*). Also enf_tagged_text/
+ * enf_tagged_parse, the stored form.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +125,110 @@ test_tagged_text(void **state)
 }
 
 static void
+test_port_macs_text(void **state)
+{
+	struct enf_location l;
+	char buf[256];
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(enf_port_macs_parse("2,02:00:00:00:00:01,aa:bb:cc:dd:ee:ff", &l), 0);
+	assert_int_equal(l.nport_macs, 2);
+	assert_int_equal(l.port_macs[1][0], 0xaa);
+	assert_int_equal(l.port_macs[1][5], 0xff);
+	enf_port_macs_text(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "2,02:00:00:00:00:01,aa:bb:cc:dd:ee:ff");
+	assert_int_equal(enf_port_macs_parse("", &l), 0);
+	assert_int_equal(l.nport_macs, 0);
+	enf_port_macs_text(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	/* More MACs than a location lists: the count stays true, the list is cut. */
+	memset(&l, 0, sizeof(l));
+	l.nport_macs = 12;
+	enf_port_macs_text(&l, buf, sizeof(buf));
+	assert_int_equal(enf_port_macs_parse(buf, &l), 0);
+	assert_int_equal(l.nport_macs, 12);
+	/* The short buffer gets a cut, terminated text and the full length. */
+	assert_int_equal(enf_port_macs_text(&l, buf, 4), (int)(2 + ENF_MAX_PORT_MACS * 18));
+	assert_string_equal(buf, "12,");
+
+	static const char *const bad[] = {
+		"x", "1", "1,02:00:00:00:00:0", "2,02:00:00:00:00:01", "1,02:00:00:00:00:01,",
+		"0,02:00:00:00:00:01", "1,02-00-00-00-00-01", "1,02:00:00:00:00:01x", "99999999",
+		"-1", ",02:00:00:00:00:01",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		l.nport_macs = 1;
+		l.port_macs[0][0] = 7;
+		if (enf_port_macs_parse(bad[i], &l) == 0)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(l.nport_macs, 1);
+		assert_int_equal(l.port_macs[0][0], 7);
+	}
+}
+
+static int
+collect_ip(void *arg, const struct host_rec *h)
+{
+	char (*ips)[64] = arg;
+	int i = 0;
+	while (ips[i][0])
+		i++;
+	ip_to_str(&h->ip, ips[i], 64);
+	return 0;
+}
+
+static void
+test_hosts_at_a_port(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h;
+	char ips[8][64];
+	static const struct { const char *ip, *point; int ifindex; bool has_loc; } hosts[] = {
+		{ "10.0.0.21", "sw1", 3, true },     /* the PC */
+		{ "10.0.0.22", "sw1", 3, true },     /* the phone, same port */
+		{ "10.0.0.23", "sw1", 4, true },     /* another port */
+		{ "10.0.0.24", "sw2", 3, true },     /* another switch */
+		{ "10.0.0.25", "sw1", 3, false },    /* released: no location */
+		{ "10.0.0.26", "router", 0, true },  /* netlink: never a port */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(ip_from_str(hosts[i].ip, &h.ip), 0);
+		h.state = HS_QUARANTINED;
+		h.has_loc = hosts[i].has_loc;
+		snprintf(h.loc.point, sizeof(h.loc.point), "%s", hosts[i].point);
+		h.loc.ifindex = hosts[i].ifindex;
+		h.loc.port_macs[0][5] = (uint8_t)i;
+		h.loc.nport_macs = 2;
+		assert_int_equal(registry_put(r, &h), 0);
+	}
+	memset(&h, 0, sizeof(h));
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	h.loc.ifindex = 3;
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_foreach_at(r, &h.loc, collect_ip, ips), 0);
+	assert_string_equal(ips[0], "10.0.0.21");
+	assert_string_equal(ips[1], "10.0.0.22");
+	assert_string_equal(ips[2], "");
+	snprintf(h.loc.point, sizeof(h.loc.point), "router");
+	h.loc.ifindex = 0;
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_foreach_at(r, &h.loc, collect_ip, ips), 0);
+	assert_string_equal(ips[0], "");
+	/* The port's MACs come back as written. */
+	assert_int_equal(ip_from_str("10.0.0.22", &h.ip), 0);
+	assert_int_equal(registry_get(r, &h.ip, &h), 1);
+	assert_int_equal(h.loc.nport_macs, 2);
+	assert_int_equal(h.loc.port_macs[0][5], 1);
+	registry_close(r);
+}
+
+static void
 test_roundtrip(void **state)
 {
 	struct dbfile *f = *state;
@@ -219,13 +325,113 @@ test_old_database(void **state)
 	registry_close(r);
 }
 
+static void
+test_meta(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	char v[64];
+
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 0);
+	assert_int_equal(registry_meta_put(r, "breaker", "1 1000.000 burst"), 0);
+	assert_int_equal(registry_meta_put(r, "breaker", "0 1000.000 burst"), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_string_equal(v, "0 1000.000 burst");
+	/* A value longer than the buffer is cut, never overrun. */
+	assert_int_equal(registry_meta_get(r, "breaker", v, 6), 1);
+	assert_string_equal(v, "0 100");
+	registry_close(r);
+}
+
+static void
+test_legacy_rate_holds(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	char v[320];
+	int tripped = -1;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.70.0.8", &h.ip), 0);
+	h.state = HS_SUSPECTED;
+	snprintf(h.hold, sizeof(h.hold), "rate-limit");   /* as an older Cordon wrote it */
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_int_equal(got.state, HS_SUSPECTED);
+	assert_string_equal(got.hold, HOLD_BREAKER);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_int_equal(sscanf(v, "%d", &tripped), 1);
+	assert_int_equal(tripped, 1);
+	assert_non_null(strstr(v, "queued by the isolation cap of an older Cordon"));
+	/* Reopening again changes nothing: a reset breaker stays reset. */
+	assert_int_equal(registry_meta_put(r, "breaker", "0 1.000 reset"), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_meta_get(r, "breaker", v, sizeof(v)), 1);
+	assert_string_equal(v, "0 1.000 reset");
+	registry_close(r);
+}
+
+static int
+count_audit(void *arg, const struct audit_rec *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_prune(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	int i, n;
+
+	assert_int_equal(ip_from_str("10.0.0.9", &ip), 0);
+	/* 1200 detections and audit entries at 1000..2199 s, in order. */
+	for (i = 0; i < 1200; i++) {
+		assert_int_equal(registry_event(r, 1000.0 + i, &ip, "trw", "{}"), 0);
+		assert_int_equal(registry_audit(r, 1000.0 + i, "policy", "isolate", &ip, "r", "ok"), 0);
+	}
+	/* Older than 2000 s: 1000 rows, gone in slices of at most 300. */
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 300);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 100);
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2000.0, 300), 0);
+	/* The audit log is its own table, pruned on its own. */
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1200);
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 1100.0, 1000), 100);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, NULL, 0, 10000, count_audit, &n), 0);
+	assert_int_equal(n, 1100);
+	/* Nothing old: nothing goes. */
+	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 0.0, 1000), 0);
+	assert_int_equal(registry_prune(r, (enum registry_log)7, 3000.0, 10), -1);
+	registry_close(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tagged_text),
+		cmocka_unit_test(test_port_macs_text),
+		cmocka_unit_test_setup_teardown(test_hosts_at_a_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

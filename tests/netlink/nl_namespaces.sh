@@ -4,6 +4,8 @@
 # a router namespace with two host segments (A, B) and a remediation
 # segment (M), IPv4 and IPv6, all inside namespaces this script creates
 # (cordon-nl-PID-*) and removes again, also on failure or interruption.
+# Two isolated hosts cannot reach each other through the router; both still
+# reach the remediation segment.
 #
 #   A 10.71.1.10 2001:db8:71:1::10 --- router --- B 10.71.2.10 2001:db8:71:2::10
 #                                         |
@@ -126,6 +128,24 @@ else
   fail "isolate twice: $out; $(cordon_rules) rules, $(cordon_routes) routes"
 fi
 tool check $A4 $A6 >/dev/null && pass "check: A's rules in place" || fail "check after isolate"
+
+# ---- two isolated hosts: apart from each other, both reach remediation ----
+out=$(tool -s "$STATE" isolate $B4 $B6)
+[[ $? -eq 0 ]] && pass "isolate B as well" || fail "isolate B: $out"
+expect_blocked "$A" $B4 "both isolated: A to B refused (IPv4)"
+expect_blocked "$A" $B6 "both isolated: A to B refused (IPv6)"
+expect_blocked "$B" $A4 "both isolated: B to A refused (IPv4)"
+expect_blocked "$B" $A6 "both isolated: B to A refused (IPv6)"
+expect_reach "$A" $M4 "both isolated: A reaches remediation (IPv4)"
+expect_reach "$B" $M4 "both isolated: B reaches remediation (IPv4)"
+expect_reach "$B" $M6 "both isolated: B reaches remediation (IPv6)"
+out=$(tool -s "$STATE" release $B4 $B6)
+if [[ $? -eq 0 && $(cordon_rules) -eq 7 && $(cordon_routes) -eq 3 ]]; then
+  pass "release B: A's 7 rules and 3 routes stay, B's are gone"
+else
+  fail "release B: $out; $(cordon_rules) rules, $(cordon_routes) routes; want 7 and 3"
+fi
+expect_blocked "$A" $B4 "B released, A still isolated: A to B refused (IPv4)"
 
 # ---- release: restored; release twice harmless ----
 out=$(tool -s "$STATE" release $A4 $A6)

@@ -58,7 +58,7 @@ lsw_switch_start "$CS" cisco || exit 1
 ip netns exec "$C1" ping -c1 -W1 -q 10.78.0.2 >/dev/null
 
 hexval() {   # OID -> its octets in hex (net-snmp would print 0x40 as "@")
-  ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 1 -r 1 -Ox -Oqv \
+  ip netns exec "$NOC" snmpget -v2c -c "$LSW_RW_COMMUNITY" -t 2 -r 2 -Ox -Oqv \
     "$(lsw_switch_addr "$SW")" "$1" | tr -d ' "\n'
 }
 # The whole Q-BRIDGE state of the three ports: PVIDs, every VLAN's bitmaps.
@@ -202,8 +202,7 @@ check "lab: a voice VLAN the switch lacks is refused (inconsistentValue)" grep -
 out=$(lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 4097 2>&1)
 check "lab: a value past 4096 is refused (wrongValue)" grep -q wrongValue <<<"$out"
 check "lab: 4095 (untagged) is accepted" lsw_snmp snmpset "$NOC" "$CS" "$VOICE.$IFX1" i 4095
-kill "$(cat "$LSW_STATE/$CS/agent.pid")"
-wait "$(cat "$LSW_STATE/$CS/agent.pid")" 2>/dev/null
+lsw_agent_stop "$CS"
 lsw_agent_start "$CS" >/dev/null 2>&1
 check "lab: after an agent restart the voice setting is still 4095" test "$(voice_of "$IFX1")" = 4095
 
