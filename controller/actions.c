@@ -38,12 +38,147 @@ hold(struct cordon *c, struct host_rec *h, const char *why_hold, const char *rea
 		cordon_audit(c, "policy", "isolate", &h->ip, reason, result);
 }
 
+/* A detection waiting for the router's answer (ident_lookup's argument). */
+struct detection_wait {
+	struct detection d;
+};
+
+static void decide(struct cordon *c, struct host_rec *h, const struct detection *d,
+    bool router_asked);
+
+/* Whether a detection of `ip` already waits for its router. */
+static bool detection_waits(const struct cordon *c, const struct ip_addr *ip);
+
+static void
+on_detection_router(struct cordon *c, void *arg, const struct ip_addr *ip,
+    const struct snmprt_answer *a, const char *router)
+{
+	struct detection_wait *w = arg;
+	struct host_rec h;
+	char ipt[64], msg[400], reason[sizeof(msg) + 128];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc <= 0) {
+		log_warnx("detection for %s not acted on: %s", ipt,
+		    rc < 0 ? registry_error(c->reg) : "its record is gone");
+		free(w);
+		return;
+	}
+	if (a->status == SNMPRT_FOUND) {
+		if (ident_learn(c, &h, a->mac, MAC_SRC_ROUTER, "policy") == 0)
+			decide(c, &h, &w->d, true);
+		free(w);
+		return;
+	}
+	ident_router_refusal(a, router, ipt, msg, sizeof(msg));
+	snprintf(reason, sizeof(reason), "%s%s%s: cannot be located: %s", det_engine_name(w->d.engine),
+	    w->d.signature ? " " : "", w->d.signature ? w->d.signature : "", msg);
+	log_warnx("ALERT: %s should be isolated but cannot be located: %s", ipt, msg);
+	hold(c, &h, HOLD_NO_MAC, reason, "refused: no MAC to locate it");
+	free(w);
+}
+
+static bool
+detection_waits(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct ident_lookup *l;
+
+	for (l = c->lookups; l; l = l->next)
+		if (l->fn == on_detection_router &&
+		    memcmp(&((const struct detection_wait *)l->arg)->d.src, ip, sizeof(*ip)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The policy step and what follows it. An isolation of a host without a
+ * trustworthy MAC in a network with a router asks the router first
+ * (router_asked false), and comes back here with its answer.
+ */
+static void
+decide(struct cordon *c, struct host_rec *h, const struct detection *d, bool router_asked)
+{
+	char ipt[64], why[300], reason[400];
+	enum policy_action a;
+	struct detection_wait *w;
+
+	ip_to_str(&d->src, ipt, sizeof(ipt));
+	a = policy_decide(&c->conf, h, d, c->breaker.tripped, rate_cap_free_now(&c->cap, loop_now()),
+	    why, sizeof(why));
+	snprintf(reason, sizeof(reason), "%s%s%s: %s", det_engine_name(d->engine),
+	    d->signature ? " " : "", d->signature ? d->signature : "", why);
+	if (!router_asked)
+		log_info("detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
+		    ipt, det_engine_name(d->engine), d->signature ? " " : "",
+		    d->signature ? d->signature : "", d->probes, d->failures, d->distinct_dsts,
+		    policy_action_name(a));
+	if ((a == POLICY_ISOLATE || a == POLICY_RELAPSE) && !router_asked &&
+	    ident_needs_lookup(&c->conf, h)) {
+		char msg[300];
+		if (registry_put(c->reg, h) != 0)
+			log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
+		if (detection_waits(c, &h->ip))
+			return;   /* the one waiting acts on the answer */
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			log_warnx("ALERT: %s should be isolated (%s) but was not: out of memory", ipt, reason);
+			return;
+		}
+		w->d = *d;
+		if (ident_lookup(c, &h->ip, on_detection_router, w, msg, sizeof(msg)) != 0) {
+			free(w);
+			log_warnx("ALERT: %s should be isolated but cannot be located: %s", ipt, msg);
+			hold(c, h, HOLD_NO_MAC, reason, "refused: no MAC to locate it");
+		}
+		return;
+	}
+	switch (a) {
+	case POLICY_IGNORE:
+		if (registry_put(c->reg, h) != 0)
+			log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
+		break;
+	case POLICY_NO_POINT:
+		/* Nothing can isolate it (an address outside every point's
+		 * prefixes, often a spoofed one): reported once, not retried. */
+		log_warnx("cannot isolate %s: %s", ipt, why);
+		hold(c, h, HOLD_NO_POINT, reason, "refused: no enforcement point serves this address");
+		break;
+	case POLICY_ISOLATE:
+	case POLICY_RELAPSE:
+		if (enforcer_begin_isolation(c, h, "policy", reason) != 0)
+			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, reason);
+		break;
+	case POLICY_REFUSE:
+		c->st.refused++;
+		log_warnx("refused to isolate %s: %s", ipt, why);
+		hold(c, h, HOLD_PROTECTED, reason, "refused: protected");
+		break;
+	case POLICY_NOT_ACTING:
+		hold(c, h, HOLD_POLICY, reason, "not acting");
+		break;
+	case POLICY_DRY_RUN:
+		log_notice("dry run: would isolate %s (%s)", ipt, reason);
+		hold(c, h, HOLD_DRY_RUN, reason, "dry run: would isolate");
+		break;
+	case POLICY_APPROVAL:
+		log_notice("%s awaits approval: cordonctl approve %s", ipt, ipt);
+		hold(c, h, HOLD_APPROVAL, reason, "awaiting approval");
+		break;
+	case POLICY_BREAKER:
+		if (!c->breaker.tripped)
+			breaker_trip(c, ipt);
+		log_warnx("circuit breaker: %s held for an operator (%s)", ipt, why);
+		hold(c, h, HOLD_BREAKER, reason, "held: circuit breaker tripped");
+		break;
+	}
+}
+
 void
 cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 {
 	struct host_rec h;
-	char ipt[64], why[300], reason[400];
-	enum policy_action a;
+	char ipt[64];
+	enum mac_source src;
 	int rc;
 	double now = loop_now();
 
@@ -63,58 +198,18 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 	h.last_seen = now;
 	h.detections++;
 	if (d->has_mac) {
-		h.has_mac = true;
-		memcpy(h.mac, d->mac, 6);
+		/* A sensor behind the network's router reports the router's MAC:
+		 * never the host's (ident.h). */
+		src = ident_report_source(&c->conf, &d->src, d->sensor);
+		if (src == MAC_SRC_NONE)
+			log_debug("detection for %s: MAC from sensor '%s', not on its segment: not the host's",
+			    ipt, d->sensor);
+		else if (ident_learn(c, &h, d->mac, src, "policy") != 0)
+			return;
 	}
 	if (registry_event(c->reg, now, &d->src, det_engine_name(d->engine), json) != 0)
 		log_warnx("cannot store a detection for %s: %s", ipt, registry_error(c->reg));
-	a = policy_decide(&c->conf, &h, d, c->breaker.tripped, rate_cap_free_now(&c->cap, now),
-	    why, sizeof(why));
-	snprintf(reason, sizeof(reason), "%s%s%s: %s", det_engine_name(d->engine),
-	    d->signature ? " " : "", d->signature ? d->signature : "", why);
-	log_info("detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
-	    ipt, det_engine_name(d->engine), d->signature ? " " : "",
-	    d->signature ? d->signature : "", d->probes, d->failures, d->distinct_dsts,
-	    policy_action_name(a));
-	switch (a) {
-	case POLICY_IGNORE:
-		if (registry_put(c->reg, &h) != 0)
-			log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
-		break;
-	case POLICY_NO_POINT:
-		/* Nothing can isolate it (an address outside every point's
-		 * prefixes, often a spoofed one): reported once, not retried. */
-		log_warnx("cannot isolate %s: %s", ipt, why);
-		hold(c, &h, HOLD_NO_POINT, reason, "refused: no enforcement point serves this address");
-		break;
-	case POLICY_ISOLATE:
-	case POLICY_RELAPSE:
-		if (enforcer_begin_isolation(c, &h, "policy", reason) != 0)
-			log_warnx("ALERT: %s should be isolated (%s) but was not", ipt, reason);
-		break;
-	case POLICY_REFUSE:
-		c->st.refused++;
-		log_warnx("refused to isolate %s: %s", ipt, why);
-		hold(c, &h, HOLD_PROTECTED, reason, "refused: protected");
-		break;
-	case POLICY_NOT_ACTING:
-		hold(c, &h, HOLD_POLICY, reason, "not acting");
-		break;
-	case POLICY_DRY_RUN:
-		log_notice("dry run: would isolate %s (%s)", ipt, reason);
-		hold(c, &h, HOLD_DRY_RUN, reason, "dry run: would isolate");
-		break;
-	case POLICY_APPROVAL:
-		log_notice("%s awaits approval: cordonctl approve %s", ipt, ipt);
-		hold(c, &h, HOLD_APPROVAL, reason, "awaiting approval");
-		break;
-	case POLICY_BREAKER:
-		if (!c->breaker.tripped)
-			breaker_trip(c, ipt);
-		log_warnx("circuit breaker: %s held for an operator (%s)", ipt, why);
-		hold(c, &h, HOLD_BREAKER, reason, "held: circuit breaker tripped");
-		break;
-	}
+	decide(c, &h, d, false);
 }
 
 /* ---- operator actions ------------------------------------------------------- */
@@ -136,13 +231,68 @@ done_now(cordon_done_fn done, void *arg, bool ok, const struct host_rec *h,
 	done(arg, ok, h, msg);
 }
 
+/* An operator's quarantine waiting for the router's answer (ident_lookup's argument). */
+struct quarantine_wait {
+	cordon_done_fn done;     /* NULL once the caller went (cordon_forget_waiter) */
+	void *arg;               /* borrowed: the caller's */
+	char actor[64];
+	char reason[256];
+};
+
+static void quarantine_host(struct cordon *c, struct host_rec *h, const uint8_t *mac,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg);
+
+/* Stands in for a caller that went away: the quarantine goes on unobserved. */
+static void
+nobody_waits(void *arg, bool ok, const struct host_rec *h, const char *message)
+{
+	(void)arg;
+	(void)ok;
+	(void)h;
+	(void)message;
+}
+
+static void
+on_quarantine_router(struct cordon *c, void *arg, const struct ip_addr *ip,
+    const struct snmprt_answer *a, const char *router)
+{
+	struct quarantine_wait *w = arg;
+	cordon_done_fn done = w->done ? w->done : nobody_waits;
+	struct host_rec h;
+	char ipt[64], msg[400];
+	int rc = registry_get(c->reg, ip, &h);
+
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (rc < 0) {
+		done_now(done, w->arg, false, NULL, "state database: %s", registry_error(c->reg));
+	} else if (a->status != SNMPRT_FOUND) {
+		/* Nothing recorded for the host: only the refusal, in the audit log. */
+		ident_router_refusal(a, router, ipt, msg, sizeof(msg));
+		cordon_audit(c, w->actor, "isolate", ip, w->reason, "refused: no MAC to locate it");
+		done_now(done, w->arg, false, rc > 0 ? &h : NULL,
+		    "%s: nothing changed; give the host's MAC with --mac", msg);
+	} else {
+		if (rc == 0) {
+			memset(&h, 0, sizeof(h));
+			h.ip = *ip;
+			h.state = HS_OBSERVED;
+			h.first_seen = h.last_seen = loop_now();
+		}
+		if (ident_learn(c, &h, a->mac, MAC_SRC_ROUTER, w->actor) != 0)
+			done_now(done, w->arg, false, &h, "state database: %s", registry_error(c->reg));
+		else
+			quarantine_host(c, &h, NULL, w->actor, w->reason, done, w->arg);
+	}
+	free(w);
+}
+
 void
 cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac,
     const char *actor, const char *reason, cordon_done_fn done, void *arg)
 {
 	struct host_rec h;
-	const struct prefix *p;
-	char ipt[64], pbuf[64];
+	struct quarantine_wait *w;
+	char ipt[64], why[300];
 	int rc = registry_get(c->reg, ip, &h);
 
 	ip_to_str(ip, ipt, sizeof(ipt));
@@ -156,6 +306,44 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 		h.state = HS_OBSERVED;
 		h.first_seen = h.last_seen = loop_now();
 	}
+	/*
+	 * Without --mac and without a trustworthy MAC on record, the network's
+	 * router names it first (unless the host is protected, already
+	 * isolated or under way, or has a location recorded by a failed
+	 * isolation: quarantine_host answers or resumes those at once).
+	 */
+	if (mac != NULL || h.has_loc || !ident_needs_lookup(&c->conf, &h) ||
+	    conf_match(c->conf.protected_, c->conf.nprotected, ip) != NULL ||
+	    h.state == HS_QUARANTINED || h.state == HS_QUARANTINING || h.state == HS_RELEASING) {
+		quarantine_host(c, &h, mac, actor, reason, done, arg);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		done_now(done, arg, false, &h, "out of memory");
+		return;
+	}
+	w->done = done;
+	w->arg = arg;
+	snprintf(w->actor, sizeof(w->actor), "%s", actor);
+	snprintf(w->reason, sizeof(w->reason), "%s", reason);
+	if (ident_lookup(c, ip, on_quarantine_router, w, why, sizeof(why)) != 0) {
+		free(w);
+		done_now(done, arg, false, rc > 0 ? &h : NULL,
+		    "%s: cannot ask for its MAC: %s; nothing changed; give it with --mac", ipt, why);
+	}
+}
+
+/* The quarantine of the host on record (or new) as *h_in. */
+static void
+quarantine_host(struct cordon *c, struct host_rec *h_in, const uint8_t *mac,
+    const char *actor, const char *reason, cordon_done_fn done, void *arg)
+{
+	struct host_rec h = *h_in;
+	const struct ip_addr *ip = &h_in->ip;
+	const struct prefix *p;
+	char ipt[64], pbuf[64];
+
+	ip_to_str(ip, ipt, sizeof(ipt));
 	if (mac != NULL && (!h.has_mac || memcmp(h.mac, mac, 6) != 0) &&
 	    !(h.state == HS_FAILED && h.has_loc)) {
 		/* The operator knows better than an old report: locate afresh
@@ -165,6 +353,8 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 		if (h.state != HS_QUARANTINED && h.state != HS_QUARANTINING)
 			h.has_loc = false;
 	}
+	if (mac != NULL && h.has_mac && memcmp(h.mac, mac, 6) == 0)
+		h.mac_source = MAC_SRC_OPERATOR;
 	p = conf_match(c->conf.protected_, c->conf.nprotected, ip);
 	if (p != NULL) {
 		cordon_audit(c, actor, "isolate", ip, reason, "refused: protected");
@@ -352,6 +542,11 @@ void
 cordon_forget_waiter(struct cordon *c, void *arg)
 {
 	struct waiter **pp = &c->waiters;
+	struct ident_lookup *l;
+
+	for (l = c->lookups; l; l = l->next)
+		if (l->fn == on_quarantine_router && ((struct quarantine_wait *)l->arg)->arg == arg)
+			((struct quarantine_wait *)l->arg)->done = NULL;
 
 	while (*pp) {
 		if ((*pp)->arg == arg) {
@@ -368,14 +563,36 @@ cordon_forget_waiter(struct cordon *c, void *arg)
 
 #define SEEN_BATCH 4096
 
+/* A MAC seen on its own segment at h->ip: its record follows when it was elsewhere. */
+static void
+seen_move(struct cordon *c, const struct seen_host *s)
+{
+	struct host_rec h;
+
+	if (registry_find_mac(c->reg, s->mac, &s->ip, &h) <= 0)
+		return;   /* not elsewhere (or an error, logged at the next write) */
+	if (registry_get(c->reg, &s->ip, &h) <= 0)
+		return;
+	if (ident_learn(c, &h, s->mac, MAC_SRC_SEGMENT, "policy") == 0 && registry_put(c->reg, &h) != 0)
+		log_warnx("cannot record a seen host: %s", registry_error(c->reg));
+}
+
 /* Writes the waiting asset reports in one transaction. */
 void
 cordon_flush_seen(struct cordon *c)
 {
+	size_t i;
+
 	if (c->nseen == 0)
 		return;
-	if (registry_seen(c->reg, c->seen, c->nseen) != 0)
+	for (i = 0; i < c->nseen; i++)
+		c->seen_src[i] = ident_report_source(&c->conf, &c->seen[i].ip, c->seen[i].sensor);
+	if (registry_seen(c->reg, c->seen, c->seen_src, c->nseen) != 0)
 		log_warnx("cannot record %zu seen hosts: %s", c->nseen, registry_error(c->reg));
+	/* A MAC on record at another address, seen on its own segment: a DHCP move. */
+	for (i = 0; i < c->nseen; i++)
+		if (c->seen[i].has_mac && c->seen_src[i] == MAC_SRC_SEGMENT)
+			seen_move(c, &c->seen[i]);
 	c->nseen = 0;
 }
 
@@ -384,8 +601,14 @@ cordon_seen(struct cordon *c, const struct seen_host *h)
 {
 	if (c->seen == NULL) {
 		c->seen = calloc(SEEN_BATCH, sizeof(*c->seen));
-		if (c->seen == NULL)
+		c->seen_src = calloc(SEEN_BATCH, sizeof(*c->seen_src));
+		if (c->seen == NULL || c->seen_src == NULL) {
+			free(c->seen);
+			free(c->seen_src);
+			c->seen = NULL;
+			c->seen_src = NULL;
 			return;
+		}
 	}
 	c->seen[c->nseen++] = *h;
 	c->st.seen_reports++;

@@ -56,6 +56,20 @@ backend_find(const char *kind)
 	return NULL;
 }
 
+static router_factory the_router_factory;
+
+void
+router_register(router_factory f)
+{
+	the_router_factory = f;
+}
+
+router_factory
+router_find(void)
+{
+	return the_router_factory;
+}
+
 static char state_dir[256] = "/var/lib/cordon";
 static void (*shutdown_fns[MAX_BACKENDS])(void);
 static int nshutdown;

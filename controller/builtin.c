@@ -9,6 +9,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "snmp.h"
+#include "snmp_router.h"
 
 /*
  * kind "netlink": every setting of the point's config group except name,
@@ -111,6 +112,38 @@ builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, char 
 	return 0;
 }
 
+/* net-snmp's process-wide setup, once, for the first point or router. */
+static int
+snmp_global_ready(char *err, size_t errlen)
+{
+	char why[512], dir[300];
+
+	if (snmp_ready)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());
+	if (snmpsw_global_init(dir, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	snmp_ready = true;
+	backend_on_shutdown(snmp_shutdown);
+	return 0;
+}
+
+/* A network's router (networks: IP -> MAC), from its settings (conf.c checked them). */
+static struct snmprt *
+make_router(const struct conf_network *n, struct loop *loop, char *err, size_t errlen)
+{
+	struct snmprt_config rc;
+	struct snmprt *r = NULL;
+
+	if (conf_network_router(n, &rc, err, errlen) == 0 && snmp_global_ready(err, errlen) == 0)
+		r = snmprt_new(loop, &rc, err, errlen);
+	/* The router keeps its own copy of the secrets. */
+	explicit_bzero(&rc, sizeof(rc));
+	return r;
+}
+
 static int
 check_snmp(const struct conf_point *cp, char *err, size_t errlen)
 {
@@ -126,21 +159,10 @@ make_snmp(const struct conf_point *cp, struct loop *loop, char *err, size_t errl
 {
 	struct snmpsw_config sc;
 	struct enf_point *p;
-	char why[512], dir[300];
 
-	if (builtin_snmp_config(cp, &sc, err, errlen) != 0) {
+	if (builtin_snmp_config(cp, &sc, err, errlen) != 0 || snmp_global_ready(err, errlen) != 0) {
 		explicit_bzero(&sc, sizeof(sc));
 		return NULL;
-	}
-	if (!snmp_ready) {
-		snprintf(dir, sizeof(dir), "%s/snmp", backends_state_dir());
-		if (snmpsw_global_init(dir, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s", why);
-			explicit_bzero(&sc, sizeof(sc));
-			return NULL;
-		}
-		snmp_ready = true;
-		backend_on_shutdown(snmp_shutdown);
 	}
 	/* `cp` is the daemon's own copy of the config: its name outlives the point. */
 	p = snmpsw_point_new(loop, &sc, snmp_probe_done, (void *)cp->name,
@@ -157,4 +179,5 @@ backends_register_builtin(void)
 	backend_register("snmp-qbridge", make_snmp, check_snmp);
 	backend_register("snmp-cisco", make_snmp, check_snmp);
 	backend_register("snmp-auto", make_snmp, check_snmp);
+	router_register(make_router);
 }

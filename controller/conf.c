@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include "sensor_config.h"
+#include "snmp_router.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +47,8 @@ conf_defaults(struct cordon_conf *c)
 	c->probation_s = 3600;
 	c->retry_initial_s = 5;
 	c->retry_max_s = 300;
+	c->follow.interval_s = 60;
+	c->follow.queue = 1024;
 }
 
 struct ctx {
@@ -225,7 +228,7 @@ conf_parse_http_listen(const char *spec, char *addr, size_t addrlen,
 	} else {
 		colon = strrchr(spec, ':');
 		if (colon == NULL) {
-			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns the HTTP API off)",
+			snprintf(why, whylen, "'%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns it off)",
 			    spec);
 			return -1;
 		}
@@ -456,6 +459,118 @@ load_points(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/* ---- networks: identity (IP -> MAC) --------------------------------------- */
+
+/* conf_network_router with the offending line apart (the router group's for the whole). */
+static int
+router_config(const struct conf_network *n, struct snmprt_config *out, int *line, char *why,
+    size_t whylen)
+{
+	size_t i;
+
+	snmprt_config_init(out);
+	snprintf(out->sw.name, sizeof(out->sw.name), "%s", n->name);
+	for (i = 0; i < n->nrouter; i++) {
+		*line = n->router[i].line;
+		if (strcmp(n->router[i].key, "name") == 0) {
+			snprintf(why, whylen, "name: the router is named after its network");
+			return -1;
+		}
+		if (snmprt_config_set(out, n->router[i].key, n->router[i].value, why, whylen) != 0)
+			return -1;
+	}
+	*line = n->router_line;
+	return snmprt_config_check(out, why, whylen);
+}
+
+int
+conf_network_router(const struct conf_network *n, struct snmprt_config *out, char *err,
+    size_t errlen)
+{
+	char why[400];
+	int line = 0;
+
+	if (router_config(n, out, &line, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_networks(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "name", "prefixes", "router", "segment_sensors", NULL };
+	int i, j;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "networks: expected a list ( { name = ...; prefixes = [...]; router = { ... }; }, ... )");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *rt;
+		struct conf_network *n;
+		struct snmprt_config rc;
+		char why[400];
+		size_t k;
+		int line = 0;
+		bool bad;
+		if (!config_setting_is_group(g))
+			return failf(x, g, "networks[%d]: expected a group { name = ...; prefixes = [...]; }", i);
+		if (c->nnetworks == CONF_MAX_NETWORKS)
+			return failf(x, g, "networks: at most %d networks", CONF_MAX_NETWORKS);
+		n = &c->networks[c->nnetworks];
+		memset(n, 0, sizeof(*n));
+		n->line = (int)config_setting_source_line(g);
+		if (known_keys(x, g, "networks", keys) ||
+		    get_string(x, g, "networks", "name", n->name, sizeof(n->name), false) ||
+		    get_prefixes(x, g, "networks", "prefixes", n->prefixes, &n->nprefixes) ||
+		    get_strings(x, g, "networks", "segment_sensors", &n->segment_sensors[0][0],
+			sizeof(n->segment_sensors[0]), CONF_MAX_SEGMENT_SENSORS, &n->nsegment_sensors))
+			return -1;
+		if (n->name[0] == '\0')
+			return failf(x, g, "networks[%d]: 'name' is required", i);
+		if (n->nprefixes == 0)
+			return failf(x, g, "network '%s': 'prefixes' is required (the addresses it holds)", n->name);
+		for (k = 0; k < c->nnetworks; k++)
+			if (strcmp(c->networks[k].name, n->name) == 0)
+				return failf(x, g, "networks: the name '%s' is used twice", n->name);
+		rt = config_setting_get_member(g, "router");
+		if (rt != NULL) {
+			if (!config_setting_is_group(rt))
+				return failf(x, rt, "network '%s'.router: expected a group { address = ...; community = ...; }",
+				    n->name);
+			n->router_line = (int)config_setting_source_line(rt);
+			for (j = 0; j < config_setting_length(rt); j++) {
+				const config_setting_t *st = config_setting_get_elem(rt, (unsigned)j);
+				const char *name = config_setting_name(st);
+				struct conf_param *pa;
+				if (n->nrouter == CONF_MAX_PARAMS)
+					return failf(x, st, "network '%s'.router: at most %d settings", n->name, CONF_MAX_PARAMS);
+				pa = &n->router[n->nrouter];
+				if (strlen(name) >= sizeof(pa->key) ||
+				    sensor_config_setting_text(st, pa->value, sizeof(pa->value)) != 0)
+					return failf(x, st, "network '%s'.router.%s: expected a number, a string or a boolean",
+					    n->name, name);
+				snprintf(pa->key, sizeof(pa->key), "%s", name);
+				pa->line = (int)config_setting_source_line(st);
+				n->nrouter++;
+			}
+			if (n->nrouter == 0)
+				return failf(x, rt, "network '%s'.router: address and credentials are required", n->name);
+			/* Checked here, so that `cordond -n` refuses what the router would. */
+			bad = router_config(n, &rc, &line, why, sizeof(why)) != 0;
+			explicit_bzero(&rc, sizeof(rc));
+			if (bad) {
+				snprintf(x->err, x->errlen, "%s:%d: network '%s'.router.%s", x->path, line,
+				    n->name, why);
+				return -1;
+			}
+		}
+		c->nnetworks++;
+	}
+	return 0;
+}
+
 static int
 load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 {
@@ -490,6 +605,90 @@ load_verify(struct ctx *x, const config_setting_t *list, struct cordon_conf *c)
 	return 0;
 }
 
+/* A secret: checked like get_string, but its value never goes into a message. */
+static int
+get_secret(struct ctx *x, const config_setting_t *grp, const char *section,
+    const char *name, char *dst, size_t len, size_t min)
+{
+	const config_setting_t *st = config_setting_get_member(grp, name);
+	const char *v;
+
+	if (st == NULL)
+		return 0;
+	v = config_setting_get_string(st);
+	if (v == NULL)
+		return failf(x, st, "%s.%s: expected a string", section, name);
+	if (strlen(v) < min || strlen(v) >= len)
+		return failf(x, st, "%s.%s: must be %zu to %zu characters (the value is not shown)",
+		    section, name, min, len - 1);
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int
+load_follow(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "interval", "queue", "listen", "community",
+		"v3_user", "v3_auth_pass", "v3_priv_pass", "v3_engine_ids", NULL };
+	struct conf_follow *f = &c->follow;
+	const config_setting_t *listen = config_setting_get_member(g, "listen");
+	size_t i;
+
+	f->line = (int)config_setting_source_line(g);
+	if (!config_setting_is_group(g))
+		return failf(x, g, "follow: expected a group { interval = 60; listen = \"ADDRESS:PORT\"; ... }");
+	if (known_keys(x, g, "follow", keys) ||
+	    get_uint(x, g, "follow", "interval", 0, 86400, &f->interval_s) ||
+	    get_uint(x, g, "follow", "queue", 1, 65536, &f->queue) ||
+	    get_string(x, g, "follow", "listen", f->listen, sizeof(f->listen), true) ||
+	    get_secret(x, g, "follow", "community", f->community, sizeof(f->community), 1) ||
+	    get_string(x, g, "follow", "v3_user", f->v3_user, sizeof(f->v3_user), false) ||
+	    get_secret(x, g, "follow", "v3_auth_pass", f->v3_auth_pass, sizeof(f->v3_auth_pass), 8) ||
+	    get_secret(x, g, "follow", "v3_priv_pass", f->v3_priv_pass, sizeof(f->v3_priv_pass), 8) ||
+	    get_strings(x, g, "follow", "v3_engine_ids", &f->v3_engine_ids[0][0],
+		sizeof(f->v3_engine_ids[0]), CONF_MAX_ENGINE_IDS, &f->nv3_engine_ids))
+		return -1;
+	for (i = 0; i < f->nv3_engine_ids; i++) {
+		const char *e = f->v3_engine_ids[i];
+		size_t n = strlen(e);
+		if (n < 10 || n > 64 || n % 2 != 0 || strspn(e, "0123456789abcdefABCDEF") != n)
+			return failf(x, config_setting_get_elem(config_setting_get_member(g, "v3_engine_ids"),
+			    (unsigned)i), "follow.v3_engine_ids[%zu]: '%s' is not an engine ID "
+			    "(10 to 64 hex digits, 5 to 32 octets)", i, e);
+	}
+	if ((f->v3_auth_pass[0] || f->v3_priv_pass[0] || f->nv3_engine_ids) && !f->v3_user[0])
+		return failf(x, g, "follow: v3_auth_pass, v3_priv_pass and v3_engine_ids need v3_user");
+	if (f->v3_user[0] && (!f->v3_auth_pass[0] || !f->v3_priv_pass[0]))
+		return failf(x, config_setting_get_member(g, "v3_user"),
+		    "follow.v3_user '%s': v3_auth_pass and v3_priv_pass are required (authPriv, SHA/AES)",
+		    f->v3_user);
+	if (f->listen[0]) {
+		char addr[INET6_ADDRSTRLEN], why[256];
+		uint16_t port;
+		if (conf_parse_http_listen(f->listen, addr, sizeof(addr), &port, why, sizeof(why)) != 0)
+			return failf(x, listen, "follow.listen: %s", why);
+		if (!f->community[0] && !f->v3_user[0])
+			return failf(x, listen, "follow.listen '%s': needs community or v3_user (whom to accept notifications from)",
+			    f->listen);
+	} else if (f->community[0] || f->v3_user[0]) {
+		return failf(x, g, "follow: community and v3_user are for the notification listener: set follow.listen too");
+	}
+	return 0;
+}
+
+/* Whether some enforcement point has an `address` (an SNMP switch's). */
+static bool
+any_point_address(const struct cordon_conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->npoints; i++)
+		for (j = 0; j < c->points[i].nparams; j++)
+			if (strcmp(c->points[i].params[j].key, "address") == 0)
+				return true;
+	return false;
+}
+
 /*
  * libconfig frees its strings without clearing them: the enforcement points'
  * settings (communities, SNMPv3 pass phrases) are cleared in place first.
@@ -516,7 +715,17 @@ wipe_setting_strings(config_setting_t *st)
 static void
 wipe_enforcement_strings(config_t *cfg)
 {
+	wipe_setting_strings(config_lookup(cfg, "networks"));
 	wipe_setting_strings(config_lookup(cfg, "enforcement"));
+	wipe_setting_strings(config_lookup(cfg, "follow"));
+}
+
+void
+conf_wipe_follow_secrets(struct cordon_conf *c)
+{
+	explicit_bzero(c->follow.community, sizeof(c->follow.community));
+	explicit_bzero(c->follow.v3_auth_pass, sizeof(c->follow.v3_auth_pass));
+	explicit_bzero(c->follow.v3_priv_pass, sizeof(c->follow.v3_priv_pass));
 }
 
 void
@@ -528,13 +737,17 @@ conf_wipe_point_settings(struct cordon_conf *c)
 		explicit_bzero(c->points[i].params, sizeof(c->points[i].params));
 		c->points[i].nparams = 0;
 	}
+	for (i = 0; i < c->nnetworks; i++) {
+		explicit_bzero(c->networks[i].router, sizeof(c->networks[i].router));
+		c->networks[i].nrouter = 0;
+	}
 }
 
 int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
 	static const char *const sections[] = { "daemon", "sensors", "detectors",
-		"policy", "enforcement", "verification", NULL };
+		"policy", "enforcement", "verification", "follow", "networks", NULL };
 	struct ctx x = { path, err, errlen };
 	config_t cfg;
 	const config_setting_t *root, *st;
@@ -569,8 +782,17 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 		goto out;
 	if ((st = config_lookup(&cfg, "enforcement")) && load_points(&x, st, c))
 		goto out;
+	if ((st = config_lookup(&cfg, "networks")) && load_networks(&x, st, c))
+		goto out;
 	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
 		goto out;
+	if ((st = config_lookup(&cfg, "follow")) && load_follow(&x, st, c))
+		goto out;
+	if (c->follow.listen[0] && !any_point_address(c)) {
+		failf(&x, config_setting_get_member(config_lookup(&cfg, "follow"), "listen"),
+		    "follow.listen: no enforcement point has an address to take notifications from");
+		goto out;
+	}
 	if (detcfg_validate(&c->det, msg, sizeof(msg)) != 0) {
 		failf(&x, config_lookup(&cfg, "detectors"), "detectors: %s", msg);
 		goto out;
@@ -621,4 +843,22 @@ conf_point_named(const struct cordon_conf *c, const char *name)
 		if (strcmp(c->points[i].name, name) == 0)
 			return &c->points[i];
 	return NULL;
+}
+
+const struct conf_network *
+conf_network_for(const struct cordon_conf *c, const struct ip_addr *ip)
+{
+	const struct conf_network *best = NULL;
+	unsigned best_len = 0;
+	size_t i, j;
+
+	for (i = 0; i < c->nnetworks; i++)
+		for (j = 0; j < c->networks[i].nprefixes; j++) {
+			const struct prefix *p = &c->networks[i].prefixes[j];
+			if (prefix_contains(p, ip) && (best == NULL || p->len > best_len)) {
+				best = &c->networks[i];
+				best_len = p->len;
+			}
+		}
+	return best;
 }

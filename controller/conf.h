@@ -22,6 +22,8 @@
 #define CONF_MAX_POINTS 32
 #define CONF_MAX_PARAMS 32
 #define CONF_MAX_VERIFY 8
+#define CONF_MAX_NETWORKS 32
+#define CONF_MAX_SEGMENT_SENSORS 16
 #define CONF_DEFAULT_PATH "/etc/cordon/cordon.conf"
 
 /* A backend-specific setting, as text; the backend validates it. */
@@ -41,12 +43,52 @@ struct conf_point {
 	int line;
 };
 
+/*
+ * A network (networks section): the router that answers IP -> MAC for the
+ * addresses in its prefixes, and the sensors on the hosts' own segment,
+ * whose reported MACs are the hosts' own (any other sensor's are the
+ * router's). See docs/snmp.md, "Identity".
+ */
+struct conf_network {
+	char name[64];
+	struct prefix prefixes[CONF_MAX_PREFIXES];
+	size_t nprefixes;
+	/* The router's SNMP settings as text (snmp_router.h keys; secrets among
+	 * them): wiped by conf_wipe_point_settings once the router is made. */
+	struct conf_param router[CONF_MAX_PARAMS];
+	size_t nrouter;            /* 0: no router */
+	int router_line;
+	char segment_sensors[CONF_MAX_SEGMENT_SENSORS][64];
+	size_t nsegment_sensors;
+	int line;
+};
+
 struct conf_verify {
 	struct prefix prefixes[CONF_MAX_PREFIXES];
 	size_t nprefixes;
 	char command[512];        /* run with {ip} replaced; exit 0 = patched */
 	uint32_t interval_s;
 	uint32_t timeout_s;
+};
+
+/*
+ * Following quarantined hosts that move (section `follow`, docs/snmp.md):
+ * the periodic check and the SNMP notification listener. The secrets are
+ * needed only to open the listener: the daemon wipes them once it is open
+ * (conf_wipe_follow_secrets).
+ */
+#define CONF_MAX_ENGINE_IDS 8
+struct conf_follow {
+	uint32_t interval_s;      /* periodic check of every point holding quarantined hosts; 0: off */
+	uint32_t queue;           /* ports waiting for a re-check at most */
+	char listen[128];         /* notification listener "ADDRESS:PORT"; "" off */
+	char community[128];      /* v1/v2c community accepted; secret; "" refuses v1/v2c */
+	char v3_user[64];         /* SNMPv3 user accepted (authPriv); "" refuses v3 */
+	char v3_auth_pass[128];   /* secret */
+	char v3_priv_pass[128];   /* secret */
+	char v3_engine_ids[CONF_MAX_ENGINE_IDS][80];  /* hex engine IDs of switches sending v3 Traps */
+	size_t nv3_engine_ids;
+	int line;                 /* where the section starts, for messages */
 };
 
 struct engine_policy {
@@ -93,8 +135,12 @@ struct cordon_conf {
 	/* enforcement */
 	struct conf_point points[CONF_MAX_POINTS];
 	size_t npoints;
+	/* identity: which router answers IP -> MAC, which sensors see hosts' own MACs */
+	struct conf_network networks[CONF_MAX_NETWORKS];
+	size_t nnetworks;
 	struct conf_verify verify[CONF_MAX_VERIFY];
 	size_t nverify;
+	struct conf_follow follow;
 };
 
 void conf_defaults(struct cordon_conf *c);
@@ -106,17 +152,32 @@ void conf_defaults(struct cordon_conf *c);
 int conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen);
 
 /*
- * Clears the enforcement points' settings (communities and SNMPv3 pass
- * phrases among them) once the points are made: each point keeps the one
- * copy it needs, and no other copy stays in memory.
+ * Clears the enforcement points' and the networks' routers' settings
+ * (communities and SNMPv3 pass phrases among them) once the points and
+ * routers are made: each keeps the one copy it needs, and no other copy
+ * stays in memory.
  */
 void conf_wipe_point_settings(struct cordon_conf *c);
+
+/* Clears the notification listener's community and SNMPv3 pass phrases. */
+void conf_wipe_follow_secrets(struct cordon_conf *c);
 
 /* The enforcement point that serves `ip` (longest prefix), or NULL. */
 const struct conf_point *conf_point_for(const struct cordon_conf *c,
     const struct ip_addr *ip);
 const struct conf_point *conf_point_named(const struct cordon_conf *c,
     const char *name);
+/* The network whose prefixes hold `ip` (longest prefix), or NULL. */
+const struct conf_network *conf_network_for(const struct cordon_conf *c,
+    const struct ip_addr *ip);
+/*
+ * The network's router settings as the SNMP router's config (snmp_router.h);
+ * the router is named after the network. 0, or -1 with "line N: why" in err
+ * (never a secret). The caller wipes *out (it holds the secrets).
+ */
+struct snmprt_config;
+int conf_network_router(const struct conf_network *n, struct snmprt_config *out,
+    char *err, size_t errlen);
 /* The first prefix of `list` that holds `ip`, or NULL. */
 const struct prefix *conf_match(const struct prefix *list, size_t n,
     const struct ip_addr *ip);

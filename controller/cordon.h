@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "detection.h"
 #include "enforce.h"
+#include "follow.h"
 #include "loop.h"
 #include "policy.h"
 #include "registry.h"
@@ -51,6 +52,18 @@ void backends_register_builtin(void);
 struct snmpsw_config;
 int builtin_snmp_config(const struct conf_point *cp, struct snmpsw_config *sc, char *err,
     size_t errlen);
+
+/*
+ * Makes the SNMP router of a network (networks: IP -> MAC), on `loop`.
+ * NULL with a message in err (never a secret). The caller owns the result
+ * (snmprt_free). One factory: cordond registers it (builtin.c).
+ */
+struct snmprt;
+struct conf_network;
+typedef struct snmprt *(*router_factory)(const struct conf_network *n, struct loop *loop,
+    char *err, size_t errlen);
+void router_register(router_factory f);
+router_factory router_find(void);
 
 /*
  * The daemon's state directory (where the state database lives), set before
@@ -173,6 +186,47 @@ int cordon_breaker_state(struct cordon *c, struct cordon_breaker *out);
  */
 void cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
     cordon_done_fn done, void *arg);
+
+/* ---- following quarantined hosts that move (follower.c) ---------------- */
+
+struct cordon_follow_stats {
+	struct follow_stats queue;         /* the re-check queue (follow.h) */
+	uint64_t notifications;            /* accepted by the notification listener */
+	uint64_t notifications_rejected;   /* refused (credentials, type, malformed, unknown sender) */
+	uint64_t checks;                   /* quarantined hosts looked for */
+	uint64_t in_place, absent, unknown;  /* the verdicts (follow_decide) */
+	uint64_t moves;                    /* hosts isolated where they moved */
+	uint64_t check_failures;           /* unknown verdicts, failed isolations of a new port,
+					      failed restorations of an old one */
+};
+
+/* What a switch said about one of its ports (from an SNMP notification). */
+enum cordon_port_event_kind { CPE_LINK_DOWN = 1, CPE_LINK_UP, CPE_MAC };
+struct cordon_port_event {
+	enum cordon_port_event_kind kind;
+	uint32_t ifindex;          /* CPE_LINK_*: the interface */
+	int32_t bridge_port;       /* CPE_MAC: the bridge port the MAC was learnt on or left */
+	uint8_t mac[6];            /* CPE_MAC */
+};
+
+/*
+ * Events from the point named `point` (borrowed): each queues a re-check of
+ * the port it concerns when that matters to a quarantined host: a MAC of a
+ * quarantined host (wherever it shows up) re-checks the host's recorded
+ * port; a MAC change, or a link going up or down, on a port where a host is
+ * recorded re-checks that port; a link coming up elsewhere on a point that
+ * holds quarantined hosts re-checks the whole point (one of them may have
+ * landed there). The queue is drained on the loop.
+ */
+void cordon_follow_events(struct cordon *c, const char *point,
+    const struct cordon_port_event *ev, size_t n);
+/* The periodic check: queues every point that holds quarantined hosts. */
+void cordon_follow_all(struct cordon *c);
+/* At start, after cordon_reconcile: queues the hosts whose move was under way. */
+void cordon_follow_resume(struct cordon *c);
+/* The listener's totals (accepted, rejected), for the figures. */
+void cordon_follow_set_notifications(struct cordon *c, uint64_t accepted, uint64_t rejected);
+void cordon_follow_get_stats(const struct cordon *c, struct cordon_follow_stats *out);
 
 /* Subscribers to audit entries (events --follow): told that new entries
  * exist; they read them from the registry with their own cursor. The

@@ -5,8 +5,9 @@
  *
  * The controller's modules form a line: each calls only modules to its right.
  *
- *   daemon -> ctl, http, verify -> actions -> enforcer -> core
+ *   daemon -> ctl, http, verify -> actions, follower -> enforcer -> core
  *          -> policy, registry, backends (the enforcement points), loop, log
+ *   actions, enforcer -> ident -> core
  *
  *   daemon    cordond's lifecycle: the loop, sensor input, the tick; starts
  *             the front ends and owns everything (daemon.c, daemon.h)
@@ -14,7 +15,11 @@
  *             verification. Front ends: they act and read through cordon.h
  *   actions   detections (the policy step), asset reports, the operator's
  *             quarantine/release/approve (actions.c)
+ *   follower  quarantined hosts that move: the re-check queue drained on
+ *             the loop, the move to the new port (follower.c)
  *   enforcer  the host state machine and its enforcement operations
+ *   ident     the host's MAC and its source, the routers' answers, DHCP
+ *             moves (ident.c, ident.h)
  *   core      struct cordon: making and freeing it with its points, the
  *             accessors, the audit log and its subscribers (core.c)
  *
@@ -26,6 +31,7 @@
 #define CORDON_CORDON_PRIV_H
 
 #include "cordon.h"
+#include "follow.h"
 
 struct waiter {
 	struct ip_addr ip;
@@ -40,7 +46,7 @@ struct subscriber {
 	struct subscriber *next;
 };
 
-enum op_kind { OP_ISOLATE, OP_RELEASE, OP_CHECK };
+enum op_kind { OP_ISOLATE, OP_RELEASE, OP_CHECK, OP_FOLLOW };
 
 /* An enforcement operation in flight, the backend's callback argument. */
 struct op {
@@ -50,6 +56,47 @@ struct op {
 	size_t point;            /* index into c->points */
 	double started;
 	struct op *next;
+	/* OP_FOLLOW only (follower.c): where to look and what was found. */
+	struct enf_location from;        /* where the host is recorded isolated */
+	struct enf_location to;          /* where locate found it now */
+	size_t to_point;
+	size_t cand[CONF_MAX_POINTS];    /* points to ask, the recorded one first */
+	size_t ncand, icand;
+	enum enf_status other;           /* the last answer other than ok/not-found */
+	char why[ENF_DETAIL_LEN];        /* ... and its message */
+};
+
+/*
+ * A release asked for while a check of the host ran (a reconcile check, a
+ * follow re-check): started as soon as that check ends (enforcer.c).
+ */
+struct deferred_release {
+	struct ip_addr ip;
+	enum host_state state;           /* the state it was asked in; still required then */
+	char actor[64];
+	char reason[256];
+	struct deferred_release *next;
+};
+
+/* The re-check under way (follower.c): the hosts of one queued port or point. */
+struct follow_run {
+	bool active;                     /* hosts[] is being worked through */
+	bool in_op;                      /* an OP_FOLLOW is running; the next waits for it */
+	struct follow_item item;
+	struct ip_addr *hosts;           /* owned */
+	size_t n, next;
+	bool walked[CONF_MAX_POINTS];    /* a fresh locate already read this point's tables */
+};
+
+#include "ident.h"
+
+/* A router lookup in flight (ident_lookup), the router's callback argument. */
+struct ident_lookup {
+	struct cordon *c;
+	ident_lookup_fn fn;
+	void *arg;               /* the caller's on the callback; freed by cordon_free if none comes */
+	size_t network;          /* index into conf.networks and routers */
+	struct ident_lookup *next;
 };
 
 struct cordon {
@@ -66,10 +113,24 @@ struct cordon {
 	struct waiter *waiters;                   /* owned list */
 	struct subscriber *subs;                  /* owned list */
 	struct seen_host *seen;                   /* owned: asset reports waiting for the next tick */
+	enum mac_source *seen_src;                /* owned: their MACs' sources, at the flush */
 	size_t nseen;
+	struct snmprt *routers[CONF_MAX_NETWORKS];  /* owned; NULL for a network without one */
+	struct ident_lookup *lookups;             /* owned list: router lookups in flight */
 	struct cordon_stats st;
+	/* follower.c, made on first use; freed by cordon_free */
+	struct follow_queue *fq;                  /* owned */
+	struct loop_timer *follow_kick;           /* owned: drains the queue from the loop */
+	struct follow_run run;
+	struct cordon_follow_stats fst;
+	/* enforcer.c: releases waiting for a check to end */
+	struct deferred_release *deferred;        /* owned list */
+	struct loop_timer *deferred_kick;         /* owned, made on first use */
 	bool stopping;                            /* cordon_free under way: callbacks write nothing */
 };
+
+/* core.c: whether an enforcement operation on `ip` is in flight. */
+bool cordon_op_running(const struct cordon *c, const struct ip_addr *ip);
 
 /* enforcer.c */
 int enforcer_begin_isolation(struct cordon *c, struct host_rec *h,
@@ -83,6 +144,32 @@ void enforcer_notify(struct cordon *c, const struct ip_addr *ip, bool ok,
     const struct host_rec *h, const char *msg);
 void enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
     cordon_done_fn fn, void *arg);
+/* An operation on `ip` at point index `point`, listed (the host is busy) until enforcer_op_end. */
+struct op *enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip,
+    size_t point);
+void enforcer_op_end(struct op *o);
+/* The index of the point of that name, or -1. */
+int enforcer_point_named(const struct cordon *c, const char *name);
+/* Counts an operation's outcome in its point's figures. */
+void enforcer_point_result(struct cordon *c, size_t pi, const struct op *o,
+    const struct enf_result *res);
+
+/* The other hosts whose records hold a host's port isolated (a shared port). */
+struct port_peers {
+	struct ip_addr self;
+	struct host_rec first;   /* the first other host holding the port */
+	size_t n;                /* other hosts holding it */
+};
+/* Fills *pp for `h`'s recorded location: 0, or -1 on a database error. */
+int enforcer_port_peers(struct cordon *c, const struct host_rec *h, struct port_peers *pp);
+/*
+ * A port already isolated for another host: what it had before comes from
+ * that host's record (h->loc's original VLAN and tagged memberships).
+ */
+void enforcer_inherit_port_config(struct host_rec *h, const struct port_peers *pp);
+
+/* core.c: tells the audit subscribers that entries were written (by the registry directly). */
+void core_audit_written(struct cordon *c);
 
 /* core.c */
 /* Hosts copied out of a registry walk (registry_foreach with host_list_add). */

@@ -113,7 +113,9 @@ print_host(json_t *h)
 	char t[32];
 
 	printf("host        %s\n", str(h, "ip"));
-	printf("mac         %s\n", str(h, "mac"));
+	printf("mac         %s%s%s%s\n", str(h, "mac"), *str(h, "mac_source") != '-' ? " (" : "",
+	    *str(h, "mac_source") != '-' ? str(h, "mac_source") : "",
+	    *str(h, "mac_source") != '-' ? ")" : "");
 	printf("state       %s%s%s%s\n", str(h, "state"), *str(h, "hold") != '-' ? " (" : "",
 	    *str(h, "hold") != '-' ? str(h, "hold") : "", *str(h, "hold") != '-' ? ")" : "");
 	printf("reason      %s\n", str(h, "reason"));
@@ -140,6 +142,10 @@ print_host(json_t *h)
 			printf("\n");
 		}
 	}
+	json_t *move = json_object_get(h, "moving_to");
+	if (json_is_object(move))
+		printf("moving to   %s %s (%s): not settled yet\n", str(move, "point"), str(move, "port"),
+		    str(move, "detail"));
 	if (*str(h, "last_error") != '-' && *str(h, "failed_op") == '-')
 		printf("note        %s\n", str(h, "last_error"));
 	else if (*str(h, "last_error") != '-')

@@ -52,6 +52,17 @@ cordon_point_stats(const struct cordon *c, size_t i)
 	return i < c->npoints ? &c->pstats[i] : NULL;
 }
 
+bool
+cordon_op_running(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct op *o;
+
+	for (o = c->ops; o; o = o->next)
+		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
+			return true;
+	return false;
+}
+
 int
 host_list_add(void *arg, const struct host_rec *h)
 {
@@ -175,12 +186,18 @@ void
 cordon_audit(struct cordon *c, const char *actor, const char *action,
     const struct ip_addr *host, const char *reason, const char *result)
 {
-	struct subscriber *s, *next;
-
 	if (registry_audit(c->reg, loop_now(), actor, action, host, reason, result) != 0) {
 		log_warnx("ALERT: cannot write the audit log: %s", registry_error(c->reg));
 		return;
 	}
+	core_audit_written(c);
+}
+
+void
+core_audit_written(struct cordon *c)
+{
+	struct subscriber *s, *next;
+
 	for (s = c->subs; s; s = next) {
 		next = s->next;
 		s->fn(s->arg, 0);
@@ -238,6 +255,33 @@ commit_before_kill(void *arg)
 		log_warnx("failpoint: cannot commit: %s", registry_error(c->reg));
 }
 
+/* The networks' routers (IP -> MAC), through the factory cordond registers. */
+static int
+make_routers(struct cordon *c, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < c->conf.nnetworks; i++) {
+		const struct conf_network *n = &c->conf.networks[i];
+		router_factory f = router_find();
+		char why[512];
+		if (n->nrouter == 0)
+			continue;
+		if (f == NULL) {
+			snprintf(err, errlen, "%s:%d: network '%s': no router backend in this program",
+			    c->conf.path, n->router_line, n->name);
+			return -1;
+		}
+		c->routers[i] = f(n, c->loop, why, sizeof(why));
+		if (c->routers[i] == NULL) {
+			snprintf(err, errlen, "%s:%d: network '%s'.router: %s", c->conf.path,
+			    n->router_line, n->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct cordon *
 cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t errlen)
 {
@@ -265,9 +309,10 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	failpoint_before_kill(commit_before_kill, c);
 	if (breaker_load(c, err, errlen) != 0)
 		goto fail;
-	if (make_points(c, err, errlen) != 0)
+	if (make_points(c, err, errlen) != 0 || make_routers(c, err, errlen) != 0)
 		goto fail;
 	conf_wipe_point_settings(&c->conf);
+	conf_wipe_follow_secrets(&c->conf);   /* the daemon's listener holds its own */
 	return c;
 fail:
 	cordon_free(c);
@@ -290,6 +335,15 @@ cordon_free(struct cordon *c)
 	c->stopping = true;
 	for (i = 0; i < c->npoints; i++)
 		enf_destroy(c->points[i]);
+	/* A router drops its waiting lookups without calling back: freed here. */
+	for (i = 0; i < CONF_MAX_NETWORKS; i++)
+		snmprt_free(c->routers[i]);
+	while (c->lookups) {
+		struct ident_lookup *l = c->lookups;
+		c->lookups = l->next;
+		free(l->arg);
+		free(l);
+	}
 	backends_shutdown();
 	failpoint_before_kill(NULL, NULL);
 	/* Commits what was decided; actions still queued are not taken (the
@@ -310,9 +364,20 @@ cordon_free(struct cordon *c)
 		c->subs = s->next;
 		free(s);
 	}
+	while (c->deferred) {
+		struct deferred_release *d = c->deferred;
+		c->deferred = d->next;
+		free(d);
+	}
+	loop_timer_free(c->deferred_kick);
+	loop_timer_free(c->follow_kick);
+	follow_queue_free(c->fq);
+	free(c->run.hosts);
 	registry_close(c->reg);
 	rate_cap_free(&c->cap);
 	free(c->seen);
+	free(c->seen_src);
 	conf_wipe_point_settings(&c->conf);   /* still set if the points were never made */
+	conf_wipe_follow_secrets(&c->conf);
 	free(c);
 }

@@ -210,7 +210,7 @@ void *
 ctl_host_json_new(const struct host_rec *h)
 {
 	char ip[64], mac[24];
-	json_t *o, *loc = json_null();
+	json_t *o, *loc = json_null(), *move = NULL;
 
 	ip_to_str(&h->ip, ip, sizeof(ip));
 	if (h->has_mac)
@@ -236,14 +236,22 @@ ctl_host_json_new(const struct host_rec *h)
 		    "quarantine_vlan", h->loc.quarantine_vlan, "detail", jtext(h->loc.detail),
 		    "port_mac_count", (int)h->loc.nport_macs, "port_macs", macs, "affected", affected);
 	}
-	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:I}",
+	if (h->has_move)
+		/* A move to another port under way (docs/snmp.md, following a host that moves). */
+		move = json_pack("{s:o, s:o, s:i, s:o}", "point", jtext(h->move.point),
+		    "port", jtext(h->move.port), "ifindex", h->move.ifindex,
+		    "detail", jtext(h->move.detail));
+	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:I, s:o}",
 	    "ip", ip, "mac", h->has_mac ? json_string(mac) : json_null(),
 	    "state", host_state_name(h->state), "hold", jtext(h->hold), "reason", jtext(h->reason),
 	    "actor", jtext(h->actor), "point", jtext(h->point), "location", loc ? loc : json_null(),
 	    "attempts", (int)h->attempts, "failed_op", jtext(h->failed_op), "last_error", jtext(h->last_error),
 	    "next_retry", h->next_retry, "probation_until", h->probation_until,
 	    "first_seen", h->first_seen, "last_seen", h->last_seen, "updated", h->updated,
-	    "detections", (json_int_t)h->detections);
+	    "detections", (json_int_t)h->detections, "moving_to", move ? move : json_null());
+	if (o != NULL)
+		json_object_set_new(o, "mac_source", h->has_mac ? json_string(mac_source_name(h->mac_source))
+		    : json_null());
 	return o;
 }
 

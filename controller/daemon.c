@@ -6,6 +6,7 @@
  * controller: it calls everything, nothing calls it (see cordon_priv.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #include <sys/random.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include "capture.h"
 #include "cordon.h"
@@ -25,6 +28,7 @@
 #include "detector.h"
 #include "log.h"
 #include "daemon_user.h"
+#include "snmp_receiver.h"
 #include "verify.h"
 
 #define TICK_SECONDS 1.0
@@ -37,6 +41,18 @@ struct daemon {
 	struct http_server *http;         /* owned; NULL when off */
 	struct verifier *verify;          /* owned */
 	struct local_sensor *locals;      /* owned list: in-process sensors */
+	struct loop_timer *follow_timer;  /* owned; NULL when follow.interval is 0 */
+	double follow_interval;
+	struct snmprx *rx;                /* owned; NULL when follow.listen is unset */
+	struct sender *senders;           /* owned: the points' addresses */
+	size_t nsenders;
+	uint64_t unknown_senders;         /* notifications from no point's address */
+};
+
+/* An enforcement point's address, to know which point sent a notification. */
+struct sender {
+	struct ip_addr addr;              /* IPv4 as ::ffff:a.b.c.d, as the receiver's text parses */
+	char point[ENF_NAME_LEN];
 };
 
 /* ---- sensor input ------------------------------------------------------------ */
@@ -104,20 +120,25 @@ static void
 local_emit(void *arg, const struct detection *d)
 {
 	struct local_sensor *ls = arg;
+	struct detection named = *d;
 	char line[2048];
 
+	/* Named as a remote sensor's line would be (networks.segment_sensors). */
+	snprintf(named.sensor, sizeof(named.sensor), "%.*s", DET_SENSOR_LEN - 1, ls->name);
 	if (detection_to_json(d, ls->name, line, sizeof(line)) < 0)
 		return;
 	line[strcspn(line, "\n")] = '\0';
-	cordon_detection(ls->c, d, line);
+	cordon_detection(ls->c, &named, line);
 }
 
 static void
 local_seen(void *arg, const struct seen_host *h)
 {
 	struct local_sensor *ls = arg;
+	struct seen_host named = *h;
 
-	cordon_seen(ls->c, h);
+	snprintf(named.sensor, sizeof(named.sensor), "%.*s", DET_SENSOR_LEN - 1, ls->name);
+	cordon_seen(ls->c, &named);
 }
 
 static void
@@ -201,6 +222,196 @@ local_sensors_free(struct daemon *dm)
 	}
 }
 
+/* ---- following quarantined hosts that move ------------------------------------ */
+
+/*
+ * The points' configured addresses (their "address" setting), resolved once
+ * at start: a name is looked up then, not for every notification.
+ */
+static int
+senders_load(struct daemon *dm, const struct cordon_conf *conf, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < conf->npoints; i++) {
+		const struct conf_point *cp = &conf->points[i];
+		for (j = 0; j < cp->nparams; j++) {
+			struct addrinfo hints, *res = NULL, *ai;
+			struct sender *nv;
+			int rc;
+			if (strcmp(cp->params[j].key, "address") != 0)
+				continue;
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_socktype = SOCK_DGRAM;
+			rc = getaddrinfo(cp->params[j].value, NULL, &hints, &res);
+			if (rc != 0) {
+				snprintf(err, errlen, "%s:%d: enforcement '%s': address '%s': %s (needed to "
+				    "know its notifications)", conf->path, cp->params[j].line, cp->name,
+				    cp->params[j].value, gai_strerror(rc));
+				return -1;
+			}
+			for (ai = res; ai; ai = ai->ai_next) {
+				struct ip_addr a;
+				if (ai->ai_family == AF_INET &&
+				    ai->ai_addrlen >= sizeof(struct sockaddr_in))
+					ip_from_v4(&a, (const uint8_t *)&((const struct sockaddr_in *)
+					    (const void *)ai->ai_addr)->sin_addr);
+				else if (ai->ai_family == AF_INET6 &&
+				    ai->ai_addrlen >= sizeof(struct sockaddr_in6))
+					memcpy(a.b, ((const struct sockaddr_in6 *)(const void *)ai->ai_addr)
+					    ->sin6_addr.s6_addr, sizeof(a.b));
+				else
+					continue;
+				nv = realloc(dm->senders, (dm->nsenders + 1) * sizeof(*nv));
+				if (nv == NULL) {
+					freeaddrinfo(res);
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				dm->senders = nv;
+				memset(&nv[dm->nsenders], 0, sizeof(*nv));
+				nv[dm->nsenders].addr = a;
+				snprintf(nv[dm->nsenders].point, sizeof(nv->point), "%s", cp->name);
+				dm->nsenders++;
+			}
+			freeaddrinfo(res);
+		}
+	}
+	return 0;
+}
+
+static const char *
+sender_point(const struct daemon *dm, const char *from)
+{
+	struct ip_addr a;
+	size_t i;
+
+	if (ip_from_str(from, &a) != 0)
+		return NULL;
+	for (i = 0; i < dm->nsenders; i++)
+		if (memcmp(&a, &dm->senders[i].addr, sizeof(a)) == 0)
+			return dm->senders[i].point;
+	return NULL;
+}
+
+static void
+follow_figures(struct daemon *dm)
+{
+	struct snmprx_stats st;
+
+	if (dm->rx == NULL)
+		return;
+	snmprx_get_stats(dm->rx, &st);
+	cordon_follow_set_notifications(dm->c, st.accepted - dm->unknown_senders,
+	    st.refused_auth + st.refused_type + st.malformed + dm->unknown_senders);
+}
+
+static void
+on_notification(void *arg, const char *from, const struct snmpn_decoded *d)
+{
+	struct daemon *dm = arg;
+	struct cordon_port_event ev[SNMPN_MAX_EVENTS];
+	const char *point = sender_point(dm, from);
+	size_t i, n = 0;
+
+	if (point == NULL) {
+		/* The first and then every 1000th: a stray sender must not flood the log. */
+		if (dm->unknown_senders++ % 1000 == 0)
+			log_warnx("follow: a notification from %s, which is no enforcement point's address: "
+			    "dropped (%" PRIu64 " so far)", from, dm->unknown_senders);
+		follow_figures(dm);
+		return;
+	}
+	for (i = 0; i < d->n && n < SNMPN_MAX_EVENTS; i++) {
+		const struct snmpn_event *e = &d->ev[i];
+		memset(&ev[n], 0, sizeof(ev[n]));
+		switch (e->kind) {
+		case SNMPN_LINK_DOWN:
+		case SNMPN_LINK_UP:
+			ev[n].kind = e->kind == SNMPN_LINK_UP ? CPE_LINK_UP : CPE_LINK_DOWN;
+			ev[n].ifindex = e->if_index;
+			n++;
+			break;
+		case SNMPN_MAC_MOVED:
+			/* Where it left counts too: the host may be recorded there. */
+			ev[n].kind = CPE_MAC;
+			ev[n].bridge_port = (int32_t)e->from_port;
+			memcpy(ev[n].mac, e->mac, 6);
+			if (++n == SNMPN_MAX_EVENTS)
+				break;
+			memset(&ev[n], 0, sizeof(ev[n]));
+			/* FALLTHROUGH */
+		case SNMPN_MAC_LEARNT:
+		case SNMPN_MAC_REMOVED:
+			ev[n].kind = CPE_MAC;
+			ev[n].bridge_port = (int32_t)e->bridge_port;
+			memcpy(ev[n].mac, e->mac, 6);
+			n++;
+			break;
+		}
+	}
+	log_debug("follow: notification from %s (%s): %zu events", point,
+	    d->result == SNMPN_EVENTS ? "used" : "ignored", n);
+	cordon_follow_events(dm->c, point, ev, n);
+	follow_figures(dm);
+}
+
+static void
+on_follow_timer(void *arg)
+{
+	struct daemon *dm = arg;
+
+	cordon_follow_all(dm->c);
+	loop_timer_arm(dm->follow_timer, dm->follow_interval);
+}
+
+/* The periodic check and the notification listener, as configured. */
+static int
+follow_start(struct daemon *dm, const struct cordon_conf *conf, char *err, size_t errlen)
+{
+	const struct conf_follow *f = &conf->follow;
+	const char *engines[CONF_MAX_ENGINE_IDS + 1];
+	struct snmprx_conf rc;
+	char why[512];
+	size_t i;
+
+	if (f->interval_s > 0) {
+		dm->follow_interval = f->interval_s;
+		if ((dm->follow_timer = loop_timer_new(dm->loop, on_follow_timer, dm)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (f->listen[0] == '\0')
+		return 0;
+	if (!snmpc_global_ready()) {
+		snprintf(err, errlen, "%s:%d: follow.listen: notifications come from SNMP switches, and no "
+		    "SNMP enforcement point is configured", conf->path, f->line);
+		return -1;
+	}
+	if (senders_load(dm, conf, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < f->nv3_engine_ids; i++)
+		engines[i] = f->v3_engine_ids[i];
+	engines[f->nv3_engine_ids] = NULL;
+	memset(&rc, 0, sizeof(rc));
+	rc.listen = f->listen;
+	rc.community = f->community[0] ? f->community : NULL;
+	rc.v3_user = f->v3_user[0] ? f->v3_user : NULL;
+	rc.v3_auth_pass = f->v3_auth_pass;
+	rc.v3_priv_pass = f->v3_priv_pass;
+	rc.v3_engine_ids = f->nv3_engine_ids ? engines : NULL;
+	dm->rx = snmprx_open(dm->loop, &rc, on_notification, dm, why, sizeof(why));
+	if (dm->rx == NULL) {
+		snprintf(err, errlen, "%s:%d: follow.listen: %s", conf->path, f->line, why);
+		return -1;
+	}
+	log_info("follow: notifications on %s (%s%s%s), %zu point addresses", f->listen,
+	    f->community[0] ? "v1/v2c" : "", f->community[0] && f->v3_user[0] ? ", " : "",
+	    f->v3_user[0] ? "v3 authPriv" : "", dm->nsenders);
+	return 0;
+}
+
 /* ---- lifecycle -------------------------------------------------------------- */
 
 static void
@@ -219,6 +430,7 @@ on_tick(void *arg)
 	}
 	cordon_tick(dm->c);
 	verify_tick(dm->verify);
+	follow_figures(dm);
 	loop_timer_arm(dm->tick, TICK_SECONDS);
 }
 
@@ -238,6 +450,10 @@ daemon_free(struct daemon *dm)
 		return;
 	/* Its connections are events of the loop: gone before the loop is. */
 	http_stop(dm->http);
+	/* The listener's socket too, and before the SNMP library goes (cordon_free). */
+	snmprx_close(dm->rx);
+	loop_timer_free(dm->follow_timer);
+	free(dm->senders);
 	/* So are the points' (cordon_free destroys them). */
 	cordon_free(dm->c);
 	loop_timer_free(dm->tick);
@@ -295,6 +511,8 @@ daemon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 		goto fail;
 	}
 	if (local_sensors_start(dm, err, errlen) != 0)
+		goto fail;
+	if (follow_start(dm, conf, err, errlen) != 0)
 		goto fail;
 	loop_on_signal(dm->loop, SIGINT, on_stop_signal, dm);
 	loop_on_signal(dm->loop, SIGTERM, on_stop_signal, dm);
@@ -365,6 +583,7 @@ cordond_main(int argc, char **argv)
 	}
 	if (conf_load(path, conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordond: %s\n", err);
+		explicit_bzero(conf, sizeof(*conf));   /* what was read before the error: secrets too */
 		free(conf);
 		return 1;
 	}
@@ -438,7 +657,10 @@ cordond_main(int argc, char **argv)
 	log_info("started: %zu enforcement points, %zu sensor listeners%s", cordon_npoints(dm->c),
 	    run->nsensor_listen, run->dry_run ? ", DRY RUN" : "");
 	cordon_reconcile(dm->c);
+	cordon_follow_resume(dm->c);
 	loop_timer_arm(dm->tick, TICK_SECONDS);
+	if (dm->follow_timer != NULL)
+		loop_timer_arm(dm->follow_timer, dm->follow_interval);
 	rc = loop_run(dm->loop);
 	cordon_flush_seen(dm->c);
 	log_info("stopped");

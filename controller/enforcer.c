@@ -37,8 +37,8 @@ enforcer_point_index(const struct cordon *c, const struct ip_addr *ip)
 	return (int)(cp - c->conf.points);
 }
 
-static int
-point_named(const struct cordon *c, const char *name)
+int
+enforcer_point_named(const struct cordon *c, const char *name)
 {
 	size_t i;
 
@@ -51,16 +51,11 @@ point_named(const struct cordon *c, const char *name)
 bool
 enforcer_busy(const struct cordon *c, const struct ip_addr *ip)
 {
-	const struct op *o;
-
-	for (o = c->ops; o; o = o->next)
-		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
-			return true;
-	return false;
+	return cordon_op_running(c, ip);
 }
 
-static struct op *
-op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t point)
+struct op *
+enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t point)
 {
 	struct op *o = calloc(1, sizeof(*o));
 
@@ -76,17 +71,92 @@ op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, size_t poi
 	return o;
 }
 
-static void
-op_end(struct op *o)
+void
+enforcer_op_end(struct op *o)
 {
+	struct cordon *c = o->c;
 	struct op **pp;
 
-	for (pp = &o->c->ops; *pp; pp = &(*pp)->next)
+	for (pp = &c->ops; *pp; pp = &(*pp)->next)
 		if (*pp == o) {
 			*pp = o->next;
 			break;
 		}
 	free(o);
+	/* A release may wait for this operation: from the loop, once the
+	 * callback that ends it has returned (it may still write the host). */
+	if (c->deferred != NULL && !c->stopping)
+		loop_timer_fire(c->deferred_kick);
+}
+
+/* Starts the waiting releases whose host is no longer busy. */
+static void
+run_deferred(void *arg)
+{
+	struct cordon *c = arg;
+	struct deferred_release **pp = &c->deferred;
+
+	while (*pp) {
+		struct deferred_release *d = *pp;
+		struct host_rec h;
+		int rc;
+		if (enforcer_busy(c, &d->ip)) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		rc = registry_get(c->reg, &d->ip, &h);
+		if (rc != 1 || h.state != d->state)
+			enforcer_notify(c, &d->ip, false, rc == 1 ? &h : NULL,
+			    "the host changed while its release waited for a check: see its state");
+		else if (enforcer_begin_release(c, &h, d->actor, d->reason) != 0)
+			enforcer_notify(c, &d->ip, false, &h, "not started: see the daemon's log");
+		free(d);
+	}
+}
+
+/*
+ * A check of the host is running (reconcile's, or a follow re-check): the
+ * release starts when it ends, rather than being refused. 0, or -1 when out
+ * of memory.
+ */
+static int
+defer_release(struct cordon *c, const struct host_rec *h, const char *actor, const char *reason)
+{
+	struct deferred_release *d;
+	char ipt[64];
+
+	if (c->deferred_kick == NULL &&
+	    (c->deferred_kick = loop_timer_new(c->loop, run_deferred, c)) == NULL)
+		return -1;
+	for (d = c->deferred; d; d = d->next)
+		if (memcmp(&d->ip, &h->ip, sizeof(d->ip)) == 0)
+			break;
+	if (d == NULL) {
+		if ((d = calloc(1, sizeof(*d))) == NULL)
+			return -1;
+		d->ip = h->ip;
+		d->next = c->deferred;
+		c->deferred = d;
+	}
+	d->state = h->state;
+	snprintf(d->actor, sizeof(d->actor), "%s", actor);
+	snprintf(d->reason, sizeof(d->reason), "%s", reason);
+	log_info("releasing %s once the check of it that runs now ends",
+	    ip_to_str(&h->ip, ipt, sizeof(ipt)));
+	return 0;
+}
+
+/* Whether the operation running on `ip` is a check (OP_CHECK, OP_FOLLOW). */
+static bool
+checking(const struct cordon *c, const struct ip_addr *ip)
+{
+	const struct op *o;
+
+	for (o = c->ops; o; o = o->next)
+		if (memcmp(&o->ip, ip, sizeof(*ip)) == 0)
+			return o->kind == OP_CHECK || o->kind == OP_FOLLOW;
+	return false;
 }
 
 void
@@ -132,8 +202,8 @@ backoff(const struct cordon *c, uint32_t attempts)
 	return d > c->conf.retry_max_s ? c->conf.retry_max_s : d;
 }
 
-static void
-point_result(struct cordon *c, size_t pi, const struct op *o, const struct enf_result *res)
+void
+enforcer_point_result(struct cordon *c, size_t pi, const struct op *o, const struct enf_result *res)
 {
 	struct point_stats *ps = &c->pstats[pi];
 
@@ -157,6 +227,10 @@ reread(struct cordon *c, const struct ip_addr *ip, enum host_state want,
 	if (rc <= 0) {
 		log_warnx("host %s: cannot re-read its record (%s)", ip_to_str(ip, ipt, sizeof(ipt)),
 		    rc < 0 ? registry_error(c->reg) : "gone");
+		/* (gone: the group that created it was rolled back) Nobody may
+		 * wait for an answer that will not come. */
+		enforcer_notify(c, ip, false, NULL, rc < 0 ? "the state database cannot be read" :
+		    "the state database could not record it: nothing was done");
 		return -1;
 	}
 	if (h->state != want) {
@@ -205,24 +279,93 @@ fail_host(struct cordon *c, struct host_rec *h, const char *op, const char *msg)
 	enforcer_notify(c, &h->ip, false, h, msg);
 }
 
+/* The locate step with the host's MAC as the record has it. */
+static void
+locate(struct cordon *c, const struct host_rec *h, struct op *o)
+{
+	struct enf_host eh;
+
+	memset(&eh, 0, sizeof(eh));
+	eh.ip = h->ip;
+	eh.has_mac = h->has_mac;
+	memcpy(eh.mac, h->mac, 6);
+	enf_locate(c->points[o->point], &eh, on_located, o);
+}
+
+/* An isolation waiting for the router's answer (ident_lookup's argument). */
+struct router_wait {
+	struct op *o;            /* in c->ops: freed by the core when it goes first */
+};
+
+/*
+ * The router's answer for a host about to be located (one that reached an
+ * isolation with no trustworthy MAC: after an approval, the rate cap, a
+ * retry): its MAC is recorded (the enforcer records no move: the record is
+ * the isolation's) and the host located; no answer fails the isolation,
+ * retried on the usual schedule.
+ */
+static void
+on_router(struct cordon *c, void *arg, const struct ip_addr *ip, const struct snmprt_answer *a,
+    const char *router)
+{
+	struct router_wait *w = arg;
+	struct op *o = w->o;
+	struct host_rec h;
+	char ipt[64], msg[400];
+
+	free(w);
+	if (reread(c, ip, HS_QUARANTINING, &h) != 0) {
+		enforcer_op_end(o);
+		return;
+	}
+	ip_to_str(ip, ipt, sizeof(ipt));
+	if (a->status != SNMPRT_FOUND) {
+		ident_router_refusal(a, router, ipt, msg, sizeof(msg));
+		enforcer_op_end(o);
+		fail_host(c, &h, "isolate", msg);
+		return;
+	}
+	if (ident_take_mac(&h, a->mac, MAC_SRC_ROUTER)) {
+		h.updated = loop_now();
+		if (registry_put(c->reg, &h) != 0) {
+			snprintf(msg, sizeof(msg), "cannot record its MAC: %s", registry_error(c->reg));
+			enforcer_op_end(o);
+			fail_host(c, &h, "isolate", msg);
+			return;
+		}
+	}
+	locate(c, &h, o);
+}
+
 static void
 start_locate_or_isolate(struct cordon *c, struct host_rec *h, size_t pi)
 {
-	struct op *o = op_new(c, OP_ISOLATE, &h->ip, pi);
+	struct op *o = enforcer_op_new(c, OP_ISOLATE, &h->ip, pi);
 
 	if (o == NULL) {
 		fail_host(c, h, "isolate", "out of memory");
 		return;
 	}
+	if (!h->has_loc && ident_needs_lookup(&c->conf, h)) {
+		struct router_wait *w;
+		char why[300];
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			enforcer_op_end(o);
+			fail_host(c, h, "isolate", "out of memory");
+			return;
+		}
+		w->o = o;
+		if (ident_lookup(c, &h->ip, on_router, w, why, sizeof(why)) != 0) {
+			free(w);
+			enforcer_op_end(o);
+			fail_host(c, h, "isolate", why);
+		}
+		return;
+	}
 	if (h->has_loc) {
 		enf_isolate(c->points[pi], &h->loc, on_isolated, o);
 	} else {
-		struct enf_host eh;
-		memset(&eh, 0, sizeof(eh));
-		eh.ip = h->ip;
-		eh.has_mac = h->has_mac;
-		memcpy(eh.mac, h->mac, 6);
-		enf_locate(c->points[pi], &eh, on_located, o);
+		locate(c, h, o);
 	}
 }
 
@@ -315,22 +458,22 @@ op_completed(struct op *o, const struct enf_result *res, enum host_state want,
 	char msg[ENF_DETAIL_LEN + 64];
 
 	if (c->stopping) {
-		op_end(o);
+		enforcer_op_end(o);
 		return NULL;
 	}
-	point_result(c, o->point, o, res);
+	enforcer_point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, want, h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		return NULL;
 	}
 	if (res->status != ENF_OK) {
-		op_end(o);
+		enforcer_op_end(o);
 		snprintf(msg, sizeof(msg), "%s (%s): %s", step, enf_status_name(res->status), res->message);
 		fail_host(c, h, op, msg);
 		return NULL;
 	}
 	if (!keep_op)
-		op_end(o);
+		enforcer_op_end(o);
 	return c;
 }
 
@@ -352,12 +495,6 @@ holds_port(const struct host_rec *h)
 	}
 }
 
-struct port_peers {
-	struct ip_addr self;
-	struct host_rec first;   /* the first other host holding the port */
-	size_t n;                /* other hosts holding it */
-};
-
 static int
 peer_cb(void *arg, const struct host_rec *h)
 {
@@ -371,8 +508,8 @@ peer_cb(void *arg, const struct host_rec *h)
 }
 
 /* Other hosts whose records hold the port of `h` isolated: -1 on a database error. */
-static int
-port_peers(struct cordon *c, const struct host_rec *h, struct port_peers *pp)
+int
+enforcer_port_peers(struct cordon *c, const struct host_rec *h, struct port_peers *pp)
 {
 	memset(pp, 0, sizeof(*pp));
 	pp->self = h->ip;
@@ -430,8 +567,8 @@ hold_shared_port(struct cordon *c, struct host_rec *h)
  * quarantine VLAN there: what the port had before comes from the record of
  * the host isolated first, so that the last release restores it exactly.
  */
-static void
-inherit_port_config(struct host_rec *h, const struct port_peers *pp)
+void
+enforcer_inherit_port_config(struct host_rec *h, const struct port_peers *pp)
 {
 	char ipt[64], first[64];
 
@@ -464,24 +601,24 @@ on_located(void *arg, const struct enf_result *res)
 	h.loc = res->loc;
 	h.has_loc = true;
 	if (h.loc.nport_macs > 1 && c->conf.shared_port_approval && strcmp(h.actor, "policy") == 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		hold_shared_port(c, &h);
 		return;
 	}
 	{
 		struct port_peers pp;
-		if (port_peers(c, &h, &pp) != 0) {
-			op_end(o);
+		if (enforcer_port_peers(c, &h, &pp) != 0) {
+			enforcer_op_end(o);
 			snprintf(msg, sizeof(msg), "cannot read the port's other hosts: %s",
 			    registry_error(c->reg));
 			fail_host(c, &h, "isolate", msg);
 			return;
 		}
-		inherit_port_config(&h, &pp);
+		enforcer_inherit_port_config(&h, &pp);
 	}
 	h.updated = loop_now();
 	if (registry_put(c->reg, &h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		snprintf(msg, sizeof(msg), "cannot record the location: %s", registry_error(c->reg));
 		fail_host(c, &h, "isolate", msg);
 		return;
@@ -524,9 +661,19 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
     const char *reason)
 {
 	char ipt[64];
-	int pi = point_named(c, h->loc.point);
+	int pi = enforcer_point_named(c, h->loc.point);
 	struct op *o;
 
+	if (!c->conf.dry_run && checking(c, &h->ip))
+		return defer_release(c, h, actor, reason);
+	if (h->has_move) {
+		/* Releasing the old port only could leave the new one isolated
+		 * with nothing left to undo it. */
+		log_warnx("not releasing %s: its move to %s %s is not settled yet (the next check "
+		    "settles it); try again then", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point,
+		    h->move.port);
+		return -1;
+	}
 	if (begin_common(c, h, "release", actor, reason) != 0)
 		return -1;
 	ip_to_str(&h->ip, ipt, sizeof(ipt));
@@ -550,7 +697,7 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		/* A port is restored only when no quarantined host is left behind it. */
 		struct port_peers pp;
 		char first[64], detail[ENF_DETAIL_LEN + 128];
-		if (port_peers(c, h, &pp) != 0) {
+		if (enforcer_port_peers(c, h, &pp) != 0) {
 			char msg[ENF_DETAIL_LEN];
 			snprintf(msg, sizeof(msg), "cannot read the port's other hosts: %s",
 			    registry_error(c->reg));
@@ -567,7 +714,7 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		}
 	}
 	log_info("releasing %s via %s (%s, by %s)", ipt, h->loc.point, reason, actor);
-	o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+	o = enforcer_op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
 	if (o == NULL) {
 		fail_host(c, h, "release", "out of memory");
 		return 0;
@@ -631,15 +778,15 @@ on_checked(void *arg, const struct enf_result *res)
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
 	if (c->stopping) {
-		op_end(o);
+		enforcer_op_end(o);
 		return;
 	}
-	point_result(c, o->point, o, res);
+	enforcer_point_result(c, o->point, o, res);
 	if (reread(c, &o->ip, HS_QUARANTINED, &h) != 0) {
-		op_end(o);
+		enforcer_op_end(o);
 		return;
 	}
-	op_end(o);
+	enforcer_op_end(o);
 	ip_to_str(&h.ip, ipt, sizeof(ipt));
 	if (res->status == ENF_OK) {
 		log_info("reconcile: %s is isolated as recorded (%s)", ipt, h.loc.detail);
@@ -663,7 +810,7 @@ on_checked(void *arg, const struct enf_result *res)
 			log_warnx("refusing to re-isolate %s: %s", ipt, registry_error(c->reg));
 			return;
 		}
-		start_locate_or_isolate(c, &h, (size_t)point_named(c, h.loc.point));
+		start_locate_or_isolate(c, &h, (size_t)enforcer_point_named(c, h.loc.point));
 		return;
 	}
 	/* Could not read back (switch away): the host stays recorded as
@@ -679,7 +826,7 @@ on_checked(void *arg, const struct enf_result *res)
 static void
 start_check(struct cordon *c, const struct host_rec *h)
 {
-	int pi = point_named(c, h->loc.point);
+	int pi = enforcer_point_named(c, h->loc.point);
 	struct op *o;
 	char ipt[64];
 
@@ -689,7 +836,7 @@ start_check(struct cordon *c, const struct host_rec *h)
 		    ip_to_str(&h->ip, ipt, sizeof(ipt)), h->loc.point);
 		return;
 	}
-	o = op_new(c, OP_CHECK, &h->ip, (size_t)pi);
+	o = enforcer_op_new(c, OP_CHECK, &h->ip, (size_t)pi);
 	if (o)
 		enf_check(c->points[pi], &h->loc, on_checked, o);
 }
@@ -776,7 +923,7 @@ cordon_reconcile(struct cordon *c)
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
 		switch (h->state) {
 		case HS_QUARANTINING:
-			pi = h->point[0] ? point_named(c, h->point) : -1;
+			pi = h->point[0] ? enforcer_point_named(c, h->point) : -1;
 			log_notice("reconcile: resuming the isolation of %s (interrupted)", ipt);
 			cordon_audit(c, "reconcile", "isolate", &h->ip, "resumed after restart", "started");
 			if (pi < 0)
@@ -786,19 +933,23 @@ cordon_reconcile(struct cordon *c)
 			resumed++;
 			break;
 		case HS_RELEASING:
-			pi = point_named(c, h->loc.point);
+			pi = enforcer_point_named(c, h->loc.point);
 			log_notice("reconcile: resuming the release of %s (interrupted)", ipt);
 			cordon_audit(c, "reconcile", "release", &h->ip, "resumed after restart", "started");
 			if (pi < 0) {
 				fail_host(c, h, "release", "its enforcement point is no longer configured");
 			} else {
-				struct op *o = op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
+				struct op *o = enforcer_op_new(c, OP_RELEASE, &h->ip, (size_t)pi);
 				if (o)
 					enf_release(c->points[pi], &h->loc, on_released, o);
 			}
 			resumed++;
 			break;
 		case HS_QUARANTINED:
+			/* A move under way when the daemon stopped: the follower
+			 * resolves it (cordon_follow_resume), checking both ports. */
+			if (h->has_move)
+				break;
 			start_check(c, h);
 			checked++;
 			break;

@@ -401,6 +401,41 @@ point_sample(struct evbuffer *b, const char *name, const struct enf_point *p)
 	evbuffer_add_printf(b, "\"} ");
 }
 
+/* Following quarantined hosts that move (docs/snmp.md). */
+static void
+follow_metrics(struct evbuffer *b, const struct cordon *c)
+{
+	struct cordon_follow_stats f;
+
+	cordon_follow_get_stats(c, &f);
+	gauge(b, "cordon_follow_queue_depth", "Ports or points waiting for a re-check of their quarantined hosts.",
+	    (double)f.queue.depth);
+	gauge(b, "cordon_follow_queue_max_depth", "The most re-checks ever waiting at once.",
+	    (double)f.queue.max_depth);
+	counter(b, "cordon_follow_queued_total", "Re-checks queued.", f.queue.queued);
+	counter(b, "cordon_follow_merged_total",
+	    "Re-check requests merged with one already waiting for the same port or point.", f.queue.merged);
+	counter(b, "cordon_follow_dropped_total",
+	    "Re-check requests dropped because the queue was full (follow.queue); the periodic check covers them.",
+	    f.queue.dropped);
+	counter(b, "cordon_follow_notifications_total",
+	    "SNMP notifications accepted from enforcement points (follow.listen).", f.notifications);
+	counter(b, "cordon_follow_notifications_rejected_total",
+	    "SNMP notifications refused: credentials, PDU type, malformed, or from no point's address.",
+	    f.notifications_rejected);
+	counter(b, "cordon_follow_checks_total", "Quarantined hosts looked for by a re-check.", f.checks);
+	metric_head(b, "cordon_follow_verdicts_total", "counter",
+	    "Re-check outcomes other than a move: on its port, in no forwarding table, cannot tell.");
+	evbuffer_add_printf(b, "cordon_follow_verdicts_total{verdict=\"in-place\"} %" PRIu64 "\n", f.in_place);
+	evbuffer_add_printf(b, "cordon_follow_verdicts_total{verdict=\"absent\"} %" PRIu64 "\n", f.absent);
+	evbuffer_add_printf(b, "cordon_follow_verdicts_total{verdict=\"unknown\"} %" PRIu64 "\n", f.unknown);
+	counter(b, "cordon_follow_moves_total",
+	    "Quarantined hosts isolated on the port they moved to.", f.moves);
+	counter(b, "cordon_follow_check_failures_total",
+	    "Re-checks that failed: where a host is could not be told, a new port could not be isolated or an old one not restored.",
+	    f.check_failures);
+}
+
 static void
 get_metrics(struct http_server *hs, struct evhttp_request *req)
 {
@@ -479,6 +514,7 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 		point_sample(b, "cordon_point_last_operation_seconds", cordon_point(c, i));
 		evbuffer_add_printf(b, "%.9f\n", cordon_point_stats(c, i)->last_latency_s);
 	}
+	follow_metrics(b, c);
 	reply(req, 200, "text/plain; version=0.0.4; charset=utf-8");
 out:
 	evhttp_clear_headers(&q);

@@ -18,6 +18,32 @@ struct registry {
 	char error[512];
 };
 
+static const char *const mac_source_names[MAC_SRC_COUNT] = {
+	"", "sensor", "router", "segment", "operator",
+};
+
+const char *
+mac_source_name(enum mac_source s)
+{
+	return (unsigned)s < MAC_SRC_COUNT ? mac_source_names[s] : "";
+}
+
+int
+mac_source_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MAC_SRC_COUNT; i++)
+		if (strcmp(mac_source_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* The rank of a stored source in SQL (mac_source_may_replace's order). */
+#define SQL_SOURCE_RANK(col) \
+    "(CASE " col " WHEN 'operator' THEN 4 WHEN 'segment' THEN 3 WHEN 'router' THEN 2" \
+    " WHEN 'sensor' THEN 1 ELSE 0 END)"
+
 static const char *const state_names[HS_COUNT] = {
 	"observed", "suspected", "quarantining", "quarantined", "releasing",
 	"probation", "clear", "failed",
@@ -40,12 +66,19 @@ host_state_from_name(const char *name)
 	return -1;
 }
 
+/* The columns of host_rec.move, in the order row_to_host and registry_put use. */
+#define MOVE_COLUMNS "has_move, move_point, move_port, move_ifindex, move_bridge_port," \
+	" move_orig_vlan, move_quarantine_vlan, move_detail, move_orig_tagged"
+#define COL_MOVE 26   /* has_move's index in a row of HOST_COLUMNS */
+#define COL_MAC_SOURCE (COL_MOVE + 9)   /* after MOVE_COLUMNS */
+
 /* What row_to_host reads, in its order. */
 #define HOST_COLUMNS \
     "SELECT ip, mac, state, hold, failed_op, reason, actor, point, has_loc," \
     " loc_point, loc_port, loc_ifindex, loc_bridge_port, loc_orig_vlan," \
     " loc_quarantine_vlan, loc_detail, attempts, next_retry, probation_until," \
-    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs"
+    " first_seen, last_seen, updated, last_error, detections, loc_orig_tagged, loc_port_macs, " \
+    MOVE_COLUMNS ", mac_source"
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
@@ -65,6 +98,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
     "CREATE INDEX IF NOT EXISTS hosts_ipbin ON hosts(ipbin);"
     "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
+    "CREATE INDEX IF NOT EXISTS hosts_mac ON hosts(mac);"
     "CREATE TABLE IF NOT EXISTS audit ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, host TEXT, reason TEXT, result TEXT);"
@@ -83,10 +117,25 @@ static const struct {
 	const char *column;
 	const char *definition;
 } added_columns[] = {
+	/* where the MAC comes from (mac_source_name). "" with a MAC: recorded
+	 * before sources were kept, a sensor's report or an operator's that cannot
+	 * be told apart now; read as "sensor", the lowest rank of a MAC, so that
+	 * any later source may correct it (row_to_host) */
+	{"mac_source", "TEXT NOT NULL DEFAULT ''"},
 	/* a location's tagged VLANs (enf_tagged_text), "" for none */
 	{"loc_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 	/* the MACs learned on a location's port (enf_port_macs_text), "" for none */
 	{"loc_port_macs", "TEXT NOT NULL DEFAULT ''"},
+	/* a move under way (host_rec.move): the port being isolated, same fields as loc_* */
+	{"has_move", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_point", "TEXT NOT NULL DEFAULT ''"},
+	{"move_port", "TEXT NOT NULL DEFAULT ''"},
+	{"move_ifindex", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_bridge_port", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_orig_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_quarantine_vlan", "INTEGER NOT NULL DEFAULT 0"},
+	{"move_detail", "TEXT NOT NULL DEFAULT ''"},
+	{"move_orig_tagged", "TEXT NOT NULL DEFAULT ''"},
 };
 
 static bool
@@ -196,7 +245,8 @@ registry_open(const char *path, char *err, size_t errlen)
 		" actor, point, has_loc, loc_point, loc_port, loc_ifindex, loc_bridge_port,"
 		" loc_orig_vlan, loc_quarantine_vlan, loc_detail, attempts, next_retry,"
 		" probation_until, first_seen, last_seen, updated, last_error, detections,"
-		" loc_orig_tagged, loc_port_macs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" loc_orig_tagged, loc_port_macs, " MOVE_COLUMNS ", mac_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &r->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db,
 		"INSERT INTO audit (time, actor, action, host, reason, result) VALUES (?,?,?,?,?,?)",
@@ -369,6 +419,23 @@ row_to_host(sqlite3_stmt *st, struct host_rec *h)
 	col_text(st, 25, buf, sizeof(buf));
 	if (enf_port_macs_parse(buf, &h->loc) < 0)
 		h->loc.nport_macs = 0;   /* shown as unknown; nothing is acted on from it */
+	h->has_move = sqlite3_column_int(st, COL_MOVE) != 0;
+	if (h->has_move) {
+		col_text(st, COL_MOVE + 1, h->move.point, sizeof(h->move.point));
+		col_text(st, COL_MOVE + 2, h->move.port, sizeof(h->move.port));
+		h->move.ifindex = sqlite3_column_int(st, COL_MOVE + 3);
+		h->move.bridge_port = sqlite3_column_int(st, COL_MOVE + 4);
+		h->move.orig_vlan = sqlite3_column_int(st, COL_MOVE + 5);
+		h->move.quarantine_vlan = sqlite3_column_int(st, COL_MOVE + 6);
+		col_text(st, COL_MOVE + 7, h->move.detail, sizeof(h->move.detail));
+		h->move.host = h->loc.host;
+		col_text(st, COL_MOVE + 8, buf, sizeof(buf));
+		if (enf_tagged_parse(buf, &h->move) < 0)
+			h->move.norig_tagged = ENF_MAX_TAGGED + 1;   /* as for loc */
+	}
+	col_text(st, COL_MAC_SOURCE, buf, sizeof(buf));
+	s = mac_source_from_name(buf);
+	h->mac_source = !h->has_mac ? MAC_SRC_NONE : s <= 0 ? MAC_SRC_SENSOR : (enum mac_source)s;
 }
 
 int
@@ -439,6 +506,21 @@ registry_put(struct registry *r, const struct host_rec *h)
 	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
 	enf_port_macs_text(&h->loc, macs, sizeof(macs));
 	sqlite3_bind_text(st, i++, macs, -1, SQLITE_TRANSIENT);
+	/* MOVE_COLUMNS; empty without a move */
+	sqlite3_bind_int(st, i++, h->has_move);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.point : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.port : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.ifindex : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.bridge_port : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.orig_vlan : 0);
+	sqlite3_bind_int(st, i++, h->has_move ? h->move.quarantine_vlan : 0);
+	sqlite3_bind_text(st, i++, h->has_move ? h->move.detail : "", -1, SQLITE_TRANSIENT);
+	if (h->has_move)
+		enf_tagged_text(&h->move, tagged, sizeof(tagged));
+	else
+		tagged[0] = '\0';
+	sqlite3_bind_text(st, i++, tagged, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i++, h->has_mac ? mac_source_name(h->mac_source) : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -476,6 +558,33 @@ registry_audit(struct registry *r, double when, const char *actor,
 		return -1;
 	}
 	return 0;
+}
+
+int
+registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n)
+{
+	size_t i;
+
+	if (tx_begin(r) != 0) {
+		set_error(r, "beginning a transaction");
+		return -1;
+	}
+	if (registry_put(r, h) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++)
+		if (registry_audit(r, when, a[i].actor, a[i].action, &h->ip, a[i].reason,
+			a[i].result) != 0)
+			goto rollback;
+	if (tx_end(r, true) != 0) {
+		set_error(r, "committing");
+		return -1;
+	}
+	return 0;
+rollback:
+	/* r->error keeps the failed step's message, not the rollback's. */
+	tx_end(r, false);
+	return -1;
 }
 
 int
@@ -689,7 +798,8 @@ registry_audit_last_id(struct registry *r)
 }
 
 int
-registry_seen(struct registry *r, const struct seen_host *v, size_t n)
+registry_seen(struct registry *r, const struct seen_host *v, const enum mac_source *src,
+    size_t n)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -702,9 +812,13 @@ registry_seen(struct registry *r, const struct seen_host *v, size_t n)
 		return -1;
 	}
 	if (sqlite3_prepare_v2(r->db,
-		"INSERT INTO hosts (ip, ipbin, mac, state, first_seen, last_seen, updated)"
-		" VALUES (?1, ?2, ?3, 'observed', ?4, ?5, ?6)"
-		" ON CONFLICT(ip) DO UPDATE SET mac = COALESCE(excluded.mac, hosts.mac),"
+		"INSERT INTO hosts (ip, ipbin, mac, state, first_seen, last_seen, updated, mac_source)"
+		" VALUES (?1, ?2, ?3, 'observed', ?4, ?5, ?6, ?7)"
+		" ON CONFLICT(ip) DO UPDATE SET"
+		" mac = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR ?8 >= "
+		SQL_SOURCE_RANK("hosts.mac_source") ") THEN excluded.mac ELSE hosts.mac END,"
+		" mac_source = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR ?8 >= "
+		SQL_SOURCE_RANK("hosts.mac_source") ") THEN excluded.mac_source ELSE hosts.mac_source END,"
 		" first_seen = CASE WHEN hosts.first_seen IS NULL OR hosts.first_seen = 0"
 		"   OR excluded.first_seen < hosts.first_seen THEN excluded.first_seen ELSE hosts.first_seen END,"
 		" last_seen = MAX(COALESCE(hosts.last_seen, 0), excluded.last_seen)",
@@ -719,13 +833,17 @@ registry_seen(struct registry *r, const struct seen_host *v, size_t n)
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, ip, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(st, 2, v[i].ip.b, 16, SQLITE_TRANSIENT);
-		if (v[i].has_mac) {
+		enum mac_source ms = src ? src[i] : MAC_SRC_SENSOR;
+		if (v[i].has_mac && ms != MAC_SRC_NONE) {
 			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v[i].mac[0],
 			    v[i].mac[1], v[i].mac[2], v[i].mac[3], v[i].mac[4], v[i].mac[5]);
 			sqlite3_bind_text(st, 3, mac, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 7, mac_source_name(ms), -1, SQLITE_STATIC);
 		} else {
 			sqlite3_bind_null(st, 3);
+			sqlite3_bind_text(st, 7, "", -1, SQLITE_STATIC);
 		}
+		sqlite3_bind_int(st, 8, (int)ms);
 		sqlite3_bind_double(st, 4, v[i].first_seen_us / 1e6);
 		sqlite3_bind_double(st, 5, v[i].last_seen_us / 1e6);
 		sqlite3_bind_double(st, 6, v[i].time_us / 1e6);
@@ -788,6 +906,71 @@ registry_meta_put(struct registry *r, const char *key, const char *value)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "writing settings");
+		return -1;
+	}
+	return 0;
+}
+
+int
+registry_find_mac(struct registry *r, const uint8_t mac[6], const struct ip_addr *except,
+    struct host_rec *out)
+{
+	sqlite3_stmt *st;
+	char text[24], ip[64];
+	int rc;
+
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts WHERE mac = ?1"
+		" AND ip <> ?2 ORDER BY last_seen DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "finding a MAC");
+		return -1;
+	}
+	snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+	    mac[3], mac[4], mac[5]);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, except ? ip_to_str(except, ip, sizeof(ip)) : "", -1,
+	    SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_to_host(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	set_error(r, "finding a MAC");
+	return -1;
+}
+
+int
+registry_move(struct registry *r, const struct ip_addr *old_ip, const struct host_rec *h)
+{
+	sqlite3_stmt *st;
+	char ip[64];
+	int rc;
+
+	if (tx_begin(r) != 0) {
+		set_error(r, "moving a host");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "DELETE FROM hosts WHERE ip = ?", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "moving a host");
+		tx_end(r, false);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, ip_to_str(old_ip, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "moving a host");
+		tx_end(r, false);
+		return -1;
+	}
+	if (registry_put(r, h) != 0) {
+		tx_end(r, false);
+		return -1;
+	}
+	if (tx_end(r, true) != 0) {
+		set_error(r, "moving a host");
 		return -1;
 	}
 	return 0;

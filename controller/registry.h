@@ -47,11 +47,34 @@ int host_state_from_name(const char *name);
 #define HOLD_POLICY "policy"
 #define HOLD_PROTECTED "protected"
 #define HOLD_NO_POINT "no-point"
+#define HOLD_NO_MAC "no-mac"        /* the network's router did not name its MAC */
+
+/*
+ * Where the host's MAC comes from, ranked: a MAC from one source replaces a
+ * MAC on record only from a source ranked the same or lower (ident.c,
+ * mac_source_may_replace), so that a router's MAC reported by a sensor
+ * behind the router never replaces the host's own.
+ */
+enum mac_source {
+	MAC_SRC_NONE = 0,   /* no MAC on record */
+	MAC_SRC_SENSOR,     /* a sensor's report for a host in no configured network,
+	                       or recorded before Cordon kept the source */
+	MAC_SRC_ROUTER,     /* the network's router's neighbour table (IP-MIB) */
+	MAC_SRC_SEGMENT,    /* a sensor on the host's own segment (networks.segment_sensors) */
+	MAC_SRC_OPERATOR,   /* cordonctl quarantine --mac */
+	MAC_SRC_COUNT
+};
+
+/* "", "sensor", "router", "segment", "operator". */
+const char *mac_source_name(enum mac_source s);
+/* The source of that name ("" is none), or -1. */
+int mac_source_from_name(const char *name);
 
 struct host_rec {
 	struct ip_addr ip;
 	bool has_mac;
 	uint8_t mac[6];
+	enum mac_source mac_source; /* MAC_SRC_NONE exactly when !has_mac */
 	enum host_state state;
 	char hold[16];            /* with HS_SUSPECTED: HOLD_* */
 	char failed_op[16];       /* with HS_FAILED: "isolate" or "release" */
@@ -60,6 +83,14 @@ struct host_rec {
 	char point[64];           /* enforcement point, "" until chosen */
 	bool has_loc;             /* loc holds a located position (undo info) */
 	struct enf_location loc;
+	/*
+	 * A quarantined host found on another port: where it is being isolated
+	 * now, with that port's own configuration (what undoes it), written
+	 * before the port is changed; loc still names the old port until the
+	 * move is recorded whole (follower.c).
+	 */
+	bool has_move;
+	struct enf_location move;
 	uint32_t attempts;        /* enforcement attempts since the last success */
 	double next_retry;        /* epoch seconds, 0 when none */
 	double probation_until;   /* epoch seconds, with HS_PROBATION */
@@ -105,6 +136,17 @@ int registry_audit(struct registry *r, double when, const char *actor,
     const char *action, const struct ip_addr *host, const char *reason,
     const char *result);
 
+/* One audit entry of registry_put_audited; the strings are borrowed for the call. */
+struct registry_audit_entry {
+	const char *actor, *action, *reason, *result;
+};
+/*
+ * Writes the host's record and n audit entries about it in one transaction:
+ * all of them or (on -1) none.
+ */
+int registry_put_audited(struct registry *r, const struct host_rec *h, double when,
+    const struct registry_audit_entry *a, size_t n);
+
 /* Stores a received detection (its JSON line). */
 int registry_event(struct registry *r, double when, const struct ip_addr *host,
     const char *engine, const char *json);
@@ -148,10 +190,27 @@ int registry_audit_list(struct registry *r, const struct ip_addr *host,
 
 /*
  * Records hosts seen by sensors (the asset list), in one transaction: new
- * hosts are added as observed; known ones get their MAC and seen times
- * widened. States are never touched.
+ * hosts are added as observed; known ones get their seen times widened and
+ * the report's MAC when its source, src[i], may replace the one on record
+ * (mac_source_may_replace; a report with MAC_SRC_NONE leaves the MAC alone).
+ * `src` NULL: every report's MAC is MAC_SRC_SENSOR. States are never touched.
  */
-int registry_seen(struct registry *r, const struct seen_host *v, size_t n);
+int registry_seen(struct registry *r, const struct seen_host *v,
+    const enum mac_source *src, size_t n);
+
+/*
+ * The host on record, other than at `except`, with this MAC (the one seen
+ * last when there are several): 1 with *out filled, 0 none, -1 on error.
+ */
+int registry_find_mac(struct registry *r, const uint8_t mac[6],
+    const struct ip_addr *except, struct host_rec *out);
+
+/*
+ * A host's new address (a DHCP move): in one transaction, the record at
+ * `old_ip` goes and `h` (its new address in h->ip) replaces whatever is at
+ * h->ip. Durable when it returns 0.
+ */
+int registry_move(struct registry *r, const struct ip_addr *old_ip, const struct host_rec *h);
 
 /* The id of the newest audit entry (0 when none), or -1 on error. */
 int64_t registry_audit_last_id(struct registry *r);

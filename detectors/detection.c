@@ -239,6 +239,22 @@ get_mac_vlan(json_t *o, bool *has_mac, uint8_t mac[6], int *vlan, char *err, siz
 	return 0;
 }
 
+/* The "sensor" field (absent or null: ""); at most DET_SENSOR_LEN - 1 characters. */
+static int
+get_sensor(json_t *o, char sensor[DET_SENSOR_LEN], char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, "sensor");
+
+	sensor[0] = '\0';
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) >= DET_SENSOR_LEN ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return bad(err, errlen, "sensor", "expected a name of at most 63 characters");
+	memcpy(sensor, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
 int
 detection_from_json(const char *line, size_t len, struct detection *d,
     char *err, size_t errlen)
@@ -276,7 +292,8 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		bad(err, errlen, "time", "expected ISO 8601 UTC, e.g. 2003-10-10T22:02:49.239104Z");
 		goto out;
 	}
-	if (get_mac_vlan(o, &d->has_mac, d->mac, &d->vlan, err, errlen) != 0)
+	if (get_mac_vlan(o, &d->has_mac, d->mac, &d->vlan, err, errlen) != 0 ||
+	    get_sensor(o, d->sensor, err, errlen) != 0)
 		goto out;
 	v = json_object_get(o, "signature");
 	if (v != NULL) {
@@ -405,7 +422,8 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
 		goto out;
 	}
-	if (get_mac_vlan(o, &h->has_mac, h->mac, &h->vlan, err, errlen) != 0)
+	if (get_mac_vlan(o, &h->has_mac, h->mac, &h->vlan, err, errlen) != 0 ||
+	    get_sensor(o, h->sensor, err, errlen) != 0)
 		goto out;
 	v = json_object_get(o, "time");
 	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->time_us) != 0)) {

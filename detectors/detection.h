@@ -29,6 +29,9 @@ enum {
 	DET_ENGINE_COUNT_CHECK = 1 / (ENGINE_COUNT <= 8)   /* a source's alert bits are one byte */
 };
 
+/* A sensor's name as its reports carry it ("sensor"), with the NUL. */
+#define DET_SENSOR_LEN 64
+
 struct detection {
 	enum det_engine engine;
 	const char *signature;  /* static name when engine is SIGNATURE, else NULL */
@@ -50,6 +53,8 @@ struct detection {
 	uint32_t distinct_ports;
 	uint64_t first_seen_us;
 	uint64_t alert_packet;  /* 1-based index of the alerting packet in the capture */
+	char sensor[DET_SENSOR_LEN]; /* the reporting sensor's name ("" when the line has none);
+	                                read from the line, not written by detection_to_json */
 };
 
 /* A host a sensor saw (the controller's asset list). */
@@ -61,6 +66,7 @@ struct seen_host {
 	uint64_t time_us;       /* when the report was made (capture time) */
 	uint64_t first_seen_us;
 	uint64_t last_seen_us;
+	char sensor[DET_SENSOR_LEN]; /* as in struct detection */
 };
 
 /* {"type":"seen",...} line (with '\n'); returns the length or -1. */

@@ -29,7 +29,6 @@
 #define CLAIMS_PER_MAC_TABLE 16384
 /* A port-table entry: 1 + index of an exposed port, or'ed with PORT_DISCOVERY. */
 #define PORT_EXPOSED_MASK 0x1f
-#define PORT_SIG_TCP 0x40    /* a server port of the TCP exploit signatures */
 #define PORT_DISCOVERY 0x80
 
 /* A sliding-window distinct count: the current and the previous window. */
@@ -181,7 +180,7 @@ struct detector {
 	uint32_t seen_since_ms;      /* sources touched since then are due */
 	uint32_t next_seen_ms;
 	struct detector_stats st;
-	uint8_t port_class[65536];   /* 1 + exposed port index, | PORT_SIG_TCP, | PORT_DISCOVERY */
+	uint8_t port_class[65536];   /* 1 + exposed port index, | PORT_DISCOVERY */
 };
 
 static void
@@ -275,9 +274,6 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 		d->port_class[cfg->ports[i].port] = (uint8_t)(i + 1);
 	for (i = 0; i < cfg->ndiscovery_ports; i++)
 		d->port_class[cfg->discovery_ports[i]] |= PORT_DISCOVERY;
-	for (i = 0; i < 65536; i++)
-		if (sig_tcp_port((uint16_t)i))
-			d->port_class[i] |= PORT_SIG_TCP;
 	if (track_init(&d->srcs, cfg->max_sources, sizeof(struct src_rec),
 		sizeof(struct ip_addr), cfg->source_idle_ms, cfg->hash_seed) != 0 ||
 	    track_init(&d->pairs, cfg->max_pairs, sizeof(struct pair_rec),
@@ -685,10 +681,10 @@ on_dhcp_reply(struct detector *d, struct src_rec *server, const struct pkt *p)
 /* ---- records --------------------------------------------------------------- */
 
 static struct src_rec *
-src_touch(struct detector *d, const struct pkt *p)
+src_touch_hashed(struct detector *d, const struct pkt *p, uint64_t hash)
 {
 	int created;
-	struct src_rec *s = track_get(&d->srcs, &p->src, d->now_ms, &created);
+	struct src_rec *s = track_get_hashed(&d->srcs, &p->src, hash, d->now_ms, &created);
 
 	s->last_ms = d->now_ms;
 	if (created) {
@@ -705,25 +701,38 @@ src_touch(struct detector *d, const struct pkt *p)
 }
 
 static struct src_rec *
+src_touch(struct detector *d, const struct pkt *p)
+{
+	return src_touch_hashed(d, p, track_hash(&d->srcs, &p->src));
+}
+
+static struct src_rec *
 src_find(struct detector *d, const struct ip_addr *a)
 {
 	return track_find(&d->srcs, a, track_hash(&d->srcs, a), d->now_ms);
 }
 
 static struct pair_rec *
-pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
+pair_get_hashed(struct detector *d, const struct pair_key *k, uint64_t hash)
 {
-	struct pair_key k;
 	struct pair_rec *pr;
 	int created;
 
-	k.src = *src;
-	k.dst = *dst;
-	pr = track_get(&d->pairs, &k, d->now_ms, &created);
+	pr = track_get_hashed(&d->pairs, k, hash, d->now_ms, &created);
 	pr->last_ms = d->now_ms;
 	if (created)
 		pr->vs_start_ms = d->now_ms;
 	return pr;
+}
+
+static struct pair_rec *
+pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
+{
+	struct pair_key k;
+
+	k.src = *src;
+	k.dst = *dst;
+	return pair_get_hashed(d, &k, track_hash(&d->pairs, &k));
 }
 
 static struct pair_rec *
@@ -999,10 +1008,21 @@ on_answer(struct detector *d, const struct ip_addr *prober,
     const struct ip_addr *responder, enum contact_kind kind, bool rejected,
     bool has_port, uint16_t port)
 {
-	struct pair_rec *pr = pair_find(d, prober, responder);
+	struct pair_key k;
+	struct pair_rec *pr;
 	enum contact_state st;
 	uint32_t sent;
+	uint64_t hs = 0;
 
+	/* The pair, and for an accepted connection the prober's record:
+	 * their cache misses overlap (track_prefetch). */
+	k.src = *prober;
+	k.dst = *responder;
+	if (kind == KIND_CONTACT && !rejected) {
+		hs = track_hash(&d->srcs, prober);
+		track_prefetch(&d->srcs, hs);
+	}
+	pr = track_find(&d->pairs, &k, track_hash(&d->pairs, &k), d->now_ms);
 	if (pr == NULL)
 		return;
 	pr->last_ms = d->now_ms;
@@ -1030,7 +1050,7 @@ on_answer(struct detector *d, const struct ip_addr *prober,
 	}
 	pair_set_state(pr, kind, ST_ANSWERED);
 	if (kind == KIND_CONTACT) {
-		struct src_rec *s = src_find(d, prober);
+		struct src_rec *s = track_find(&d->srcs, prober, hs, d->now_ms);
 		if (s != NULL)
 			trw_outcome(d, s, false);
 	}
@@ -1105,9 +1125,24 @@ fanout_probe(struct detector *d, struct src_rec *s, struct pair_rec *pr,
 static void
 on_probe(struct detector *d, const struct pkt *p)
 {
-	struct src_rec *s = src_touch(d, p);
-	struct pair_rec *pr = pair_get(d, &p->src, &p->dst);
+	struct pair_key k;
+	struct src_rec *s;
+	struct pair_rec *pr;
+	uint64_t hs, hp;
 	unsigned pi;
+
+	/* Both records, and the pending entry a new first contact takes, are
+	 * loaded at once: their cache misses overlap (track_prefetch). */
+	k.src = p->src;
+	k.dst = p->dst;
+	hs = track_hash(&d->srcs, &p->src);
+	hp = track_hash(&d->pairs, &k);
+	track_prefetch(&d->srcs, hs);
+	track_prefetch(&d->pairs, hp);
+	if (d->pend_free != PEND_NONE)
+		__builtin_prefetch(&d->pend[d->pend_free], 0);
+	s = src_touch_hashed(d, p, hs);
+	pr = pair_get_hashed(d, &k, hp);
 
 	s->last_dport = p->dport;
 	if (p->proto == IPPROTO_NUM_UDP)
@@ -1372,7 +1407,7 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	 * signature reads. Nothing in packet_engines would look at them.
 	 */
 	if (p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)) &&
-	    !(p.payload_len != 0 && (d->port_class[p.dport] & PORT_SIG_TCP)))
+	    !(p.payload_len != 0 && sig_tcp_port(p.dport)))
 		return;
 	packet_engines(d, &p);
 }

@@ -12,12 +12,12 @@
 #define SLAMMER_FIRST_BYTE 0x04
 #define WELCHIA_FILL 0xAA
 #define WELCHIA_MIN_PAYLOAD 16
-#define BLASTER_SHELL_PORT 4444
+#define BLASTER_SHELL_PORT SIG_PORT_BLASTER_SHELL
 #define TFTP_PORT 69
 
-#define RPC_PORT 135             /* DCE/RPC endpoint mapper and DCOM activation */
-#define NETBIOS_SSN_PORT 139     /* SMB over NetBIOS session service */
-#define SMB_PORT 445             /* SMB direct hosting */
+#define RPC_PORT SIG_PORT_RPC
+#define NETBIOS_SSN_PORT SIG_PORT_NETBIOS_SSN
+#define SMB_PORT SIG_PORT_SMB
 
 static const char blaster_file[] = "msblast.exe";
 
@@ -575,13 +575,6 @@ all_bytes(const uint8_t *b, uint32_t len, uint8_t v)
 		if (b[i] != v)
 			return false;
 	return true;
-}
-
-bool
-sig_tcp_port(uint16_t dport)
-{
-	return dport == BLASTER_SHELL_PORT || dport == RPC_PORT ||
-	    dport == NETBIOS_SSN_PORT || dport == SMB_PORT;
 }
 
 static const char *

@@ -74,13 +74,25 @@ size_t sig_bytes(const struct sig_state *s);
  */
 const char *sig_match(struct sig_state *s, const struct pkt *p, uint32_t now_ms);
 
+#define SIG_PORT_BLASTER_SHELL 4444
+#define SIG_PORT_RPC 135             /* DCE/RPC endpoint mapper and DCOM activation */
+#define SIG_PORT_NETBIOS_SSN 139     /* SMB over NetBIOS session service */
+#define SIG_PORT_SMB 445             /* SMB direct hosting */
+
 /*
  * Whether `dport` is a server port the TCP signatures read (the exploits'
  * targets and Blaster's shell): sig_match returns NULL for every TCP
  * segment to another port, and for every one without payload, and keeps
- * no state for them, so a caller may skip those.
+ * no state for them, so a caller may skip those. Four compares inline: the
+ * per-packet path asks it of most TCP segments, and a 64 KB table indexed
+ * by port would push other lines out of the first-level cache.
  */
-bool sig_tcp_port(uint16_t dport);
+static inline bool
+sig_tcp_port(uint16_t dport)
+{
+	return dport == SIG_PORT_BLASTER_SHELL || dport == SIG_PORT_RPC ||
+	    dport == SIG_PORT_NETBIOS_SSN || dport == SIG_PORT_SMB;
+}
 
 /* The static name equal to `name` if it is a signature's name, else NULL. */
 const char *sig_name_known(const char *name);

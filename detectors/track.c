@@ -157,14 +157,19 @@ expired(const struct track_table *t, const uint8_t *rec, uint32_t now_ms)
  * both are cache misses, and waiting for the tags before touching the record
  * would pay them one after the other.
  */
-static inline void
-prefetch_bucket(const struct track_table *t, size_t base)
+/*
+ * The detectors' keys are 8, 16, 20 or 32 bytes: compared with constant
+ * sizes the compiler inlines the comparison instead of calling memcmp.
+ */
+static inline int
+key_equal(const uint8_t *a, const void *b, uint32_t n)
 {
-	const uint8_t *b = rec_at(t, base), *end = b + (size_t)TRACK_WAYS * t->recsize;
-
-	for (; b < end; b += 64)
-		__builtin_prefetch(b, 1);
-	__builtin_prefetch(end - 1, 1);
+	switch (n) {
+	case 16: return memcmp(a, b, 16) == 0;
+	case 20: return memcmp(a, b, 20) == 0;
+	case 32: return memcmp(a, b, 32) == 0;
+	default: return memcmp(a, b, n) == 0;
+	}
 }
 
 void *
@@ -175,14 +180,14 @@ track_find(struct track_table *t, const void *key, uint64_t hash,
 	uint8_t tag = hash_tag(hash);
 	int w;
 
-	prefetch_bucket(t, base);
+	track_prefetch(t, hash);
 
 	for (w = 0; w < TRACK_WAYS; w++) {
 		uint8_t *rec;
 		if (t->tags[base + w] != tag)
 			continue;
 		rec = rec_at(t, base + w);
-		if (memcmp(rec + 4, key, t->keysize) != 0)
+		if (!key_equal(rec + 4, key, t->keysize))
 			continue;
 		if (expired(t, rec, now_ms)) {
 			/* Reclaim now so that a re-insert finds no stale twin. */
@@ -248,12 +253,18 @@ void *
 track_get(struct track_table *t, const void *key, uint32_t now_ms,
     int *created)
 {
-	uint64_t h = track_hash(t, key);
-	void *rec = track_find(t, key, h, now_ms);
+	return track_get_hashed(t, key, track_hash(t, key), now_ms, created);
+}
+
+void *
+track_get_hashed(struct track_table *t, const void *key, uint64_t hash,
+    uint32_t now_ms, int *created)
+{
+	void *rec = track_find(t, key, hash, now_ms);
 
 	*created = rec == NULL;
 	if (rec == NULL)
-		rec = track_insert(t, key, h, now_ms);
+		rec = track_insert(t, key, hash, now_ms);
 	return rec;
 }
 

@@ -62,6 +62,26 @@ size_t track_capacity(const struct track_table *t);
 uint64_t track_hash(const struct track_table *t, const void *key);
 
 /*
+ * Starts loading the bucket a key with this hash lives in (its tags and
+ * records) without waiting for it. A packet that needs records of several
+ * tables prefetches all of them first, so that their cache misses overlap
+ * instead of following one another. Always inlined: GCC takes a function
+ * that only prefetches for one without effects and drops the call.
+ */
+static inline __attribute__((always_inline)) void
+track_prefetch(const struct track_table *t, uint64_t hash)
+{
+	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
+	const uint8_t *b = t->recs + base * t->recsize;
+	const uint8_t *end = b + (size_t)TRACK_WAYS * t->recsize;
+
+	__builtin_prefetch(t->tags + base, 0);
+	for (; b < end; b += 64)
+		__builtin_prefetch(b, 0);
+	__builtin_prefetch(end - 1, 0);   /* records need not start on a line */
+}
+
+/*
  * Returns the live record with this key, or NULL. The pointer stays valid
  * until the next track_insert/track_age/track_clear on the table.
  */
@@ -79,6 +99,9 @@ void *track_insert(struct track_table *t, const void *key, uint64_t hash,
 /* track_find, else track_insert; *created tells which. */
 void *track_get(struct track_table *t, const void *key, uint32_t now_ms,
     int *created);
+/* track_get with the key's hash (track_hash) already computed. */
+void *track_get_hashed(struct track_table *t, const void *key, uint64_t hash,
+    uint32_t now_ms, int *created);
 
 /* Expires idle records in the next `nbuckets` buckets (round robin). */
 void track_age(struct track_table *t, uint32_t now_ms, uint32_t nbuckets);

@@ -14,6 +14,8 @@
 #                    cordon-sensor on the mirror.
 #   cordon-lab-hNN   hosts on access ports: h01..h30 in VLAN 10
 #                    (10.10.0.11..40), h31..h36 in VLAN 20 (10.20.0.11..16).
+#   cordon-lab-ph35  an IP phone sharing h35's port (10.20.0.60), the port
+#                    tagged in the voice VLAN 40.
 #   cordon-lab-rem   the remediation server in VLAN 999 (10.10.0.250,
 #                    10.20.0.250): an isolated host can still reach it.
 #   cordon-lab-rt    a router for the netlink scenarios: segments 10.30.1.0/24
@@ -34,6 +36,12 @@ LAB_HOSTS_V10=30
 LAB_HOSTS_V20=6
 LAB_QVLAN=999
 LAB_GW_MAC=02:00:00:00:00:fe     # replayed frames go to this (absent) MAC: flooded like unknown unicast
+# An IP phone shares h35's access port (VLAN 20), the port tagged in the
+# voice VLAN: a port of two MACs (the shared-port scenario).
+LAB_VOICE_VLAN=40
+LAB_PHONE_PORT=35
+LAB_PHONE=$LAB_PREFIX-ph35
+LAB_PHONE_IP=10.20.0.60
 
 lab_log() { printf '%s lab: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 lab_die() { lab_log "error: $*"; return 1; }
@@ -81,7 +89,7 @@ lab_build() {
   source "$LAB_SRC/lab/switch/labswitch.sh"
   lsw_init "$LAB_BIN/cordon-labswitch-agent" || return 1
   lsw_noc_create "$LAB_NOC" || return 1
-  lsw_switch_create "$LAB_SW" "$LAB_NOC" 1 "10,20,$LAB_QVLAN" || return 1
+  lsw_switch_create "$LAB_SW" "$LAB_NOC" 1 "10,20,$LAB_VOICE_VLAN,$LAB_QVLAN" || return 1
   for ((n = 1; n <= $(lab_host_count); n++)); do
     host=$(lab_host_name $n)
     vlan=$(lab_host_vlan $n)
@@ -90,6 +98,7 @@ lab_build() {
     # Replayed frames must leave at full size: no segmentation offload.
     ip netns exec "$host" ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1
   done
+  lab_phone_build || return 1
   lsw_port_add "$LAB_SW" 99 "$LAB_QVLAN" "$LAB_REM" 10.10.0.250/24 || return 1
   ip -n "$LAB_REM" addr add 10.20.0.250/24 dev eth0
   ip -n "$LAB_REM" link set lo up
@@ -98,6 +107,22 @@ lab_build() {
   lsw_switch_quarantine "$LAB_SW" "$LAB_QVLAN" 99
   lsw_switch_start "$LAB_SW" standard || return 1
   lab_router_build || return 1
+}
+
+# The IP phone behind h35: a macvlan on the host's link, so that its frames
+# leave through the host's port with their own MAC, as through the switch
+# built into a phone; the port is a tagged member of the voice VLAN (in the
+# switch's Q-BRIDGE state: docs/snmp.md, "Tagged memberships").
+lab_phone_build() {
+  local pc
+  pc=$(lab_host_name "$LAB_PHONE_PORT")
+  lsw_ns_create "$LAB_PHONE" || return 1
+  ip -n "$pc" link add link eth0 name ph0 type macvlan mode bridge || return 1
+  ip -n "$pc" link set ph0 netns "$LAB_PHONE" || return 1
+  ip -n "$LAB_PHONE" link set ph0 name eth0
+  ip -n "$LAB_PHONE" addr add "$LAB_PHONE_IP/24" dev eth0
+  ip -n "$LAB_PHONE" link set eth0 up
+  lsw_port_tag "$LAB_SW" "$LAB_PHONE_PORT" "$LAB_VOICE_VLAN"
 }
 
 # The mirror: ingress of every access port copied to span0 -> NOC's span1.
@@ -142,18 +167,24 @@ lab_destroy() {
 
 # ---- Cordon in the lab -------------------------------------------------------
 
-# lab_cordon_start NAME [policy settings]: a fresh cordond in the NOC with the
+# lab_cordon_start NAME [POLICY [HTTP]]: a fresh cordond in the NOC with the
 # lab switch (SNMP v2c) and the router (netlink) as enforcement points, and a
-# sensor on the mirror.
+# sensor on the mirror. POLICY: settings added to the policy group
+# ("max_isolations_per_minute = 3;"); HTTP: daemon.http (none by default;
+# the NOC's loopback is its own).
 lab_cordon_start() {
-  local name=$1 policy=${2:-} dir=$LAB_OUT/run/$1
+  local name=$1 policy=${2:-} http=${3:-} dir=$LAB_OUT/run/$1 d
+  # the lab's defaults, unless POLICY sets the same (libconfig refuses a duplicate)
+  for d in "max_isolations_per_minute = 60;" "probation = 600;" "retry_initial = 1;" "retry_max = 5;"; do
+    [[ "$policy" =~ (^|[[:space:];])${d%% *}[[:space:]]*= ]] || policy="$d $policy"
+  done
   rm -rf "$dir"
   mkdir -p "$dir"
   LAB_RUN=$dir
   cat >"$dir/cordon.conf" <<EOF
-daemon = { state = "$dir/state.db"; control = "$dir/ctl.sock"; control_ro = "$dir/ro.sock"; http = ""; };
+daemon = { state = "$dir/state.db"; control = "$dir/ctl.sock"; control_ro = "$dir/ro.sock"; http = "$http"; };
 sensors = { listen = [ "unix:$dir/sensor.sock" ]; };
-policy = { max_isolations_per_minute = 60; probation = 600; retry_initial = 1; retry_max = 5; $policy };
+policy = { $policy };
 enforcement = (
   { name = "lab-switch"; kind = "snmp-qbridge"; prefixes = [ "10.10.0.0/24", "10.20.0.0/24" ];
     address = "$(lsw_switch_addr "$LAB_SW")"; community = "$LSW_RW_COMMUNITY"; quarantine_vlan = $LAB_QVLAN;
@@ -368,5 +399,6 @@ lab_bg_stop() {
   jq -s --argjson packets "$packets" '[.[] | select(.event == "summary")] |
     {hosts: length, flows: (map(.flows) | add // 0), answered: (map(.answered) | add // 0),
      served: (map(.served) | add // 0), send_errors: (map(.send_errors) | add // 0),
+     send_errors_by_host: [.[] | select(.send_errors > 0) | {host, send_errors, send_errno}],
      packets: $packets}' "$1/background.log"
 }

@@ -53,6 +53,12 @@ struct enf_host {
 	struct ip_addr ip;
 	bool has_mac;
 	uint8_t mac[6];
+	/*
+	 * locate: read the point's tables now rather than answer from a view
+	 * it cached (checking whether a host moved: a cached view would show
+	 * it where it was). Not stored with a location.
+	 */
+	bool fresh;
 };
 
 /*

@@ -217,6 +217,7 @@ struct chatter {
 		uint64_t accepted, queries, pings, pings_answered, polls, polls_answered;
 		uint64_t renewals, acks, offers, conflicts, ignored, send_errors;
 	} n;
+	int send_errno;         /* the last failed send's errno (0: none), for the summary */
 };
 
 static volatile sig_atomic_t stop_signal, go_signal;
@@ -297,10 +298,12 @@ send_to(struct chatter *c, int fd, uint32_t dst, uint16_t port, const void *buf,
 		    labnet_ip_str(dst, shown, sizeof(shown)));
 		abort();
 	}
-	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len) {
 		c->n.datagrams++;
-	else
+	} else {
 		c->n.send_errors++;
+		c->send_errno = errno;
+	}
 }
 
 /* A reply goes back to the querier only when the querier is a lab host. */
@@ -891,10 +894,12 @@ dhcp_send_unconfigured(struct chatter *c, const uint8_t *dhcp, size_t len)
 	put16(f + 24, (uint16_t)(8 + len));   /* checksum 0: none, allowed for UDP over IPv4 */
 	memcpy(f + 28, dhcp, len);
 	if (sendto(c->packet_fd, f, 28 + len, 0, (struct sockaddr *)&to, sizeof(to)) ==
-	    (ssize_t)(28 + len))
+	    (ssize_t)(28 + len)) {
 		c->n.datagrams++;
-	else
+	} else {
 		c->n.send_errors++;
+		c->send_errno = errno;
+	}
 }
 
 static void
@@ -1726,11 +1731,12 @@ main(int argc, char **argv)
 	    ",\"accepted\":%" PRIu64 ",\"pings\":%" PRIu64 ",\"pings_answered\":%" PRIu64
 	    ",\"polls\":%" PRIu64 ",\"polls_answered\":%" PRIu64 ",\"renewals\":%" PRIu64
 	    ",\"acks\":%" PRIu64 ",\"offers\":%" PRIu64 ",\"conflicts\":%" PRIu64
-	    ",\"ignored\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"exit\":\"%s\"",
+	    ",\"ignored\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"send_errno\":\"%s\",\"exit\":\"%s\"",
 	    c.n.flows, c.n.datagrams, c.n.answered, c.n.served, c.n.queries, c.n.sessions,
 	    c.n.sessions_ok, c.n.sessions_failed, c.n.accepted, c.n.pings, c.n.pings_answered,
 	    c.n.polls, c.n.polls_answered, c.n.renewals, c.n.acks, c.n.offers, c.n.conflicts,
-	    c.n.ignored, c.n.send_errors, exit_reason);
+	    c.n.ignored, c.n.send_errors, c.send_errno ? strerrorname_np(c.send_errno) : "",
+	    exit_reason);
 	for (i = 0; i < 2 * MAX_CONNS; i++)
 		if (c.conns[i].fd >= 0)
 			close(c.conns[i].fd);

@@ -19,6 +19,7 @@ target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp_point.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_probe.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_receiver.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_router.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_client_test.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_oid.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_request.c

@@ -74,7 +74,7 @@ locate_start(struct op *op)
 			  "(from the sensor's frames or ARP)", sw->cfg.name);
 		return;
 	}
-	if (sw->fdb_valid && ms_since(&sw->fdb_time) < sw->cfg.fdb_cache_ms) {
+	if (!op->host.fresh && sw->fdb_valid && ms_since(&sw->fdb_time) < sw->cfg.fdb_cache_ms) {
 		locate_resolve(op);
 		return;
 	}

@@ -130,8 +130,9 @@ EOF
       ip netns exec "$NOC" curl -s "http://127.0.0.1:8477$path" | grep -qF -- "$s" && leak=1
     done
   done
-  ip netns exec "$NOC" curl -s http://127.0.0.1:8477/metrics | grep -q 'cordon_isolations_ok_total'
-  check "$label: the HTTP API answered (and was scanned)" test $? -eq 0
+  # (whole, then searched: grep -q ending the pipe early would fail curl under pipefail)
+  ip netns exec "$NOC" curl -s http://127.0.0.1:8477/metrics >"$TMP/metrics.txt"
+  check "$label: the HTTP API answered (and was scanned)" grep -q 'cordon_isolations_ok_total' "$TMP/metrics.txt"
   check "$label: no secret in the log, on the control socket or in the HTTP API" test $leak -eq 0
   kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=""
   destroy_all

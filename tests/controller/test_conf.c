@@ -390,6 +390,81 @@ test_point_settings_are_wiped(void **state)
 	free(c);
 }
 
+/* The follow section: defaults, every key, the secrets wiped, and each refusal with its line. */
+static void
+test_follow(void **state)
+{
+	struct cordon_conf *c = calloc(1, sizeof(*c));
+	char err[512];
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(load("# nothing\n", c, err, sizeof(err)), 0);
+	assert_int_equal(c->follow.interval_s, 60);
+	assert_int_equal(c->follow.queue, 1024);
+	assert_string_equal(c->follow.listen, "");
+	/* A listener needs a point whose address its notifications come from. */
+	assert_rejected("follow = {\n listen = \"10.0.0.1:162\"; community = \"x\"; };\n", 2,
+	    "follow.listen: no enforcement point has an address to take notifications from");
+	assert_int_equal(load("enforcement = ( { name = \"sw\"; kind = \"snmp-qbridge\"; prefixes = [ \"10.0.0.0/8\" ];"
+	    " address = \"192.0.2.1\"; } );\n"
+	    "follow = {\n interval = 0;\n queue = 8;\n listen = \"[::1]:1162\";\n"
+	    " community = \"c0mmunity\";\n v3_user = \"nms\";\n v3_auth_pass = \"authpass1\";\n"
+	    " v3_priv_pass = \"privpass1\";\n v3_engine_ids = [ \"80001f8880aabbccdd\" ];\n};\n",
+	    c, err, sizeof(err)), 0);
+	assert_int_equal(c->follow.interval_s, 0);
+	assert_int_equal(c->follow.queue, 8);
+	assert_string_equal(c->follow.listen, "[::1]:1162");
+	assert_string_equal(c->follow.community, "c0mmunity");
+	assert_string_equal(c->follow.v3_user, "nms");
+	assert_string_equal(c->follow.v3_auth_pass, "authpass1");
+	assert_string_equal(c->follow.v3_priv_pass, "privpass1");
+	assert_int_equal(c->follow.nv3_engine_ids, 1);
+	assert_string_equal(c->follow.v3_engine_ids[0], "80001f8880aabbccdd");
+	assert_int_equal(c->follow.line, 2);
+	conf_wipe_follow_secrets(c);
+	for (size_t i = 0; i < sizeof(c->follow.community); i++)
+		assert_int_equal(c->follow.community[i], 0);
+	for (size_t i = 0; i < sizeof(c->follow.v3_auth_pass); i++)
+		assert_int_equal(c->follow.v3_auth_pass[i] | c->follow.v3_priv_pass[i], 0);
+	assert_string_equal(c->follow.v3_user, "nms");   /* a name, not a secret */
+	free(c);
+
+	assert_rejected("follow = {\n interval = -1; };\n", 2,
+	    "follow.interval: -1 is out of range (0 to 86400)");
+	assert_rejected("follow = {\n interval = 86401; };\n", 2,
+	    "follow.interval: 86401 is out of range (0 to 86400)");
+	assert_rejected("follow = {\n interval = \"60\"; };\n", 2,
+	    "follow.interval: expected a whole number from 0 to 86400");
+	assert_rejected("follow = {\n queue = 0; };\n", 2, "follow.queue: 0 is out of range (1 to 65536)");
+	assert_rejected("follow = {\n\n listen = \"10.0.0.1\"; community = \"x\"; };\n", 3,
+	    "follow.listen: '10.0.0.1' must be ADDRESS:PORT, e.g. 127.0.0.1:8477 or [::1]:8477 (\"\" turns it off)");
+	assert_rejected("follow = {\n listen = \"switch.example:162\"; community = \"x\"; };\n", 2,
+	    "follow.listen: 'switch.example' is not a numeric IPv4 address (host names are not looked up)");
+	assert_rejected("follow = {\n listen = \"10.0.0.1:0\"; community = \"x\"; };\n", 2,
+	    "follow.listen: port '0' is not a number from 1 to 65535");
+	assert_rejected("follow = {\n listen = \"10.0.0.1:162\"; };\n", 2,
+	    "follow.listen '10.0.0.1:162': needs community or v3_user (whom to accept notifications from)");
+	assert_rejected("follow = {\n community = \"x\"; };\n", 1,
+	    "follow: community and v3_user are for the notification listener: set follow.listen too");
+	assert_rejected("follow = { listen = \"10.0.0.1:162\";\n v3_user = \"nms\"; v3_auth_pass = \"authpass1\"; };\n", 2,
+	    "follow.v3_user 'nms': v3_auth_pass and v3_priv_pass are required (authPriv, SHA/AES)");
+	assert_rejected("follow = { listen = \"10.0.0.1:162\"; v3_auth_pass = \"authpass1\"; };\n", 1,
+	    "follow: v3_auth_pass, v3_priv_pass and v3_engine_ids need v3_user");
+	/* A secret too short is refused without being repeated. */
+	assert_rejected("follow = { listen = \"10.0.0.1:162\"; v3_user = \"nms\";\n v3_auth_pass = \"s3cr3t\";"
+	    " v3_priv_pass = \"privpass1\"; };\n", 2,
+	    "follow.v3_auth_pass: must be 8 to 127 characters (the value is not shown)");
+	assert_rejected("follow = { listen = \"10.0.0.1:162\"; community = \"\"; };\n", 1,
+	    "follow.community: must be 1 to 127 characters (the value is not shown)");
+	assert_rejected("follow = { listen = \"10.0.0.1:162\"; v3_user = \"nms\"; v3_auth_pass = \"authpass1\";"
+	    " v3_priv_pass = \"privpass1\";\n v3_engine_ids = [ \"80001f88zz\" ]; };\n", 2,
+	    "follow.v3_engine_ids[0]: '80001f88zz' is not an engine ID (10 to 64 hex digits, 5 to 32 octets)");
+	assert_rejected("follow = {\n intervall = 5; };\n", 2, "unknown setting 'follow.intervall'");
+	assert_rejected("follow = 5;\n", 1,
+	    "follow: expected a group { interval = 60; listen = \"ADDRESS:PORT\"; ... }");
+}
+
 int
 main(void)
 {
@@ -402,6 +477,7 @@ main(void)
 		cmocka_unit_test_teardown(test_unreadable_and_syntax, teardown),
 		cmocka_unit_test_teardown(test_unknown_keys, teardown),
 		cmocka_unit_test_teardown(test_points, teardown),
+		cmocka_unit_test_teardown(test_follow, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "cordon.h"
 #include "netlink.h"
 #include "snmp.h"
+#include "snmp_router.h"
 
 #ifndef EXAMPLE_CONF
 #error "EXAMPLE_CONF must name controller/cordon.conf.example"
@@ -96,6 +97,16 @@ test_example(void **state)
 	assert_false(c->dry_run);
 	assert_false(c->engines[ENGINE_VSCAN].isolate);
 	assert_int_equal(c->nverify, 1);
+	/* The example network's router builds (conf_load checked its keys); cordond has the factory. */
+	assert_int_equal(c->nnetworks, 1);
+	assert_non_null(router_find());
+	{
+		struct snmprt_config rc;
+		if (conf_network_router(&c->networks[0], &rc, err, sizeof(err)) != 0)
+			fail_msg("network %s: %s", c->networks[0].name, err);
+		assert_int_equal(rc.cache_ms, 30000);
+		explicit_bzero(&rc, sizeof(rc));
+	}
 	free(c);
 }
 

@@ -5,8 +5,13 @@
  * column, and its hosts keep their state and location; a tagged list Cordon
  * did not write is marked so that the point refuses the location; hosts an
  * older Cordon queued over its isolation cap are held by a tripped breaker;
- * the lasting settings (registry_meta_*). Also enf_tagged_text/
- * enf_tagged_parse, the stored form.
+ * the lasting settings (registry_meta_*); a move under way (has_move) kept
+ * across a reopen; registry_put_audited writes a record and its audit
+ * entries all together or not at all. Also enf_tagged_text/
+ * enf_tagged_parse, the stored form. The MAC's source: a database without
+ * mac_source gains it (a MAC already there counts as a sensor's), asset
+ * reports replace a MAC only from a source ranked as high, a MAC is found at
+ * another address, and a record moves (DHCP).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,6 +344,7 @@ test_old_database(void **state)
 	assert_int_equal(got.loc.quarantine_vlan, 999);
 	assert_int_equal(got.loc.norig_tagged, 0);
 	assert_int_equal(got.detections, 4);
+	assert_false(got.has_move);   /* the move columns added with their defaults */
 	int n = 0;
 	assert_int_equal(registry_foreach(r, -1, count_host, &n), 0);
 	assert_int_equal(n, 1);
@@ -419,6 +425,165 @@ test_legacy_rate_holds(void **state)
 	registry_close(r);
 }
 
+/* The hosts table of the Cordon before mac_source (with loc_orig_tagged). */
+static const char tagged_schema[] =
+    "CREATE TABLE hosts ("
+    " ip TEXT PRIMARY KEY, ipbin BLOB NOT NULL, mac TEXT, state TEXT NOT NULL,"
+    " hold TEXT NOT NULL DEFAULT '', failed_op TEXT NOT NULL DEFAULT '',"
+    " reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL DEFAULT '',"
+    " point TEXT NOT NULL DEFAULT '', has_loc INTEGER NOT NULL DEFAULT 0,"
+    " loc_point TEXT, loc_port TEXT, loc_ifindex INTEGER, loc_bridge_port INTEGER,"
+    " loc_orig_vlan INTEGER, loc_quarantine_vlan INTEGER, loc_detail TEXT,"
+    " loc_orig_tagged TEXT NOT NULL DEFAULT '',"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_retry REAL NOT NULL DEFAULT 0,"
+    " probation_until REAL NOT NULL DEFAULT 0, first_seen REAL, last_seen REAL,"
+    " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO hosts (ip, ipbin, mac, state, has_loc, loc_port, loc_orig_tagged)"
+    " VALUES ('10.0.0.7', zeroblob(16), '02:00:00:ab:cd:ef', 'quarantined', 1, 'swp3', '20');"
+    "INSERT INTO hosts (ip, ipbin, state) VALUES ('10.0.0.8', zeroblob(16), 'observed');";
+
+static void
+test_mac_source_migration(void **state)
+{
+	struct dbfile *f = *state;
+	struct ip_addr a, b;
+	struct host_rec got;
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, tagged_schema, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("older schema: %s", msg);
+	sqlite3_close(db);
+
+	struct registry *r = open_ok(f->path);
+	assert_int_equal(ip_from_str("10.0.0.7", &a), 0);
+	assert_int_equal(ip_from_str("10.0.0.8", &b), 0);
+	assert_int_equal(registry_get(r, &a, &got), 1);
+	assert_true(got.has_mac);
+	assert_int_equal(got.mac_source, MAC_SRC_SENSOR);   /* as recorded before: a report's */
+	assert_int_equal(got.state, HS_QUARANTINED);
+	assert_string_equal(got.loc.port, "swp3");
+	assert_int_equal(got.loc.norig_tagged, 1);
+	assert_int_equal(registry_get(r, &b, &got), 1);
+	assert_false(got.has_mac);
+	assert_int_equal(got.mac_source, MAC_SRC_NONE);
+	/* the new column takes a source and keeps it across a reopen */
+	got.has_mac = true;
+	memcpy(got.mac, "\x02\x00\x00\x00\x00\x08", 6);
+	got.mac_source = MAC_SRC_ROUTER;
+	assert_int_equal(registry_put(r, &got), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &b, &got), 1);
+	assert_int_equal(got.mac_source, MAC_SRC_ROUTER);
+	/* a second open migrates nothing again: the first host's source stays */
+	assert_int_equal(registry_get(r, &a, &got), 1);
+	got.mac_source = MAC_SRC_SEGMENT;
+	assert_int_equal(registry_put(r, &got), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &a, &got), 1);
+	assert_int_equal(got.mac_source, MAC_SRC_SEGMENT);
+	registry_close(r);
+}
+
+static void
+seen_one(struct registry *r, const char *ip, const uint8_t *mac, enum mac_source src)
+{
+	struct seen_host s;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ip_from_str(ip, &s.ip), 0);
+	s.has_mac = mac != NULL;
+	if (mac)
+		memcpy(s.mac, mac, 6);
+	s.first_seen_us = 1000000;
+	s.last_seen_us = 2000000;
+	assert_int_equal(registry_seen(r, &s, &src, 1), 0);
+}
+
+static void
+test_seen_sources(void **state)
+{
+	struct dbfile *f = *state;
+	static const uint8_t host[6] = {2, 0, 0, 0, 0, 1}, router[6] = {2, 0, 0, 0, 0, 0xfe};
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	struct host_rec got;
+
+	assert_int_equal(ip_from_str("10.20.0.5", &ip), 0);
+	/* a router's MAC from behind it: the host is recorded, without a MAC */
+	seen_one(r, "10.20.0.5", router, MAC_SRC_NONE);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_false(got.has_mac);
+	seen_one(r, "10.20.0.5", host, MAC_SRC_SEGMENT);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_memory_equal(got.mac, host, 6);
+	assert_int_equal(got.mac_source, MAC_SRC_SEGMENT);
+	/* lower sources never replace it */
+	seen_one(r, "10.20.0.5", router, MAC_SRC_NONE);
+	seen_one(r, "10.20.0.5", router, MAC_SRC_SENSOR);
+	seen_one(r, "10.20.0.5", router, MAC_SRC_ROUTER);
+	seen_one(r, "10.20.0.5", NULL, MAC_SRC_SEGMENT);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_memory_equal(got.mac, host, 6);
+	assert_int_equal(got.mac_source, MAC_SRC_SEGMENT);
+	/* the same rank does (a new network card on the segment) */
+	seen_one(r, "10.20.0.5", router, MAC_SRC_SEGMENT);
+	assert_int_equal(registry_get(r, &ip, &got), 1);
+	assert_memory_equal(got.mac, router, 6);
+	/* no sources given: every report is a sensor's, as before */
+	struct seen_host s;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ip_from_str("10.30.0.5", &s.ip), 0);
+	s.has_mac = true;
+	memcpy(s.mac, host, 6);
+	assert_int_equal(registry_seen(r, &s, NULL, 1), 0);
+	assert_int_equal(registry_get(r, &s.ip, &got), 1);
+	assert_int_equal(got.mac_source, MAC_SRC_SENSOR);
+	registry_close(r);
+}
+
+static void
+test_find_and_move(void **state)
+{
+	struct dbfile *f = *state;
+	static const uint8_t m[6] = {2, 0, 0, 0, 0, 1};
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	struct ip_addr old_ip, new_ip;
+
+	assert_int_equal(ip_from_str("10.20.0.11", &old_ip), 0);
+	assert_int_equal(ip_from_str("10.20.0.21", &new_ip), 0);
+	memset(&h, 0, sizeof(h));
+	h.ip = old_ip;
+	h.has_mac = true;
+	memcpy(h.mac, m, 6);
+	h.mac_source = MAC_SRC_SEGMENT;
+	h.state = HS_QUARANTINED;
+	h.has_loc = true;
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp1");
+	assert_int_equal(registry_put(r, &h), 0);
+	memset(&got, 0, sizeof(got));
+	got.ip = new_ip;
+	assert_int_equal(registry_put(r, &got), 0);
+
+	assert_int_equal(registry_find_mac(r, m, &new_ip, &got), 1);
+	assert_memory_equal(&got.ip, &old_ip, sizeof(old_ip));
+	assert_int_equal(registry_find_mac(r, m, &old_ip, &got), 0);   /* only there */
+
+	h.ip = new_ip;
+	assert_int_equal(registry_move(r, &old_ip, &h), 0);
+	assert_int_equal(registry_get(r, &old_ip, &got), 0);
+	assert_int_equal(registry_get(r, &new_ip, &got), 1);
+	assert_int_equal(got.state, HS_QUARANTINED);
+	assert_string_equal(got.loc.port, "swp1");
+	assert_memory_equal(got.mac, m, 6);
+	assert_int_equal(registry_find_mac(r, m, &new_ip, &got), 0);
+	registry_close(r);
+}
+
 static int
 count_audit(void *arg, const struct audit_rec *a)
 {
@@ -461,6 +626,115 @@ test_prune(void **state)
 	registry_close(r);
 }
 
+/* A followed move: the new location and both audit entries, all or none. */
+static void
+test_put_audited(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+	int n = 0;
+	const struct registry_audit_entry ok[2] = {
+		{ "follow", "isolate", "moved from swp2 to swp4", "ok: swp4 VLAN 10 -> 999" },
+		{ "follow", "release", "moved from swp2 to swp4", "ok: swp2 VLAN 10 restored" },
+	};
+	const struct registry_audit_entry broken[2] = {
+		{ "follow", "isolate", "moved from swp4 to swp5", "ok" },
+		{ NULL, "release", "moved from swp4 to swp5", "ok" },   /* actor NOT NULL: refused */
+	};
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.9", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp2");
+	h.loc.bridge_port = 2;
+	assert_int_equal(registry_put(r, &h), 0);
+
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp4");
+	h.loc.bridge_port = 4;
+	assert_int_equal(registry_put_audited(r, &h, 2.0, ok, 2), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* The second entry fails: the record keeps swp4 and no entry is added. */
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp5");
+	h.loc.bridge_port = 5;
+	assert_int_equal(registry_put_audited(r, &h, 3.0, broken, 2), -1);
+	assert_true(strlen(registry_error(r)) > 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp4");
+	assert_int_equal(got.loc.bridge_port, 4);
+	n = 0;
+	assert_int_equal(registry_audit_list(r, &h.ip, 0, 100, count_audit, &n), 0);
+	assert_int_equal(n, 2);
+	/* ... and the registry goes on working (no transaction left open). */
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_string_equal(got.loc.port, "swp5");
+	registry_close(r);
+}
+
+/* A move under way (has_move) survives a reopen with its location; cleared, it is gone. */
+static void
+test_move_roundtrip(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct host_rec h, got;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.0.0.10", &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	h.has_mac = true;
+	memcpy(h.mac, "\x02\x00\x00\x00\x00\x0a", 6);
+	h.has_loc = true;
+	snprintf(h.loc.point, sizeof(h.loc.point), "sw1");
+	snprintf(h.loc.port, sizeof(h.loc.port), "swp1");
+	h.loc.bridge_port = 1;
+	h.has_move = true;
+	snprintf(h.move.point, sizeof(h.move.point), "sw2");
+	snprintf(h.move.port, sizeof(h.move.port), "ge-0/0/4");
+	h.move.ifindex = 504;
+	h.move.bridge_port = 4;
+	h.move.orig_vlan = 30;
+	h.move.quarantine_vlan = 999;
+	h.move.orig_tagged[0] = 40;
+	h.move.norig_tagged = 1;
+	snprintf(h.move.detail, sizeof(h.move.detail), "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_int_equal(registry_put(r, &h), 0);
+	registry_close(r);
+
+	r = open_ok(f->path);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_true(got.has_move);
+	assert_string_equal(got.move.point, "sw2");
+	assert_string_equal(got.move.port, "ge-0/0/4");
+	assert_int_equal(got.move.ifindex, 504);
+	assert_int_equal(got.move.bridge_port, 4);
+	assert_int_equal(got.move.orig_vlan, 30);
+	assert_int_equal(got.move.quarantine_vlan, 999);
+	assert_int_equal(got.move.norig_tagged, 1);
+	assert_int_equal(got.move.orig_tagged[0], 40);
+	assert_string_equal(got.move.detail, "ge-0/0/4 VLAN 30 (tagged 40) -> 999");
+	assert_true(got.move.host.has_mac);
+	assert_memory_equal(got.move.host.mac, h.mac, 6);
+	assert_string_equal(got.loc.port, "swp1");   /* the old port stays recorded */
+
+	got.has_move = false;
+	assert_int_equal(registry_put(r, &got), 0);
+	assert_int_equal(registry_get(r, &h.ip, &got), 1);
+	assert_false(got.has_move);
+	assert_string_equal(got.move.point, "");
+	assert_int_equal(got.move.bridge_port, 0);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -474,6 +748,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mac_source_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seen_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_and_move, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
