@@ -605,8 +605,12 @@ registry_foreach_at(struct registry *r, const struct enf_location *l, registry_h
 	sqlite3_stmt *st;
 	int rc;
 
+	if (l->ifindex <= 0)
+		return 0;     /* a netlink location: never a shared port */
+	/* Equality on both columns of hosts_port: a range on loc_ifindex here
+	 * would make SQLite walk every host of the point. */
 	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 AND loc_ifindex > 0"
+		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2"
 		" ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing a port's hosts");
 		return -1;
