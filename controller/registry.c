@@ -12,6 +12,7 @@ struct registry {
 	sqlite3_stmt *put;
 	sqlite3_stmt *audit;
 	sqlite3_stmt *event;
+	sqlite3_stmt *at;     /* registry_foreach_at's, prepared on first use (once per isolation) */
 	char error[512];
 };
 
@@ -269,6 +270,7 @@ registry_close(struct registry *r)
 	sqlite3_finalize(r->put);
 	sqlite3_finalize(r->audit);
 	sqlite3_finalize(r->event);
+	sqlite3_finalize(r->at);
 	sqlite3_close(r->db);
 	free(r);
 }
@@ -602,18 +604,30 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
 int
 registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
 {
+	/* Equality on both columns of hosts_port: a range on loc_ifindex here
+	 * would make SQLite walk every host of the point. */
+	static const char sql[] = HOST_COLUMNS " FROM hosts"
+	    " WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 ORDER BY ipbin";
 	sqlite3_stmt *st;
+	bool own = false;
 	int rc;
 
 	if (l->ifindex <= 0)
 		return 0;     /* a netlink location: never a shared port */
-	/* Equality on both columns of hosts_port: a range on loc_ifindex here
-	 * would make SQLite walk every host of the point. */
-	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2"
-		" ORDER BY ipbin", -1, &st, NULL) != SQLITE_OK) {
+	/* Prepared once and kept: this runs for every isolation. A walk
+	 * started from inside another one gets a statement of its own. */
+	if (r->at == NULL && sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->at,
+		NULL) != SQLITE_OK) {
 		set_error(r, "listing a port's hosts");
 		return -1;
+	}
+	st = r->at;
+	if (sqlite3_stmt_busy(st)) {
+		if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+			set_error(r, "listing a port's hosts");
+			return -1;
+		}
+		own = true;
 	}
 	sqlite3_bind_text(st, 1, l->point, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, l->ifindex);
@@ -621,12 +635,12 @@ registry_foreach_at(struct registry *r, const struct enf_location *l, registry_h
 		struct host_rec h;
 		row_to_host(st, &h);
 		if (fn(arg, &h) != 0) {
-			sqlite3_finalize(st);
+			own ? sqlite3_finalize(st) : sqlite3_reset(st);
 			snprintf(r->error, sizeof(r->error), "listing a port's hosts: stopped by the caller");
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
+	own ? sqlite3_finalize(st) : sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "listing a port's hosts");
 		return -1;
