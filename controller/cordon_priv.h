@@ -103,6 +103,7 @@ struct cordon {
 	struct cordon_conf conf;
 	struct loop *loop;                        /* borrowed: the daemon's */
 	struct registry *reg;                     /* owned */
+	struct outbox *outbox;                    /* owned: group commit (outbox.h) */
 	struct enf_point *points[CONF_MAX_POINTS]; /* owned */
 	struct point_stats pstats[CONF_MAX_POINTS];
 	size_t npoints;

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "cordon_priv.h"
+#include "failpoint.h"
 #include "log.h"
+#include "outbox.h"
 
 /* ---- accessors ------------------------------------------------------------ */
 
@@ -226,9 +228,31 @@ make_points(struct cordon *c, char *err, size_t errlen)
 			return -1;
 		}
 		snprintf(c->points[i]->name, sizeof(c->points[i]->name), "%s", cp->name);
+		{
+			/* Its actions wait for the commit of what announces them. */
+			struct enf_point *w = outbox_wrap(c->outbox, c->points[i]);
+			if (w == NULL) {
+				enf_destroy(c->points[i]);
+				c->points[i] = NULL;
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			c->points[i] = w;
+		}
 		c->npoints++;
 	}
 	return 0;
+}
+
+/* A crash test's kill lands after what was decided is on disk, as before
+ * group commit: the step's record is there, its action is not taken. */
+static void
+commit_before_kill(void *arg)
+{
+	struct cordon *c = arg;
+
+	if (registry_commit(c->reg) != 0)
+		log_warnx("failpoint: cannot commit: %s", registry_error(c->reg));
 }
 
 /* The networks' routers (IP -> MAC), through the factory cordond registers. */
@@ -277,6 +301,12 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	c->reg = registry_open(conf->state_path, err, errlen);
 	if (c->reg == NULL)
 		goto fail;
+	c->outbox = outbox_new(loop, c->reg);
+	if (c->outbox == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	failpoint_before_kill(commit_before_kill, c);
 	if (breaker_load(c, err, errlen) != 0)
 		goto fail;
 	if (make_points(c, err, errlen) != 0 || make_routers(c, err, errlen) != 0)
@@ -315,6 +345,10 @@ cordon_free(struct cordon *c)
 		free(l);
 	}
 	backends_shutdown();
+	failpoint_before_kill(NULL, NULL);
+	/* Commits what was decided; actions still queued are not taken (the
+	 * records say what the next start resumes). */
+	outbox_free(c->outbox);
 	while (c->ops) {
 		struct op *o = c->ops;
 		c->ops = o->next;

@@ -227,6 +227,10 @@ reread(struct cordon *c, const struct ip_addr *ip, enum host_state want,
 	if (rc <= 0) {
 		log_warnx("host %s: cannot re-read its record (%s)", ip_to_str(ip, ipt, sizeof(ipt)),
 		    rc < 0 ? registry_error(c->reg) : "gone");
+		/* (gone: the group that created it was rolled back) Nobody may
+		 * wait for an answer that will not come. */
+		enforcer_notify(c, ip, false, NULL, rc < 0 ? "the state database cannot be read" :
+		    "the state database could not record it: nothing was done");
 		return -1;
 	}
 	if (h->state != want) {

@@ -8,6 +8,16 @@
 
 #include "log.h"
 
+static void (*before_kill)(void *arg);
+static void *before_kill_arg;
+
+void
+failpoint_before_kill(void (*fn)(void *arg), void *arg)
+{
+	before_kill = fn;
+	before_kill_arg = arg;
+}
+
 void
 failpoint(const char *step)
 {
@@ -20,6 +30,8 @@ failpoint(const char *step)
 	}
 	if (armed == NULL || strcmp(armed, step) != 0)
 		return;
+	if (before_kill != NULL)
+		before_kill(before_kill_arg);
 	log_warnx("failpoint %s: killing the daemon (SIGKILL) for a crash test", step);
 	kill(getpid(), SIGKILL);
 	_exit(137);

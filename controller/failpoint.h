@@ -9,5 +9,8 @@
 #define CORDON_FAILPOINT_H
 
 void failpoint(const char *step);
+/* Called right before a failpoint kills the daemon (NULL: nothing): the
+ * core commits what is decided, so that a kill lands between two steps. */
+void failpoint_before_kill(void (*fn)(void *arg), void *arg);
 
 #endif

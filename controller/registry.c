@@ -8,6 +8,9 @@
 
 struct registry {
 	sqlite3 *db;          /* owned */
+	bool in_group;        /* a group transaction is open (registry_group) */
+	void (*group_opened)(void *arg);   /* NULL: every write is its own transaction */
+	void *group_arg;      /* borrowed */
 	sqlite3_stmt *get;    /* owned: prepared once */
 	sqlite3_stmt *put;
 	sqlite3_stmt *audit;
@@ -261,11 +264,87 @@ fail:
 	return NULL;
 }
 
+/* ---- group commit ---------------------------------------------------------------- */
+
+void
+registry_group(struct registry *r, void (*opened)(void *arg), void *arg)
+{
+	r->group_opened = opened;
+	r->group_arg = arg;
+}
+
+bool
+registry_in_group(const struct registry *r)
+{
+	return r->in_group;
+}
+
+/* Before a write: opens the group transaction if grouping and none is open. */
+static int
+group_open(struct registry *r)
+{
+	if (r->group_opened == NULL || r->in_group)
+		return 0;
+	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		set_error(r, "opening a transaction");
+		return -1;
+	}
+	r->in_group = true;
+	r->group_opened(r->group_arg);
+	return 0;
+}
+
+int
+registry_commit(struct registry *r)
+{
+	if (!r->in_group)
+		return 0;
+	r->in_group = false;
+	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	set_error(r, "committing");
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * A write of several statements that is all or nothing: its own
+ * transaction, or a savepoint inside the open group.
+ */
+static int
+tx_begin(struct registry *r)
+{
+	if (group_open(r) != 0)
+		return -1;
+	return sqlite3_exec(r->db, r->in_group ? "SAVEPOINT part" : "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+tx_end(struct registry *r, bool ok)
+{
+	if (!ok) {
+		sqlite3_exec(r->db, r->in_group ? "ROLLBACK TO part; RELEASE part" : "ROLLBACK", NULL,
+		    NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(r->db, r->in_group ? "RELEASE part" : "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	if (!r->in_group)
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
 void
 registry_close(struct registry *r)
 {
 	if (r == NULL)
 		return;
+	/* What the daemon decided is kept; actions still waiting for it were
+	 * never taken, and the next start resumes them from these records. */
+	if (r->in_group && registry_commit(r) != 0)
+		fprintf(stderr, "cordond: state database: the last changes could not be committed: %s\n",
+		    r->error);
 	sqlite3_finalize(r->get);
 	sqlite3_finalize(r->put);
 	sqlite3_finalize(r->audit);
@@ -390,6 +469,8 @@ registry_put(struct registry *r, const struct host_rec *h)
 	char ip[64], mac[24], tagged[ENF_MAX_TAGGED * 6 + 1], macs[16 + ENF_MAX_PORT_MACS * 18];
 	int i = 1, rc;
 
+	if (group_open(r) != 0)
+		return -1;
 	ip_to_str(&h->ip, ip, sizeof(ip));
 	if (h->has_mac)
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0],
@@ -460,6 +541,8 @@ registry_audit(struct registry *r, double when, const char *actor,
 	char ip[64];
 	int rc;
 
+	if (group_open(r) != 0)
+		return -1;
 	sqlite3_reset(st);
 	sqlite3_bind_double(st, 1, when);
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
@@ -483,13 +566,10 @@ int
 registry_put_audited(struct registry *r, const struct host_rec *h, double when,
     const struct registry_audit_entry *a, size_t n)
 {
-	char *msg = NULL;
 	size_t i;
 
-	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(r->error, sizeof(r->error), "beginning a transaction: %s",
-		    msg ? msg : sqlite3_errmsg(r->db));
-		sqlite3_free(msg);
+	if (tx_begin(r) != 0) {
+		set_error(r, "beginning a transaction");
 		return -1;
 	}
 	if (registry_put(r, h) != 0)
@@ -498,15 +578,14 @@ registry_put_audited(struct registry *r, const struct host_rec *h, double when,
 		if (registry_audit(r, when, a[i].actor, a[i].action, &h->ip, a[i].reason,
 			a[i].result) != 0)
 			goto rollback;
-	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(r->error, sizeof(r->error), "committing: %s", msg ? msg : sqlite3_errmsg(r->db));
-		sqlite3_free(msg);
-		goto rollback;
+	if (tx_end(r, true) != 0) {
+		set_error(r, "committing");
+		return -1;
 	}
 	return 0;
 rollback:
 	/* r->error keeps the failed step's message, not the rollback's. */
-	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	tx_end(r, false);
 	return -1;
 }
 
@@ -518,6 +597,8 @@ registry_event(struct registry *r, double when, const struct ip_addr *host,
 	char ip[64];
 	int rc;
 
+	if (group_open(r) != 0)
+		return -1;
 	sqlite3_reset(st);
 	sqlite3_bind_double(st, 1, when);
 	sqlite3_bind_text(st, 2, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
@@ -744,7 +825,7 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 
 	if (n == 0)
 		return 0;
-	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (tx_begin(r) != 0) {
 		set_error(r, "recording seen hosts");
 		return -1;
 	}
@@ -761,7 +842,7 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 		" last_seen = MAX(COALESCE(hosts.last_seen, 0), excluded.last_seen)",
 		-1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "recording seen hosts");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		tx_end(r, false);
 		return -1;
 	}
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
@@ -790,13 +871,12 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 	if (rc != SQLITE_OK) {
 		set_error(r, "recording seen hosts");
 		sqlite3_finalize(st);
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		tx_end(r, false);
 		return -1;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (tx_end(r, true) != 0) {
 		set_error(r, "recording seen hosts");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -831,6 +911,8 @@ registry_meta_put(struct registry *r, const char *key, const char *value)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (group_open(r) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
 		-1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "writing settings");
@@ -884,13 +966,13 @@ registry_move(struct registry *r, const struct ip_addr *old_ip, const struct hos
 	char ip[64];
 	int rc;
 
-	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (tx_begin(r) != 0) {
 		set_error(r, "moving a host");
 		return -1;
 	}
 	if (sqlite3_prepare_v2(r->db, "DELETE FROM hosts WHERE ip = ?", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "moving a host");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		tx_end(r, false);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, ip_to_str(old_ip, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
@@ -898,16 +980,15 @@ registry_move(struct registry *r, const struct ip_addr *old_ip, const struct hos
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_error(r, "moving a host");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		tx_end(r, false);
 		return -1;
 	}
 	if (registry_put(r, h) != 0) {
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		tx_end(r, false);
 		return -1;
 	}
-	if (sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (tx_end(r, true) != 0) {
 		set_error(r, "moving a host");
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -927,6 +1008,8 @@ registry_prune(struct registry *r, enum registry_log log, double before, unsigne
 	int rc;
 
 	if ((unsigned)log > REGISTRY_AUDIT)
+		return -1;
+	if (group_open(r) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(r->db, sql[log], -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "pruning old rows");

@@ -108,6 +108,20 @@ struct registry;
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
 
+/*
+ * Group commit. Once `opened` is set, the first write outside a transaction
+ * opens one and calls opened(arg), and every write until registry_commit
+ * joins it: one sync for them all. The caller takes no action that a write
+ * of the group announces before registry_commit has returned 0 (the outbox
+ * does this for the enforcement points). registry_commit returns 0 (also
+ * when nothing is open), or -1 when the group was rolled back: none of its
+ * writes happened. Without `opened` (NULL, the default) every write is its
+ * own transaction. registry_close commits what is open.
+ */
+void registry_group(struct registry *r, void (*opened)(void *arg), void *arg);
+int registry_commit(struct registry *r);
+bool registry_in_group(const struct registry *r);
+
 /* The last error, for messages. */
 const char *registry_error(const struct registry *r);
 

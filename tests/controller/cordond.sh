@@ -384,8 +384,8 @@ check "  nothing installed" test "$(rules_for 10.94.0.1)" -eq 0
 grep -q "refusing to isolate 10.94.0.1: the state database cannot record it" "$TMP/daemon.log"
 check "  and the daemon says why" test $? -eq 0
 send_line "$(det 10.94.0.2)"
-# the daemon's decision on it: not started, for the state database cannot record it
-check "  a detection is refused too" wait_for "$TMP/daemon.log" "ALERT: 10.94.0.2 should be isolated" 1 5
+# the daemon's decision on it: not acted on, for the state database cannot record it
+check "  a detection is refused too" wait_for "$TMP/daemon.log" "refusing to isolate 10.94.0.2: the state database cannot record it" 1 5
 check "  a detection is not acted on either" test "$(rules_for 10.94.0.2)" -eq 0
 check "  and the daemon keeps running" kill -0 "$DPID"
 chattr -i "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null; chmod 0644 "$TMP/state.db" "$TMP/state.db-wal" 2>/dev/null
