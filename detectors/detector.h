@@ -39,6 +39,8 @@ struct detector_stats {
 	uint64_t evictions_pairs;
 	uint64_t evictions_fanout;
 	uint64_t evictions_queries;
+	uint64_t evictions_services;
+	uint64_t services_tracked;         /* live (host, exposed port, protocol) records now */
 	uint64_t timeouts_dropped;         /* first contacts not timed: the pending pool was full */
 	uint64_t answers_late;             /* answers after their timeout (failures taken back) */
 	uint64_t answer_samples;           /* answer delays measured */
