@@ -2,8 +2,8 @@
 /*
  * ctl: the control sockets. One JSON object per line each way (the protocol
  * is in docs/control-protocol.md). The read-write socket's file permissions
- * decide who may act; the read-only socket serves list, show, events,
- * switches and status to anyone allowed to connect. Every acting request is
+ * decide who may act; the read-only socket serves list, assets, show,
+ * events, switches and status to anyone allowed to connect. Every acting request is
  * audited with the caller's uid.
  */
 #include <jansson.h>
