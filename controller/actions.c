@@ -564,13 +564,6 @@ cordon_forget_waiter(struct cordon *c, void *arg)
 #define SEEN_BATCH 4096
 
 /* A MAC seen on its own segment at h->ip: its record follows when it was elsewhere. */
-/*
- * A MAC's old address still in use is not a DHCP move but a host with two
- * addresses (secondary address, several families): the old one must have
- * been silent this long.
- */
-#define MOVE_QUIET_S 300
-
 static void
 seen_move(struct cordon *c, const struct seen_host *s)
 {
@@ -578,7 +571,8 @@ seen_move(struct cordon *c, const struct seen_host *s)
 
 	if (registry_find_mac(c->reg, s->mac, &s->ip, &h) <= 0)
 		return;   /* not elsewhere (or an error, logged at the next write) */
-	if (ip_is_v4(&h.ip) != ip_is_v4(&s->ip) || loop_now() - h.last_seen < MOVE_QUIET_S)
+	/* One MAC in both families is a dual-stack host, not a move. */
+	if (ip_is_v4(&h.ip) != ip_is_v4(&s->ip))
 		return;
 	if (registry_get(c->reg, &s->ip, &h) <= 0)
 		return;
