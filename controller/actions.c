@@ -571,6 +571,9 @@ seen_move(struct cordon *c, const struct seen_host *s)
 
 	if (registry_find_mac(c->reg, s->mac, &s->ip, &h) <= 0)
 		return;   /* not elsewhere (or an error, logged at the next write) */
+	/* One MAC in both families is a dual-stack host, not a move. */
+	if (ip_is_v4(&h.ip) != ip_is_v4(&s->ip))
+		return;
 	if (registry_get(c->reg, &s->ip, &h) <= 0)
 		return;
 	if (ident_learn(c, &h, s->mac, MAC_SRC_SEGMENT, "policy") == 0 && registry_put(c->reg, &h) != 0)
@@ -716,13 +719,18 @@ cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
 	for (i = 0; i < k.n; i++) {
 		struct host_rec *h = &k.v[i];
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		double last = c->breaker.tripped ? 0 : registry_last_detection(c->reg, &h->ip);
 		if (c->breaker.tripped) {
 			held++;
-		} else if (!policy_evidence_current(&c->conf, h, now)) {
+		} else if (!policy_evidence_current(&c->conf, last, now)) {
 			char why[200];
-			snprintf(why, sizeof(why), "last detected %.0f s before the breaker's reset"
-			    " (policy.breaker_evidence_age %u s)", now - h->last_seen,
-			    c->conf.breaker_evidence_age_s);
+			if (last > 0)
+				snprintf(why, sizeof(why), "last detected %.0f s before the breaker's reset"
+				    " (policy.breaker_evidence_age %u s)", now - last,
+				    c->conf.breaker_evidence_age_s);
+			else
+				snprintf(why, sizeof(why), "no stored detection (retention, or a database"
+				    " error) when the breaker was reset");
 			log_info("%s not isolated: %s", ipt, why);
 			hold(c, h, HOLD_STALE, why, "not isolated: stale evidence");
 			stale++;

@@ -594,6 +594,7 @@ cordond_main(int argc, char **argv)
 			if (backend_find(conf->points[i].kind) == NULL) {
 				fprintf(stderr, "cordond: %s:%d: enforcement '%s': unknown kind '%s'\n",
 				    path, conf->points[i].line, conf->points[i].name, conf->points[i].kind);
+				explicit_bzero(conf, sizeof(*conf));   /* the other points' secrets */
 				free(conf);
 				return 1;
 			}

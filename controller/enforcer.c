@@ -790,6 +790,15 @@ on_checked(void *arg, const struct enf_result *res)
 	ip_to_str(&h.ip, ipt, sizeof(ipt));
 	if (res->status == ENF_OK) {
 		log_info("reconcile: %s is isolated as recorded (%s)", ipt, h.loc.detail);
+		if (h.attempts != 0 || h.last_error[0] != '\0') {
+			/* Checks that failed while the point was away are over: they
+			 * must not use up the attempts of a later isolation. */
+			h.attempts = 0;
+			h.last_error[0] = '\0';
+			h.updated = loop_now();
+			if (registry_put(c->reg, &h) != 0)
+				log_warnx("cannot record host %s: %s", ipt, registry_error(c->reg));
+		}
 		return;
 	}
 	if ((res->status == ENF_MISMATCH || res->status == ENF_NOT_FOUND) && c->conf.dry_run) {
@@ -805,6 +814,8 @@ on_checked(void *arg, const struct enf_result *res)
 		cordon_audit(c, "reconcile", "isolate", &h.ip, msg, "started");
 		snprintf(h.actor, sizeof(h.actor), "reconcile");
 		h.state = HS_QUARANTINING;
+		h.attempts = 1;      /* a new isolation: failed checks before it do not count */
+		h.last_error[0] = '\0';
 		h.updated = loop_now();
 		if (registry_put(c->reg, &h) != 0) {
 			log_warnx("refusing to re-isolate %s: %s", ipt, registry_error(c->reg));

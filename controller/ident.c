@@ -104,6 +104,19 @@ ident_merge_move(const struct host_rec *moving, const struct host_rec *at_new,
 		    host_state_name(moving->state), host_state_name(at_new->state));
 		return -1;
 	}
+	/* Rules of an address-based point (netlink) hold the old address: the
+	 * record must not leave it while they stand (the worm at the new address
+	 * would go free while the record says quarantined). */
+	if (moving->has_loc && moving->loc.ifindex <= 0) {
+		snprintf(why, whylen, "its isolation at %s is by address (%s): release it there first",
+		    moving->loc.point, moving->loc.detail[0] ? moving->loc.detail : "address rules");
+		return -1;
+	}
+	/* One MAC, two address families (dual stack): two addresses, no move. */
+	if (ip_is_v4(&moving->ip) != ip_is_v4(new_ip)) {
+		snprintf(why, whylen, "the two addresses are of different families: a dual-stack host");
+		return -1;
+	}
 	*out = *moving;
 	out->ip = *new_ip;
 	out->loc.host.ip = *new_ip;

@@ -99,9 +99,9 @@ policy_decide(const struct cordon_conf *c, const struct host_rec *h,
 }
 
 bool
-policy_evidence_current(const struct cordon_conf *c, const struct host_rec *h, double now)
+policy_evidence_current(const struct cordon_conf *c, double last_detection, double now)
 {
-	return now - h->last_seen <= (double)c->breaker_evidence_age_s;
+	return last_detection > 0 && now - last_detection <= (double)c->breaker_evidence_age_s;
 }
 
 int

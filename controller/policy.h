@@ -41,11 +41,12 @@ enum policy_action policy_decide(const struct cordon_conf *c,
 
 /*
  * Whether a host held by the breaker still has current evidence at `now`:
- * its last detection is at most policy.breaker_evidence_age seconds old.
- * Only such hosts are isolated when an operator resets the breaker.
+ * its last detection (`last_detection`, epoch seconds; 0: none stored) is at
+ * most policy.breaker_evidence_age seconds old. Only such hosts are isolated
+ * when an operator resets the breaker. (Not the host's last_seen: asset
+ * reports keep that fresh for any host that is merely online.)
  */
-bool policy_evidence_current(const struct cordon_conf *c, const struct host_rec *h,
-    double now);
+bool policy_evidence_current(const struct cordon_conf *c, double last_detection, double now);
 
 /*
  * The per-minute isolation cap: a sliding 60-second window of start times.

@@ -9,6 +9,7 @@
 struct registry {
 	sqlite3 *db;          /* owned */
 	bool in_group;        /* a group transaction is open (registry_group) */
+	bool group_broken;    /* SQLite rolled the open group back after an error */
 	void (*group_opened)(void *arg);   /* NULL: every write is its own transaction */
 	void *group_arg;      /* borrowed */
 	sqlite3_stmt *get;    /* owned: prepared once */
@@ -107,6 +108,9 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, host TEXT NOT NULL,"
     " engine TEXT NOT NULL, json TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS events_host ON events(host, time);"
+    "CREATE INDEX IF NOT EXISTS events_time ON events(time);"
+    "CREATE INDEX IF NOT EXISTS audit_time ON audit(time);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     /* Services hosts were seen answering on (the exposure map). Keyed by the
      * host's address, with no foreign key: registry_put replaces host rows,
@@ -291,8 +295,17 @@ registry_in_group(const struct registry *r)
 static int
 group_open(struct registry *r)
 {
-	if (r->group_opened == NULL || r->in_group)
+	if (r->group_opened == NULL)
 		return 0;
+	if (r->in_group) {
+		if (!sqlite3_get_autocommit(r->db))
+			return 0;
+		/* SQLite ended the group itself (an I/O error, a full disk): what
+		 * it held is gone, so the whole turn must fail at its commit, and
+		 * the writes after this one go into a group that will be undone. */
+		r->group_broken = true;
+		r->in_group = false;
+	}
 	if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		set_error(r, "opening a transaction");
 		return -1;
@@ -305,6 +318,17 @@ group_open(struct registry *r)
 int
 registry_commit(struct registry *r)
 {
+	bool broken = r->group_broken || (r->in_group && sqlite3_get_autocommit(r->db));
+
+	r->group_broken = false;
+	if (broken) {
+		if (r->in_group && !sqlite3_get_autocommit(r->db))
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		r->in_group = false;
+		snprintf(r->error, sizeof(r->error), "committing: the transaction was ended by SQLite"
+		    " after an error; its changes are undone");
+		return -1;
+	}
 	if (!r->in_group)
 		return 0;
 	r->in_group = false;
@@ -338,8 +362,10 @@ tx_end(struct registry *r, bool ok)
 	}
 	if (sqlite3_exec(r->db, r->in_group ? "RELEASE part" : "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
-	if (!r->in_group)
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Not kept: inside a group the savepoint's writes must not ride along
+	 * with the group's commit. */
+	sqlite3_exec(r->db, r->in_group ? "ROLLBACK TO part; RELEASE part" : "ROLLBACK", NULL, NULL,
+	    NULL);
 	return -1;
 }
 
@@ -914,10 +940,13 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 		"INSERT INTO hosts (ip, ipbin, mac, state, first_seen, last_seen, updated, mac_source)"
 		" VALUES (?1, ?2, ?3, 'observed', ?4, ?5, ?6, ?7)"
 		" ON CONFLICT(ip) DO UPDATE SET"
-		" mac = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR ?8 >= "
-		SQL_SOURCE_RANK("hosts.mac_source") ") THEN excluded.mac ELSE hosts.mac END,"
-		" mac_source = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR ?8 >= "
-		SQL_SOURCE_RANK("hosts.mac_source") ") THEN excluded.mac_source ELSE hosts.mac_source END,"
+		/* A recorded location keeps its MAC: isolation, following and release
+		 * act on it, and an address taken over by another host must not hand
+		 * them its MAC (ident_take_mac says the same for detections). */
+		" mac = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR (hosts.has_loc = 0 AND ?8 >= "
+		SQL_SOURCE_RANK("hosts.mac_source") ")) THEN excluded.mac ELSE hosts.mac END,"
+		" mac_source = CASE WHEN excluded.mac IS NOT NULL AND (hosts.mac IS NULL OR (hosts.has_loc = 0 AND ?8 >= "
+		SQL_SOURCE_RANK("hosts.mac_source") ")) THEN excluded.mac_source ELSE hosts.mac_source END,"
 		" first_seen = CASE WHEN hosts.first_seen IS NULL OR hosts.first_seen = 0"
 		"   OR excluded.first_seen < hosts.first_seen THEN excluded.first_seen ELSE hosts.first_seen END,"
 		" last_seen = MAX(COALESCE(hosts.last_seen, 0), excluded.last_seen)",
@@ -1118,12 +1147,13 @@ registry_move(struct registry *r, const struct ip_addr *old_ip, const struct hos
 int
 registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows)
 {
-	/* The max_rows lowest ids: the oldest rows, found without a scan. */
+	/* Found by time (events_time, audit_time), not by id: a row stamped in
+	 * the future by a clock once wrong must not stop the pruning behind it. */
 	static const char *const sql[] = {
 		[REGISTRY_EVENTS] = "DELETE FROM events WHERE id IN"
-		    " (SELECT id FROM events ORDER BY id LIMIT ?2) AND time < ?1",
+		    " (SELECT id FROM events WHERE time < ?1 LIMIT ?2)",
 		[REGISTRY_AUDIT] = "DELETE FROM audit WHERE id IN"
-		    " (SELECT id FROM audit ORDER BY id LIMIT ?2) AND time < ?1",
+		    " (SELECT id FROM audit WHERE time < ?1 LIMIT ?2)",
 	};
 	sqlite3_stmt *st;
 	int rc;
@@ -1145,4 +1175,23 @@ registry_prune(struct registry *r, enum registry_log log, double before, unsigne
 		return -1;
 	}
 	return sqlite3_changes(r->db);
+}
+
+double
+registry_last_detection(struct registry *r, const struct ip_addr *ip)
+{
+	sqlite3_stmt *st;
+	char text[64];
+	double t = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT MAX(time) FROM events WHERE host = ?", -1, &st,
+		NULL) != SQLITE_OK) {
+		set_error(r, "reading detections");
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, ip_to_str(ip, text, sizeof(text)), -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		t = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return t;
 }

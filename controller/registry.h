@@ -249,12 +249,15 @@ int64_t registry_audit_last_id(struct registry *r);
 enum registry_log { REGISTRY_EVENTS, REGISTRY_AUDIT };
 
 /*
- * Deletes rows of `log` older than `before` (epoch seconds), looking at no
- * more than the `max_rows` oldest rows (rows are appended in time order), so
- * that one call stays short however large the table. Returns how many went,
- * or -1 on error.
+ * Deletes at most `max_rows` rows of `log` older than `before` (epoch
+ * seconds), found through an index on their time, so that one call stays
+ * short however large the table. Returns how many went, or -1 on error.
  */
 int registry_prune(struct registry *r, enum registry_log log, double before, unsigned max_rows);
+
+/* When the newest stored detection of `ip` was received (epoch seconds); 0
+ * when none is stored (or on error). */
+double registry_last_detection(struct registry *r, const struct ip_addr *ip);
 
 /* Counts of hosts per state into counts[HS_COUNT]. */
 int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);

@@ -236,6 +236,22 @@ now_ms(void)
 
 /* ---- log ---------------------------------------------------------------------------- */
 
+/* "EHOSTUNREACH" for the summary; "" for none, the number when unnamed. */
+static const char *
+errno_name(int e)
+{
+	static char num[16];
+	const char *n;
+
+	if (e == 0)
+		return "";
+	n = strerrorname_np(e);
+	if (n != NULL)
+		return n;
+	snprintf(num, sizeof(num), "%d", e);
+	return num;
+}
+
 static void log_event(struct chatter *c, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -1735,7 +1751,7 @@ main(int argc, char **argv)
 	    c.n.flows, c.n.datagrams, c.n.answered, c.n.served, c.n.queries, c.n.sessions,
 	    c.n.sessions_ok, c.n.sessions_failed, c.n.accepted, c.n.pings, c.n.pings_answered,
 	    c.n.polls, c.n.polls_answered, c.n.renewals, c.n.acks, c.n.offers, c.n.conflicts,
-	    c.n.ignored, c.n.send_errors, c.send_errno ? strerrorname_np(c.send_errno) : "",
+	    c.n.ignored, c.n.send_errors, errno_name(c.send_errno),
 	    exit_reason);
 	for (i = 0; i < 2 * MAX_CONNS; i++)
 		if (c.conns[i].fd >= 0)

@@ -239,6 +239,7 @@ test_merge_move(void **state)
 	moving.state = HS_QUARANTINED;
 	moving.has_loc = true;
 	snprintf(moving.loc.port, sizeof(moving.loc.port), "swp1");
+	moving.loc.ifindex = 1;     /* a switch port: isolated by MAC, wherever its address */
 	moving.detections = 3;
 	moving.first_seen = 100;
 	moving.last_seen = 200;
@@ -277,6 +278,21 @@ test_merge_move(void **state)
 	ident_take_mac(&at_new, other, MAC_SRC_SEGMENT);
 	assert_int_equal(ident_merge_move(&moving, &at_new, &nip, &out, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "another MAC"));
+
+	/* isolated by address (netlink): the rules hold the old address, the
+	 * record stays with them */
+	moving.loc.ifindex = 0;
+	snprintf(moving.loc.point, sizeof(moving.loc.point), "router");
+	moving.has_loc = true;
+	assert_int_equal(ident_merge_move(&moving, NULL, &nip, &out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "by address"));
+	/* one MAC in both families: a dual-stack host, not a move */
+	moving.has_loc = false;
+	{
+		struct ip_addr v6 = ip("2001:db8::21");
+		assert_int_equal(ident_merge_move(&moving, NULL, &v6, &out, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "dual-stack"));
+	}
 }
 
 /* The sensor's name comes with its reports: what segment_sensors is matched against. */

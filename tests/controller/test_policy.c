@@ -280,18 +280,17 @@ static void
 test_evidence_current(void **state)
 {
 	struct cordon_conf c;
-	struct host_rec h;
 
 	(void)state;
 	make_conf(&c);
 	assert_int_equal(c.breaker_evidence_age_s, 300);
-	memset(&h, 0, sizeof(h));
-	h.last_seen = 1000.0;
-	assert_true(policy_evidence_current(&c, &h, 1000.0));
-	assert_true(policy_evidence_current(&c, &h, 1300.0));
-	assert_false(policy_evidence_current(&c, &h, 1300.5));
+	assert_true(policy_evidence_current(&c, 1000.0, 1000.0));
+	assert_true(policy_evidence_current(&c, 1000.0, 1300.0));
+	assert_false(policy_evidence_current(&c, 1000.0, 1300.5));
+	/* No stored detection: nothing to go on. */
+	assert_false(policy_evidence_current(&c, 0, 1000.0));
 	c.breaker_evidence_age_s = 5;
-	assert_false(policy_evidence_current(&c, &h, 1006.0));
+	assert_false(policy_evidence_current(&c, 1000.0, 1006.0));
 }
 
 static void

@@ -545,6 +545,17 @@ test_seen_sources(void **state)
 	assert_int_equal(registry_seen(r, &s, NULL, 1), 0);
 	assert_int_equal(registry_get(r, &s.ip, &got), 1);
 	assert_int_equal(got.mac_source, MAC_SRC_SENSOR);
+	/* a host with a recorded location keeps its MAC, whatever the rank:
+	 * its address taken over by another host must not hand over the port */
+	got.has_loc = true;
+	got.state = HS_QUARANTINED;
+	snprintf(got.loc.point, sizeof(got.loc.point), "sw1");
+	got.loc.ifindex = 3;
+	assert_int_equal(registry_put(r, &got), 0);
+	seen_one(r, "10.30.0.5", router, MAC_SRC_SEGMENT);
+	assert_int_equal(registry_get(r, &s.ip, &got), 1);
+	assert_memory_equal(got.mac, host, 6);
+	assert_int_equal(got.state, HS_QUARANTINED);
 	registry_close(r);
 }
 
@@ -625,6 +636,19 @@ test_prune(void **state)
 	assert_int_equal(n, 1100);
 	/* Nothing old: nothing goes. */
 	assert_int_equal(registry_prune(r, REGISTRY_AUDIT, 0.0, 1000), 0);
+	/* The newest detection of a host, for the breaker's evidence. */
+	assert_true(registry_last_detection(r, &ip) == 2199.0);
+	{
+		struct ip_addr other;
+		assert_int_equal(ip_from_str("10.0.0.10", &other), 0);
+		assert_true(registry_last_detection(r, &other) == 0);
+	}
+	/* A row stamped in the future (a clock once wrong) does not stop the
+	 * pruning of the old rows appended after it. */
+	assert_int_equal(registry_event(r, 99999.0, &ip, "trw", "{}"), 0);
+	assert_int_equal(registry_event(r, 10.0, &ip, "trw", "{}"), 0);
+	/* (2000..2099 s left from above, and the one at 10 s) */
+	assert_int_equal(registry_prune(r, REGISTRY_EVENTS, 2100.0, 1000), 101);
 	assert_int_equal(registry_prune(r, (enum registry_log)7, 3000.0, 10), -1);
 	registry_close(r);
 }
