@@ -43,6 +43,9 @@ usage(FILE *f)
 	    "                                  restore what was there before; probation follows\n"
 	    "  approve HOST                    isolate a host that awaits approval\n"
 	    "  list [--state STATE]            hosts on record\n"
+	    "  assets [--exposed PORT] [--state STATE]\n"
+	    "                                  hosts with the services sensors saw them answer on\n"
+	    "                                  (--exposed: only hosts answering on tcp or udp PORT)\n"
 	    "  show HOST                       a host's state, location and history\n"
 	    "  events [--follow] [--limit N] [--host HOST]\n"
 	    "                                  the audit log\n"
@@ -286,14 +289,35 @@ show_result(const char *cmd, json_t *resp)
 /* Hosts per page asked of the daemon. */
 #define LIST_PAGE 1000
 
+/* A host of `assets`: address, MAC, state, last seen, services (proto/port). */
+static void
+print_asset_line(json_t *h)
+{
+	json_t *svcs = json_object_get(h, "services");
+	char t[32];
+	size_t i;
+
+	printf("%-39s %-17s %-12s %-20s ", str(h, "ip"), str(h, "mac"), str(h, "state"),
+	    fmt_time(json_real_value(json_object_get(h, "last_seen")), t, sizeof(t)));
+	if (json_array_size(svcs) == 0)
+		printf("-");
+	for (i = 0; i < json_array_size(svcs); i++) {
+		json_t *sv = json_array_get(svcs, i);
+		printf("%s%s/%lld", i ? "," : "", str(sv, "proto"),
+		    (long long)json_integer_value(json_object_get(sv, "port")));
+	}
+	printf("\n");
+}
+
 /*
- * `list`, a page at a time (the daemon answers at most LIST_PAGE hosts per
- * request, with the address to go on after): printed as each page arrives,
- * as a table or, with --json, as one {"ok":true,"hosts":[...]} object.
- * `req` is the list request (its state); returns the exit status.
+ * `list` and `assets`, a page at a time (the daemon answers at most
+ * LIST_PAGE hosts per request, with the address to go on after): printed as
+ * each page arrives, as a table or, with --json, as one
+ * {"ok":true,"hosts":[...]} object. `req` is the request (its filters);
+ * returns the exit status.
  */
 static int
-list_pages(struct ctl_client *cl, json_t *req, const char *sock)
+list_pages(struct ctl_client *cl, json_t *req, const char *sock, bool assets)
 {
 	const char *resp_line;
 	size_t shown = 0;
@@ -302,6 +326,9 @@ list_pages(struct ctl_client *cl, json_t *req, const char *sock)
 	json_object_set_new(req, "limit", json_integer(LIST_PAGE));
 	if (opt_json)
 		printf("{\"ok\":true,\"hosts\":[");
+	else if (assets)
+		printf("%-39s %-17s %-12s %-20s %s\n", "HOST", "MAC", "STATE", "LAST SEEN",
+		    "SERVICES");
 	else
 		printf("%-39s %-17s %-12s %-10s %-12s %-20s %s\n", "HOST", "MAC", "STATE", "HOLD",
 		    "POINT", "UPDATED", "WHERE");
@@ -328,7 +355,8 @@ list_pages(struct ctl_client *cl, json_t *req, const char *sock)
 			return EXIT_FAILED;
 		}
 		if (!json_is_true(json_object_get(resp, "ok"))) {
-			fprintf(stderr, "cordonctl: list: %s\n", str(resp, "error"));
+			fprintf(stderr, "cordonctl: %s: %s\n", assets ? "assets" : "list",
+			    str(resp, "error"));
 			rc = exit_for(resp);
 			json_decref(resp);
 			return rc;
@@ -340,6 +368,8 @@ list_pages(struct ctl_client *cl, json_t *req, const char *sock)
 				char *t = json_dumps(h, JSON_COMPACT);
 				printf("%s%s", shown ? "," : "", t ? t : "null");
 				free(t);
+			} else if (assets) {
+				print_asset_line(h);
 			} else {
 				print_host_line(h);
 			}
@@ -371,13 +401,14 @@ main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'L' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "as", required_argument, NULL, 'A' },
+		{ "exposed", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("CORDON_SOCKET"), *rosock = DEFAULT_RO_SOCKET;
 	const char *reason = NULL, *state = NULL, *host = NULL, *mac = NULL, *as = NULL, *cmd;
 	bool patched = false, follow = false;
-	long limit = 0;
+	long limit = 0, exposed = 0;
 	int opt, rc;
 	json_t *req;
 	char *line, err[1024];
@@ -421,6 +452,16 @@ main(int argc, char **argv)
 		case 'F': follow = true; break;
 		case 'H': host = optarg; break;
 		case 'A': as = optarg; break;
+		case 'E': {
+			char *end;
+			exposed = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || exposed < 1 || exposed > 65535) {
+				fprintf(stderr, "cordonctl: --exposed '%s': expected a port from 1 to 65535\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'L': {
 			char *end;
 			limit = strtol(optarg, &end, 10);
@@ -480,9 +521,11 @@ main(int argc, char **argv)
 			json_object_set_new(req, "follow", json_true());
 		if (limit)
 			json_object_set_new(req, "limit", json_integer(limit));
-	} else if (strcmp(cmd, "list") == 0) {
+	} else if (strcmp(cmd, "list") == 0 || strcmp(cmd, "assets") == 0) {
 		if (state)
 			json_object_set_new(req, "state", json_string(state));
+		if (exposed)
+			json_object_set_new(req, "exposed", json_integer(exposed));
 	} else if (strcmp(cmd, "switches") != 0 && strcmp(cmd, "status") != 0 &&
 	    strcmp(cmd, "breaker") != 0 && strcmp(cmd, "breaker-reset") != 0) {
 		fprintf(stderr, "cordonctl: unknown command '%s'\n", cmd);
@@ -493,6 +536,10 @@ main(int argc, char **argv)
 		json_object_set_new(req, "host", json_string(host));
 	if (reason)
 		json_object_set_new(req, "reason", json_string(reason));
+	if (exposed && strcmp(cmd, "assets") != 0) {
+		fprintf(stderr, "cordonctl: --exposed goes with assets\n");
+		return EXIT_USAGE;
+	}
 	if (mac) {
 		if (strcmp(cmd, "quarantine") != 0) {
 			fprintf(stderr, "cordonctl: --mac goes with quarantine\n");
@@ -516,8 +563,8 @@ main(int argc, char **argv)
 		json_decref(req);
 		return acts && errno == EACCES ? EXIT_READ_ONLY : EXIT_UNREACHABLE;
 	}
-	if (strcmp(cmd, "list") == 0) {
-		rc = list_pages(cl, req, sock);
+	if (strcmp(cmd, "list") == 0 || strcmp(cmd, "assets") == 0) {
+		rc = list_pages(cl, req, sock, strcmp(cmd, "assets") == 0);
 		json_decref(req);
 		ctl_client_close(cl);
 		return rc;

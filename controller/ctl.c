@@ -2,8 +2,8 @@
 /*
  * ctl: the control sockets. One JSON object per line each way (the protocol
  * is in docs/control-protocol.md). The read-write socket's file permissions
- * decide who may act; the read-only socket serves list, show, events,
- * switches and status to anyone allowed to connect. Every acting request is
+ * decide who may act; the read-only socket serves list, assets, show,
+ * events, switches and status to anyone allowed to connect. Every acting request is
  * audited with the caller's uid.
  */
 #include <jansson.h>
@@ -100,6 +100,13 @@ static int
 collect_list(void *arg, const struct host_rec *h)
 {
 	json_array_append_new((json_t *)arg, ctl_host_json(h));
+	return 0;
+}
+
+static int
+collect_asset(void *arg, const struct host_rec *h, const struct host_service *s, size_t n)
+{
+	json_array_append_new((json_t *)arg, ctl_asset_json(h, s, n));
 	return 0;
 }
 
@@ -267,6 +274,22 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 		json_t *arr = json_array(), *next = json_null();
 		int n = registry_page(cordon_registry(c), rq->state, rq->has_after ? &rq->after : NULL,
 		    limit, collect_list, arr);
+		if (n < 0) {
+			json_decref(arr);
+			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
+			return;
+		}
+		if ((unsigned)n == limit && n > 0)
+			next = json_incref(json_object_get(json_array_get(arr, (size_t)n - 1), "ip"));
+		send_json(cc, json_pack("{s:b, s:o, s:o}", "ok", 1, "hosts", arr, "next", next));
+		break;
+	}
+	case CTL_ASSETS: {
+		/* Paged as `list`, each host with its services. */
+		unsigned limit = rq->limit ? rq->limit : LIST_DEFAULT_LIMIT;
+		json_t *arr = json_array(), *next = json_null();
+		int n = registry_assets_page(cordon_registry(c), rq->state, rq->exposed,
+		    rq->has_after ? &rq->after : NULL, limit, collect_asset, arr);
 		if (n < 0) {
 			json_decref(arr);
 			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));

@@ -22,6 +22,7 @@ static const struct {
 	{ "breaker", CTL_BREAKER, false, false },
 	{ "breaker-reset", CTL_BREAKER_RESET, true, false },
 	{ "resolve", CTL_RESOLVE, true, true },
+	{ "assets", CTL_ASSETS, false, false },
 };
 
 const char *
@@ -58,6 +59,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 
 	memset(rq, 0, sizeof(*rq));
 	rq->state = -1;
+	rq->exposed = -1;
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL) {
 		snprintf(err, errlen, "request is not JSON: %s", jerr.text);
@@ -73,7 +75,7 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		if (strcmp(cmds[i].name, name) == 0)
 			break;
 	if (name == NULL || i == sizeof(cmds) / sizeof(cmds[0])) {
-		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)",
+		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)",
 		    name ? name : "");
 		goto out;
 	}
@@ -172,12 +174,21 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 	}
 	v = json_object_get(o, "after");
 	if (v != NULL) {
-		if (rq->cmd != CTL_LIST || !json_is_string(v) ||
+		if ((rq->cmd != CTL_LIST && rq->cmd != CTL_ASSETS) || !json_is_string(v) ||
 		    ip_from_str(json_string_value(v), &rq->after) != 0) {
-			snprintf(err, errlen, "after must be an IPv4 or IPv6 address, and only with 'list'");
+			snprintf(err, errlen, "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
 			goto out;
 		}
 		rq->has_after = true;
+	}
+	v = json_object_get(o, "exposed");
+	if (v != NULL) {
+		if (rq->cmd != CTL_ASSETS || !json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 65535) {
+			snprintf(err, errlen, "exposed must be a port number from 1 to 65535, and only with 'assets'");
+			goto out;
+		}
+		rq->exposed = (int)json_integer_value(v);
 	}
 	rc = 0;
 out:
@@ -253,6 +264,26 @@ ctl_host_json_new(const struct host_rec *h)
 		json_object_set_new(o, "mac_source", h->has_mac ? json_string(mac_source_name(h->mac_source))
 		    : json_null());
 	return o;
+}
+
+void *
+ctl_asset_json_new(const struct host_rec *h, const struct host_service *s, size_t n)
+{
+	char ip[64], mac[24];
+	json_t *svcs = json_array();
+
+	ip_to_str(&h->ip, ip, sizeof(ip));
+	if (h->has_mac)
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
+		    h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(svcs, json_pack("{s:s, s:i, s:f, s:f}", "proto",
+		    service_proto_name(s[i].proto), "port", (int)s[i].port,
+		    "first_seen", s[i].first_seen, "last_seen", s[i].last_seen));
+	return json_pack("{s:s, s:o, s:s, s:o, s:f, s:f, s:o}", "ip", ip,
+	    "mac", h->has_mac ? json_string(mac) : json_null(), "state", host_state_name(h->state),
+	    "hold", jtext(h->hold), "first_seen", h->first_seen, "last_seen", h->last_seen,
+	    "services", svcs);
 }
 
 void *

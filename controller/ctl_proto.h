@@ -15,7 +15,7 @@
 
 enum ctl_cmd {
 	CTL_QUARANTINE, CTL_RELEASE, CTL_APPROVE, CTL_LIST, CTL_SHOW, CTL_EVENTS,
-	CTL_SWITCHES, CTL_STATUS, CTL_BREAKER, CTL_BREAKER_RESET, CTL_RESOLVE,
+	CTL_SWITCHES, CTL_STATUS, CTL_BREAKER, CTL_BREAKER_RESET, CTL_RESOLVE, CTL_ASSETS,
 };
 
 enum { RESOLVE_NONE, RESOLVE_RELEASED, RESOLVE_ISOLATED };
@@ -29,10 +29,11 @@ struct ctl_request {
 	uint8_t mac[6];
 	bool patched;
 	int resolve_as;     /* resolve: RESOLVE_RELEASED or RESOLVE_ISOLATED */
-	int state;          /* list: a host state, or -1 for all */
+	int state;          /* list, assets: a host state, or -1 for all */
+	int exposed;        /* assets: only hosts exposing this port (tcp or udp), or -1 */
 	bool follow;        /* events */
-	unsigned limit;     /* events, list: how many entries, 0 = default */
-	bool has_after;     /* list: the page starts after this address */
+	unsigned limit;     /* events, list, assets: how many entries, 0 = default */
+	bool has_after;     /* list, assets: the page starts after this address */
 	struct ip_addr after;
 };
 
@@ -48,6 +49,11 @@ bool ctl_cmd_acts(enum ctl_cmd cmd);
  * need not include jansson) describing the host. The caller owns it. */
 void *ctl_host_json_new(const struct host_rec *h);
 #define ctl_host_json(h) ((json_t *)ctl_host_json_new(h))
+
+/* A new JSON object for a host of the asset list: address, MAC, state, seen
+ * times and its n services `s` (borrowed). The caller owns it. */
+void *ctl_asset_json_new(const struct host_rec *h, const struct host_service *s, size_t n);
+#define ctl_asset_json(h, s, n) ((json_t *)ctl_asset_json_new(h, s, n))
 
 /* A new JSON object for an audit entry, as `events`, `show` and the HTTP
  * API give it. The caller owns it. */

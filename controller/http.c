@@ -37,6 +37,7 @@
 #include "log.h"
 
 #define API_HOSTS "/api/v1/hosts"
+#define API_ASSETS "/api/v1/assets"
 /* Hosts per page of /api/v1/hosts: by default, and at most. */
 #define HOSTS_DEFAULT_LIMIT 1000
 #define HOSTS_MAX_LIMIT 10000
@@ -209,49 +210,92 @@ collect_audit(void *arg, const struct audit_rec *a)
 	return 0;
 }
 
-static void
-get_hosts(struct http_server *hs, struct evhttp_request *req)
+static int
+collect_asset(void *arg, const struct host_rec *h, const struct host_service *s, size_t n)
 {
-	static const char *const known[] = { "state", "after", "limit", NULL };
-	struct registry *reg = cordon_registry(hs->c);
-	struct evkeyvalq q;
-	const char *sv;
-	json_t *arr, *next = json_null();
-	int state = -1, n;
-	long long limit = HOSTS_DEFAULT_LIMIT;
-	struct ip_addr after;
-	bool has_after = false;
+	json_array_append_new((json_t *)arg, ctl_asset_json(h, s, n));
+	return 0;
+}
 
-	if (query_parse(req, &q, known) != 0)
-		goto out;
-	sv = evhttp_find_header(&q, "state");
-	if (sv != NULL && (state = host_state_from_name(sv)) < 0) {
+/* A page of hosts as /api/v1/hosts and /api/v1/assets take it. */
+struct host_page {
+	int state;                  /* -1: any */
+	int exposed;                /* assets: a port, or -1 */
+	long long limit;
+	bool has_after;
+	struct ip_addr after;
+};
+
+/* Reads state, limit, after (and exposed) from q. Returns 0, or -1 after answering 400. */
+static int
+host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_page *pg)
+{
+	const char *sv;
+	long long port;
+
+	pg->state = -1;
+	pg->exposed = -1;
+	pg->limit = HOSTS_DEFAULT_LIMIT;
+	pg->has_after = false;
+	sv = evhttp_find_header(q, "state");
+	if (sv != NULL && (pg->state = host_state_from_name(sv)) < 0) {
 		reply_error(req, 400, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
 		    sv);
-		goto out;
+		return -1;
 	}
-	sv = evhttp_find_header(&q, "limit");
-	if (sv != NULL && parse_int(sv, 1, HOSTS_MAX_LIMIT, &limit) != 0) {
+	sv = evhttp_find_header(q, "limit");
+	if (sv != NULL && parse_int(sv, 1, HOSTS_MAX_LIMIT, &pg->limit) != 0) {
 		reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
-		goto out;
+		return -1;
 	}
-	sv = evhttp_find_header(&q, "after");
+	sv = evhttp_find_header(q, "after");
 	if (sv != NULL) {
-		if (ip_from_str(sv, &after) != 0) {
+		if (ip_from_str(sv, &pg->after) != 0) {
 			reply_error(req, 400, "after must be an IPv4 or IPv6 address (the last one of the previous page)");
-			goto out;
+			return -1;
 		}
-		has_after = true;
+		pg->has_after = true;
 	}
+	sv = evhttp_find_header(q, "exposed");
+	if (sv != NULL) {
+		if (parse_int(sv, 1, 65535, &port) != 0) {
+			reply_error(req, 400, "exposed must be a port number from 1 to 65535");
+			return -1;
+		}
+		pg->exposed = (int)port;
+	}
+	return 0;
+}
+
+/* /api/v1/hosts, or with `assets` /api/v1/assets: one page, {"hosts":[...],"next":ip|null}. */
+static void
+get_host_page(struct http_server *hs, struct evhttp_request *req, bool assets)
+{
+	static const char *const known_hosts[] = { "state", "after", "limit", NULL };
+	static const char *const known_assets[] = { "state", "after", "limit", "exposed", NULL };
+	struct registry *reg = cordon_registry(hs->c);
+	struct evkeyvalq q;
+	struct host_page pg;
+	json_t *arr, *next = json_null();
+	int n;
+
+	if (query_parse(req, &q, assets ? known_assets : known_hosts) != 0 ||
+	    host_page_parse(req, &q, &pg) != 0)
+		goto out;
 	/* A page at a time: the daemon never holds the whole table. */
 	arr = json_array();
-	n = registry_page(reg, state, has_after ? &after : NULL, (unsigned)limit, collect_host, arr);
+	if (assets)
+		n = registry_assets_page(reg, pg.state, pg.exposed, pg.has_after ? &pg.after : NULL,
+		    (unsigned)pg.limit, collect_asset, arr);
+	else
+		n = registry_page(reg, pg.state, pg.has_after ? &pg.after : NULL, (unsigned)pg.limit,
+		    collect_host, arr);
 	if (n < 0) {
 		json_decref(arr);
 		reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
-	if (n == limit && n > 0)
+	if (n == pg.limit && n > 0)
 		next = json_incref(json_object_get(json_array_get(arr, (size_t)n - 1), "ip"));
 	reply_json(req, 200, json_pack("{s:o, s:o}", "hosts", arr, "next", next));
 out:
@@ -531,7 +575,7 @@ on_request(struct evhttp_request *req, void *arg)
 	enum evhttp_cmd_type m = evhttp_request_get_command(req);
 	const char *ip = NULL;
 	char shown[256];
-	enum { R_HOSTS, R_HOST, R_EVENTS, R_METRICS } route;
+	enum { R_HOSTS, R_HOST, R_ASSETS, R_EVENTS, R_METRICS } route;
 
 	if (path == NULL || *path == '\0')
 		path = "/";
@@ -541,12 +585,14 @@ on_request(struct evhttp_request *req, void *arg)
 	    path[sizeof(API_HOSTS)] != '\0' && strchr(path + sizeof(API_HOSTS), '/') == NULL) {
 		route = R_HOST;
 		ip = path + sizeof(API_HOSTS);
+	} else if (strcmp(path, API_ASSETS) == 0) {
+		route = R_ASSETS;
 	} else if (strcmp(path, API_EVENTS) == 0) {
 		route = R_EVENTS;
 	} else if (strcmp(path, METRICS) == 0) {
 		route = R_METRICS;
 	} else {
-		reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, /api/v1/events, /metrics)",
+		reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, /api/v1/assets, /api/v1/events, /metrics)",
 		    path);
 		return;
 	}
@@ -560,7 +606,8 @@ on_request(struct evhttp_request *req, void *arg)
 	snprintf(shown, sizeof(shown), "%s", path);
 	log_debug("http: %s %s", m == EVHTTP_REQ_HEAD ? "HEAD" : "GET", printable(shown));
 	switch (route) {
-	case R_HOSTS: get_hosts(hs, req); break;
+	case R_HOSTS: get_host_page(hs, req, false); break;
+	case R_ASSETS: get_host_page(hs, req, true); break;
 	case R_HOST: get_host(hs, req, ip); break;
 	case R_EVENTS: get_events(hs, req); break;
 	case R_METRICS: get_metrics(hs, req); break;

@@ -111,7 +111,15 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS events_host ON events(host, time);"
     "CREATE INDEX IF NOT EXISTS events_time ON events(time);"
     "CREATE INDEX IF NOT EXISTS audit_time ON audit(time);"
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* Services hosts were seen answering on (the exposure map). Keyed by the
+     * host's address, with no foreign key: registry_put replaces host rows,
+     * and a host's services outlive that. A database of an older Cordon
+     * gains the table here, empty. */
+    "CREATE TABLE IF NOT EXISTS services ("
+    " ip TEXT NOT NULL, proto TEXT NOT NULL, port INTEGER NOT NULL,"
+    " first_seen REAL NOT NULL, last_seen REAL NOT NULL, PRIMARY KEY (ip, proto, port));"
+    "CREATE INDEX IF NOT EXISTS services_port ON services(port);";
 
 /*
  * Columns added since the first schema, each with its default for the rows
@@ -709,6 +717,73 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
 }
 
 int
+registry_assets_page(struct registry *r, int state, int exposed_port, const struct ip_addr *after,
+    unsigned limit, registry_asset_fn fn, void *arg)
+{
+	sqlite3_stmt *st, *svc;
+	int rc, n = 0;
+
+	/* Hosts in address order, as registry_page; the exposed filter is an
+	 * EXISTS on the services' primary key (ip first). */
+	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
+		" WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR ipbin > ?2)"
+		" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM services s WHERE s.ip = hosts.ip AND s.port = ?4))"
+		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "listing assets");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(r->db, "SELECT proto, port, first_seen, last_seen FROM services"
+		" WHERE ip = ?1 ORDER BY proto, port LIMIT " REGISTRY_MAX_SERVICES_SQL, -1, &svc,
+		NULL) != SQLITE_OK) {
+		set_error(r, "listing assets");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (state >= 0)
+		sqlite3_bind_text(st, 1, host_state_name((enum host_state)state), -1, SQLITE_STATIC);
+	if (after != NULL)
+		sqlite3_bind_blob(st, 2, after->b, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	if (exposed_port >= 0)
+		sqlite3_bind_int(st, 4, exposed_port);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct host_rec h;
+		struct host_service sv[REGISTRY_MAX_SERVICES];
+		size_t ns = 0;
+		int src;
+		row_to_host(st, &h);
+		sqlite3_reset(svc);
+		sqlite3_bind_text(svc, 1, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
+		while ((src = sqlite3_step(svc)) == SQLITE_ROW && ns < REGISTRY_MAX_SERVICES) {
+			const unsigned char *p = sqlite3_column_text(svc, 0);
+			sv[ns].proto = p && strcmp((const char *)p, "udp") == 0 ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
+			sv[ns].port = (uint16_t)sqlite3_column_int(svc, 1);
+			sv[ns].first_seen = sqlite3_column_double(svc, 2);
+			sv[ns].last_seen = sqlite3_column_double(svc, 3);
+			ns++;
+		}
+		if (src != SQLITE_DONE && src != SQLITE_ROW) {
+			rc = src;
+			break;
+		}
+		if (fn(arg, &h, sv, ns) != 0) {
+			sqlite3_finalize(st);
+			sqlite3_finalize(svc);
+			snprintf(r->error, sizeof(r->error), "listing assets: stopped by the caller");
+			return -1;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(svc);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "listing assets");
+		return -1;
+	}
+	return n;
+}
+
+int
 registry_foreach_at(struct registry *r, const struct enf_location *l, registry_host_fn fn, void *arg)
 {
 	/* Equality on both columns of hosts_port: a range on loc_ifindex here
@@ -841,11 +916,17 @@ registry_audit_last_id(struct registry *r)
 	return id;
 }
 
+const char *
+service_proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_NUM_UDP ? "udp" : "tcp";
+}
+
 int
 registry_seen(struct registry *r, const struct seen_host *v, const enum mac_source *src,
     size_t n)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *svc;
 	size_t i;
 	int rc = SQLITE_OK;
 
@@ -874,6 +955,17 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 		tx_end(r, false);
 		return -1;
 	}
+	if (sqlite3_prepare_v2(r->db,
+		"INSERT INTO services (ip, proto, port, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT(ip, proto, port) DO UPDATE SET"
+		" first_seen = MIN(services.first_seen, excluded.first_seen),"
+		" last_seen = MAX(services.last_seen, excluded.last_seen)",
+		-1, &svc, NULL) != SQLITE_OK) {
+		set_error(r, "recording seen services");
+		sqlite3_finalize(st);
+		tx_end(r, false);
+		return -1;
+	}
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
 		char ip[64], mac[24];
 		ip_to_str(&v[i].ip, ip, sizeof(ip));
@@ -896,14 +988,27 @@ registry_seen(struct registry *r, const struct seen_host *v, const enum mac_sour
 		sqlite3_bind_double(st, 6, v[i].time_us / 1e6);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = SQLITE_ERROR;
+		for (size_t k = 0; k < v[i].nservices && k < SEEN_MAX_SERVICES && rc == SQLITE_OK; k++) {
+			const struct seen_service *sv = &v[i].services[k];
+			sqlite3_reset(svc);
+			sqlite3_bind_text(svc, 1, ip, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(svc, 2, service_proto_name(sv->proto), -1, SQLITE_STATIC);
+			sqlite3_bind_int(svc, 3, sv->port);
+			sqlite3_bind_double(svc, 4, sv->first_seen_us / 1e6);
+			sqlite3_bind_double(svc, 5, sv->last_seen_us / 1e6);
+			if (sqlite3_step(svc) != SQLITE_DONE)
+				rc = SQLITE_ERROR;
+		}
 	}
 	if (rc != SQLITE_OK) {
 		set_error(r, "recording seen hosts");
 		sqlite3_finalize(st);
+		sqlite3_finalize(svc);
 		tx_end(r, false);
 		return -1;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(svc);
 	if (tx_end(r, true) != 0) {
 		set_error(r, "recording seen hosts");
 		return -1;
@@ -992,7 +1097,7 @@ int
 registry_move(struct registry *r, const struct ip_addr *old_ip, const struct host_rec *h)
 {
 	sqlite3_stmt *st;
-	char ip[64];
+	char ip[64], newip[64];
 	int rc;
 
 	if (tx_begin(r) != 0) {
@@ -1013,6 +1118,22 @@ registry_move(struct registry *r, const struct ip_addr *old_ip, const struct hos
 		return -1;
 	}
 	if (registry_put(r, h) != 0) {
+		tx_end(r, false);
+		return -1;
+	}
+	/* The services are the machine's: they follow it to its new address. */
+	if (sqlite3_prepare_v2(r->db, "UPDATE OR REPLACE services SET ip = ?2 WHERE ip = ?1", -1, &st,
+		NULL) != SQLITE_OK) {
+		set_error(r, "moving a host's services");
+		tx_end(r, false);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, ip_to_str(&h->ip, newip, sizeof(newip)), -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "moving a host's services");
 		tx_end(r, false);
 		return -1;
 	}

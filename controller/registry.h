@@ -6,7 +6,8 @@
  * - hosts: one record per host with its state, the enforcement point and the
  *   location (what undoes the isolation), retry and probation timers;
  * - audit: every action, with time, actor, host, reason and result;
- * - events: the detections received.
+ * - events: the detections received;
+ * - services: the services each host was seen answering on (the exposure map).
  *
  * A state change is written (and on disk) before the action it announces:
  * callers act only when registry_put returned 0.
@@ -193,10 +194,38 @@ int registry_audit_list(struct registry *r, const struct ip_addr *host,
  * hosts are added as observed; known ones get their seen times widened and
  * the report's MAC when its source, src[i], may replace the one on record
  * (mac_source_may_replace; a report with MAC_SRC_NONE leaves the MAC alone).
- * `src` NULL: every report's MAC is MAC_SRC_SENSOR. States are never touched.
+ * Each reported service (the exposure map) is added, or has its seen times
+ * widened. `src` NULL: every report's MAC is MAC_SRC_SENSOR. States are
+ * never touched.
  */
 int registry_seen(struct registry *r, const struct seen_host *v,
     const enum mac_source *src, size_t n);
+
+/* "tcp" or "udp" for IPPROTO_NUM_TCP / IPPROTO_NUM_UDP, as the services table stores them. */
+const char *service_proto_name(uint8_t proto);
+
+/* Services listed per host at most (registry_assets_page). */
+#define REGISTRY_MAX_SERVICES 64
+#define REGISTRY_MAX_SERVICES_SQL "64"
+
+/* A service a host was seen answering on, as recorded (registry_seen). */
+struct host_service {
+	uint8_t proto;            /* IPPROTO_NUM_TCP or IPPROTO_NUM_UDP */
+	uint16_t port;
+	double first_seen, last_seen;   /* epoch seconds */
+};
+
+/* `s` holds n services (borrowed for the call), by protocol then port. */
+typedef int (*registry_asset_fn)(void *arg, const struct host_rec *h,
+    const struct host_service *s, size_t n);
+/*
+ * One page of the asset list: hosts in address order as registry_page, each
+ * with its services (at most REGISTRY_MAX_SERVICES), only `state` unless it
+ * is -1, only hosts exposing `exposed_port` (over TCP or UDP) unless it is
+ * -1. Returns how many fn was called for, or -1 (as registry_page).
+ */
+int registry_assets_page(struct registry *r, int state, int exposed_port,
+    const struct ip_addr *after, unsigned limit, registry_asset_fn fn, void *arg);
 
 /*
  * The host on record, other than at `except`, with this MAC (the one seen
@@ -208,7 +237,8 @@ int registry_find_mac(struct registry *r, const uint8_t mac[6],
 /*
  * A host's new address (a DHCP move): in one transaction, the record at
  * `old_ip` goes and `h` (its new address in h->ip) replaces whatever is at
- * h->ip. Durable when it returns 0.
+ * h->ip; the services recorded at `old_ip` move with it. Durable when it
+ * returns 0.
  */
 int registry_move(struct registry *r, const struct ip_addr *old_ip, const struct host_rec *h);
 

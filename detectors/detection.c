@@ -393,7 +393,82 @@ seen_to_json(const struct seen_host *h, const char *sensor, char *buf, size_t le
 	put_mac_vlan(o, h->has_mac, h->mac, h->vlan);
 	json_object_set_new(o, "first_seen", json_string(time_us_to_iso(h->first_seen_us, first, sizeof(first))));
 	json_object_set_new(o, "last_seen", json_string(time_us_to_iso(h->last_seen_us, last, sizeof(last))));
+	if (h->nservices > 0) {
+		json_t *arr = json_array();
+		for (unsigned i = 0; i < h->nservices && i < SEEN_MAX_SERVICES; i++) {
+			const struct seen_service *sv = &h->services[i];
+			json_t *e = json_object();
+			json_object_set_new(e, "proto", json_string(sv->proto == IPPROTO_NUM_UDP ? "udp" : "tcp"));
+			json_object_set_new(e, "port", json_integer(sv->port));
+			json_object_set_new(e, "first_seen",
+			    json_string(time_us_to_iso(sv->first_seen_us, first, sizeof(first))));
+			json_object_set_new(e, "last_seen",
+			    json_string(time_us_to_iso(sv->last_seen_us, last, sizeof(last))));
+			json_array_append_new(arr, e);
+		}
+		json_object_set_new(o, "services", arr);
+	}
 	return dump_line(o, buf, len);
+}
+
+/*
+ * The "services" of a seen line: an array of at most SEEN_MAX_SERVICES
+ * objects {"proto":"tcp"|"udp","port":1-65535,"first_seen":...,"last_seen":...}.
+ * Absent: none. Errors name the field and the entry ("services[2].port").
+ */
+static int
+get_services(json_t *o, struct seen_host *h, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(o, "services"), *e, *v;
+	char field[48];
+	size_t i;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > SEEN_MAX_SERVICES) {
+		snprintf(field, sizeof(field), "an array of at most %d services", SEEN_MAX_SERVICES);
+		return bad(err, errlen, "services", field);
+	}
+	json_array_foreach(arr, i, e) {
+		struct seen_service *sv = &h->services[i];
+		const char *p;
+		json_int_t port;
+
+		if (!json_is_object(e)) {
+			snprintf(field, sizeof(field), "services[%zu]", i);
+			return bad(err, errlen, field, "expected an object");
+		}
+		v = json_object_get(e, "proto");
+		p = json_is_string(v) ? json_string_value(v) : "";
+		if (strcmp(p, "tcp") == 0)
+			sv->proto = IPPROTO_NUM_TCP;
+		else if (strcmp(p, "udp") == 0)
+			sv->proto = IPPROTO_NUM_UDP;
+		else {
+			snprintf(field, sizeof(field), "services[%zu].proto", i);
+			return bad(err, errlen, field, "expected \"tcp\" or \"udp\"");
+		}
+		v = json_object_get(e, "port");
+		port = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (port < 1 || port > 65535) {
+			snprintf(field, sizeof(field), "services[%zu].port", i);
+			return bad(err, errlen, field, "expected a port number from 1 to 65535");
+		}
+		sv->port = (uint16_t)port;
+		v = json_object_get(e, "first_seen");
+		if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &sv->first_seen_us) != 0) {
+			snprintf(field, sizeof(field), "services[%zu].first_seen", i);
+			return bad(err, errlen, field, "expected ISO 8601 UTC");
+		}
+		v = json_object_get(e, "last_seen");
+		if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &sv->last_seen_us) != 0 ||
+		    sv->last_seen_us < sv->first_seen_us) {
+			snprintf(field, sizeof(field), "services[%zu].last_seen", i);
+			return bad(err, errlen, field, "expected ISO 8601 UTC, not before first_seen");
+		}
+		h->nservices = (unsigned)i + 1;
+	}
+	return 0;
 }
 
 int
@@ -439,6 +514,10 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 	if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->last_seen_us) != 0 ||
 	    h->last_seen_us < h->first_seen_us) {
 		bad(err, errlen, "last_seen", "expected ISO 8601 UTC, not before first_seen");
+		goto out;
+	}
+	if (get_services(o, h, err, errlen) != 0) {
+		h->nservices = 0;
 		goto out;
 	}
 	rc = 0;

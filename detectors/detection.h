@@ -57,6 +57,20 @@ struct detection {
 	                                read from the line, not written by detection_to_json */
 };
 
+/*
+ * Services a seen report lists at most: each exposed port (DETCFG_MAX_PORTS)
+ * over TCP and UDP.
+ */
+#define SEEN_MAX_SERVICES 32
+
+/* A service a host was seen answering on (a SYN-ACK, a UDP reply from the port). */
+struct seen_service {
+	uint8_t proto;          /* IPPROTO_NUM_TCP or IPPROTO_NUM_UDP */
+	uint16_t port;
+	uint64_t first_seen_us;
+	uint64_t last_seen_us;
+};
+
 /* A host a sensor saw (the controller's asset list). */
 struct seen_host {
 	struct ip_addr ip;
@@ -67,6 +81,8 @@ struct seen_host {
 	uint64_t first_seen_us;
 	uint64_t last_seen_us;
 	char sensor[DET_SENSOR_LEN]; /* as in struct detection */
+	unsigned nservices;     /* at most SEEN_MAX_SERVICES */
+	struct seen_service services[SEEN_MAX_SERVICES];
 };
 
 /* {"type":"seen",...} line (with '\n'); returns the length or -1. */

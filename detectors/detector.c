@@ -27,6 +27,8 @@
 #define LEARNED_SUBNETS 32
 /* Addresses claimed per MAC (IPv6 duplicate address detection), for carrying evidence. */
 #define CLAIMS_PER_MAC_TABLE 16384
+/* (host, exposed port, protocol) services seen answering: 16384 records of 40 bytes. */
+#define SERVICES_TABLE 16384
 /* A port-table entry: 1 + index of an exposed port, or'ed with PORT_DISCOVERY. */
 #define PORT_EXPOSED_MASK 0x1f
 #define PORT_DISCOVERY 0x80
@@ -146,6 +148,30 @@ struct claim_rec {
 	struct ip_addr addr;
 };
 
+/*
+ * A service a host answers on: a SYN-ACK from one of the exposed ports, or a
+ * UDP reply from one to a contact the detector tracked. Only answers reach
+ * this table, never the common path. The host's MAC and VLAN are kept for a
+ * host that only answers (a server is no source, and has no source record).
+ */
+struct svc_key {
+	struct ip_addr host;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t zero;               /* keeps the key free of padding */
+};
+
+struct svc_rec {
+	uint32_t last_ms;
+	struct svc_key key;
+	uint32_t first_ms;
+	uint8_t mac[6];
+	int16_t vlan;
+	uint8_t has_mac;
+	uint8_t pad[3];
+};
+_Static_assert(sizeof(struct svc_rec) == 40, "service record must stay at 40 bytes");
+
 /* A first contact waiting for its answer. */
 struct pending {
 	uint32_t slot;              /* pair table slot | kind << 30 */
@@ -159,7 +185,7 @@ struct detector {
 	struct trw_params trw;
 	detector_emit_fn emit;
 	void *emit_arg;              /* borrowed: the caller's */
-	struct track_table srcs, pairs, fans, queries, claims;
+	struct track_table srcs, pairs, fans, queries, claims, svcs;
 	struct sig_state *sigs;      /* owned: the sequence signatures' connections */
 	struct pending *pend;        /* owned: pool of pending first contacts */
 	uint32_t pend_cap, pend_free;
@@ -173,7 +199,7 @@ struct detector {
 	uint64_t base_us, now_us;
 	uint64_t next_ms_us;         /* the capture time at which now_ms next changes */
 	uint32_t now_ms, next_age_ms;
-	uint32_t age_slice[5];
+	uint32_t age_slice[6];
 	uint64_t index;
 	detector_seen_fn seen_fn;
 	void *seen_arg;              /* borrowed */
@@ -283,7 +309,9 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	    track_init(&d->queries, cfg->max_queries, sizeof(struct query_rec),
 		sizeof(struct query_key), cfg->reply_window_ms, cfg->hash_seed ^ 0x85ebca6b) != 0 ||
 	    track_init(&d->claims, CLAIMS_PER_MAC_TABLE, sizeof(struct claim_rec),
-		sizeof(struct claim_key), cfg->source_idle_ms, cfg->hash_seed ^ 0xc2b2ae35) != 0)
+		sizeof(struct claim_key), cfg->source_idle_ms, cfg->hash_seed ^ 0xc2b2ae35) != 0 ||
+	    track_init(&d->svcs, SERVICES_TABLE, sizeof(struct svc_rec),
+		sizeof(struct svc_key), cfg->source_idle_ms, cfg->hash_seed ^ 0x27d4eb2f) != 0)
 		goto fail;
 	d->srcs.rank = src_rank;
 	d->pairs.rank = pair_rank;
@@ -301,9 +329,10 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	d->age_slice[2] = age_slice(&d->fans, cfg->fanout_window_ms * 2);
 	d->age_slice[3] = age_slice(&d->queries, cfg->reply_window_ms);
 	d->age_slice[4] = age_slice(&d->claims, cfg->source_idle_ms);
+	d->age_slice[5] = age_slice(&d->svcs, cfg->source_idle_ms);
 	d->st.memory_bytes = sizeof(*d) + track_bytes(&d->srcs) +
 	    track_bytes(&d->pairs) + track_bytes(&d->fans) +
-	    track_bytes(&d->queries) + track_bytes(&d->claims) +
+	    track_bytes(&d->queries) + track_bytes(&d->claims) + track_bytes(&d->svcs) +
 	    (uint64_t)d->pend_cap * sizeof(*d->pend) + sig_bytes(d->sigs);
 	d->st.source_record_bytes = sizeof(struct src_rec);
 	d->st.pair_record_bytes = sizeof(struct pair_rec);
@@ -324,6 +353,7 @@ detector_free(struct detector *d)
 	track_free(&d->fans);
 	track_free(&d->queries);
 	track_free(&d->claims);
+	track_free(&d->svcs);
 	free(d->pend);
 	sig_free(d->sigs);
 	free(d);
@@ -462,6 +492,7 @@ reset_state(struct detector *d)
 	track_clear(&d->fans);
 	track_clear(&d->queries);
 	track_clear(&d->claims);
+	track_clear(&d->svcs);
 	wheel_reset(d);
 	delay_clear(&d->delays);
 	memset(d->learned, 0, sizeof(d->learned));
@@ -499,6 +530,7 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		track_age(&d->fans, d->now_ms, d->age_slice[2]);
 		track_age(&d->queries, d->now_ms, d->age_slice[3]);
 		track_age(&d->claims, d->now_ms, d->age_slice[4]);
+		track_age(&d->svcs, d->now_ms, d->age_slice[5]);
 		d->next_age_ms = d->now_ms + AGE_TICK_MS;
 	}
 	if (d->seen_fn != NULL && d->cfg.seen_interval_ms != 0 &&
@@ -1164,15 +1196,45 @@ on_probe(struct detector *d, const struct pkt *p)
 		fanout_probe(d, s, pr, p, pi - 1);
 }
 
+/*
+ * p->src answered from p->sport, one of the exposed ports: the service is
+ * noted for the asset report (which hosts expose a worm's port). Reached by
+ * answers only (SYN-ACKs, UDP replies), never by the common path.
+ */
+static void
+service_seen(struct detector *d, const struct pkt *p)
+{
+	struct svc_key k;
+	struct svc_rec *r;
+	int created;
+
+	memset(&k, 0, sizeof(k));
+	k.host = p->src;
+	k.port = p->sport;
+	k.proto = p->proto;
+	r = track_get(&d->svcs, &k, d->now_ms, &created);
+	r->last_ms = d->now_ms;
+	if (created)
+		r->first_ms = d->now_ms;
+	if (p->has_mac) {
+		memcpy(r->mac, p->src_mac, 6);
+		r->has_mac = 1;
+	}
+	r->vlan = (int16_t)p->vlan;
+}
+
 static void
 on_tcp(struct detector *d, const struct pkt *p)
 {
 	uint8_t f = p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
 
-	if (f == TCPF_SYN)
+	if (f == TCPF_SYN) {
 		on_probe(d, p);
-	else if (f == (TCPF_SYN | TCPF_ACK))
+	} else if (f == (TCPF_SYN | TCPF_ACK)) {
+		if (d->port_class[p->sport] & PORT_EXPOSED_MASK)
+			service_seen(d, p);
 		on_answer(d, &p->dst, &p->src, KIND_CONTACT, false, true, p->sport);
+	}
 	else if (f & TCPF_RST)
 		on_answer(d, &p->dst, &p->src, KIND_CONTACT, true, false, 0);
 }
@@ -1195,6 +1257,8 @@ on_udp(struct detector *d, const struct pkt *p)
 	}
 	rev = pair_find(d, &p->dst, &p->src);
 	if (rev != NULL && pair_state(rev, KIND_CONTACT) != ST_NONE) {
+		if (d->port_class[p->sport] & PORT_EXPOSED_MASK)
+			service_seen(d, p);
 		on_answer(d, &p->dst, &p->src, KIND_CONTACT, false, true, p->sport);
 		return;
 	}
@@ -1477,8 +1541,10 @@ detector_get_stats(const struct detector *d, struct detector_stats *s)
 	s->evictions_pairs = d->pairs.evictions;
 	s->evictions_fanout = d->fans.evictions;
 	s->evictions_queries = d->queries.evictions;
+	s->evictions_services = d->svcs.evictions;
+	s->services_tracked = d->svcs.live;
 	s->evictions = s->evictions_sources + s->evictions_pairs + s->evictions_fanout +
-	    s->evictions_queries;
+	    s->evictions_queries + s->evictions_services;
 	s->answer_samples = d->delays.samples;
 	s->timeout_ms = d->cfg.trw_adaptive ? (d->delays.all.timeout_ms ?
 	    d->delays.all.timeout_ms : d->delays.max_timeout_ms) : d->cfg.trw_timeout_ms;
@@ -1486,20 +1552,66 @@ detector_get_stats(const struct detector *d, struct detector_stats *s)
 
 /* ---- the asset list ---------------------------------------------------------- */
 
+/* Whether a record was active since the last report and has not expired. */
+static bool
+seen_due(const struct detector *d, uint32_t last_ms)
+{
+	return (int32_t)(last_ms - d->seen_since_ms) >= 0 &&
+	    d->now_ms - last_ms <= d->cfg.source_idle_ms;
+}
+
+/*
+ * Fills h's services with the host's live service records, looked up by
+ * (exposed port, protocol): at most 2 * DETCFG_MAX_PORTS lookups, no walk of
+ * the table. Returns the first record found that is due for a report (NULL:
+ * none), which stands for the host in report_seen's walk of the service table.
+ */
+static const struct svc_rec *
+seen_services(struct detector *d, const struct ip_addr *host, struct seen_host *h)
+{
+	static const uint8_t protos[2] = { IPPROTO_NUM_TCP, IPPROTO_NUM_UDP };
+	const struct svc_rec *first = NULL;
+	struct svc_key k;
+	unsigned pi, j;
+
+	h->nservices = 0;
+	if (d->svcs.live == 0)
+		return NULL;
+	memset(&k, 0, sizeof(k));
+	k.host = *host;
+	for (j = 0; j < 2; j++) {
+		k.proto = protos[j];
+		for (pi = 0; pi < d->cfg.nports && h->nservices < SEEN_MAX_SERVICES; pi++) {
+			const struct svc_rec *r;
+			struct seen_service *sv;
+			k.port = d->cfg.ports[pi].port;
+			r = track_find(&d->svcs, &k, track_hash(&d->svcs, &k), d->now_ms);
+			if (r == NULL)
+				continue;
+			if (first == NULL && seen_due(d, r->last_ms))
+				first = r;
+			sv = &h->services[h->nservices++];
+			sv->proto = k.proto;
+			sv->port = k.port;
+			sv->first_seen_us = ms_to_us(d, r->first_ms);
+			sv->last_seen_us = ms_to_us(d, r->last_ms);
+		}
+	}
+	return first;
+}
+
 static void
 report_seen(struct detector *d)
 {
 	size_t slot, n = track_capacity(&d->srcs);
+	struct seen_host h;
 
 	for (slot = 0; slot < n; slot++) {
 		const struct src_rec *s;
-		struct seen_host h;
 		if (!track_slot_live(&d->srcs, (uint32_t)slot))
 			continue;
 		s = track_rec_at(&d->srcs, (uint32_t)slot);
-		/* Active since the last report, and not expired. */
-		if ((int32_t)(s->last_ms - d->seen_since_ms) < 0 ||
-		    d->now_ms - s->last_ms > d->cfg.source_idle_ms)
+		if (!seen_due(d, s->last_ms))
 			continue;
 		memset(&h, 0, sizeof(h));
 		h.ip = s->addr;
@@ -1509,6 +1621,44 @@ report_seen(struct detector *d)
 		h.time_us = d->now_us;
 		h.first_seen_us = ms_to_us(d, s->first_ms);
 		h.last_seen_us = ms_to_us(d, s->last_ms);
+		seen_services(d, &s->addr, &h);
+		d->seen_fn(d->seen_arg, &h);
+	}
+	/*
+	 * Hosts that only answer (servers) have no source record: a host with
+	 * a service active since the last report is reported from its first
+	 * service record, once, unless its source record was reported above.
+	 */
+	n = track_capacity(&d->svcs);
+	for (slot = 0; d->svcs.live > 0 && slot < n; slot++) {
+		const struct svc_rec *r;
+		const struct src_rec *s;
+		uint64_t first_us = UINT64_MAX, last_us = 0;
+		unsigned i;
+		if (!track_slot_live(&d->svcs, (uint32_t)slot))
+			continue;
+		r = track_rec_at(&d->svcs, (uint32_t)slot);
+		if (!seen_due(d, r->last_ms))
+			continue;
+		s = src_find(d, &r->key.host);
+		if (s != NULL && seen_due(d, s->last_ms))
+			continue;
+		memset(&h, 0, sizeof(h));
+		if (seen_services(d, &r->key.host, &h) != r)
+			continue;       /* reported from the host's first record */
+		for (i = 0; i < h.nservices; i++) {
+			if (h.services[i].first_seen_us < first_us)
+				first_us = h.services[i].first_seen_us;
+			if (h.services[i].last_seen_us > last_us)
+				last_us = h.services[i].last_seen_us;
+		}
+		h.ip = r->key.host;
+		h.has_mac = r->has_mac != 0;
+		memcpy(h.mac, r->mac, 6);
+		h.vlan = r->vlan;
+		h.time_us = d->now_us;
+		h.first_seen_us = first_us;
+		h.last_seen_us = last_us;
 		d->seen_fn(d->seen_arg, &h);
 	}
 	d->seen_since_ms = d->now_ms;   /* a source touched in this very ms may be reported twice: harmless */

@@ -11,7 +11,9 @@
  *   tells first contacts apart and holds the vertical-scan port set;
  * - fan-out: one 44-byte record per (source, exposed port, protocol);
  * - queries: one 24-byte record per (host, port) that queried a group
- *   recently, so that unicast answers to it are known as replies.
+ *   recently, so that unicast answers to it are known as replies;
+ * - services: one 40-byte record per (host, exposed port, protocol) the host
+ *   was seen answering on, for the asset report (reached by answers only).
  * A pending first contact also takes 16 bytes on a timer wheel.
  */
 #ifndef CORDON_DETECTOR_H
@@ -39,6 +41,8 @@ struct detector_stats {
 	uint64_t evictions_pairs;
 	uint64_t evictions_fanout;
 	uint64_t evictions_queries;
+	uint64_t evictions_services;
+	uint64_t services_tracked;         /* live (host, exposed port, protocol) records now */
 	uint64_t timeouts_dropped;         /* first contacts not timed: the pending pool was full */
 	uint64_t answers_late;             /* answers after their timeout (failures taken back) */
 	uint64_t answer_samples;           /* answer delays measured */
@@ -99,9 +103,11 @@ void detector_get_stats(const struct detector *d, struct detector_stats *s);
 
 /*
  * The asset list: every `cfg.seen_interval_ms` of capture time (0: never),
- * `fn` is called for each tracked source active since the previous report.
- * Sources are the hosts that initiate traffic (connections, datagrams, pings,
- * ARP requests); a host that only answers is not one. `h` is valid only
+ * `fn` is called for each tracked source active since the previous report,
+ * and for each host seen answering on an exposed port since then. Sources
+ * are the hosts that initiate traffic (connections, datagrams, pings, ARP
+ * requests); a host that only answers is reported for its services alone.
+ * Each report lists the host's services (h->services). `h` is valid only
  * during the call.
  */
 typedef void (*detector_seen_fn)(void *arg, const struct seen_host *h);

@@ -26,7 +26,7 @@ void
 sensor_seen(void *arg, const struct seen_host *h)
 {
 	struct sensor *s = arg;
-	char line[1024];
+	char line[8192];   /* a report with SEEN_MAX_SERVICES services takes about 4 KiB */
 	int n = seen_to_json(h, s->name, line, sizeof(line));
 
 	if (n < 0) {
@@ -110,6 +110,8 @@ sensor_print_summary(struct sensor *s, FILE *f)
 	fprintf(f, "  evictions        %llu (sources %llu, pairs %llu, fan-out %llu)\n",
 	    (unsigned long long)ds.evictions, (unsigned long long)ds.evictions_sources,
 	    (unsigned long long)ds.evictions_pairs, (unsigned long long)ds.evictions_fanout);
+	fprintf(f, "  services         %llu tracked now (evicted %llu)\n",
+	    (unsigned long long)ds.services_tracked, (unsigned long long)ds.evictions_services);
 	fprintf(f, "  first contacts   timeout %u ms (from %llu answers; %llu answered late), "
 	    "%llu not timed\n", ds.timeout_ms, (unsigned long long)ds.answer_samples,
 	    (unsigned long long)ds.answers_late, (unsigned long long)ds.timeouts_dropped);

@@ -217,6 +217,37 @@ out=$(printf 'garbage\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "a non-JSON control request gets a clear error" test -n "$(grep '"ok":false' <<<"$out")"
 check "the daemon runs on with its state intact" test "$(state 10.60.0.5)" = quarantined -a "$(state 10.2.0.7)" = clear
 
+# --- the exposure map: services in asset reports ---------------------------------
+svc() { printf '{"proto":"%s","port":%s,"first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:05Z"}' "$1" "$2"; }
+seen_svc() {  # seen_svc SRC SERVICES: an asset report with services
+  printf '{"type":"seen","src":"%s","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:05Z","services":[%s]}' "$1" "$2"
+}
+send_line "$(seen_svc 10.40.0.2 "$(svc tcp 445),$(svc udp 1434)")"
+send_line "$(seen_svc 10.40.0.3 "$(svc tcp 139)")"
+send_line "$(seen_svc 10.40.0.4 "$(svc udp 445)")"
+send_line "$(seen_svc 10.40.0.5 "$(svc tcp 70000)")"
+exposed_ips() { ctl --json assets --exposed "$1" | jq -r '[.hosts[].ip | select(startswith("10.40."))] | join(" ")'; }
+exposed_445() { [[ "$(exposed_ips 445)" == "10.40.0.2 10.40.0.4" ]]; }
+check "cordonctl assets --exposed 445 lists the hosts answering on tcp/445 or udp/445" wait_until 50 exposed_445
+out=$(ctl --json assets --exposed 445 --state observed | jq -c '.hosts[] | select(.ip == "10.40.0.2") | [.state, [.services[] | .proto + "/" + (.port | tostring)]]')
+check "  each with its state and services ($out)" test "$out" = '["observed",["tcp/445","udp/1434"]]'
+check "  hosts not exposing it are left out" test "$(exposed_ips 139)" = 10.40.0.3
+check "  and a quarantined filter finds none of them" test -z "$(ctl --json assets --exposed 445 --state quarantined | jq -r '.hosts[].ip | select(startswith("10.40."))')"
+out=$(ctl assets --exposed 1434)
+check "  the table shows the services" test -n "$(grep -E '^10\.40\.0\.2 .* observed .*tcp/445,udp/1434$' <<<"$out")"
+check "a report with a bad service is rejected, naming the field" wait_for "$TMP/daemon.log" "field 'services\[0\].port'" 1 5
+check "  and records nothing" test "$(ctl show 10.40.0.5 >/dev/null 2>&1; echo $?)" -eq 4
+ctl assets --exposed 0 >/dev/null 2>&1; rc=$?
+check "cordonctl assets --exposed 0 is a usage error" test $rc -eq 1
+if [[ -r "$CAPS/benign_smb2_fileshare_zeek.pcap" ]]; then
+  # From the wire: the file server answers SYNs on tcp/445 (SYN-ACKs), the sensor's
+  # asset report names the service, and the exposure map shows it.
+  "$B/cordon-sensor" -r "$CAPS/benign_smb2_fileshare_zeek.pcap" -o "unix:$TMP/sensor.sock" 2>/dev/null
+  server_exposed() { ctl --json assets --exposed 445 | jq -e '.hosts[] | select(.ip == "10.0.0.12" and any(.services[]; .proto == "tcp" and .port == 445 and .last_seen >= .first_seen))' >/dev/null; }
+  check "a file server seen answering on tcp/445 in a capture is on the exposure map" wait_until 50 server_exposed
+  check "  its client is not" test -z "$(ctl --json assets --exposed 445 | jq -r '.hosts[].ip | select(. == "10.0.0.11")')"
+fi
+
 # --- read-only socket and an unprivileged caller -------------------------------
 "$B/cordonctl" -s "$TMP/ro.sock" quarantine 10.3.0.1 --reason x >/dev/null 2>&1; rc=$?
 check "the read-only socket refuses to act (exit 5)" test $rc -eq 5

@@ -176,6 +176,37 @@ check "GET /api/v1/hosts?state=asleep: 400 naming the state" \
 get "/api/v1/hosts?color=red"
 check "an unknown parameter: 400" test "$CODE" = 400 -a -n "$(grep "unknown parameter 'color'" "$TMP/body")"
 
+# the exposure map: services from asset reports, paged as /api/v1/hosts
+svc() { printf '{"proto":"%s","port":%s,"first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:05Z"}' "$1" "$2"; }
+for a in "10.2.0.7 $(svc tcp 445),$(svc udp 1434)" "10.2.0.8 $(svc tcp 139)"; do
+  printf '{"type":"seen","src":"%s","first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-01T00:00:05Z","services":[%s]}\n' \
+    "${a%% *}" "${a#* }" | socat -u - UNIX-CONNECT:"$TMP/sensor.sock"
+done
+services_written() { ctl --json assets --exposed 139 | jq -e '.hosts[] | select(.ip == "10.2.0.8")' >/dev/null; }
+wait_until 50 services_written
+get "/api/v1/assets?exposed=445"
+check "GET /api/v1/assets?exposed=445: 200 JSON, only the host exposing it, quarantined, with its services" \
+  test "$CODE" = 200 -a "$CTYPE" = application/json -a \
+  "$(jq -c '[.hosts[] | [.ip, .state, [.services[] | .proto + "/" + (.port | tostring)]]]' "$TMP/body")" = '[["10.2.0.7","quarantined",["tcp/445","udp/1434"]]]'
+jq -S .hosts "$TMP/body" > "$TMP/http-assets"
+ctl --json assets --exposed 445 | jq -S .hosts > "$TMP/ctl-assets"
+check "  the same objects as cordonctl --json assets --exposed 445" cmp -s "$TMP/ctl-assets" "$TMP/http-assets"
+walked=() after=""
+for _ in 1 2 3 4 5; do
+  get "/api/v1/assets?limit=2${after:+&after=$after}"
+  mapfile -t -O "${#walked[@]}" walked < <(jq -r '.hosts[].ip' "$TMP/body")
+  after=$(jq -r '.next // empty' "$TMP/body")
+  [[ -z "$after" ]] && break
+done
+check "GET /api/v1/assets pages (limit=2, after=NEXT) walk every host once, in order" \
+  test "$(printf '%s\n' "${walked[@]}" | jq -R . | jq -sc .)" = "$(ctl --json list | jq -c '[.hosts[].ip]')"
+get "/api/v1/assets?exposed=445&state=clear"
+check "GET /api/v1/assets?exposed=445&state=clear: none" jqb '.hosts == []'
+get "/api/v1/assets?exposed=0"
+check "GET /api/v1/assets?exposed=0: 400" test "$CODE" = 400 -a -n "$(grep "exposed must be a port number" "$TMP/body")"
+get "/api/v1/hosts?exposed=445"
+check "GET /api/v1/hosts?exposed=445: 400 (a parameter of /api/v1/assets only)" test "$CODE" = 400
+
 get /api/v1/hosts/10.2.0.7
 check "GET /api/v1/hosts/10.2.0.7: 200 JSON" test "$CODE" = 200 -a "$CTYPE" = application/json
 check "  the host, quarantined at its point" \

@@ -127,6 +127,15 @@ test_every_command(void **state)
 	assert_int_equal(rq.resolve_as, RESOLVE_RELEASED);
 	assert_parses("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"isolated\",\"reason\":\"r\"}", &rq);
 	assert_int_equal(rq.resolve_as, RESOLVE_ISOLATED);
+	assert_parses("{\"cmd\":\"assets\"}", &rq);
+	assert_int_equal(rq.cmd, CTL_ASSETS);
+	assert_int_equal(rq.exposed, -1);
+	assert_int_equal(rq.state, -1);
+	assert_parses("{\"cmd\":\"assets\",\"exposed\":445,\"state\":\"quarantined\",\"after\":\"10.0.0.7\",\"limit\":5}", &rq);
+	assert_int_equal(rq.exposed, 445);
+	assert_int_equal(rq.state, HS_QUARANTINED);
+	assert_true(rq.has_after);
+	assert_int_equal(rq.limit, 5);
 }
 
 static void
@@ -148,6 +157,7 @@ test_names_and_acting(void **state)
 	assert_false(ctl_cmd_acts(CTL_EVENTS));
 	assert_false(ctl_cmd_acts(CTL_SWITCHES));
 	assert_false(ctl_cmd_acts(CTL_STATUS));
+	assert_false(ctl_cmd_acts(CTL_ASSETS));
 	/* An unknown command is treated as acting: refused where acting is. */
 	assert_true(ctl_cmd_acts((enum ctl_cmd)77));
 }
@@ -161,9 +171,17 @@ test_missing_fields(void **state)
 	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
 	assert_refused("{\"cmd\":\"breaker-reset\"}", "'breaker-reset' needs a reason");
 	assert_refused("{\"cmd\":\"list\",\"after\":\"nowhere\"}",
-	    "after must be an IPv4 or IPv6 address, and only with 'list'");
+	    "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
 	assert_refused("{\"cmd\":\"events\",\"after\":\"10.0.0.1\"}",
-	    "after must be an IPv4 or IPv6 address, and only with 'list'");
+	    "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
+	assert_refused("{\"cmd\":\"assets\",\"exposed\":0}",
+	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	assert_refused("{\"cmd\":\"assets\",\"exposed\":65536}",
+	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	assert_refused("{\"cmd\":\"assets\",\"exposed\":\"445\"}",
+	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	assert_refused("{\"cmd\":\"list\",\"exposed\":445}",
+	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
 	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "'resolve' needs a host");
 	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"reason\":\"r\"}",
 	    "'resolve' needs as: \"released\" or \"isolated\"");
@@ -229,11 +247,11 @@ test_unknown_command_and_not_json(void **state)
 
 	(void)state;
 	assert_refused("{\"cmd\":\"reboot\"}",
-	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
+	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
 	assert_refused("{\"cmd\":7}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
 	assert_refused("{\"host\":\"10.0.0.7\"}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve)");
+	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
 	assert_refused("[\"status\"]", "request must be a JSON object");
 	/* A bare JSON string is not a request either. */
 	assert_int_equal(parse("\"status\"", &rq, err, sizeof(err)), -1);

@@ -11,7 +11,10 @@
  * enf_tagged_parse, the stored form. The MAC's source: a database without
  * mac_source gains it (a MAC already there counts as a sensor's), asset
  * reports replace a MAC only from a source ranked as high, a MAC is found at
- * another address, and a record moves (DHCP).
+ * another address, and a record moves (DHCP). Services from asset reports
+ * (the exposure map): stored, widened, listed by exposed port and state,
+ * kept across a state change, a move and a reopen; an older database gains
+ * the table.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -759,6 +762,201 @@ test_move_roundtrip(void **state)
 	registry_close(r);
 }
 
+/* ---- services (the exposure map) ------------------------------------------- */
+
+struct asset_got {
+	int n;
+	char ip[8][64];
+	size_t nsvc[8];
+	struct host_service svc[8][4];
+	enum host_state state[8];
+};
+
+static int
+collect_assets(void *arg, const struct host_rec *h, const struct host_service *s, size_t n)
+{
+	struct asset_got *g = arg;
+
+	assert_true(g->n < 8);
+	ip_to_str(&h->ip, g->ip[g->n], sizeof(g->ip[g->n]));
+	g->nsvc[g->n] = n;
+	memcpy(g->svc[g->n], s, (n < 4 ? n : 4) * sizeof(*s));
+	g->state[g->n] = h->state;
+	g->n++;
+	return 0;
+}
+
+static struct asset_got
+assets(struct registry *r, int state, int exposed, const char *after, unsigned limit)
+{
+	struct asset_got g;
+	struct ip_addr a;
+	int n;
+
+	memset(&g, 0, sizeof(g));
+	if (after)
+		assert_int_equal(ip_from_str(after, &a), 0);
+	n = registry_assets_page(r, state, exposed, after ? &a : NULL, limit, collect_assets, &g);
+	assert_int_equal(n, g.n);
+	return g;
+}
+
+static void
+add_service(struct seen_host *s, uint8_t proto, uint16_t port, double first, double last)
+{
+	struct seen_service *sv = &s->services[s->nservices++];
+
+	sv->proto = proto;
+	sv->port = port;
+	sv->first_seen_us = (uint64_t)(first * 1e6);
+	sv->last_seen_us = (uint64_t)(last * 1e6);
+}
+
+static void
+seen_init(struct seen_host *s, const char *ip)
+{
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(ip_from_str(ip, &s->ip), 0);
+	s->vlan = -1;
+	s->first_seen_us = 1000000;
+	s->last_seen_us = 2000000;
+	s->time_us = 2000000;
+}
+
+static int group_opens;
+
+static void
+group_opened(void *arg)
+{
+	(void)arg;
+	group_opens++;
+}
+
+static void
+test_services(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct seen_host s[3];
+	struct asset_got g;
+	struct host_rec h;
+	struct ip_addr ip, to;
+
+	seen_init(&s[0], "10.1.0.2");
+	add_service(&s[0], IPPROTO_NUM_TCP, 445, 10, 20);
+	add_service(&s[0], IPPROTO_NUM_UDP, 1434, 11, 12);
+	seen_init(&s[1], "10.1.0.3");
+	add_service(&s[1], IPPROTO_NUM_TCP, 139, 10, 10);
+	seen_init(&s[2], "10.1.0.4");
+	/* In a group commit, as the daemon writes: one transaction, committed once. */
+	registry_group(r, group_opened, NULL);
+	group_opens = 0;
+	assert_int_equal(registry_seen(r, s, NULL, 3), 0);
+	assert_true(registry_in_group(r));
+	/* a later report widens one service's times and adds another */
+	seen_init(&s[0], "10.1.0.2");
+	add_service(&s[0], IPPROTO_NUM_TCP, 445, 5, 30);
+	add_service(&s[0], IPPROTO_NUM_TCP, 3389, 40, 41);
+	assert_int_equal(registry_seen(r, s, NULL, 1), 0);
+	assert_int_equal(group_opens, 1);
+	assert_int_equal(registry_commit(r), 0);
+
+	g = assets(r, -1, -1, NULL, 10);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.ip[0], "10.1.0.2");
+	assert_int_equal(g.nsvc[0], 3);     /* by protocol, then port */
+	assert_int_equal(g.svc[0][0].proto, IPPROTO_NUM_TCP);
+	assert_int_equal(g.svc[0][0].port, 445);
+	assert_true(g.svc[0][0].first_seen == 5 && g.svc[0][0].last_seen == 30);
+	assert_int_equal(g.svc[0][1].port, 3389);
+	assert_int_equal(g.svc[0][2].proto, IPPROTO_NUM_UDP);
+	assert_int_equal(g.svc[0][2].port, 1434);
+	assert_true(g.svc[0][2].first_seen == 11 && g.svc[0][2].last_seen == 12);
+	assert_string_equal(g.ip[1], "10.1.0.3");
+	assert_int_equal(g.nsvc[1], 1);
+	assert_string_equal(g.ip[2], "10.1.0.4");
+	assert_int_equal(g.nsvc[2], 0);
+	assert_int_equal(g.state[2], HS_OBSERVED);
+
+	/* exposed: tcp or udp on that port */
+	g = assets(r, -1, 445, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.2");
+	g = assets(r, -1, 1434, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.2");
+	g = assets(r, -1, 139, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.3");
+	assert_int_equal(assets(r, -1, 80, NULL, 10).n, 0);
+	/* pages */
+	g = assets(r, -1, -1, NULL, 1);
+	assert_int_equal(g.n, 1);
+	g = assets(r, -1, -1, g.ip[0], 1);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.3");
+
+	/* A state change rewrites the host's row: its services stay. */
+	assert_int_equal(ip_from_str("10.1.0.3", &ip), 0);
+	assert_int_equal(registry_get(r, &ip, &h), 1);
+	h.state = HS_QUARANTINED;
+	assert_int_equal(registry_put(r, &h), 0);
+	assert_int_equal(registry_commit(r), 0);
+	g = assets(r, HS_QUARANTINED, -1, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.3");
+	assert_int_equal(g.nsvc[0], 1);
+	assert_int_equal(assets(r, HS_QUARANTINED, 445, NULL, 10).n, 0);
+
+	/* A DHCP move: the services follow the machine. */
+	assert_int_equal(ip_from_str("10.1.0.2", &ip), 0);
+	assert_int_equal(ip_from_str("10.1.0.9", &to), 0);
+	assert_int_equal(registry_get(r, &ip, &h), 1);
+	h.ip = to;
+	assert_int_equal(registry_move(r, &ip, &h), 0);
+	assert_int_equal(registry_commit(r), 0);
+	registry_close(r);
+
+	/* ... and all of it is on disk. */
+	r = open_ok(f->path);
+	g = assets(r, -1, 445, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.1.0.9");
+	assert_int_equal(g.nsvc[0], 3);
+	registry_close(r);
+}
+
+/* A database of an older Cordon (no services table) gains it, empty. */
+static void
+test_services_old_database(void **state)
+{
+	struct dbfile *f = *state;
+	struct seen_host s;
+	struct asset_got g;
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, old_schema, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("old schema: %s", msg);
+	sqlite3_close(db);
+
+	struct registry *r = open_ok(f->path);
+	g = assets(r, -1, -1, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ip[0], "10.0.0.7");
+	assert_int_equal(g.state[0], HS_QUARANTINED);
+	assert_int_equal(g.nsvc[0], 0);
+	seen_init(&s, "10.0.0.7");
+	add_service(&s, IPPROTO_NUM_TCP, 445, 1, 2);
+	assert_int_equal(registry_seen(r, &s, NULL, 1), 0);
+	g = assets(r, -1, 445, NULL, 10);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.state[0], HS_QUARANTINED);   /* a seen report never touches the state */
+	assert_int_equal(g.nsvc[0], 1);
+	registry_close(r);
+}
+
 int
 main(void)
 {
@@ -777,6 +975,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mac_source_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seen_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_and_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_services_old_database, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

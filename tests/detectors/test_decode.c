@@ -317,11 +317,78 @@ detection_json_schema(void **state)
 	assert_int_equal(detection_to_json(&d, "s1", buf, 40), -1);
 }
 
+/* A seen line's services: written, read back, and every bad entry named. */
+static void
+seen_services_round_trip_and_rejects(void **state)
+{
+	static const char base[] = "{\"type\":\"seen\",\"src\":\"10.0.0.2\",\"mac\":null,\"vlan\":null,"
+	    "\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:01Z\"";
+	static const struct { const char *services, *field; } bad[] = {
+		{ "{}", "'services'" },
+		{ "[1]", "'services[0]'" },
+		{ "[{\"proto\":\"icmp\",\"port\":445,\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:00Z\"}]", "'services[0].proto'" },
+		{ "[{\"proto\":\"tcp\",\"port\":0,\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:00Z\"}]", "'services[0].port'" },
+		{ "[{\"proto\":\"tcp\",\"port\":65536,\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:00Z\"}]", "'services[0].port'" },
+		{ "[{\"proto\":\"tcp\",\"port\":\"445\",\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:00Z\"}]", "'services[0].port'" },
+		{ "[{\"proto\":\"tcp\",\"port\":445,\"last_seen\":\"2026-01-01T00:00:00Z\"}]", "'services[0].first_seen'" },
+		{ "[{\"proto\":\"tcp\",\"port\":445,\"first_seen\":\"2026-01-01T00:00:00Z\",\"last_seen\":\"2026-01-01T00:00:00Z\"},"
+		  "{\"proto\":\"udp\",\"port\":1434,\"first_seen\":\"2026-01-01T00:00:02Z\",\"last_seen\":\"2026-01-01T00:00:01Z\"}]", "'services[1].last_seen'" },
+	};
+	struct seen_host h, back;
+	char buf[8192], line[1024], err[128];
+	int n, len;
+	unsigned i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	ip_from_str("10.0.0.2", &h.ip);
+	h.vlan = -1;
+	h.time_us = h.first_seen_us = 1700000000000000ULL;
+	h.last_seen_us = h.first_seen_us + 5;
+	/* Every slot used: the longest line a sensor writes fits its buffer. */
+	for (i = 0; i < SEEN_MAX_SERVICES; i++) {
+		h.services[i].proto = i % 2 ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
+		h.services[i].port = (uint16_t)(60000 + i);
+		h.services[i].first_seen_us = h.first_seen_us + i;
+		h.services[i].last_seen_us = h.first_seen_us + 2 * i;
+	}
+	h.nservices = SEEN_MAX_SERVICES;
+	n = seen_to_json(&h, "edge", buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(seen_from_json(buf, (size_t)n, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.nservices, SEEN_MAX_SERVICES);
+	for (i = 0; i < SEEN_MAX_SERVICES; i++) {
+		assert_int_equal(back.services[i].proto, h.services[i].proto);
+		assert_int_equal(back.services[i].port, h.services[i].port);
+		assert_int_equal(back.services[i].first_seen_us, h.services[i].first_seen_us);
+		assert_int_equal(back.services[i].last_seen_us, h.services[i].last_seen_us);
+	}
+	/* One too many is refused. */
+	len = snprintf(line, sizeof(line), "%s,\"services\":[", base);
+	for (i = 0; i <= SEEN_MAX_SERVICES; i++)
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "%s{}", i ? "," : "");
+	assert_true(len + 2 < (int)sizeof(line));
+	len += snprintf(line + len, sizeof(line) - (size_t)len, "]}");
+	assert_int_equal(seen_from_json(line, (size_t)len, &back, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'services'"));
+	/* No services: none. */
+	len = snprintf(line, sizeof(line), "%s}", base);
+	assert_int_equal(seen_from_json(line, (size_t)len, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.nservices, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = snprintf(line, sizeof(line), "%s,\"services\":%s}", base, bad[i].services);
+		assert_int_equal(seen_from_json(line, (size_t)len, &back, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].field) == NULL)
+			fail_msg("case %u: '%s' does not name %s", i, err, bad[i].field);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tcp_syn_fields),
+		cmocka_unit_test(seen_services_round_trip_and_rejects),
 		cmocka_unit_test(every_truncation_is_caught),
 		cmocka_unit_test(ethernet_padding_does_not_become_payload),
 		cmocka_unit_test(vlan_and_qinq),

@@ -523,6 +523,142 @@ time_running_backwards_is_held(void **state)
 	h_free(h);
 }
 
+/* ---- exposed services in the asset report ------------------------------------ */
+
+#define SEEN_MAX 16
+
+struct seen_got {
+	struct seen_host h[SEEN_MAX];
+	int n;
+};
+
+static void
+seen_collect(void *arg, const struct seen_host *sh)
+{
+	struct seen_got *g = arg;
+
+	assert_true(g->n < SEEN_MAX);
+	g->h[g->n++] = *sh;
+}
+
+static const struct seen_host *
+seen_of(const struct seen_got *g, const char *ip)
+{
+	struct ip_addr a;
+	int i, found = -1;
+
+	assert_int_equal(ip_from_str(ip, &a), 0);
+	for (i = 0; i < g->n; i++) {
+		if (memcmp(&g->h[i].ip, &a, sizeof(a)) != 0)
+			continue;
+		assert_int_equal(found, -1);     /* each host once per report */
+		found = i;
+	}
+	return found < 0 ? NULL : &g->h[found];
+}
+
+/*
+ * A SYN-ACK from an exposed port and a UDP reply from one are services of
+ * the answering host; a SYN-ACK from another port, or a datagram from an
+ * exposed port that answers nothing, is not.
+ */
+/* Reports only when the test asks (detector_report_seen). */
+static void
+seen_on_demand(struct det_config *c)
+{
+	c->seen_interval_ms = 0;
+}
+
+static void
+services_seen_answering_on_exposed_ports(void **state)
+{
+	struct harness *h = h_new(seen_on_demand);
+	struct seen_got *g = calloc(1, sizeof(*g));
+	const struct seen_host *sh;
+
+	(void)state;
+	detector_set_seen_report(h->d, seen_collect, g);
+	/* 10.0.0.2 answers on tcp/445 (exposed), 10.0.0.3 on tcp/8080 (not). */
+	h_feed(h, pb_tcp(h->f, "10.0.0.1", 40000, "10.0.0.2", 445, SYN), 0);
+	h_feed(h, pb_tcp(h->f, "10.0.0.2", 445, "10.0.0.1", 40000, SYNACK), 1);
+	h_feed(h, pb_tcp(h->f, "10.0.0.1", 40001, "10.0.0.3", 8080, SYN), 2);
+	h_feed(h, pb_tcp(h->f, "10.0.0.3", 8080, "10.0.0.1", 40001, SYNACK), 3);
+	/* 10.0.0.4 answers a tracked contact on udp/1434. */
+	h_feed(h, pb_udp(h->f, "10.0.0.1", 50000, "10.0.0.4", 1434, 1, 2, 2), 4);
+	h_feed(h, pb_udp(h->f, "10.0.0.4", 1434, "10.0.0.1", 50000, 40, 5, 5), 5);
+	/* 10.0.0.5 sends from udp/1434 to a host that asked nothing: a probe, not a service. */
+	h_feed(h, pb_udp(h->f, "10.0.0.5", 1434, "10.0.0.1", 40000, 40, 5, 5), 20000);
+	/* 10.0.0.1, a source, also answers on tcp/139. */
+	h_feed(h, pb_tcp(h->f, "10.0.0.6", 40002, "10.0.0.1", 139, SYN), 20001);
+	h_feed(h, pb_tcp(h->f, "10.0.0.1", 139, "10.0.0.6", 40002, SYNACK), 20002);
+	detector_report_seen(h->d);
+
+	sh = seen_of(g, "10.0.0.2");
+	assert_non_null(sh);
+	assert_int_equal(sh->nservices, 1);
+	assert_int_equal(sh->services[0].proto, IPPROTO_NUM_TCP);
+	assert_int_equal(sh->services[0].port, 445);
+	assert_int_equal(sh->services[0].first_seen_us, H_T0 + 1000);
+	assert_int_equal(sh->services[0].last_seen_us, H_T0 + 1000);
+	assert_true(sh->has_mac);     /* the answering frames' source MAC */
+	assert_int_equal(sh->first_seen_us, H_T0 + 1000);
+	/* Only answered on a port nobody watches: not a source, no service, not reported. */
+	assert_null(seen_of(g, "10.0.0.3"));
+	sh = seen_of(g, "10.0.0.4");
+	assert_non_null(sh);
+	assert_int_equal(sh->nservices, 1);
+	assert_int_equal(sh->services[0].proto, IPPROTO_NUM_UDP);
+	assert_int_equal(sh->services[0].port, 1434);
+	sh = seen_of(g, "10.0.0.5");
+	assert_non_null(sh);
+	assert_int_equal(sh->nservices, 0);
+	sh = seen_of(g, "10.0.0.1");
+	assert_non_null(sh);
+	assert_int_equal(sh->nservices, 1);
+	assert_int_equal(sh->services[0].port, 139);
+
+	/* The servers did nothing since: not due. One answers again later:
+	 * reported again, its first sighting kept. */
+	g->n = 0;
+	h_feed(h, pb_tcp(h->f, "10.0.0.9", 1, "10.0.0.8", 2, TCPF_ACK), 30000);
+	detector_report_seen(h->d);
+	assert_null(seen_of(g, "10.0.0.2"));
+	assert_null(seen_of(g, "10.0.0.4"));
+	g->n = 0;
+	h_feed(h, pb_tcp(h->f, "10.0.0.7", 40003, "10.0.0.2", 445, SYN), 40000);
+	h_feed(h, pb_tcp(h->f, "10.0.0.2", 445, "10.0.0.7", 40003, SYNACK), 40001);
+	detector_report_seen(h->d);
+	sh = seen_of(g, "10.0.0.2");
+	assert_non_null(sh);
+	assert_int_equal(sh->nservices, 1);
+	assert_int_equal(sh->services[0].first_seen_us, H_T0 + 1000);
+	assert_int_equal(sh->services[0].last_seen_us, H_T0 + 40001ULL * 1000);
+	assert_null(seen_of(g, "10.0.0.4"));   /* not active since the last report */
+	free(g);
+	h_free(h);
+}
+
+/* The service table is bounded: a flood of answering hosts evicts, and says so. */
+static void
+services_table_is_bounded(void **state)
+{
+	struct harness *h = h_new(NULL);
+	struct detector_stats st;
+	char src[20];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40000; i++) {
+		host(src, 3, i);
+		h_feed(h, pb_tcp(h->f, src, 445, "10.9.9.9", 40000, SYNACK), (uint64_t)i / 100);
+	}
+	detector_get_stats(h->d, &st);
+	assert_true(st.services_tracked <= 16384);
+	assert_true(st.evictions_services >= 40000 - 16384);
+	assert_true(st.evictions >= st.evictions_services);
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -550,6 +686,8 @@ main(void)
 		cmocka_unit_test(spoofed_flood_is_evicted_within_budget),
 		cmocka_unit_test(idle_sources_age_out),
 		cmocka_unit_test(time_running_backwards_is_held),
+		cmocka_unit_test(services_seen_answering_on_exposed_ports),
+		cmocka_unit_test(services_table_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
