@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <libconfig.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,17 @@ get_bool(struct ctx *x, const config_setting_t *grp, const char *section,
 	return 0;
 }
 
+/*
+ * A float such as 30.0 is taken as a whole number, but only once it is known
+ * to be finite and within [lo, hi]: converting inf, NaN or 1e300 to an integer
+ * type is undefined behaviour, and the config file is operator input.
+ */
+static bool
+whole_in_range(double f, uint32_t lo, uint32_t hi)
+{
+	return f >= (double)lo && f <= (double)hi && f == floor(f);
+}
+
 static int
 get_uint(struct ctx *x, const config_setting_t *grp, const char *section,
     const char *name, uint32_t lo, uint32_t hi, uint32_t *dst)
@@ -140,7 +152,7 @@ get_uint(struct ctx *x, const config_setting_t *grp, const char *section,
 	else if (config_setting_type(st) == CONFIG_TYPE_INT64)
 		v = config_setting_get_int64(st);
 	else if (config_setting_type(st) == CONFIG_TYPE_FLOAT &&
-	    config_setting_get_float(st) == (double)(long long)config_setting_get_float(st))
+	    whole_in_range(config_setting_get_float(st), lo, hi))
 		v = (long long)config_setting_get_float(st);
 	else
 		return failf(x, st, "%s.%s: expected a whole number from %u to %u",

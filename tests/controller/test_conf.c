@@ -270,6 +270,14 @@ test_bad_values(void **state)
 	    "policy.dry_run: expected true or false");
 	assert_rejected("policy = { probation = 1.5; };\n", 1,
 	    "policy.probation: expected a whole number from 0 to 7776000");
+	/* Floats too big for any integer type (1e400 reads as inf) are refused,
+	 * not converted: the fuzzer found that conversion. */
+	assert_rejected("policy = { probation = 1e400; };\n", 1,
+	    "policy.probation: expected a whole number from 0 to 7776000");
+	assert_rejected("policy = { probation = -1e300; };\n", 1,
+	    "policy.probation: expected a whole number from 0 to 7776000");
+	assert_rejected("policy = { probation = 7776001.0; };\n", 1,
+	    "policy.probation: expected a whole number from 0 to 7776000");
 	assert_rejected("policy = { retry_initial = 30;\n retry_max = 10; };\n", 2,
 	    "policy.retry_max (10) must be at least policy.retry_initial (30)");
 	assert_rejected("daemon = { control_mode = \"0999\"; };\n", 1,
