@@ -12,12 +12,19 @@
 #   cordon-lab-noc   the NOC: cordond (SNMP to the switch's management
 #                    address, netlink into the router namespace) and
 #                    cordon-sensor on the mirror.
-#   cordon-lab-hNN   hosts on access ports: h01..h30 in VLAN 10
-#                    (10.10.0.11..40), h31..h36 in VLAN 20 (10.20.0.11..16).
+#   cordon-lab-hNN   hosts on access ports (host N on port swpN): h01..h30
+#                    in VLAN 10 (10.10.0.11..40), h31..h36 in VLAN 20
+#                    (10.20.0.11..16), h37..h106 in VLAN 10 again
+#                    (10.10.0.41..110): 106 hosts, 100 of them in VLAN 10.
 #   cordon-lab-ph35  an IP phone sharing h35's port (10.20.0.60), the port
 #                    tagged in the voice VLAN 40.
-#   cordon-lab-rem   the remediation server in VLAN 999 (10.10.0.250,
-#                    10.20.0.250): an isolated host can still reach it.
+#   cordon-lab-rem   the remediation server in VLAN 999 on port swp120
+#                    (10.10.0.250, 10.20.0.250): an isolated host can still
+#                    reach it.
+#                    VLAN 10's off-subnet traffic goes to the gateway MAC
+#                    LAB_SINK_MAC, which the switch forwards to a port
+#                    (sink10) that drops it: a worm scanning beyond the /24
+#                    (the fast outbreak) is not flooded to every host.
 #   cordon-lab-rt    a router for the netlink scenarios: segments 10.30.1.0/24
 #                    (cordon-lab-ra1, -ra2), 10.30.2.0/24 (cordon-lab-rb1) and
 #                    the remediation segment 10.30.9.0/24 (cordon-lab-rr),
@@ -32,10 +39,15 @@ LAB_SW=$LAB_PREFIX-sw
 LAB_NOC=$LAB_PREFIX-noc
 LAB_REM=$LAB_PREFIX-rem
 LAB_RT=$LAB_PREFIX-rt
-LAB_HOSTS_V10=30
-LAB_HOSTS_V20=6
+LAB_HOSTS_V10=30       # h01..h30
+LAB_HOSTS_V20=6        # h31..h36
+LAB_HOSTS_V10B=${LAB_HOSTS_V10B:-70}   # h37..h106, VLAN 10 again (numbered after the others so that
+                       # the scenarios' hosts and roles keep their names)
+LAB_REM_PORT=120
 LAB_QVLAN=999
 LAB_GW_MAC=02:00:00:00:00:fe     # replayed frames go to this (absent) MAC: flooded like unknown unicast
+LAB_SINK_MAC=02:00:00:00:00:fd   # VLAN 10's gateway for off-subnet targets: dropped by the switch
+LAB_SINK_GW=10.10.0.1
 # An IP phone shares h35's access port (VLAN 20), the port tagged in the
 # voice VLAN: a port of two MACs (the shared-port scenario).
 LAB_VOICE_VLAN=40
@@ -48,18 +60,25 @@ lab_die() { lab_log "error: $*"; return 1; }
 
 # lab_host_name N -> cordon-lab-hNN ; lab_host_ip N -> its address ; lab_host_vlan N
 lab_host_name() { printf '%s-h%02d' "$LAB_PREFIX" "$1"; }
-lab_host_vlan() { if (($1 <= LAB_HOSTS_V10)); then echo 10; else echo 20; fi; }
+lab_host_vlan() { if (($1 <= LAB_HOSTS_V10 || $1 > LAB_HOSTS_V10 + LAB_HOSTS_V20)); then echo 10; else echo 20; fi; }
 lab_host_ip() {
-  if (($1 <= LAB_HOSTS_V10)); then echo "10.10.0.$((10 + $1))"; else echo "10.20.0.$((10 + $1 - LAB_HOSTS_V10))"; fi
+  if (($1 <= LAB_HOSTS_V10)); then echo "10.10.0.$((10 + $1))"
+  elif (($1 <= LAB_HOSTS_V10 + LAB_HOSTS_V20)); then echo "10.20.0.$((10 + $1 - LAB_HOSTS_V10))"
+  else echo "10.10.0.$((10 + $1 - LAB_HOSTS_V20))"; fi
 }
-lab_host_count() { echo $((LAB_HOSTS_V10 + LAB_HOSTS_V20)); }
+lab_host_count() { echo $((LAB_HOSTS_V10 + LAB_HOSTS_V20 + LAB_HOSTS_V10B)); }
+# lab_vlan_hosts VLAN: the numbers of that VLAN's hosts, in address order
+lab_vlan_hosts() {
+  local n
+  for ((n = 1; n <= $(lab_host_count); n++)); do [[ "$(lab_host_vlan $n)" == "$1" ]] && echo $n; done
+}
 # lab_host_index NAME|hNN|IP -> N
 lab_host_index() {
   local x=$1 n
   case "$x" in
     h[0-9]*) echo $((10#${x#h})) ;;
     "$LAB_PREFIX"-h*) echo $((10#${x#"$LAB_PREFIX"-h})) ;;
-    10.10.0.*) echo $((${x##*.} - 10)) ;;
+    10.10.0.*) if ((${x##*.} <= 10 + LAB_HOSTS_V10)); then echo $((${x##*.} - 10)); else echo $((${x##*.} - 10 + LAB_HOSTS_V20)); fi ;;
     10.20.0.*) echo $((${x##*.} - 10 + LAB_HOSTS_V10)) ;;
     *) for ((n = 1; n <= $(lab_host_count); n++)); do [[ "$(lab_host_ip $n)" == "$x" ]] && { echo $n; return; }; done; return 1 ;;
   esac
@@ -99,12 +118,13 @@ lab_build() {
     ip netns exec "$host" ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1
   done
   lab_phone_build || return 1
-  lsw_port_add "$LAB_SW" 99 "$LAB_QVLAN" "$LAB_REM" 10.10.0.250/24 || return 1
+  lsw_port_add "$LAB_SW" "$LAB_REM_PORT" "$LAB_QVLAN" "$LAB_REM" 10.10.0.250/24 || return 1
   ip -n "$LAB_REM" addr add 10.20.0.250/24 dev eth0
   ip -n "$LAB_REM" link set lo up
   lab_span_build || return 1
-  # Quarantined hosts reach the remediation server (port 99), never each other.
-  lsw_switch_quarantine "$LAB_SW" "$LAB_QVLAN" 99
+  # Quarantined hosts reach the remediation server, never each other.
+  lsw_switch_quarantine "$LAB_SW" "$LAB_QVLAN" "$LAB_REM_PORT"
+  lab_sink_build || return 1
   lsw_switch_start "$LAB_SW" standard || return 1
   lab_router_build || return 1
 }
@@ -123,6 +143,36 @@ lab_phone_build() {
   ip -n "$LAB_PHONE" addr add "$LAB_PHONE_IP/24" dev eth0
   ip -n "$LAB_PHONE" link set eth0 up
   lsw_port_tag "$LAB_SW" "$LAB_PHONE_PORT" "$LAB_VOICE_VLAN"
+}
+
+# VLAN 10's sink: the switch forwards frames for LAB_SINK_MAC to port
+# sink10, a veth whose peer (in the switch namespace, no address) drops them
+# as addressed to another host. A host that routes off-subnet targets through
+# LAB_SINK_GW (lab_sink_route) sends them there instead of flooding them.
+# (This kernel has no dummy links: docs/lab.md.)
+lab_sink_build() {
+  ip -n "$LAB_SW" link add sink10 type veth peer name sink10p || return 1
+  ip -n "$LAB_SW" link set sink10 master br10 || return 1
+  ip -n "$LAB_SW" link set sink10p up
+  ip -n "$LAB_SW" link set sink10 up
+  ip netns exec "$LAB_SW" bridge fdb add "$LAB_SINK_MAC" dev sink10 master static || return 1
+}
+
+# lab_sink_route add|del N...: VLAN 10 hosts N route 10.10.0.0/16 through the sink.
+lab_sink_route() {
+  local op=$1 n h
+  shift
+  for n in "$@"; do
+    h=$(lab_host_name "$n")
+    if [[ "$op" == add ]]; then
+      ip -n "$h" neigh replace "$LAB_SINK_GW" lladdr "$LAB_SINK_MAC" dev eth0 nud permanent || return 1
+      ip -n "$h" route replace 10.10.0.0/16 via "$LAB_SINK_GW" dev eth0 || return 1
+    else
+      ip -n "$h" route del 10.10.0.0/16 via "$LAB_SINK_GW" dev eth0 2>/dev/null
+      ip -n "$h" neigh del "$LAB_SINK_GW" dev eth0 2>/dev/null
+    fi
+  done
+  return 0
 }
 
 # The mirror: ingress of every access port copied to span0 -> NOC's span1.

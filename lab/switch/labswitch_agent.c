@@ -1005,6 +1005,51 @@ txn_undo(const struct lsw_state *st)
 static struct lsw_state cur_state;
 static struct lsw_view cur_view;
 
+/*
+ * The master agent turns a GETBULK into one AgentX GETNEXT per repetition.
+ * Reading the bridges (a netlink dump of every link and forwarding entry)
+ * and building the view at each of them made a 40-row bulk on a 106-port
+ * switch take 40 ms, far slower than a real switch answers. A read is
+ * therefore reused until the kernel reports a change of a link or a
+ * forwarding entry (on_bridge_events), and for at most LSW_STATE_REUSE_MS
+ * (events can be dropped when the socket overflows). A SET always reads
+ * afresh, and the first read after it does too, so a write is read back as
+ * it was applied.
+ */
+#define LSW_STATE_REUSE_MS 50
+
+static int64_t state_read_ms = -1;       /* when cur_state was read; -1: stale */
+static bool state_has_fdb;
+static bool view_valid;                  /* cur_view built from cur_state ... */
+static int view_ctx;                     /* ... for this context's VLAN */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+state_read_shared(bool set, bool with_fdb)
+{
+	int64_t now = mono_ms();
+	int rc;
+
+	if (!set && state_read_ms >= 0 && now - state_read_ms < LSW_STATE_REUSE_MS &&
+	    (state_has_fdb || !with_fdb))
+		return 0;
+	view_valid = false;
+	state_read_ms = -1;
+	if ((rc = state_read(&cur_state, with_fdb)) < 0)
+		return rc;
+	state_read_ms = set ? -1 : now;
+	state_has_fdb = with_fdb;
+	return 0;
+}
+
 static bool
 request_needs_fdb(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -1040,7 +1085,7 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 		memset(&txn, 0, sizeof(txn));
 		return SNMP_ERR_NOERROR;
 	}
-	int rc = state_read(&cur_state, !set && request_needs_fdb(reqinfo, requests));
+	int rc = state_read_shared(set, !set && request_needs_fdb(reqinfo, requests));
 	if (rc < 0) {
 		snmp_log(LOG_ERR, "%s: reading the bridges: %s\n", switch_name, strerror(-rc));
 		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
@@ -1050,9 +1095,13 @@ bridge_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *regin
 	switch (reqinfo->mode) {
 	case MODE_GET:
 	case MODE_GETNEXT:
-		if (view_build(&cur_view, &cur_state, context_vlan(reginfo)) < 0) {
-			netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
-			return SNMP_ERR_NOERROR;
+		if (!view_valid || view_ctx != context_vlan(reginfo)) {
+			if (view_build(&cur_view, &cur_state, context_vlan(reginfo)) < 0) {
+				netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_GENERR);
+				return SNMP_ERR_NOERROR;
+			}
+			view_valid = true;
+			view_ctx = context_vlan(reginfo);
 		}
 		for (netsnmp_request_info *r = requests; r; r = r->next) {
 			netsnmp_variable_list *var = r->requestvb;
@@ -1173,8 +1222,13 @@ send_mac_changed(const uint8_t *msg, size_t len)
 	snmp_free_varbind(vars);
 }
 
+/*
+ * The kernel reported changes of links or forwarding entries: the handler's
+ * next read is fresh, and with -m the learnt and removed MACs are sent as
+ * notifications.
+ */
 static void
-on_fdb_events(int fd, void *arg)
+on_bridge_events(int fd, void *arg)
 {
 	static char buf[65536];
 	uint8_t msg[LSW_TUPLES_PER_MSG * 11];
@@ -1182,6 +1236,12 @@ on_fdb_events(int fd, void *arg)
 	int handled = 0, sent = 0;
 	(void)arg;
 
+	state_read_ms = -1;
+	if (!notify_mac_changes) {
+		while (handled++ < LSW_EVENTS_PER_WAKE && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+		return;
+	}
 	/* Ports and bridges may have changed since the last events: map with today's. */
 	if (state_read(&ev_state, false) < 0)
 		return;
@@ -1218,11 +1278,11 @@ on_fdb_events(int fd, void *arg)
 		snmp_log(LOG_INFO, "%s: %d MAC-change notification(s) sent\n", switch_name, sent);
 }
 
-/* Subscribes to the bridges' forwarding-table events. Returns 0 or -errno. */
+/* Subscribes to the bridges' link and forwarding-table events. Returns 0 or -errno. */
 static int
-fdb_events_open(void)
+bridge_events_open(void)
 {
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_NEIGH};
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_NEIGH | RTMGRP_LINK};
 
 	nl_events_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (nl_events_fd < 0)
@@ -1255,7 +1315,7 @@ agent_run_once(void)
 	int n = select(numfds, &fds, NULL, NULL, block ? NULL : &tv);
 	if (n > 0) {
 		if (nl_events_fd >= 0 && FD_ISSET(nl_events_fd, &fds)) {
-			on_fdb_events(nl_events_fd, NULL);
+			on_bridge_events(nl_events_fd, NULL);
 			FD_CLR(nl_events_fd, &fds);
 		}
 		snmp_read(&fds);
@@ -1427,10 +1487,10 @@ main(int argc, char **argv)
 	}
 
 	init_snmp("cordon-labswitch");
-	if (notify_mac_changes) {
-		int rc = fdb_events_open();
+	{
+		int rc = bridge_events_open();
 		if (rc < 0) {
-			fprintf(stderr, "cordon-labswitch-agent: %s: forwarding-table events: %s\n",
+			fprintf(stderr, "cordon-labswitch-agent: %s: bridge events: %s\n",
 				switch_name, strerror(-rc));
 			return 1;
 		}

@@ -78,7 +78,7 @@
 
 #define PROG "cordon-lanchatter"
 
-#define MAX_PEERS 64
+#define MAX_PEERS 254             /* a /24 of hosts */
 #define MAX_CONNS 32               /* TCP sessions at once, each direction */
 #define MAX_LISTEN 3               /* tcp/445, tcp/80, tcp/9100 */
 #define MAX_OFFERS 8               /* DISCOVERs being conflict-checked */
@@ -974,13 +974,13 @@ dhcps_reply(struct chatter *c, uint8_t type, uint32_t xid, uint32_t ciaddr, uint
 	c->n.served++;
 }
 
-/* The next pool address (.100 to .199 of the local /24): nobody in the lab uses these. */
+/* The next pool address (.150 to .239 of the local /24): nobody in the lab uses these. */
 static uint32_t
 pool_next(struct chatter *c)
 {
 	uint32_t a = c->next_pool;
 
-	c->next_pool = (a & 0xff) >= 199 ? (a & ~0xffu) | 100 : a + 1;
+	c->next_pool = (a & 0xff) >= 239 ? (a & ~0xffu) | 150 : a + 1;
 	return a;
 }
 
@@ -1695,7 +1695,7 @@ main(int argc, char **argv)
 	{
 		struct labnet_prefix local = labnet_local_block(&c.prefix, c.self, 24);
 		c.bcast = labnet_broadcast(&local);
-		c.next_pool = (local.net & ~0xffu) | 100;
+		c.next_pool = (local.net & ~0xffu) | 150;
 	}
 	if ((peers_arg != NULL && parse_list(&c, "--peers", peers_arg, c.peers, &c.npeers) != 0) ||
 	    (files_arg != NULL && parse_list(&c, "--fileservers", files_arg, c.fileservers,

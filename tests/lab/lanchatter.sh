@@ -100,9 +100,9 @@ check "SSDP, WS-Discovery, LLMNR queries went to their groups" \
 check "a renewal: unicast REQUEST 68 -> 67 and ACK 67 -> 68" \
   test "$(n "src host $(addr 1) and dst host $(addr 5) and udp src port 68 and dst port 67")" -gt 0 -a "$(n "src host $(addr 5) and dst host $(addr 1) and udp src port 67")" -gt 0
 check "the new client's DISCOVER from 0.0.0.0" test "$(n 'src host 0.0.0.0 and dst host 255.255.255.255 and udp dst port 67')" -ge 2
-t_lookup=$(tcpdump -r "$WORK/lan.pcap" -tt -n "arp and arp[24:4] = 0x0a4e0064" 2>/dev/null | awk 'NR == 1 {print $1}')
+t_lookup=$(tcpdump -r "$WORK/lan.pcap" -tt -n "arp and arp[24:4] = 0x0a4e0096" 2>/dev/null | awk 'NR == 1 {print $1}')
 t_offer=$(tcpdump -r "$WORK/lan.pcap" -tt -n "src host $(addr 5) and dst host 255.255.255.255 and udp src port 67" 2>/dev/null | awk 'NR == 1 {print $1}')
-check "the conflict check (a lookup of 10.78.0.100) comes before the OFFER" \
+check "the conflict check (a lookup of 10.78.0.150) comes before the OFFER" \
   awk -v a="${t_lookup:-0}" -v b="${t_offer:-0}" 'BEGIN {exit !(a > 0 && b > a)}'
 check "tcp/445 and tcp/80 sessions on the wire" \
   test "$(n 'tcp dst port 445 and tcp[tcpflags] == tcp-syn')" -gt 0 -a "$(n 'tcp dst port 80 and tcp[tcpflags] == tcp-syn')" -gt 0
