@@ -99,9 +99,42 @@ lab_stale_cleanup() {
   return 0
 }
 
+# The kernel's neighbour (ARP/NDP) tables are shared by every namespace, and
+# their limits are set for one host: gc_thresh3 = 1024 entries in all. 106
+# hosts that each know their VLAN's hundred neighbours fill that, and then
+# the kernel refuses new entries ("neighbor table overflow"): sends fail and
+# a worm's probes are dropped before they leave. The lab raises the limits
+# while it runs and puts back what was there (lab_neigh_limits_restore, also
+# after a killed run: the saved values stay in LAB_NEIGH_SAVED until then).
+LAB_NEIGH_SAVED=/run/lock/cordon-lab-neigh-limits
+LAB_NEIGH_LIMITS="gc_thresh1=1024 gc_thresh2=16384 gc_thresh3=32768"
+lab_neigh_limits_raise() {
+  local fam kv key
+  if [[ ! -s "$LAB_NEIGH_SAVED" ]]; then
+    for fam in ipv4 ipv6; do
+      for kv in $LAB_NEIGH_LIMITS; do
+        key=net.$fam.neigh.default.${kv%%=*}
+        echo "$key=$(sysctl -n "$key")"
+      done
+    done >"$LAB_NEIGH_SAVED.tmp" && mv "$LAB_NEIGH_SAVED.tmp" "$LAB_NEIGH_SAVED" || return 1
+  fi
+  for fam in ipv4 ipv6; do
+    for kv in $LAB_NEIGH_LIMITS; do
+      sysctl -qw "net.$fam.neigh.default.$kv" || return 1
+    done
+  done
+}
+lab_neigh_limits_restore() {
+  local kv
+  [[ -s "$LAB_NEIGH_SAVED" ]] || return 0
+  while read -r kv; do sysctl -qw "$kv"; done <"$LAB_NEIGH_SAVED"
+  rm -f "$LAB_NEIGH_SAVED"
+}
+
 # lab_build: the whole network. Needs LAB_BIN (the build directory) and LAB_OUT.
 lab_build() {
   local n host vlan sw_mac
+  lab_neigh_limits_raise || { lab_die "could not raise the kernel's neighbour table limits"; return 1; }
   LSW_STATE=$LAB_OUT/switch
   rm -rf "$LSW_STATE"
   # shellcheck source=switch/labswitch.sh
@@ -213,6 +246,7 @@ lab_router_build() {
 lab_destroy() {
   [[ -n "${LSW_STATE:-}" ]] && declare -F lsw_cleanup >/dev/null && lsw_cleanup
   lab_stale_cleanup
+  lab_neigh_limits_restore
 }
 
 # ---- Cordon in the lab -------------------------------------------------------
