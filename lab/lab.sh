@@ -34,6 +34,10 @@
 # 10.20/16, 10.30/16 or the switches' management 10.200/16, none of which is
 # routed anywhere else.
 
+# The shell tests' helpers: wait_capture (a capture attached to an interface).
+# shellcheck source=../tests/lib.sh
+source "$LAB_SRC/tests/lib.sh"
+
 LAB_PREFIX=cordon-lab
 LAB_SW=$LAB_PREFIX-sw
 LAB_NOC=$LAB_PREFIX-noc
@@ -44,6 +48,18 @@ LAB_HOSTS_V20=6        # h31..h36
 LAB_HOSTS_V10B=${LAB_HOSTS_V10B:-70}   # h37..h106, VLAN 10 again (numbered after the others so that
                        # the scenarios' hosts and roles keep their names)
 LAB_REM_PORT=120
+# Empty access ports in VLAN 10 (the move scenario plugs a host into one):
+# veths whose other ends (plugN) wait, down, in the switch namespace.
+LAB_SPARE_PORTS="107 108"
+# The switch sends cmnMacChangedNotification for every MAC learnt or forgotten
+# to the NOC's LAB_NOTIFY_PORT (v2c); a cordond with a follow section receives
+# them, otherwise they are dropped at the NOC.
+LAB_NOTIFY_PORT=9162
+# The routed-sensor scenario makes the switch VLAN 10's router (10.10.0.254)
+# towards a core segment (cordon-lab-core) where a sensor sees only the
+# router's MAC: lab_routed_up / lab_routed_down.
+LAB_CORE=$LAB_PREFIX-core
+LAB_ROUTER_IP=10.10.0.254
 LAB_QVLAN=999
 LAB_GW_MAC=02:00:00:00:00:fe     # replayed frames go to this (absent) MAC: flooded like unknown unicast
 LAB_SINK_MAC=02:00:00:00:00:fd   # VLAN 10's gateway for off-subnet targets: dropped by the switch
@@ -151,6 +167,11 @@ lab_build() {
     ip netns exec "$host" ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1
   done
   lab_phone_build || return 1
+  for n in $LAB_SPARE_PORTS; do
+    ip -n "$LAB_SW" link add "swp$n" type veth peer name "plug$n" || return 1
+    ip -n "$LAB_SW" link set "swp$n" master br10 || return 1
+    ip -n "$LAB_SW" link set "swp$n" up
+  done
   lsw_port_add "$LAB_SW" "$LAB_REM_PORT" "$LAB_QVLAN" "$LAB_REM" 10.10.0.250/24 || return 1
   ip -n "$LAB_REM" addr add 10.20.0.250/24 dev eth0
   ip -n "$LAB_REM" link set lo up
@@ -158,6 +179,7 @@ lab_build() {
   # Quarantined hosts reach the remediation server, never each other.
   lsw_switch_quarantine "$LAB_SW" "$LAB_QVLAN" "$LAB_REM_PORT"
   lab_sink_build || return 1
+  lsw_switch_notify "$LAB_SW" "$(lab_noc_addr):$LAB_NOTIFY_PORT" v2c || return 1
   lsw_switch_start "$LAB_SW" standard || return 1
   lab_router_build || return 1
 }
@@ -176,6 +198,66 @@ lab_phone_build() {
   ip -n "$LAB_PHONE" addr add "$LAB_PHONE_IP/24" dev eth0
   ip -n "$LAB_PHONE" link set eth0 up
   lsw_port_tag "$LAB_SW" "$LAB_PHONE_PORT" "$LAB_VOICE_VLAN"
+}
+
+# lab_noc_addr: the NOC's address on the switch's management network.
+lab_noc_addr() { local a; a=$(lsw_switch_addr "$LAB_SW"); echo "${a%.*}.2"; }
+
+# lab_move_host N PORT: host N's cable goes from its port to the spare port
+# PORT: its link there (renamed eth0, with the host's MAC and address) comes
+# up and the old one (renamed e<old port>) goes down. lab_move_back N PORT
+# undoes it. Who talks afterwards teaches the bridge where the host is.
+lab_move_host() {
+  local n=$1 port=$2 h mac ip
+  h=$(lab_host_name "$n") mac=$(lsw_host_mac "$h") ip=$(lab_host_ip "$n")
+  ip -n "$LAB_SW" link set "plug$port" netns "$h" || return 1
+  ip -n "$h" link set eth0 down
+  ip -n "$h" addr flush dev eth0
+  ip -n "$h" link set eth0 name "e$n" || return 1
+  ip -n "$h" link set "plug$port" name eth0 || return 1
+  ip -n "$h" link set eth0 address "$mac" || return 1
+  ip -n "$h" addr add "$ip/24" dev eth0 || return 1
+  ip -n "$h" link set eth0 up
+  ip netns exec "$h" ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1
+  return 0
+}
+lab_move_back() {
+  local n=$1 port=$2 h ip
+  h=$(lab_host_name "$n") ip=$(lab_host_ip "$n")
+  ip -n "$h" link show "e$n" >/dev/null 2>&1 || return 0
+  ip -n "$h" link set eth0 down
+  ip -n "$h" addr flush dev eth0
+  ip -n "$h" link set eth0 name "plug$port" || return 1
+  ip -n "$h" link set "plug$port" netns "$LAB_SW" || return 1
+  ip -n "$h" link set "e$n" name eth0 || return 1
+  ip -n "$h" addr add "$ip/24" dev eth0 || return 1
+  ip -n "$h" link set eth0 up
+}
+
+# lab_routed_up: the switch routes VLAN 10 (10.10.0.254 on br10) to the core
+# segment 10.40.255.0/30, and 10.40.0.0/16 beyond it through cordon-lab-core,
+# which forwards nothing: probes to 10.40/16 cross the router and end at
+# the core, unanswered. lab_routed_down removes all of it again.
+lab_routed_up() {
+  ip -n "$LAB_SW" addr add "$LAB_ROUTER_IP/24" dev br10 || return 1
+  ip netns exec "$LAB_SW" sysctl -qw net.ipv4.ip_forward=1 || return 1
+  lsw_ns_create "$LAB_CORE" || return 1
+  ip -n "$LAB_SW" link add core0 type veth peer name eth0 netns "$LAB_CORE" || return 1
+  ip -n "$LAB_SW" addr add 10.40.255.1/30 dev core0
+  ip -n "$LAB_SW" link set core0 up
+  ip -n "$LAB_CORE" addr add 10.40.255.2/30 dev eth0
+  ip -n "$LAB_CORE" link set eth0 up
+  ip -n "$LAB_CORE" link set lo up
+  ip netns exec "$LAB_CORE" ethtool -K eth0 tso off gso off gro off >/dev/null 2>&1
+  ip -n "$LAB_SW" route add 10.40.0.0/16 via 10.40.255.2 || return 1
+}
+lab_routed_down() {
+  ip -n "$LAB_SW" route del 10.40.0.0/16 2>/dev/null
+  ip -n "$LAB_SW" link del core0 2>/dev/null
+  lsw_ns_destroy "$LAB_CORE" 2>/dev/null
+  ip netns exec "$LAB_SW" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null
+  ip -n "$LAB_SW" addr del "$LAB_ROUTER_IP/24" dev br10 2>/dev/null
+  return 0
 }
 
 # VLAN 10's sink: the switch forwards frames for LAB_SINK_MAC to port
@@ -276,27 +358,47 @@ enforcement = (
   { name = "lab-router"; kind = "netlink"; prefixes = [ "10.30.0.0/16" ]; netns = "$LAB_RT";
     remediation = "10.30.9.0/24"; }
 );
+${LAB_CORDON_EXTRA:-}
 EOF
   ip netns exec "$LAB_NOC" "$LAB_BIN/cordond" -d -f "$dir/cordon.conf" >"$dir/cordond.log" 2>&1 &
   LAB_CORDOND=$!
   for _ in $(seq 100); do [[ -S "$dir/ctl.sock" ]] && break; sleep 0.05; done
   [[ -S "$dir/ctl.sock" ]] || { lab_die "cordond did not start (see $dir/cordond.log)"; return 1; }
-  ip netns exec "$LAB_NOC" "$LAB_BIN/cordon-sensor" -i span1 -N lab-span -o "unix:$dir/sensor.sock" \
-    >"$dir/sensor.out" 2>"$dir/sensor.err" &
-  LAB_SENSOR=$!
-  ip netns exec "$LAB_RT" "$LAB_BIN/cordon-sensor" -i rta -N lab-router -o "unix:$dir/sensor.sock" \
-    >"$dir/sensor-rt.out" 2>"$dir/sensor-rt.err" &
-  LAB_SENSOR_RT=$!
-  sleep 0.5
+  # LAB_CORDON_SENSORS: where sensors run (span: the switch's mirror, rt:
+  # the netlink router's segment A, core: behind VLAN 10's router)
+  local sensors=${LAB_CORDON_SENSORS:-span rt}
+  LAB_SENSOR="" LAB_SENSOR_RT="" LAB_SENSOR_CORE=""
+  if [[ " $sensors " == *" span "* ]]; then
+    ip netns exec "$LAB_NOC" "$LAB_BIN/cordon-sensor" -i span1 -N lab-span -o "unix:$dir/sensor.sock" \
+      >"$dir/sensor.out" 2>"$dir/sensor.err" &
+    LAB_SENSOR=$!
+  fi
+  if [[ " $sensors " == *" rt "* ]]; then
+    ip netns exec "$LAB_RT" "$LAB_BIN/cordon-sensor" -i rta -N lab-router -o "unix:$dir/sensor.sock" \
+      >"$dir/sensor-rt.out" 2>"$dir/sensor-rt.err" &
+    LAB_SENSOR_RT=$!
+  fi
+  if [[ " $sensors " == *" core "* ]]; then
+    ip netns exec "$LAB_CORE" "$LAB_BIN/cordon-sensor" -i eth0 -N core-1 -o "unix:$dir/sensor.sock" \
+      >"$dir/sensor-core.out" 2>"$dir/sensor-core.err" &
+    LAB_SENSOR_CORE=$!
+  fi
+  # ready when each sensor's capture is attached: no packet sent after this is missed
+  [[ -z "${LAB_SENSOR:-}" ]] || wait_capture "$LAB_NOC" span1 ||
+    { lab_die "the sensor on span1 did not attach its capture (see $dir/sensor.err)"; return 1; }
+  [[ -z "${LAB_SENSOR_RT:-}" ]] || wait_capture "$LAB_RT" rta ||
+    { lab_die "the sensor on rta did not attach its capture (see $dir/sensor-rt.err)"; return 1; }
+  [[ -z "${LAB_SENSOR_CORE:-}" ]] || wait_capture "$LAB_CORE" eth0 ||
+    { lab_die "the sensor on the core did not attach its capture (see $dir/sensor-core.err)"; return 1; }
 }
 
 lab_cordon_stop() {
   local p
-  for p in ${LAB_SENSOR:-} ${LAB_SENSOR_RT:-} ${LAB_CORDOND:-}; do
+  for p in ${LAB_SENSOR:-} ${LAB_SENSOR_RT:-} ${LAB_SENSOR_CORE:-} ${LAB_CORDOND:-}; do
     kill "$p" 2>/dev/null
     wait "$p" 2>/dev/null
   done
-  LAB_SENSOR="" LAB_SENSOR_RT="" LAB_CORDOND=""
+  LAB_SENSOR="" LAB_SENSOR_RT="" LAB_SENSOR_CORE="" LAB_CORDOND=""
 }
 
 lab_ctl() { "$LAB_BIN/cordonctl" -s "$LAB_RUN/ctl.sock" -r "$LAB_RUN/ro.sock" "$@"; }
