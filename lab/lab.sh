@@ -526,7 +526,9 @@ lab_bg_start() {
     files=$(tr , '\n' <<<"${files_v[$vlan]}" | grep . | grep -vx "$ip" | paste -sd,)
     webs=$(tr , '\n' <<<"${webs_v[$vlan]}" | grep . | grep -vx "$ip" | paste -sd,)
     dhcp=${dhcp_v[$vlan]}
-    local args=(--self "$ip" --prefix "${ip%.*}.0/24" --role "$roles" --peers "$peers")
+    # LAB_BG_PREFIX: where a host may send unicast (its answers included);
+    # by default its own /24, wider when a scenario routes others to it
+    local args=(--self "$ip" --prefix "${LAB_BG_PREFIX:-${ip%.*}.0/24}" --role "$roles" --peers "$peers")
     [[ -n "$files" ]] && args+=(--fileservers "$files")
     [[ -n "$webs" ]] && args+=(--webservers "$webs")
     [[ -n "$dhcp" && "$dhcp" != "$ip" ]] && args+=(--dhcp-server "$dhcp")
