@@ -62,8 +62,11 @@ snmp_probe_done(void *arg, const struct enf_result *res)
 {
 	const char *name = arg;
 
-	if (res->status == ENF_OK)
-		log_info("switch %s: write probe ok", name);
+	if (res->status == ENF_OK && res->apart == ENF_APART_NO)
+		log_warnx("ALERT: switch %s: write probe ok, but quarantined hosts are not kept apart: "
+		    "%s (docs/snmp.md, \"Quarantined hosts kept apart\")", name, res->message);
+	else if (res->status == ENF_OK)
+		log_info("switch %s: write probe ok: %s", name, res->message);
 	else
 		log_warnx("ALERT: switch %s: write probe failed (%s): %s", name,
 		    enf_status_name(res->status), res->message);

@@ -48,6 +48,17 @@ enum enf_status {
 	ENF_ERROR,          /* anything else; the message says what */
 };
 
+/*
+ * Whether a point keeps quarantined hosts apart from each other, as its
+ * write probe found out: only where a MIB tells (a Cisco private VLAN's type);
+ * ENF_APART_UNTOLD elsewhere (docs/snmp.md, "Quarantined hosts kept apart").
+ */
+enum enf_apart {
+	ENF_APART_UNTOLD = 0,
+	ENF_APART_YES,      /* the quarantine VLAN is an isolated private VLAN */
+	ENF_APART_NO,       /* it is a VLAN of another type: its hosts reach each other */
+};
+
 /* A host to find: its address and, when a sensor saw its frames, its MAC. */
 struct enf_host {
 	struct ip_addr ip;
@@ -97,6 +108,7 @@ struct enf_result {
 	enum enf_status status;
 	char message[ENF_DETAIL_LEN];  /* for the operator: what happened, never a secret */
 	struct enf_location loc;       /* locate: filled; others: the location as it is now */
+	enum enf_apart apart;          /* the write probe: does the quarantine keep hosts apart? */
 };
 
 /* `res` is valid only during the call. */

@@ -17,6 +17,9 @@
  *   CISCO-VTP-MIB     vtpVlanState ("cisco" personality only)
  *   CISCO-VLAN-MEMBERSHIP-MIB vmVlanType, vmVlan, vmPortStatus, vmVoiceVlanId
  *                     ("cisco")
+ *   CISCO-PRIVATE-VLAN-MIB cpvlanVlanPrivateVlanType: isolated (3) for the
+ *                     quarantine VLAN whose ports are kept apart (-q), else
+ *                     normal (1) ("cisco", "ios")
  *
  * Writable: dot1qPvid, dot1qVlanStaticEgressPorts/UntaggedPorts (standard)
  * and vmVlan, vmVoiceVlanId (cisco, ios). In the "ios" personality BRIDGE-MIB is served per
@@ -58,6 +61,7 @@
 static const oid OID_DOT1D_BRIDGE[] = {1, 3, 6, 1, 2, 1, 17};
 static const oid OID_CISCO_VTP[] = {1, 3, 6, 1, 4, 1, 9, 9, 46};
 static const oid OID_CISCO_VM[] = {1, 3, 6, 1, 4, 1, 9, 9, 68};
+static const oid OID_CISCO_PVLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 173};
 
 /* Columns and scalars (the last sub-identifier before the index is the column). */
 static const oid OID_DOT1D_BASE_NUM_PORTS[] = {1, 3, 6, 1, 2, 1, 17, 1, 2, 0};
@@ -73,6 +77,8 @@ static const oid OID_DOT1Q_VLAN_STATIC_UNTAGGED[] = {1, 3, 6, 1, 2, 1, 17, 7, 1,
 static const oid OID_DOT1Q_VLAN_STATIC_ROWSTATUS[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1, 5};
 static const oid OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1};
 static const oid OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2, 1};
+/* cpvlanVlanPrivateVlanType, domain 1 (as vtpVlanState) */
+static const oid OID_CPVLAN_VLAN_TYPE[] = {1, 3, 6, 1, 4, 1, 9, 9, 173, 1, 1, 1, 1, 1, 1};
 static const oid OID_VM_VLAN_TYPE[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 1};
 static const oid OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
 static const oid OID_VM_PORT_STATUS[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 3};
@@ -732,6 +738,10 @@ view_build(struct lsw_view *v, const struct lsw_state *st, int ctx_vlan)
 			ADD_INT(v, OID_DOT1Q_VLAN_STATIC_ROWSTATUS, idx, 1, ASN_INTEGER, 1); /* active(1) */
 		} else if (!ctx_vlan) {
 			ADD_INT(v, OID_VTP_VLAN_STATE, idx, 1, ASN_INTEGER, 1);  /* operational(1) */
+			/* The quarantine VLAN with its ports kept apart (-q) is what a
+			 * Cisco switch calls an isolated private VLAN (3); others normal (1). */
+			ADD_INT(v, OID_CPVLAN_VLAN_TYPE, idx, 1, ASN_INTEGER,
+				quarantine_vid && vid == quarantine_vid ? 3 : 1);
 		}
 	}
 	qsort(v->e, v->n, sizeof(v->e[0]), entry_cmp);
@@ -1470,7 +1480,8 @@ main(int argc, char **argv)
 	}
 	if (is_cisco() &&
 	    (register_subtree("cordonCiscoVtp", OID_CISCO_VTP, OIDLEN(OID_CISCO_VTP), NULL) < 0 ||
-	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM), NULL) < 0))
+	     register_subtree("cordonCiscoVm", OID_CISCO_VM, OIDLEN(OID_CISCO_VM), NULL) < 0 ||
+	     register_subtree("cordonCiscoPvlan", OID_CISCO_PVLAN, OIDLEN(OID_CISCO_PVLAN), NULL) < 0))
 		return 1;
 
 	if (quarantine_vid) {

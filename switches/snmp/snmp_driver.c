@@ -28,12 +28,15 @@ static const uint32_t OID_DOT1Q_PVID[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1, 1
 /* CISCO-VLAN-MEMBERSHIP-MIB */
 static const uint32_t OID_VM_VLAN[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2};
 static const uint32_t OID_VM_VOICE_VLAN_ID[] = {1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 5, 1, 1, 1};
+/* CISCO-PRIVATE-VLAN-MIB: cpvlanVlanPrivateVlanType, indexed as vtpVlanState */
+static const uint32_t OID_CPVLAN_VLAN_TYPE[] = {1, 3, 6, 1, 4, 1, 9, 9, 173, 1, 1, 1, 1, 1};
 /* CISCO-VTP-MIB: vtpVlanState, indexed by management domain and VLAN */
 static const uint32_t OID_VTP_VLAN_STATE[] = {1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1, 2};
 
 const struct oid_ref SYS_LOCATION = OREF(OID_SYS_LOCATION_0, "sysLocation.0");
 const struct oid_ref SYS_OBJECT_ID = OREF(OID_SYS_OBJECT_ID_0, "sysObjectID.0");
 const struct oid_ref IF_ADMIN_STATUS = OREF(OID_IF_ADMIN_STATUS, "ifAdminStatus");
+const struct oid_ref CPVLAN_VLAN_TYPE = OREF(OID_CPVLAN_VLAN_TYPE, "cpvlanVlanPrivateVlanType");
 static const struct oid_ref EGRESS = OREF(OID_DOT1Q_VLAN_STATIC_EGRESS, "dot1qVlanStaticEgressPorts");
 static const struct oid_ref UNTAGGED = OREF(OID_DOT1Q_VLAN_STATIC_UNTAGGED, "dot1qVlanStaticUntaggedPorts");
 static const struct oid_ref VTP_VLAN_STATE = OREF(OID_VTP_VLAN_STATE, "vtpVlanState");

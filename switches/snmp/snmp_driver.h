@@ -15,6 +15,7 @@ extern const struct driver DRIVER_CISCO;
 extern const struct oid_ref SYS_LOCATION;       /* sysLocation.0 */
 extern const struct oid_ref SYS_OBJECT_ID;      /* sysObjectID.0 */
 extern const struct oid_ref IF_ADMIN_STATUS;    /* ifAdminStatus */
+extern const struct oid_ref CPVLAN_VLAN_TYPE;   /* cpvlanVlanPrivateVlanType.<domain>.<vlan> */
 
 /* Whether the PortList (as read, binary) holds bridge port `port`. */
 bool portlist_has(const struct portlist *pl, int32_t port);

@@ -88,7 +88,7 @@ struct portlist {
 enum op_kind { OP_PROBE, OP_LOCATE, OP_ISOLATE, OP_RELEASE, OP_CHECK, OP_SURVEY };
 
 enum op_step {
-	ST_PROBE_READ, ST_PROBE_WRITE, ST_PROBE_VERIFY,
+	ST_PROBE_READ, ST_PROBE_WRITE, ST_PROBE_VERIFY, ST_PROBE_APART,
 	ST_WALK, ST_VLAN_LIST, ST_CTX_FDB, ST_CTX_PORTS, ST_PORT_VLAN,
 	ST_MOVE_READ, ST_MOVE_READ_FROM, ST_MOVE_SET, ST_BOUNCE_DOWN, ST_BOUNCE_PAUSE, ST_BOUNCE_UP,
 	ST_MOVE_VERIFY,
@@ -97,6 +97,7 @@ enum op_step {
 
 struct op {
 	struct sw *sw;
+	enum enf_apart apart;      /* OP_PROBE: what ST_PROBE_APART found */
 	enum op_kind kind;
 	enum op_step step;
 	enf_done_fn cb;

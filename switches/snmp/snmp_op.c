@@ -105,6 +105,7 @@ op_finish(struct op *op, enum enf_status st, const char *fmt, ...)
 	vsnprintf(res.message, sizeof(res.message), fmt, ap);
 	va_end(ap);
 	res.loc = op->loc;
+	res.apart = op->apart;
 	if (op->kind == OP_PROBE) {
 		sw->stats.probe = st;
 		sw->stats.probe_done = true;

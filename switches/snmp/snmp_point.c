@@ -44,6 +44,8 @@ on_reply(void *arg, const struct snmpc_reply *r)
 	case OP_PROBE:
 		if (op->step == ST_PROBE_VERIFY)
 			probe_verify_reply(op, r);
+		else if (op->step == ST_PROBE_APART)
+			probe_apart_reply(op, r);
 		else
 			probe_reply(op, r);
 		break;

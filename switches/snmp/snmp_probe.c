@@ -9,6 +9,7 @@
 #include "snmp_op.h"
 #include "snmp_vendor.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void
@@ -123,6 +124,45 @@ probe_verify_reply(struct op *op, const struct snmpc_reply *r)
 			  "the value written: write access not verified", sw->cfg.name);
 		return;
 	}
+	/*
+	 * Write access confirmed. Then whether the quarantine VLAN keeps its
+	 * hosts apart, where a MIB tells: a Cisco private VLAN's type (domain 1,
+	 * as vtpVlanState). Other switches answer noSuchObject: not told.
+	 */
+	struct snmpc_oid o;
+	uint32_t idx[2] = { 1, (uint32_t)sw->cfg.quarantine_vlan };
+	snmpc_oid_make(&o, CPVLAN_VLAN_TYPE.n, CPVLAN_VLAN_TYPE.len, idx, 2);
+	op_get(op, ST_PROBE_APART, &o, 1);
+}
+
+static const char *
+pvlan_type_name(long t)
+{
+	static const char *const names[] = { "?", "normal", "primary", "isolated", "community",
+					     "twoWayCommunity" };
+	return t >= 1 && t <= 5 ? names[t] : "unknown";
+}
+
+void
+probe_apart_reply(struct op *op, const struct snmpc_reply *r)
+{
+	struct sw *sw = op->sw;
+	const struct snmpc_vb *vb = r->status == SNMPC_OK && r->nvb == 1 ? &r->vb[0] : NULL;
+	enum enf_apart apart = ENF_APART_UNTOLD;
+	char how[160];
+
+	if (vb && vb->type == SNMPC_INTEGER && vb->oid.len == CPVLAN_VLAN_TYPE.len + 2 &&
+	    snmpc_oid_has_prefix(&vb->oid, CPVLAN_VLAN_TYPE.n, CPVLAN_VLAN_TYPE.len)) {
+		apart = vb->i == 3 ? ENF_APART_YES : ENF_APART_NO;
+		snprintf(how, sizeof(how), "quarantine VLAN %d is a private VLAN of type %s (%lld)%s",
+			 (int)sw->cfg.quarantine_vlan, pvlan_type_name((long)vb->i), (long long)vb->i,
+			 apart == ENF_APART_YES ? ": quarantined hosts are kept apart"
+						: ", not isolated: quarantined hosts can reach each other");
+	} else {
+		snprintf(how, sizeof(how), "whether quarantine VLAN %d keeps its hosts apart: not told "
+			 "(no CISCO-PRIVATE-VLAN-MIB answer)", (int)sw->cfg.quarantine_vlan);
+	}
+	op->apart = apart;
 	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back, "
-		  "echoed and read back)", sw->cfg.name);
+		  "echoed and read back); %s", sw->cfg.name, how);
 }

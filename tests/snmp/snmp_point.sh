@@ -53,6 +53,9 @@ lsw_switch_create "$CS" "$NOC" 2 10,999 || exit 1
 lsw_port_add "$CS" 1 10 "$C1" 10.78.0.1/24 || exit 1
 lsw_port_add "$CS" 2 10 "$C2" 10.78.0.2/24 || exit 1
 lsw_port_add "$CS" 3 999 "$CREM" 10.78.0.99/24 || exit 1
+# its quarantine VLAN keeps its ports apart (an isolated private VLAN, the
+# remediation server's port 3 open): the write probe reads it
+lsw_switch_quarantine "$CS" 999 3
 lsw_switch_start "$CS" cisco || exit 1
 # An IOS-like switch: BRIDGE-MIB only per VLAN ("community@VID", v3 context "vlan-VID").
 lsw_switch_create "$IS" "$NOC" 3 10,999 || exit 1
@@ -151,6 +154,15 @@ tool probe-rw "$W/sw.conf" probe
 check "probe with the read-write community: write access confirmed" out_has probe-rw "probe ok"
 tool probe-ro "$W/sw.conf" -o community="$LSW_RO_COMMUNITY" probe
 check "probe with the read-only community: denied, says read-only" out_has probe-ro "probe denied.*read-only"
+# Whether the quarantine VLAN keeps its hosts apart, where a MIB tells (CISCO-PRIVATE-VLAN-MIB)
+check "probe, qbridge switch: whether hosts are kept apart is not told (no private VLAN MIB)" \
+  out_has probe-rw "probe ok: .*whether quarantine VLAN 999 keeps its hosts apart: not told"
+tool probe-cisco "$W/cisco.conf" probe
+check "probe, cisco switch: quarantine VLAN 999 is an isolated private VLAN, hosts kept apart" \
+  out_has probe-cisco "probe ok: .*quarantine VLAN 999 is a private VLAN of type isolated (3): quarantined hosts are kept apart"
+tool probe-ios "$W/ios.conf" probe
+check "probe, ios switch without port isolation: a normal VLAN, hosts can reach each other" \
+  out_has probe-ios "probe ok: .*quarantine VLAN 999 is a private VLAN of type normal (1), not isolated: quarantined hosts can reach each other"
 
 # --- cordon-switch-check: the operator's check, which changes nothing ---
 if [[ -n "$CHECK" ]]; then
@@ -296,7 +308,7 @@ check "isolate h1 and h2 queued together" tool qbmany "$W/sw.conf" many isolate:
   isolate:"$W/qb-h2.loc"
 check "... both moved and read back (bitmaps verified)" \
   test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999 (read back)' "$W/qbmany.out")" = 2
-check "... as one batch (probe 3 requests: GET, SET, read-back GET; then GET, SET, GET)" out_has qbmany "requests=6 "
+check "... as one batch (probe 4 requests: GET, SET, read-back GET, private VLAN GET; then GET, SET, GET)" out_has qbmany "requests=7 "
 check "... egress ports of VLAN 999 are 1, 2 and 3 (E0)" \
   bash -c "[[ '$(lsw_snmp snmpget "$NOC" "$SW" 1.3.6.1.2.1.17.7.1.4.3.1.2.999)' == *'E0'* ]]"
 check "... h2 reaches the remediation server" reach "$H2" 10.77.0.99
@@ -322,7 +334,7 @@ check "cisco: locate c2" tool c2loc "$W/cisco.conf" locate "$MC2" "$W/c2.loc"
 check "cisco: isolate c1 and c2 queued together" tool cmany "$W/cisco.conf" many \
   isolate:"$W/c1.loc" isolate:"$W/c2.loc"
 check "cisco: ... both moved to quarantine" test "$(grep -c 'moved from VLAN 10 to quarantine VLAN 999' "$W/cmany.out")" = 2
-check "cisco: ... as one batch (probe 3 requests, then GET, SET, GET)" out_has cmany "requests=6 "
+check "cisco: ... as one batch (probe 4 requests, then GET, SET, GET)" out_has cmany "requests=7 "
 check "cisco: ... c1 reaches the remediation server" reach "$C1" 10.78.0.99
 check "cisco: ... c2 reaches the remediation server" reach "$C2" 10.78.0.99
 sed 's/^orig_vlan=.*/orig_vlan=555/' "$W/c2.loc" >"$W/c2bad.loc"
@@ -330,7 +342,7 @@ tool cmany2 "$W/cisco.conf" many release:"$W/c1.loc" release:"$W/c2bad.loc"
 check "cisco: a batch with one bad release reports bad-request (exit 16)" test $? = 16
 check "cisco: ... c1 is restored all the same" out_has cmany2 "c1.loc: ok: .*restored from VLAN 999 to VLAN 10"
 check "cisco: ... c2's release is refused by the agent" out_has cmany2 "c2bad.loc: bad-request: .*VLAN 555.*inconsistentValue"
-check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=10 "
+check "cisco: ... after the refused batch SET each port was tried alone" out_has cmany2 "requests=11 "
 check "cisco: ... c2 is still isolated" reach "$C2" 10.78.0.99
 check "cisco: release c2" tool crel2 "$W/cisco.conf" release "$W/c2.loc"
 check "cisco: c1 reaches c2" reach "$C1" 10.78.0.2
