@@ -427,6 +427,15 @@ cordon_release(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	}
 	switch (h.state) {
 	case HS_QUARANTINED:
+		if (h.has_move && !enforcer_busy(c, ip)) {
+			/* enforcer_begin_release refuses it (and starts the check
+			 * that settles the move): say so to the operator. */
+			cordon_follow_settle(c, &h);
+			done_now(done, arg, false, &h, "%s moved to %s %s and that move is not settled "
+			    "yet (the new port could not be read); a check to settle it has started: "
+			    "try again in a few seconds", ipt, h.move.point, h.move.port);
+			return;
+		}
 		break;
 	case HS_FAILED:
 		if (strcmp(h.failed_op, "release") == 0 || h.has_loc)

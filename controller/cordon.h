@@ -224,6 +224,12 @@ void cordon_follow_events(struct cordon *c, const char *point,
 void cordon_follow_all(struct cordon *c);
 /* At start, after cordon_reconcile: queues the hosts whose move was under way. */
 void cordon_follow_resume(struct cordon *c);
+/*
+ * Queues a re-check of the port where `h` is recorded now, so that a move
+ * left unsettled (h->has_move) is settled without waiting for the periodic
+ * check, which may be off (follow.interval = 0).
+ */
+void cordon_follow_settle(struct cordon *c, const struct host_rec *h);
 /* The listener's totals (accepted, rejected), for the figures. */
 void cordon_follow_set_notifications(struct cordon *c, uint64_t accepted, uint64_t rejected);
 void cordon_follow_get_stats(const struct cordon *c, struct cordon_follow_stats *out);

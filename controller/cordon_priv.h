@@ -121,6 +121,8 @@ struct cordon {
 	/* follower.c, made on first use; freed by cordon_free */
 	struct follow_queue *fq;                  /* owned */
 	struct loop_timer *follow_kick;           /* owned: drains the queue from the loop */
+	struct loop_timer *settle_retry;          /* owned: settles unsettled moves again */
+	double settle_delay_s;                    /* its next delay; 0 after a success */
 	struct follow_run run;
 	struct cordon_follow_stats fst;
 	/* enforcer.c: releases waiting for a check to end */

@@ -371,6 +371,7 @@ cordon_free(struct cordon *c)
 	}
 	loop_timer_free(c->deferred_kick);
 	loop_timer_free(c->follow_kick);
+	loop_timer_free(c->settle_retry);
 	follow_queue_free(c->fq);
 	free(c->run.hosts);
 	registry_close(c->reg);

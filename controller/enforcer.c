@@ -668,10 +668,12 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		return defer_release(c, h, actor, reason);
 	if (h->has_move) {
 		/* Releasing the old port only could leave the new one isolated
-		 * with nothing left to undo it. */
-		log_warnx("not releasing %s: its move to %s %s is not settled yet (the next check "
-		    "settles it); try again then", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point,
-		    h->move.port);
+		 * with nothing left to undo it. A check settles the move now, the
+		 * periodic one may be off. */
+		cordon_follow_settle(c, h);
+		log_warnx("not releasing %s: its move to %s %s is not settled yet; a check to settle "
+		    "it has started: try again in a few seconds", ip_to_str(&h->ip, ipt, sizeof(ipt)),
+		    h->move.point, h->move.port);
 		return -1;
 	}
 	if (begin_common(c, h, "release", actor, reason) != 0)

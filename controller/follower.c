@@ -550,6 +550,31 @@ on_released(void *arg, const struct enf_result *res)
 	record_move(o, &h, res->status == ENF_OK, msg);
 }
 
+static void
+settle_retry_fire(void *arg)
+{
+	cordon_follow_resume(arg);
+}
+
+/*
+ * A move could not be settled (its new port unreadable): both ports stay
+ * isolated, and the settling is tried again after the policy's retry delay,
+ * doubling up to retry_max, whether or not a periodic check or a
+ * notification comes (follow.interval may be 0). Returns the delay.
+ */
+static double
+settle_later(struct cordon *c)
+{
+	if (c->settle_retry == NULL &&
+	    (c->settle_retry = loop_timer_new(c->loop, settle_retry_fire, c)) == NULL)
+		return 0;
+	c->settle_delay_s = c->settle_delay_s > 0 ? c->settle_delay_s * 2 : c->conf.retry_initial_s;
+	if (c->settle_delay_s > c->conf.retry_max_s)
+		c->settle_delay_s = c->conf.retry_max_s;
+	loop_timer_arm(c->settle_retry, c->settle_delay_s);
+	return c->settle_delay_s;
+}
+
 /* What the port of an unsettled move has now (check_host). */
 static void
 on_move_checked(void *arg, const struct enf_result *res)
@@ -574,6 +599,7 @@ on_move_checked(void *arg, const struct enf_result *res)
 	snprintf(reason, sizeof(reason), "moved from %s to %s; settling the move", a, b);
 	if (res->status == ENF_OK) {
 		/* The new port was isolated before the stop: finish the move. */
+		c->settle_delay_s = 0;
 		log_notice("follow: %s: %s is isolated as the unsettled move left it; restoring %s",
 		    ipt, b, a);
 		snprintf(msg, sizeof(msg), "found applied: %s", o->to.detail);
@@ -605,8 +631,12 @@ on_move_checked(void *arg, const struct enf_result *res)
 	}
 	c->fst.unknown++;
 	c->fst.check_failures++;
-	log_warnx("follow: %s: cannot read %s to settle its move (%s): %s; %s stays isolated, "
-	    "tried again at the next check", ipt, b, enf_status_name(res->status), res->message, a);
+	{
+		double later = settle_later(c);
+		log_warnx("follow: %s: cannot read %s to settle its move (%s): %s; %s stays isolated, "
+		    "tried again in %.0f s (or at the next check)", ipt, b, enf_status_name(res->status),
+		    res->message, a, later);
+	}
 	op_done(o);
 }
 
@@ -622,6 +652,13 @@ cordon_follow_resume(struct cordon *c)
 		if (k.v[j].has_move)
 			push(c, k.v[j].loc.point, k.v[j].loc.bridge_port);
 	free(k.v);
+}
+
+void
+cordon_follow_settle(struct cordon *c, const struct host_rec *h)
+{
+	if (h->has_loc)
+		push(c, h->loc.point, h->loc.bridge_port);
 }
 
 /* ---- draining the queue ----------------------------------------------------- */

@@ -138,7 +138,7 @@ run_case() {  # run_case LABEL NOTIFY(none|v2c|v3) INTERVAL TARGET_S [FAILPOINT]
   cat > "$TMP/c.conf" <<EOF
 daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock"; http = "127.0.0.1:8477"; };
 sensors = { listen = [ "unix:$TMP/sensor.sock" ]; };
-policy = { probation = 60; };
+policy = { probation = 60; retry_initial = 1; retry_max = 2; };   # unsettled moves tried again after 1, 2, 2 s
 enforcement = ( { name = "access-1"; kind = "snmp-qbridge"; prefixes = [ "10.10.0.0/24" ];
                   address = "$(lsw_switch_addr "$SW")"; community = "$LSW_RW_COMMUNITY";
                   quarantine_vlan = 999; $timing uplinks = [ "swp5" ]; } );
@@ -180,8 +180,24 @@ EOF
     check "$label: ... swp1 still isolated" in_bridge swp1 br999
     check "$label: ... the record still on swp1, the move to swp4 noted (state database)" test \
       "$(sqlite3 "$TMP/state.db" "SELECT loc_port || ' ' || has_move || ' ' || move_port || ' ' || move_orig_vlan FROM hosts WHERE ip = '10.10.0.11'")" = "swp1 1 swp4 10"
-    MOVED_AT=$(date +%s.%N)   # from here: the restart's follow-up
+    # The restart's own settling fails (the switch frozen), and nothing else
+    # would settle it (follow.interval = 0, h1 learnt on swp4 already): a
+    # release is refused, saying so, and starts the check that settles it.
+    local snmpd_pid rel rel_rc
+    snmpd_pid=$(lsw_snmpd_pid "$SW")
+    kill -STOP "$snmpd_pid"
     start_daemon
+    check "$label: ... the restart cannot settle the move while the switch is frozen" \
+      wait_for "$TMP/daemon.log" "follow: 10.10.0.11: cannot read .* to settle its move" 1 20
+    rel=$(ctl release 10.10.0.11 --patched 2>&1); rel_rc=$?
+    echo "  $rel"
+    check "$label: ... a release meanwhile is refused" test "$rel_rc" -ne 0
+    check "$label: ... saying the move is not settled and a check has started" \
+      grep -q "not settled yet .*a check to settle it has started" <<<"$rel"
+    check "$label: ... and that check ran (it too cannot read the frozen switch)" \
+      wait_for "$TMP/daemon.log" "follow: 10.10.0.11: cannot read .* to settle its move" 2 20
+    kill -CONT "$snmpd_pid"
+    MOVED_AT=$(date +%s.%N)   # from here: settled once the switch answers
   fi
   if [[ $notify == none ]]; then tries=$(( (interval + 20) * 10 )); else tries=300; fi
   if wait_until "$tries" followed_to 4; then
