@@ -428,12 +428,17 @@ cordon_release(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	switch (h.state) {
 	case HS_QUARANTINED:
 		if (h.has_move && !enforcer_busy(c, ip)) {
-			/* enforcer_begin_release refuses it (and starts the check
-			 * that settles the move): say so to the operator. */
-			cordon_follow_settle(c, &h);
-			done_now(done, arg, false, &h, "%s moved to %s %s and that move is not settled "
-			    "yet (the new port could not be read); a check to settle it has started: "
-			    "try again in a few seconds", ipt, h.move.point, h.move.port);
+			/* enforcer_begin_release would refuse it: say why to the
+			 * operator, and start the check that settles the move. */
+			char why[200];
+			if (cordon_follow_settle(c, &h, why, sizeof(why)) == 0)
+				done_now(done, arg, false, &h, "%s has a move to %s %s that is not settled "
+				    "yet; a check to settle it has started: try again once it is settled "
+				    "(cordonctl show %s)", ipt, h.move.point, h.move.port, ipt);
+			else
+				done_now(done, arg, false, &h, "%s has a move to %s %s that is not settled "
+				    "and cannot be now (%s); after fixing the ports by hand, cordonctl "
+				    "resolve records what is true", ipt, h.move.point, h.move.port, why);
 			return;
 		}
 		break;
@@ -513,9 +518,13 @@ cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const 
 		done_now(done, arg, false, NULL, "%s is not on record", ipt);
 		return;
 	}
-	if (h.state != HS_FAILED || enforcer_busy(c, ip)) {
-		done_now(done, arg, false, &h, "%s is %s, not failed: only a failed host is resolved",
-		    ipt, enforcer_busy(c, ip) ? "being worked on" : host_state_name(h.state));
+	/* A failed host, or a quarantined one whose move cannot be settled
+	 * (its point gone from the config): the operator fixed the ports. */
+	bool unsettled = h.state == HS_QUARANTINED && h.has_move;
+	if ((h.state != HS_FAILED && !unsettled) || enforcer_busy(c, ip)) {
+		done_now(done, arg, false, &h, "%s is %s, not failed: only a failed host, or a "
+		    "quarantined one with an unsettled move, is resolved", ipt,
+		    enforcer_busy(c, ip) ? "being worked on" : host_state_name(h.state));
 		return;
 	}
 	if (isolated && !h.has_loc) {
@@ -523,7 +532,12 @@ cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const 
 		    " it instead", ipt);
 		return;
 	}
-	snprintf(was, sizeof(was), "was: %s failed: %s", h.failed_op, h.last_error);
+	if (unsettled)
+		snprintf(was, sizeof(was), "was: quarantined, its move to %s %s unsettled", h.move.point,
+		    h.move.port);
+	else
+		snprintf(was, sizeof(was), "was: %s failed: %s", h.failed_op, h.last_error);
+	h.has_move = false;
 	h.state = isolated ? HS_QUARANTINED : HS_CLEAR;
 	if (!isolated)
 		h.has_loc = false;

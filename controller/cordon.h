@@ -227,9 +227,10 @@ void cordon_follow_resume(struct cordon *c);
 /*
  * Queues a re-check of the port where `h` is recorded now, so that a move
  * left unsettled (h->has_move) is settled without waiting for the periodic
- * check, which may be off (follow.interval = 0).
+ * check, which may be off (follow.interval = 0). 0 when queued; -1 when it
+ * cannot be settled now, `why` (of `whylen` bytes) saying why.
  */
-void cordon_follow_settle(struct cordon *c, const struct host_rec *h);
+int cordon_follow_settle(struct cordon *c, const struct host_rec *h, char *why, size_t whylen);
 /* The listener's totals (accepted, rejected), for the figures. */
 void cordon_follow_set_notifications(struct cordon *c, uint64_t accepted, uint64_t rejected);
 void cordon_follow_get_stats(const struct cordon *c, struct cordon_follow_stats *out);

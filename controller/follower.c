@@ -35,6 +35,7 @@
 static void drain(void *arg);
 static void on_located(void *arg, const struct enf_result *res);
 static void on_move_checked(void *arg, const struct enf_result *res);
+static double settle_later(struct cordon *c);
 
 /* The queue and its timer, made on first use. -1 when out of memory. */
 static int
@@ -55,18 +56,22 @@ kick(struct cordon *c)
 		loop_timer_fire(c->follow_kick);
 }
 
-static void
+/* Queues a re-check: 0, or -1 when it could not be queued (logged). */
+static int
 push(struct cordon *c, const char *point, int32_t bridge_port)
 {
 	if (ready(c) != 0) {
 		log_warnx("follow: out of memory: a re-check of %s port %d is not queued", point,
 		    bridge_port);
-		return;
+		return -1;
 	}
-	if (follow_queue_push(c->fq, point, bridge_port) < 0)
+	if (follow_queue_push(c->fq, point, bridge_port) < 0) {
 		log_debug("follow: the queue is full: a re-check of %s port %d is left to the periodic check",
 		    point, bridge_port);
+		return -1;
+	}
 	kick(c);
+	return 0;
 }
 
 /* The quarantined hosts, a copy (owned by the caller), or NULL with n = 0. */
@@ -465,7 +470,8 @@ on_isolated(void *arg, const struct enf_result *res)
 		 * reads the new port and settles it (isolated after all, or not). */
 		c->fst.check_failures++;
 		snprintf(msg, sizeof(msg), "failed (%s): %s; still recorded on %s, which stays isolated; "
-		    "retried at the next check", enf_status_name(res->status), res->message, a);
+		    "tried again in %.0f s (or at the next check)", enf_status_name(res->status),
+		    res->message, a, settle_later(c));
 		log_warnx("ALERT: follow: %s moved to %s but isolating it there %s", ipt, b, msg);
 		cordon_audit(c, "follow", "isolate", &o->ip, "moved", msg);
 		op_done(o);
@@ -490,6 +496,7 @@ record_move(struct op *o, struct host_rec *h, bool restored, const char *detail)
 	char iso[ENF_DETAIL_LEN + 8], rel[ENF_DETAIL_LEN * 2 + 200];
 	struct registry_audit_entry audit[2];
 
+	c->settle_delay_s = 0;   /* a move settled: the next failure starts the backoff afresh */
 	ip_to_str(&o->ip, ipt, sizeof(ipt));
 	mac_text(o->from.host.mac, mac, sizeof(mac));
 	where(&o->from, a, sizeof(a));
@@ -615,6 +622,7 @@ on_move_checked(void *arg, const struct enf_result *res)
 		h.has_move = false;
 		h.next_retry = loop_now();
 		h.updated = loop_now();
+		c->settle_delay_s = 0;
 		if (registry_put(c->reg, &h) != 0) {
 			c->fst.check_failures++;
 			log_warnx("follow: %s: cannot record that the move to %s was not applied: %s", ipt,
@@ -654,11 +662,27 @@ cordon_follow_resume(struct cordon *c)
 	free(k.v);
 }
 
-void
-cordon_follow_settle(struct cordon *c, const struct host_rec *h)
+int
+cordon_follow_settle(struct cordon *c, const struct host_rec *h, char *why, size_t whylen)
 {
-	if (h->has_loc)
-		push(c, h->loc.point, h->loc.bridge_port);
+	if (!h->has_loc || h->state != HS_QUARANTINED) {
+		snprintf(why, whylen, "only a quarantined host's move is settled (this one is %s)",
+		    host_state_name(h->state));
+		return -1;
+	}
+	if (enforcer_point_named(c, h->move.point) < 0) {
+		snprintf(why, whylen, "the point of the move, '%s', is no longer configured", h->move.point);
+		return -1;
+	}
+	if (!h->has_mac) {
+		snprintf(why, whylen, "its MAC is not known");
+		return -1;
+	}
+	if (push(c, h->loc.point, h->loc.bridge_port) != 0) {
+		snprintf(why, whylen, "the follow queue is full or out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- draining the queue ----------------------------------------------------- */
