@@ -193,7 +193,7 @@ EOF
     echo "  $rel"
     check "$label: ... a release meanwhile is refused" test "$rel_rc" -ne 0
     check "$label: ... saying the move is not settled and a check has started" \
-      grep -q "not settled yet .*a check to settle it has started" <<<"$rel"
+      grep -q "not settled yet.*a check to settle it has started" <<<"$rel"
     check "$label: ... and that check ran (it too cannot read the frozen switch)" \
       wait_for "$TMP/daemon.log" "follow: 10.10.0.11: cannot read .* to settle its move" 2 20
     kill -CONT "$snmpd_pid"
