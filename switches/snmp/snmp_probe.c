@@ -148,11 +148,21 @@ probe_apart_reply(struct op *op, const struct snmpc_reply *r)
 {
 	struct sw *sw = op->sw;
 	const struct snmpc_vb *vb = r->status == SNMPC_OK && r->nvb == 1 ? &r->vb[0] : NULL;
+	const size_t len = CPVLAN_VLAN_TYPE.len;
 	enum enf_apart apart = ENF_APART_UNTOLD;
 	char how[160];
 
-	if (vb && vb->type == SNMPC_INTEGER && vb->oid.len == CPVLAN_VLAN_TYPE.len + 2 &&
-	    snmpc_oid_has_prefix(&vb->oid, CPVLAN_VLAN_TYPE.n, CPVLAN_VLAN_TYPE.len)) {
+	if (r->status != SNMPC_OK) {
+		/* A switch that has the MIB may time out: unread, not "not told". */
+		snprintf(how, sizeof(how), "whether quarantine VLAN %d keeps its hosts apart could not be "
+			 "read (%s)", (int)sw->cfg.quarantine_vlan,
+			 r->status == SNMPC_AGENT_ERROR ? snmpc_error_status_name(r->error_status)
+			 : r->status == SNMPC_TIMEOUT ? "no answer"
+			 : r->status == SNMPC_AUTH ? "authentication failure"
+			 : r->status == SNMPC_CANCELLED ? "cancelled" : "not sent");
+	} else if (vb && vb->type == SNMPC_INTEGER && vb->oid.len == len + 2 &&
+		   snmpc_oid_has_prefix(&vb->oid, CPVLAN_VLAN_TYPE.n, len) && vb->oid.n[len] == 1 &&
+		   vb->oid.n[len + 1] == (uint32_t)sw->cfg.quarantine_vlan) {
 		apart = vb->i == 3 ? ENF_APART_YES : ENF_APART_NO;
 		snprintf(how, sizeof(how), "quarantine VLAN %d is a private VLAN of type %s (%lld)%s",
 			 (int)sw->cfg.quarantine_vlan, pvlan_type_name((long)vb->i), (long long)vb->i,
@@ -163,6 +173,6 @@ probe_apart_reply(struct op *op, const struct snmpc_reply *r)
 			 "(no CISCO-PRIVATE-VLAN-MIB answer)", (int)sw->cfg.quarantine_vlan);
 	}
 	op->apart = apart;
-	op_finish(op, ENF_OK, "switch %s: write access confirmed (sysLocation.0 written back, "
-		  "echoed and read back); %s", sw->cfg.name, how);
+	/* What the quarantine does first: the message may be cut at ENF_DETAIL_LEN. */
+	op_finish(op, ENF_OK, "switch %s: write access confirmed; %s", sw->cfg.name, how);
 }
