@@ -125,16 +125,19 @@ lab_stale_cleanup() {
 LAB_NEIGH_SAVED=/run/lock/cordon-lab-neigh-limits
 LAB_NEIGH_LIMITS="gc_thresh1=1024 gc_thresh2=16384 gc_thresh3=32768"
 lab_neigh_limits_raise() {
-  local fam kv key
+  local fam kv key v fams=ipv4
+  # IPv6's tables only where the kernel has IPv6 (the lab's traffic is IPv4)
+  [[ -e /proc/sys/net/ipv6/neigh/default/gc_thresh3 ]] && fams="ipv4 ipv6"
   if [[ ! -s "$LAB_NEIGH_SAVED" ]]; then
-    for fam in ipv4 ipv6; do
+    for fam in $fams; do
       for kv in $LAB_NEIGH_LIMITS; do
         key=net.$fam.neigh.default.${kv%%=*}
-        echo "$key=$(sysctl -n "$key")"
+        v=$(sysctl -n "$key") && [[ -n "$v" ]] || { rm -f "$LAB_NEIGH_SAVED.tmp"; return 1; }
+        echo "$key=$v"
       done
     done >"$LAB_NEIGH_SAVED.tmp" && mv "$LAB_NEIGH_SAVED.tmp" "$LAB_NEIGH_SAVED" || return 1
   fi
-  for fam in ipv4 ipv6; do
+  for fam in $fams; do
     for kv in $LAB_NEIGH_LIMITS; do
       sysctl -qw "net.$fam.neigh.default.$kv" || return 1
     done
