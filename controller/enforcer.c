@@ -668,18 +668,10 @@ enforcer_begin_release(struct cordon *c, struct host_rec *h, const char *actor,
 		return defer_release(c, h, actor, reason);
 	if (h->has_move) {
 		/* Releasing the old port only could leave the new one isolated
-		 * with nothing left to undo it. A check settles the move now, the
-		 * periodic one may be off. */
-		char why[200];
-		if (cordon_follow_settle(c, h, why, sizeof(why)) == 0)
-			log_warnx("not releasing %s: its move to %s %s is not settled yet; a check to "
-			    "settle it has started: try again once it is settled",
-			    ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point, h->move.port);
-		else
-			log_warnx("not releasing %s: its move to %s %s is not settled and cannot be "
-			    "now (%s); after fixing the ports by hand, cordonctl resolve records what "
-			    "is true", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point, h->move.port,
-			    why);
+		 * with nothing left to undo it. The follower settles it (its
+		 * retries, or the check cordon_release starts). */
+		log_warnx("not releasing %s: its move to %s %s is not settled yet; try again once it "
+		    "is settled", ip_to_str(&h->ip, ipt, sizeof(ipt)), h->move.point, h->move.port);
 		return -1;
 	}
 	if (begin_common(c, h, "release", actor, reason) != 0)
