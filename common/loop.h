@@ -7,7 +7,7 @@
  * only the types below.
  *
  * One user registers libevent events of its own on the loop's base
- * (loop_event_base): controller/http.c, which serves HTTP with libevent's
+ * (loop_event_base): controller/http/, which serves HTTP with libevent's
  * evhttp (see there). Only these two files include <event2/...>;
  * scripts/include-graph --check enforces it.
  */
@@ -41,7 +41,7 @@ int loop_run_once(struct loop *l, bool wait);
 int loop_run_for(struct loop *l, double seconds);
 /*
  * The loop's libevent base (borrowed, lives as long as the loop), for
- * controller/http.c only, which hands it to evhttp. Everything else uses the
+ * controller/http/ only, which hands it to evhttp. Everything else uses the
  * functions of this header. Declared opaque here: no libevent header is
  * needed to pass it on.
  */

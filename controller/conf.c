@@ -50,6 +50,10 @@ conf_defaults(struct cordon_conf *c)
 	c->retry_max_s = 300;
 	c->follow.interval_s = 60;
 	c->follow.queue = 1024;
+	c->console.session_idle_s = 1800;
+	c->console.session_max_s = 12 * 3600;
+	c->console.login_failures = 5;
+	c->console.login_window_s = 300;
 }
 
 struct ctx {
@@ -637,6 +641,119 @@ get_secret(struct ctx *x, const config_setting_t *grp, const char *section,
 	return 0;
 }
 
+/* An account's name: letters, digits, '.', '_', '-'; 1 to 32 of them. */
+static bool
+account_name_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= 32 &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static int
+load_accounts(struct ctx *x, const config_setting_t *list, const char *what, bool token,
+    struct conf_console *cc)
+{
+	static const char *const ukeys[] = { "name", "role", "password", NULL };
+	static const char *const tkeys[] = { "name", "role", "sha256", NULL };
+	int i;
+
+	if (!config_setting_is_list(list))
+		return failf(x, list, "console.%s: expected a list ( { name = \"...\"; role = \"viewer\"; %s }, ... )",
+		    what, token ? "sha256 = \"...\";" : "password = \"$y$...\";");
+	for (i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct conf_account *acc;
+		char section[64], role[16] = "", why[300];
+		size_t j;
+
+		snprintf(section, sizeof(section), "console.%s[%d]", what, i);
+		if (!config_setting_is_group(g))
+			return failf(x, g, "%s: expected a group", section);
+		if (cc->naccounts == CONF_MAX_ACCOUNTS)
+			return failf(x, g, "console: at most %d users and tokens in all", CONF_MAX_ACCOUNTS);
+		acc = &cc->accounts[cc->naccounts];
+		memset(acc, 0, sizeof(*acc));
+		acc->token = token;
+		acc->line = (int)config_setting_source_line(g);
+		if (known_keys(x, g, section, token ? tkeys : ukeys) ||
+		    get_string(x, g, section, "name", acc->name, sizeof(acc->name), false) ||
+		    get_string(x, g, section, "role", role, sizeof(role), false) ||
+		    get_secret(x, g, section, token ? "sha256" : "password", acc->secret,
+			sizeof(acc->secret), 1))
+			return -1;
+		if (!acc->name[0])
+			return failf(x, g, "%s: 'name' is required", section);
+		if (!account_name_ok(acc->name))
+			return failf(x, config_setting_get_member(g, "name"),
+			    "%s.name: '%s' must be 1 to 32 letters, digits, '.', '_' or '-'", section, acc->name);
+		for (j = 0; j < cc->naccounts; j++)
+			if (strcmp(cc->accounts[j].name, acc->name) == 0)
+				return failf(x, config_setting_get_member(g, "name"),
+				    "%s.name: '%s' is also the name of the %s at line %d", section, acc->name,
+				    cc->accounts[j].token ? "token" : "user", cc->accounts[j].line);
+		if (strcmp(role, "viewer") == 0)
+			acc->role = CONF_ROLE_VIEWER;
+		else if (strcmp(role, "operator") == 0)
+			acc->role = CONF_ROLE_OPERATOR;
+		else
+			return failf(x, role[0] ? config_setting_get_member(g, "role") : g,
+			    "%s.role: '%s' is not a role (viewer: reads; operator: reads and acts)", section, role);
+		if (!acc->secret[0])
+			return failf(x, g, "%s: '%s' is required", section, token ? "sha256" : "password");
+		if (token) {
+			size_t n = strlen(acc->secret);
+			if (n != SECRET_SHA256_HEX - 1 || strspn(acc->secret, "0123456789abcdef") != n)
+				return failf(x, config_setting_get_member(g, "sha256"),
+				    "%s.sha256: not a SHA-256 in 64 lowercase hex digits (the value is not shown); "
+				    "'cordonctl new-token' makes a token and its digest", section);
+		} else if (secret_hash_usable(acc->secret, why, sizeof(why)) != 0) {
+			return failf(x, config_setting_get_member(g, "password"),
+			    "%s.password: %s (the value is not shown)", section, why);
+		}
+		cc->naccounts++;
+	}
+	return 0;
+}
+
+static int
+load_console(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
+{
+	static const char *const keys[] = { "users", "tokens", "hostnames", "session_idle",
+		"session_max", "login_failures", "login_window", NULL };
+	struct conf_console *cc = &c->console;
+	const config_setting_t *st;
+	size_t i;
+
+	if (!config_setting_is_group(g))
+		return failf(x, g, "console: expected a group { users = ( ... ); tokens = ( ... ); }");
+	if (known_keys(x, g, "console", keys) ||
+	    get_uint(x, g, "console", "session_idle", 60, 86400, &cc->session_idle_s) ||
+	    get_uint(x, g, "console", "session_max", 60, 30 * 86400, &cc->session_max_s) ||
+	    get_uint(x, g, "console", "login_failures", 1, 1000, &cc->login_failures) ||
+	    get_uint(x, g, "console", "login_window", 1, 86400, &cc->login_window_s) ||
+	    get_strings(x, g, "console", "hostnames", &cc->hostnames[0][0], sizeof(cc->hostnames[0]),
+		CONF_MAX_HOSTNAMES, &cc->nhostnames))
+		return -1;
+	for (i = 0; i < cc->nhostnames; i++) {
+		const char *h = cc->hostnames[i];
+		size_t n = strlen(h);
+		unsigned char bin[16];
+		bool name = n > 0 && strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n &&
+		    h[0] != '-' && h[0] != '.';
+		if (!name && inet_pton(AF_INET6, h, bin) != 1)
+			return failf(x, config_setting_get_elem(config_setting_get_member(g, "hostnames"),
+			    (unsigned)i), "console.hostnames[%zu]: '%s' is not a host name or address "
+			    "(no port, no scheme; IPv6 without brackets)", i, h);
+	}
+	if ((st = config_setting_get_member(g, "users")) && load_accounts(x, st, "users", false, cc))
+		return -1;
+	if ((st = config_setting_get_member(g, "tokens")) && load_accounts(x, st, "tokens", true, cc))
+		return -1;
+	return 0;
+}
+
 static int
 load_follow(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
@@ -759,7 +876,7 @@ int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
 	static const char *const sections[] = { "daemon", "sensors", "detectors",
-		"policy", "enforcement", "verification", "follow", "networks", NULL };
+		"policy", "enforcement", "verification", "follow", "networks", "console", NULL };
 	struct ctx x = { path, err, errlen };
 	config_t cfg;
 	const config_setting_t *root, *st;
@@ -799,6 +916,8 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 	if ((st = config_lookup(&cfg, "verification")) && load_verify(&x, st, c))
 		goto out;
 	if ((st = config_lookup(&cfg, "follow")) && load_follow(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "console")) && load_console(&x, st, c))
 		goto out;
 	if (c->follow.listen[0] && !any_point_address(c)) {
 		failf(&x, config_setting_get_member(config_lookup(&cfg, "follow"), "listen"),

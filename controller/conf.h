@@ -15,6 +15,7 @@
 #include "detcfg.h"
 #include "detection.h"
 #include "prefix.h"
+#include "secret.h"
 
 #define CONF_PATH_LEN 256
 #define CONF_MAX_LISTEN 8
@@ -24,6 +25,8 @@
 #define CONF_MAX_VERIFY 8
 #define CONF_MAX_NETWORKS 32
 #define CONF_MAX_SEGMENT_SENSORS 16
+#define CONF_MAX_ACCOUNTS 64
+#define CONF_MAX_HOSTNAMES 8
 #define CONF_DEFAULT_PATH "/etc/cordon/cordon.conf"
 
 /* A backend-specific setting, as text; the backend validates it. */
@@ -96,6 +99,29 @@ struct engine_policy {
 	uint32_t min_probes;      /* evidence.probes must reach this */
 };
 
+/* The console's accounts (console section): who may read and who may act. */
+enum conf_role { CONF_ROLE_VIEWER = 1, CONF_ROLE_OPERATOR = 2 };
+
+struct conf_account {
+	char name[33];
+	enum conf_role role;
+	bool token;                     /* an API token: `secret` is its SHA-256 in hex */
+	char secret[SECRET_HASH_MAX];   /* a user's crypt(3) password hash */
+	int line;
+};
+
+struct conf_console {
+	struct conf_account accounts[CONF_MAX_ACCOUNTS];
+	size_t naccounts;
+	/* Names this server answers to besides its address (Host, Origin). */
+	char hostnames[CONF_MAX_HOSTNAMES][128];
+	size_t nhostnames;
+	uint32_t session_idle_s;
+	uint32_t session_max_s;
+	uint32_t login_failures;        /* failed logins per window, per client and per user */
+	uint32_t login_window_s;
+};
+
 struct cordon_conf {
 	char path[CONF_PATH_LEN];
 	/* daemon */
@@ -141,6 +167,7 @@ struct cordon_conf {
 	struct conf_verify verify[CONF_MAX_VERIFY];
 	size_t nverify;
 	struct conf_follow follow;
+	struct conf_console console;
 };
 
 void conf_defaults(struct cordon_conf *c);

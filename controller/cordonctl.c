@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctl_client.h"
+#include "secret.h"
 
 #define EXIT_USAGE 1
 #define EXIT_UNREACHABLE 2
@@ -57,6 +60,10 @@ usage(FILE *f)
 	    "  breaker                         the circuit breaker: tripped or not, why, hosts held\n"
 	    "  breaker reset --reason TEXT     let Cordon isolate on its own again; held hosts\n"
 	    "                                  with current evidence are isolated\n"
+	    "  hash-password                   read a password on stdin, print its yescrypt hash\n"
+	    "                                  for console.users (no daemon needed)\n"
+	    "  new-token                       print a new API token and its SHA-256 for\n"
+	    "                                  console.tokens (no daemon needed)\n"
 	    "Sockets: -s (default %s, or $CORDON_SOCKET); read-only commands fall back to\n"
 	    "-r (default %s) when the control socket is not open to the caller.\n"
 	    "Exit: 0 done, 1 usage, 2 daemon unreachable, 3 refused or failed, 4 not on record,\n"
@@ -388,6 +395,90 @@ list_pages(struct ctl_client *cl, json_t *req, const char *sock, bool assets)
 	return rc;
 }
 
+/* ---- commands that need no daemon ------------------------------------------------ */
+
+/* One line of stdin without its newline; without echo when it is a terminal. */
+static int
+read_secret_line(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	size_t n;
+	int rc = 0;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		rc = -1;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	if (rc != 0)
+		return -1;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (n == len - 1)
+		return -2;    /* longer than the buffer */
+	return 0;
+}
+
+static int
+hash_password(void)
+{
+	char pw[256], again[256], hash[SECRET_HASH_MAX], why[256];
+	int rc;
+
+	rc = read_secret_line("password: ", pw, sizeof(pw));
+	if (rc == 0 && isatty(STDIN_FILENO)) {
+		rc = read_secret_line("again: ", again, sizeof(again));
+		if (rc == 0 && strcmp(pw, again) != 0) {
+			fprintf(stderr, "cordonctl: hash-password: the two passwords differ\n");
+			rc = 1;
+		}
+		explicit_bzero(again, sizeof(again));
+	}
+	if (rc == 0 && (strlen(pw) < 8)) {
+		fprintf(stderr, "cordonctl: hash-password: a password needs at least 8 characters\n");
+		rc = 1;
+	} else if (rc == -1 || rc == -2) {
+		fprintf(stderr, "cordonctl: hash-password: %s\n", rc == -1 ?
+		    "no password on stdin" : "the password is longer than 254 characters");
+		rc = 1;
+	}
+	if (rc == 0 && secret_hash_password(pw, hash, sizeof(hash), why, sizeof(why)) != 0) {
+		fprintf(stderr, "cordonctl: hash-password: %s\n", why);
+		rc = 1;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	if (rc != 0)
+		return EXIT_USAGE;
+	printf("%s\n", hash);
+	return 0;
+}
+
+static int
+new_token(void)
+{
+	char token[2 * SECRET_TOKEN_BYTES + 1], digest[SECRET_SHA256_HEX];
+
+	if (secret_random_hex(token, SECRET_TOKEN_BYTES) != 0) {
+		fprintf(stderr, "cordonctl: new-token: no random bytes: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	secret_sha256_hex(token, strlen(token), digest);
+	printf("token   %s\nsha256  %s\n", token, digest);
+	printf("# give the token to its user (Authorization: Bearer TOKEN); the config holds only\n"
+	    "# { name = \"...\"; role = \"viewer\"; sha256 = \"%s\"; }\n", digest);
+	explicit_bzero(token, sizeof(token));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +523,13 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	if (strcmp(cmd, "hash-password") == 0 || strcmp(cmd, "new-token") == 0) {
+		if (optind < argc) {
+			fprintf(stderr, "cordonctl: %s takes no arguments\n", cmd);
+			return EXIT_USAGE;
+		}
+		return cmd[0] == 'h' ? hash_password() : new_token();
+	}
 	/* Options may follow the command and its host. */
 	while (optind < argc) {
 		if (argv[optind][0] != '-') {

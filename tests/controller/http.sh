@@ -20,7 +20,7 @@ cleanup() {
   [[ -n "$DPID" ]] && kill -9 "$DPID" 2>/dev/null
   [[ -n "$D2PID" ]] && kill -9 "$D2PID" 2>/dev/null
   ns_remove "$NS"
-  rm -rf "$TMP"
+  [[ -n "${KEEP_TMP:-}" ]] || rm -rf "$TMP"
 }
 on_exit cleanup
 
@@ -69,6 +69,7 @@ get() {
 }
 body() { cat "$TMP/body"; }
 jqb() { jq -e "$@" "$TMP/body" >/dev/null 2>&1; }
+jqs() { jq -e "$1" "$2" >/dev/null 2>&1; }   # jqs FILTER FILE
 metric() {  # metric NAME_WITH_LABELS: its value in the last /metrics body
   N="$1" awk 'index($0, ENVIRON["N"] " ") == 1 { print $NF }' "$TMP/metrics"   # -v would unescape \\
 }
@@ -347,5 +348,188 @@ if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon
 fi
 get /metrics
 check "  and its port is closed" test "$CODE" = 000
+
+
+# --- accounts: console users and tokens ---------------------------------------------------
+# A second run with accounts: Host and Origin checks, logins, sessions and
+# their CSRF token, roles, bearer tokens, login throttling, and actions over
+# HTTP that change the kernel's rules, audited with the account's name.
+PW_ALICE='alice password 1'
+PW_VERA='vera password 22'
+H_ALICE=$(printf '%s\n' "$PW_ALICE" | "$B/cordonctl" hash-password)
+H_VERA=$(printf '%s\n' "$PW_VERA" | "$B/cordonctl" hash-password)
+check "cordonctl hash-password makes a yescrypt hash" grep -q '^\$y\$' <<<"$H_ALICE"
+TOK_FLEET=$("$B/cordonctl" new-token | awk '$1 == "token" {print $2}')
+SHA_FLEET=$(printf '%s' "$TOK_FLEET" | sha256sum | cut -d' ' -f1)
+TOK_GRAF=$("$B/cordonctl" new-token | awk '$1 == "token" {print $2}')
+SHA_GRAF=$(printf '%s' "$TOK_GRAF" | sha256sum | cut -d' ' -f1)
+"$B/cordonctl" new-token > "$TMP/token"
+check "cordonctl new-token prints a 64-digit token and its SHA-256" test \
+  "$(awk '$1 == "sha256" {print $2}' "$TMP/token")" = \
+  "$(printf '%s' "$(awk '$1 == "token" {print $2}' "$TMP/token")" | sha256sum | cut -d' ' -f1)" -a ${#TOK_FLEET} -eq 64
+
+write_accounts_conf() {  # write_accounts_conf FILE [EXTRA CONSOLE LINES]
+  write_conf "$1" "127.0.0.1:$PORT"
+  cat >> "$1" <<EOF
+console = {
+  users = ( { name = "alice"; role = "operator"; password = "$H_ALICE"; },
+            { name = "vera"; role = "viewer"; password = "$H_VERA"; } );
+  tokens = ( { name = "fleet"; role = "operator"; sha256 = "$SHA_FLEET"; },
+             { name = "grafana"; role = "viewer"; sha256 = "$SHA_GRAF"; } );
+  hostnames = [ "noc.example.net" ];
+  login_failures = 3;
+  ${2:-}
+};
+EOF
+}
+bad_console() {  # bad_console CONSOLE-LINE EXPECTED-TEXT
+  write_conf "$TMP/badc.conf" "127.0.0.1:$PORT"
+  printf 'console = {\n  %s\n};\n' "$1" >> "$TMP/badc.conf"
+  local out rc
+  out=$("$B/cordond" -n -f "$TMP/badc.conf" 2>&1); rc=$?
+  if [[ $rc -eq 1 ]] && grep -qF "badc.conf:8: console." <<<"$out" && grep -qF -- "$2" <<<"$out"; then
+    return 0
+  fi
+  echo "  exit $rc: $out"; return 1
+}
+check "cordond -n refuses an MD5 password hash" bad_console \
+  'users = ( { name = "a"; role = "operator"; password = "$1$abc$OGyl6dDvZCDiGmIVbeuCq/"; } );' "not a crypt(3) hash of a strong method"
+check "  and does not show the hash" bad_console \
+  'users = ( { name = "a"; role = "operator"; password = "$1$abc$OGyl6dDvZCDiGmIVbeuCq/"; } );' "(the value is not shown)"
+check "cordond -n refuses a role that is none" bad_console \
+  'users = ( { name = "a"; role = "admin"; password = "'"$H_ALICE"'"; } );' "'admin' is not a role"
+check "cordond -n refuses a token digest that is not SHA-256 hex" bad_console \
+  'tokens = ( { name = "t"; role = "viewer"; sha256 = "abc"; } );' "not a SHA-256"
+check "cordond -n refuses a name used twice" bad_console \
+  'users = ( { name = "a"; role = "viewer"; password = "'"$H_ALICE"'"; } ); tokens = ( { name = "a"; role = "viewer"; sha256 = "'"$SHA_GRAF"'"; } );' "'a' is also the name of the user at line 8"
+check "cordond -n refuses a host name with a port" bad_console 'hostnames = [ "noc:8477" ];' "is not a host name"
+check "cordond -n refuses a URL as a host name" bad_console 'hostnames = [ "http://noc" ];' "is not a host name"
+
+write_accounts_conf "$TMP/acc.conf"
+check "cordond -n accepts users and tokens" "$B/cordond" -n -f "$TMP/acc.conf"
+rm -f "$TMP/ctl.sock"
+"$B/cordond" -d -f "$TMP/acc.conf" >>"$TMP/daemon-acc.log" 2>&1 &
+DPID=$!
+up=0
+for _ in $(seq 50); do
+  get -H "Authorization: Bearer $TOK_GRAF" /metrics
+  [[ "$CODE" == 200 && -S "$TMP/ctl.sock" ]] && { up=1; break; }
+  sleep 0.1
+done
+if [[ $up -ne 1 ]]; then
+  echo "FAIL - the daemon with accounts did not come up:"; tail -5 "$TMP/daemon-acc.log"; exit 1
+fi
+ok "the daemon with accounts serves HTTP"
+
+get -H "Host: rebound.example.org:$PORT" -H "Authorization: Bearer $TOK_GRAF" /api/v1/hosts
+check "Host of another name: 421 (DNS rebinding)" test "$CODE" = 421 && jqb '.error | test("not a name of this server")'
+get -H "Host: noc.example.net:$PORT" -H "Authorization: Bearer $TOK_GRAF" /api/v1/hosts
+check "Host of console.hostnames: 200" test "$CODE" = 200
+get -H "Host: localhost:$PORT" -H "Authorization: Bearer $TOK_GRAF" /api/v1/hosts
+check "Host localhost on a loopback server: 200" test "$CODE" = 200
+resp=$(printf 'GET /api/v1/hosts HTTP/1.0\r\n\r\n' | timeout 5 socat - "TCP:127.0.0.1:$PORT" | head -1)
+check "no Host header: 400 ($resp)" grep -q " 400 " <<<"$resp"
+
+get /api/v1/hosts
+check "no credentials: 401" test "$CODE" = 401 && jqb '.error | test("log in first")'
+get /metrics
+check "  also for /metrics" test "$CODE" = 401
+get -H "Authorization: Bearer 0000" /api/v1/hosts
+check "a wrong token: 401" test "$CODE" = 401
+get -H "Authorization: Bearer $TOK_GRAF" /api/v1/hosts
+check "a viewer token reads the hosts: 200" test "$CODE" = 200
+get -H "Authorization: Bearer $TOK_GRAF" -X POST /api/v1/hosts/10.2.0.9/approve
+check "  but may not act: 403" test "$CODE" = 403 && jqb '.error | test("viewer")'
+
+login() {  # login USER PASSWORD [curl options]: the cookie jar is $TMP/jar.USER
+  local u=$1 p=$2; shift 2
+  get -c "$TMP/jar.$u" -D "$TMP/hdr.$u" -H 'Content-Type: application/json' \
+      -d "$(jq -cn --arg u "$u" --arg p "$p" '{user: $u, password: $p}')" "$@" /api/v1/login
+}
+login alice 'not it'
+check "a wrong password: 401" test "$CODE" = 401 && jqb '.error == "wrong user name or password"'
+login mallory 'anything'
+check "an unknown user: 401, the same answer" test "$CODE" = 401 && jqb '.error == "wrong user name or password"'
+login alice "$PW_ALICE" -H "Origin: http://evil.example"
+check "a login posted from another origin: 403" test "$CODE" = 403
+login alice "$PW_ALICE"
+check "alice logs in: 200, operator" test "$CODE" = 200 && jqb '.user == "alice" and .role == "operator"'
+CSRF=$(jq -r .csrf_token "$TMP/body")
+check "  with a CSRF token" test ${#CSRF} -eq 64
+cookie=$(grep -i '^set-cookie:' "$TMP/hdr.alice" | tr -d '\r')
+check "  session cookie is HttpOnly and SameSite=Strict ($cookie)" \
+  grep -q 'cordon_session=[0-9a-f]\{64\}; Path=/; Max-Age=[0-9]*; HttpOnly; SameSite=Strict' <<<"$cookie"
+grep -q "console: alice (operator) logged in from 127.0.0.1" "$TMP/daemon-acc.log"
+check "  and the log says so" test $? -eq 0
+if grep -qF -- "$PW_ALICE" "$TMP/daemon-acc.log"; then bad "the password is in the daemon's log"; else ok "the password is not in the daemon's log"; fi
+
+A=(-b "$TMP/jar.alice")
+get "${A[@]}" /api/v1/session
+check "GET /api/v1/session with the cookie: alice" test "$CODE" = 200 && jqb --arg c "$CSRF" '.user == "alice" and .csrf_token == $c'
+get "${A[@]}" -X POST -H 'Content-Type: application/json' -d '{"reason":"console test"}' /api/v1/hosts/10.2.0.9/quarantine
+check "POST quarantine with the cookie but no CSRF token: 403" test "$CODE" = 403 && jqb '.error | test("X-CSRF-Token")'
+get "${A[@]}" -X POST -H "X-CSRF-Token: $CSRF" -H "Origin: http://evil.example" -H 'Content-Type: application/json' \
+    -d '{"reason":"console test"}' /api/v1/hosts/10.2.0.9/quarantine
+check "  with the token but from another origin: 403" test "$CODE" = 403 && jqb '.error | test("cross-origin")'
+get "${A[@]}" -X POST -H "X-CSRF-Token: $CSRF" -H 'Content-Type: text/plain' -d '{"reason":"x"}' /api/v1/hosts/10.2.0.9/quarantine
+check "  as text/plain (a form another site can post): 415" test "$CODE" = 415
+ctl --json show 10.2.0.9 > "$TMP/show0" 2>&1
+check "  none of them quarantined 10.2.0.9" jqs '.code == "not-found" or .host.state != "quarantined"' "$TMP/show0"
+get "${A[@]}" -X POST -H "X-CSRF-Token: $CSRF" -H "Origin: http://127.0.0.1:$PORT" -H 'Content-Type: application/json' \
+    -d '{"reason":"console test: <script>alert(1)</script>"}' /api/v1/hosts/10.2.0.9/quarantine
+check "POST quarantine with cookie, CSRF token and our origin: 200" test "$CODE" = 200 && jqb '.ok == true and .host.state == "quarantined"'
+ctl --json show 10.2.0.9 > "$TMP/show"
+check "  the host is quarantined (cordonctl show)" jqs '.host.state == "quarantined"' "$TMP/show"
+check "  audited as user:alice" jqs '[.history[] | select(.actor == "user:alice" and .action == "isolate")] | length >= 1' "$TMP/show"
+get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"reason":"KB5005565 installed"}' \
+    /api/v1/hosts/10.2.0.9/patched
+check "POST /api/v1/hosts/10.2.0.9/patched with an operator token: 200, probation" \
+  test "$CODE" = 200 && jqb '.ok == true and .host.state == "probation"'
+ctl --json show 10.2.0.9 > "$TMP/show"
+check "  audited as token:fleet, the reason kept" \
+  jqs '[.history[] | select(.actor == "token:fleet" and (.reason | test("patched: KB5005565")))] | length >= 1' "$TMP/show"
+get -H "Authorization: Bearer $TOK_FLEET" -X POST /api/v1/hosts/10.2.0.9/patched
+check "  again: 409, the host is no longer quarantined" test "$CODE" = 409 && jqb '.ok == false'
+get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"reason":"x","mac":"zz"}' \
+    /api/v1/hosts/10.2.0.10/quarantine
+check "a bad MAC in the body: 400 naming the field" test "$CODE" = 400 && jqb '.error | test("mac")'
+get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"force":true}' \
+    /api/v1/hosts/10.2.0.10/approve
+check "an unknown field: 400" test "$CODE" = 400 && jqb '.error | test("unknown field")'
+get -H "Authorization: Bearer $TOK_FLEET" /api/v1/hosts/10.2.0.9/patched
+check "GET on an action: 405" test "$CODE" = 405
+
+login vera "$PW_VERA"
+check "vera (viewer) logs in" test "$CODE" = 200 && jqb '.role == "viewer"'
+V_CSRF=$(jq -r .csrf_token "$TMP/body")
+get -b "$TMP/jar.vera" -X POST -H "X-CSRF-Token: $V_CSRF" /api/v1/hosts/10.2.0.9/approve
+check "  a viewer may not approve: 403" test "$CODE" = 403
+
+for i in 1 2 3; do login bob "wrong $i"; done
+check "three wrong passwords for bob: 401 each" test "$CODE" = 401
+login bob "wrong 4"
+check "  the fourth try: 429 with Retry-After" test "$CODE" = 429 && grep -qi '^retry-after: [0-9]' "$TMP/hdr.bob"
+login vera "$PW_VERA"
+check "  another user from the same address still logs in" test "$CODE" = 200
+# So far 6 failures from 127.0.0.1 (a token, alice, mallory, bob x3); an
+# address may fail 4 x login_failures = 12 times.
+for i in 1 2 3 4 5 6; do login "u$i" wrong; done
+login u7 wrong
+check "the 13th failure from one address: 429 for any user" test "$CODE" = 429
+
+login vera "$PW_VERA"
+check "  even with the right password" test "$CODE" = 429
+get "${A[@]}" -X POST /api/v1/logout
+check "logout without the CSRF token: 403" test "$CODE" = 403
+get "${A[@]}" -c "$TMP/jar.alice" -X POST -H "X-CSRF-Token: $CSRF" /api/v1/logout
+check "logout with it: 200" test "$CODE" = 200
+get "${A[@]}" /api/v1/hosts
+check "  the old cookie no longer reads: 401" test "$CODE" = 401
+
+kill "$DPID"; wait "$DPID"; rc=$?; DPID=""
+check "the daemon with accounts stops cleanly (exit $rc)" test $rc -eq 0
+if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon-acc.log"; then
+  bad "sanitizer reports in the daemon's log:"; grep -A5 "Sanitizer\|runtime error" "$TMP/daemon-acc.log" | head -30
+fi
 
 results

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * http: the read-only HTTP API and the Prometheus metrics (see http.h and
- * docs/http-api.md). Every request is answered at once from the registry and
- * the daemon's counters, on the daemon's loop: there is no request state to
- * keep, and a slow client only holds its own connection (evhttp buffers the
- * reply and times idle connections out).
+ * http: the server, its routing and the read API (see http.h and
+ * docs/http-api.md); who is asking is worked out in http_session.c, actions
+ * are in http_act.c. Reads are answered at once from the registry and the
+ * daemon's counters, on the daemon's loop; a login's password check and an
+ * action answer later (struct http_op). A slow client only holds its own
+ * connection (evhttp buffers the reply and times idle connections out).
  *
  * The exception to "only common/loop includes libevent": this module includes
  * evhttp's headers and hands evhttp the loop's base. evhttp is a whole HTTP
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,6 +36,9 @@
 #include "cordon.h"
 #include "ctl_proto.h"
 #include "http.h"
+#include "http_priv.h"
+#include "loop.h"
+#include "passcheck.h"
 #include "log.h"
 
 #define API_HOSTS "/api/v1/hosts"
@@ -43,22 +48,20 @@
 #define HOSTS_MAX_LIMIT 10000
 #define API_EVENTS "/api/v1/events"
 #define METRICS "/metrics"
+#define API_SESSION "/api/v1/session"
+#define API_LOGIN "/api/v1/login"
+#define API_LOGOUT "/api/v1/logout"
 
 /* The same bounds as the control socket's `events` and `show`. */
 #define EVENTS_DEFAULT_LIMIT 100
 #define EVENTS_MAX_LIMIT 10000
 
-/* Requests are a line and a few headers; nothing here reads a body. */
+/* Requests are a line and a few headers; bodies are a login or an action's reason. */
 #define MAX_HEADERS_SIZE 8192
 #define MAX_BODY_SIZE 4096
 #define IDLE_TIMEOUT_S 10
 #define LISTEN_BACKLOG 64
 
-struct http_server {
-	struct cordon *c;           /* borrowed: the daemon owns this server */
-	struct evhttp *http;        /* owned */
-	char listen[128];           /* the configured ADDRESS:PORT, for messages */
-};
 
 /* ---- replies ------------------------------------------------------------- */
 
@@ -69,7 +72,14 @@ status_text(int code)
 	case 200: return "OK";
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 415: return "Unsupported Media Type";
+	case 421: return "Misdirected Request";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
 }
@@ -86,10 +96,11 @@ reply(struct evhttp_request *req, int code, const char *content_type)
 	evhttp_send_reply(req, code, status_text(code), NULL);
 }
 
-/* Sends `o` (consumed) as the JSON body with `code`. */
-static void
-reply_json(struct evhttp_request *req, int code, json_t *o)
+/* Sends `o` (a json_t, consumed) as the JSON body with `code`. */
+void
+http_reply_json(struct evhttp_request *req, int code, void *json)
 {
+	json_t *o = json;
 	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 
@@ -108,8 +119,8 @@ reply_json(struct evhttp_request *req, int code, json_t *o)
 /* Replaces what is not printable ASCII with '?': error messages and logs
  * quote the client's path and parameters, which may hold any byte (and
  * jansson refuses a string that is not UTF-8). */
-static char *
-printable(char *s)
+char *
+http_printable(char *s)
 {
 	char *p;
 
@@ -119,12 +130,8 @@ printable(char *s)
 	return s;
 }
 
-static void
-reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+void
+http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -132,8 +139,8 @@ reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printable(msg);
-	reply_json(req, code, json_pack("{s:s, s:i}", "error", msg, "status", code));
+	http_printable(msg);
+	http_reply_json(req, code, json_pack("{s:s, s:i}", "error", msg, "status", code));
 }
 
 /* ---- query strings --------------------------------------------------------- */
@@ -155,19 +162,19 @@ query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *
 	if (s == NULL || *s == '\0')
 		return 0;
 	if (evhttp_parse_query_str(s, q) != 0) {
-		reply_error(req, 400, "malformed query string");
+		http_reply_error(req, 400, "malformed query string");
 		return -1;
 	}
 	TAILQ_FOREACH(kv, q, next) {
 		for (i = 0; known[i] && strcmp(known[i], kv->key) != 0; i++)
 			;
 		if (known[i] == NULL) {
-			reply_error(req, 400, "unknown parameter '%.64s'", kv->key);
+			http_reply_error(req, 400, "unknown parameter '%.64s'", kv->key);
 			return -1;
 		}
 		for (k2 = TAILQ_NEXT(kv, next); k2; k2 = TAILQ_NEXT(k2, next)) {
 			if (strcmp(k2->key, kv->key) == 0) {
-				reply_error(req, 400, "parameter '%.64s' given twice", kv->key);
+				http_reply_error(req, 400, "parameter '%.64s' given twice", kv->key);
 				return -1;
 			}
 		}
@@ -239,19 +246,19 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 	pg->has_after = false;
 	sv = evhttp_find_header(q, "state");
 	if (sv != NULL && (pg->state = host_state_from_name(sv)) < 0) {
-		reply_error(req, 400, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
+		http_reply_error(req, 400, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
 		    sv);
 		return -1;
 	}
 	sv = evhttp_find_header(q, "limit");
 	if (sv != NULL && parse_int(sv, 1, HOSTS_MAX_LIMIT, &pg->limit) != 0) {
-		reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
+		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
 		return -1;
 	}
 	sv = evhttp_find_header(q, "after");
 	if (sv != NULL) {
 		if (ip_from_str(sv, &pg->after) != 0) {
-			reply_error(req, 400, "after must be an IPv4 or IPv6 address (the last one of the previous page)");
+			http_reply_error(req, 400, "after must be an IPv4 or IPv6 address (the last one of the previous page)");
 			return -1;
 		}
 		pg->has_after = true;
@@ -259,7 +266,7 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 	sv = evhttp_find_header(q, "exposed");
 	if (sv != NULL) {
 		if (parse_int(sv, 1, 65535, &port) != 0) {
-			reply_error(req, 400, "exposed must be a port number from 1 to 65535");
+			http_reply_error(req, 400, "exposed must be a port number from 1 to 65535");
 			return -1;
 		}
 		pg->exposed = (int)port;
@@ -292,12 +299,12 @@ get_host_page(struct http_server *hs, struct evhttp_request *req, bool assets)
 		    collect_host, arr);
 	if (n < 0) {
 		json_decref(arr);
-		reply_error(req, 500, "state database: %s", registry_error(reg));
+		http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
 	if (n == pg.limit && n > 0)
 		next = json_incref(json_object_get(json_array_get(arr, (size_t)n - 1), "ip"));
-	reply_json(req, 200, json_pack("{s:o, s:o}", "hosts", arr, "next", next));
+	http_reply_json(req, 200, json_pack("{s:o, s:o}", "hosts", arr, "next", next));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -321,20 +328,20 @@ get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
 	/* An IPv6 address may come with its colons percent-encoded. */
 	text = evhttp_uridecode(raw, 0, &n);
 	if (text == NULL) {
-		reply_error(req, 500, "out of memory");
+		http_reply_error(req, 500, "out of memory");
 		goto out;
 	}
 	if (n != strlen(text) || ip_from_str(text, &ip) != 0 || ip_is_special(&ip)) {
-		reply_error(req, 400, "'%.64s' is not a unicast IPv4 or IPv6 address", text);
+		http_reply_error(req, 400, "'%.64s' is not a unicast IPv4 or IPv6 address", text);
 		free(text);
 		goto out;
 	}
 	rc = registry_get(reg, &ip, &h);
 	if (rc <= 0) {
 		if (rc < 0)
-			reply_error(req, 500, "state database: %s", registry_error(reg));
+			http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		else
-			reply_error(req, 404, "%s is not on record", text);
+			http_reply_error(req, 404, "%s is not on record", text);
 		free(text);
 		goto out;
 	}
@@ -342,10 +349,10 @@ get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
 	hist = json_array();
 	if (registry_audit_list(reg, &ip, 0, EVENTS_MAX_LIMIT, collect_audit, hist) != 0) {
 		json_decref(hist);
-		reply_error(req, 500, "state database: %s", registry_error(reg));
+		http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
-	reply_json(req, 200, json_pack("{s:o, s:o}", "host", ctl_host_json(&h), "history", hist));
+	http_reply_json(req, 200, json_pack("{s:o, s:o}", "host", ctl_host_json(&h), "history", hist));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -364,13 +371,13 @@ get_events(struct http_server *hs, struct evhttp_request *req)
 		goto out;
 	v = evhttp_find_header(&q, "limit");
 	if (v != NULL && parse_int(v, 1, EVENTS_MAX_LIMIT, &limit) != 0) {
-		reply_error(req, 400, "limit must be a whole number from 1 to %d", EVENTS_MAX_LIMIT);
+		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", EVENTS_MAX_LIMIT);
 		goto out;
 	}
 	v = evhttp_find_header(&q, "after");
 	if (v != NULL) {
 		if (parse_int(v, 0, INT64_MAX, &after) != 0) {
-			reply_error(req, 400, "after must be an event id (a whole number from 0)");
+			http_reply_error(req, 400, "after must be an event id (a whole number from 0)");
 			goto out;
 		}
 	} else {
@@ -378,7 +385,7 @@ get_events(struct http_server *hs, struct evhttp_request *req)
 		 * events` shows them. Audit ids count up from 1 without gaps. */
 		int64_t last = registry_audit_last_id(reg);
 		if (last < 0) {
-			reply_error(req, 500, "state database: %s", registry_error(reg));
+			http_reply_error(req, 500, "state database: %s", registry_error(reg));
 			goto out;
 		}
 		after = last > limit ? last - limit : 0;
@@ -386,10 +393,10 @@ get_events(struct http_server *hs, struct evhttp_request *req)
 	arr = json_array();
 	if (registry_audit_list(reg, NULL, (int64_t)after, (unsigned)limit, collect_audit, arr) != 0) {
 		json_decref(arr);
-		reply_error(req, 500, "state database: %s", registry_error(reg));
+		http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
-	reply_json(req, 200, json_pack("{s:o}", "events", arr));
+	http_reply_json(req, 200, json_pack("{s:o}", "events", arr));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -564,7 +571,142 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/* ---- request bodies and pending requests ----------------------------------------- */
+
+char *
+http_json_body(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	size_t n = evbuffer_get_length(in);
+	char *s;
+
+	/* Only JSON: a form another site posts cannot be application/json
+	 * without the browser asking this server first (CORS), which it never
+	 * allows. */
+	if (n > 0 && (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';'))) {
+		http_reply_error(req, 415, "the body must be Content-Type: application/json");
+		return NULL;
+	}
+	s = malloc(n + 1);
+	if (s == NULL) {
+		http_reply_error(req, 500, "out of memory");
+		return NULL;
+	}
+	if (evbuffer_remove(in, s, n) != (int)n) {
+		free(s);
+		http_reply_error(req, 500, "cannot read the body");
+		return NULL;
+	}
+	s[n] = '\0';
+	if (strlen(s) != n) {
+		explicit_bzero(s, n);
+		free(s);
+		http_reply_error(req, 400, "the body holds a NUL byte");
+		return NULL;
+	}
+	return s;
+}
+
+void
+http_op_free(struct http_op *op)
+{
+	if (op->hs != NULL)
+		LIST_REMOVE(op, entry);
+	free(op);
+}
+
 /* ---- routing -------------------------------------------------------------------- */
+
+enum route {
+	R_HOSTS, R_HOST, R_ASSETS, R_EVENTS, R_METRICS,     /* reads: GET, HEAD */
+	R_SESSION,                                          /* GET */
+	R_LOGIN, R_LOGOUT, R_ACT,                           /* POST */
+};
+
+/* The route of `path`; *rest gets the address of /api/v1/hosts/{ip}[/verb]
+ * (still percent-encoded, the verb cut off into *act). -1 if none. */
+static int
+route_of(const char *path, char *rest, size_t restlen, enum http_action *act)
+{
+	static const struct { const char *verb; enum http_action act; } verbs[] = {
+		{ "patched", HTTP_ACT_PATCHED }, { "approve", HTTP_ACT_APPROVE },
+		{ "quarantine", HTTP_ACT_QUARANTINE },
+	};
+	const char *tail, *slash;
+	size_t i;
+
+	if (strcmp(path, API_HOSTS) == 0)
+		return R_HOSTS;
+	if (strcmp(path, API_ASSETS) == 0)
+		return R_ASSETS;
+	if (strcmp(path, API_EVENTS) == 0)
+		return R_EVENTS;
+	if (strcmp(path, METRICS) == 0)
+		return R_METRICS;
+	if (strcmp(path, API_SESSION) == 0)
+		return R_SESSION;
+	if (strcmp(path, API_LOGIN) == 0)
+		return R_LOGIN;
+	if (strcmp(path, API_LOGOUT) == 0)
+		return R_LOGOUT;
+	if (strncmp(path, API_HOSTS "/", sizeof(API_HOSTS)) != 0)
+		return -1;
+	tail = path + sizeof(API_HOSTS);
+	slash = strchr(tail, '/');
+	if (slash == NULL) {
+		if (*tail == '\0' || strlen(tail) >= restlen)
+			return -1;
+		snprintf(rest, restlen, "%s", tail);
+		return R_HOST;
+	}
+	if (slash == tail || (size_t)(slash - tail) >= restlen)
+		return -1;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(slash + 1, verbs[i].verb) == 0) {
+			memcpy(rest, tail, (size_t)(slash - tail));
+			rest[slash - tail] = '\0';
+			*act = verbs[i].act;
+			return R_ACT;
+		}
+	return -1;
+}
+
+static const char *
+method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_POST: return "POST";
+	default: return "other";
+	}
+}
+
+/*
+ * The Host header must name this server: a page from elsewhere that made its
+ * own name resolve to this address (DNS rebinding) sends its own name. true,
+ * or false after answering.
+ */
+static bool
+host_ok(struct http_server *hs, struct evhttp_request *req)
+{
+	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
+	char shown[128];
+
+	if (host == NULL) {
+		http_reply_error(req, 400, "a Host header is required");
+		return false;
+	}
+	if (!access_host_allowed(hs->acc, host)) {
+		snprintf(shown, sizeof(shown), "%s", host);
+		http_reply_error(req, 421, "Host '%s' is not a name of this server (daemon.http %s, console.hostnames)",
+		    http_printable(shown), hs->listen);
+		return false;
+	}
+	return true;
+}
 
 static void
 on_request(struct evhttp_request *req, void *arg)
@@ -573,48 +715,82 @@ on_request(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type m = evhttp_request_get_command(req);
-	const char *ip = NULL;
-	char shown[256];
-	enum { R_HOSTS, R_HOST, R_ASSETS, R_EVENTS, R_METRICS } route;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct http_caller who;
+	enum http_action act = HTTP_ACT_APPROVE;
+	char rest[256], shown[256];
+	bool post;
+	int route;
 
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (strcmp(path, API_HOSTS) == 0) {
-		route = R_HOSTS;
-	} else if (strncmp(path, API_HOSTS "/", sizeof(API_HOSTS)) == 0 &&
-	    path[sizeof(API_HOSTS)] != '\0' && strchr(path + sizeof(API_HOSTS), '/') == NULL) {
-		route = R_HOST;
-		ip = path + sizeof(API_HOSTS);
-	} else if (strcmp(path, API_ASSETS) == 0) {
-		route = R_ASSETS;
-	} else if (strcmp(path, API_EVENTS) == 0) {
-		route = R_EVENTS;
-	} else if (strcmp(path, METRICS) == 0) {
-		route = R_METRICS;
-	} else {
-		reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, /api/v1/assets, /api/v1/events, /metrics)",
-		    path);
+	if (!host_ok(hs, req))
+		return;
+	route = route_of(path, rest, sizeof(rest), &act);
+	if (route < 0) {
+		snprintf(shown, sizeof(shown), "%s", path);
+		http_reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, "
+		    "/api/v1/hosts/{ip}/{patched,approve,quarantine}, /api/v1/assets, /api/v1/events, "
+		    "/api/v1/session, /api/v1/login, /api/v1/logout, /metrics)", http_printable(shown));
 		return;
 	}
 	/* HEAD is GET without the body (evhttp leaves the body out), as HTTP
-	 * asks of every server; the API never changes anything. */
-	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
-		reply_error(req, 405, "read-only API: only GET is served; act with cordonctl");
+	 * asks of every server. */
+	post = route == R_LOGIN || route == R_LOGOUT || route == R_ACT;
+	if (post ? m != EVHTTP_REQ_POST : (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD)) {
+		evhttp_add_header(out, "Allow", post ? "POST" : "GET, HEAD");
+		http_reply_error(req, 405, "%s is served with %s only", path, post ? "POST" : "GET and HEAD");
 		return;
 	}
+	if (http_identify(hs, req, &who) != 0)
+		return;
 	snprintf(shown, sizeof(shown), "%s", path);
-	log_debug("http: %s %s", m == EVHTTP_REQ_HEAD ? "HEAD" : "GET", printable(shown));
+	log_debug("http: %s %s by %s from %s", method_name(m), http_printable(shown), who.actor, who.client);
+	if (access_required(hs->acc) && who.via == HTTP_ANONYMOUS && route != R_LOGIN &&
+	    route != R_SESSION) {
+		evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"cordon\"");
+		http_reply_error(req, 401, "log in first (POST /api/v1/login) or send Authorization: Bearer TOKEN");
+		return;
+	}
 	switch (route) {
 	case R_HOSTS: get_host_page(hs, req, false); break;
 	case R_ASSETS: get_host_page(hs, req, true); break;
-	case R_HOST: get_host(hs, req, ip); break;
+	case R_HOST: get_host(hs, req, rest); break;
 	case R_EVENTS: get_events(hs, req); break;
 	case R_METRICS: get_metrics(hs, req); break;
+	case R_SESSION: http_session_get(hs, req, &who); break;
+	case R_LOGIN: http_login(hs, req, &who); break;
+	case R_LOGOUT: http_logout(hs, req, &who); break;
+	case R_ACT:
+		if (!access_required(hs->acc)) {
+			http_reply_error(req, 403, "acting over HTTP needs accounts: console.users or "
+			    "console.tokens in %s; until then, act with cordonctl", cordon_conf(hs->c)->path);
+			return;
+		}
+		if (!http_csrf_ok(hs, req, &who))
+			return;
+		if (who.acc->role != CONF_ROLE_OPERATOR) {
+			http_reply_error(req, 403, "%s is a viewer: only an operator may %s a host",
+			    who.actor, http_action_name(act));
+			return;
+		}
+		http_act(hs, req, &who, rest, act);
+		break;
 	}
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
+
+static bool
+console_has_users(const struct conf_console *cc)
+{
+	size_t i;
+
+	for (i = 0; i < cc->naccounts; i++)
+		if (!cc->accounts[i].token)
+			return true;
+	return false;
+}
 
 /* A listening socket on the numeric address, made here rather than by
  * evhttp_bind_socket so that the error says exactly what failed and an IPv6
@@ -693,10 +869,31 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		return NULL;
 	}
 	hs->c = c;
+	LIST_INIT(&hs->ops);
 	snprintf(hs->listen, sizeof(hs->listen), "%s", conf->http_listen);
+	hs->acc = access_new(&conf->console, addr, port, hs->tls);
+	if (hs->acc == NULL) {
+		snprintf(err, errlen, "HTTP API: out of memory");
+		free(hs);
+		return NULL;
+	}
+	if (console_has_users(&conf->console)) {
+		hs->pc = passcheck_new(loop, why, sizeof(why));
+		if (hs->pc == NULL ||
+		    secret_hash_password("not a password of anyone", hs->dummy_hash, sizeof(hs->dummy_hash),
+			why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "HTTP API: password checks: %s", why);
+			passcheck_free(hs->pc);
+			access_free(hs->acc);
+			free(hs);
+			return NULL;
+		}
+	}
 	hs->http = evhttp_new(loop_event_base(loop));
 	if (hs->http == NULL) {
 		snprintf(err, errlen, "HTTP API: out of memory");
+		passcheck_free(hs->pc);
+		access_free(hs->acc);
 		free(hs);
 		return NULL;
 	}
@@ -705,6 +902,8 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		snprintf(err, errlen, "HTTP API: cannot %s on %s (daemon.http in %s): %s", step,
 		    hs->listen, conf->path, strerror(errno));
 		evhttp_free(hs->http);
+		passcheck_free(hs->pc);
+		access_free(hs->acc);
 		free(hs);
 		return NULL;
 	}
@@ -713,6 +912,8 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		 * after taking the socket), and the daemon exits on this error. */
 		snprintf(err, errlen, "HTTP API: cannot serve on %s: out of memory", hs->listen);
 		evhttp_free(hs->http);
+		passcheck_free(hs->pc);
+		access_free(hs->acc);
 		free(hs);
 		return NULL;
 	}
@@ -725,15 +926,34 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	evhttp_set_max_body_size(hs->http, MAX_BODY_SIZE);
 	evhttp_set_timeout(hs->http, IDLE_TIMEOUT_S);
 	evhttp_set_gencb(hs->http, on_request, hs);
-	log_info("HTTP API and metrics on http://%s/ (read-only)", hs->listen);
+	if (access_required(hs->acc))
+		log_info("HTTP API and metrics on http://%s/ (%zu accounts: log in or send a token)",
+		    hs->listen, conf->console.naccounts);
+	else
+		log_info("HTTP API and metrics on http://%s/ (no accounts: read-only, no login)", hs->listen);
 	return hs;
 }
 
 void
 http_stop(struct http_server *hs)
 {
+	struct http_op *op, *next;
+
 	if (hs == NULL)
 		return;
+	/* No password check answers after this. */
+	passcheck_free(hs->pc);
+	for (op = LIST_FIRST(&hs->ops); op; op = next) {
+		next = LIST_NEXT(op, entry);
+		LIST_REMOVE(op, entry);
+		op->hs = NULL;
+		op->req = NULL;       /* evhttp_free frees it */
+		/* An action's answer may still come (cordon_* calls back); its
+		 * callback frees the op then. A login's never will. */
+		if (op->login)
+			free(op);
+	}
 	evhttp_free(hs->http);
+	access_free(hs->acc);
 	free(hs);
 }
