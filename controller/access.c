@@ -13,9 +13,9 @@
 #define MAX_ALLOWED_HOSTS (2 * CONF_MAX_HOSTNAMES + 8)
 #define MAX_FAILURE_RECORDS 512
 
-/* Failed logins of one client address ("c:ADDR") or user name ("u:NAME"). */
+/* Failed logins (and wrong tokens) of one client address or one user. */
 struct failures {
-	char key[80];          /* "" for a free record */
+	char key[64];          /* the client's address; "" for a free record (users: unused) */
 	uint32_t count;
 	double since;          /* start of the counting window */
 };
@@ -25,12 +25,14 @@ struct access {
 	bool tls;
 	char hosts[MAX_ALLOWED_HOSTS][140];   /* Host values accepted, lower case */
 	size_t nhosts;
+	const char *public_url;               /* borrowed from cc; "" for none */
 	struct access_session sessions[ACCESS_MAX_SESSIONS];
-	struct failures fails[MAX_FAILURE_RECORDS];
+	struct failures fails[MAX_FAILURE_RECORDS];      /* per client address */
+	struct failures user_fails[CONF_MAX_ACCOUNTS];   /* per account, as cc->accounts */
 };
 
 static void
-allow_host(struct access *a, const char *fmt, const char *name, uint16_t port)
+allow_host(struct access *a, const char *fmt, const char *name, unsigned port)
 {
 	size_t i;
 
@@ -80,6 +82,10 @@ access_new(const struct conf_console *cc, const char *addr, uint16_t port, bool 
 		allow_name(a, "localhost", port, false);
 	for (i = 0; i < cc->nhostnames; i++)
 		allow_name(a, cc->hostnames[i], port, strchr(cc->hostnames[i], ':') != NULL);
+	/* Behind a proxy, browsers send the proxy's name (conf checked the form). */
+	a->public_url = cc->public_url;
+	if (cc->public_url[0])
+		allow_host(a, "%s", strstr(cc->public_url, "://") + 3, 0);
 	return a;
 }
 
@@ -117,7 +123,11 @@ access_origin_allowed(const struct access *a, const char *origin)
 	const char *scheme = a->tls ? "https://" : "http://";
 	size_t n = strlen(scheme);
 
-	if (origin == NULL || strncasecmp(origin, scheme, n) != 0)
+	if (origin == NULL)
+		return false;
+	if (a->public_url[0] && strcasecmp(origin, a->public_url) == 0)
+		return true;
+	if (strncasecmp(origin, scheme, n) != 0)
 		return false;
 	return access_host_allowed(a, origin + n);
 }
@@ -160,18 +170,31 @@ session_live(const struct access *a, const struct access_session *s, double now)
 struct access_session *
 access_session_open(struct access *a, const struct conf_account *acc, double now)
 {
-	struct access_session *s = NULL;
+	struct access_session *s = NULL, *own = NULL;
+	unsigned n_own = 0;
 	size_t i;
 
+	/* A free slot, unless the account has all its sessions: then its own
+	 * least recently used one goes, never another account's. With
+	 * ACCESS_SESSIONS_PER_ACCOUNT for each of CONF_MAX_ACCOUNTS there is
+	 * always room otherwise. */
 	for (i = 0; i < ACCESS_MAX_SESSIONS; i++) {
 		struct access_session *t = &a->sessions[i];
 		if (!session_live(a, t, now)) {
-			s = t;
-			break;
+			if (s == NULL)
+				s = t;
+			continue;
 		}
-		if (s == NULL || t->last < s->last)
-			s = t;
+		if (t->account == acc) {
+			n_own++;
+			if (own == NULL || t->last < own->last)
+				own = t;
+		}
 	}
+	if (n_own >= ACCESS_SESSIONS_PER_ACCOUNT || s == NULL)
+		s = own;
+	if (s == NULL)
+		return NULL;
 	explicit_bzero(s, sizeof(*s));
 	if (secret_random_hex(s->id, 32) != 0 || secret_random_hex(s->csrf, 32) != 0) {
 		explicit_bzero(s, sizeof(*s));
@@ -226,93 +249,129 @@ access_session_count(const struct access *a, double now)
 
 /* ---- login throttling ------------------------------------------------------ */
 
-static const struct failures *
-failures_find(const struct access *a, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < MAX_FAILURE_RECORDS; i++)
-		if (a->fails[i].key[0] && strcmp(a->fails[i].key, key) == 0)
-			return &a->fails[i];
-	return NULL;
-}
-
 static double
-wait_for(const struct access *a, const char *key, uint32_t limit, double now)
+wait_for(const struct failures *f, uint32_t limit, uint32_t window, double now)
 {
-	const struct failures *f = failures_find(a, key);
 	double end;
 
 	if (f == NULL || f->count < limit)
 		return 0;
-	end = f->since + a->cc->login_window_s;
+	end = f->since + window;
 	return end > now ? end - now : 0;
 }
 
-double
-access_login_wait(const struct access *a, const char *client, const char *user, double now)
+static struct failures *
+client_record(const struct access *a, const char *client)
 {
-	char key[80];
-	double wc, wu;
+	size_t i;
 
-	/* An address may stand for several people (a NAT, a jump host, the
-	 * NOC's own machine): it gets more tries than one user name. */
-	snprintf(key, sizeof(key), "c:%s", client);
-	wc = wait_for(a, key, ACCESS_CLIENT_FAILURES_FACTOR * a->cc->login_failures, now);
-	snprintf(key, sizeof(key), "u:%s", user);
-	wu = wait_for(a, key, a->cc->login_failures, now);
-	return wc > wu ? wc : wu;
+	for (i = 0; i < MAX_FAILURE_RECORDS; i++)
+		if (a->fails[i].key[0] && strcmp(a->fails[i].key, client) == 0)
+			return (struct failures *)&a->fails[i];
+	return NULL;
+}
+
+/* The user's record: one per account, none for a name that is no account
+ * (nobody can log in as it, so there is nothing to guess). */
+static struct failures *
+user_record(const struct access *a, const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < a->cc->naccounts; i++)
+		if (!a->cc->accounts[i].token && strcmp(a->cc->accounts[i].name, user) == 0)
+			return (struct failures *)&a->user_fails[i];
+	return NULL;
+}
+
+static uint32_t
+client_limit(const struct access *a)
+{
+	return ACCESS_CLIENT_FAILURES_FACTOR * a->cc->login_failures;
 }
 
 static void
-count_failure(struct access *a, const char *key, double now)
+count(struct failures *f, uint32_t window, double now)
 {
-	struct failures *f = (struct failures *)failures_find(a, key), *oldest = NULL;
-	size_t i;
-
-	if (f == NULL) {
-		/* A free record, one whose window is over, else the oldest. */
-		for (i = 0; i < MAX_FAILURE_RECORDS && f == NULL; i++) {
-			struct failures *t = &a->fails[i];
-			if (!t->key[0] || now - t->since > a->cc->login_window_s)
-				f = t;
-			else if (oldest == NULL || t->since < oldest->since)
-				oldest = t;
-		}
-		if (f == NULL)
-			f = oldest;
-		memset(f, 0, sizeof(*f));
-		snprintf(f->key, sizeof(f->key), "%s", key);
-		f->since = now;
-	}
-	if (now - f->since > a->cc->login_window_s) {
+	if (f->count == 0 || now - f->since > window) {
 		f->count = 0;
 		f->since = now;
 	}
 	f->count++;
 }
 
-void
-access_login_failed(struct access *a, const char *client, const char *user, double now)
+/*
+ * A client's record, made when missing. The table is bounded: a free or
+ * expired record is taken first, else the oldest one that is not holding
+ * its client back, and only when every record holds a client back the
+ * oldest of all. So junk addresses cannot push out a throttled one.
+ */
+static struct failures *
+client_record_make(struct access *a, const char *client, double now)
 {
-	char key[80];
+	struct failures *f = client_record(a, client), *oldest = NULL, *oldest_held = NULL;
+	uint32_t window = a->cc->login_window_s;
+	size_t i;
 
-	snprintf(key, sizeof(key), "c:%s", client);
-	count_failure(a, key, now);
-	snprintf(key, sizeof(key), "u:%s", user);
-	count_failure(a, key, now);
+	if (f != NULL)
+		return f;
+	for (i = 0; i < MAX_FAILURE_RECORDS && f == NULL; i++) {
+		struct failures *t = &a->fails[i];
+		if (!t->key[0] || now - t->since > window)
+			f = t;
+		else if (wait_for(t, client_limit(a), window, now) > 0)
+			oldest_held = oldest_held == NULL || t->since < oldest_held->since ? t : oldest_held;
+		else
+			oldest = oldest == NULL || t->since < oldest->since ? t : oldest;
+	}
+	if (f == NULL)
+		f = oldest ? oldest : oldest_held;
+	memset(f, 0, sizeof(*f));
+	snprintf(f->key, sizeof(f->key), "%s", client);
+	return f;
+}
+
+double
+access_login_wait(const struct access *a, const char *client, const char *user, double now)
+{
+	uint32_t window = a->cc->login_window_s;
+	double wc = wait_for(client_record(a, client), client_limit(a), window, now);
+	double wu = wait_for(user_record(a, user), a->cc->login_failures, window, now);
+
+	return wc > wu ? wc : wu;
 }
 
 void
-access_login_succeeded(struct access *a, const char *user)
+access_login_attempt(struct access *a, const char *client, const char *user, double now)
 {
-	char key[80];
-	struct failures *f;
+	struct failures *u = user_record(a, user);
 
-	snprintf(key, sizeof(key), "u:%s", user);
-	f = (struct failures *)failures_find(a, key);
-	if (f != NULL)
-		memset(f, 0, sizeof(*f));
+	count(client_record_make(a, client, now), a->cc->login_window_s, now);
+	if (u != NULL)
+		count(u, a->cc->login_window_s, now);
+}
+
+void
+access_login_succeeded(struct access *a, const char *client, const char *user)
+{
+	struct failures *c = client_record(a, client), *u = user_record(a, user);
+
+	if (c != NULL && c->count > 0)
+		c->count--;
+	if (u != NULL)
+		memset(u, 0, sizeof(*u));
+}
+
+double
+access_token_wait(const struct access *a, const char *client, double now)
+{
+	return wait_for(client_record(a, client), client_limit(a), a->cc->login_window_s, now);
+}
+
+void
+access_token_failed(struct access *a, const char *client, double now)
+{
+	count(client_record_make(a, client, now), a->cc->login_window_s, now);
 }
 
 /* ---- cookies ------------------------------------------------------------------ */

@@ -22,7 +22,8 @@
 
 #include "conf.h"
 
-#define ACCESS_MAX_SESSIONS 256
+#define ACCESS_SESSIONS_PER_ACCOUNT 16
+#define ACCESS_MAX_SESSIONS (ACCESS_SESSIONS_PER_ACCOUNT * CONF_MAX_ACCOUNTS)
 #define ACCESS_ID_HEX 65          /* 32 random bytes as hex, and the NUL */
 #define ACCESS_COOKIE "cordon_session"
 /* A client address may fail this many times console.login_failures. */
@@ -62,8 +63,9 @@ const struct conf_account *access_user(const struct access *a, const char *name)
 const struct conf_account *access_token(const struct access *a, const char *token);
 
 /*
- * A new session for `acc`, evicting the least recently used one when all
- * slots are taken. NULL if no random bytes could be had. The pointer stays
+ * A new session for `acc`. An account has at most ACCESS_SESSIONS_PER_ACCOUNT:
+ * beyond, its own least recently used one ends (never another account's).
+ * NULL if no random bytes could be had. The pointer stays
  * valid until the session is closed, expires or is evicted: look it up again
  * (access_session_find) rather than keep it across loop turns.
  */
@@ -77,16 +79,24 @@ void access_session_close(struct access *a, struct access_session *s);
 unsigned access_session_count(const struct access *a, double now);
 
 /*
- * Login throttling. access_login_wait says how many seconds the client at
- * `client` (its address as text) must still wait before a password is
- * checked for `user`: 0 when it may try now. A user name may fail
- * console.login_failures times per console.login_window, an address
- * ACCESS_CLIENT_FAILURES_FACTOR times as many. access_login_failed counts a
- * failure against both; access_login_succeeded forgets the user's failures.
+ * Login throttling. A user (an account) may fail console.login_failures
+ * times per console.login_window; a client address
+ * ACCESS_CLIENT_FAILURES_FACTOR times as many, logins and wrong tokens
+ * together. A name that is no account has no count of its own.
+ *
+ * access_login_wait: seconds the client at `client` (its address as text)
+ * must still wait before a password is checked for `user`; 0: it may try.
+ * access_login_attempt counts the attempt as a failure when its check is
+ * queued, so attempts checked at the same time count too;
+ * access_login_succeeded takes the client's back and forgets the user's.
+ * access_token_wait and access_token_failed: the same for bearer tokens,
+ * against the address only (a token names no user).
  */
 double access_login_wait(const struct access *a, const char *client, const char *user, double now);
-void access_login_failed(struct access *a, const char *client, const char *user, double now);
-void access_login_succeeded(struct access *a, const char *user);
+void access_login_attempt(struct access *a, const char *client, const char *user, double now);
+void access_login_succeeded(struct access *a, const char *client, const char *user);
+double access_token_wait(const struct access *a, const char *client, double now);
+void access_token_failed(struct access *a, const char *client, double now);
 
 /*
  * The value of cookie `name` in a Cookie header ("a=1; b=2"), copied into

@@ -209,6 +209,8 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 	}
 	if (registry_event(c->reg, now, &d->src, det_engine_name(d->engine), json) != 0)
 		log_warnx("cannot store a detection for %s: %s", ipt, registry_error(c->reg));
+	else
+		core_detection_stored(c);
 	decide(c, &h, d, false);
 }
 

@@ -720,7 +720,7 @@ load_accounts(struct ctx *x, const config_setting_t *list, const char *what, boo
 static int
 load_console(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
-	static const char *const keys[] = { "users", "tokens", "hostnames", "session_idle",
+	static const char *const keys[] = { "users", "tokens", "hostnames", "public_url", "session_idle",
 		"session_max", "login_failures", "login_window", NULL };
 	struct conf_console *cc = &c->console;
 	const config_setting_t *st;
@@ -734,8 +734,18 @@ load_console(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_uint(x, g, "console", "login_failures", 1, 1000, &cc->login_failures) ||
 	    get_uint(x, g, "console", "login_window", 1, 86400, &cc->login_window_s) ||
 	    get_strings(x, g, "console", "hostnames", &cc->hostnames[0][0], sizeof(cc->hostnames[0]),
-		CONF_MAX_HOSTNAMES, &cc->nhostnames))
+		CONF_MAX_HOSTNAMES, &cc->nhostnames) ||
+	    get_string(x, g, "console", "public_url", cc->public_url, sizeof(cc->public_url), true))
 		return -1;
+	if (cc->public_url[0]) {
+		const char *u = cc->public_url, *hp = strstr(u, "://");
+		size_t n = hp ? strlen(hp + 3) : 0;
+		if (hp == NULL || (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) || n == 0 ||
+		    strspn(hp + 3, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != n)
+			return failf(x, config_setting_get_member(g, "public_url"),
+			    "console.public_url: '%s' is not SCHEME://HOST[:PORT] (http or https, no path), "
+			    "e.g. \"https://noc.example.net\"", u);
+	}
 	for (i = 0; i < cc->nhostnames; i++) {
 		const char *h = cc->hostnames[i];
 		size_t n = strlen(h);

@@ -116,6 +116,10 @@ struct conf_console {
 	/* Names this server answers to besides its address (Host, Origin). */
 	char hostnames[CONF_MAX_HOSTNAMES][128];
 	size_t nhostnames;
+	/* The origin browsers use when a TLS proxy stands in front, e.g.
+	 * "https://noc.example.net": its Host and Origin are accepted, and
+	 * cookies are Secure when it is https. "" for none. */
+	char public_url[256];
 	uint32_t session_idle_s;
 	uint32_t session_max_s;
 	uint32_t login_failures;        /* failed logins per window, per client and per user */

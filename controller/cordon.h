@@ -235,9 +235,10 @@ int cordon_follow_settle(struct cordon *c, const struct host_rec *h, char *why, 
 void cordon_follow_set_notifications(struct cordon *c, uint64_t accepted, uint64_t rejected);
 void cordon_follow_get_stats(const struct cordon *c, struct cordon_follow_stats *out);
 
-/* Subscribers to audit entries (events --follow): told that new entries
- * exist; they read them from the registry with their own cursor. The
- * second argument is reserved (0). */
+/* Subscribers to audit entries and stored detections (events --follow, the
+ * HTTP event stream): told that new entries or detections exist (detections
+ * within DETECTIONS_TELL_S, in one telling for many); they read them from the
+ * registry with their own cursors. The second argument is reserved (0). */
 typedef void (*cordon_audit_fn)(void *arg, int64_t unused);
 void cordon_subscribe(struct cordon *c, cordon_audit_fn fn, void *arg);
 void cordon_unsubscribe(struct cordon *c, void *arg);

@@ -129,6 +129,9 @@ struct cordon {
 	struct deferred_release *deferred;        /* owned list */
 	struct loop_timer *deferred_kick;         /* owned, made on first use */
 	bool stopping;                            /* cordon_free under way: callbacks write nothing */
+	/* core.c: subscribers hear of stored detections at most this often */
+	struct loop_timer *detections_told;       /* owned, made on first use; armed: a telling is due */
+	bool detections_due;
 };
 
 /* core.c: whether an enforcement operation on `ip` is in flight. */
@@ -172,6 +175,10 @@ void enforcer_inherit_port_config(struct host_rec *h, const struct port_peers *p
 
 /* core.c: tells the audit subscribers that entries were written (by the registry directly). */
 void core_audit_written(struct cordon *c);
+/* A detection was stored: subscribers hear of it within DETECTIONS_TELL_S,
+ * once for all that came meanwhile (an outbreak stores thousands a second). */
+void core_detection_stored(struct cordon *c);
+#define DETECTIONS_TELL_S 0.1
 
 /* core.c */
 /* Hosts copied out of a registry walk (registry_foreach with host_list_add). */

@@ -193,6 +193,27 @@ cordon_audit(struct cordon *c, const char *actor, const char *action,
 	core_audit_written(c);
 }
 
+static void
+tell_detections(void *arg)
+{
+	struct cordon *c = arg;
+
+	c->detections_due = false;
+	core_audit_written(c);
+}
+
+void
+core_detection_stored(struct cordon *c)
+{
+	if (c->detections_due || c->stopping)
+		return;
+	if (c->detections_told == NULL &&
+	    (c->detections_told = loop_timer_new(c->loop, tell_detections, c)) == NULL)
+		return;    /* out of memory: the next audit entry tells */
+	c->detections_due = true;
+	loop_timer_arm(c->detections_told, DETECTIONS_TELL_S);
+}
+
 void
 core_audit_written(struct cordon *c)
 {
@@ -370,6 +391,7 @@ cordon_free(struct cordon *c)
 		free(d);
 	}
 	loop_timer_free(c->deferred_kick);
+	loop_timer_free(c->detections_told);
 	loop_timer_free(c->follow_kick);
 	loop_timer_free(c->settle_retry);
 	follow_queue_free(c->fq);

@@ -150,73 +150,26 @@ follow_cb(void *arg, int64_t unused)
 	    cc->cursor, EVENTS_MAX_LIMIT, send_audit, cc);
 }
 
-/* The breaker as status and `breaker` show it. */
-static json_t *
-breaker_json(const struct cordon_breaker *br)
-{
-	return json_pack("{s:b, s:f, s:s, s:I, s:I}", "tripped", br->tripped, "since", br->since,
-	    "reason", br->reason, "trips", (json_int_t)br->trips, "held", (json_int_t)br->held);
-}
-
 static void
 do_status(struct ctl_conn *cc)
 {
-	struct cordon *c = cc->c;
-	const struct cordon_stats *st = cordon_stats(c);
-	uint64_t counts[HS_COUNT];
-	struct cordon_breaker br;
-	json_t *hosts = json_object();
-	int s;
+	char err[300];
+	json_t *st = ctl_status_json(cc->c, err, sizeof(err)), *o;
 
-	if (registry_count(cordon_registry(c), counts) != 0) {
-		send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
-		json_decref(hosts);
+	if (st == NULL) {
+		send_error(cc, "failed", "%s", err);
 		return;
 	}
-	for (s = 0; s < HS_COUNT; s++)
-		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
-	if (cordon_breaker_state(c, &br) != 0) {
-		send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
-		json_decref(hosts);
-		return;
-	}
-	send_json(cc, json_pack("{s:b, s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "ok", 1, "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
-	    "hosts", hosts, "breaker", breaker_json(&br),
-	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
-	    "isolations_started", (json_int_t)st->isolations_started,
-	    "isolations_ok", (json_int_t)st->isolations_ok,
-	    "isolations_failed", (json_int_t)st->isolations_failed,
-	    "releases_ok", (json_int_t)st->releases_ok,
-	    "releases_failed", (json_int_t)st->releases_failed,
-	    "refused", (json_int_t)st->refused,
-	    "pruned_events", (json_int_t)st->pruned_events,
-	    "pruned_audit", (json_int_t)st->pruned_audit,
-	    "points", (json_int_t)cordon_npoints(c)));
+	o = json_pack("{s:b}", "ok", 1);
+	json_object_update(o, st);
+	json_decref(st);
+	send_json(cc, o);
 }
 
 static void
 do_switches(struct ctl_conn *cc)
 {
-	struct cordon *c = cc->c;
-	const struct cordon_conf *conf = cordon_conf(c);
-	json_t *arr = json_array();
-	size_t i, j;
-
-	for (i = 0; i < cordon_npoints(c); i++) {
-		const struct enf_point *p = cordon_point(c, i);
-		const struct point_stats *ps = cordon_point_stats(c, i);
-		const struct conf_point *cp = conf_point_named(conf, p->name);
-		json_t *pfx = json_array();
-		char buf[64];
-		for (j = 0; cp && j < cp->nprefixes; j++)
-			json_array_append_new(pfx, json_string(prefix_to_str(&cp->prefixes[j], buf, sizeof(buf))));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:f}",
-		    "name", p->name, "kind", p->ops->kind, "prefixes", pfx,
-		    "ok", (json_int_t)ps->ok, "failed", (json_int_t)ps->failed,
-		    "last_error", ps->last_error, "last_latency_ms", ps->last_latency_s * 1000.0));
-	}
-	send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "points", arr));
+	send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "points", ctl_points_json(cc->c)));
 }
 
 static void
@@ -256,7 +209,7 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 			send_error(cc, "failed", "state database: %s", registry_error(cordon_registry(c)));
 			return;
 		}
-		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "breaker", breaker_json(&br)));
+		send_json(cc, json_pack("{s:b, s:o}", "ok", 1, "breaker", ctl_breaker_json(&br)));
 		break;
 	}
 	case CTL_RESOLVE:

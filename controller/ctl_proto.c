@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 #include "ctl_proto.h"
 
+#include "conf.h"
+#include "cordon.h"
+#include "loop.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -292,4 +296,65 @@ ctl_audit_json_new(const struct audit_rec *a)
 	return json_pack("{s:I, s:f, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)a->id,
 	    "time", a->time, "actor", jtext(a->actor), "action", jtext(a->action),
 	    "host", jtext(a->host), "reason", jtext(a->reason), "result", jtext(a->result));
+}
+
+void *
+ctl_breaker_json_new(const struct cordon_breaker *br)
+{
+	return json_pack("{s:b, s:f, s:s, s:I, s:I}", "tripped", br->tripped, "since", br->since,
+	    "reason", br->reason, "trips", (json_int_t)br->trips, "held", (json_int_t)br->held);
+}
+
+void *
+ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
+{
+	const struct cordon_stats *st = cordon_stats(c);
+	uint64_t counts[HS_COUNT];
+	struct cordon_breaker br;
+	json_t *hosts;
+	int s;
+
+	if (registry_count(cordon_registry(c), counts) != 0 || cordon_breaker_state(c, &br) != 0) {
+		snprintf(err, errlen, "state database: %s", registry_error(cordon_registry(c)));
+		return NULL;
+	}
+	hosts = json_object();
+	for (s = 0; s < HS_COUNT; s++)
+		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
+	return json_pack("{s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
+	    "hosts", hosts, "breaker", ctl_breaker_json(&br),
+	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
+	    "isolations_started", (json_int_t)st->isolations_started,
+	    "isolations_ok", (json_int_t)st->isolations_ok,
+	    "isolations_failed", (json_int_t)st->isolations_failed,
+	    "releases_ok", (json_int_t)st->releases_ok,
+	    "releases_failed", (json_int_t)st->releases_failed,
+	    "refused", (json_int_t)st->refused,
+	    "pruned_events", (json_int_t)st->pruned_events,
+	    "pruned_audit", (json_int_t)st->pruned_audit,
+	    "points", (json_int_t)cordon_npoints(c));
+}
+
+void *
+ctl_points_json_new(struct cordon *c)
+{
+	const struct cordon_conf *conf = cordon_conf(c);
+	json_t *arr = json_array();
+	size_t i, j;
+
+	for (i = 0; i < cordon_npoints(c); i++) {
+		const struct enf_point *p = cordon_point(c, i);
+		const struct point_stats *ps = cordon_point_stats(c, i);
+		const struct conf_point *cp = conf_point_named(conf, p->name);
+		json_t *pfx = json_array();
+		char buf[64];
+		for (j = 0; cp && j < cp->nprefixes; j++)
+			json_array_append_new(pfx, json_string(prefix_to_str(&cp->prefixes[j], buf, sizeof(buf))));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:f}",
+		    "name", p->name, "kind", p->ops->kind, "prefixes", pfx,
+		    "ok", (json_int_t)ps->ok, "failed", (json_int_t)ps->failed,
+		    "last_error", ps->last_error, "last_latency_ms", ps->last_latency_s * 1000.0));
+	}
+	return arr;
 }

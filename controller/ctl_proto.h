@@ -60,4 +60,19 @@ void *ctl_asset_json_new(const struct host_rec *h, const struct host_service *s,
 void *ctl_audit_json_new(const struct audit_rec *a);
 #define ctl_audit_json(a) ((json_t *)ctl_audit_json_new(a))
 
+/* The circuit breaker as status and `breaker` show it (struct cordon_breaker). */
+struct cordon_breaker;
+void *ctl_breaker_json_new(const struct cordon_breaker *br);
+#define ctl_breaker_json(br) ((json_t *)ctl_breaker_json_new(br))
+
+/* The daemon's counters and hosts per state, as `status` gives them (without
+ * "ok"); NULL with why in err when the state database cannot be read. */
+struct cordon;
+void *ctl_status_json_new(struct cordon *c, char *err, size_t errlen);
+#define ctl_status_json(c, err, len) ((json_t *)ctl_status_json_new(c, err, len))
+
+/* The enforcement points with their health, as `switches` lists them. */
+void *ctl_points_json_new(struct cordon *c);
+#define ctl_points_json(c) ((json_t *)ctl_points_json_new(c))
+
 #endif

@@ -4,9 +4,8 @@
  *
  * The loop and the worker share only the queue, under one mutex. The worker
  * writes each finished job's pointer to a pipe; the loop reads it back and
- * calls the job's `done` unless it was cancelled, then frees it. A job is
- * freed by the loop only, so a cancelled job stays valid until its pointer
- * comes back through the pipe.
+ * calls the job's `done`, then frees it. passcheck_free drops jobs not yet
+ * answered (their requesters are gone with the server).
  */
 #include "passcheck.h"
 
@@ -26,7 +25,6 @@ struct passcheck_job {
 	char password[256];
 	char hash[SECRET_HASH_MAX];
 	bool matches;
-	bool cancelled;              /* set and read on the loop only */
 	passcheck_done_fn done;
 	void *arg;                   /* borrowed: the requester's */
 };
@@ -82,8 +80,7 @@ on_answers(void *arg)
 		pthread_mutex_lock(&pc->mu);
 		pc->queued--;
 		pthread_mutex_unlock(&pc->mu);
-		if (!job->cancelled)
-			job->done(job->arg, job->matches);
+		job->done(job->arg, job->matches);
 		free(job);
 	}
 }
@@ -159,23 +156,23 @@ passcheck_free(struct passcheck *pc)
 	free(pc);
 }
 
-struct passcheck_job *
+int
 passcheck_start(struct passcheck *pc, const char *password, const char *hash,
     passcheck_done_fn done, void *arg)
 {
 	struct passcheck_job *job;
 
 	if (strlen(password) >= sizeof(job->password) || strlen(hash) >= sizeof(job->hash))
-		return NULL;
+		return -1;
 	pthread_mutex_lock(&pc->mu);
 	if (pc->queued >= PASSCHECK_QUEUE) {
 		pthread_mutex_unlock(&pc->mu);
-		return NULL;
+		return -1;
 	}
 	pthread_mutex_unlock(&pc->mu);
 	job = calloc(1, sizeof(*job));
 	if (job == NULL)
-		return NULL;
+		return -1;
 	snprintf(job->password, sizeof(job->password), "%s", password);
 	snprintf(job->hash, sizeof(job->hash), "%s", hash);
 	job->done = done;
@@ -189,12 +186,5 @@ passcheck_start(struct passcheck *pc, const char *password, const char *hash,
 	pc->tail = job;
 	pthread_cond_signal(&pc->cv);
 	pthread_mutex_unlock(&pc->mu);
-	return job;
-}
-
-void
-passcheck_cancel(struct passcheck_job *job)
-{
-	if (job != NULL)
-		job->cancelled = true;
+	return 0;
 }

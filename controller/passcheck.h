@@ -13,7 +13,6 @@
 
 struct loop;
 struct passcheck;
-struct passcheck_job;   /* one check; owned by the passcheck */
 
 typedef void (*passcheck_done_fn)(void *arg, bool matches);
 
@@ -29,13 +28,11 @@ void passcheck_free(struct passcheck *pc);
 /*
  * Queues a check of `password` against the crypt(3) `hash` (both copied; the
  * password's copy is wiped once checked). `done(arg, matches)` runs later on
- * the loop, never from within this call. Returns a handle for
- * passcheck_cancel, valid until `done` runs, or NULL when the queue is full
- * or memory ran out.
+ * the loop, never from within this call, unless the passcheck is freed first.
+ * Returns 0, or -1 when the queue is full, the password is longer than 255
+ * bytes or memory ran out.
  */
-struct passcheck_job *passcheck_start(struct passcheck *pc, const char *password,
-    const char *hash, passcheck_done_fn done, void *arg);
-/* `done` will not run for this job (its requester went away). */
-void passcheck_cancel(struct passcheck_job *job);
+int passcheck_start(struct passcheck *pc, const char *password, const char *hash,
+    passcheck_done_fn done, void *arg);
 
 #endif

@@ -916,6 +916,111 @@ registry_audit_last_id(struct registry *r)
 	return id;
 }
 
+int
+registry_event_list(struct registry *r, const struct ip_addr *host, int64_t after_id,
+    unsigned limit, registry_event_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	char ip[64];
+	int rc;
+
+	/* The newest `limit` ones are the last of a descending read, put back
+	 * in order by the outer query. */
+	if (sqlite3_prepare_v2(r->db,
+		"SELECT id, time, host, engine, json FROM ("
+		"  SELECT id, time, host, engine, json FROM events"
+		"  WHERE id > ?1 AND (?2 IS NULL OR host = ?2)"
+		"  ORDER BY CASE WHEN ?4 THEN -id ELSE id END LIMIT ?3)"
+		" ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading detections");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, after_id < 0 ? 0 : after_id);
+	if (host)
+		sqlite3_bind_text(st, 2, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, (int)limit);
+	sqlite3_bind_int(st, 4, after_id < 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event_rec e;
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(st, 0);
+		e.time = sqlite3_column_double(st, 1);
+		col_text(st, 2, e.host, sizeof(e.host));
+		col_text(st, 3, e.engine, sizeof(e.engine));
+		e.json = (const char *)sqlite3_column_text(st, 4);
+		if (e.json == NULL)
+			e.json = "{}";
+		if (fn(arg, &e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		set_error(r, "reading detections");
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+registry_event_last_id(struct registry *r)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT COALESCE(MAX(id), 0) FROM events", -1, &st, NULL) != SQLITE_OK) {
+		set_error(r, "reading detections");
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else
+		set_error(r, "reading detections");
+	sqlite3_finalize(st);
+	return id;
+}
+
+int
+registry_histogram(struct registry *r, double since, unsigned bucket_s, unsigned n,
+    uint32_t *detections, uint32_t *isolations)
+{
+	static const char *const sql[2] = {
+		"SELECT CAST((time - ?1) / ?2 AS INTEGER) AS b, COUNT(*) FROM events"
+		" WHERE time >= ?1 AND time < ?3 GROUP BY b",
+		"SELECT CAST((time - ?1) / ?2 AS INTEGER) AS b, COUNT(*) FROM audit"
+		" WHERE time >= ?1 AND time < ?3 AND action = 'isolate' AND result = 'started' GROUP BY b",
+	};
+	uint32_t *out[2] = { detections, isolations };
+	int k;
+
+	memset(detections, 0, n * sizeof(*detections));
+	memset(isolations, 0, n * sizeof(*isolations));
+	for (k = 0; k < 2; k++) {
+		sqlite3_stmt *st;
+		int rc;
+		/* Both tables have an index on time: a range, not a scan. */
+		if (sqlite3_prepare_v2(r->db, sql[k], -1, &st, NULL) != SQLITE_OK) {
+			set_error(r, "counting over time");
+			return -1;
+		}
+		sqlite3_bind_double(st, 1, since);
+		sqlite3_bind_double(st, 2, (double)bucket_s);
+		sqlite3_bind_double(st, 3, since + (double)bucket_s * n);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			sqlite3_int64 b = sqlite3_column_int64(st, 0);
+			if (b >= 0 && b < (sqlite3_int64)n)
+				out[k][b] = (uint32_t)sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			set_error(r, "counting over time");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *
 service_proto_name(uint8_t proto)
 {

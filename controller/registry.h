@@ -189,6 +189,31 @@ typedef int (*registry_audit_fn)(void *arg, const struct audit_rec *a);
 int registry_audit_list(struct registry *r, const struct ip_addr *host,
     int64_t after_id, unsigned limit, registry_audit_fn fn, void *arg);
 
+/* A stored detection (registry_event). */
+struct event_rec {
+	int64_t id;
+	double time;
+	char host[64];
+	char engine[32];
+	const char *json;          /* the detection's JSON line; valid during the callback only */
+};
+typedef int (*registry_event_fn)(void *arg, const struct event_rec *e);
+/*
+ * Stored detections with id > after_id, for one host (NULL: all), oldest
+ * first, at most `limit`. after_id < 0: the newest `limit` ones, oldest first.
+ * Returns 0, or -1 (fn returning non-zero stops the walk, and is not an error).
+ */
+int registry_event_list(struct registry *r, const struct ip_addr *host, int64_t after_id,
+    unsigned limit, registry_event_fn fn, void *arg);
+/* The newest stored detection's id (0 when none), or -1 on error. */
+int64_t registry_event_last_id(struct registry *r);
+/*
+ * Detections stored, and isolations started (audit: isolate/started), in
+ * `n` buckets of `bucket_s` seconds from `since`. 0, or -1.
+ */
+int registry_histogram(struct registry *r, double since, unsigned bucket_s, unsigned n,
+    uint32_t *detections, uint32_t *isolations);
+
 /*
  * Records hosts seen by sensors (the asset list), in one transaction: new
  * hosts are added as observed; known ones get their seen times widened and

@@ -78,6 +78,25 @@ secret_hash_password(const char *password, char *out, size_t outlen, char *why, 
 	return 0;
 }
 
+int
+secret_hash_like(const char *password, const char *like, char *out, size_t outlen,
+    char *why, size_t whylen)
+{
+	struct crypt_data cd;
+	const char *h;
+
+	memset(&cd, 0, sizeof(cd));
+	h = crypt_rn(password, like, &cd, sizeof(cd));
+	if (h == NULL || h[0] == '*' || strlen(h) >= outlen) {
+		explicit_bzero(&cd, sizeof(cd));
+		snprintf(why, whylen, "crypt failed: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(out, outlen, "%s", h);
+	explicit_bzero(&cd, sizeof(cd));
+	return 0;
+}
+
 bool
 secret_password_matches(const char *password, const char *hash)
 {

@@ -30,6 +30,12 @@ int secret_hash_usable(const char *hash, char *why, size_t whylen);
 int secret_hash_password(const char *password, char *out, size_t outlen,
     char *why, size_t whylen);
 
+/* A hash of `password` with the method, cost and salt of `like` (a usable
+ * hash): checking a password against it takes as long as against `like`.
+ * 0, or -1 with why. */
+int secret_hash_like(const char *password, const char *like, char *out, size_t outlen,
+    char *why, size_t whylen);
+
 /* Whether `password` hashes to `hash` (blocking: tens of milliseconds). */
 bool secret_password_matches(const char *password, const char *hash);
 

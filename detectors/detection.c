@@ -369,12 +369,33 @@ out:
 
 /* ---- "seen" reports (the asset list) ------------------------------------------ */
 
+/* JSON's whitespace between tokens. */
+static size_t
+skip_ws(const char *p, size_t i, size_t len)
+{
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i;
+}
+
 bool
 event_line_is_seen(const char *line, size_t len)
 {
-	static const char key[] = "\"type\":\"seen\"";
+	static const char key[] = "\"type\"", value[] = "\"seen\"";
+	const char *p = line, *end = line + len, *k;
 
-	return memmem(line, len, key, sizeof(key) - 1) != NULL;
+	/* "type" : "seen", spaced as any JSON writer may; the full parse
+	 * (seen_from_json or the detection's) judges the rest. */
+	while ((k = memmem(p, (size_t)(end - p), key, sizeof(key) - 1)) != NULL) {
+		size_t i = skip_ws(line, (size_t)(k - line) + sizeof(key) - 1, len);
+		if (i < len && line[i] == ':') {
+			i = skip_ws(line, i + 1, len);
+			if (len - i >= sizeof(value) - 1 && memcmp(line + i, value, sizeof(value) - 1) == 0)
+				return true;
+		}
+		p = k + 1;
+	}
+	return false;
 }
 
 int

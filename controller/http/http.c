@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,6 +37,7 @@
 #include "cordon.h"
 #include "ctl_proto.h"
 #include "http.h"
+#include "http_console.h"
 #include "http_priv.h"
 #include "loop.h"
 #include "passcheck.h"
@@ -51,10 +53,16 @@
 #define API_SESSION "/api/v1/session"
 #define API_LOGIN "/api/v1/login"
 #define API_LOGOUT "/api/v1/logout"
+#define API_OVERVIEW "/api/v1/overview"
+#define API_DETECTIONS "/api/v1/detections"
+#define API_STREAM "/api/v1/stream"
+#define CONSOLE_DIR "/console/"
 
 /* The same bounds as the control socket's `events` and `show`. */
 #define EVENTS_DEFAULT_LIMIT 100
 #define EVENTS_MAX_LIMIT 10000
+/* Detections a host's page shows: the newest. */
+#define HOST_DETECTIONS 100
 
 /* Requests are a line and a few headers; bodies are a login or an action's reason. */
 #define MAX_HEADERS_SIZE 8192
@@ -150,8 +158,8 @@ http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
  * evhttp_clear_headers) and checks that every parameter is one of `known`
  * (NULL-terminated) and given once. Returns 0, or -1 after answering 400.
  */
-static int
-query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *known)
+int
+http_query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *known)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *s = uri ? evhttp_uri_get_query(uri) : NULL;
@@ -183,8 +191,8 @@ query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *
 }
 
 /* A whole decimal number from lo to hi. Returns 0, or -1. */
-static int
-parse_int(const char *s, long long lo, long long hi, long long *out)
+int
+http_parse_int(const char *s, long long lo, long long hi, long long *out)
 {
 	char *end;
 	long long v;
@@ -251,7 +259,7 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 		return -1;
 	}
 	sv = evhttp_find_header(q, "limit");
-	if (sv != NULL && parse_int(sv, 1, HOSTS_MAX_LIMIT, &pg->limit) != 0) {
+	if (sv != NULL && http_parse_int(sv, 1, HOSTS_MAX_LIMIT, &pg->limit) != 0) {
 		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
 		return -1;
 	}
@@ -265,7 +273,7 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 	}
 	sv = evhttp_find_header(q, "exposed");
 	if (sv != NULL) {
-		if (parse_int(sv, 1, 65535, &port) != 0) {
+		if (http_parse_int(sv, 1, 65535, &port) != 0) {
 			http_reply_error(req, 400, "exposed must be a port number from 1 to 65535");
 			return -1;
 		}
@@ -278,17 +286,43 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 static void
 get_host_page(struct http_server *hs, struct evhttp_request *req, bool assets)
 {
-	static const char *const known_hosts[] = { "state", "after", "limit", NULL };
+	static const char *const known_hosts[] = { "state", "after", "limit", "mac", NULL };
 	static const char *const known_assets[] = { "state", "after", "limit", "exposed", NULL };
 	struct registry *reg = cordon_registry(hs->c);
 	struct evkeyvalq q;
 	struct host_page pg;
 	json_t *arr, *next = json_null();
+	const char *mac;
 	int n;
 
-	if (query_parse(req, &q, assets ? known_assets : known_hosts) != 0 ||
+	if (http_query_parse(req, &q, assets ? known_assets : known_hosts) != 0 ||
 	    host_page_parse(req, &q, &pg) != 0)
 		goto out;
+	mac = assets ? NULL : evhttp_find_header(&q, "mac");
+	if (mac != NULL) {
+		/* The console's search by MAC: the host seen last with it. */
+		unsigned m[6];
+		uint8_t b[6];
+		struct host_rec h;
+		int k, used = 0, rc;
+		if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		    &used) != 6 || used != 17 || mac[17] != '\0') {
+			http_reply_error(req, 400, "mac must be aa:bb:cc:dd:ee:ff");
+			goto out;
+		}
+		for (k = 0; k < 6; k++)
+			b[k] = (uint8_t)m[k];
+		rc = registry_find_mac(reg, b, NULL, &h);
+		if (rc < 0) {
+			http_reply_error(req, 500, "state database: %s", registry_error(reg));
+			goto out;
+		}
+		arr = json_array();
+		if (rc > 0 && (pg.state < 0 || (int)h.state == pg.state))
+			json_array_append_new(arr, ctl_host_json(&h));
+		http_reply_json(req, 200, json_pack("{s:o, s:n}", "hosts", arr, "next"));
+		goto out;
+	}
 	/* A page at a time: the daemon never holds the whole table. */
 	arr = json_array();
 	if (assets)
@@ -309,6 +343,42 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/* The address just before `ip` in the registry's order (its 16 bytes, big
+ * endian): a page after it starts at `ip`. false for the very first address. */
+static bool
+ip_before(const struct ip_addr *ip, struct ip_addr *out)
+{
+	int i;
+
+	*out = *ip;
+	for (i = 15; i >= 0; i--) {
+		if (out->b[i]-- != 0)
+			return true;
+	}
+	return false;
+}
+
+struct own_services {
+	const struct ip_addr *ip;
+	json_t *arr;
+};
+
+/* The services of the host asked for, from a one-host asset page that
+ * starts at its address. */
+static int
+collect_own_services(void *arg, const struct host_rec *h, const struct host_service *s, size_t n)
+{
+	struct own_services *o = arg;
+	json_t *a;
+
+	if (memcmp(&h->ip, o->ip, sizeof(h->ip)) != 0)
+		return 0;
+	a = ctl_asset_json(h, s, n);
+	json_array_extend(o->arr, json_object_get(a, "services"));
+	json_decref(a);
+	return 0;
+}
+
 /* `raw` is the path after "/api/v1/hosts/", still percent-encoded. */
 static void
 get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
@@ -318,12 +388,14 @@ get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
 	struct evkeyvalq q;
 	struct host_rec h;
 	struct ip_addr ip;
-	json_t *hist;
+	json_t *hist, *dets, *services;
+	struct own_services own;
+	struct ip_addr before;
 	size_t n = 0;
 	char *text;
 	int rc;
 
-	if (query_parse(req, &q, known) != 0)
+	if (http_query_parse(req, &q, known) != 0)
 		goto out;
 	/* An IPv6 address may come with its colons percent-encoded. */
 	text = evhttp_uridecode(raw, 0, &n);
@@ -352,7 +424,21 @@ get_host(struct http_server *hs, struct evhttp_request *req, const char *raw)
 		http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
 	}
-	http_reply_json(req, 200, json_pack("{s:o, s:o}", "host", ctl_host_json(&h), "history", hist));
+	dets = json_array();
+	services = json_array();
+	own.ip = &ip;
+	own.arr = services;
+	if (registry_event_list(reg, &ip, -1, HOST_DETECTIONS, http_collect_detection, dets) != 0 ||
+	    registry_assets_page(reg, -1, -1, ip_before(&ip, &before) ? &before : NULL, 1,
+		collect_own_services, &own) < 0) {
+		json_decref(hist);
+		json_decref(dets);
+		json_decref(services);
+		http_reply_error(req, 500, "state database: %s", registry_error(reg));
+		goto out;
+	}
+	http_reply_json(req, 200, json_pack("{s:o, s:o, s:o, s:o}", "host", ctl_host_json(&h),
+	    "history", hist, "detections", dets, "services", services));
 out:
 	evhttp_clear_headers(&q);
 }
@@ -367,16 +453,16 @@ get_events(struct http_server *hs, struct evhttp_request *req)
 	long long limit = EVENTS_DEFAULT_LIMIT, after;
 	json_t *arr;
 
-	if (query_parse(req, &q, known) != 0)
+	if (http_query_parse(req, &q, known) != 0)
 		goto out;
 	v = evhttp_find_header(&q, "limit");
-	if (v != NULL && parse_int(v, 1, EVENTS_MAX_LIMIT, &limit) != 0) {
+	if (v != NULL && http_parse_int(v, 1, EVENTS_MAX_LIMIT, &limit) != 0) {
 		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", EVENTS_MAX_LIMIT);
 		goto out;
 	}
 	v = evhttp_find_header(&q, "after");
 	if (v != NULL) {
-		if (parse_int(v, 0, INT64_MAX, &after) != 0) {
+		if (http_parse_int(v, 0, INT64_MAX, &after) != 0) {
 			http_reply_error(req, 400, "after must be an event id (a whole number from 0)");
 			goto out;
 		}
@@ -500,7 +586,7 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	size_t i, np = cordon_npoints(c);
 	int s;
 
-	if (query_parse(req, &q, known) != 0)
+	if (http_query_parse(req, &q, known) != 0)
 		goto out;
 	/* Count first: a scrape that cannot read the hosts fails as a whole
 	 * rather than reporting zero quarantined hosts. */
@@ -621,6 +707,8 @@ http_op_free(struct http_op *op)
 
 enum route {
 	R_HOSTS, R_HOST, R_ASSETS, R_EVENTS, R_METRICS,     /* reads: GET, HEAD */
+	R_OVERVIEW, R_DETECTIONS, R_STREAM,
+	R_CONSOLE,                                          /* the console's files: anyone */
 	R_SESSION,                                          /* GET */
 	R_LOGIN, R_LOGOUT, R_ACT,                           /* POST */
 };
@@ -647,6 +735,21 @@ route_of(const char *path, char *rest, size_t restlen, enum http_action *act)
 		return R_METRICS;
 	if (strcmp(path, API_SESSION) == 0)
 		return R_SESSION;
+	if (strcmp(path, API_OVERVIEW) == 0)
+		return R_OVERVIEW;
+	if (strcmp(path, API_DETECTIONS) == 0)
+		return R_DETECTIONS;
+	if (strcmp(path, API_STREAM) == 0)
+		return R_STREAM;
+	if (strcmp(path, "/") == 0 || strcmp(path, CONSOLE_DIR) == 0) {
+		snprintf(rest, restlen, "index.html");
+		return R_CONSOLE;
+	}
+	if (strncmp(path, CONSOLE_DIR, sizeof(CONSOLE_DIR) - 1) == 0 &&
+	    strlen(path + sizeof(CONSOLE_DIR) - 1) < restlen) {
+		snprintf(rest, restlen, "%s", path + sizeof(CONSOLE_DIR) - 1);
+		return R_CONSOLE;
+	}
 	if (strcmp(path, API_LOGIN) == 0)
 		return R_LOGIN;
 	if (strcmp(path, API_LOGOUT) == 0)
@@ -731,7 +834,8 @@ on_request(struct evhttp_request *req, void *arg)
 		snprintf(shown, sizeof(shown), "%s", path);
 		http_reply_error(req, 404, "no such endpoint '%.128s' (/api/v1/hosts, /api/v1/hosts/{ip}, "
 		    "/api/v1/hosts/{ip}/{patched,approve,quarantine}, /api/v1/assets, /api/v1/events, "
-		    "/api/v1/session, /api/v1/login, /api/v1/logout, /metrics)", http_printable(shown));
+		    "/api/v1/detections, /api/v1/overview, /api/v1/stream, /api/v1/session, /api/v1/login, "
+		    "/api/v1/logout, /metrics, /console/)", http_printable(shown));
 		return;
 	}
 	/* HEAD is GET without the body (evhttp leaves the body out), as HTTP
@@ -746,8 +850,10 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	snprintf(shown, sizeof(shown), "%s", path);
 	log_debug("http: %s %s by %s from %s", method_name(m), http_printable(shown), who.actor, who.client);
+	/* The console's files hold nothing of the network's: its page asks who
+	 * is there (GET /api/v1/session) and shows the login form. */
 	if (access_required(hs->acc) && who.via == HTTP_ANONYMOUS && route != R_LOGIN &&
-	    route != R_SESSION) {
+	    route != R_SESSION && route != R_CONSOLE) {
 		evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"cordon\"");
 		http_reply_error(req, 401, "log in first (POST /api/v1/login) or send Authorization: Bearer TOKEN");
 		return;
@@ -759,6 +865,10 @@ on_request(struct evhttp_request *req, void *arg)
 	case R_EVENTS: get_events(hs, req); break;
 	case R_METRICS: get_metrics(hs, req); break;
 	case R_SESSION: http_session_get(hs, req, &who); break;
+	case R_OVERVIEW: http_overview(hs, req); break;
+	case R_DETECTIONS: http_detections(hs, req); break;
+	case R_STREAM: http_stream(hs, req, &who); break;
+	case R_CONSOLE: http_console_file(hs, req, rest); break;
 	case R_LOGIN: http_login(hs, req, &who); break;
 	case R_LOGOUT: http_logout(hs, req, &who); break;
 	case R_ACT:
@@ -781,15 +891,25 @@ on_request(struct evhttp_request *req, void *arg)
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
-static bool
-console_has_users(const struct conf_console *cc)
+/* jansson's memory, wiped before it goes back: login bodies pass through
+ * its parser, which keeps its own copies of the text (the password). */
+static void
+json_free_wiped(void *p)
+{
+	if (p != NULL)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+static const struct conf_account *
+console_first_user(const struct conf_console *cc)
 {
 	size_t i;
 
 	for (i = 0; i < cc->naccounts; i++)
 		if (!cc->accounts[i].token)
-			return true;
-	return false;
+			return &cc->accounts[i];
+	return NULL;
 }
 
 /* A listening socket on the numeric address, made here rather than by
@@ -855,6 +975,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	const struct cordon_conf *conf = cordon_conf(c);
 	struct http_server *hs;
 	char addr[INET6_ADDRSTRLEN], why[256];
+	const struct conf_account *first_user;
 	const char *step = "";
 	uint16_t port;
 	int fd;
@@ -869,18 +990,26 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		return NULL;
 	}
 	hs->c = c;
+	hs->loop = loop;
 	LIST_INIT(&hs->ops);
+	LIST_INIT(&hs->streams);
 	snprintf(hs->listen, sizeof(hs->listen), "%s", conf->http_listen);
-	hs->acc = access_new(&conf->console, addr, port, hs->tls);
+	/* Cookies only over TLS once browsers reach the console by https. */
+	hs->secure_cookies = strncmp(conf->console.public_url, "https://", 8) == 0;
+	hs->acc = access_new(&conf->console, addr, port, false);
 	if (hs->acc == NULL) {
 		snprintf(err, errlen, "HTTP API: out of memory");
 		free(hs);
 		return NULL;
 	}
-	if (console_has_users(&conf->console)) {
+	if ((first_user = console_first_user(&conf->console)) != NULL) {
+		json_set_alloc_funcs(malloc, json_free_wiped);
+		char nonce[33];
 		hs->pc = passcheck_new(loop, why, sizeof(why));
-		if (hs->pc == NULL ||
-		    secret_hash_password("not a password of anyone", hs->dummy_hash, sizeof(hs->dummy_hash),
+		/* Unknown names are checked against this: the same method and cost
+		 * as a real user's hash, and a password nobody knows. */
+		if (hs->pc == NULL || secret_random_hex(nonce, 16) != 0 ||
+		    secret_hash_like(nonce, first_user->secret, hs->dummy_hash, sizeof(hs->dummy_hash),
 			why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "HTTP API: password checks: %s", why);
 			passcheck_free(hs->pc);
@@ -941,8 +1070,9 @@ http_stop(struct http_server *hs)
 
 	if (hs == NULL)
 		return;
-	/* No password check answers after this. */
+	/* No password check answers after this, and no stream waits for news. */
 	passcheck_free(hs->pc);
+	http_streams_close(hs);
 	for (op = LIST_FIRST(&hs->ops); op; op = next) {
 		next = LIST_NEXT(op, entry);
 		LIST_REMOVE(op, entry);

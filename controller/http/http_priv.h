@@ -16,8 +16,10 @@
 #include "conf.h"
 
 struct cordon;
+struct loop;
 struct passcheck;
-struct passcheck_job;
+struct http_stream;
+struct evkeyvalq;
 
 /* A request answered later: a login's password check, an operator's action. */
 struct http_op {
@@ -25,7 +27,6 @@ struct http_op {
 	struct http_server *hs;          /* NULL once the server has stopped */
 	struct evhttp_request *req;      /* NULL once the server has stopped */
 	bool login;
-	struct passcheck_job *job;       /* login: the check under way */
 	const struct conf_account *acc;  /* login: the user, NULL when unknown */
 	char user[65];                   /* login: the name given, printable */
 	char client[64];
@@ -33,13 +34,16 @@ struct http_op {
 
 struct http_server {
 	struct cordon *c;                /* borrowed: the daemon owns this server */
+	struct loop *loop;               /* borrowed: the daemon's */
 	struct evhttp *http;             /* owned */
 	char listen[128];                /* the configured ADDRESS:PORT, for messages */
 	struct access *acc;              /* owned */
 	struct passcheck *pc;            /* owned; NULL without user accounts */
 	char dummy_hash[SECRET_HASH_MAX];   /* checked for unknown users: same time taken */
-	bool tls;
+	bool secure_cookies;               /* browsers come by https (console.public_url) */
 	LIST_HEAD(, http_op) ops;        /* requests answered later */
+	LIST_HEAD(, http_stream) streams;   /* open event streams (http_console.c), owned */
+	unsigned nstreams;
 };
 
 /* Who is asking (http_identify). */
@@ -62,6 +66,12 @@ char *http_printable(char *s);
  * frees), or NULL after answering 400/415/500. Empty bodies give "". */
 char *http_json_body(struct evhttp_request *req);
 void http_op_free(struct http_op *op);
+/* Parses the query into q (the caller clears it with evhttp_clear_headers)
+ * and checks that each parameter is one of `known` (NULL-terminated), given
+ * once. 0, or -1 after answering 400. */
+int http_query_parse(struct evhttp_request *req, struct evkeyvalq *q, const char *const *known);
+/* A whole decimal number from lo to hi into *out: 0, or -1. */
+int http_parse_int(const char *s, long long lo, long long hi, long long *out);
 
 /* ---- http_session.c ---- */
 /*

@@ -28,9 +28,6 @@
 #include "loop.h"
 #include "passcheck.h"
 
-/* What failed bearer tokens count against, next to the client's address. */
-#define TOKEN_THROTTLE_KEY "(token)"
-
 static void
 peer(struct evhttp_request *req, char *out, size_t outlen)
 {
@@ -71,7 +68,7 @@ http_identify(struct http_server *hs, struct evhttp_request *req, struct http_ca
 			http_reply_error(req, 401, "Authorization: only 'Bearer TOKEN' is accepted");
 			return -1;
 		}
-		wait = access_login_wait(hs->acc, who->client, TOKEN_THROTTLE_KEY, now);
+		wait = access_token_wait(hs->acc, who->client, now);
 		if (wait > 0) {
 			retry_after(req, wait);
 			http_reply_error(req, 429, "too many wrong tokens from %s; try again in %.0f s",
@@ -80,7 +77,7 @@ http_identify(struct http_server *hs, struct evhttp_request *req, struct http_ca
 		}
 		who->acc = access_token(hs->acc, authz + 7);
 		if (who->acc == NULL) {
-			access_login_failed(hs->acc, who->client, TOKEN_THROTTLE_KEY, now);
+			access_token_failed(hs->acc, who->client, now);
 			log_warnx("http: a wrong API token from %s", who->client);
 			evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 			    "Bearer realm=\"cordon\"");
@@ -162,7 +159,7 @@ set_cookie(struct http_server *hs, struct evhttp_request *req, const char *value
 	char v[256];
 
 	snprintf(v, sizeof(v), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-	    ACCESS_COOKIE, value, max_age, hs->tls ? "; Secure" : "");
+	    ACCESS_COOKIE, value, max_age, hs->secure_cookies ? "; Secure" : "");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", v);
 	explicit_bzero(v, sizeof(v));
 }
@@ -176,15 +173,14 @@ login_checked(void *arg, bool matches)
 	struct access_session *s;
 	double now = loop_now();
 
-	op->job = NULL;
 	if (!matches || op->acc == NULL) {
-		access_login_failed(hs->acc, op->client, op->user, now);
+		/* Counted when the check was queued (access_login_attempt). */
 		log_warnx("console: failed login as '%s' from %s", op->user, op->client);
 		http_reply_error(op->req, 401, "wrong user name or password");
 		http_op_free(op);
 		return;
 	}
-	access_login_succeeded(hs->acc, op->user);
+	access_login_succeeded(hs->acc, op->client, op->user);
 	s = access_session_open(hs->acc, op->acc, now);
 	if (s == NULL) {
 		http_reply_error(op->req, 500, "no random bytes for a session");
@@ -291,14 +287,14 @@ http_login(struct http_server *hs, struct evhttp_request *req, const struct http
 	}
 	/* An unknown user's password is checked against a hash of nothing in
 	 * particular: the answer takes as long as for a real user. */
-	op->job = passcheck_start(hs->pc, password, op->acc ? op->acc->secret : hs->dummy_hash,
-	    login_checked, op);
-	if (op->job == NULL) {
+	if (passcheck_start(hs->pc, password, op->acc ? op->acc->secret : hs->dummy_hash,
+	    login_checked, op) != 0) {
 		retry_after(req, 1);
 		http_reply_error(req, 503, "too many logins under way; try again");
 		free(op);
 		goto out;
 	}
+	access_login_attempt(hs->acc, op->client, op->user, loop_now());
 	LIST_INSERT_HEAD(&hs->ops, op, entry);
 out:
 	explicit_bzero(password, sizeof(password));

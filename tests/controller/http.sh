@@ -310,12 +310,23 @@ check "DELETE /api/v1/hosts/10.2.0.7: 405" test "$CODE" = 405
 get -X PUT -d x /metrics
 check "PUT /metrics: 405" test "$CODE" = 405
 check "  and 10.2.0.7 is still quarantined" test "$(ctl --json show 10.2.0.7 | jq -r .host.state)" = quarantined
-for p in / /nope /api/v1 /api/v1/hosts/ /api/v1/hosts/10.2.0.7/history /metrics/x /api/v2/hosts; do
+for p in /nope /api/v1 /api/v1/hosts/ /console/nope.js /api/v1/hosts/10.2.0.7/history /metrics/x /api/v2/hosts; do
   get "$p"
   check "GET $p: 404 JSON" test "$CODE" = 404 -a "$CTYPE" = application/json && jqb '.status == 404'
 done
 get -X POST /nope
 check "POST /nope: 404" test "$CODE" = 404
+curl -sg --noproxy '*' --max-time 5 -D "$TMP/console-headers" -o "$TMP/index.html" "$URL/"
+check "GET /: the console's page" grep -q '<script src="/console/app.js" defer></script>' "$TMP/index.html"
+check "  with a Content-Security-Policy that allows no inline script" \
+  grep -qi "^content-security-policy: default-src 'self'; script-src 'self';" "$TMP/console-headers"
+check "  and no framing" grep -qi '^x-frame-options: DENY' "$TMP/console-headers"
+get /console/app.js
+check "GET /console/app.js: JavaScript" test "$CODE" = 200 -a "$CTYPE" = "text/javascript; charset=utf-8"
+get /api/v1/session
+check "GET /api/v1/session without accounts: a viewer, no user" test "$CODE" = 200 && jqb '.user == null and .role == "viewer"'
+get -X POST -H 'Content-Type: application/json' -d '{"reason":"x"}' /api/v1/hosts/10.2.0.7/quarantine
+check "acting without accounts: 403" test "$CODE" = 403 && jqb '.error | test("needs accounts")'
 
 # --- IPv6 host, release, and the metrics following along -------------------------------
 ctl quarantine 2001:db8::7 --reason "http test v6" >/dev/null
@@ -377,6 +388,7 @@ console = {
   tokens = ( { name = "fleet"; role = "operator"; sha256 = "$SHA_FLEET"; },
              { name = "grafana"; role = "viewer"; sha256 = "$SHA_GRAF"; } );
   hostnames = [ "noc.example.net" ];
+  public_url = "https://cordon.example.net";
   login_failures = 3;
   ${2:-}
 };
@@ -404,6 +416,7 @@ check "cordond -n refuses a name used twice" bad_console \
   'users = ( { name = "a"; role = "viewer"; password = "'"$H_ALICE"'"; } ); tokens = ( { name = "a"; role = "viewer"; sha256 = "'"$SHA_GRAF"'"; } );' "'a' is also the name of the user at line 8"
 check "cordond -n refuses a host name with a port" bad_console 'hostnames = [ "noc:8477" ];' "is not a host name"
 check "cordond -n refuses a URL as a host name" bad_console 'hostnames = [ "http://noc" ];' "is not a host name"
+check "cordond -n refuses a public_url with a path" bad_console 'public_url = "https://noc/console";' "is not SCHEME://HOST[:PORT]"
 
 write_accounts_conf "$TMP/acc.conf"
 check "cordond -n accepts users and tokens" "$B/cordond" -n -f "$TMP/acc.conf"
@@ -441,9 +454,9 @@ check "a viewer token reads the hosts: 200" test "$CODE" = 200
 get -H "Authorization: Bearer $TOK_GRAF" -X POST /api/v1/hosts/10.2.0.9/approve
 check "  but may not act: 403" test "$CODE" = 403 && jqb '.error | test("viewer")'
 
-login() {  # login USER PASSWORD [curl options]: the cookie jar is $TMP/jar.USER
+login() {  # login USER PASSWORD [curl options]: the cookie jar is $JAR or $TMP/jar.USER
   local u=$1 p=$2; shift 2
-  get -c "$TMP/jar.$u" -D "$TMP/hdr.$u" -H 'Content-Type: application/json' \
+  get -c "${JAR:-$TMP/jar.$u}" -D "$TMP/hdr.$u" -H 'Content-Type: application/json' \
       -d "$(jq -cn --arg u "$u" --arg p "$p" '{user: $u, password: $p}')" "$@" /api/v1/login
 }
 login alice 'not it'
@@ -456,6 +469,11 @@ login alice "$PW_ALICE"
 check "alice logs in: 200, operator" test "$CODE" = 200 && jqb '.user == "alice" and .role == "operator"'
 CSRF=$(jq -r .csrf_token "$TMP/body")
 check "  with a CSRF token" test ${#CSRF} -eq 64
+login alice "$PW_ALICE" -H "Origin: https://cordon.example.net" -H "Host: cordon.example.net"
+check "a login through the proxy of console.public_url: 200" test "$CODE" = 200
+check "  its cookie is Secure (https)" grep -qi '^set-cookie: cordon_session=.*; Secure' "$TMP/hdr.alice"
+login alice "$PW_ALICE"
+CSRF=$(jq -r .csrf_token "$TMP/body")
 cookie=$(grep -i '^set-cookie:' "$TMP/hdr.alice" | tr -d '\r')
 check "  session cookie is HttpOnly and SameSite=Strict ($cookie)" \
   grep -q 'cordon_session=[0-9a-f]\{64\}; Path=/; Max-Age=[0-9]*; HttpOnly; SameSite=Strict' <<<"$cookie"
@@ -505,20 +523,24 @@ V_CSRF=$(jq -r .csrf_token "$TMP/body")
 get -b "$TMP/jar.vera" -X POST -H "X-CSRF-Token: $V_CSRF" /api/v1/hosts/10.2.0.9/approve
 check "  a viewer may not approve: 403" test "$CODE" = 403
 
-for i in 1 2 3; do login bob "wrong $i"; done
-check "three wrong passwords for bob: 401 each" test "$CODE" = 401
-login bob "wrong 4"
-check "  the fourth try: 429 with Retry-After" test "$CODE" = 429 && grep -qi '^retry-after: [0-9]' "$TMP/hdr.bob"
+for i in 1 2 3; do login vera "wrong $i"; done
+check "three wrong passwords for vera: 401 each" test "$CODE" = 401
 login vera "$PW_VERA"
+check "  the fourth try, right or not: 429 with Retry-After" test "$CODE" = 429 && grep -qi '^retry-after: [0-9]' "$TMP/hdr.vera"
+JAR=$TMP/jar.alice2 login alice "$PW_ALICE"
 check "  another user from the same address still logs in" test "$CODE" = 200
-# So far 6 failures from 127.0.0.1 (a token, alice, mallory, bob x3); an
-# address may fail 4 x login_failures = 12 times.
+# So far 6 failures from 127.0.0.1 (a token, alice, mallory, vera x3); an
+# address may fail 4 x login_failures = 12 times. Names that are no account
+# count against the address only.
 for i in 1 2 3 4 5 6; do login "u$i" wrong; done
+check "  six more for names that are no account: 401" test "$CODE" = 401
 login u7 wrong
 check "the 13th failure from one address: 429 for any user" test "$CODE" = 429
-
-login vera "$PW_VERA"
+JAR=$TMP/jar.alice2 login alice "$PW_ALICE"
 check "  even with the right password" test "$CODE" = 429
+get -H "Authorization: Bearer $TOK_GRAF" /api/v1/hosts
+check "  and for its tokens" test "$CODE" = 429
+
 get "${A[@]}" -X POST /api/v1/logout
 check "logout without the CSRF token: 403" test "$CODE" = 403
 get "${A[@]}" -c "$TMP/jar.alice" -X POST -H "X-CSRF-Token: $CSRF" /api/v1/logout

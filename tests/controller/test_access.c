@@ -100,8 +100,9 @@ static void test_sessions(void **state)
 {
 	(void)state;
 	struct access *a = access_new(&cc, "127.0.0.1", 8477, false);
-	struct access_session *s, *t;
-	char id[ACCESS_ID_HEX];
+	struct access_session *s, *t, *other;
+	char id[ACCESS_ID_HEX], other_id[ACCESS_ID_HEX];
+	unsigned n0;
 
 	s = access_session_open(a, &cc.accounts[0], 1000.0);
 	assert_non_null(s);
@@ -125,22 +126,27 @@ static void test_sessions(void **state)
 		assert_non_null(access_session_find(a, id, now));
 	assert_null(access_session_find(a, id, 3050.0));
 
-	/* All slots taken: the least recently used one goes. */
+	/* An account's 17th session ends its own least recently used one, and
+	 * never another account's. */
 	cc.session_idle_s = cc.session_max_s = 100000;
+	other = access_session_open(a, &cc.accounts[1], 4999.0);
+	snprintf(other_id, sizeof(other_id), "%s", other->id);
 	t = NULL;
-	for (int i = 0; i < ACCESS_MAX_SESSIONS; i++) {
+	for (int i = 0; i < ACCESS_SESSIONS_PER_ACCOUNT; i++) {
 		s = access_session_open(a, &cc.accounts[0], 5000.0 + i);
 		if (i == 0) {
 			t = s;
 			snprintf(id, sizeof(id), "%s", s->id);
 		}
 	}
-	assert_int_equal(access_session_count(a, 5000.0 + ACCESS_MAX_SESSIONS), ACCESS_MAX_SESSIONS);
+	n0 = access_session_count(a, 5100.0);
 	s = access_session_open(a, &cc.accounts[0], 6000.0);
 	assert_ptr_equal(s, t);
 	assert_null(access_session_find(a, id, 6000.0));
+	assert_int_equal(access_session_count(a, 6000.0), n0);
+	assert_non_null(access_session_find(a, other_id, 6000.0));
 	access_session_close(a, s);
-	assert_int_equal(access_session_count(a, 6000.0), ACCESS_MAX_SESSIONS - 1);
+	assert_int_equal(access_session_count(a, 6000.0), n0 - 1);
 	cc.session_idle_s = 100;
 	cc.session_max_s = 1000;
 	access_free(a);
@@ -154,31 +160,59 @@ static void test_login_throttling(void **state)
 
 	assert_true(access_login_wait(a, "10.0.0.1", "alice", 100.0) == 0);
 	for (int i = 0; i < 3; i++)
-		access_login_failed(a, "10.0.0.1", "alice", 100.0 + i);
-	/* The user name is held until its window (60 s from the first failure) ends... */
+		access_login_attempt(a, "10.0.0.1", "alice", 100.0 + i);
+	/* The account is held until its window (60 s from the first failure) ends,
+	 * from any address... */
 	assert_true(access_login_wait(a, "10.0.0.1", "alice", 110.0) == 50.0);
 	assert_true(access_login_wait(a, "10.0.0.2", "alice", 110.0) == 50.0);
 	/* ...other names from that address are not (4 x 3 per address). */
 	assert_true(access_login_wait(a, "10.0.0.1", "bob", 110.0) == 0);
 	assert_true(access_login_wait(a, "10.0.0.1", "alice", 161.0) == 0);
 	/* A fresh window counts from one again. */
-	access_login_failed(a, "10.0.0.1", "alice", 170.0);
+	access_login_attempt(a, "10.0.0.1", "alice", 170.0);
 	assert_true(access_login_wait(a, "10.0.0.1", "alice", 171.0) == 0);
-	/* A success forgets the user's failures. */
-	access_login_failed(a, "10.0.0.1", "alice", 172.0);
-	access_login_failed(a, "10.0.0.1", "alice", 173.0);
-	assert_true(access_login_wait(a, "10.0.0.3", "alice", 174.0) > 0);
-	access_login_succeeded(a, "alice");
-	assert_true(access_login_wait(a, "10.0.0.3", "alice", 174.0) == 0);
+	/* A success forgets the account's failures and takes back the address's attempt. */
+	access_login_attempt(a, "10.0.0.3", "alice", 172.0);
+	access_login_attempt(a, "10.0.0.3", "alice", 173.0);
+	assert_true(access_login_wait(a, "10.0.0.4", "alice", 174.0) > 0);
+	access_login_succeeded(a, "10.0.0.3", "alice");
+	assert_true(access_login_wait(a, "10.0.0.4", "alice", 174.0) == 0);
 
-	/* An address trying many names is held after 12 failures. */
+	/* A name that is no account has no count of its own: an address trying
+	 * many names is held after 12 attempts. */
 	for (int i = 0; i < 12; i++) {
-		snprintf(user, sizeof(user), "u%d", i);
+		snprintf(user, sizeof(user), "u%d", i % 2);
 		assert_true(access_login_wait(a, "10.0.0.9", user, 300.0) == 0);
-		access_login_failed(a, "10.0.0.9", user, 300.0);
+		access_login_attempt(a, "10.0.0.9", user, 300.0);
 	}
 	assert_true(access_login_wait(a, "10.0.0.9", "new", 300.0) == 60.0);
-	assert_true(access_login_wait(a, "10.0.0.8", "new", 300.0) == 0);
+	assert_true(access_login_wait(a, "10.0.0.8", "u0", 300.0) == 0);
+	assert_true(access_token_wait(a, "10.0.0.9", 300.0) == 60.0);
+
+	/* Wrong tokens count against the address only: other addresses' tokens work. */
+	for (int i = 0; i < 12; i++)
+		access_token_failed(a, "10.0.0.66", 400.0);
+	assert_true(access_token_wait(a, "10.0.0.66", 401.0) == 59.0);
+	assert_true(access_token_wait(a, "10.0.0.67", 401.0) == 0);
+	assert_true(access_login_wait(a, "10.0.0.67", "alice", 401.0) == 0);
+
+	/* Junk addresses cannot push a held address or account out. */
+	for (int i = 0; i < 3; i++)
+		access_login_attempt(a, "10.0.0.70", "alice", 500.0);
+	for (int i = 0; i < 2000; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.1.%d.%d", i / 250, i % 250);
+		access_login_attempt(a, addr, "nobody", 501.0);
+	}
+	assert_true(access_login_wait(a, "10.0.0.71", "alice", 502.0) > 0);
+	for (int i = 0; i < 12; i++)
+		access_token_failed(a, "10.0.0.99", 503.0);
+	for (int i = 0; i < 2000; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.2.%d.%d", i / 250, i % 250);
+		access_token_failed(a, addr, 504.0);
+	}
+	assert_true(access_token_wait(a, "10.0.0.99", 505.0) > 0);
 	access_free(a);
 }
 

@@ -383,6 +383,28 @@ seen_services_round_trip_and_rejects(void **state)
 	}
 }
 
+/* A "seen" report is told from a detection however a JSON writer spaces it,
+ * and a detection whose text merely holds the words is not one. */
+static void
+seen_lines_told_apart(void **state)
+{
+	static const struct { const char *line; bool seen; } cases[] = {
+		{ "{\"type\":\"seen\",\"src\":\"10.0.0.1\"}", true },
+		{ "{\"type\": \"seen\", \"src\": \"10.0.0.1\"}", true },
+		{ "{ \"src\":\"10.0.0.1\" ,\n \"type\" :\t\"seen\" }", true },
+		{ "{\"src\":\"10.0.0.1\",\"engine\":\"trw\"}", false },
+		{ "{\"type\":\"seenx\"}", false },
+		{ "{\"type\":\"detection\",\"note\":\"type\"}", false },
+		{ "{\"type\"", false },
+		{ "{\"type\": ", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(event_line_is_seen(cases[i].line, strlen(cases[i].line)), cases[i].seen);
+}
+
 int
 main(void)
 {
@@ -398,6 +420,7 @@ main(void)
 		cmocka_unit_test(linux_cooked_and_raw),
 		cmocka_unit_test(arp_request),
 		cmocka_unit_test(detection_json_schema),
+		cmocka_unit_test(seen_lines_told_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
