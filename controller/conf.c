@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 conf_defaults(struct cordon_conf *c)
@@ -721,7 +722,7 @@ static int
 load_console(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "users", "tokens", "hostnames", "public_url", "session_idle",
-		"session_max", "login_failures", "login_window", NULL };
+		"session_max", "login_failures", "login_window", "tls_certificate", "tls_key", NULL };
 	struct conf_console *cc = &c->console;
 	const config_setting_t *st;
 	size_t i;
@@ -735,8 +736,22 @@ load_console(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_uint(x, g, "console", "login_window", 1, 86400, &cc->login_window_s) ||
 	    get_strings(x, g, "console", "hostnames", &cc->hostnames[0][0], sizeof(cc->hostnames[0]),
 		CONF_MAX_HOSTNAMES, &cc->nhostnames) ||
-	    get_string(x, g, "console", "public_url", cc->public_url, sizeof(cc->public_url), true))
+	    get_string(x, g, "console", "public_url", cc->public_url, sizeof(cc->public_url), true) ||
+	    get_string(x, g, "console", "tls_certificate", cc->tls_certificate, sizeof(cc->tls_certificate), false) ||
+	    get_string(x, g, "console", "tls_key", cc->tls_key, sizeof(cc->tls_key), false))
 		return -1;
+	if (!cc->tls_certificate[0] != !cc->tls_key[0])
+		return failf(x, config_setting_get_member(g, cc->tls_key[0] ? "tls_key" : "tls_certificate"),
+		    "console.%s: tls_certificate and tls_key go together (PEM files; both or neither)",
+		    cc->tls_key[0] ? "tls_key" : "tls_certificate");
+	{
+		const char *const tls[2][2] = { { "tls_certificate", cc->tls_certificate },
+			{ "tls_key", cc->tls_key } };
+		for (size_t k = 0; k < 2; k++)
+			if (tls[k][1][0] && access(tls[k][1], R_OK) != 0)
+				return failf(x, config_setting_get_member(g, tls[k][0]), "console.%s: %s: %s",
+				    tls[k][0], tls[k][1], strerror(errno));
+	}
 	if (cc->public_url[0]) {
 		const char *u = cc->public_url, *hp = strstr(u, "://");
 		size_t n = hp ? strlen(hp + 3) : 0;

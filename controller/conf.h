@@ -120,6 +120,9 @@ struct conf_console {
 	 * "https://noc.example.net": its Host and Origin are accepted, and
 	 * cookies are Secure when it is https. "" for none. */
 	char public_url[256];
+	/* HTTPS for the server itself: PEM files, both or neither. */
+	char tls_certificate[CONF_PATH_LEN];
+	char tls_key[CONF_PATH_LEN];
 	uint32_t session_idle_s;
 	uint32_t session_max_s;
 	uint32_t login_failures;        /* failed logins per window, per client and per user */

@@ -39,6 +39,7 @@
 #include "http.h"
 #include "http_console.h"
 #include "http_priv.h"
+#include "http_tls.h"
 #include "loop.h"
 #include "passcheck.h"
 #include "log.h"
@@ -994,11 +995,20 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	LIST_INIT(&hs->ops);
 	LIST_INIT(&hs->streams);
 	snprintf(hs->listen, sizeof(hs->listen), "%s", conf->http_listen);
-	/* Cookies only over TLS once browsers reach the console by https. */
-	hs->secure_cookies = strncmp(conf->console.public_url, "https://", 8) == 0;
-	hs->acc = access_new(&conf->console, addr, port, false);
+	if (conf->console.tls_certificate[0]) {
+		hs->tls = http_tls_new(conf->console.tls_certificate, conf->console.tls_key, why, sizeof(why));
+		if (hs->tls == NULL) {
+			snprintf(err, errlen, "HTTP API: %s (in %s)", why, conf->path);
+			free(hs);
+			return NULL;
+		}
+	}
+	/* Cookies only over TLS when browsers come by https. */
+	hs->secure_cookies = hs->tls != NULL || strncmp(conf->console.public_url, "https://", 8) == 0;
+	hs->acc = access_new(&conf->console, addr, port, hs->tls != NULL);
 	if (hs->acc == NULL) {
 		snprintf(err, errlen, "HTTP API: out of memory");
+		http_tls_free(hs->tls);
 		free(hs);
 		return NULL;
 	}
@@ -1014,6 +1024,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 			snprintf(err, errlen, "HTTP API: password checks: %s", why);
 			passcheck_free(hs->pc);
 			access_free(hs->acc);
+			http_tls_free(hs->tls);
 			free(hs);
 			return NULL;
 		}
@@ -1023,6 +1034,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		snprintf(err, errlen, "HTTP API: out of memory");
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
+		http_tls_free(hs->tls);
 		free(hs);
 		return NULL;
 	}
@@ -1033,6 +1045,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		evhttp_free(hs->http);
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
+		http_tls_free(hs->tls);
 		free(hs);
 		return NULL;
 	}
@@ -1043,6 +1056,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		evhttp_free(hs->http);
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
+		http_tls_free(hs->tls);
 		free(hs);
 		return NULL;
 	}
@@ -1055,11 +1069,14 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	evhttp_set_max_body_size(hs->http, MAX_BODY_SIZE);
 	evhttp_set_timeout(hs->http, IDLE_TIMEOUT_S);
 	evhttp_set_gencb(hs->http, on_request, hs);
+	if (hs->tls != NULL)
+		http_tls_serve(hs->tls, hs->http);
 	if (access_required(hs->acc))
-		log_info("HTTP API and metrics on http://%s/ (%zu accounts: log in or send a token)",
-		    hs->listen, conf->console.naccounts);
+		log_info("HTTP API, metrics and console on %s://%s/ (%zu accounts: log in or send a token)",
+		    hs->tls ? "https" : "http", hs->listen, conf->console.naccounts);
 	else
-		log_info("HTTP API and metrics on http://%s/ (no accounts: read-only, no login)", hs->listen);
+		log_info("HTTP API, metrics and console on %s://%s/ (no accounts: read-only, no login)",
+		    hs->tls ? "https" : "http", hs->listen);
 	return hs;
 }
 
@@ -1085,5 +1102,6 @@ http_stop(struct http_server *hs)
 	}
 	evhttp_free(hs->http);
 	access_free(hs->acc);
+	http_tls_free(hs->tls);
 	free(hs);
 }

@@ -18,6 +18,7 @@
 struct cordon;
 struct loop;
 struct passcheck;
+struct http_tls;
 struct http_stream;
 struct evkeyvalq;
 
@@ -40,6 +41,7 @@ struct http_server {
 	struct access *acc;              /* owned */
 	struct passcheck *pc;            /* owned; NULL without user accounts */
 	char dummy_hash[SECRET_HASH_MAX];   /* checked for unknown users: same time taken */
+	struct http_tls *tls;            /* owned; NULL: plain HTTP */
 	bool secure_cookies;               /* browsers come by https (console.public_url) */
 	LIST_HEAD(, http_op) ops;        /* requests answered later */
 	LIST_HEAD(, http_stream) streams;   /* open event streams (http_console.c), owned */

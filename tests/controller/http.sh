@@ -111,7 +111,7 @@ fi
 ok "the daemon serves HTTP on $URL"
 listeners=$(ss -Htln "sport = :$PORT" | awk '{print $4}')
 check "  on loopback only ($listeners)" test "$listeners" = "127.0.0.1:$PORT"
-grep -q "HTTP API and metrics on http://127.0.0.1:$PORT/" "$TMP/daemon.log"
+grep -q "HTTP API, metrics and console on http://127.0.0.1:$PORT/" "$TMP/daemon.log"
 check "  and says so in its log" test $? -eq 0
 
 # A second daemon (its own state and sockets) on the same HTTP address.
@@ -552,6 +552,48 @@ kill "$DPID"; wait "$DPID"; rc=$?; DPID=""
 check "the daemon with accounts stops cleanly (exit $rc)" test $rc -eq 0
 if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon-acc.log"; then
   bad "sanitizer reports in the daemon's log:"; grep -A5 "Sanitizer\|runtime error" "$TMP/daemon-acc.log" | head -30
+fi
+
+# --- HTTPS: console.tls_certificate and console.tls_key -------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=other" \
+  -keyout "$TMP/other-key.pem" -out "$TMP/other-cert.pem" >/dev/null 2>&1
+check "a test certificate was made" test -s "$TMP/cert.pem" -a -s "$TMP/key.pem"
+check "cordond -n refuses a certificate without its key" bad_console \
+  "tls_certificate = \"$TMP/cert.pem\";" "tls_certificate and tls_key go together"
+check "cordond -n refuses a key file it cannot read" bad_console \
+  "tls_certificate = \"$TMP/cert.pem\"; tls_key = \"$TMP/nope.pem\";" "console.tls_key: $TMP/nope.pem: No such file or directory"
+write_accounts_conf "$TMP/tlsbad.conf" "tls_certificate = \"$TMP/cert.pem\"; tls_key = \"$TMP/other-key.pem\";"
+out=$(timeout 10 "$B/cordond" -d -f "$TMP/tlsbad.conf" 2>&1); rc=$?
+check "a key that does not match the certificate: cordond does not start (exit $rc)" test $rc -eq 1
+grep -q "console.tls_key $TMP/other-key.pem does not match console.tls_certificate $TMP/cert.pem" <<<"$out"
+check "  and says which files" test $? -eq 0
+write_accounts_conf "$TMP/tls.conf" "tls_certificate = \"$TMP/cert.pem\"; tls_key = \"$TMP/key.pem\";"
+rm -f "$TMP/ctl.sock"
+"$B/cordond" -d -f "$TMP/tls.conf" >>"$TMP/daemon-tls.log" 2>&1 &
+DPID=$!
+S=(--cacert "$TMP/cert.pem")
+tls_up() { [[ "$(curl -sg --noproxy '*' "${S[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/session")" == 401 ]]; }
+check "the daemon serves HTTPS with the configured certificate" wait_until 100 tls_up
+grep -q "HTTP API, metrics and console on https://127.0.0.1:$PORT/" "$TMP/daemon-tls.log"
+check "  and says so" test $? -eq 0
+code=$(curl -s --noproxy '*' --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/session")
+check "plain HTTP to the HTTPS port gets no HTTP answer ($code)" test "$code" = 000
+code=$(curl -s --noproxy '*' --max-time 5 --tls-max 1.1 -k -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/api/v1/session")
+check "TLS 1.1 is refused ($code)" test "$code" = 000
+curl -sg --noproxy '*' "${S[@]}" -D "$TMP/hdr.tls" -o "$TMP/body" -H 'Content-Type: application/json' \
+  -H "Origin: https://127.0.0.1:$PORT" -d "$(jq -cn --arg p "$PW_ALICE" '{user: "alice", password: $p}')" \
+  "https://127.0.0.1:$PORT/api/v1/login"
+check "login over HTTPS with an https Origin: the session cookie is Secure" \
+  grep -qi '^set-cookie: cordon_session=[0-9a-f]\{64\}; .*HttpOnly; SameSite=Strict; Secure' "$TMP/hdr.tls"
+code=$(curl -sg --noproxy '*' "${S[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  -H "Origin: http://127.0.0.1:$PORT" -d '{"user":"alice","password":"x"}' "https://127.0.0.1:$PORT/api/v1/login")
+check "  an http Origin to the HTTPS server is another origin: 403" test "$code" = 403
+kill "$DPID"; wait "$DPID"; rc=$?; DPID=""
+check "the HTTPS daemon stops cleanly (exit $rc)" test $rc -eq 0
+if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon-tls.log"; then
+  bad "sanitizer reports in the daemon's log:"; grep -A5 "Sanitizer\|runtime error" "$TMP/daemon-tls.log" | head -30
 fi
 
 results
