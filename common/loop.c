@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 #include "loop.h"
+#include "tls.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <netdb.h>
@@ -63,6 +66,7 @@ struct loop_server {
 	void *arg;                        /* borrowed */
 	struct loop_conn *conns;          /* owned list */
 	unsigned nconns;
+	struct tls_ctx *tls;              /* borrowed; NULL: no TLS */
 	struct loop_server *next;
 };
 
@@ -75,6 +79,9 @@ struct loop_conn {
 	bool in_read;                     /* inside conn_read: freeing is deferred */
 	bool dead;                        /* freed once conn_read returns */
 	void *data;                       /* borrowed */
+	char peer[64];                    /* TCP: the peer's address and port */
+	char peer_name[128];              /* TLS: its verified certificate's name */
+	bool greeted;                     /* TLS: the handshake is done and the name read */
 	struct loop_conn *next;
 };
 
@@ -338,6 +345,16 @@ conn_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	c->in_read = true;
+	/* The handshake verified the peer's certificate against the CA before
+	 * any byte arrived; its name is the peer's identity. */
+	if (c->srv->tls != NULL && !c->greeted) {
+		c->greeted = true;
+		if (tls_peer_name(bufferevent_openssl_get_ssl(bev), c->peer_name, sizeof(c->peer_name)) != 0) {
+			if (c->srv->ops->on_refused)
+				c->srv->ops->on_refused(c->srv->arg, c, "its certificate has no common name");
+			c->dead = true;
+		}
+	}
 	while (!c->closing && !c->dead) {
 		struct evbuffer_ptr nl = evbuffer_search(in, "\n", 1, NULL);
 		size_t len;
@@ -392,7 +409,18 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct loop_conn *c = arg;
 
-	(void)bev;
+	/* A TLS peer that failed the handshake (no certificate, another CA,
+	 * expired, not TLS at all) never got to send a line: say why. */
+	if (c->srv->tls != NULL && !c->greeted && (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) &&
+	    c->srv->ops->on_refused) {
+		char why[300];
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		void *ssl = bufferevent_openssl_get_ssl(bev);
+		if (tls_peer_refused(ssl, why, sizeof(why)) != 0)
+			tls_error_text(e, what & BEV_EVENT_EOF ? "closed during the handshake" : NULL,
+			    why, sizeof(why));
+		c->srv->ops->on_refused(c->srv->arg, c, why);
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		conn_release(c);
 }
@@ -424,7 +452,24 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 			c->uid = (long)cred.uid;
 	}
-	c->bev = bufferevent_socket_new(s->loop->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		char a[INET6_ADDRSTRLEN] = "?";
+		const void *ad = sa->sa_family == AF_INET ? (const void *)&((struct sockaddr_in *)sa)->sin_addr
+		    : (const void *)&((struct sockaddr_in6 *)sa)->sin6_addr;
+		unsigned port = ntohs(sa->sa_family == AF_INET ? ((struct sockaddr_in *)sa)->sin_port
+		    : ((struct sockaddr_in6 *)sa)->sin6_port);
+		inet_ntop(sa->sa_family, ad, a, sizeof(a));
+		snprintf(c->peer, sizeof(c->peer), sa->sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	}
+	if (s->tls != NULL) {
+		void *ssl = tls_ssl_new(s->tls, NULL);
+		c->bev = ssl ? bufferevent_openssl_socket_new(s->loop->base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE) : NULL;
+		if (c->bev == NULL && ssl != NULL)
+			tls_ssl_free(ssl);
+	} else {
+		c->bev = bufferevent_socket_new(s->loop->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	}
 	if (c->bev == NULL) {
 		close(fd);
 		free(c);
@@ -441,6 +486,13 @@ struct loop_server *
 loop_listen(struct loop *l, const char *spec, mode_t mode, gid_t gid,
     size_t max_line, const struct loop_conn_ops *ops, void *arg, char *err,
     size_t errlen)
+{
+	return loop_listen_tls(l, spec, NULL, mode, gid, max_line, ops, arg, err, errlen);
+}
+
+struct loop_server *
+loop_listen_tls(struct loop *l, const char *spec, struct tls_ctx *tls, mode_t mode, gid_t gid,
+    size_t max_line, const struct loop_conn_ops *ops, void *arg, char *err, size_t errlen)
 {
 	struct loop_server *s = calloc(1, sizeof(*s));
 	unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
@@ -498,14 +550,20 @@ loop_listen(struct loop *l, const char *spec, mode_t mode, gid_t gid,
 			free(s);
 			return NULL;
 		}
-	} else if (strncmp(spec, "tcp:", 4) == 0) {
+	} else if (strncmp(spec, "tcp:", 4) == 0 || strncmp(spec, "tls:", 4) == 0) {
 		char host[256], *colon;
 		struct addrinfo hints, *res;
 		int rc;
+		if (strncmp(spec, "tls:", 4) == 0 && tls == NULL) {
+			snprintf(err, errlen, "%s: a TLS listener needs a certificate, a key and a CA", spec);
+			free(s);
+			return NULL;
+		}
+		s->tls = strncmp(spec, "tls:", 4) == 0 ? tls : NULL;
 		snprintf(host, sizeof(host), "%s", spec + 4);
 		colon = strrchr(host, ':');
 		if (colon == NULL) {
-			snprintf(err, errlen, "%s: expected tcp:ADDRESS:PORT", spec);
+			snprintf(err, errlen, "%s: expected %.3s:ADDRESS:PORT", spec, spec);
 			free(s);
 			return NULL;
 		}
@@ -532,7 +590,7 @@ loop_listen(struct loop *l, const char *spec, mode_t mode, gid_t gid,
 			return NULL;
 		}
 	} else {
-		snprintf(err, errlen, "'%s': expected unix:/PATH or tcp:ADDRESS:PORT", spec);
+		snprintf(err, errlen, "'%s': expected unix:/PATH, tls:ADDRESS:PORT or tcp:ADDRESS:PORT", spec);
 		free(s);
 		return NULL;
 	}
@@ -585,6 +643,18 @@ void *
 loop_conn_data(const struct loop_conn *c)
 {
 	return c->data;
+}
+
+const char *
+loop_conn_peer(const struct loop_conn *c)
+{
+	return c->peer;
+}
+
+const char *
+loop_conn_peer_name(const struct loop_conn *c)
+{
+	return c->peer_name;
 }
 
 const char *

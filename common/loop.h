@@ -99,6 +99,9 @@ struct loop_conn_ops {
 	void (*on_oversize)(void *arg, struct loop_conn *c);
 	/* The peer went away or the connection was closed; `c` dies after this. */
 	void (*on_close)(void *arg, struct loop_conn *c);
+	/* TLS only (may be NULL): the peer was refused before it sent anything
+	 * (handshake failed, certificate refused); on_close follows. */
+	void (*on_refused)(void *arg, struct loop_conn *c, const char *why);
 };
 
 /* Connections a server holds at most; more are refused at accept. */
@@ -111,6 +114,15 @@ struct loop_conn_ops {
  */
 struct loop_server *loop_listen(struct loop *l, const char *spec, mode_t mode,
     gid_t gid, size_t max_line, const struct loop_conn_ops *ops, void *arg,
+    char *err, size_t errlen);
+/*
+ * The same, and also "tls:ADDRESS:PORT": TLS with `tls` (borrowed, outliving
+ * the server; tls.h), the peer's certificate verified before its first line,
+ * its name then in loop_conn_peer_name.
+ */
+struct tls_ctx;
+struct loop_server *loop_listen_tls(struct loop *l, const char *spec, struct tls_ctx *tls,
+    mode_t mode, gid_t gid, size_t max_line, const struct loop_conn_ops *ops, void *arg,
     char *err, size_t errlen);
 
 /* Queues bytes to send. Returns 0, or -1 if the connection is gone. */
@@ -126,6 +138,10 @@ long loop_conn_uid(const struct loop_conn *c);
 /* A caller pointer kept with the connection (borrowed). */
 void loop_conn_set_data(struct loop_conn *c, void *data);
 void *loop_conn_data(const struct loop_conn *c);
+/* TCP and TLS: the peer's "ADDRESS:PORT"; "" on a Unix socket. */
+const char *loop_conn_peer(const struct loop_conn *c);
+/* TLS: the peer certificate's common name, verified; "" otherwise. */
+const char *loop_conn_peer_name(const struct loop_conn *c);
 /* The spec of the server the connection came in on. */
 const char *loop_conn_server(const struct loop_conn *c);
 

@@ -345,28 +345,53 @@ check_listen(struct ctx *x, const config_setting_t *g, const char *spec)
 {
 	if (strncmp(spec, "unix:/", 6) == 0)
 		return 0;
-	if (strncmp(spec, "tcp:", 4) == 0 && strrchr(spec + 4, ':') != NULL)
+	if ((strncmp(spec, "tcp:", 4) == 0 || strncmp(spec, "tls:", 4) == 0) && strrchr(spec + 4, ':') != NULL)
 		return 0;
 	return failf(x, config_setting_get_member(g, "listen"),
-	    "sensors.listen: '%s' must be unix:/PATH or tcp:ADDRESS:PORT", spec);
+	    "sensors.listen: '%s' must be unix:/PATH, tls:ADDRESS:PORT or tcp:ADDRESS:PORT", spec);
 }
 
 static int
 load_sensors(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
-	static const char *const keys[] = { "listen", "max_line", "interfaces", NULL };
-	size_t i;
+	static const char *const keys[] = { "listen", "max_line", "interfaces", "tls_certificate",
+		"tls_key", "tls_ca", NULL };
+	const char *const tls[3][2] = { { "tls_certificate", c->sensor_tls_cert },
+		{ "tls_key", c->sensor_tls_key }, { "tls_ca", c->sensor_tls_ca } };
+	size_t i, ntls = 0, k;
+	bool tls_listener = false;
 
 	if (known_keys(x, g, "sensors", keys) ||
+	    get_string(x, g, "sensors", "tls_certificate", c->sensor_tls_cert, sizeof(c->sensor_tls_cert), false) ||
+	    get_string(x, g, "sensors", "tls_key", c->sensor_tls_key, sizeof(c->sensor_tls_key), false) ||
+	    get_string(x, g, "sensors", "tls_ca", c->sensor_tls_ca, sizeof(c->sensor_tls_ca), false) ||
 	    get_strings(x, g, "sensors", "listen", &c->sensor_listen[0][0],
 		sizeof(c->sensor_listen[0]), CONF_MAX_LISTEN, &c->nsensor_listen) ||
 	    get_strings(x, g, "sensors", "interfaces", &c->interfaces[0][0],
 		sizeof(c->interfaces[0]), CONF_MAX_LISTEN, &c->ninterfaces) ||
 	    get_uint(x, g, "sensors", "max_line", 256, 1048576, &c->max_line))
 		return -1;
-	for (i = 0; i < c->nsensor_listen; i++)
+	for (i = 0; i < c->nsensor_listen; i++) {
 		if (check_listen(x, g, c->sensor_listen[i]) != 0)
 			return -1;
+		tls_listener |= strncmp(c->sensor_listen[i], "tls:", 4) == 0;
+	}
+	for (k = 0; k < 3; k++) {
+		if (!tls[k][1][0])
+			continue;
+		ntls++;
+		if (access(tls[k][1], R_OK) != 0)
+			return failf(x, config_setting_get_member(g, tls[k][0]), "sensors.%s: %s: %s",
+			    tls[k][0], tls[k][1], strerror(errno));
+	}
+	if (tls_listener && ntls != 3)
+		return failf(x, config_setting_get_member(g, "listen"),
+		    "sensors.listen: a tls: listener needs sensors.tls_certificate, tls_key and tls_ca "
+		    "(the CA that signs the sensors' certificates)");
+	if (!tls_listener && ntls > 0)
+		return failf(x, config_setting_get_member(g, tls[0][1][0] ? "tls_certificate" :
+		    tls[1][1][0] ? "tls_key" : "tls_ca"),
+		    "sensors: tls_certificate, tls_key and tls_ca are for tls: listeners, and there is none");
 	return 0;
 }
 

@@ -146,6 +146,11 @@ struct cordon_conf {
 	char sensor_listen[CONF_MAX_LISTEN][CONF_PATH_LEN];
 	size_t nsensor_listen;
 	uint32_t max_line;
+	/* tls: listeners: cordond's certificate and key, and the CA that signs
+	 * the sensors' certificates (PEM files). */
+	char sensor_tls_cert[CONF_PATH_LEN];
+	char sensor_tls_key[CONF_PATH_LEN];
+	char sensor_tls_ca[CONF_PATH_LEN];
 	char interfaces[CONF_MAX_LISTEN][64];
 	size_t ninterfaces;
 	struct det_config det;

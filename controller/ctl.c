@@ -339,7 +339,7 @@ static struct ctl_server rw_server, ro_server;
 
 static void ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len);
 
-static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close };
+static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close, NULL };
 
 static struct ctl_conn *
 conn_state(struct ctl_server *s, struct loop_conn *conn)

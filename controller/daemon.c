@@ -27,6 +27,7 @@
 #include "http.h"
 #include "detector.h"
 #include "log.h"
+#include "tls.h"
 #include "daemon_user.h"
 #include "snmp_receiver.h"
 #include "verify.h"
@@ -39,6 +40,7 @@ struct daemon {
 	struct cordon *c;                 /* owned */
 	struct loop_timer *tick;          /* owned */
 	struct http_server *http;         /* owned; NULL when off */
+	struct tls_ctx *sensor_tls;       /* owned; NULL without tls: listeners */
 	struct verifier *verify;          /* owned */
 	struct local_sensor *locals;      /* owned list: in-process sensors */
 	struct loop_timer *follow_timer;  /* owned; NULL when follow.interval is 0 */
@@ -57,12 +59,30 @@ struct sender {
 
 /* ---- sensor input ------------------------------------------------------------ */
 
+/* Where a sensor line came from, for messages: the listener, and over TCP
+ * or TLS the peer (and its certificate's name). */
+static const char *
+sensor_from(struct loop_conn *conn, char *buf, size_t len)
+{
+	const char *peer = loop_conn_peer(conn), *name = loop_conn_peer_name(conn);
+
+	if (*name)
+		snprintf(buf, len, "%s (%s, certificate '%s')", loop_conn_server(conn), peer, name);
+	else if (*peer)
+		snprintf(buf, len, "%s (%s)", loop_conn_server(conn), peer);
+	else
+		snprintf(buf, len, "%s", loop_conn_server(conn));
+	return buf;
+}
+
 static void
 sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 {
 	struct cordon *c = arg;
 	struct detection d;
-	char err[256];
+	/* Over TLS the sensor is who its certificate names, whatever it says. */
+	const char *identity = loop_conn_peer_name(conn);
+	char err[256], from[500];
 
 	if (len == 0)
 		return;
@@ -70,18 +90,41 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 		struct seen_host h;
 		if (seen_from_json(line, len, &h, err, sizeof(err)) != 0) {
 			cordon_input_rejected(c, false);
-			log_warnx("sensor %s: rejected a seen report: %s", loop_conn_server(conn), err);
+			log_warnx("sensor %s: rejected a seen report: %s", sensor_from(conn, from, sizeof(from)), err);
 			return;
 		}
+		if (*identity)
+			snprintf(h.sensor, sizeof(h.sensor), "%.*s", (int)sizeof(h.sensor) - 1, identity);
 		cordon_seen(c, &h);
 		return;
 	}
 	if (detection_from_json(line, len, &d, err, sizeof(err)) != 0) {
 		cordon_input_rejected(c, false);
-		log_warnx("sensor %s: rejected a line: %s", loop_conn_server(conn), err);
+		log_warnx("sensor %s: rejected a line: %s", sensor_from(conn, from, sizeof(from)), err);
 		return;
 	}
+	if (*identity && strcmp(d.sensor, identity) != 0) {
+		char *named = malloc(len + sizeof(d.sensor) + 64);
+		snprintf(d.sensor, sizeof(d.sensor), "%.*s", (int)sizeof(d.sensor) - 1, identity);
+		/* What is stored says the same as what is decided on. */
+		if (named != NULL && detection_to_json(&d, d.sensor, named, len + sizeof(d.sensor) + 64) > 0) {
+			cordon_detection(c, &d, named);
+			free(named);
+			return;
+		}
+		free(named);
+	}
 	cordon_detection(c, &d, line);
+}
+
+static void
+sensor_refused(void *arg, struct loop_conn *conn, const char *why)
+{
+	struct cordon *c = arg;
+	char from[500];
+
+	cordon_input_rejected(c, false);
+	log_warnx("sensor %s: refused: %s", sensor_from(conn, from, sizeof(from)), why);
 }
 
 static void
@@ -101,7 +144,8 @@ sensor_close(void *arg, struct loop_conn *conn)
 	(void)conn;
 }
 
-static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close };
+static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close,
+	sensor_refused };
 
 /* ---- sensors on local interfaces (the detectors library in process) ---------- */
 
@@ -459,6 +503,8 @@ daemon_free(struct daemon *dm)
 	loop_timer_free(dm->tick);
 	/* The loop kills running verification commands; their entries go after. */
 	loop_free(dm->loop);
+	/* After the loop: its TLS listeners borrowed it. */
+	tls_ctx_free(dm->sensor_tls);
 	verify_free(dm->verify);
 	local_sensors_free(dm);
 	free(dm);
@@ -494,13 +540,25 @@ daemon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 	dm->c = cordon_new(conf, dm->loop, err, errlen);
 	if (dm->c == NULL)
 		goto fail;
+	if (conf->sensor_tls_cert[0]) {
+		char why[600];
+		dm->sensor_tls = tls_ctx_new(TLS_SERVER, conf->sensor_tls_cert, conf->sensor_tls_key,
+		    conf->sensor_tls_ca, why, sizeof(why));
+		if (dm->sensor_tls == NULL) {
+			snprintf(err, errlen, "sensors' TLS (sensors.tls_* in %s): %s", conf->path, why);
+			goto fail;
+		}
+	}
 	for (i = 0; i < conf->nsensor_listen; i++) {
 		char why[512];
-		if (loop_listen(dm->loop, conf->sensor_listen[i], 0660, (gid_t)-1,
+		if (loop_listen_tls(dm->loop, conf->sensor_listen[i], dm->sensor_tls, 0660, (gid_t)-1,
 			conf->max_line, &sensor_ops, dm->c, why, sizeof(why)) == NULL) {
 			snprintf(err, errlen, "sensor listener %s", why);
 			goto fail;
 		}
+		if (strncmp(conf->sensor_listen[i], "tcp:", 4) == 0)
+			log_warnx("sensor listener %s: plain TCP: anyone who reaches it can send detections "
+			    "(a tls: listener verifies the sensors' certificates)", conf->sensor_listen[i]);
 	}
 	if (ctl_start(dm->c, dm->loop, err, errlen) != 0)
 		goto fail;

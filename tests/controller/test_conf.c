@@ -299,7 +299,7 @@ test_bad_values(void **state)
 	assert_rejected_with("daemon = { http = \"localhost:8477\"; };\n", 1,
 	    "daemon.http: 'localhost' is not a numeric IPv4 address");
 	assert_rejected("sensors = {\n\n listen = [ \"udp:10.0.0.1:9\" ]; };\n", 3,
-	    "sensors.listen: 'udp:10.0.0.1:9' must be unix:/PATH or tcp:ADDRESS:PORT");
+	    "sensors.listen: 'udp:10.0.0.1:9' must be unix:/PATH, tls:ADDRESS:PORT or tcp:ADDRESS:PORT");
 	assert_rejected("sensors = { max_line = 100; };\n", 1,
 	    "sensors.max_line: 100 is out of range (256 to 1048576)");
 	assert_rejected_with("policy = {\n protected = [ \"10.0.0.0/8\",\n \"10.300.0.0/16\" ]; };\n", 3,
