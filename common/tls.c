@@ -177,3 +177,48 @@ tls_error_text(unsigned long e, const char *none, char *buf, size_t len)
 	ERR_clear_error();
 	return buf;
 }
+
+int
+tls_set_fd(void *ssl, int fd)
+{
+	if (SSL_set_fd(ssl, fd) != 1)
+		return -1;
+	/* A line cut short by a full socket is offered again from another
+	 * place of the same buffer: allowed, and partial writes are fine. */
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_connect_state(ssl);
+	return 0;
+}
+
+int
+tls_handshake(void *ssl)
+{
+	int rc = SSL_do_handshake(ssl);
+
+	if (rc == 1)
+		return 1;
+	switch (SSL_get_error(ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+long
+tls_write(void *ssl, const void *buf, size_t len)
+{
+	size_t done = 0;
+	int rc = SSL_write_ex(ssl, buf, len, &done);
+
+	if (rc == 1)
+		return (long)done;
+	switch (SSL_get_error(ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		return -1;
+	}
+}

@@ -36,6 +36,17 @@ void tls_ctx_free(struct tls_ctx *t);
 void *tls_ssl_new(struct tls_ctx *t, const char *host);
 void tls_ssl_free(void *ssl);
 
+/*
+ * A client's connection on a connected, non-blocking socket (the fd stays
+ * the caller's to close). tls_handshake: 1 done, 0 under way (call again
+ * when the socket is ready), -1 failed (tls_error says why). tls_write:
+ * bytes written (possibly fewer than len), 0 when the socket is full, -1
+ * failed.
+ */
+int tls_set_fd(void *ssl, int fd);
+int tls_handshake(void *ssl);
+long tls_write(void *ssl, const void *buf, size_t len);
+
 /* The verified peer certificate's common name into out: 0, or -1 when there
  * is none (no handshake yet, or no CN). Non-printable bytes become '?'. */
 int tls_peer_name(void *ssl, char *out, size_t outlen);

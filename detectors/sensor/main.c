@@ -20,6 +20,7 @@
 #include "detcfg.h"
 #include "detector.h"
 #include "privdrop.h"
+#include "tls.h"
 #include "sandbox.h"
 #include "sensor.h"
 #include "sensor_config.h"
@@ -167,7 +168,7 @@ confine(struct sensor *s)
 		fprintf(stderr, "cordon-sensor: cannot become user %s: %s\n", become.name, err);
 		exit(EXIT_RUNTIME);
 	}
-	if (sandbox_enter(reach.families, reach.nfamilies, err, sizeof(err)) != 0) {
+	if (sandbox_enter(reach.families, reach.nfamilies, output_wants_tls(s->out), err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordon-sensor: cannot enter the sandbox: %s\n", err);
 		exit(EXIT_RUNTIME);
 	}
@@ -200,6 +201,7 @@ main(int argc, char **argv)
 {
 	struct det_config cfg;
 	struct sensor_settings set;
+	struct tls_ctx *tls = NULL;     /* owned: a tls: output's client context */
 	struct sensor s;
 	const char *file = NULL, *iface = NULL, *filter = NULL, *conf = NULL;
 	const char *outspec = NULL, *name = NULL, *user = NULL, *overrides[MAX_OVERRIDES];
@@ -306,9 +308,31 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	s.out = output_open(outspec, err, sizeof(err));
+	/* TLS: the files are read now, before the sensor gives up its user
+	 * and its file system. */
+	if (s.out != NULL && output_wants_tls(s.out)) {
+		if (!set.tls_certificate[0] || !set.tls_key[0] || !set.tls_ca[0]) {
+			snprintf(err, sizeof(err), "output %s: needs sensor.tls_certificate, tls_key and tls_ca "
+			    "in the config file (-c)", outspec);
+			output_close(s.out);
+			s.out = NULL;
+		} else {
+			char why[400];
+			tls = tls_ctx_new(TLS_CLIENT, set.tls_certificate, set.tls_key, set.tls_ca, why,
+			    sizeof(why));
+			if (tls == NULL) {
+				snprintf(err, sizeof(err), "output %s: %s", outspec, why);
+				output_close(s.out);
+				s.out = NULL;
+			} else {
+				output_set_tls(s.out, tls);
+			}
+		}
+	}
 	if (s.out == NULL || output_start(s.out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordon-sensor: %s\n", err);
 		output_close(s.out);
+		tls_ctx_free(tls);
 		capture_close(s.cap);
 		return EXIT_USAGE;
 	}
@@ -318,6 +342,7 @@ main(int argc, char **argv)
 		    "(table.sources %u, table.pairs %u, table.fanout %u)\n",
 		    cfg.max_sources, cfg.max_pairs, cfg.max_fanout);
 		output_close(s.out);
+		tls_ctx_free(tls);
 		capture_close(s.cap);
 		return EXIT_RUNTIME;
 	}
@@ -349,6 +374,7 @@ main(int argc, char **argv)
 	the_sensor = NULL;
 	detector_free(s.det);
 	output_close(s.out);
+	tls_ctx_free(tls);
 	capture_close(s.cap);
 	return exitcode;
 }

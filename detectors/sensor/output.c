@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include "output.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 
 #define RECONNECT_INTERVAL_MS 1000
 
-enum output_kind { OUT_STDOUT, OUT_UNIX, OUT_TCP };
+enum output_kind { OUT_STDOUT, OUT_UNIX, OUT_TCP, OUT_TLS };
 
 struct line {
 	char *text;       /* owned */
@@ -40,6 +41,9 @@ struct output {
 	size_t naddrs;          /* 0: not resolved yet */
 	int fd;                 /* -1 when not connected */
 	int connecting;         /* a non-blocking connect is under way on fd */
+	struct tls_ctx *tls;    /* tls: borrowed (output_set_tls) */
+	void *ssl;              /* tls: owned, the connection's; NULL when not connected */
+	int handshaking;        /* tls: connected, the handshake under way */
 	uint64_t last_try_ms;
 	int tried;
 	struct queue qs[OUTPUT_CLASSES];
@@ -82,13 +86,13 @@ output_open(const char *spec, char *err, size_t errlen)
 		}
 		o->kind = OUT_UNIX;
 		strcpy(o->path, path);
-	} else if (strncmp(spec, "tcp:", 4) == 0) {
+	} else if (strncmp(spec, "tcp:", 4) == 0 || strncmp(spec, "tls:", 4) == 0) {
 		const char *hp = spec + 4, *colon;
 		size_t hlen;
 		if (*hp == '[') {
 			const char *rb = strchr(hp, ']');
 			if (rb == NULL || rb[1] != ':') {
-				snprintf(err, errlen, "output '%s': expected tcp:[ADDRESS]:PORT", spec);
+				snprintf(err, errlen, "output '%s': expected %.3s:[ADDRESS]:PORT", spec, spec);
 				free(o);
 				return NULL;
 			}
@@ -98,7 +102,7 @@ output_open(const char *spec, char *err, size_t errlen)
 		} else {
 			colon = strrchr(hp, ':');
 			if (colon == NULL) {
-				snprintf(err, errlen, "output '%s': expected tcp:HOST:PORT", spec);
+				snprintf(err, errlen, "output '%s': expected %.3s:HOST:PORT", spec, spec);
 				free(o);
 				return NULL;
 			}
@@ -108,16 +112,17 @@ output_open(const char *spec, char *err, size_t errlen)
 		    strlen(colon + 1) >= sizeof(o->port) ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
 		    atoi(colon + 1) < 1 || atoi(colon + 1) > 65535) {
-			snprintf(err, errlen, "output '%s': expected tcp:HOST:PORT with a port from 1 to 65535", spec);
+			snprintf(err, errlen, "output '%s': expected %.3s:HOST:PORT with a port from 1 to 65535",
+			    spec, spec);
 			free(o);
 			return NULL;
 		}
-		o->kind = OUT_TCP;
+		o->kind = strncmp(spec, "tls:", 4) == 0 ? OUT_TLS : OUT_TCP;
 		memcpy(o->host, hp, hlen);
 		o->host[hlen] = '\0';
 		strcpy(o->port, colon + 1);
 	} else {
-		snprintf(err, errlen, "output '%s': expected '-', unix:PATH or tcp:HOST:PORT", spec);
+		snprintf(err, errlen, "output '%s': expected '-', unix:PATH, tls:HOST:PORT or tcp:HOST:PORT", spec);
 		free(o);
 		return NULL;
 	}
@@ -208,14 +213,49 @@ connect_tcp(struct output *o)
 	return fd;
 }
 
+static void disconnect(struct output *o, int err);
+
+/* tls: the handshake on a connected socket; 0 once done, -1 while not (yet). */
+static int
+tls_progress(struct output *o)
+{
+	int rc;
+
+	if (o->ssl == NULL) {
+		o->ssl = tls_ssl_new(o->tls, o->host);
+		if (o->ssl == NULL || tls_set_fd(o->ssl, o->fd) != 0) {
+			snprintf(o->error, sizeof(o->error), "tls:%s:%s: cannot start TLS", o->host, o->port);
+			disconnect(o, 0);
+			return -1;
+		}
+		o->handshaking = 1;
+	}
+	rc = tls_handshake(o->ssl);
+	if (rc == 0)
+		return -1;
+	if (rc < 0) {
+		char why[300];
+		snprintf(o->error, sizeof(o->error), "tls:%s:%s: %s", o->host, o->port,
+		    tls_error(o->ssl, why, sizeof(why)));
+		disconnect(o, 0);
+		return -1;
+	}
+	o->handshaking = 0;
+	o->st.reconnects++;
+	o->error[0] = '\0';
+	return 0;
+}
+
 /* 0 when connected, -1 when not (yet): the queue waits. */
 static int
 ensure_connected(struct output *o)
 {
 	uint64_t now;
 
-	if (o->fd >= 0 && !o->connecting)
+	if (o->fd >= 0 && !o->connecting && !o->handshaking)
 		return 0;
+	if (o->fd >= 0 && o->handshaking)
+		return tls_progress(o);
 	if (o->fd >= 0 && o->connecting) {
 		struct pollfd pfd = { o->fd, POLLOUT, 0 };
 		int soerr = 0;
@@ -231,6 +271,8 @@ ensure_connected(struct output *o)
 			return -1;
 		}
 		o->connecting = 0;
+		if (o->kind == OUT_TLS)
+			return tls_progress(o);
 		o->st.reconnects++;
 		o->error[0] = '\0';
 		return 0;
@@ -252,17 +294,24 @@ ensure_connected(struct output *o)
 	}
 	if (o->connecting)
 		return ensure_connected(o);
+	if (o->kind == OUT_TLS)
+		return tls_progress(o);
 	o->st.reconnects++;
 	o->error[0] = '\0';
 	return 0;
 }
 
+/* Drops the connection; err (an errno) says why, or 0 when o->error does. */
 static void
 disconnect(struct output *o, int err)
 {
-	snprintf(o->error, sizeof(o->error), "%s: %s",
-	    o->kind == OUT_STDOUT ? "stdout" : "connection", strerror(err));
+	if (err != 0)
+		snprintf(o->error, sizeof(o->error), "%s: %s",
+		    o->kind == OUT_STDOUT ? "stdout" : "connection", strerror(err));
 	if (o->kind != OUT_STDOUT) {
+		tls_ssl_free(o->ssl);
+		o->ssl = NULL;
+		o->handshaking = 0;
 		close(o->fd);
 		o->fd = -1;
 		o->connecting = 0;
@@ -342,9 +391,23 @@ output_flush(struct output *o)
 		/* ensure_connected may have restarted a cut line: choose again. */
 		if (next_class(o) != cls)
 			continue;
-		n = o->kind == OUT_STDOUT ?
-		    write(o->fd, l->text + l->off, l->len - l->off) :
-		    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (o->kind == OUT_TLS) {
+			long w = tls_write(o->ssl, l->text + l->off, l->len - l->off);
+			if (w == 0)
+				break;                    /* the peer is slow: the queues wait */
+			if (w < 0) {
+				char why[300];
+				snprintf(o->error, sizeof(o->error), "tls:%s:%s: %s", o->host, o->port,
+				    tls_error(o->ssl, why, sizeof(why)));
+				disconnect(o, 0);
+				continue;
+			}
+			n = (ssize_t)w;
+		} else {
+			n = o->kind == OUT_STDOUT ?
+			    write(o->fd, l->text + l->off, l->len - l->off) :
+			    send(o->fd, l->text + l->off, l->len - l->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -403,10 +466,27 @@ output_drain(struct output *o, unsigned timeout_ms)
 	return queued_total(o);
 }
 
+void
+output_set_tls(struct output *o, struct tls_ctx *tls)
+{
+	o->tls = tls;
+}
+
+bool
+output_wants_tls(const struct output *o)
+{
+	return o->kind == OUT_TLS;
+}
+
 int
 output_start(struct output *o, char *err, size_t errlen)
 {
-	if (o->kind == OUT_TCP && resolve_tcp(o) != 0) {
+	if (o->kind == OUT_TLS && o->tls == NULL) {
+		snprintf(err, errlen, "output tls:%s:%s: needs sensor.tls_certificate, tls_key and tls_ca",
+		    o->host, o->port);
+		return -1;
+	}
+	if ((o->kind == OUT_TCP || o->kind == OUT_TLS) && resolve_tcp(o) != 0) {
 		snprintf(err, errlen, "%s", o->error);
 		o->error[0] = '\0';
 		return -1;
@@ -426,7 +506,7 @@ output_reach(const struct output *o, struct output_reach *r)
 		r->families[r->nfamilies++] = AF_UNIX;
 		r->by_path = 1;
 	}
-	for (i = 0; o->kind == OUT_TCP && i < o->naddrs; i++) {
+	for (i = 0; (o->kind == OUT_TCP || o->kind == OUT_TLS) && i < o->naddrs; i++) {
 		for (j = 0; j < r->nfamilies && r->families[j] != o->addrs[i].ss_family; j++)
 			;
 		if (j == r->nfamilies)
@@ -460,6 +540,7 @@ output_close(struct output *o)
 	for (c = 0; c < OUTPUT_CLASSES; c++)
 		while (o->qs[c].len > 0)
 			queue_pop(&o->qs[c]);
+	tls_ssl_free(o->ssl);
 	if (o->fd >= 0 && o->kind != OUT_STDOUT)
 		close(o->fd);
 	free(o);

@@ -16,6 +16,7 @@
 #ifndef CORDON_OUTPUT_H
 #define CORDON_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +42,8 @@ struct output_stats {
 };
 
 /*
- * `spec` is "-" (stdout), "unix:PATH" or "tcp:HOST:PORT" ("tcp:[V6]:PORT").
+ * `spec` is "-" (stdout), "unix:PATH", "tcp:HOST:PORT" ("tcp:[V6]:PORT") or
+ * "tls:HOST:PORT" (TLS with a client certificate: output_set_tls).
  * Returns NULL with a message in err when the spec is malformed; a peer that
  * is not there yet is not an error (lines wait in the queue).
  */
@@ -56,6 +58,11 @@ struct output *output_open(const char *spec, char *err, size_t errlen);
  * resolve; a peer that is not listening yet is not an error.
  */
 int output_start(struct output *o, char *err, size_t errlen);
+/* tls:HOST:PORT outputs: whether this is one, and the client context it
+ * uses (tls.h; borrowed, outliving the output), set before output_start. */
+struct tls_ctx;
+bool output_wants_tls(const struct output *o);
+void output_set_tls(struct output *o, struct tls_ctx *tls);
 
 /*
  * What reconnecting needs (for the sandbox): the address families of the

@@ -17,6 +17,8 @@
  *                  tearing down its ring at exit)
  *   reconnecting   socket (of the output's families, stream only), connect,
  *                  getsockopt (SO_ERROR), poll, sendto
+ *   tls: output    getrandom, getpid, futex (OpenSSL: reseeding, its fork
+ *                  check, its locks); the records themselves are read and write
  *
  * openat fails with EACCES instead of killing: libpcap's statistics try
  * /sys/class/net/IF/statistics for the interface's own drop counters, and
@@ -44,6 +46,12 @@ static const int always[] = {
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
 	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
 	SCMP_SYS(epoll_ctl), SCMP_SYS(sendto), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
+};
+
+/* A tls: output: OpenSSL reseeds its generator from the kernel, checks its
+ * process id (a fork would share the generator's state) and takes its locks. */
+static const int tls_calls[] = {
+	SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(futex),
 };
 
 #ifdef CORDON_SANDBOX_SANITIZERS
@@ -106,7 +114,7 @@ sandbox_needs_file_system(void)
 }
 
 int
-sandbox_enter(const int *families, size_t n, char *err, size_t errlen)
+sandbox_enter(const int *families, size_t n, bool tls, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	size_t i;
@@ -131,6 +139,9 @@ sandbox_enter(const int *families, size_t n, char *err, size_t errlen)
 	}
 	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
 		if (add(ctx, always[i], 0, NULL, err, errlen) != 0)
+			goto fail;
+	for (i = 0; tls && i < sizeof(tls_calls) / sizeof(tls_calls[0]); i++)
+		if (add(ctx, tls_calls[i], 0, NULL, err, errlen) != 0)
 			goto fail;
 	/* Memory, but never executable: no new code once confined. */
 	{

@@ -120,7 +120,7 @@ sensor_config_load(const char *path, struct sensor_settings *s,
     struct det_config *c, char *err, size_t errlen)
 {
 	static const char *const sensor_keys[] = { "name", "interface", "filter", "output", "user",
-	    NULL };
+	    "tls_certificate", "tls_key", "tls_ca", NULL };
 	config_t cfg;
 	const config_setting_t *root, *grp;
 	FILE *f;
@@ -163,7 +163,8 @@ sensor_config_load(const char *path, struct sensor_settings *s,
 			if (sensor_keys[j] == NULL) {
 				int off = where(err, errlen, path, st);
 				snprintf(err + off, errlen - (size_t)off,
-				    "unknown setting 'sensor.%s' (expected name, interface, filter, output or user)", name);
+				    "unknown setting 'sensor.%s' (expected name, interface, filter, output, user, "
+				    "tls_certificate, tls_key or tls_ca)", name);
 				goto out;
 			}
 		}
@@ -171,7 +172,11 @@ sensor_config_load(const char *path, struct sensor_settings *s,
 		    load_string(path, grp, "interface", s->interface, sizeof(s->interface), err, errlen) ||
 		    load_string(path, grp, "filter", s->filter, sizeof(s->filter), err, errlen) ||
 		    load_string(path, grp, "output", s->output, sizeof(s->output), err, errlen) ||
-		    load_string(path, grp, "user", s->user, sizeof(s->user), err, errlen))
+		    load_string(path, grp, "user", s->user, sizeof(s->user), err, errlen) ||
+		    load_string(path, grp, "tls_certificate", s->tls_certificate, sizeof(s->tls_certificate),
+			err, errlen) ||
+		    load_string(path, grp, "tls_key", s->tls_key, sizeof(s->tls_key), err, errlen) ||
+		    load_string(path, grp, "tls_ca", s->tls_ca, sizeof(s->tls_ca), err, errlen))
 			goto out;
 		if (s->user[0])
 			s->user_line = config_setting_source_line(config_setting_get_member(grp, "user"));

@@ -23,6 +23,11 @@ struct sensor_settings {
 	char output[512];
 	char user[64];         /* "" when the file names none */
 	int user_line;         /* the line of `user`, for messages */
+	/* A tls: output: the sensor's certificate and key, and the CA that signs
+	 * cordond's certificate (PEM files). */
+	char tls_certificate[256];
+	char tls_key[256];
+	char tls_ca[256];
 };
 
 /*

@@ -162,6 +162,39 @@ done
 check "  and no rule for them in the kernel" \
   test "$({ ip -n "$NS" rule show; ip -n "$NS" route show table all; } | grep -c '10\.31\.0\.[2-5]\b')" -eq 0
 
+# --- cordon-sensor itself over TLS -----------------------------------------------------------
+# A capture with one scanner (gen_capture, fixed seed), read by the real
+# sensor (confined, as shipped) and delivered over TLS.
+"$B/tests/gen_capture" -o "$TMP/scan.pcap" --small -H 50 -S 1 >"$TMP/gen.out" 2>&1
+SCANNER=$(awk '$1 == "scanner" {print $2; exit}' "$TMP/gen.out")
+check "a capture with a scanner ($SCANNER)" test -n "$SCANNER" -a -s "$TMP/scan.pcap"
+sensor_conf() {  # sensor_conf FILE CA [CERT]
+  cat > "$1" <<EOC
+sensor = { name = "says-something-else"; tls_certificate = "$C/${3:-edge-a}.crt"; tls_key = "$C/${3:-edge-a}.key";
+           tls_ca = "$C/$2.crt"; };
+EOC
+}
+sensor_conf "$TMP/sensor.conf" sensors-ca
+"$B/cordon-sensor" -r "$TMP/scan.pcap" -c "$TMP/sensor.conf" -U root -o "tls:127.0.0.1:$PORT" \
+  >"$TMP/sensor.out" 2>&1; rc=$?
+check "cordon-sensor delivers over TLS (exit $rc)" test $rc -eq 0 || tail -3 "$TMP/sensor.out"
+check "  the scanner is isolated" wait_until 100 bash -c "[[ \$($B/cordonctl -s $TMP/ctl.sock --json show $SCANNER 2>/dev/null | jq -r .host.state) == quarantined ]]"
+check "  and stored as the certificate's sensor (edge-a)" \
+  bash -c "[[ \$(sqlite3 $TMP/state.db \"SELECT COUNT(*) FROM events WHERE host = '$SCANNER' AND json LIKE '%\\\"sensor\\\":\\\"edge-a\\\"%'\") -ge 1 ]]"
+sensor_conf "$TMP/sensor-other.conf" other-ca
+"$B/cordon-sensor" -r "$TMP/scan.pcap" -c "$TMP/sensor-other.conf" -U root -o "tls:127.0.0.1:$PORT" \
+  >"$TMP/sensor-other.out" 2>&1; rc=$?
+check "a sensor that does not trust cordond's CA delivers nothing (exit $rc)" test $rc -eq 3
+check "  and says the certificate was refused" grep -q "last error: tls:127.0.0.1:$PORT: certificate refused: " "$TMP/sensor-other.out"
+"$B/cordon-sensor" -r "$TMP/scan.pcap" -c "$TMP/sensor.conf" -U root -o "tls:localhost:$PORT" \
+  >"$TMP/sensor-name.out" 2>&1; rc=$?
+check "cordond's certificate must name the host dialled (localhost: exit $rc)" test $rc -eq 3
+check "  refused for that" grep -q "certificate refused: hostname mismatch" "$TMP/sensor-name.out"
+printf 'sensor = { name = "x"; };\n' > "$TMP/sensor-none.conf"
+out=$("$B/cordon-sensor" -r "$TMP/scan.pcap" -c "$TMP/sensor-none.conf" -U root -o "tls:127.0.0.1:$PORT" 2>&1); rc=$?
+check "a tls: output without certificate files: exit 1, saying what is missing" \
+  bash -c "[[ $rc -eq 1 ]] && grep -q 'needs sensor.tls_certificate, tls_key and tls_ca' <<<'$out'"
+
 kill "$DPID"; wait "$DPID"; rc=$?; DPID=""
 check "cordond stops cleanly (exit $rc)" test $rc -eq 0
 if grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error:" "$TMP/daemon.log"; then
