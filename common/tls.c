@@ -47,7 +47,10 @@ tls_ctx_new(enum tls_role role, const char *cert, const char *key, const char *c
 		snprintf(err, errlen, "TLS: %s", ssl_reason(why, sizeof(why)));
 		goto fail;
 	}
-	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	if (SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) != 1) {
+		snprintf(err, errlen, "TLS: cannot require TLS 1.2: %s", ssl_reason(why, sizeof(why)));
+		goto fail;
+	}
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, cert) != 1) {
 		snprintf(err, errlen, "certificate %s: %s", cert, ssl_reason(why, sizeof(why)));

@@ -228,6 +228,22 @@ access_session_find(struct access *a, const char *id, double now)
 	return found;
 }
 
+bool
+access_session_alive(const struct access *a, const char *id, double now)
+{
+	size_t i;
+	bool found = false;
+
+	if (strlen(id) != ACCESS_ID_HEX - 1)
+		return false;
+	for (i = 0; i < ACCESS_MAX_SESSIONS; i++) {
+		const struct access_session *s = &a->sessions[i];
+		if (s->id[0] && secret_equal(s->id, id, ACCESS_ID_HEX - 1) && session_live(a, s, now))
+			found = true;
+	}
+	return found;
+}
+
 void
 access_session_close(struct access *a, struct access_session *s)
 {

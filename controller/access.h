@@ -74,6 +74,8 @@ struct access_session *access_session_open(struct access *a, const struct conf_a
 /* The live session with this identifier (its idle clock restarted), or NULL:
  * unknown, idle longer than session_idle, or older than session_max. */
 struct access_session *access_session_find(struct access *a, const char *id, double now);
+/* Whether a live session has this identifier, leaving its idle clock alone. */
+bool access_session_alive(const struct access *a, const char *id, double now);
 void access_session_close(struct access *a, struct access_session *s);
 /* Live sessions, for the metrics. */
 unsigned access_session_count(const struct access *a, double now);

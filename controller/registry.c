@@ -688,15 +688,20 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR ipbin > ?2)"
+		" WHERE (?1 IS NULL OR state = ?1) AND ipbin > ?2"
 		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;
 	}
 	if (state >= 0)
 		sqlite3_bind_text(st, 1, host_state_name((enum host_state)state), -1, SQLITE_STATIC);
+	/* Always a bound: a range on hosts_ipbin, where "?2 IS NULL OR" would
+	 * make SQLite walk the index from its start for every page. The empty
+	 * blob sorts before every address. */
 	if (after != NULL)
 		sqlite3_bind_blob(st, 2, after->b, 16, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_zeroblob(st, 2, 0);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct host_rec h;
@@ -726,7 +731,7 @@ registry_assets_page(struct registry *r, int state, int exposed_port, const stru
 	/* Hosts in address order, as registry_page; the exposed filter is an
 	 * EXISTS on the services' primary key (ip first). */
 	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR ipbin > ?2)"
+		" WHERE (?1 IS NULL OR state = ?1) AND ipbin > ?2"
 		" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM services s WHERE s.ip = hosts.ip AND s.port = ?4))"
 		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing assets");
@@ -741,8 +746,13 @@ registry_assets_page(struct registry *r, int state, int exposed_port, const stru
 	}
 	if (state >= 0)
 		sqlite3_bind_text(st, 1, host_state_name((enum host_state)state), -1, SQLITE_STATIC);
+	/* Always a bound: a range on hosts_ipbin, where "?2 IS NULL OR" would
+	 * make SQLite walk the index from its start for every page. The empty
+	 * blob sorts before every address. */
 	if (after != NULL)
 		sqlite3_bind_blob(st, 2, after->b, 16, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_zeroblob(st, 2, 0);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	if (exposed_port >= 0)
 		sqlite3_bind_int(st, 4, exposed_port);
@@ -924,14 +934,20 @@ registry_event_list(struct registry *r, const struct ip_addr *host, int64_t afte
 	char ip[64];
 	int rc;
 
-	/* The newest `limit` ones are the last of a descending read, put back
-	 * in order by the outer query. */
-	if (sqlite3_prepare_v2(r->db,
-		"SELECT id, time, host, engine, json FROM ("
-		"  SELECT id, time, host, engine, json FROM events"
-		"  WHERE id > ?1 AND (?2 IS NULL OR host = ?2)"
-		"  ORDER BY CASE WHEN ?4 THEN -id ELSE id END LIMIT ?3)"
-		" ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	/* Four statements rather than one with "?2 IS NULL OR": each walks the
+	 * rowid (all hosts) or the host's index in id order, from where it starts.
+	 * The newest `limit` ones are a descending read put back in order. */
+	static const char *const sql[2][2] = {
+		{ "SELECT id, time, host, engine, json FROM events WHERE id > ?1 ORDER BY id LIMIT ?3",
+		  "SELECT * FROM (SELECT id, time, host, engine, json FROM events"
+		  " ORDER BY id DESC LIMIT ?3) ORDER BY id" },
+		{ "SELECT id, time, host, engine, json FROM events WHERE host = ?2 AND id > ?1"
+		  " ORDER BY id LIMIT ?3",
+		  "SELECT * FROM (SELECT id, time, host, engine, json FROM events WHERE host = ?2"
+		  " ORDER BY id DESC LIMIT ?3) ORDER BY id" },
+	};
+
+	if (sqlite3_prepare_v2(r->db, sql[host != NULL][after_id < 0], -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "reading detections");
 		return -1;
 	}
@@ -939,7 +955,6 @@ registry_event_list(struct registry *r, const struct ip_addr *host, int64_t afte
 	if (host)
 		sqlite3_bind_text(st, 2, ip_to_str(host, ip, sizeof(ip)), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 3, (int)limit);
-	sqlite3_bind_int(st, 4, after_id < 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct event_rec e;
 		memset(&e, 0, sizeof(e));

@@ -175,7 +175,13 @@ function routeParts() {
 
 async function route(live) {
   if (!me.role) return;
-  const { page, arg } = routeParts();
+  let page, arg;
+  try {
+    ({ page, arg } = routeParts());
+  } catch (e) {   // a malformed %-escape in the address bar
+    view(el('p', { class: 'error' }, 'That address is not a page of the console.'));
+    return;
+  }
   for (const a of document.querySelectorAll('#nav a'))
     a.classList.toggle('current', a.dataset.page === page || (page === 'host' && a.dataset.page === 'hosts'));
   try {
@@ -285,7 +291,7 @@ async function hosts(live) {
     const r = await api('/api/v1/hosts?mac=' + encodeURIComponent(search.toLowerCase()));
     rows = r.hosts; note = `hosts with MAC ${search}`;
   } else if (/^\d{1,5}$/.test(search)) {
-    const r = await api(`/api/v1/assets?exposed=${search}&limit=${PAGE_SIZE}` + (state ? '&state=' + state : '') +
+    const r = await api(`/api/v1/assets?exposed=${search}&limit=${PAGE_SIZE}` + (state ? '&state=' + encodeURIComponent(state) : '') +
       (hostsState.pages[hostsState.index] ? '&after=' + encodeURIComponent(hostsState.pages[hostsState.index]) : ''));
     rows = r.hosts; next = r.next; note = `hosts answering on port ${search}`;
   } else if (search) {
@@ -298,7 +304,7 @@ async function hosts(live) {
     }
   } else {
     const after = hostsState.pages[hostsState.index];
-    const r = await api(`/api/v1/hosts?limit=${PAGE_SIZE}` + (state ? '&state=' + state : '') +
+    const r = await api(`/api/v1/hosts?limit=${PAGE_SIZE}` + (state ? '&state=' + encodeURIComponent(state) : '') +
       (after ? '&after=' + encodeURIComponent(after) : ''));
     rows = r.hosts; next = r.next;
   }

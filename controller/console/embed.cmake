@@ -29,4 +29,5 @@ foreach(f ${FILES})
 endforeach()
 string(APPEND table "\t{ NULL, NULL, NULL, 0 },\n};\n")
 file(WRITE "${OUT}.tmp" "${body}\n${table}")
-file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+# Rewritten only when different: an unchanged console rebuilds nothing.
+configure_file("${OUT}.tmp" "${OUT}" COPYONLY)

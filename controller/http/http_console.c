@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -26,7 +28,14 @@
 #include "loop.h"
 
 #define MAX_STREAMS 64
-#define STREAM_KEEPALIVE_S 15.0
+/* An account's share: one viewer's tabs cannot lock others out. */
+#define MAX_STREAMS_PER_ACCOUNT 8
+/* Below the server's idle timeout (10 s), which a stream's connection keeps. */
+#define STREAM_KEEPALIVE_S 4.0
+/* Output a client has not read: beyond, its stream ends (it reconnects and
+ * reads the rest from /api/v1/events and /api/v1/detections). */
+#define STREAM_MAX_PENDING (1024 * 1024)
+#define STREAM_MAX_INPUT 4096
 /* Entries one telling sends at most per kind; the rest follow at the next. */
 #define STREAM_BATCH 500
 #define DETECTIONS_DEFAULT_LIMIT 100
@@ -41,6 +50,8 @@ struct http_stream {
 	struct evhttp_request *req;          /* evhttp's; ours to end */
 	struct evhttp_connection *evcon;     /* evhttp's */
 	struct loop_timer *keepalive;        /* owned */
+	struct loop_timer *more;             /* owned: a full batch calls for another at once */
+	const struct conf_account *account;  /* borrowed from the config; NULL: anonymous */
 	int64_t audit_cursor, detection_cursor;
 	bool session;                        /* opened with a session: check it lives */
 	char session_id[ACCESS_ID_HEX];
@@ -190,18 +201,52 @@ stream_free(struct http_stream *st)
 
 	cordon_unsubscribe(hs->c, st);
 	loop_timer_free(st->keepalive);
+	loop_timer_free(st->more);
 	LIST_REMOVE(st, entry);
 	hs->nstreams--;
 	explicit_bzero(st->session_id, sizeof(st->session_id));
 	free(st);
 }
 
-/* The client went: evhttp frees the request and the connection after this. */
+/*
+ * The client went (or its connection failed). evhttp frees the connection
+ * after this; a request it detached from it first (a reply under way on a
+ * connection that timed out or hit EOF) is ours to end, which frees it.
+ */
 static void
 stream_closed(struct evhttp_connection *evcon, void *arg)
 {
+	struct http_stream *st = arg;
+
 	(void)evcon;
-	stream_free(arg);
+	if (evhttp_request_get_connection(st->req) == NULL)
+		evhttp_send_reply_end(st->req);
+	stream_free(st);
+}
+
+static void stream_end(struct http_stream *st);
+
+/*
+ * Whether the client keeps up: false (and the stream ended) when it has not
+ * read STREAM_MAX_PENDING bytes of what was sent. What it sent meanwhile is
+ * dropped: nothing reads it while the reply streams (its reading stops at
+ * STREAM_MAX_INPUT bytes, set in http_stream, so it cannot pile up).
+ */
+static bool
+stream_keeps_up(struct http_stream *st)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(st->evcon);
+
+	if (bev == NULL)
+		return true;
+	evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > STREAM_MAX_PENDING) {
+		log_warnx("http: event stream of %s: more than %d bytes unread; ended",
+		    st->account ? st->account->name : "an anonymous client", STREAM_MAX_PENDING);
+		stream_end(st);
+		return false;
+	}
+	return true;
 }
 
 /* Ends the reply (the client sees the stream end) and forgets the stream. */
@@ -229,6 +274,7 @@ send_event(struct evbuffer *b, const char *kind, json_t *o)
 struct stream_batch {
 	struct evbuffer *b;
 	int64_t *cursor;
+	unsigned n;                          /* entries sent of this kind */
 };
 
 static int
@@ -238,6 +284,7 @@ stream_audit(void *arg, const struct audit_rec *a)
 
 	send_event(sb->b, "audit", ctl_audit_json(a));
 	*sb->cursor = a->id;
+	sb->n++;
 	return 0;
 }
 
@@ -248,13 +295,15 @@ stream_detection(void *arg, const struct event_rec *e)
 
 	send_event(sb->b, "detection", detection_json(e));
 	*sb->cursor = e->id;
+	sb->n++;
 	return 0;
 }
 
+/* Without touching the session's idle clock: an open console tab is not use. */
 static bool
 stream_session_lives(struct http_stream *st)
 {
-	return !st->session || access_session_find(st->hs->acc, st->session_id, loop_now()) != NULL;
+	return !st->session || access_session_alive(st->hs->acc, st->session_id, loop_now());
 }
 
 static void
@@ -263,22 +312,38 @@ stream_told(void *arg, int64_t unused)
 	struct http_stream *st = arg;
 	struct registry *reg = cordon_registry(st->hs->c);
 	struct stream_batch sb;
+	bool full;
 
 	(void)unused;
 	if (!stream_session_lives(st)) {
 		stream_end(st);
 		return;
 	}
+	if (!stream_keeps_up(st))
+		return;
 	sb.b = evbuffer_new();
 	if (sb.b == NULL)
 		return;
+	sb.n = 0;
 	sb.cursor = &st->audit_cursor;
 	registry_audit_list(reg, NULL, st->audit_cursor, STREAM_BATCH, stream_audit, &sb);
+	full = sb.n == STREAM_BATCH;
+	sb.n = 0;
 	sb.cursor = &st->detection_cursor;
 	registry_event_list(reg, NULL, st->detection_cursor, STREAM_BATCH, stream_detection, &sb);
+	full |= sb.n == STREAM_BATCH;
 	if (evbuffer_get_length(sb.b) > 0)
 		evhttp_send_reply_chunk(st->req, sb.b);
 	evbuffer_free(sb.b);
+	/* More came than one batch: the rest at once, not at the next telling. */
+	if (full)
+		loop_timer_arm(st->more, 0);
+}
+
+static void
+stream_more(void *arg)
+{
+	stream_told(arg, 0);
 }
 
 static void
@@ -291,6 +356,8 @@ stream_keepalive(void *arg)
 		stream_end(st);
 		return;
 	}
+	if (!stream_keeps_up(st))
+		return;
 	/* A comment line: proxies and the browser see the stream is alive. */
 	b = evbuffer_new();
 	if (b != NULL) {
@@ -323,12 +390,27 @@ http_stream(struct http_server *hs, struct evhttp_request *req, const struct htt
 		http_reply_error(req, 503, "%d event streams are open already", MAX_STREAMS);
 		goto out;
 	}
+	if (who->acc != NULL) {
+		unsigned mine = 0;
+		LIST_FOREACH(st, &hs->streams, entry)
+			mine += st->account == who->acc;
+		if (mine >= MAX_STREAMS_PER_ACCOUNT) {
+			evhttp_add_header(h, "Retry-After", "10");
+			http_reply_error(req, 503, "%s has %d event streams open already", who->actor,
+			    MAX_STREAMS_PER_ACCOUNT);
+			goto out;
+		}
+	}
 	st = calloc(1, sizeof(*st));
-	if (st == NULL || (st->keepalive = loop_timer_new(hs->loop, stream_keepalive, st)) == NULL) {
+	if (st == NULL || (st->keepalive = loop_timer_new(hs->loop, stream_keepalive, st)) == NULL ||
+	    (st->more = loop_timer_new(hs->loop, stream_more, st)) == NULL) {
+		if (st != NULL)
+			loop_timer_free(st->keepalive);
 		free(st);
 		http_reply_error(req, 500, "out of memory");
 		goto out;
 	}
+	st->account = who->acc;
 	st->hs = hs;
 	st->req = req;
 	st->evcon = evhttp_request_get_connection(req);
@@ -336,6 +418,7 @@ http_stream(struct http_server *hs, struct evhttp_request *req, const struct htt
 	st->detection_cursor = registry_event_last_id(reg);
 	if (st->audit_cursor < 0 || st->detection_cursor < 0) {
 		loop_timer_free(st->keepalive);
+		loop_timer_free(st->more);
 		free(st);
 		http_reply_error(req, 500, "state database: %s", registry_error(reg));
 		goto out;
@@ -352,6 +435,9 @@ http_stream(struct http_server *hs, struct evhttp_request *req, const struct htt
 	evhttp_send_reply_start(req, 200, "OK");
 	/* The reply is under way: from here on the connection is ours to watch. */
 	evhttp_connection_set_closecb(st->evcon, stream_closed, st);
+	/* Nothing reads what the client sends now: reading stops once this
+	 * much waits (stream_keeps_up drops it). */
+	bufferevent_setwatermark(evhttp_connection_get_bufferevent(st->evcon), EV_READ, 0, STREAM_MAX_INPUT);
 	b = evbuffer_new();
 	if (b != NULL) {
 		evbuffer_add_printf(b, "retry: 2000\n: stream open\n\n");

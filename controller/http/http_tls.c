@@ -46,7 +46,10 @@ http_tls_new(const char *cert_path, const char *key_path, char *err, size_t errl
 		snprintf(err, errlen, "TLS: %s", ssl_reason(why, sizeof(why)));
 		goto fail;
 	}
-	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	if (SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) != 1) {
+		snprintf(err, errlen, "TLS: cannot require TLS 1.2: %s", ssl_reason(why, sizeof(why)));
+		goto fail;
+	}
 	/* No renegotiation, no compression; the server picks the cipher. */
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -77,7 +80,10 @@ fail:
 	return NULL;
 }
 
-/* evhttp's connection on an accepted socket: a TLS bufferevent around it. */
+/* evhttp's connection on an accepted socket: a TLS bufferevent around it.
+ * (NULL, when memory runs out, would make evhttp use a plain socket for
+ * this one connection: a client then gets no TLS handshake, and no answer
+ * it would accept either.) */
 static struct bufferevent *
 tls_bufferevent(struct event_base *base, void *arg)
 {

@@ -22,6 +22,9 @@ DPID="" SPID="" LPID="" APID=""
 pass=0 fail=0
 
 cleanup() {
+  # The browser and its driver, also when this script is interrupted.
+  [[ -n "${BPID:-}" ]] && kill "$BPID" 2>/dev/null
+  pkill -f -- "--user-data-dir=$TMP/chrome" 2>/dev/null
   for p in $LPID $APID $SPID $DPID; do kill "$p" 2>/dev/null; done
   for p in $LPID $APID $SPID $DPID; do wait "$p" 2>/dev/null; done
   ns_remove "$NS" "$CLI" "$SRV"
@@ -118,8 +121,9 @@ wait_until 100 attacker_up || { echo "FAIL - the cross-site page's server did no
 [[ -z "$SHOTS" ]] || mkdir -p "$SHOTS"
 export URL="http://127.0.0.1:$PORT" ATTACKER="http://127.0.0.1:$APORT" TMP NS CLI SRV B SHOTS
 export PW_OP PW_VIEW
-$PY "$HERE/browser_test.py"
-rc=$?
+$PY "$HERE/browser_test.py" &
+BPID=$!
+wait "$BPID"; rc=$?; BPID=""
 # browser_test.py prints its own ok/FAIL lines and its counts; fold them in.
 read -r bp bf < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$TMP/browser.counts" 2>/dev/null || echo "0 1")
 pass=$((pass + ${bp:-0})) fail=$((fail + ${bf:-1}))

@@ -517,6 +517,55 @@ check "an unknown field: 400" test "$CODE" = 400 && jqb '.error | test("unknown 
 get -H "Authorization: Bearer $TOK_FLEET" /api/v1/hosts/10.2.0.9/patched
 check "GET on an action: 405" test "$CODE" = 405
 
+# --- the event stream: kept alive, bounded, shared fairly ------------------------------------
+/usr/bin/python3 - "$PORT" "$TOK_GRAF" > "$TMP/streams.out" 2>&1 <<'PYEOF'
+import os, socket, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+req = ("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n\r\n"
+       % (port, token)).encode()
+def opened():
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(req)
+    head = s.recv(4096).split(b"\r\n", 1)[0].decode()
+    return s, head
+# One account may hold 8 streams; the 9th is refused.
+streams = [opened() for _ in range(9)]
+print("heads", " ".join(h.split()[1] for _, h in streams))
+for s, _ in streams[1:]:
+    s.close()
+# A client that sends and never reads does not grow the daemon.
+s = streams[0][0]
+s.setblocking(False)
+junk, sent, end = os.urandom(65536), 0, time.monotonic() + 3
+while time.monotonic() < end and sent < 512 * 1024 * 1024:
+    try:
+        sent += s.send(junk)
+    except BlockingIOError:
+        time.sleep(0.01)
+    except OSError:
+        break
+print("flooded", sent)
+s.close()
+# A stream lives past the server's 10 s idle timeout, kept alive every 4 s.
+s, head = opened()
+s.settimeout(1)
+got, end = b"", time.monotonic() + 12
+while time.monotonic() < end and got.count(b": keepalive") < 3:
+    try:
+        d = s.recv(4096)
+    except socket.timeout:
+        continue
+    if not d:
+        break
+    got += d
+print("keepalives", got.count(b": keepalive"))
+PYEOF
+check "an account's 9th event stream is refused (503), 8 are served" grep -q "^heads 200 200 200 200 200 200 200 200 503$" "$TMP/streams.out" || cat "$TMP/streams.out"
+rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$DPID/status")
+check "a stream client sending and never reading leaves the daemon small ($rss kB; $(awk '/^flooded/ {print $2}' "$TMP/streams.out") bytes taken)" \
+  test "${rss:-999999}" -lt 200000 -a "$(awk '/^flooded/ {print $2}' "$TMP/streams.out")" -lt 67108864
+check "a stream outlives the 10 s idle timeout: 3 keepalives" grep -q "^keepalives 3$" "$TMP/streams.out"
+
 login vera "$PW_VERA"
 check "vera (viewer) logs in" test "$CODE" = 200 && jqb '.role == "viewer"'
 V_CSRF=$(jq -r .csrf_token "$TMP/body")

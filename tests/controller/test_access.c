@@ -116,6 +116,9 @@ static void test_sessions(void **state)
 	id[0] = id[0] == 'a' ? 'b' : 'a';
 	assert_null(access_session_find(a, id, 1149.0));
 	id[0] = s->id[0];
+	/* A stream's check leaves the idle clock alone. */
+	assert_true(access_session_alive(a, id, 1248.0));
+	assert_false(access_session_alive(a, id, 1250.0));
 	assert_null(access_session_find(a, id, 1250.0));             /* idle > 100 s */
 	assert_null(access_session_find(a, id, 1251.0));             /* and gone */
 
