@@ -243,6 +243,16 @@ typedef void (*cordon_audit_fn)(void *arg, int64_t unused);
 void cordon_subscribe(struct cordon *c, cordon_audit_fn fn, void *arg);
 void cordon_unsubscribe(struct cordon *c, void *arg);
 
+/*
+ * Detections stored and isolations started (audit: isolate/started) per
+ * minute over the last CORDON_HISTORY_MINUTES whole minutes, the current one
+ * last: *since is the first minute's start (epoch seconds). Kept in memory,
+ * so the console's chart costs nothing however large the log.
+ */
+#define CORDON_HISTORY_MINUTES 60
+void cordon_history(struct cordon *c, double now, double *since,
+    uint32_t det[CORDON_HISTORY_MINUTES], uint32_t iso[CORDON_HISTORY_MINUTES]);
+
 /* Records an audit entry and tells subscribers. */
 void cordon_audit(struct cordon *c, const char *actor, const char *action,
     const struct ip_addr *host, const char *reason, const char *result);

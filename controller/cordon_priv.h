@@ -132,6 +132,14 @@ struct cordon {
 	/* core.c: subscribers hear of stored detections at most this often */
 	struct loop_timer *detections_told;       /* owned, made on first use; armed: a telling is due */
 	bool detections_due;
+	/* core.c: detections stored and isolations started per minute, the
+	 * console's chart: read from the state database once at start, then
+	 * counted as they happen. Bucket m % CORDON_HISTORY_MINUTES is minute m
+	 * (epoch minutes); `last` is the newest minute the buckets know. */
+	struct {
+		int64_t last;
+		uint32_t det[CORDON_HISTORY_MINUTES], iso[CORDON_HISTORY_MINUTES];
+	} history;
 };
 
 /* core.c: whether an enforcement operation on `ip` is in flight. */

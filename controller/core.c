@@ -151,6 +151,8 @@ cordon_input_rejected(struct cordon *c, bool oversize)
 		c->st.oversize_lines++;
 }
 
+static void history_note(struct cordon *c, bool isolation);
+
 /* ---- audit and its subscribers -------------------------------------------- */
 
 void
@@ -190,7 +192,73 @@ cordon_audit(struct cordon *c, const char *actor, const char *action,
 		log_warnx("ALERT: cannot write the audit log: %s", registry_error(c->reg));
 		return;
 	}
+	if (strcmp(action, "isolate") == 0 && result != NULL && strcmp(result, "started") == 0)
+		history_note(c, true);
 	core_audit_written(c);
+}
+
+/* Moves the history to minute `m`: the minutes passed meanwhile count nothing. */
+static void
+history_advance(struct cordon *c, int64_t m)
+{
+	int64_t k;
+
+	if (m <= c->history.last)
+		return;
+	for (k = c->history.last + 1; k <= m && k <= c->history.last + CORDON_HISTORY_MINUTES; k++) {
+		c->history.det[k % CORDON_HISTORY_MINUTES] = 0;
+		c->history.iso[k % CORDON_HISTORY_MINUTES] = 0;
+	}
+	c->history.last = m;
+}
+
+static void
+history_note(struct cordon *c, bool isolation)
+{
+	int64_t m = (int64_t)(loop_now() / 60);
+
+	history_advance(c, m);
+	if (m < c->history.last - (CORDON_HISTORY_MINUTES - 1))
+		return;       /* the clock went back more than the window */
+	if (isolation)
+		c->history.iso[m % CORDON_HISTORY_MINUTES]++;
+	else
+		c->history.det[m % CORDON_HISTORY_MINUTES]++;
+}
+
+/* At start: the last hour from the state database. */
+static void
+history_load(struct cordon *c)
+{
+	int64_t now_m = (int64_t)(loop_now() / 60), first = now_m - (CORDON_HISTORY_MINUTES - 1), k;
+	uint32_t det[CORDON_HISTORY_MINUTES], iso[CORDON_HISTORY_MINUTES];
+
+	c->history.last = now_m;
+	if (registry_histogram(c->reg, (double)first * 60, 60, CORDON_HISTORY_MINUTES, det, iso) != 0) {
+		log_warnx("the last hour's detections and isolations could not be read (%s): the chart "
+		    "starts empty", registry_error(c->reg));
+		return;
+	}
+	for (k = 0; k < CORDON_HISTORY_MINUTES; k++) {
+		c->history.det[(first + k) % CORDON_HISTORY_MINUTES] = det[k];
+		c->history.iso[(first + k) % CORDON_HISTORY_MINUTES] = iso[k];
+	}
+}
+
+void
+cordon_history(struct cordon *c, double now, double *since,
+    uint32_t det[CORDON_HISTORY_MINUTES], uint32_t iso[CORDON_HISTORY_MINUTES])
+{
+	int64_t m = (int64_t)(now / 60), first = m - (CORDON_HISTORY_MINUTES - 1), k;
+
+	history_advance(c, m);
+	*since = (double)first * 60;
+	for (k = 0; k < CORDON_HISTORY_MINUTES; k++) {
+		int64_t b = first + k;
+		bool known = b > c->history.last - CORDON_HISTORY_MINUTES && b <= c->history.last;
+		det[k] = known ? c->history.det[b % CORDON_HISTORY_MINUTES] : 0;
+		iso[k] = known ? c->history.iso[b % CORDON_HISTORY_MINUTES] : 0;
+	}
 }
 
 static void
@@ -205,6 +273,7 @@ tell_detections(void *arg)
 void
 core_detection_stored(struct cordon *c)
 {
+	history_note(c, false);
 	if (c->detections_due || c->stopping)
 		return;
 	if (c->detections_told == NULL &&
@@ -322,6 +391,7 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 	c->reg = registry_open(conf->state_path, err, errlen);
 	if (c->reg == NULL)
 		goto fail;
+	history_load(c);
 	c->outbox = outbox_new(loop, c->reg);
 	if (c->outbox == NULL) {
 		snprintf(err, errlen, "out of memory");

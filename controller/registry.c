@@ -99,6 +99,9 @@ static const char schema[] =
     " updated REAL, last_error TEXT NOT NULL DEFAULT '', detections INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS hosts_state ON hosts(state);"
     "CREATE INDEX IF NOT EXISTS hosts_ipbin ON hosts(ipbin);"
+    /* A page of one state's hosts (the console's filter) is a range of
+     * this, not a walk of every host in address order. */
+    "CREATE INDEX IF NOT EXISTS hosts_state_ipbin ON hosts(state, ipbin);"
     "CREATE INDEX IF NOT EXISTS hosts_port ON hosts(loc_point, loc_ifindex) WHERE has_loc = 1;"
     "CREATE INDEX IF NOT EXISTS hosts_mac ON hosts(mac);"
     "CREATE TABLE IF NOT EXISTS audit ("
@@ -687,9 +690,9 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE (?1 IS NULL OR state = ?1) AND ipbin > ?2"
-		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(r->db, state >= 0 ?
+		HOST_COLUMNS " FROM hosts WHERE state = ?1 AND ipbin > ?2 ORDER BY ipbin LIMIT ?3" :
+		HOST_COLUMNS " FROM hosts WHERE ipbin > ?2 ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing hosts");
 		return -1;
 	}
@@ -730,8 +733,11 @@ registry_assets_page(struct registry *r, int state, int exposed_port, const stru
 
 	/* Hosts in address order, as registry_page; the exposed filter is an
 	 * EXISTS on the services' primary key (ip first). */
-	if (sqlite3_prepare_v2(r->db, HOST_COLUMNS " FROM hosts"
-		" WHERE (?1 IS NULL OR state = ?1) AND ipbin > ?2"
+	if (sqlite3_prepare_v2(r->db, state >= 0 ?
+		HOST_COLUMNS " FROM hosts WHERE state = ?1 AND ipbin > ?2"
+		" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM services s WHERE s.ip = hosts.ip AND s.port = ?4))"
+		" ORDER BY ipbin LIMIT ?3" :
+		HOST_COLUMNS " FROM hosts WHERE ipbin > ?2"
 		" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM services s WHERE s.ip = hosts.ip AND s.port = ?4))"
 		" ORDER BY ipbin LIMIT ?3", -1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "listing assets");
@@ -848,9 +854,13 @@ registry_audit_list(struct registry *r, const struct ip_addr *host,
 	char ip[64];
 	int rc;
 
-	if (sqlite3_prepare_v2(r->db,
+	/* Two statements rather than "?2 IS NULL OR host = ?2", which would
+	 * walk the whole log: the rowid from after_id, or audit_host(host, id). */
+	if (sqlite3_prepare_v2(r->db, host != NULL ?
 		"SELECT id, time, actor, action, COALESCE(host, ''), reason, result FROM audit"
-		" WHERE id > ?1 AND (?2 IS NULL OR host = ?2) ORDER BY id LIMIT ?3",
+		" WHERE host = ?2 AND id > ?1 ORDER BY id LIMIT ?3" :
+		"SELECT id, time, actor, action, COALESCE(host, ''), reason, result FROM audit"
+		" WHERE id > ?1 ORDER BY id LIMIT ?3",
 		-1, &st, NULL) != SQLITE_OK) {
 		set_error(r, "reading audit");
 		return -1;

@@ -42,7 +42,7 @@
 #define DETECTIONS_MAX_LIMIT 10000
 /* The overview's chart: the last hour in minutes. */
 #define HISTORY_BUCKET_S 60
-#define HISTORY_BUCKETS 60
+#define HISTORY_BUCKETS CORDON_HISTORY_MINUTES
 
 struct http_stream {
 	LIST_ENTRY(http_stream) entry;
@@ -114,15 +114,8 @@ http_overview(struct http_server *hs, struct evhttp_request *req)
 		http_reply_error(req, 500, "%s", err);
 		goto out;
 	}
-	/* Whole minutes, the current one last. */
-	since = (double)((long long)now / HISTORY_BUCKET_S + 1) * HISTORY_BUCKET_S -
-	    (double)HISTORY_BUCKET_S * HISTORY_BUCKETS;
-	if (registry_histogram(cordon_registry(hs->c), since, HISTORY_BUCKET_S, HISTORY_BUCKETS,
-	    det, iso) != 0) {
-		json_decref(status);
-		http_reply_error(req, 500, "state database: %s", registry_error(cordon_registry(hs->c)));
-		goto out;
-	}
+	/* Whole minutes, the current one last, counted in memory (cordon_history). */
+	cordon_history(hs->c, now, &since, det, iso);
 	d = json_array();
 	i = json_array();
 	for (k = 0; k < HISTORY_BUCKETS; k++) {
