@@ -183,6 +183,7 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 	double now = loop_now();
 
 	c->st.detections++;
+	core_sensor_heard(c, d->sensor, true);
 	ip_to_str(&d->src, ipt, sizeof(ipt));
 	rc = registry_get(c->reg, &d->src, &h);
 	if (rc < 0) {
@@ -627,6 +628,7 @@ cordon_flush_seen(struct cordon *c)
 void
 cordon_seen(struct cordon *c, const struct seen_host *h)
 {
+	core_sensor_heard(c, h->sensor, false);
 	if (c->seen == NULL) {
 		c->seen = calloc(SEEN_BATCH, sizeof(*c->seen));
 		c->seen_src = calloc(SEEN_BATCH, sizeof(*c->seen_src));

@@ -253,6 +253,18 @@ void cordon_unsubscribe(struct cordon *c, void *arg);
 void cordon_history(struct cordon *c, double now, double *since,
     uint32_t det[CORDON_HISTORY_MINUTES], uint32_t iso[CORDON_HISTORY_MINUTES]);
 
+/* The sensors heard from (by the name their lines or certificates give;
+ * "" for lines without one), for the console: the first CORDON_MAX_SENSORS
+ * names; later ones are only counted in `unlisted`. */
+#define CORDON_MAX_SENSORS 64
+struct cordon_sensor {
+	char name[64];
+	double first_heard, last_heard;     /* epoch seconds */
+	uint64_t detections, reports;       /* lines: detections, asset reports */
+};
+/* The table (borrowed, valid until the next line is read) and its size. */
+size_t cordon_sensors(const struct cordon *c, const struct cordon_sensor **out, uint64_t *unlisted);
+
 /* Records an audit entry and tells subscribers. */
 void cordon_audit(struct cordon *c, const char *actor, const char *action,
     const struct ip_addr *host, const char *reason, const char *result);

@@ -140,6 +140,10 @@ struct cordon {
 		int64_t last;
 		uint32_t det[CORDON_HISTORY_MINUTES], iso[CORDON_HISTORY_MINUTES];
 	} history;
+	/* core.c: the sensors heard from (cordon_sensors) */
+	struct cordon_sensor sensors[CORDON_MAX_SENSORS];
+	size_t nsensors;
+	uint64_t sensors_unlisted;          /* lines from names beyond the table */
 };
 
 /* core.c: whether an enforcement operation on `ip` is in flight. */
@@ -186,6 +190,8 @@ void core_audit_written(struct cordon *c);
 /* A detection was stored: subscribers hear of it within DETECTIONS_TELL_S,
  * once for all that came meanwhile (an outbreak stores thousands a second). */
 void core_detection_stored(struct cordon *c);
+/* A line from sensor `name` was accepted: a detection or an asset report. */
+void core_sensor_heard(struct cordon *c, const char *name, bool detection);
 #define DETECTIONS_TELL_S 0.1
 
 /* core.c */

@@ -261,6 +261,40 @@ cordon_history(struct cordon *c, double now, double *since,
 	}
 }
 
+void
+core_sensor_heard(struct cordon *c, const char *name, bool detection)
+{
+	struct cordon_sensor *s = NULL;
+	double now = loop_now();
+	size_t i;
+
+	for (i = 0; i < c->nsensors && s == NULL; i++)
+		if (strcmp(c->sensors[i].name, name) == 0)
+			s = &c->sensors[i];
+	if (s == NULL) {
+		if (c->nsensors == CORDON_MAX_SENSORS) {
+			c->sensors_unlisted++;
+			return;
+		}
+		s = &c->sensors[c->nsensors++];
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->first_heard = now;
+	}
+	s->last_heard = now;
+	if (detection)
+		s->detections++;
+	else
+		s->reports++;
+}
+
+size_t
+cordon_sensors(const struct cordon *c, const struct cordon_sensor **out, uint64_t *unlisted)
+{
+	*out = c->sensors;
+	*unlisted = c->sensors_unlisted;
+	return c->nsensors;
+}
+
 static void
 tell_detections(void *arg)
 {

@@ -14,6 +14,8 @@ const WORM_PORTS = [
   [1434, 'Slammer (udp)'], [3389, 'RDP (BlueKeep)'], [23, 'Mirai (telnet)'], [2323, 'Mirai (telnet)'],
 ];
 const PAGE_SIZE = 100;
+// A sensor not heard from for this long is shown as quiet.
+const QUIET_S = 300;
 
 const me = { user: null, role: null, csrf: null, token: false };
 let stream = null;
@@ -248,6 +250,18 @@ async function overview() {
         el('td', { class: p.last_error ? 'error' : '' }, p.last_error || '—'),
         el('td', {}, p.last_latency_ms.toFixed(0) + ' ms')))),
     el('h2', {}, 'Sensors'),
+    o.sensors.length ? el('table', { id: 'sensors' },
+      el('tr', {}, ['sensor', 'last heard', 'detections', 'asset reports', 'since'].map((t) => el('th', {}, t))),
+      o.sensors.map((x) => {
+        // Sensors report the hosts they see every minute or so: quiet for
+        // five minutes means it stopped, or lost its way to cordond.
+        const quiet = Date.now() / 1000 - x.last_heard > QUIET_S;
+        return el('tr', { 'data-sensor': x.name },
+          el('td', {}, x.name || '(unnamed)'),
+          el('td', { class: quiet ? 'error' : 'ok' }, (quiet ? 'quiet since ' : '') + when(x.last_heard)),
+          el('td', {}, x.detections), el('td', {}, x.reports), el('td', {}, when(x.first_heard)));
+      })) : el('p', { id: 'sensors' }, 'No sensor heard from since cordond started.'),
+    o.sensors_unlisted ? el('p', {}, `${o.sensors_unlisted} lines from further sensors (not listed)`) : null,
     el('p', {}, `${st.detections} detections received, ${st.bad_lines} refused lines; ` +
       `${st.isolations_ok} isolations, ${st.releases_ok} releases, ${st.isolations_failed + st.releases_failed} failures; ` +
       `up ${Math.round(st.uptime)} s${st.dry_run ? ' (dry run)' : ''}`));

@@ -103,7 +103,10 @@ http_overview(struct http_server *hs, struct evhttp_request *req)
 	uint32_t det[HISTORY_BUCKETS], iso[HISTORY_BUCKETS];
 	struct evkeyvalq q;
 	char err[300];
-	json_t *status, *d, *i;
+	json_t *status, *d, *i, *sensors;
+	const struct cordon_sensor *sn;
+	size_t nsensors;
+	uint64_t unlisted;
 	double now = loop_now(), since;
 	int k;
 
@@ -122,10 +125,16 @@ http_overview(struct http_server *hs, struct evhttp_request *req)
 		json_array_append_new(d, json_integer(det[k]));
 		json_array_append_new(i, json_integer(iso[k]));
 	}
-	http_reply_json(req, 200, json_pack("{s:o, s:o, s:{s:f, s:i, s:o, s:o}, s:i}",
+	sensors = json_array();
+	nsensors = cordon_sensors(hs->c, &sn, &unlisted);
+	for (k = 0; k < (int)nsensors; k++)
+		json_array_append_new(sensors, json_pack("{s:s, s:f, s:f, s:I, s:I}", "name", sn[k].name,
+		    "first_heard", sn[k].first_heard, "last_heard", sn[k].last_heard,
+		    "detections", (json_int_t)sn[k].detections, "reports", (json_int_t)sn[k].reports));
+	http_reply_json(req, 200, json_pack("{s:o, s:o, s:{s:f, s:i, s:o, s:o}, s:o, s:I, s:i}",
 	    "status", status, "points", ctl_points_json(hs->c),
 	    "history", "since", since, "bucket_s", HISTORY_BUCKET_S, "detections", d, "isolations", i,
-	    "streams", (int)hs->nstreams));
+	    "sensors", sensors, "sensors_unlisted", (json_int_t)unlisted, "streams", (int)hs->nstreams));
 out:
 	evhttp_clear_headers(&q);
 }

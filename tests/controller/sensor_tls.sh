@@ -126,7 +126,7 @@ det() {  # det SRC SENSOR: a detection line that says it comes from SENSOR
 send_tls() {  # send_tls LINE [s_client options]: one line over TLS, then close
   local line=$1; shift
   printf '%s\n' "$line" | timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$C/sensors-ca.crt" \
-    -verify_return_error -quiet "$@" >"$TMP/s_client.out" 2>&1
+    -verify_return_error -quiet -no_ign_eof "$@" >"$TMP/s_client.out" 2>&1
 }
 refusals() { grep -c "sensor tls:127.0.0.1:$PORT (127.0.0.1:[0-9]*): refused: " "$TMP/daemon.log"; }
 
