@@ -383,8 +383,12 @@ async function host(ip) {
     el('table', { id: 'host-facts' },
       [['MAC', h.mac || '—'], ['hold', h.hold || '—'], ['reason', h.reason || '—'], ['by', h.actor || '—'],
         ['enforcement point', h.point || '—'],
-        ['location', loc ? [loc.detail, loc.ifname && 'port ' + loc.ifname, loc.vlan !== undefined && 'VLAN ' + loc.vlan]
-          .filter(Boolean).join(', ') : '—'],
+        ['enforced at', loc ? loc.point : '—'],
+        ['port', loc && loc.port ? `${loc.port} (ifIndex ${loc.ifindex})` : '—'],
+        ['VLANs', loc && loc.quarantine_vlan ? `${loc.orig_vlan}${loc.orig_tagged ? ' (tagged ' + loc.orig_tagged + ')' : ''}` +
+          ` → quarantine ${loc.quarantine_vlan}` : '—'],
+        ['location', loc ? loc.detail || '—' : '—'],
+        ['also behind the port', loc && loc.affected && loc.affected.length ? loc.affected.join(' ') : '—'],
         ['first seen', when(h.first_seen)], ['last seen', when(h.last_seen)],
         ['probation until', when(h.probation_until)], ['last error', h.last_error || '—']]
         .map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', { 'data-field': k }, v)))),

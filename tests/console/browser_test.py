@@ -196,6 +196,8 @@ def run(b):
     check("  audited as the operator's", any(e.get('actor') == 'user:olga' for e in ev))
     b.navigate(URL + '/#/host/10.60.0.5')
     check('  its page offers the release', b.wait("document.getElementById('act-patched') !== null"))
+    loc = b.eval("document.querySelector('[data-field=location]').textContent")
+    check('  and says where it is isolated (the kernel rules)', 'prohibit' in loc and '10.60.0.5' in loc, loc)
     shot(b, 'console-host.png')
     b.eval("document.getElementById('act-reason').value = 'KB4012212 installed';"
            "document.getElementById('act-patched').click()")
