@@ -383,9 +383,8 @@ async function host(ip) {
     el('table', { id: 'host-facts' },
       [['MAC', h.mac || '—'], ['hold', h.hold || '—'], ['reason', h.reason || '—'], ['by', h.actor || '—'],
         ['enforcement point', h.point || '—'],
-        ['enforced at', loc ? loc.point : '—'],
         ['port', loc && loc.port ? `${loc.port} (ifIndex ${loc.ifindex})` : '—'],
-        ['VLANs', loc && loc.quarantine_vlan ? `${loc.orig_vlan}${loc.orig_tagged ? ' (tagged ' + loc.orig_tagged + ')' : ''}` +
+        ['VLANs', loc && loc.quarantine_vlan > 0 ? `${loc.orig_vlan}${loc.orig_tagged ? ' (tagged ' + loc.orig_tagged + ')' : ''}` +
           ` → quarantine ${loc.quarantine_vlan}` : '—'],
         ['location', loc ? loc.detail || '—' : '—'],
         ['also behind the port', loc && loc.affected && loc.affected.length ? loc.affected.join(' ') : '—'],
