@@ -32,7 +32,7 @@ ssl_reason(char *buf, size_t len)
 
 struct tls_ctx *
 tls_ctx_new(enum tls_role role, const char *cert, const char *key, const char *ca,
-    char *err, size_t errlen)
+    const char *setting, char *err, size_t errlen)
 {
 	struct tls_ctx *t = calloc(1, sizeof(*t));
 	char why[256];
@@ -51,22 +51,28 @@ tls_ctx_new(enum tls_role role, const char *cert, const char *key, const char *c
 		snprintf(err, errlen, "TLS: cannot require TLS 1.2: %s", ssl_reason(why, sizeof(why)));
 		goto fail;
 	}
-	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	/* No renegotiation, no compression; a server picks the cipher. */
+	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+	    (role == TLS_SERVER ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, cert) != 1) {
-		snprintf(err, errlen, "certificate %s: %s", cert, ssl_reason(why, sizeof(why)));
+		snprintf(err, errlen, "%scertificate %s: %s", setting, cert, ssl_reason(why, sizeof(why)));
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1) {
 		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
 			ERR_clear_error();
-			snprintf(err, errlen, "key %s does not match certificate %s", key, cert);
+			snprintf(err, errlen, "%skey %s does not match %scertificate %s", setting, key,
+			    setting, cert);
 		} else {
-			snprintf(err, errlen, "key %s: %s", key, ssl_reason(why, sizeof(why)));
+			snprintf(err, errlen, "%skey %s: %s", setting, key, ssl_reason(why, sizeof(why)));
 		}
 		goto fail;
 	}
+	/* No CA (a server only): clients are not asked for a certificate. */
+	if (ca == NULL)
+		return t;
 	if (SSL_CTX_load_verify_locations(t->ctx, ca, NULL) != 1) {
-		snprintf(err, errlen, "CA %s: %s", ca, ssl_reason(why, sizeof(why)));
+		snprintf(err, errlen, "%sca %s: %s", setting, ca, ssl_reason(why, sizeof(why)));
 		goto fail;
 	}
 	/* Only the configured CA: not the system's store. */
@@ -193,20 +199,21 @@ tls_set_fd(void *ssl, int fd)
 	return 0;
 }
 
+/* The result rc of an SSL call: 0 when it only waits for the socket, -1 when it failed. */
+static int
+waits_or_fails(void *ssl, int rc)
+{
+	int e = SSL_get_error(ssl, rc);
+
+	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
 int
 tls_handshake(void *ssl)
 {
 	int rc = SSL_do_handshake(ssl);
 
-	if (rc == 1)
-		return 1;
-	switch (SSL_get_error(ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		return 0;
-	default:
-		return -1;
-	}
+	return rc == 1 ? 1 : waits_or_fails(ssl, rc);
 }
 
 long
@@ -215,13 +222,5 @@ tls_write(void *ssl, const void *buf, size_t len)
 	size_t done = 0;
 	int rc = SSL_write_ex(ssl, buf, len, &done);
 
-	if (rc == 1)
-		return (long)done;
-	switch (SSL_get_error(ssl, rc)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		return 0;
-	default:
-		return -1;
-	}
+	return rc == 1 ? (long)done : waits_or_fails(ssl, rc);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * tls: mutually authenticated TLS between sensors and cordond (see
- * docs/cordon-sensor.md, "TLS"). The one module of common/ that includes
- * OpenSSL. Both ends present a certificate signed by the configured CA and
+ * docs/cordon-sensor.md, "TLS"), and the console's HTTPS. The one module
+ * that includes OpenSSL's TLS headers. Both ends present a certificate signed by the configured CA and
  * verify the other's: the controller takes the sensor's certificate name
  * (its CN) as the sensor's identity; the sensor checks the controller's
  * certificate names the host it dialled.
@@ -24,11 +24,13 @@ enum tls_role { TLS_SERVER, TLS_CLIENT };
 /*
  * A context for `role` with this certificate (chain) and key (PEM) and the
  * CA (PEM) the peer's certificate must chain to. TLS 1.2 at least; peers
- * without a certificate are refused. NULL with the file and the reason in
- * err. Owned by the caller (tls_ctx_free).
+ * without a certificate are refused. A server without a CA (NULL) asks
+ * clients for none (the console's HTTPS). NULL with the file and the reason
+ * in err, the files named as settings: `setting` followed by "certificate",
+ * "key" or "ca" (e.g. "console.tls_"). Owned by the caller (tls_ctx_free).
  */
 struct tls_ctx *tls_ctx_new(enum tls_role role, const char *cert, const char *key, const char *ca,
-    char *err, size_t errlen);
+    const char *setting, char *err, size_t errlen);
 void tls_ctx_free(struct tls_ctx *t);
 
 /* A new connection object (an SSL *) of the context, or NULL. For a client,

@@ -543,9 +543,9 @@ daemon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 	if (conf->sensor_tls_cert[0]) {
 		char why[600];
 		dm->sensor_tls = tls_ctx_new(TLS_SERVER, conf->sensor_tls_cert, conf->sensor_tls_key,
-		    conf->sensor_tls_ca, why, sizeof(why));
+		    conf->sensor_tls_ca, "sensors.tls_", why, sizeof(why));
 		if (dm->sensor_tls == NULL) {
-			snprintf(err, errlen, "sensors' TLS (sensors.tls_* in %s): %s", conf->path, why);
+			snprintf(err, errlen, "sensors' TLS: %s (in %s)", why, conf->path);
 			goto fail;
 		}
 	}

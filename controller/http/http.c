@@ -723,25 +723,18 @@ route_of(const char *path, char *rest, size_t restlen, enum http_action *act)
 		{ "patched", HTTP_ACT_PATCHED }, { "approve", HTTP_ACT_APPROVE },
 		{ "quarantine", HTTP_ACT_QUARANTINE },
 	};
+	static const struct { const char *path; enum route route; } exact[] = {
+		{ API_HOSTS, R_HOSTS }, { API_ASSETS, R_ASSETS }, { API_EVENTS, R_EVENTS },
+		{ METRICS, R_METRICS }, { API_SESSION, R_SESSION }, { API_OVERVIEW, R_OVERVIEW },
+		{ API_DETECTIONS, R_DETECTIONS }, { API_STREAM, R_STREAM }, { API_LOGIN, R_LOGIN },
+		{ API_LOGOUT, R_LOGOUT },
+	};
 	const char *tail, *slash;
 	size_t i;
 
-	if (strcmp(path, API_HOSTS) == 0)
-		return R_HOSTS;
-	if (strcmp(path, API_ASSETS) == 0)
-		return R_ASSETS;
-	if (strcmp(path, API_EVENTS) == 0)
-		return R_EVENTS;
-	if (strcmp(path, METRICS) == 0)
-		return R_METRICS;
-	if (strcmp(path, API_SESSION) == 0)
-		return R_SESSION;
-	if (strcmp(path, API_OVERVIEW) == 0)
-		return R_OVERVIEW;
-	if (strcmp(path, API_DETECTIONS) == 0)
-		return R_DETECTIONS;
-	if (strcmp(path, API_STREAM) == 0)
-		return R_STREAM;
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(path, exact[i].path) == 0)
+			return (int)exact[i].route;
 	if (strcmp(path, "/") == 0 || strcmp(path, CONSOLE_DIR) == 0) {
 		snprintf(rest, restlen, "index.html");
 		return R_CONSOLE;
@@ -751,10 +744,6 @@ route_of(const char *path, char *rest, size_t restlen, enum http_action *act)
 		snprintf(rest, restlen, "%s", path + sizeof(CONSOLE_DIR) - 1);
 		return R_CONSOLE;
 	}
-	if (strcmp(path, API_LOGIN) == 0)
-		return R_LOGIN;
-	if (strcmp(path, API_LOGOUT) == 0)
-		return R_LOGOUT;
 	if (strncmp(path, API_HOSTS "/", sizeof(API_HOSTS)) != 0)
 		return -1;
 	tail = path + sizeof(API_HOSTS);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * http_tls: HTTPS for the HTTP server (console.tls_certificate and
- * console.tls_key): an OpenSSL server context, and evhttp's connections made
- * as TLS bufferevents. Private to controller/http/; the one file there that
- * includes OpenSSL's and libevent's TLS headers.
+ * console.tls_key): a server context of common/tls.h, and evhttp's
+ * connections made as TLS bufferevents. Private to controller/http/; the one
+ * file there that includes libevent's TLS header.
  */
 #ifndef CORDON_HTTP_TLS_H
 #define CORDON_HTTP_TLS_H

@@ -318,8 +318,8 @@ main(int argc, char **argv)
 			s.out = NULL;
 		} else {
 			char why[400];
-			tls = tls_ctx_new(TLS_CLIENT, set.tls_certificate, set.tls_key, set.tls_ca, why,
-			    sizeof(why));
+			tls = tls_ctx_new(TLS_CLIENT, set.tls_certificate, set.tls_key, set.tls_ca, "sensor.tls_",
+			    why, sizeof(why));
 			if (tls == NULL) {
 				snprintf(err, sizeof(err), "output %s: %s", outspec, why);
 				output_close(s.out);
