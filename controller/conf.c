@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
+
 void
 conf_defaults(struct cordon_conf *c)
 {
@@ -922,10 +924,59 @@ conf_wipe_point_settings(struct cordon_conf *c)
 	}
 }
 
+/* state { backend; path; conninfo; }: where the registry keeps its records. */
+static int
+load_state(struct ctx *x, const config_setting_t *g, const config_setting_t *daemon,
+    struct cordon_conf *c)
+{
+	static const char *const keys[] = { "backend", "path", "conninfo", NULL };
+	const config_setting_t *st;
+	char backend[16] = "sqlite";
+	char why[256];
+
+	if (known_keys(x, g, "state", keys) ||
+	    get_string(x, g, "state", "backend", backend, sizeof(backend), false) ||
+	    get_string(x, g, "state", "path", c->state_path, sizeof(c->state_path), false))
+		return -1;
+	if (config_setting_get_member(g, "path") && daemon && config_setting_get_member(daemon, "state"))
+		return failf(x, config_setting_get_member(g, "path"),
+		    "state.path: daemon.state says the same; keep one of them");
+	if (c->state_path[0] != '/')
+		return failf(x, config_setting_get_member(g, "path"),
+		    "state.path: '%s' must be an absolute path", c->state_path);
+	if (strcmp(backend, "sqlite") == 0)
+		c->state_backend = CONF_STATE_SQLITE;
+	else if (strcmp(backend, "postgresql") == 0)
+		c->state_backend = CONF_STATE_POSTGRESQL;
+	else
+		return failf(x, config_setting_get_member(g, "backend"),
+		    "state.backend: '%s' is not a backend (sqlite, postgresql)", backend);
+	st = config_setting_get_member(g, "conninfo");
+	if (st == NULL) {
+		if (c->state_backend == CONF_STATE_POSTGRESQL)
+			return failf(x, g, "state: backend \"postgresql\" needs conninfo, libpq's"
+			    " connection string (e.g. \"host=db1 dbname=cordon user=cordon\")");
+		return 0;
+	}
+	/* Never echoed: it may hold a password. */
+	const char *v = config_setting_get_string(st);
+	if (v == NULL)
+		return failf(x, st, "state.conninfo: expected a string");
+	if (c->state_backend != CONF_STATE_POSTGRESQL)
+		return failf(x, st, "state.conninfo: only for backend \"postgresql\"");
+	if (*v == '\0' || strlen(v) >= sizeof(c->state_conninfo))
+		return failf(x, st, "state.conninfo: must be 1 to %zu characters",
+		    sizeof(c->state_conninfo) - 1);
+	if (db_conninfo_check(v, why, sizeof(why)) != 0)
+		return failf(x, st, "state.conninfo: %s", why);
+	snprintf(c->state_conninfo, sizeof(c->state_conninfo), "%s", v);
+	return 0;
+}
+
 int
 conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 {
-	static const char *const sections[] = { "daemon", "sensors", "detectors",
+	static const char *const sections[] = { "daemon", "state", "sensors", "detectors",
 		"policy", "enforcement", "verification", "follow", "networks", "console", NULL };
 	struct ctx x = { path, err, errlen };
 	config_t cfg;
@@ -951,6 +1002,9 @@ conf_load(const char *path, struct cordon_conf *c, char *err, size_t errlen)
 	if (known_keys(&x, root, "(top level)", sections) != 0)
 		goto out;
 	if ((st = config_lookup(&cfg, "daemon")) && load_daemon(&x, st, c))
+		goto out;
+	if ((st = config_lookup(&cfg, "state")) &&
+	    load_state(&x, st, config_lookup(&cfg, "daemon"), c))
 		goto out;
 	if ((st = config_lookup(&cfg, "sensors")) && load_sensors(&x, st, c))
 		goto out;

@@ -131,8 +131,12 @@ struct conf_console {
 
 struct cordon_conf {
 	char path[CONF_PATH_LEN];
-	/* daemon */
-	char state_path[CONF_PATH_LEN];
+	/* daemon, state */
+	char state_path[CONF_PATH_LEN];   /* SQLite: the database file (daemon.state or state.path) */
+	enum conf_state_backend { CONF_STATE_SQLITE, CONF_STATE_POSTGRESQL } state_backend;
+	/* PostgreSQL: libpq's connection string. A secret (it may hold a
+	 * password): never logged, wiped once the database is open. */
+	char state_conninfo[1024];
 	char control_path[CONF_PATH_LEN];
 	char control_ro_path[CONF_PATH_LEN];
 	mode_t control_mode;

@@ -106,7 +106,8 @@ breaker_load(struct cordon *c, char *err, size_t errlen)
 	int rc = registry_meta_get(c->reg, "breaker", v, sizeof(v));
 
 	if (rc < 0) {
-		snprintf(err, errlen, "state database %s: %s", c->conf.state_path, registry_error(c->reg));
+		snprintf(err, errlen, "state database %s: %s", c->conf.state_backend == CONF_STATE_POSTGRESQL ?
+		    "(PostgreSQL)" : c->conf.state_path, registry_error(c->reg));
 		return -1;
 	}
 	if (rc == 0)
@@ -114,7 +115,8 @@ breaker_load(struct cordon *c, char *err, size_t errlen)
 	if (sscanf(v, "%d %lf %n", &tripped, &since, &n) != 2 || n == 0 ||
 	    (tripped != 0 && tripped != 1)) {
 		snprintf(err, errlen, "state database %s: the circuit breaker's stored state '%.64s'"
-		    " is not understood", c->conf.state_path, v);
+		    " is not understood", c->conf.state_backend == CONF_STATE_POSTGRESQL ?
+		    "(PostgreSQL)" : c->conf.state_path, v);
 		return -1;
 	}
 	c->breaker.tripped = tripped == 1;
@@ -422,7 +424,12 @@ cordon_new(const struct cordon_conf *conf, struct loop *loop, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	c->reg = registry_open(conf->state_path, err, errlen);
+	if (conf->state_backend == CONF_STATE_POSTGRESQL)
+		c->reg = registry_open(REGISTRY_POSTGRESQL, conf->state_conninfo, err, errlen);
+	else
+		c->reg = registry_open(REGISTRY_SQLITE, conf->state_path, err, errlen);
+	/* libpq keeps what it needs to connect again; no other copy stays. */
+	explicit_bzero(c->conf.state_conninfo, sizeof(c->conf.state_conninfo));
 	if (c->reg == NULL)
 		goto fail;
 	history_load(c);

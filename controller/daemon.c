@@ -713,8 +713,10 @@ cordond_main(int argc, char **argv)
 		log_info("running as %s (uid %ld) with CAP_NET_ADMIN only", run->user,
 		    (long)run->uid);
 	}
-	log_info("started: %zu enforcement points, %zu sensor listeners%s", cordon_npoints(dm->c),
-	    run->nsensor_listen, run->dry_run ? ", DRY RUN" : "");
+	log_info("started: %zu enforcement points, %zu sensor listeners, state in %s%s",
+	    cordon_npoints(dm->c), run->nsensor_listen,
+	    run->state_backend == CONF_STATE_POSTGRESQL ? "PostgreSQL" : run->state_path,
+	    run->dry_run ? ", DRY RUN" : "");
 	cordon_reconcile(dm->c);
 	cordon_follow_resume(dm->c);
 	loop_timer_arm(dm->tick, TICK_SECONDS);

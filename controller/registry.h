@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * registry: the controller's durable state in SQLite (WAL, synchronous
- * FULL), the one module that includes sqlite3.h.
+ * registry: the controller's durable state, in SQLite (WAL, synchronous
+ * FULL; the default) or in PostgreSQL shared by several controllers, on
+ * the same SQL (db/db.h, the one module that includes either library).
  *
  * - hosts: one record per host with its state, the enforcement point and the
  *   location (what undoes the isolation), retry and probation timers;
@@ -102,11 +103,16 @@ struct host_rec {
 
 struct registry;
 
+enum registry_backend { REGISTRY_SQLITE, REGISTRY_POSTGRESQL };
+
 /*
- * Opens (creating if needed) the database at `path`. Returns NULL with a
- * message in err. The caller owns the result (registry_close).
+ * Opens the database and creates or brings up its schema: `where` is a file
+ * path (created if needed) for REGISTRY_SQLITE, a libpq connection string
+ * for REGISTRY_POSTGRESQL. Returns NULL with a message in err, which never
+ * holds the connection string. The caller owns the result (registry_close).
  */
-struct registry *registry_open(const char *path, char *err, size_t errlen);
+struct registry *registry_open(enum registry_backend backend, const char *where, char *err,
+    size_t errlen);
 void registry_close(struct registry *r);
 
 /*

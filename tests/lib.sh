@@ -162,3 +162,43 @@ wait_until() {
   done
   return 1
 }
+
+# ---- a PostgreSQL server of the test's own --------------------------------
+# pg_start: initdb and start a server in a new directory (PG_DIR) as user
+# nobody (initdb refuses root), listening on a Unix socket in that directory
+# only: no TCP port at all. Sets PG_CONNINFO (database "cordon", user
+# "cordon", trusted: the socket's directory is the test's). 1 with a message
+# when the server cannot be had. pg_stop / pg_start_again stop and start it;
+# pg_remove (for clean-up traps) stops it and removes its directory.
+pg_start() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
+    echo "FAIL - no PostgreSQL server (Debian's postgresql; scripts/install-deps installs it)"
+    return 1
+  fi
+  PG_DIR=$(mktemp -d /tmp/cordon-pg.XXXXXX) || return 1
+  chown nobody: "$PG_DIR" && chmod 0755 "$PG_DIR" || return 1
+  if ! runuser -u nobody -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U cordon -A trust -E UTF8 \
+      --locale=C >"$PG_DIR/initdb.log" 2>&1; then
+    echo "FAIL - initdb:"; tail -5 "$PG_DIR/initdb.log"; return 1
+  fi
+  pg_start_again || return 1
+  if ! "$PG_BIN/createdb" -h "$PG_DIR" -U cordon cordon; then
+    echo "FAIL - createdb"; return 1
+  fi
+  PG_CONNINFO="host=$PG_DIR dbname=cordon user=cordon"
+}
+pg_start_again() {
+  # -w: returns once the server accepts connections (or after -t seconds)
+  if ! runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-c listen_addresses='' -k $PG_DIR" start >/dev/null; then
+    echo "FAIL - the PostgreSQL server did not start:"; tail -5 "$PG_DIR/server.log"; return 1
+  fi
+}
+pg_stop() { runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
+pg_remove() {
+  [[ -n "${PG_DIR:-}" && -d "$PG_DIR" ]] || return 0
+  [[ -f "$PG_DIR/data/postmaster.pid" ]] && pg_stop 2>/dev/null
+  rm -rf "$PG_DIR"
+  return 0
+}

@@ -90,7 +90,7 @@ setup(void **state)
 	close(fd);
 	unlink(c.path);
 	c.loop = loop_new();
-	c.reg = registry_open(c.path, err, sizeof(err));
+	c.reg = registry_open(REGISTRY_SQLITE, c.path, err, sizeof(err));
 	if (c.loop == NULL || c.reg == NULL)
 		return -1;
 	c.ob = outbox_new(c.loop, c.reg);
@@ -172,7 +172,7 @@ test_action_waits_for_the_commit(void **state)
 	/* The write is on disk: another connection's reopen sees it. */
 	{
 		char err[256];
-		struct registry *other = registry_open(c->path, err, sizeof(err));
+		struct registry *other = registry_open(REGISTRY_SQLITE, c->path, err, sizeof(err));
 		assert_non_null(other);
 		assert_int_equal(registry_get(other, &l.host.ip, &got), 1);
 		assert_int_equal(got.state, HS_QUARANTINING);

@@ -26,7 +26,17 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "db.h"
 #include "registry.h"
+
+/*
+ * The backend under test: SQLite in a temporary file (the default), or the
+ * PostgreSQL database named by CORDON_TEST_PG (libpq's connection string)
+ * with --postgresql, emptied before each case (tests/controller/postgresql.sh
+ * starts a server of its own for it).
+ */
+static enum registry_backend backend = REGISTRY_SQLITE;
+static const char *pg_conninfo;
 
 /* The hosts table as the first schema had it (before loc_orig_tagged). */
 static const char old_schema[] =
@@ -54,10 +64,31 @@ struct dbfile {
 	char path[64];
 };
 
+/* Empties the test database: the schema is made again by registry_open. */
+static int
+pg_wipe(void)
+{
+	char err[256];
+	struct db *db = db_open(DB_POSTGRESQL, pg_conninfo, err, sizeof(err));
+	int rc;
+
+	if (db == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	rc = db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	if (rc != 0)
+		fprintf(stderr, "emptying the test database: %s\n", db_errmsg(db));
+	db_close(db);
+	return rc;
+}
+
 static int
 setup(void **state)
 {
 	static struct dbfile f;
+	if (backend == REGISTRY_POSTGRESQL && pg_wipe() != 0)
+		return -1;
 	snprintf(f.path, sizeof(f.path), "/tmp/cordon-test-registry-XXXXXX");
 	int fd = mkstemp(f.path);
 	if (fd < 0)
@@ -85,7 +116,8 @@ static struct registry *
 open_ok(const char *path)
 {
 	char err[256] = "";
-	struct registry *r = registry_open(path, err, sizeof(err));
+	struct registry *r = registry_open(backend, backend == REGISTRY_POSTGRESQL ? pg_conninfo : path,
+	    err, sizeof(err));
 	if (!r)
 		fail_msg("registry_open: %s", err);
 	return r;
@@ -957,26 +989,229 @@ test_services_old_database(void **state)
 	registry_close(r);
 }
 
-int
-main(void)
+/* A quarantined host at `ip` with a reason. */
+static void
+put_host(struct registry *r, const char *ip, const char *reason)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tagged_text),
-		cmocka_unit_test(test_port_macs_text),
+	struct host_rec h;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str(ip, &h.ip), 0);
+	h.state = HS_QUARANTINED;
+	snprintf(h.reason, sizeof(h.reason), "%s", reason);
+	h.updated = 1000.5;
+	if (registry_put(r, &h) != 0)
+		fail_msg("registry_put %s: %s", ip, registry_error(r));
+}
+
+static int
+known(struct registry *r, const char *ip)
+{
+	struct ip_addr a;
+	struct host_rec h;
+
+	assert_int_equal(ip_from_str(ip, &a), 0);
+	return registry_get(r, &a, &h);
+}
+
+/* A group's writes are seen by another connection only once committed, all together. */
+static void
+test_group_commit(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path), *other = open_ok(f->path);
+
+	registry_group(r, group_opened, NULL);
+	group_opens = 0;
+	put_host(r, "10.2.0.1", "scan");
+	put_host(r, "10.2.0.2", "scan");
+	assert_int_equal(registry_audit(r, 5.0, "policy", "isolate", NULL, "scan", "started"), 0);
+	assert_int_equal(group_opens, 1);
+	assert_true(registry_in_group(r));
+	assert_int_equal(known(other, "10.2.0.1"), 0);    /* not yet committed */
+	assert_int_equal(registry_commit(r), 0);
+	assert_false(registry_in_group(r));
+	assert_int_equal(known(other, "10.2.0.1"), 1);
+	assert_int_equal(known(other, "10.2.0.2"), 1);
+	assert_int_equal(registry_audit_last_id(other), 1);
+	/* nothing open: a commit is a no-op */
+	assert_int_equal(registry_commit(r), 0);
+	registry_close(other);
+	registry_close(r);
+}
+
+/* A database of a newer schema than this Cordon knows is refused and left as it is. */
+static void
+test_newer_schema_refused(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	char err[256] = "", v[16];
+
+	put_host(r, "10.2.0.3", "scan");
+	assert_int_equal(registry_meta_get(r, "schema_version", v, sizeof(v)), 1);
+	assert_string_equal(v, "2");
+	assert_int_equal(registry_meta_put(r, "schema_version", "99"), 0);
+	registry_close(r);
+	r = registry_open(backend, backend == REGISTRY_POSTGRESQL ? pg_conninfo : f->path, err,
+	    sizeof(err));
+	assert_null(r);
+	if (strstr(err, "newer Cordon (schema version 99") == NULL)
+		fail_msg("message: %s", err);
+	/* The connection string never appears in a message (it may hold a password). */
+	if (pg_conninfo != NULL && strstr(err, pg_conninfo) != NULL)
+		fail_msg("message shows the connection string: %s", err);
+}
+
+/* Text as a switch or a sensor may give it: quotes, SQL, bytes that are not UTF-8. */
+static void
+test_odd_text(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	struct host_rec h;
+	static const char sqlish[] = "x'); DROP TABLE hosts; -- \"$1\" ?2 \\";
+
+	put_host(r, "10.2.0.4", sqlish);
+	put_host(r, "10.2.0.5", "port \xff\xfe ok \xc3\xa9");
+	assert_int_equal(ip_from_str("10.2.0.4", &ip), 0);
+	assert_int_equal(registry_get(r, &ip, &h), 1);
+	assert_string_equal(h.reason, sqlish);
+	assert_true(h.updated == 1000.5);
+	assert_int_equal(ip_from_str("10.2.0.5", &ip), 0);
+	assert_int_equal(registry_get(r, &ip, &h), 1);
+	/* SQLite keeps the bytes; PostgreSQL takes UTF-8 only: '?' for each bad byte. */
+	assert_string_equal(h.reason, backend == REGISTRY_POSTGRESQL ? "port ?? ok \xc3\xa9" :
+	    "port \xff\xfe ok \xc3\xa9");
+	registry_close(r);
+}
+
+/* Buckets start at `since`: a time in a bucket's last moments is still in it. */
+static void
+test_histogram(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+	struct ip_addr ip;
+	uint32_t det[3], iso[3];
+
+	assert_int_equal(ip_from_str("10.2.0.6", &ip), 0);
+	assert_int_equal(registry_event(r, 1005, &ip, "trw", "{}"), 0);
+	assert_int_equal(registry_event(r, 1065, &ip, "trw", "{}"), 0);
+	assert_int_equal(registry_event(r, 1119.99, &ip, "trw", "{}"), 0);
+	assert_int_equal(registry_event(r, 1180, &ip, "trw", "{}"), 0);   /* past the end */
+	assert_int_equal(registry_event(r, 999, &ip, "trw", "{}"), 0);    /* before */
+	assert_int_equal(registry_audit(r, 1179.5, "policy", "isolate", &ip, "", "started"), 0);
+	assert_int_equal(registry_audit(r, 1170, "policy", "isolate", &ip, "", "ok"), 0);
+	assert_int_equal(registry_histogram(r, 1000, 60, 3, det, iso), 0);
+	assert_int_equal(det[0], 1);
+	assert_int_equal(det[1], 2);
+	assert_int_equal(det[2], 0);
+	assert_int_equal(iso[0], 0);
+	assert_int_equal(iso[1], 0);
+	assert_int_equal(iso[2], 1);
+	registry_close(r);
+}
+
+/* Ends every other connection to the test database (as a server restart would). */
+static void
+pg_kill_others(void)
+{
+	char err[256];
+	struct db *db = db_open(DB_POSTGRESQL, pg_conninfo, err, sizeof(err));
+	struct db_stmt *st;
+
+	if (db == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(db_prepare(db, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND pid <> pg_backend_pid()", false, &st), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_true(db_col_int64(st, 0) >= 1);
+	db_finalize(st);
+	db_close(db);
+}
+
+/*
+ * A connection that broke: between transactions the next statement makes it
+ * again; inside a group the group fails whole at its commit, and the next
+ * group works.
+ */
+static void
+test_pg_reconnect(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *r = open_ok(f->path);
+
+	put_host(r, "10.3.0.1", "scan");
+	pg_kill_others();
+	assert_int_equal(known(r, "10.3.0.1"), 1);       /* made again, at once */
+	put_host(r, "10.3.0.2", "scan");
+
+	registry_group(r, group_opened, NULL);
+	put_host(r, "10.3.0.3", "scan");
+	pg_kill_others();
+	struct host_rec h;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.3.0.4", &h.ip), 0);
+	assert_int_equal(registry_put(r, &h), -1);       /* the group went with the connection */
+	assert_int_equal(registry_commit(r), -1);
+	if (strstr(registry_error(r), "undone") == NULL)
+		fail_msg("commit's message: %s", registry_error(r));
+	put_host(r, "10.3.0.5", "scan");
+	assert_int_equal(registry_commit(r), 0);
+	assert_int_equal(known(r, "10.3.0.3"), 0);       /* nothing of the broken group */
+	assert_int_equal(known(r, "10.3.0.4"), 0);
+	assert_int_equal(known(r, "10.3.0.5"), 1);
+	assert_int_equal(known(r, "10.3.0.2"), 1);
+	registry_close(r);
+}
+
+int
+main(int argc, char **argv)
+{
+	/* The registry's behaviour: the same cases on both backends. */
+	const struct CMUnitTest common[] = {
 		cmocka_unit_test_setup_teardown(test_hosts_at_a_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mac_source_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seen_sources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_and_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_histogram, setup, teardown),
+	};
+	/* Text helpers, and databases an older Cordon left in SQLite files
+	 * (no Cordon before this one wrote to PostgreSQL). */
+	const struct CMUnitTest sqlite_only[] = {
+		cmocka_unit_test(test_tagged_text),
+		cmocka_unit_test(test_port_macs_text),
+		cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_rate_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mac_source_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_services_old_database, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* PostgreSQL's own: a connection that breaks. */
+	const struct CMUnitTest pg_only[] = {
+		cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+	};
+
+	if (argc > 1 && strcmp(argv[1], "--postgresql") == 0) {
+		pg_conninfo = getenv("CORDON_TEST_PG");
+		if (pg_conninfo == NULL || *pg_conninfo == '\0') {
+			fprintf(stderr, "test_registry --postgresql: CORDON_TEST_PG names no database\n");
+			return 2;
+		}
+		backend = REGISTRY_POSTGRESQL;
+		return cmocka_run_group_tests_name("registry on PostgreSQL", common, NULL, NULL) |
+		    cmocka_run_group_tests_name("PostgreSQL connections", pg_only, NULL, NULL);
+	}
+	return cmocka_run_group_tests_name("registry on SQLite", common, NULL, NULL) |
+	    cmocka_run_group_tests_name("SQLite files of older Cordons", sqlite_only, NULL, NULL);
 }
