@@ -182,6 +182,12 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 	int rc;
 	double now = loop_now();
 
+	if (!cordon_leading(c)) {
+		/* The leader hears the same sensors and acts; a follower's records
+		 * are the leader's. */
+		c->lead.ignored++;
+		return;
+	}
 	c->st.detections++;
 	core_sensor_heard(c, d->sensor, true);
 	ip_to_str(&d->src, ipt, sizeof(ipt));
@@ -298,6 +304,12 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 	char ipt[64], why[300];
 	int rc = registry_get(c->reg, ip, &h);
 
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, arg, false, NULL, "%s", who);
+		return;
+	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc < 0) {
 		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
@@ -422,6 +434,12 @@ cordon_release(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	char ipt[64];
 	int rc = registry_get(c->reg, ip, &h);
 
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, arg, false, NULL, "%s", who);
+		return;
+	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc <= 0) {
 		done_now(done, arg, false, NULL, rc < 0 ? "state database: %s" : "%s is not on record",
@@ -491,6 +509,12 @@ cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	char ipt[64], reason[400];
 	int rc = registry_get(c->reg, ip, &h);
 
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, arg, false, NULL, "%s", who);
+		return;
+	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	/* Hosts held by the circuit breaker are approved one by one too. */
 	if (rc <= 0 || h.state != HS_SUSPECTED || (strcmp(h.hold, HOLD_APPROVAL) != 0 &&
@@ -512,6 +536,12 @@ cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const 
 	char ipt[64], was[sizeof(h.last_error) + 64], result[sizeof(was) + 64];
 	int rc = registry_get(c->reg, ip, &h);
 
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, arg, false, NULL, "%s", who);
+		return;
+	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc < 0) {
 		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
@@ -628,6 +658,10 @@ cordon_flush_seen(struct cordon *c)
 void
 cordon_seen(struct cordon *c, const struct seen_host *h)
 {
+	if (!cordon_leading(c)) {
+		c->lead.ignored++;    /* the leader records the assets */
+		return;
+	}
 	core_sensor_heard(c, h->sensor, false);
 	if (c->seen == NULL) {
 		c->seen = calloc(SEEN_BATCH, sizeof(*c->seen));
@@ -723,6 +757,12 @@ cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
 	double now = loop_now();
 	char ipt[64];
 
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, arg, false, NULL, "%s", who);
+		return;
+	}
 	if (!c->breaker.tripped) {
 		done_now(done, arg, false, NULL, "the circuit breaker is not tripped");
 		return;

@@ -25,6 +25,9 @@ conf_defaults(struct cordon_conf *c)
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->state_path, sizeof(c->state_path), "/var/lib/cordon/state.db");
+	if (gethostname(c->state_name, sizeof(c->state_name)) != 0 || c->state_name[0] == '\0')
+		snprintf(c->state_name, sizeof(c->state_name), "cordond");
+	c->state_name[sizeof(c->state_name) - 1] = '\0';
 	snprintf(c->control_path, sizeof(c->control_path), "/run/cordon/control.sock");
 	snprintf(c->control_ro_path, sizeof(c->control_ro_path), "/run/cordon/control-ro.sock");
 	c->control_mode = 0660;
@@ -929,14 +932,15 @@ static int
 load_state(struct ctx *x, const config_setting_t *g, const config_setting_t *daemon,
     struct cordon_conf *c)
 {
-	static const char *const keys[] = { "backend", "path", "conninfo", NULL };
+	static const char *const keys[] = { "backend", "path", "conninfo", "name", NULL };
 	const config_setting_t *st;
 	char backend[16] = "sqlite";
 	char why[256];
 
 	if (known_keys(x, g, "state", keys) ||
 	    get_string(x, g, "state", "backend", backend, sizeof(backend), false) ||
-	    get_string(x, g, "state", "path", c->state_path, sizeof(c->state_path), false))
+	    get_string(x, g, "state", "path", c->state_path, sizeof(c->state_path), false) ||
+	    get_string(x, g, "state", "name", c->state_name, sizeof(c->state_name), false))
 		return -1;
 	if (config_setting_get_member(g, "path") && daemon && config_setting_get_member(daemon, "state"))
 		return failf(x, config_setting_get_member(g, "path"),

@@ -137,6 +137,9 @@ struct cordon_conf {
 	/* PostgreSQL: libpq's connection string. A secret (it may hold a
 	 * password): never logged, wiped once the database is open. */
 	char state_conninfo[1024];
+	/* This controller's name among those sharing the database (state.name;
+	 * default: the host's name): who leads, in messages and status. */
+	char state_name[64];
 	char control_path[CONF_PATH_LEN];
 	char control_ro_path[CONF_PATH_LEN];
 	mode_t control_mode;

@@ -97,6 +97,34 @@ void cordon_tick(struct cordon *c);
  * the registry's (never releasing anything silently). */
 void cordon_reconcile(struct cordon *c);
 
+/*
+ * Leadership (leadership.c). On SQLite the one controller always acts. On
+ * PostgreSQL the controllers sharing the database elect one (registry_lead):
+ * it acts; the others keep answering read requests from the shared records,
+ * refuse acting ones saying who leads, and ignore what sensors send.
+ *
+ * cordon_start: at start, after the listeners: acts at once (SQLite), or
+ * tries to lead. cordon_lead_tick, once a second: a leader checks that it
+ * still leads (its connection holds the lock) and stops acting at once when
+ * not; a follower tries to lead, and when it does it first reconciles with
+ * the enforcement points and resumes the steps the last leader left.
+ */
+void cordon_start(struct cordon *c);
+void cordon_lead_tick(struct cordon *c);
+/* Whether this controller acts now. */
+bool cordon_leading(const struct cordon *c);
+/* "not the leader: NAME leads (term N)", for a refused request. */
+void cordon_who_leads(struct cordon *c, char *buf, size_t len);
+struct cordon_lead_info {
+	bool shared;          /* PostgreSQL: leadership applies */
+	bool leading;
+	char leader[64];      /* who leads as the database says ("" unknown) */
+	int64_t term;         /* its term */
+	double since;         /* since when */
+	uint64_t ignored;     /* sensor lines ignored while following */
+};
+void cordon_leadership(struct cordon *c, struct cordon_lead_info *out);
+
 struct point_stats {
 	uint64_t ok, failed;
 	char last_error[ENF_DETAIL_LEN];

@@ -144,7 +144,18 @@ struct cordon {
 	struct cordon_sensor sensors[CORDON_MAX_SENSORS];
 	size_t nsensors;
 	uint64_t sensors_unlisted;          /* lines from names beyond the table */
+	/* leadership.c */
+	struct {
+		bool leading;                   /* as last told by the lead tick */
+		bool unreachable;               /* the last attempt failed (said once) */
+		char known[64];                 /* the leader last seen, for messages */
+		uint64_t ignored;               /* sensor lines ignored while following */
+	} lead;
 };
+
+/* core.c: reads again what a controller keeps in memory from the database
+ * (the circuit breaker, the last hour's chart): when it takes the lead. */
+void core_reload(struct cordon *c);
 
 /* core.c: whether an enforcement operation on `ip` is in flight. */
 bool cordon_op_running(const struct cordon *c, const struct ip_addr *ip);

@@ -248,6 +248,52 @@ history_load(struct cordon *c)
 }
 
 void
+core_reload(struct cordon *c)
+{
+	char err[512];
+
+	if (breaker_load(c, err, sizeof(err)) != 0)
+		log_warnx("%s", err);
+	history_load(c);
+}
+
+bool
+cordon_leading(const struct cordon *c)
+{
+	return registry_leading(c->reg);
+}
+
+void
+cordon_who_leads(struct cordon *c, char *buf, size_t len)
+{
+	char name[64];
+	int64_t term;
+	double since;
+	int rc = registry_leader(c->reg, name, sizeof(name), &term, &since);
+
+	if (rc == 1)
+		snprintf(buf, len, "not the leader: %s leads (term %lld); ask it", name, (long long)term);
+	else
+		snprintf(buf, len, "not the leader: no controller leads now (%s)",
+		    rc < 0 ? registry_error(c->reg) : "none has yet");
+}
+
+void
+cordon_leadership(struct cordon *c, struct cordon_lead_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->shared = registry_shared(c->reg);
+	out->leading = registry_leading(c->reg);
+	out->ignored = c->lead.ignored;
+	if (!out->shared) {
+		snprintf(out->leader, sizeof(out->leader), "%s", c->conf.state_name);
+		return;
+	}
+	if (registry_leader(c->reg, out->leader, sizeof(out->leader), &out->term, &out->since) != 1)
+		out->leader[0] = '\0';
+}
+
+void
 cordon_history(struct cordon *c, double now, double *since,
     uint32_t det[CORDON_HISTORY_MINUTES], uint32_t iso[CORDON_HISTORY_MINUTES])
 {

@@ -311,7 +311,8 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 	const struct cordon_stats *st = cordon_stats(c);
 	uint64_t counts[HS_COUNT];
 	struct cordon_breaker br;
-	json_t *hosts;
+	struct cordon_lead_info lead;
+	json_t *hosts, *o;
 	int s;
 
 	if (registry_count(cordon_registry(c), counts) != 0 || cordon_breaker_state(c, &br) != 0) {
@@ -321,8 +322,13 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 	hosts = json_object();
 	for (s = 0; s < HS_COUNT; s++)
 		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
-	return json_pack("{s:f, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	cordon_leadership(c, &lead);
+	o = json_pack("{s:f, s:b, s:{s:s, s:b, s:b, s:s, s:I, s:f, s:I}, s:o, s:o, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
+	    "leadership", "name", cordon_conf(c)->state_name, "shared", lead.shared,
+	    "leading", lead.leading, "leader", lead.leader, "term", (json_int_t)lead.term,
+	    "since", lead.since, "ignored_lines", (json_int_t)lead.ignored,
 	    "hosts", hosts, "breaker", ctl_breaker_json(&br),
 	    "detections", (json_int_t)st->detections, "bad_lines", (json_int_t)st->bad_lines,
 	    "isolations_started", (json_int_t)st->isolations_started,
@@ -334,6 +340,9 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 	    "pruned_events", (json_int_t)st->pruned_events,
 	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c));
+	if (o == NULL)
+		snprintf(err, errlen, "out of memory");
+	return o;
 }
 
 void *

@@ -396,7 +396,8 @@ on_notification(void *arg, const char *from, const struct snmpn_decoded *d)
 	}
 	log_debug("follow: notification from %s (%s): %zu events", point,
 	    d->result == SNMPN_EVENTS ? "used" : "ignored", n);
-	cordon_follow_events(dm->c, point, ev, n);
+	if (cordon_leading(dm->c))
+		cordon_follow_events(dm->c, point, ev, n);
 	follow_figures(dm);
 }
 
@@ -405,7 +406,8 @@ on_follow_timer(void *arg)
 {
 	struct daemon *dm = arg;
 
-	cordon_follow_all(dm->c);
+	if (cordon_leading(dm->c))
+		cordon_follow_all(dm->c);
 	loop_timer_arm(dm->follow_timer, dm->follow_interval);
 }
 
@@ -472,8 +474,12 @@ on_tick(void *arg)
 		gettimeofday(&now, NULL);
 		detector_tick(ls->det, (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_usec);
 	}
-	cordon_tick(dm->c);
-	verify_tick(dm->verify);
+	cordon_lead_tick(dm->c);
+	/* A follower acts on nothing: no retries, checks, probation or pruning. */
+	if (cordon_leading(dm->c)) {
+		cordon_tick(dm->c);
+		verify_tick(dm->verify);
+	}
 	follow_figures(dm);
 	loop_timer_arm(dm->tick, TICK_SECONDS);
 }
@@ -717,8 +723,7 @@ cordond_main(int argc, char **argv)
 	    cordon_npoints(dm->c), run->nsensor_listen,
 	    run->state_backend == CONF_STATE_POSTGRESQL ? "PostgreSQL" : run->state_path,
 	    run->dry_run ? ", DRY RUN" : "");
-	cordon_reconcile(dm->c);
-	cordon_follow_resume(dm->c);
+	cordon_start(dm->c);
 	loop_timer_arm(dm->tick, TICK_SECONDS);
 	if (dm->follow_timer != NULL)
 		loop_timer_arm(dm->follow_timer, dm->follow_interval);

@@ -18,8 +18,18 @@ struct registry {
 	struct db_stmt *audit;
 	struct db_stmt *event;
 	struct db_stmt *at;   /* registry_foreach_at's, prepared on first use (once per isolation) */
+	struct db_stmt *fence;  /* owned, PostgreSQL: the leader's term, read FOR SHARE */
+	bool shared;          /* PostgreSQL: leadership applies (registry_lead) */
+	bool leading;         /* shared: holds the lock, as last known */
+	int64_t term;         /* shared and leading: its term */
+	unsigned lead_gen;    /* the connection (db_generation) that holds the lock */
 	char error[512];
 };
+
+/* The advisory lock of leadership (two-key form: "CORD", 2) and of schema
+ * changes (one key), in lock spaces that do not overlap. */
+#define LEAD_LOCK_KEYS "1129270852, 2"
+#define SCHEMA_LOCK_KEY "1129270852"
 
 static const char *const mac_source_names[MAC_SRC_COUNT] = {
 	"", "sensor", "router", "segment", "operator",
@@ -125,7 +135,11 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS services ("
     " ip TEXT NOT NULL, proto TEXT NOT NULL, port INTEGER NOT NULL,"
     " first_seen @REAL NOT NULL, last_seen @REAL NOT NULL, PRIMARY KEY (ip, proto, port));"
-    "CREATE INDEX IF NOT EXISTS services_port ON services(port);";
+    "CREATE INDEX IF NOT EXISTS services_port ON services(port);"
+    /* Who leads the controllers sharing this database, and its term
+     * (registry_lead); one row. Unused on SQLite. */
+    "CREATE TABLE IF NOT EXISTS leader ("
+    " id INTEGER PRIMARY KEY, term @INT64 NOT NULL, name TEXT NOT NULL, since @REAL NOT NULL);";
 
 /* The hosts' indexes, made once every column is there (hosts_port names a later one). */
 static const char host_indexes[] =
@@ -278,7 +292,7 @@ migrate(struct db *db, char *err, size_t errlen)
 		return -1;
 	}
 	if (db_exec(db, d == DB_POSTGRESQL ?
-		"BEGIN; SELECT pg_advisory_xact_lock(1129270852)" /* "CORD" */ : "BEGIN IMMEDIATE") != 0 ||
+		"BEGIN; SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")" : "BEGIN IMMEDIATE") != 0 ||
 	    db_exec(db, sql) != 0)
 		goto fail;
 	free(sql);
@@ -403,6 +417,8 @@ registry_open(enum registry_backend backend, const char *where, char *err, size_
 		goto fail;
 	}
 	free(put);
+	r->shared = backend == REGISTRY_POSTGRESQL;
+	r->leading = !r->shared;
 	return r;
 fail:
 	registry_close(r);
@@ -424,12 +440,55 @@ registry_in_group(const struct registry *r)
 	return r->in_group;
 }
 
+/*
+ * In an open transaction on a shared database: 0 when this registry still
+ * leads with its term, else -1 (the caller rolls back). Outside a
+ * transaction (no group): only whether it believes it leads.
+ */
+static int
+fence(struct registry *r, bool in_tx)
+{
+	int rc;
+	int64_t t;
+
+	if (!r->shared)
+		return 0;
+	if (!r->leading || db_generation(r->db) != r->lead_gen) {
+		r->leading = false;
+		snprintf(r->error, sizeof(r->error), "not the leader: this controller does not lead"
+		    " the controllers sharing the database");
+		return -1;
+	}
+	if (!in_tx)
+		return 0;
+	if (r->fence == NULL &&
+	    db_prepare(r->db, "SELECT term FROM leader WHERE id = 1 FOR SHARE", true, &r->fence) != 0) {
+		set_error(r, "checking the leader's term");
+		return -1;
+	}
+	db_reset(r->fence);
+	rc = db_step(r->fence);
+	t = rc == DB_ROW ? db_col_int64(r->fence, 0) : -1;
+	db_reset(r->fence);
+	if (rc < 0) {
+		set_error(r, "checking the leader's term");
+		return -1;
+	}
+	if (t != r->term || db_generation(r->db) != r->lead_gen) {
+		r->leading = false;
+		snprintf(r->error, sizeof(r->error), "fenced: this controller's term %lld is over (the"
+		    " database's is %lld): another controller leads", (long long)r->term, (long long)t);
+		return -1;
+	}
+	return 0;
+}
+
 /* Before a write: opens the group transaction if grouping and none is open. */
 static int
 group_open(struct registry *r)
 {
 	if (r->group_opened == NULL)
-		return 0;
+		return fence(r, false);
 	if (r->in_group) {
 		enum db_tx t = db_tx_state(r->db);
 		if (t == DB_TX_OPEN)
@@ -445,6 +504,10 @@ group_open(struct registry *r)
 	}
 	if (db_exec(r->db, db_dialect(r->db) == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") != 0) {
 		set_error(r, "opening a transaction");
+		return -1;
+	}
+	if (fence(r, true) != 0) {
+		db_exec(r->db, "ROLLBACK");
 		return -1;
 	}
 	r->in_group = true;
@@ -487,8 +550,15 @@ tx_begin(struct registry *r)
 {
 	if (group_open(r) != 0)
 		return -1;
-	return db_exec(r->db, r->in_group ? "SAVEPOINT part" :
-	    db_dialect(r->db) == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+	if (r->in_group)
+		return db_exec(r->db, "SAVEPOINT part");
+	if (db_exec(r->db, db_dialect(r->db) == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") != 0)
+		return -1;
+	if (fence(r, true) != 0) {
+		db_exec(r->db, "ROLLBACK");
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -523,6 +593,7 @@ registry_close(struct registry *r)
 	db_finalize(r->audit);
 	db_finalize(r->event);
 	db_finalize(r->at);
+	db_finalize(r->fence);
 	db_close(r->db);
 	free(r);
 }
@@ -1465,4 +1536,136 @@ registry_last_detection(struct registry *r, const struct ip_addr *ip)
 		t = db_col_double(st, 0);
 	db_finalize(st);
 	return t;
+}
+
+/* ---- leadership ------------------------------------------------------------------ */
+
+bool
+registry_shared(const struct registry *r)
+{
+	return r->shared;
+}
+
+bool
+registry_leading(const struct registry *r)
+{
+	return r->leading;
+}
+
+int
+registry_lead(struct registry *r, const char *name, double now, int64_t *term)
+{
+	struct db_stmt *st;
+	unsigned gen;
+	int rc;
+	const char *v;
+
+	if (!r->shared) {
+		*term = 0;
+		return 1;
+	}
+	if (r->leading && registry_still_leading(r) == 1) {
+		*term = r->term;
+		return 1;
+	}
+	r->leading = false;
+	if (db_prepare(r->db, "SELECT pg_try_advisory_lock(" LEAD_LOCK_KEYS ")", false, &st) != 0) {
+		set_error(r, "taking the lead");
+		return -1;
+	}
+	rc = db_step(st);
+	v = rc == DB_ROW ? db_col_text(st, 0) : NULL;
+	rc = rc < 0 ? -1 : v != NULL && strcmp(v, "t") == 0;
+	db_finalize(st);
+	if (rc <= 0) {
+		if (rc < 0)
+			set_error(r, "taking the lead");
+		return rc;
+	}
+	gen = db_generation(r->db);
+	/* A new term: the increment waits for the transactions of a deposed
+	 * leader still holding the row FOR SHARE; they fail their check after. */
+	if (db_exec(r->db, "BEGIN") != 0 ||
+	    db_prepare(r->db, "INSERT INTO leader (id, term, name, since) VALUES (1, 1, ?1, ?2)"
+		" ON CONFLICT (id) DO UPDATE SET term = leader.term + 1, name = excluded.name,"
+		" since = excluded.since RETURNING term", false, &st) != 0) {
+		set_error(r, "taking the lead");
+		db_exec(r->db, "ROLLBACK");
+		registry_step_down(r);
+		return -1;
+	}
+	db_bind_text(st, 1, name);
+	db_bind_double(st, 2, now);
+	rc = db_step(st);
+	*term = rc == DB_ROW ? db_col_int64(st, 0) : 0;
+	db_finalize(st);
+	if (rc != DB_ROW || db_exec(r->db, "COMMIT") != 0 || db_tx_state(r->db) != DB_TX_NONE ||
+	    db_generation(r->db) != gen) {
+		set_error(r, "taking the lead");
+		db_exec(r->db, "ROLLBACK");
+		registry_step_down(r);
+		return -1;
+	}
+	r->leading = true;
+	r->term = *term;
+	r->lead_gen = gen;
+	return 1;
+}
+
+int
+registry_still_leading(struct registry *r)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (!r->shared)
+		return 1;
+	if (!r->leading)
+		return 0;
+	/* A statement finds a lost connection out (and makes it again: the
+	 * lock did not survive that). */
+	if (db_prepare(r->db, "SELECT 1", false, &st) != 0) {
+		r->leading = false;
+		return 0;
+	}
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc != DB_ROW || db_generation(r->db) != r->lead_gen)
+		r->leading = false;
+	return r->leading;
+}
+
+void
+registry_step_down(struct registry *r)
+{
+	if (!r->shared)
+		return;
+	/* On the same connection only: another one never held the lock. */
+	if (db_generation(r->db) == r->lead_gen || !r->leading)
+		db_exec(r->db, "SELECT pg_advisory_unlock_all()");
+	r->leading = false;
+}
+
+int
+registry_leader(struct registry *r, char *name, size_t len, int64_t *term, double *since)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (db_prepare(r->db, "SELECT name, term, since FROM leader WHERE id = 1", false, &st) != 0) {
+		set_error(r, "reading the leader");
+		return -1;
+	}
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		col_text(st, 0, name, len);
+		*term = db_col_int64(st, 1);
+		*since = db_col_double(st, 2);
+	}
+	db_finalize(st);
+	if (rc < 0) {
+		set_error(r, "reading the leader");
+		return -1;
+	}
+	return rc == DB_ROW;
 }

@@ -301,4 +301,34 @@ int registry_count(struct registry *r, uint64_t counts[HS_COUNT]);
 int registry_meta_get(struct registry *r, const char *key, char *value, size_t len);
 int registry_meta_put(struct registry *r, const char *key, const char *value);
 
+/*
+ * Leadership of controllers that share one database (PostgreSQL). Exactly
+ * one leads and writes: it holds a session-level advisory lock on its
+ * connection, and took a new term when it got it. Every group transaction
+ * it opens first checks, with the leader row locked FOR SHARE, that its
+ * term is still the database's, so a deposed leader's writes fail (a new
+ * leader's term increment waits for those in flight, and they fail after).
+ * A registry that does not lead writes nothing: every write fails with
+ * "not the leader". On SQLite the one controller always leads (term 0).
+ */
+/* Whether the database is shared (leadership applies). */
+bool registry_shared(const struct registry *r);
+/*
+ * Tries to lead as `name` (at most 63 bytes kept): 1 leads now, with a new
+ * term in *term; 0 another controller leads; -1 error (registry_error).
+ */
+int registry_lead(struct registry *r, const char *name, double now, int64_t *term);
+/*
+ * Whether this registry still leads: 1 yes; 0 no longer (the connection was
+ * lost, and with it the lock; it then leads no more until registry_lead
+ * succeeds again). Asks the database: a lost connection is found out here.
+ */
+int registry_still_leading(struct registry *r);
+/* Whether this registry leads now, as it last knew (no database call). */
+bool registry_leading(const struct registry *r);
+/* Gives leadership up (the lock is released). */
+void registry_step_down(struct registry *r);
+/* Who leads as the database says: 1 with name/term/since filled, 0 none yet, -1 error. */
+int registry_leader(struct registry *r, char *name, size_t len, int64_t *term, double *since);
+
 #endif

@@ -179,6 +179,12 @@ pg_tx_state(struct db *db)
 	}
 }
 
+static unsigned
+pg_generation(const struct db *db)
+{
+	return DB(db)->gen;
+}
+
 static int64_t
 pg_changes(const struct db *db)
 {
@@ -534,7 +540,7 @@ pg_col_double(struct db_stmt *st, int i)
 }
 
 const struct db_ops db_pg_ops = {
-	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .tx_state = pg_tx_state,
+	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .tx_state = pg_tx_state, .generation = pg_generation,
 	.changes = pg_changes, .prepare = pg_prepare, .finalize = pg_finalize, .reset = pg_reset,
 	.busy = pg_busy, .bind_null = pg_bind_null, .bind_int64 = pg_bind_int64,
 	.bind_double = pg_bind_double, .bind_text = pg_bind_text, .bind_blob = pg_bind_blob,

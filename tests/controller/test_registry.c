@@ -118,8 +118,13 @@ open_ok(const char *path)
 	char err[256] = "";
 	struct registry *r = registry_open(backend, backend == REGISTRY_POSTGRESQL ? pg_conninfo : path,
 	    err, sizeof(err));
+	int64_t term;
 	if (!r)
 		fail_msg("registry_open: %s", err);
+	/* The first registry open on the database leads (and writes); a second
+	 * one at the same time only reads. */
+	if (registry_lead(r, "test", 1.0, &term) < 0)
+		fail_msg("registry_lead: %s", registry_error(r));
 	return r;
 }
 
@@ -1143,21 +1148,35 @@ test_pg_reconnect(void **state)
 	struct dbfile *f = *state;
 	struct registry *r = open_ok(f->path);
 
+	int64_t t1, t2;
+
+	assert_true(registry_leading(r));
+	assert_int_equal(registry_lead(r, "test", 2.0, &t1), 1);   /* leads already: same term */
 	put_host(r, "10.3.0.1", "scan");
 	pg_kill_others();
 	assert_int_equal(known(r, "10.3.0.1"), 1);       /* made again, at once */
+	/* The lock went with the connection: no write until it leads again. */
+	assert_int_equal(registry_still_leading(r), 0);
+	struct host_rec h;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.3.0.9", &h.ip), 0);
+	assert_int_equal(registry_put(r, &h), -1);
+	if (strstr(registry_error(r), "not the leader") == NULL)
+		fail_msg("put's message: %s", registry_error(r));
+	assert_int_equal(registry_lead(r, "test", 3.0, &t2), 1);
+	assert_true(t2 == t1 + 1);
 	put_host(r, "10.3.0.2", "scan");
 
 	registry_group(r, group_opened, NULL);
 	put_host(r, "10.3.0.3", "scan");
 	pg_kill_others();
-	struct host_rec h;
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(ip_from_str("10.3.0.4", &h.ip), 0);
 	assert_int_equal(registry_put(r, &h), -1);       /* the group went with the connection */
 	assert_int_equal(registry_commit(r), -1);
 	if (strstr(registry_error(r), "undone") == NULL)
 		fail_msg("commit's message: %s", registry_error(r));
+	assert_int_equal(registry_lead(r, "test", 4.0, &t1), 1);
 	put_host(r, "10.3.0.5", "scan");
 	assert_int_equal(registry_commit(r), 0);
 	assert_int_equal(known(r, "10.3.0.3"), 0);       /* nothing of the broken group */
@@ -1165,6 +1184,76 @@ test_pg_reconnect(void **state)
 	assert_int_equal(known(r, "10.3.0.5"), 1);
 	assert_int_equal(known(r, "10.3.0.2"), 1);
 	registry_close(r);
+}
+
+/* Runs one statement on a connection of its own. */
+static void
+pg_sql(const char *sql)
+{
+	char err[256];
+	struct db *db = db_open(DB_POSTGRESQL, pg_conninfo, err, sizeof(err));
+
+	if (db == NULL)
+		fail_msg("%s", err);
+	if (db_exec(db, sql) != 0)
+		fail_msg("%s: %s", sql, db_errmsg(db));
+	db_close(db);
+}
+
+/*
+ * Two controllers on one database: one leads; the other reads and writes
+ * nothing. The leader's connection cut, the other takes a new term, and
+ * the deposed one (its connection made again) cannot write or lead. A
+ * leader whose term the database no longer holds is fenced even on its
+ * own connection.
+ */
+static void
+test_pg_leadership(void **state)
+{
+	struct dbfile *f = *state;
+	struct registry *a = open_ok(f->path), *b = open_ok(f->path);
+	struct host_rec h;
+	char name[64];
+	int64_t ta, tb, t;
+	double since;
+
+	assert_true(registry_shared(a));
+	assert_true(registry_leading(a));
+	assert_false(registry_leading(b));
+	assert_int_equal(registry_lead(b, "b", 5.0, &tb), 0);     /* a holds the lock */
+	assert_int_equal(registry_leader(b, name, sizeof(name), &ta, &since), 1);
+	assert_string_equal(name, "test");
+	put_host(a, "10.4.0.1", "scan");
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ip_from_str("10.4.0.2", &h.ip), 0);
+	assert_int_equal(registry_put(b, &h), -1);                /* a follower writes nothing */
+	assert_int_equal(known(b, "10.4.0.1"), 1);                /* but reads the leader's records */
+
+	pg_kill_others();                                          /* both connections cut */
+	assert_int_equal(registry_lead(b, "b", 6.0, &tb), 1);     /* b gets the free lock */
+	assert_true(tb == ta + 1);
+	registry_group(a, group_opened, NULL);
+	assert_int_equal(registry_put(a, &h), -1);                /* a's connection is a new one */
+	assert_int_equal(registry_commit(a), 0);                   /* nothing was opened */
+	assert_int_equal(registry_still_leading(a), 0);
+	assert_int_equal(registry_lead(a, "test", 7.0, &t), 0);
+	assert_int_equal(known(a, "10.4.0.2"), 0);
+	put_host(b, "10.4.0.3", "scan");
+	assert_int_equal(registry_leader(a, name, sizeof(name), &t, &since), 1);
+	assert_string_equal(name, "b");
+	assert_true(t == tb && since == 6.0);
+
+	/* A newer term written behind b's back: b's next group is fenced. */
+	pg_sql("UPDATE leader SET term = term + 1");
+	registry_group(b, group_opened, NULL);
+	assert_int_equal(registry_put(b, &h), -1);
+	if (strstr(registry_error(b), "fenced") == NULL)
+		fail_msg("message: %s", registry_error(b));
+	assert_int_equal(registry_commit(b), 0);
+	assert_false(registry_leading(b));
+	assert_int_equal(known(b, "10.4.0.2"), 0);
+	registry_close(a);
+	registry_close(b);
 }
 
 int
@@ -1200,6 +1289,7 @@ main(int argc, char **argv)
 	/* PostgreSQL's own: a connection that breaks. */
 	const struct CMUnitTest pg_only[] = {
 		cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_leadership, setup, teardown),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--postgresql") == 0) {
