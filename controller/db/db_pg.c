@@ -559,7 +559,10 @@ db_pg_open(const char *conninfo, char *err, size_t errlen)
 	}
 	d->base.ops = &db_pg_ops;
 	d->base.dialect = DB_POSTGRESQL;
-	d->conn = PQconnectdb(conninfo);
+	/* The operator's application_name (e.g. one per controller) wins. */
+	static const char *const keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *const values[] = { conninfo, "cordond", NULL };
+	d->conn = PQconnectdbParams(keys, values, 1);
 	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
 		/* libpq's message names the server and the reason, never the password. */
 		set_error(d, d->conn ? PQerrorMessage(d->conn) : "out of memory");
@@ -570,7 +573,7 @@ db_pg_open(const char *conninfo, char *err, size_t errlen)
 	d->gen = 1;
 	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
 	if (PQsetClientEncoding(d->conn, "UTF8") != 0 ||
-	    pg_exec(&d->base, "SET application_name = 'cordond'; SET synchronous_commit = on") != 0) {
+	    pg_exec(&d->base, "SET synchronous_commit = on") != 0) {
 		if (d->error[0] == '\0')
 			set_error(d, PQerrorMessage(d->conn));
 		snprintf(err, errlen, "PostgreSQL state database: %s", d->error);
