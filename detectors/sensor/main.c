@@ -53,13 +53,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: cordon-sensor (-r FILE | -i IFACE) [-F FILTER] [-c CONFIG] [-o OUTPUT]\n"
+	    "usage: cordon-sensor (-r FILE | -i IFACE) [-F FILTER] [-c CONFIG] [-o OUTPUT]...\n"
 	    "                     [-N NAME] [-p PORTS] [-T KEY=VALUE]... [-U USER]\n"
 	    "  -r FILE        read a pcap or pcapng file\n"
 	    "  -i IFACE       capture live on an interface\n"
 	    "  -F FILTER      BPF filter expression (tcpdump syntax)\n"
 	    "  -c CONFIG      config file (sections sensor {} and detectors {})\n"
-	    "  -o OUTPUT      - (stdout, default), unix:PATH or tcp:HOST:PORT\n"
+	    "  -o OUTPUT      - (stdout, default), unix:PATH, tcp:HOST:PORT or tls:HOST:PORT;\n"
+	    "                 up to 4, each sent every line (controllers sharing a database)\n"
 	    "  -N NAME        sensor name carried in each event\n"
 	    "  -p PORTS       exposed ports and fan-out thresholds, e.g. 135:10,445:10,80:64\n"
 	    "  -U USER        user to run as once the capture and output are open\n"
@@ -137,6 +138,86 @@ choose_user(const char *user, const char *conf, const struct sensor_settings *se
 	return 0;
 }
 
+/* What every output's reconnects need, together (for the sandbox). */
+static void
+outputs_reach(const struct sensor *s, struct output_reach *all)
+{
+	memset(all, 0, sizeof(*all));
+	for (size_t i = 0; i < s->nout; i++) {
+		struct output_reach r;
+		output_reach(s->out[i], &r);
+		all->by_path |= r.by_path;
+		for (size_t k = 0; k < r.nfamilies; k++) {
+			size_t j;
+			for (j = 0; j < all->nfamilies && all->families[j] != r.families[k]; j++)
+				;
+			if (j == all->nfamilies && all->nfamilies < OUTPUT_MAX_ADDRS)
+				all->families[all->nfamilies++] = r.families[k];
+		}
+	}
+}
+
+static bool
+outputs_want_tls(const struct sensor *s)
+{
+	for (size_t i = 0; i < s->nout; i++)
+		if (output_wants_tls(s->out[i]))
+			return true;
+	return false;
+}
+
+static void
+outputs_close(struct sensor *s)
+{
+	for (size_t i = 0; i < s->nout; i++)
+		output_close(s->out[i]);
+	s->nout = 0;
+}
+
+/*
+ * Opens and starts each output (TLS ones with one client context, made
+ * here from the config's files, before the sensor gives up its user and
+ * its file system). 0, or -1 with a message in err (all closed).
+ */
+static int
+outputs_open(struct sensor *s, const char *const *specs, size_t n,
+    const struct sensor_settings *set, struct tls_ctx **tls, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct output *o = output_open(specs[i], err, errlen);
+		if (o == NULL)
+			goto fail;
+		s->out[s->nout] = o;
+		s->outspec[s->nout++] = specs[i];
+		if (!output_wants_tls(o))
+			continue;
+		if (!set->tls_certificate[0] || !set->tls_key[0] || !set->tls_ca[0]) {
+			snprintf(err, errlen, "output %s: needs sensor.tls_certificate, tls_key and tls_ca "
+			    "in the config file (-c)", specs[i]);
+			goto fail;
+		}
+		if (*tls == NULL) {
+			char why[400];
+			*tls = tls_ctx_new(TLS_CLIENT, set->tls_certificate, set->tls_key, set->tls_ca,
+			    "sensor.tls_", why, sizeof(why));
+			if (*tls == NULL) {
+				snprintf(err, errlen, "output %s: %s", specs[i], why);
+				goto fail;
+			}
+		}
+		output_set_tls(o, *tls);
+	}
+	for (size_t i = 0; i < s->nout; i++)
+		if (output_start(s->out[i], err, errlen) != 0)
+			goto fail;
+	return 0;
+fail:
+	outputs_close(s);
+	tls_ctx_free(*tls);
+	*tls = NULL;
+	return -1;
+}
+
 /*
  * The sensor's struct sensor confine hook: everything is open, nothing read
  * yet. Becomes the chosen user, then enters the seccomp sandbox.
@@ -153,7 +234,7 @@ confine(struct sensor *s)
 	 * object. */
 	tzset();
 	json_object_seed(0);
-	output_reach(s->out, &reach);
+	outputs_reach(s, &reach);
 	/*
 	 * The chroot (to an empty directory, as OpenBSD's daemons do) is only
 	 * for an output that never needs the file system again: stdout or a
@@ -168,7 +249,7 @@ confine(struct sensor *s)
 		fprintf(stderr, "cordon-sensor: cannot become user %s: %s\n", become.name, err);
 		exit(EXIT_RUNTIME);
 	}
-	if (sandbox_enter(reach.families, reach.nfamilies, output_wants_tls(s->out), err, sizeof(err)) != 0) {
+	if (sandbox_enter(reach.families, reach.nfamilies, outputs_want_tls(s), err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordon-sensor: cannot enter the sandbox: %s\n", err);
 		exit(EXIT_RUNTIME);
 	}
@@ -204,7 +285,8 @@ main(int argc, char **argv)
 	struct tls_ctx *tls = NULL;     /* owned: a tls: output's client context */
 	struct sensor s;
 	const char *file = NULL, *iface = NULL, *filter = NULL, *conf = NULL;
-	const char *outspec = NULL, *name = NULL, *user = NULL, *overrides[MAX_OVERRIDES];
+	const char *outspecs[SENSOR_MAX_OUTPUTS], *name = NULL, *user = NULL, *overrides[MAX_OVERRIDES];
+	size_t noutspecs = 0;
 	char err[1024];
 	int nover = 0, opt, i, rc, exitcode = 0;
 	struct sigaction sa;
@@ -218,7 +300,13 @@ main(int argc, char **argv)
 		case 'i': iface = optarg; break;
 		case 'F': filter = optarg; break;
 		case 'c': conf = optarg; break;
-		case 'o': outspec = optarg; break;
+		case 'o':
+			if (noutspecs == SENSOR_MAX_OUTPUTS) {
+				fprintf(stderr, "cordon-sensor: more than %d -o options\n", SENSOR_MAX_OUTPUTS);
+				return EXIT_USAGE;
+			}
+			outspecs[noutspecs++] = optarg;
+			break;
 		case 'N': name = optarg; break;
 		case 'U': user = optarg; break;
 		case 'p':
@@ -268,8 +356,8 @@ main(int argc, char **argv)
 		iface = set.interface;
 	if (filter == NULL && set.filter[0])
 		filter = set.filter;
-	if (outspec == NULL)
-		outspec = set.output[0] ? set.output : "-";
+	if (noutspecs == 0)
+		outspecs[noutspecs++] = set.output[0] ? set.output : "-";
 	if (name == NULL && set.name[0])
 		name = set.name;
 	if ((file == NULL) == (iface == NULL)) {
@@ -280,7 +368,8 @@ main(int argc, char **argv)
 	if (choose_user(user, conf, &set) != 0)
 		return EXIT_USAGE;
 	if (cfg.seen_interval_ms == DETCFG_AUTO)
-		cfg.seen_interval_ms = strcmp(outspec, "-") == 0 ? 0 : DETCFG_SEEN_INTERVAL_MS;
+		cfg.seen_interval_ms = noutspecs == 1 && strcmp(outspecs[0], "-") == 0 ? 0 :
+		    DETCFG_SEEN_INTERVAL_MS;
 	if (cfg.hash_seed == 0 &&
 	    getrandom(&cfg.hash_seed, sizeof(cfg.hash_seed), 0) != sizeof(cfg.hash_seed))
 		cfg.hash_seed = 0x2545f4914f6cdd1dULL;
@@ -307,32 +396,8 @@ main(int argc, char **argv)
 		capture_close(s.cap);
 		return EXIT_USAGE;
 	}
-	s.out = output_open(outspec, err, sizeof(err));
-	/* TLS: the files are read now, before the sensor gives up its user
-	 * and its file system. */
-	if (s.out != NULL && output_wants_tls(s.out)) {
-		if (!set.tls_certificate[0] || !set.tls_key[0] || !set.tls_ca[0]) {
-			snprintf(err, sizeof(err), "output %s: needs sensor.tls_certificate, tls_key and tls_ca "
-			    "in the config file (-c)", outspec);
-			output_close(s.out);
-			s.out = NULL;
-		} else {
-			char why[400];
-			tls = tls_ctx_new(TLS_CLIENT, set.tls_certificate, set.tls_key, set.tls_ca, "sensor.tls_",
-			    why, sizeof(why));
-			if (tls == NULL) {
-				snprintf(err, sizeof(err), "output %s: %s", outspec, why);
-				output_close(s.out);
-				s.out = NULL;
-			} else {
-				output_set_tls(s.out, tls);
-			}
-		}
-	}
-	if (s.out == NULL || output_start(s.out, err, sizeof(err)) != 0) {
+	if (outputs_open(&s, outspecs, noutspecs, &set, &tls, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cordon-sensor: %s\n", err);
-		output_close(s.out);
-		tls_ctx_free(tls);
 		capture_close(s.cap);
 		return EXIT_USAGE;
 	}
@@ -341,7 +406,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "cordon-sensor: cannot allocate the detector's tables "
 		    "(table.sources %u, table.pairs %u, table.fanout %u)\n",
 		    cfg.max_sources, cfg.max_pairs, cfg.max_fanout);
-		output_close(s.out);
+		outputs_close(&s);
 		tls_ctx_free(tls);
 		capture_close(s.cap);
 		return EXIT_RUNTIME;
@@ -364,16 +429,28 @@ main(int argc, char **argv)
 		exitcode = EXIT_RUNTIME;
 	/* The hosts seen since the last report, so that none is left out. */
 	detector_report_seen(s.det);
-	if (output_drain(s.out, DRAIN_TIMEOUT_MS) > 0) {
-		fprintf(stderr, "cordon-sensor: %s: events not delivered: %s\n", outspec,
-		    output_error(s.out));
-		if (exitcode == 0)
-			exitcode = EXIT_UNDELIVERED;
+	/* One deadline for them all: a controller that is away does not
+	 * hold the others' lines up for longer. */
+	{
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (size_t k = 0; k < s.nout; k++) {
+			long spent;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+			if (output_drain(s.out[k], spent < DRAIN_TIMEOUT_MS ?
+				(unsigned)(DRAIN_TIMEOUT_MS - spent) : 0) > 0) {
+				fprintf(stderr, "cordon-sensor: %s: events not delivered: %s\n", s.outspec[k],
+				    output_error(s.out[k]));
+				if (exitcode == 0)
+					exitcode = EXIT_UNDELIVERED;
+			}
+		}
 	}
 	sensor_print_summary(&s, stderr);
 	the_sensor = NULL;
 	detector_free(s.det);
-	output_close(s.out);
+	outputs_close(&s);
 	tls_ctx_free(tls);
 	capture_close(s.cap);
 	return exitcode;

@@ -19,7 +19,8 @@ sensor_emit(void *arg, const struct detection *d)
 		s->json_errors++;
 		return;
 	}
-	output_line(s->out, OUTPUT_DETECTION, line, (size_t)n);
+	for (size_t i = 0; i < s->nout; i++)
+		output_line(s->out[i], OUTPUT_DETECTION, line, (size_t)n);
 }
 
 void
@@ -34,7 +35,8 @@ sensor_seen(void *arg, const struct seen_host *h)
 		return;
 	}
 	s->seen_reports++;
-	output_line(s->out, OUTPUT_SEEN, line, (size_t)n);
+	for (size_t i = 0; i < s->nout; i++)
+		output_line(s->out[i], OUTPUT_SEEN, line, (size_t)n);
 }
 
 static void
@@ -89,7 +91,6 @@ sensor_print_summary(struct sensor *s, FILE *f)
 	int e;
 
 	detector_get_stats(s->det, &ds);
-	output_get_stats(s->out, &os);
 	capture_drops(s->cap, &drop, &ifdrop);
 	for (e = 0; e < ENGINE_COUNT; e++)
 		total += ds.detections[e];
@@ -133,15 +134,20 @@ sensor_print_summary(struct sensor *s, FILE *f)
 		if (getrusage(RUSAGE_SELF, &ru) == 0)
 			fprintf(f, "  peak memory      %ld KiB (resident)\n", ru.ru_maxrss);
 	}
-	fprintf(f, "  events           sent %llu, queued %llu, dropped %llu "
-	    "(queue full: detections %llu, asset reports %llu; too large %llu)%s%s\n",
-	    (unsigned long long)(os.sent[OUTPUT_DETECTION] + os.sent[OUTPUT_SEEN]),
-	    (unsigned long long)(os.queued[OUTPUT_DETECTION] + os.queued[OUTPUT_SEEN]),
-	    (unsigned long long)(os.dropped[OUTPUT_DETECTION] + os.dropped[OUTPUT_SEEN] +
-		s->json_errors),
-	    (unsigned long long)os.dropped[OUTPUT_DETECTION],
-	    (unsigned long long)os.dropped[OUTPUT_SEEN],
-	    (unsigned long long)s->json_errors,
-	    *output_error(s->out) ? "; last error: " : "", output_error(s->out));
+	for (size_t i = 0; i < s->nout; i++) {
+		output_get_stats(s->out[i], &os);
+		if (s->nout > 1)
+			fprintf(f, "  to %s\n", s->outspec[i]);
+		fprintf(f, "  events           sent %llu, queued %llu, dropped %llu "
+		    "(queue full: detections %llu, asset reports %llu; too large %llu)%s%s\n",
+		    (unsigned long long)(os.sent[OUTPUT_DETECTION] + os.sent[OUTPUT_SEEN]),
+		    (unsigned long long)(os.queued[OUTPUT_DETECTION] + os.queued[OUTPUT_SEEN]),
+		    (unsigned long long)(os.dropped[OUTPUT_DETECTION] + os.dropped[OUTPUT_SEEN] +
+			s->json_errors),
+		    (unsigned long long)os.dropped[OUTPUT_DETECTION],
+		    (unsigned long long)os.dropped[OUTPUT_SEEN],
+		    (unsigned long long)s->json_errors,
+		    *output_error(s->out[i]) ? "; last error: " : "", output_error(s->out[i]));
+	}
 	fflush(f);
 }

@@ -15,10 +15,21 @@
 #include "detector.h"
 #include "output.h"
 
+/* Controllers a sensor sends to at most (-o given several times). */
+#define SENSOR_MAX_OUTPUTS 4
+
 struct sensor {
 	struct capture *cap;          /* owned */
 	struct detector *det;         /* owned */
-	struct output *out;           /* owned */
+	/*
+	 * Owned, each with its own queue: every line goes to every output.
+	 * Several controllers sharing one database (a leader and followers)
+	 * all hear the sensor; the followers ignore it, and the one that leads
+	 * after a failover has heard everything since (docs/state.md).
+	 */
+	struct output *out[SENSOR_MAX_OUTPUTS];
+	const char *outspec[SENSOR_MAX_OUTPUTS];   /* borrowed: for messages */
+	size_t nout;
 	const char *name;             /* borrowed: sensor name in events, may be NULL */
 	const char *source;           /* borrowed: file or interface, for messages */
 	int linktype;

@@ -92,7 +92,8 @@ on_tick(void *arg)
 
 	loop_timer_arm(l->tick, LIVE_TICK_S);
 	/* Retries the connection to the controller and sends what waits. */
-	output_flush(l->s->out);
+	for (size_t i = 0; i < l->s->nout; i++)
+		output_flush(l->s->out[i]);
 	/* A quiet link: ageing and reports go on. */
 	detector_tick(l->s->det, wall_us());
 	/* A capture fd may stay quiet while packets wait in the ring: poll it too. */

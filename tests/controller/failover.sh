@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
-# failover.sh BUILD_DIR
+# failover.sh BUILD_DIR CAPTURES_DIR
 # Two cordond on one PostgreSQL database (a server of the test's own,
 # tests/lib.sh pg_start) and one netlink enforcement point in a network
 # namespace this test creates (and removes): one leads and acts, the other
@@ -9,11 +9,13 @@
 # isolation and of a release: the follower takes over within 10 s,
 # reconciles first and finishes the step, every host isolated or released
 # exactly once. A leader whose database connection is cut (and made again)
-# is deposed and acts no more.
+# is deposed and acts no more. A real cordon-sensor sends to both
+# controllers (-o twice): the leader acts, the follower ignores.
 set -uo pipefail
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 B=$1
+CAPS=$2
 TMP=$(mktemp -d /tmp/cordon-failover.XXXXXX)
 NS=cordon-fo-$$
 declare -A PID=()
@@ -171,5 +173,21 @@ check "  nothing is installed by it" test "$(rules_for 10.91.0.1)" -eq 0 -a "$(r
 send_det b 10.91.0.3
 check "the new leader acts" wait_until 50 in_state b 10.91.0.3 quarantined
 check "  and both see the same record" in_state a 10.91.0.3 quarantined
+
+# --- one sensor, both controllers ----------------------------------------------------
+if [[ -r "$CAPS/worm_iot_hidenseek_tcp23_2323.pcap" ]]; then
+  before=$(ctl a --json status | jq .leadership.ignored_lines)
+  "$B/cordon-sensor" -r "$CAPS/worm_iot_hidenseek_tcp23_2323.pcap" \
+    -o "unix:$TMP/a/sensor.sock" -o "unix:$TMP/b/sensor.sock" 2>"$TMP/sensor.err"; rc=$?
+  check "a sensor sending to both controllers delivers to both (exit $rc)" test $rc -eq 0 -a \
+    "$(grep -c "events           sent [1-9]" "$TMP/sensor.err")" -eq 2
+  check "  the leader isolates the worm's host" wait_until 50 in_state b 192.168.2.16 quarantined
+  more_ignored() { [[ "$(ctl a --json status | jq .leadership.ignored_lines)" -gt "$before" ]]; }
+  check "  the follower ignores the same lines" wait_until 50 more_ignored
+elif [[ "${CI:-}" == "true" ]]; then
+  bad "recorded captures missing in $CAPS (CI=true: required)"
+else
+  echo "SKIPPED: no recorded captures; the sensor sending to both controllers did not run"
+fi
 stop a; stop b
 results
