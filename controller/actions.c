@@ -6,6 +6,7 @@
  * enforcer (enforcer.c). Calls only the enforcer and the core below it.
  */
 #include <stdarg.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +185,13 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 
 	if (!cordon_leading(c)) {
 		/* The leader hears the same sensors and acts; a follower's records
-		 * are the leader's. */
+		 * are the leader's. With no database, nobody can act: said (the
+		 * first and every 1000th). */
+		if (c->lead.unreachable && c->lead.ignored % 1000 == 0) {
+			ip_to_str(&d->src, ipt, sizeof(ipt));
+			log_warnx("detection for %s not acted on: the state database cannot be reached"
+			    " (%" PRIu64 " lines not acted on)", ipt, c->lead.ignored + 1);
+		}
 		c->lead.ignored++;
 		return;
 	}

@@ -28,6 +28,8 @@ conf_defaults(struct cordon_conf *c)
 	if (gethostname(c->state_name, sizeof(c->state_name)) != 0 || c->state_name[0] == '\0')
 		snprintf(c->state_name, sizeof(c->state_name), "cordond");
 	c->state_name[sizeof(c->state_name) - 1] = '\0';
+	/* An SNMP point's default request: 1 s, 3 attempts. */
+	c->takeover_delay_s = 3;
 	snprintf(c->control_path, sizeof(c->control_path), "/run/cordon/control.sock");
 	snprintf(c->control_ro_path, sizeof(c->control_ro_path), "/run/cordon/control-ro.sock");
 	c->control_mode = 0660;
@@ -932,7 +934,8 @@ static int
 load_state(struct ctx *x, const config_setting_t *g, const config_setting_t *daemon,
     struct cordon_conf *c)
 {
-	static const char *const keys[] = { "backend", "path", "conninfo", "name", NULL };
+	static const char *const keys[] = { "backend", "path", "conninfo", "name", "takeover_delay",
+		NULL };
 	const config_setting_t *st;
 	char backend[16] = "sqlite";
 	char why[256];
@@ -940,7 +943,8 @@ load_state(struct ctx *x, const config_setting_t *g, const config_setting_t *dae
 	if (known_keys(x, g, "state", keys) ||
 	    get_string(x, g, "state", "backend", backend, sizeof(backend), false) ||
 	    get_string(x, g, "state", "path", c->state_path, sizeof(c->state_path), false) ||
-	    get_string(x, g, "state", "name", c->state_name, sizeof(c->state_name), false))
+	    get_string(x, g, "state", "name", c->state_name, sizeof(c->state_name), false) ||
+	    get_uint(x, g, "state", "takeover_delay", 0, 60, &c->takeover_delay_s))
 		return -1;
 	if (config_setting_get_member(g, "path") && daemon && config_setting_get_member(daemon, "state"))
 		return failf(x, config_setting_get_member(g, "path"),

@@ -140,6 +140,10 @@ struct cordon_conf {
 	/* This controller's name among those sharing the database (state.name;
 	 * default: the host's name): who leads, in messages and status. */
 	char state_name[64];
+	/* Seconds a new leader waits before it acts (state.takeover_delay): a
+	 * deposed leader's last request to a point, sent before it stepped
+	 * down, has landed by then. */
+	uint32_t takeover_delay_s;
 	char control_path[CONF_PATH_LEN];
 	char control_ro_path[CONF_PATH_LEN];
 	mode_t control_mode;

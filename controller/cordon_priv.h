@@ -51,6 +51,7 @@ enum op_kind { OP_ISOLATE, OP_RELEASE, OP_CHECK, OP_FOLLOW };
 /* An enforcement operation in flight, the backend's callback argument. */
 struct op {
 	struct cordon *c;
+	unsigned epoch;          /* c->lead_epoch when it started (enforcer_op_stale) */
 	enum op_kind kind;
 	struct ip_addr ip;
 	size_t point;            /* index into c->points */
@@ -144,9 +145,16 @@ struct cordon {
 	struct cordon_sensor sensors[CORDON_MAX_SENSORS];
 	size_t nsensors;
 	uint64_t sensors_unlisted;          /* lines from names beyond the table */
-	/* leadership.c */
+	/* leadership.c: counts the times this controller stopped leading; an
+	 * operation started under an older count is abandoned (its callbacks
+	 * end it and write and start nothing: enforcer_op_stale) */
+	unsigned lead_epoch;
 	struct {
-		bool leading;                   /* as last told by the lead tick */
+		bool leading;                   /* leads, and has reconciled: acts */
+		bool taking;                    /* holds the lead; acts once taken_at + delay passed */
+		double taken_at;
+		int64_t term;
+		struct loop_timer *take;        /* owned, made on first use: ends the taking */
 		bool unreachable;               /* the last attempt failed (said once) */
 		char known[64];                 /* the leader last seen, for messages */
 		uint64_t ignored;               /* sensor lines ignored while following */
@@ -176,6 +184,13 @@ void enforcer_add_waiter(struct cordon *c, const struct ip_addr *ip,
 struct op *enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip,
     size_t point);
 void enforcer_op_end(struct op *o);
+/*
+ * Whether an operation's callback must only end it: the daemon is stopping,
+ * or this controller stopped leading since the operation started (another
+ * controller acts now, from the records; this one writes and starts
+ * nothing more for it).
+ */
+bool enforcer_op_stale(const struct op *o);
 /* The index of the point of that name, or -1. */
 int enforcer_point_named(const struct cordon *c, const char *name);
 /* Counts an operation's outcome in its point's figures. */

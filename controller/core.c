@@ -260,7 +260,7 @@ core_reload(struct cordon *c)
 bool
 cordon_leading(const struct cordon *c)
 {
-	return registry_leading(c->reg);
+	return !registry_shared(c->reg) || (c->lead.leading && registry_leading(c->reg));
 }
 
 void
@@ -283,7 +283,7 @@ cordon_leadership(struct cordon *c, struct cordon_lead_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->shared = registry_shared(c->reg);
-	out->leading = registry_leading(c->reg);
+	out->leading = cordon_leading(c);
 	out->ignored = c->lead.ignored;
 	if (!out->shared) {
 		snprintf(out->leader, sizeof(out->leader), "%s", c->conf.state_name);
@@ -551,6 +551,7 @@ cordon_free(struct cordon *c)
 	loop_timer_free(c->detections_told);
 	loop_timer_free(c->follow_kick);
 	loop_timer_free(c->settle_retry);
+	loop_timer_free(c->lead.take);
 	follow_queue_free(c->fq);
 	free(c->run.hosts);
 	registry_close(c->reg);

@@ -62,6 +62,7 @@ enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, s
 	if (o == NULL)
 		return NULL;
 	o->c = c;
+	o->epoch = c->lead_epoch;
 	o->kind = kind;
 	o->ip = *ip;
 	o->point = point;
@@ -69,6 +70,12 @@ enforcer_op_new(struct cordon *c, enum op_kind kind, const struct ip_addr *ip, s
 	o->next = c->ops;
 	c->ops = o;
 	return o;
+}
+
+bool
+enforcer_op_stale(const struct op *o)
+{
+	return o->c->stopping || o->epoch != o->c->lead_epoch;
 }
 
 void
@@ -85,7 +92,7 @@ enforcer_op_end(struct op *o)
 	free(o);
 	/* A release may wait for this operation: from the loop, once the
 	 * callback that ends it has returned (it may still write the host). */
-	if (c->deferred != NULL && !c->stopping)
+	if (c->deferred != NULL && !c->stopping && cordon_leading(c))
 		loop_timer_fire(c->deferred_kick);
 }
 
@@ -457,7 +464,7 @@ op_completed(struct op *o, const struct enf_result *res, enum host_state want,
 	struct cordon *c = o->c;
 	char msg[ENF_DETAIL_LEN + 64];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return NULL;
 	}
@@ -777,7 +784,7 @@ on_checked(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], msg[ENF_DETAIL_LEN + 64];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return;
 	}

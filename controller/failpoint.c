@@ -2,6 +2,7 @@
 #include "failpoint.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,10 +29,27 @@ failpoint(const char *step)
 		armed = getenv("CORDON_FAILPOINT");
 		looked = 1;
 	}
-	if (armed == NULL || strcmp(armed, step) != 0)
+	size_t n = strlen(step);
+	bool stop;
+
+	if (armed == NULL || strncmp(armed, step, n) != 0)
+		return;
+	/* "STEP:stop": the daemon freezes there instead (SIGSTOP, once), as a
+	 * leader that hangs does; SIGCONT lets it go on from that step. */
+	stop = strcmp(armed + n, ":stop") == 0;
+	if (!stop && armed[n] != '\0')
 		return;
 	if (before_kill != NULL)
 		before_kill(before_kill_arg);
+	if (stop) {
+		static int stopped;
+		if (stopped++)
+			return;
+		log_warnx("failpoint %s: stopping the daemon (SIGSTOP) for a hang test", step);
+		kill(getpid(), SIGSTOP);
+		log_warnx("failpoint %s: going on after SIGCONT", step);
+		return;
+	}
 	log_warnx("failpoint %s: killing the daemon (SIGKILL) for a crash test", step);
 	kill(getpid(), SIGKILL);
 	_exit(137);

@@ -52,7 +52,7 @@ ready(struct cordon *c)
 static void
 kick(struct cordon *c)
 {
-	if (!c->run.in_op && !c->stopping)
+	if (!c->run.in_op && !c->stopping && cordon_leading(c))
 		loop_timer_fire(c->follow_kick);
 }
 
@@ -310,7 +310,7 @@ on_located(void *arg, const struct enf_result *res)
 	enum follow_verdict v;
 	char ipt[64], mac[24], a[160], b[160], reason[512], started[ENF_DETAIL_LEN + 16];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return;
 	}
@@ -457,7 +457,7 @@ on_isolated(void *arg, const struct enf_result *res)
 	struct cordon *c = o->c;
 	char ipt[64], a[160], b[160], msg[ENF_DETAIL_LEN + 400];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return;
 	}
@@ -537,7 +537,7 @@ on_released(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], b[160], msg[ENF_DETAIL_LEN * 2 + 32];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return;
 	}
@@ -560,7 +560,9 @@ on_released(void *arg, const struct enf_result *res)
 static void
 settle_retry_fire(void *arg)
 {
-	cordon_follow_resume(arg);
+	/* A new leader settles what was left when it takes the lead. */
+	if (cordon_leading(arg))
+		cordon_follow_resume(arg);
 }
 
 /*
@@ -591,7 +593,7 @@ on_move_checked(void *arg, const struct enf_result *res)
 	struct host_rec h;
 	char ipt[64], a[160], b[160], reason[400], msg[ENF_DETAIL_LEN + 64];
 
-	if (c->stopping) {
+	if (enforcer_op_stale(o)) {
 		enforcer_op_end(o);
 		return;
 	}
@@ -725,7 +727,8 @@ drain(void *arg)
 	struct cordon *c = arg;
 	struct follow_item it;
 
-	if (c->stopping || c->run.in_op)
+	/* A follower re-checks nothing: the leader does, from the same records. */
+	if (c->stopping || c->run.in_op || !cordon_leading(c))
 		return;
 	for (;;) {
 		while (c->run.active && c->run.next < c->run.n) {

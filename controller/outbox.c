@@ -298,6 +298,11 @@ outbox_flush(struct outbox *ob)
 			snprintf(why, sizeof(why), "%s", registry_error(ob->reg));
 			log_warnx("ALERT: the state database could not commit the last changes (%s): "
 			    "they are undone, and the actions waiting for them are not taken", why);
+		} else if (!registry_leading(ob->reg)) {
+			/* Committed before the lead was lost, or not: another
+			 * controller acts now, from the records. */
+			failed = true;
+			snprintf(why, sizeof(why), "this controller no longer leads");
 		}
 		if (ob->head == NULL)
 			break;

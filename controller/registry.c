@@ -437,7 +437,9 @@ registry_group(struct registry *r, void (*opened)(void *arg), void *arg)
 bool
 registry_in_group(const struct registry *r)
 {
-	return r->in_group;
+	/* A group the database ended is still one to end: its commit fails,
+	 * and the actions waiting for it are not taken. */
+	return r->in_group || r->group_broken;
 }
 
 /*
@@ -1547,6 +1549,12 @@ registry_shared(const struct registry *r)
 }
 
 bool
+registry_reachable(const struct registry *r)
+{
+	return db_reachable(r->db);
+}
+
+bool
 registry_leading(const struct registry *r)
 {
 	return r->leading;
@@ -1622,6 +1630,10 @@ registry_still_leading(struct registry *r)
 		return 1;
 	if (!r->leading)
 		return 0;
+	/* Inside a group its commit (fenced when it opened) answers: a failed
+	 * statement of the group is not a lost lead. */
+	if (r->in_group)
+		return db_generation(r->db) == r->lead_gen;
 	/* A statement finds a lost connection out (and makes it again: the
 	 * lock did not survive that). */
 	if (db_prepare(r->db, "SELECT 1", false, &st) != 0) {
@@ -1640,10 +1652,16 @@ registry_step_down(struct registry *r)
 {
 	if (!r->shared)
 		return;
-	/* On the same connection only: another one never held the lock. */
-	if (db_generation(r->db) == r->lead_gen || !r->leading)
-		db_exec(r->db, "SELECT pg_advisory_unlock_all()");
 	r->leading = false;
+	/* An open group is undone: its commit then fails, and the actions
+	 * waiting for it are refused. */
+	if (r->in_group) {
+		if (db_tx_state(r->db) != DB_TX_NONE)
+			db_exec(r->db, "ROLLBACK");
+		r->in_group = false;
+		r->group_broken = true;
+	}
+	db_exec(r->db, "SELECT pg_advisory_unlock_all()");
 }
 
 int

@@ -324,6 +324,8 @@ int registry_lead(struct registry *r, const char *name, double now, int64_t *ter
  * succeeds again). Asks the database: a lost connection is found out here.
  */
 int registry_still_leading(struct registry *r);
+/* False while the database cannot be reached (PostgreSQL; as last found). */
+bool registry_reachable(const struct registry *r);
 /* Whether this registry leads now, as it last knew (no database call). */
 bool registry_leading(const struct registry *r);
 /* Gives leadership up (the lock is released). */

@@ -29,6 +29,7 @@ const char *db_errmsg(const struct db *db) { return db->ops->errmsg(db); }
 int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
 enum db_tx db_tx_state(struct db *db) { return db->ops->tx_state(db); }
 unsigned db_generation(const struct db *db) { return db->ops->generation(db); }
+bool db_reachable(const struct db *db) { return db->ops->reachable(db); }
 int64_t db_changes(const struct db *db) { return db->ops->changes(db); }
 
 int

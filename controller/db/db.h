@@ -57,6 +57,8 @@ enum db_tx db_tx_state(struct db *db);
 /* Counts the connections made (1 at open; more after each reconnection):
  * what a session held (an advisory lock) is gone when it changed. */
 unsigned db_generation(const struct db *db);
+/* False while the last attempt to connect again failed (PostgreSQL). */
+bool db_reachable(const struct db *db);
 
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 int64_t db_changes(const struct db *db);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_priv.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct db_pg {
 	unsigned next_name;    /* names prepared statements */
 	bool in_tx;            /* a transaction was open after the last statement */
 	bool down;             /* the last attempt to connect again failed (said once) */
+	double last_attempt;   /* when it was made (monotonic seconds) */
 	int64_t changes;
 	char error[512];
 };
@@ -88,7 +90,44 @@ note_tx(struct db_pg *d)
 {
 	PGTransactionStatusType t = PQtransactionStatus(d->conn);
 
-	d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+	/* Unknown: the connection broke. A transaction that was open stays
+	 * "open" here, so that ready() fails its next statement rather than
+	 * run it on a new connection outside any transaction. */
+	if (t != PQTRANS_UNKNOWN)
+		d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+/*
+ * What every connection needs, on the first and each one made again:
+ * UTF-8 both ways, and commits that return only once on disk whatever the
+ * server's default (a state change is durable before its action).
+ */
+static int
+session_setup(struct db_pg *d)
+{
+	PGresult *res;
+	int ok;
+
+	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+	if (PQsetClientEncoding(d->conn, "UTF8") != 0) {
+		set_error(d, PQerrorMessage(d->conn));
+		return -1;
+	}
+	res = PQexec(d->conn, "SET synchronous_commit = on");
+	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_error(d, res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Before a statement: 0 when the connection is usable (made again if it
@@ -106,9 +145,18 @@ ready(struct db_pg *d)
 		    "the connection to the database was lost; the open transaction is undone");
 		return -1;
 	}
+	/* At most one attempt a second: while the server is away every
+	 * statement would otherwise wait for a connect of its own. */
+	if (d->down && mono_s() - d->last_attempt < 1.0) {
+		snprintf(d->error, sizeof(d->error), "the database cannot be reached (tried again"
+		    " at most once a second)");
+		return -1;
+	}
+	d->last_attempt = mono_s();
 	PQreset(d->conn);
-	if (PQstatus(d->conn) != CONNECTION_OK) {
-		set_error(d, PQerrorMessage(d->conn));
+	if (PQstatus(d->conn) != CONNECTION_OK || session_setup(d) != 0) {
+		if (PQstatus(d->conn) != CONNECTION_OK)
+			set_error(d, PQerrorMessage(d->conn));
 		if (!d->down)
 			log_warnx("ALERT: the PostgreSQL state database cannot be reached (%s): nothing"
 			    " is recorded, so nothing is acted on, until it is back", d->error);
@@ -119,7 +167,6 @@ ready(struct db_pg *d)
 		log_info("the PostgreSQL state database is reached again");
 	d->down = false;
 	d->gen++;
-	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
 	return 0;
 }
 
@@ -185,6 +232,12 @@ pg_generation(const struct db *db)
 	return DB(db)->gen;
 }
 
+static bool
+pg_reachable(const struct db *db)
+{
+	return !DB(db)->down && PQstatus(DB(db)->conn) == CONNECTION_OK;
+}
+
 static int64_t
 pg_changes(const struct db *db)
 {
@@ -201,7 +254,8 @@ static char *
 translate(const char *sql, int *nparams, unsigned char used[static 100])
 {
 	size_t len = strlen(sql);
-	char *out = malloc(len * 2 + 1), *o = out;
+	/* A bare ? becomes $N (N < 100: three bytes more at most). */
+	char *out = malloc(len * 4 + 1), *o = out;
 	char quote = 0;
 	int bare = 0, max = 0;
 
@@ -228,8 +282,11 @@ translate(const char *sql, int *nparams, unsigned char used[static 100])
 			}
 			if (n > max)
 				max = n;
-			if (n > 0 && n < 100)
-				used[n] = 1;
+			if (n <= 0 || n >= 100) {
+				free(out);
+				return NULL;   /* not a statement of the registry's */
+			}
+			used[n] = 1;
 		} else {
 			*o++ = *p;
 		}
@@ -472,9 +529,9 @@ run_once(struct stmt_pg *s)
 
 /*
  * Runs the statement: 0 with rows, 1 done without rows, -1 on error. A
- * connection found broken by this very statement, outside a transaction,
- * is made again and the statement sent once more: libpq learns of a
- * server restart only from the next statement it sends.
+ * read that finds the connection broken, outside a transaction, is sent
+ * once more on a connection made again: libpq learns of a server restart
+ * only from the next statement it sends.
  */
 static int
 run(struct stmt_pg *s)
@@ -482,7 +539,9 @@ run(struct stmt_pg *s)
 	bool in_tx = s->db->in_tx;
 	int rc = run_once(s);
 
-	if (rc < 0 && !in_tx && PQstatus(s->db->conn) == CONNECTION_BAD)
+	/* Reads only: a write may have been applied before the answer was lost. */
+	if (rc < 0 && !in_tx && PQstatus(s->db->conn) == CONNECTION_BAD &&
+	    strncmp(s->sql, "SELECT ", 7) == 0)
 		rc = run_once(s);
 	return rc;
 }
@@ -540,7 +599,9 @@ pg_col_double(struct db_stmt *st, int i)
 }
 
 const struct db_ops db_pg_ops = {
-	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .tx_state = pg_tx_state, .generation = pg_generation,
+	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .tx_state = pg_tx_state,
+	.generation = pg_generation,
+	.reachable = pg_reachable,
 	.changes = pg_changes, .prepare = pg_prepare, .finalize = pg_finalize, .reset = pg_reset,
 	.busy = pg_busy, .bind_null = pg_bind_null, .bind_int64 = pg_bind_int64,
 	.bind_double = pg_bind_double, .bind_text = pg_bind_text, .bind_blob = pg_bind_blob,
@@ -559,9 +620,13 @@ db_pg_open(const char *conninfo, char *err, size_t errlen)
 	}
 	d->base.ops = &db_pg_ops;
 	d->base.dialect = DB_POSTGRESQL;
-	/* The operator's application_name (e.g. one per controller) wins. */
-	static const char *const keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *const values[] = { conninfo, "cordond", NULL };
+	/* Keywords before dbname are defaults the operator's string overrides
+	 * (a connect that cannot hang the daemon for minutes); those after it
+	 * are Cordon's own. The operator's application_name (one per
+	 * controller, say) wins over the fallback. */
+	static const char *const keys[] = { "connect_timeout", "dbname",
+		"fallback_application_name", NULL };
+	const char *const values[] = { "5", conninfo, "cordond", NULL };
 	d->conn = PQconnectdbParams(keys, values, 1);
 	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
 		/* libpq's message names the server and the reason, never the password. */
@@ -571,11 +636,7 @@ db_pg_open(const char *conninfo, char *err, size_t errlen)
 		return NULL;
 	}
 	d->gen = 1;
-	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
-	if (PQsetClientEncoding(d->conn, "UTF8") != 0 ||
-	    pg_exec(&d->base, "SET synchronous_commit = on") != 0) {
-		if (d->error[0] == '\0')
-			set_error(d, PQerrorMessage(d->conn));
+	if (session_setup(d) != 0) {
 		snprintf(err, errlen, "PostgreSQL state database: %s", d->error);
 		pg_close(&d->base);
 		return NULL;

@@ -11,6 +11,7 @@ struct db_ops {
 	int (*exec)(struct db *db, const char *sql);
 	enum db_tx (*tx_state)(struct db *db);
 	unsigned (*generation)(const struct db *db);
+	bool (*reachable)(const struct db *db);
 	int64_t (*changes)(const struct db *db);
 	int (*prepare)(struct db *db, const char *sql, bool persistent, struct db_stmt **out);
 	void (*finalize)(struct db_stmt *st);

@@ -73,6 +73,13 @@ s_generation(const struct db *db)
 	return 1;   /* a file: never connected again */
 }
 
+static bool
+s_reachable(const struct db *db)
+{
+	(void)db;
+	return true;
+}
+
 static int64_t
 s_changes(const struct db *db)
 {
@@ -177,7 +184,9 @@ s_col_text(struct db_stmt *st, int i)
 }
 
 const struct db_ops db_sqlite_ops = {
-	.close = s_close, .errmsg = s_errmsg, .exec = s_exec, .tx_state = s_tx_state, .generation = s_generation,
+	.close = s_close, .errmsg = s_errmsg, .exec = s_exec, .tx_state = s_tx_state,
+	.generation = s_generation,
+	.reachable = s_reachable,
 	.changes = s_changes, .prepare = s_prepare, .finalize = s_finalize, .reset = s_reset,
 	.busy = s_busy, .bind_null = s_bind_null, .bind_int64 = s_bind_int64,
 	.bind_double = s_bind_double, .bind_text = s_bind_text, .bind_blob = s_bind_blob,

@@ -476,16 +476,16 @@ pg_stop
 ctl quarantine 10.94.0.1 --reason "database down" >"$TMP/ro.out" 2>&1; rc=$?
 check "the database server stopped: quarantine refused (exit 3)" test $rc -eq 3
 check "  nothing installed" test "$(rules_for 10.94.0.1)" -eq 0
-check "  and says why" grep -q "state database: reading host: connection to server .* failed" "$TMP/ro.out"
+check "  and says why ($(head -c 160 "$TMP/ro.out"))" grep -Eq "state database|cannot be reached" "$TMP/ro.out"
 check "  as does the daemon's log, in an ALERT" grep -q "ALERT: the PostgreSQL state database cannot be reached" "$TMP/daemon.log"
 send_line "$(det 10.94.0.2)"
-check "  a detection is refused too" wait_for "$TMP/daemon.log" "detection for 10.94.0.2 not acted on: state database" 1 5
+check "  a detection is refused too" wait_for "$TMP/daemon.log" "detection for 10.94.0.2 not acted on: .*state database" 1 5
 check "  a detection is not acted on either" test "$(rules_for 10.94.0.2)" -eq 0
 check "  and the daemon keeps running" kill -0 "$DPID"
 check "  it stopped leading, at once" wait_for "$TMP/daemon.log" "ALERT: .* no longer leads" 1 5
 pg_start_again || exit 1
 leading() { [[ "$(ctl --json status 2>/dev/null | jq .leadership.leading)" == true ]]; }
-check "  once the server is back, it leads again, with a new term" wait_until 50 leading
+check "  once the server is back, it leads again, with a new term" wait_until 150 leading
 check "  after reconciling with the enforcement points ($n0 -> $(leads_said) leads said)" test "$(leads_said)" -eq $((n0 + 1))
 ctl quarantine 10.94.0.3 --reason "database back" >/dev/null 2>&1; rc=$?
 check "  once the server is back, it isolates again (connection made again)" test $rc -eq 0 -a "$(rules_for 10.94.0.3)" -ge 1

@@ -98,8 +98,17 @@ check "  and the follower's detection was not acted on" test "$(rules_for 10.89.
 
 # --- kill -9 of the leader at each step: the other takes over ----------------------
 worst=0
+# oks HOST ACTION: audit entries of HOST's ACTION that succeeded, in the shared database
+oks() {
+  psql -X -q -At -h "$PG_DIR" -U cordon -d cordon \
+    -c "SELECT COUNT(*) FROM audit WHERE host = '$1' AND action = '$2' AND result LIKE 'ok%'"
+}
+leads_said() { grep -c "$1 leads the controllers sharing the state database (term [0-9]*): reconciling" "$TMP/$1/daemon.log"; }
+dead() { ! kill -0 "$1" 2>/dev/null; }
 takeover() {  # takeover OLD NEW HOST STATE RULES: after OLD died, NEW leads and HOST reaches STATE
-  local old=$1 new=$2 h=$3 want=$4 rules=$5 t0 rc
+  local old=$1 new=$2 h=$3 want=$4 rules=$5 t0 rc n0
+  n0=$(leads_said "$new")
+  wait_until 100 dead "${PID[$old]}" || { bad "$old did not die at $fp"; kill -9 "${PID[$old]}"; }
   wait "${PID[$old]}" 2>/dev/null; rc=$?; t0=$(now); unset "PID[$old]"
   check "kill -9 of $old at $fp: it died by SIGKILL (exit $rc)" test $rc -eq 137
   if wait_until 150 leading "$new" && wait_until 150 in_state "$new" "$h" "$want"; then
@@ -111,7 +120,10 @@ takeover() {  # takeover OLD NEW HOST STATE RULES: after OLD died, NEW leads and
     bad "  $new did not take over: $h is '$(state "$new" "$h")'"; tail -5 "$TMP/$new/daemon.log"
   fi
   check "  with its kernel objects exactly as they must be ($(rules_for "$h") of $rules)" test "$(rules_for "$h")" -eq "$rules"
-  check "  and $new reconciled first" grep -q "$new leads the controllers sharing the state database (term [0-9]*): reconciling" "$TMP/$new/daemon.log"
+  check "  $new reconciled once as it took the lead ($n0 -> $(leads_said "$new"))" test "$(leads_said "$new")" -eq $((n0 + 1))
+  check "  isolated exactly once ($(oks "$h" isolate) successful isolations audited)" test "$(oks "$h" isolate)" -eq 1
+  [[ $want == probation ]] &&
+    check "  released exactly once ($(oks "$h" release) successful releases audited)" test "$(oks "$h" release)" -eq 1
 }
 
 n=0
@@ -150,6 +162,37 @@ for h in 10.89.0.1 10.89.0.4 10.90.0.1 10.90.0.2 10.90.0.3; do
   [[ "$(state "$old" "$h")" == quarantined && "$(rules_for "$h")" -eq "$PER_HOST" ]] || { ok_all=0; echo "  $h: $(state "$old" "$h"), $(rules_for "$h") objects"; }
 done
 check "every isolated host is still isolated, exactly once" test $ok_all -eq 1
+
+# --- a leader that hangs mid-isolation and loses its connection ----------------------
+# It froze after recording the isolation (SIGSTOP at isolate-recorded:stop);
+# its connection is cut, the other takes over and finishes the isolation;
+# then the frozen one goes on (SIGCONT) from the middle of its operation:
+# every step it would take writes first, on a connection that no longer
+# holds the lead, so it does nothing and steps down.
+stopped() { [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == T ]]; }
+stop a; stop b
+h=10.90.0.9
+start a CORDON_FAILPOINT=isolate-recorded:stop || exit 1
+wait_until 50 leading a
+start b || exit 1
+wait_until 50 follows b a
+ctl a quarantine "$h" --reason "hang test" >"$TMP/hang.out" 2>&1 &
+CTLPID=$!
+check "the leader froze in the middle of an isolation" wait_until 100 stopped "${PID[a]}"
+t0=$(now)
+psql -X -q -At -h "$PG_DIR" -U cordon -d cordon \
+  -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cordond-a'" >/dev/null
+if wait_until 150 leading b && wait_until 100 in_state b "$h" quarantined; then
+  check "  its connection cut, b took over and finished the isolation in $(since "$t0") s" true
+else
+  bad "  b did not finish the isolation: $h is '$(state b "$h")'"
+fi
+kill -CONT "${PID[a]}"
+check "  the frozen leader, let go, steps down" wait_for "$TMP/a/daemon.log" "ALERT: a no longer leads" 1 10
+check "  and its caller is told ($(tail -1 "$TMP/hang.out"))" wait_until 100 dead "$CTLPID"
+check "  $h isolated exactly once (objects $(rules_for "$h") of $PER_HOST, $(oks "$h" isolate) isolation audited)" \
+  test "$(rules_for "$h")" -eq "$PER_HOST" -a "$(oks "$h" isolate)" -eq 1
+check "  a acts no more" wait_until 50 follows a b
 
 # --- a leader whose connection is cut is deposed and acts no more ------------------
 stop a; stop b

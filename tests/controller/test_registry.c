@@ -1173,6 +1173,11 @@ test_pg_reconnect(void **state)
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(ip_from_str("10.3.0.4", &h.ip), 0);
 	assert_int_equal(registry_put(r, &h), -1);       /* the group went with the connection */
+	/* The next write finds the group gone: a new one on a new connection,
+	 * which does not hold the lead: refused, and the group still fails. */
+	assert_int_equal(ip_from_str("10.3.0.6", &h.ip), 0);
+	assert_int_equal(registry_put(r, &h), -1);
+	assert_true(registry_in_group(r));
 	assert_int_equal(registry_commit(r), -1);
 	if (strstr(registry_error(r), "undone") == NULL)
 		fail_msg("commit's message: %s", registry_error(r));
@@ -1181,6 +1186,7 @@ test_pg_reconnect(void **state)
 	assert_int_equal(registry_commit(r), 0);
 	assert_int_equal(known(r, "10.3.0.3"), 0);       /* nothing of the broken group */
 	assert_int_equal(known(r, "10.3.0.4"), 0);
+	assert_int_equal(known(r, "10.3.0.6"), 0);
 	assert_int_equal(known(r, "10.3.0.5"), 1);
 	assert_int_equal(known(r, "10.3.0.2"), 1);
 	registry_close(r);
