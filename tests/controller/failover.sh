@@ -21,6 +21,9 @@ NS=cordon-fo-$$
 declare -A PID=()
 pass=0 fail=0
 TAKEOVER_LIMIT=10
+# The new leader's wait (state.takeover_delay; 3 s by default): shorter here,
+# for the test's time; CORDON_TEST_TAKEOVER_DELAY=3 runs it with the default.
+DELAY=${CORDON_TEST_TAKEOVER_DELAY:-1}
 
 cleanup() {
   local p
@@ -40,7 +43,8 @@ conf() {  # conf NAME: the config of controller NAME
   cat > "$TMP/$1/c.conf" <<EOF
 daemon = { state = "$TMP/$1/state.db"; control = "$TMP/$1/ctl.sock"; control_ro = "$TMP/$1/ro.sock";
            http = ""; };
-state = { backend = "postgresql"; conninfo = "$PG_CONNINFO application_name=cordond-$1"; name = "$1"; };
+state = { backend = "postgresql"; conninfo = "$PG_CONNINFO application_name=cordond-$1"; name = "$1";
+          takeover_delay = $DELAY; };
 sensors = { listen = [ "unix:$TMP/$1/sensor.sock" ]; };
 policy = { max_isolations_per_minute = 100; retry_initial = 1; retry_max = 2; };
 enforcement = ( { name = "router"; kind = "netlink"; prefixes = [ "0.0.0.0/0", "::/0" ];
