@@ -44,7 +44,10 @@ case "$STATE" in
   sqlite) STATE_GROUP="" ;;
   postgresql)
     pg_start || exit 1
-    STATE_GROUP="state = { backend = \"postgresql\"; conninfo = \"$PG_CONNINFO\"; };" ;;
+    # A password the server (trusting its socket) does not ask for: it must
+    # never show in the log or an answer.
+    PG_SECRET="pg-secret-$$-$RANDOM"
+    STATE_GROUP="state = { backend = \"postgresql\"; conninfo = \"$PG_CONNINFO password=$PG_SECRET\"; };" ;;
   *) echo "FAIL - CORDON_TEST_STATE: '$STATE' is not sqlite or postgresql"; exit 1 ;;
 esac
 echo "state backend: $STATE"
@@ -557,4 +560,8 @@ total=$(ctl --json list | jq '[.hosts[] | select(.state == "quarantined")] | len
 check "no host was released by the restarts ($total isolated)" test "$total" -ge 8
 stop
 
+if [[ $STATE == postgresql ]]; then
+  check "the connection string's password is in no log line ($(grep -c "$PG_SECRET" "$TMP/daemon.log"))" \
+    test "$(grep -c "$PG_SECRET" "$TMP/daemon.log")" -eq 0
+fi
 results
