@@ -27,7 +27,16 @@ struct outbox {
 	struct loop_timer *timer;    /* owned: the flush, after the running callback */
 	struct queued *head, **tail; /* owned, in order */
 	bool flushing;
+	bool armed;                  /* the timer waits OUTBOX_GATHER_S */
 };
+
+/*
+ * How long a group gathers writes before its commit: what arrives
+ * meanwhile (the rest of a sensor's burst, the next steps of the
+ * isolations already under way) shares its one sync. An action waits for
+ * its commit anyway; this adds at most that much to it.
+ */
+#define OUTBOX_GATHER_S 0.002
 
 /* The point put in front of a real one. */
 struct wrapped {
@@ -40,8 +49,10 @@ struct wrapped {
 static void
 schedule(struct outbox *ob)
 {
-	if (!ob->flushing)
-		loop_timer_fire(ob->timer);
+	if (!ob->flushing && !ob->armed) {
+		ob->armed = true;
+		loop_timer_arm(ob->timer, OUTBOX_GATHER_S);
+	}
 }
 
 static void
@@ -53,7 +64,10 @@ group_opened(void *arg)
 static void
 flush_cb(void *arg)
 {
-	outbox_flush(arg);
+	struct outbox *ob = arg;
+
+	ob->armed = false;
+	outbox_flush(ob);
 }
 
 struct outbox *
