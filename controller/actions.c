@@ -109,8 +109,12 @@ decide(struct cordon *c, struct host_rec *h, const struct detection *d, bool rou
 	    why, sizeof(why));
 	snprintf(reason, sizeof(reason), "%s%s%s: %s", det_engine_name(d->engine),
 	    d->signature ? " " : "", d->signature ? d->signature : "", why);
+	/* A repeat about a host already dealt with changes nothing: stored,
+	 * and logged only with -v (a scanning host repeats for as long as it
+	 * runs; its first detection and every decision are logged). */
 	if (!router_asked)
-		log_info("detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
+		(a == POLICY_IGNORE ? log_debug : log_info)(
+		    "detection: %s %s%s%s (probes %u, failures %u, dsts %u) -> %s",
 		    ipt, det_engine_name(d->engine), d->signature ? " " : "",
 		    d->signature ? d->signature : "", d->probes, d->failures, d->distinct_dsts,
 		    policy_action_name(a));
