@@ -57,9 +57,17 @@ on_detection_router(struct cordon *c, void *arg, const struct ip_addr *ip,
 	struct detection_wait *w = arg;
 	struct host_rec h;
 	char ipt[64], msg[400], reason[sizeof(msg) + 128];
-	int rc = registry_get(c->reg, ip, &h);
+	int rc;
 
 	ip_to_str(ip, ipt, sizeof(ipt));
+	if (!cordon_leading(c)) {
+		/* Asked under a lead this controller no longer holds (or before
+		 * it acts again): the leader decides, from its own detections. */
+		log_info("detection for %s not acted on: this controller does not lead now", ipt);
+		free(w);
+		return;
+	}
+	rc = registry_get(c->reg, ip, &h);
 	if (rc <= 0) {
 		log_warnx("detection for %s not acted on: %s", ipt,
 		    rc < 0 ? registry_error(c->reg) : "its record is gone");
@@ -191,7 +199,8 @@ cordon_detection(struct cordon *c, const struct detection *d, const char *json)
 		/* The leader hears the same sensors and acts; a follower's records
 		 * are the leader's. With no database, nobody can act: said (the
 		 * first and every 1000th). */
-		if (c->lead.unreachable && c->lead.ignored % 1000 == 0) {
+		if ((c->lead.unreachable || !registry_reachable(c->reg)) &&
+		    c->lead.ignored % 1000 == 0) {
 			ip_to_str(&d->src, ipt, sizeof(ipt));
 			log_warnx("detection for %s not acted on: the state database cannot be reached"
 			    " (%" PRIu64 " lines not acted on)", ipt, c->lead.ignored + 1);
@@ -280,9 +289,17 @@ on_quarantine_router(struct cordon *c, void *arg, const struct ip_addr *ip,
 	cordon_done_fn done = w->done ? w->done : nobody_waits;
 	struct host_rec h;
 	char ipt[64], msg[400];
-	int rc = registry_get(c->reg, ip, &h);
+	int rc;
 
 	ip_to_str(ip, ipt, sizeof(ipt));
+	if (!cordon_leading(c)) {
+		char who[200];
+		cordon_who_leads(c, who, sizeof(who));
+		done_now(done, w->arg, false, NULL, "%s", who);
+		free(w);
+		return;
+	}
+	rc = registry_get(c->reg, ip, &h);
 	if (rc < 0) {
 		done_now(done, w->arg, false, NULL, "state database: %s", registry_error(c->reg));
 	} else if (a->status != SNMPRT_FOUND) {

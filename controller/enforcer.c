@@ -321,6 +321,10 @@ on_router(struct cordon *c, void *arg, const struct ip_addr *ip, const struct sn
 	char ipt[64], msg[400];
 
 	free(w);
+	if (enforcer_op_stale(o)) {
+		enforcer_op_end(o);
+		return;
+	}
 	if (reread(c, ip, HS_QUARANTINING, &h) != 0) {
 		enforcer_op_end(o);
 		return;
@@ -939,6 +943,12 @@ cordon_reconcile(struct cordon *c)
 		struct host_rec *h = &k.v[i];
 		int pi;
 		ip_to_str(&h->ip, ipt, sizeof(ipt));
+		/* An operation on it already runs (started since the lead was
+		 * taken): that one finishes it. */
+		if (enforcer_busy(c, &h->ip)) {
+			log_notice("reconcile: %s has an operation under way; left to it", ipt);
+			continue;
+		}
 		switch (h->state) {
 		case HS_QUARANTINING:
 			pi = h->point[0] ? enforcer_point_named(c, h->point) : -1;

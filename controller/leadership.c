@@ -103,6 +103,12 @@ step_down(struct cordon *c, const char *why)
 	c->lead_epoch++;
 	registry_step_down(c->reg);
 	c->lead.unreachable = !registry_reachable(c->reg);
+	/* The follow run's operation is abandoned with the rest: the next
+	 * lead starts its checks afresh (cordon_follow_resume). */
+	c->run.in_op = false;
+	c->run.active = false;
+	/* Asset reports waiting for the next tick: the leader records its own. */
+	c->nseen = 0;
 	if (c->lead.take != NULL)
 		loop_timer_cancel(c->lead.take);
 	while (c->deferred) {
@@ -155,9 +161,13 @@ cordon_lead_tick(struct cordon *c)
 		    "the connection that held the lead was lost");
 		return;
 	}
-	/* Who led last, read before the lock is tried: whether to wait. */
-	if (registry_leader(c->reg, last, sizeof(last), &term, &since) != 1)
+	/* Who led last, read before the lock is tried: whether to wait ("?"
+	 * when it cannot be read: another controller, to be safe). */
+	rc = registry_leader(c->reg, last, sizeof(last), &term, &since);
+	if (rc == 0)
 		last[0] = '\0';
+	else if (rc < 0)
+		snprintf(last, sizeof(last), "?");
 	rc = registry_lead(c->reg, c->conf.state_name, loop_now(), &term);
 	if (rc == 1) {
 		take_lead(c, term, last);

@@ -38,6 +38,7 @@ struct db_pg {
 	bool in_tx;            /* a transaction was open after the last statement */
 	bool down;             /* the last attempt to connect again failed (said once) */
 	double last_attempt;   /* when it was made (monotonic seconds) */
+	bool need_setup;       /* the session could not be set up: made again before use */
 	int64_t changes;
 	char error[512];
 };
@@ -135,7 +136,7 @@ mono_s(void)
 static int
 ready(struct db_pg *d)
 {
-	if (PQstatus(d->conn) == CONNECTION_OK)
+	if (PQstatus(d->conn) == CONNECTION_OK && !d->need_setup)
 		return 0;
 	if (d->in_tx) {
 		/* The transaction went with the connection; the caller rolls back,
@@ -152,9 +153,15 @@ ready(struct db_pg *d)
 		    " at most once a second)");
 		return -1;
 	}
-	d->last_attempt = mono_s();
 	PQreset(d->conn);
-	if (PQstatus(d->conn) != CONNECTION_OK || session_setup(d) != 0) {
+	/* Stamped after the attempt: a connect that waited its timeout must
+	 * not leave the next one free to wait again at once. */
+	d->last_attempt = mono_s();
+	/* A new session, whatever follows: what the last one held (prepared
+	 * statements, the lead's lock) is gone. */
+	d->gen++;
+	d->need_setup = PQstatus(d->conn) != CONNECTION_OK || session_setup(d) != 0;
+	if (d->need_setup) {
 		if (PQstatus(d->conn) != CONNECTION_OK)
 			set_error(d, PQerrorMessage(d->conn));
 		if (!d->down)
@@ -166,7 +173,6 @@ ready(struct db_pg *d)
 	if (d->down)
 		log_info("the PostgreSQL state database is reached again");
 	d->down = false;
-	d->gen++;
 	return 0;
 }
 
@@ -493,7 +499,7 @@ run_once(struct stmt_pg *s)
 	ExecStatusType status;
 
 	if (ready(d) != 0)
-		return -1;
+		return -2;   /* not sent */
 	if (s->persistent) {
 		if (s->prepared_gen != d->gen || s->prepared_gen == 0) {
 			res = PQprepare(d->conn, s->name, s->sql, s->nparams, (const unsigned *)s->types);
@@ -539,11 +545,12 @@ run(struct stmt_pg *s)
 	bool in_tx = s->db->in_tx;
 	int rc = run_once(s);
 
-	/* Reads only: a write may have been applied before the answer was lost. */
-	if (rc < 0 && !in_tx && PQstatus(s->db->conn) == CONNECTION_BAD &&
+	/* Reads only (a write may have been applied before the answer was
+	 * lost), and only when this very statement found the break. */
+	if (rc == -1 && !in_tx && PQstatus(s->db->conn) == CONNECTION_BAD &&
 	    strncmp(s->sql, "SELECT ", 7) == 0)
 		rc = run_once(s);
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 static int

@@ -214,7 +214,9 @@ registry_commit(struct registry *r)
 
 	r->group_broken = false;
 	if (broken) {
-		if (r->in_group && db_tx_state(r->db) != DB_TX_NONE)
+		/* Also when the database reports no transaction (a lost
+		 * connection): the driver then learns that it ended. */
+		if (r->in_group && (db_tx_state(r->db) != DB_TX_NONE || db_dialect(r->db) != DB_SQLITE))
 			db_exec(r->db, "ROLLBACK");
 		r->in_group = false;
 		snprintf(r->error, sizeof(r->error), "committing: the transaction was ended by the"

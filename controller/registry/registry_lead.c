@@ -24,7 +24,8 @@ registry_reachable(const struct registry *r)
 bool
 registry_leading(const struct registry *r)
 {
-	return r->leading;
+	/* A connection made again does not hold the lock. */
+	return r->leading && (!r->shared || db_generation(r->db) == r->lead_gen);
 }
 
 int
