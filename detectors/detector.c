@@ -180,6 +180,28 @@ struct pending {
 	uint32_t next;              /* next in its wheel slot, or free list; PEND_NONE */
 };
 
+/*
+ * A batch (detector_set_batching): the packets the engines will see and the
+ * moves of the clock between them, in capture order, each with the clock
+ * and packet index it came with, so that running the batch later does
+ * exactly what running each at once would have done.
+ */
+enum clock_move { CLOCK_SAME, CLOCK_ADVANCED, CLOCK_STARTED, CLOCK_RESTARTED };
+enum batch_kind { BATCH_PACKET, BATCH_CLOCK };
+struct batch_entry {
+	struct pkt p;               /* BATCH_PACKET; payload NULL: read when queued */
+	const char *sig;            /* BATCH_PACKET: the signature it matched, or NULL */
+	uint64_t index;             /* d->index then */
+	uint64_t now_us, base_us;   /* the clock then */
+	uint32_t now_ms;
+	uint8_t kind;               /* enum batch_kind */
+	uint8_t move;               /* BATCH_CLOCK: enum clock_move */
+};
+/* Entries per batch: about 80 KB, which stays in the core's L2 cache. */
+#define BATCH_CAP 512
+/* How many entries ahead a batch loads the records an entry will touch. */
+#define BATCH_PREFETCH 4
+
 struct detector {
 	struct det_config cfg;
 	struct trw_params trw;
@@ -201,6 +223,8 @@ struct detector {
 	uint32_t now_ms, next_age_ms;
 	uint32_t age_slice[6];
 	uint64_t index;
+	struct batch_entry *batch;   /* owned: BATCH_CAP entries when batching, else NULL */
+	uint32_t nbatch;
 	detector_seen_fn seen_fn;
 	void *seen_arg;              /* borrowed */
 	uint32_t seen_since_ms;      /* sources touched since then are due */
@@ -355,6 +379,7 @@ detector_free(struct detector *d)
 	track_free(&d->claims);
 	track_free(&d->svcs);
 	free(d->pend);
+	free(d->batch);
 	sig_free(d->sigs);
 	free(d);
 }
@@ -499,30 +524,53 @@ reset_state(struct detector *d)
 }
 
 static void report_seen(struct detector *d);
+static void batch_add_clock(struct detector *d, enum clock_move m);
 
-static void
-clock_advance(struct detector *d, uint64_t ts_us)
+/*
+ * Moves the clock's own fields (started, base_us, now_us, now_ms,
+ * next_ms_us) to `ts_us`. What follows from the move is clock_effects':
+ * apart, so that a batch can hold it back until the packets before it
+ * have been seen.
+ */
+static enum clock_move
+clock_move(struct detector *d, uint64_t ts_us)
 {
 	if (!d->started || ts_us > d->now_us + CLOCK_JUMP_US) {
-		if (d->started) {
-			reset_state(d);
-			d->st.clock_resets++;
-		}
+		enum clock_move m = d->started ? CLOCK_RESTARTED : CLOCK_STARTED;
 		d->started = true;
 		d->base_us = d->now_us = ts_us;
 		d->next_ms_us = ts_us + 1000;
 		d->now_ms = 0;
+		return m;
+	}
+	if (ts_us <= d->now_us)
+		return CLOCK_SAME;
+	d->now_us = ts_us;
+	d->now_ms = (uint32_t)((ts_us - d->base_us) / 1000);
+	d->next_ms_us = ts_us - (ts_us - d->base_us) % 1000 + 1000;
+	return CLOCK_ADVANCED;
+}
+
+/* Deadlines, ageing and reports due at the clock's time (d->now_ms). */
+static void
+clock_effects(struct detector *d, enum clock_move m)
+{
+	switch (m) {
+	case CLOCK_SAME:
+		return;
+	case CLOCK_RESTARTED:
+		reset_state(d);
+		d->st.clock_resets++;
+		/* FALLTHROUGH */
+	case CLOCK_STARTED:
 		d->wheel_ms = 0;
 		d->next_age_ms = AGE_TICK_MS;
 		d->seen_since_ms = 0;
 		d->next_seen_ms = d->cfg.seen_interval_ms;
 		return;
+	case CLOCK_ADVANCED:
+		break;
 	}
-	if (ts_us <= d->now_us)
-		return;
-	d->now_us = ts_us;
-	d->now_ms = (uint32_t)((ts_us - d->base_us) / 1000);
-	d->next_ms_us = ts_us - (ts_us - d->base_us) % 1000 + 1000;
 	wheel_advance(d);
 	if ((int32_t)(d->now_ms - d->next_age_ms) >= 0) {
 		track_age(&d->srcs, d->now_ms, d->age_slice[0]);
@@ -538,6 +586,17 @@ clock_advance(struct detector *d, uint64_t ts_us)
 		report_seen(d);
 		d->next_seen_ms = d->now_ms + d->cfg.seen_interval_ms;
 	}
+}
+
+static void
+clock_advance(struct detector *d, uint64_t ts_us)
+{
+	enum clock_move m = clock_move(d, ts_us);
+
+	if (d->nbatch > 0 && m != CLOCK_SAME)
+		batch_add_clock(d, m);
+	else
+		clock_effects(d, m);
 }
 
 /*
@@ -1399,14 +1458,27 @@ on_icmp(struct detector *d, const struct pkt *p, bool group)
 }
 
 /*
- * What detector_packet does with a decoded packet that the engines may want.
+ * The exploit signature a packet matches, or NULL. Read when the packet
+ * comes, batched or not: it is the one engine that reads the payload, and
+ * its state (sequences per connection) is its own.
+ */
+static const char *
+packet_signature(struct detector *d, const struct pkt *p)
+{
+	if (p->l3 == L3_ARP || (p->proto == IPPROTO_NUM_ICMPV6 && p->nd_solicit) ||
+	    ip_is_special(&p->src))
+		return NULL;
+	return sig_match(d->sigs, p, d->now_ms);
+}
+
+/*
+ * What the engines do with a decoded packet, `sig` its packet_signature.
  * Out of line: the common path (decode, clock, a segment nobody reads) then
  * keeps few registers and no frame of its own to set up.
  */
 static __attribute__((noinline)) void
-packet_engines(struct detector *d, const struct pkt *p)
+packet_engines(struct detector *d, const struct pkt *p, const char *sig)
 {
-	const char *sig;
 	bool group;
 
 	if (p->l3 == L3_ARP) {
@@ -1419,7 +1491,6 @@ packet_engines(struct detector *d, const struct pkt *p)
 	}
 	if (ip_is_special(&p->src))
 		return;
-	sig = sig_match(d->sigs, p, d->now_ms);
 	if (sig != NULL)
 		on_signature(d, p, sig);
 	/* To a group: multicast, broadcast (by address or by link layer), or a
@@ -1449,12 +1520,148 @@ packet_engines(struct detector *d, const struct pkt *p)
 	}
 }
 
+/* ---- batches ------------------------------------------------------------- */
+
+static struct batch_entry *
+batch_add(struct detector *d, enum batch_kind kind)
+{
+	struct batch_entry *e = &d->batch[d->nbatch++];
+
+	e->kind = (uint8_t)kind;
+	e->index = d->index;
+	e->now_us = d->now_us;
+	e->base_us = d->base_us;
+	e->now_ms = d->now_ms;
+	return e;
+}
+
+/*
+ * Starts loading the records the engines will look up for `e`: the
+ * prober's and the pair's for a connection attempt, the reversed pair for
+ * what may answer one. Hashing costs a little; waiting for each of these
+ * misses one after the other costs far more.
+ */
+static void
+batch_prefetch(const struct detector *d, const struct batch_entry *e)
+{
+	const struct pkt *p = &e->p;
+	struct pair_key k;
+	uint8_t f;
+
+	if (e->kind != BATCH_PACKET || !p->has_ports)
+		return;
+	if (p->proto == IPPROTO_NUM_TCP) {
+		f = p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
+		if (f != TCPF_SYN) {
+			k.src = p->dst;
+			k.dst = p->src;
+			track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+			return;
+		}
+	} else if (p->proto == IPPROTO_NUM_UDP) {
+		k.src = p->dst;
+		k.dst = p->src;
+		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+	} else {
+		return;
+	}
+	k.src = p->src;
+	k.dst = p->dst;
+	track_prefetch(&d->srcs, track_hash(&d->srcs, &p->src));
+	track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+}
+
+/* Runs what the batch holds, in order, each entry at its own clock. */
+static void
+batch_run(struct detector *d)
+{
+	uint64_t now_us = d->now_us, base_us = d->base_us, index = d->index;
+	uint32_t now_ms = d->now_ms, n = d->nbatch, i;
+
+	d->nbatch = 0;
+	for (i = 0; i < n && i < BATCH_PREFETCH; i++)
+		batch_prefetch(d, &d->batch[i]);
+	for (i = 0; i < n; i++) {
+		const struct batch_entry *e = &d->batch[i];
+
+		if (i + BATCH_PREFETCH < n)
+			batch_prefetch(d, &d->batch[i + BATCH_PREFETCH]);
+		d->index = e->index;
+		d->now_us = e->now_us;
+		d->base_us = e->base_us;
+		d->now_ms = e->now_ms;
+		if (e->kind == BATCH_PACKET)
+			packet_engines(d, &e->p, e->sig);
+		else
+			clock_effects(d, (enum clock_move)e->move);
+	}
+	d->index = index;
+	d->now_us = now_us;
+	d->base_us = base_us;
+	d->now_ms = now_ms;
+}
+
+static void
+batch_add_clock(struct detector *d, enum clock_move m)
+{
+	if (d->nbatch == BATCH_CAP) {
+		batch_run(d);
+		clock_effects(d, m);
+		return;
+	}
+	batch_add(d, BATCH_CLOCK)->move = (uint8_t)m;
+}
+
+static void
+batch_add_packet(struct detector *d, const struct pkt *p, const char *sig)
+{
+	struct batch_entry *e;
+
+	if (d->nbatch == BATCH_CAP)
+		batch_run(d);
+	e = batch_add(d, BATCH_PACKET);
+	e->p = *p;
+	e->p.payload = NULL;
+	e->sig = sig;
+}
+
+int
+detector_set_batching(struct detector *d, bool on)
+{
+	if (d->nbatch > 0)
+		batch_run(d);
+	if (!on) {
+		if (d->batch != NULL)
+			d->st.memory_bytes -= BATCH_CAP * sizeof(*d->batch);
+		free(d->batch);
+		d->batch = NULL;
+		return 0;
+	}
+	if (d->batch == NULL) {
+		d->batch = calloc(BATCH_CAP, sizeof(*d->batch));
+		if (d->batch == NULL)
+			return -1;
+		d->st.memory_bytes += BATCH_CAP * sizeof(*d->batch);
+	}
+	return 0;
+}
+
+void
+detector_flush(struct detector *d)
+{
+	if (d->nbatch > 0)
+		batch_run(d);
+}
+
+/* ---- packets --------------------------------------------------------------- */
+
 void
 detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
 {
 	struct pkt p;
 	enum decode_status st;
+	const char *sig;
 
 	d->st.packets++;
 	d->st.bytes += wirelen;
@@ -1473,22 +1680,33 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	if (p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)) &&
 	    !(p.payload_len != 0 && sig_tcp_port(p.dport)))
 		return;
-	packet_engines(d, &p);
+	sig = packet_signature(d, &p);
+	/* A DHCP acknowledgement's options are read by the engines (the
+	 * subnet it hands out): it runs at once, after what is batched. */
+	if (d->batch != NULL &&
+	    !(p.proto == IPPROTO_NUM_UDP && p.sport == 67 && p.dport == 68)) {
+		batch_add_packet(d, &p, sig);
+		return;
+	}
+	detector_flush(d);
+	packet_engines(d, &p, sig);
 }
 
 void
 detector_tick(struct detector *d, uint64_t ts_us)
 {
+	detector_flush(d);
 	if (d->started)
 		clock_advance(d, ts_us);
 }
 
 uint64_t
-detector_next_deadline(const struct detector *d)
+detector_next_deadline(struct detector *d)
 {
 	uint32_t i, best = 0;
 	bool found = false;
 
+	detector_flush(d);
 	if (!d->started)
 		return 0;
 	/*
@@ -1524,6 +1742,7 @@ detector_finish(struct detector *d)
 {
 	uint64_t horizon;
 
+	detector_flush(d);
 	if (!d->started)
 		return;
 	/* Nothing can answer once the capture has ended: let every pending
@@ -1533,8 +1752,9 @@ detector_finish(struct detector *d)
 }
 
 void
-detector_get_stats(const struct detector *d, struct detector_stats *s)
+detector_get_stats(struct detector *d, struct detector_stats *s)
 {
+	detector_flush(d);
 	*s = d->st;
 	s->sources_tracked = d->srcs.live;
 	s->evictions_sources = d->srcs.evictions;
@@ -1674,6 +1894,7 @@ detector_set_seen_report(struct detector *d, detector_seen_fn fn, void *arg)
 void
 detector_report_seen(struct detector *d)
 {
+	detector_flush(d);
 	if (d->seen_fn != NULL && d->started)
 		report_seen(d);
 }

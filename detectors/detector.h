@@ -70,6 +70,26 @@ struct detector *detector_new(const struct det_config *cfg,
 void detector_free(struct detector *d);
 
 /*
+ * Batching, for a program that hands over many packets at a time
+ * (cordon-sensor, one capture read of up to 4096): each packet is decoded,
+ * and its signature read, when it comes; what the other engines do with it,
+ * and what the clock brings between packets (deadlines, ageing, asset
+ * reports), waits in a batch of up to 512 until it fills or until
+ * detector_flush. The batch then runs in capture order, each entry at the
+ * clock and packet index it came with: detections, their times and counts
+ * are those of unbatched processing, only delivered at the end of the
+ * batch. Why: the engines' lookups land at random in tables of many MB;
+ * run together, their cache misses overlap (the next entries' records are
+ * loaded ahead), and they no longer come between the capture's reads, whose
+ * copies from the page cache they slowed (docs/detectors.md, Throughput).
+ * Every other function here runs the batch first. Returns -1 if memory is
+ * short (the detector then goes on unbatched). Off by default.
+ */
+int detector_set_batching(struct detector *d, bool on);
+/* Runs what the batch holds; the caller's batch of packets has ended. */
+void detector_flush(struct detector *d);
+
+/*
  * Feeds one captured frame. `ts_us` is its capture time in µs since the
  * epoch, `index` its 1-based position in the capture (reported as
  * alert_packet). Time that runs backwards is held at the latest time seen.
@@ -91,7 +111,7 @@ void detector_tick(struct detector *d, uint64_t ts_us);
  * deadline, not at whatever packet comes next. A contact answered since may
  * still be listed: its tick then finds nothing to do.
  */
-uint64_t detector_next_deadline(const struct detector *d);
+uint64_t detector_next_deadline(struct detector *d);
 
 /*
  * The capture has ended (end of a file): every first contact still waiting
@@ -99,7 +119,7 @@ uint64_t detector_next_deadline(const struct detector *d);
  */
 void detector_finish(struct detector *d);
 
-void detector_get_stats(const struct detector *d, struct detector_stats *s);
+void detector_get_stats(struct detector *d, struct detector_stats *s);
 
 /*
  * The asset list: every `cfg.seen_interval_ms` of capture time (0: never),

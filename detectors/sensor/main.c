@@ -411,6 +411,11 @@ main(int argc, char **argv)
 		capture_close(s.cap);
 		return EXIT_RUNTIME;
 	}
+	/* The engines run a read's packets together (detector.h): same
+	 * detections, each read's at its end. */
+	if (detector_set_batching(s.det, true) != 0)
+		fprintf(stderr, "cordon-sensor: no memory for the detector's batch: "
+		    "packets go to the engines one at a time\n");
 
 	the_sensor = &s;
 	memset(&sa, 0, sizeof(sa));

@@ -54,6 +54,9 @@ sensor_dispatch(struct sensor *s, int max)
 	char err[512];
 	int n = capture_dispatch(s->cap, max, on_packet, s, err, sizeof(err));
 
+	/* What the read brought is seen before anything else happens. */
+	detector_flush(s->det);
+
 	if (n < 0)
 		fprintf(stderr, "cordon-sensor: %s: %s\n", s->source, err);
 	return n;

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_batching: a batching detector (detector_set_batching, as
+ * cordon-sensor runs it) does exactly what an unbatched one does.
+ *
+ *   test_batching [CAPTURE.pcap ...]
+ *
+ * Every capture in ../shared/captures/ and every capture named on the
+ * command line (the enterprise LAN corpus, with and without worms) is read
+ * by two detectors with the same settings and hash seed, one batched and one
+ * not. Both get the same extra calls at the same packets (detector_tick a
+ * little ahead of capture time, as a live sensor's timer does, and
+ * detector_next_deadline, whose answers are compared); the batched one is
+ * also flushed at irregular points besides the end of each read. Compared:
+ * every detection and asset report, byte for byte as the sensor would send
+ * it (times, evidence and alert_packet included), the deadlines, and the
+ * statistics at the end. Detections that a packet decides must come later
+ * when batched (when the batch runs), or the batch was never used.
+ *
+ * Without the shared captures (a user's machine) they are reported as
+ * skipped; with CI=true they must be there.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "capture.h"
+#include "detector.h"
+
+#ifndef CAPTURES_DIR
+#error CAPTURES_DIR must name the shared captures directory
+#endif
+
+/* Everything a run reports, as text. */
+struct transcript {
+	char *buf;                 /* owned */
+	size_t len, cap;
+	uint64_t detections;
+	uint64_t in_packet;        /* detections delivered during a detector_packet call */
+	int packet_call;
+};
+
+struct feed {
+	struct detector *det;      /* owned */
+	int linktype;
+	int batched;
+	uint64_t packets;
+	uint64_t rng;              /* this run's flush points (batched only) */
+	struct transcript t;
+};
+
+static void
+say(struct transcript *t, const char *text, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 65536;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		t->buf = realloc(t->buf, cap);
+		assert_non_null(t->buf);
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, text, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+static void
+on_detection(void *arg, const struct detection *d)
+{
+	struct feed *f = arg;
+	char line[4096];
+	int n = detection_to_json(d, "test", line, sizeof(line));
+
+	assert_true(n > 0);
+	say(&f->t, line, (size_t)n);
+	f->t.detections++;
+	if (f->t.packet_call)
+		f->t.in_packet++;
+}
+
+static void
+on_seen(void *arg, const struct seen_host *h)
+{
+	struct feed *f = arg;
+	char line[8192];
+	int n = seen_to_json(h, "test", line, sizeof(line));
+
+	assert_true(n > 0);
+	say(&f->t, line, (size_t)n);
+}
+
+/* xorshift64: the same points for every run of the test. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+on_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_us, uint64_t index)
+{
+	struct feed *f = arg;
+	/* Calls both runs make, at packets chosen by their index alone. */
+	uint64_t h = index * 0x9e3779b97f4a7c15ULL;
+
+	f->t.packet_call = 1;
+	detector_packet(f->det, f->linktype, data, caplen, wirelen, ts_us, index);
+	f->t.packet_call = 0;
+	f->packets++;
+	if ((h >> 40) % 997 == 0) {
+		/* A live sensor's timer: a little after the packet's time. */
+		detector_tick(f->det, ts_us + (h >> 20) % 2000000);
+	}
+	if ((h >> 40) % 331 == 0) {
+		char line[64];
+		int n = snprintf(line, sizeof(line), "deadline %llu at %llu\n",
+		    (unsigned long long)detector_next_deadline(f->det),
+		    (unsigned long long)index);
+		say(&f->t, line, (size_t)n);
+	}
+	if (f->batched && next_rand(&f->rng) % 509 == 0)
+		detector_flush(f->det);
+}
+
+static void
+run(const char *path, int batched, struct feed *f, struct detector_stats *st)
+{
+	struct det_config cfg;
+	struct capture *cap;
+	char err[512];
+	int n;
+
+	memset(f, 0, sizeof(*f));
+	f->batched = batched;
+	f->rng = 0x2545f4914f6cdd1dULL;
+	detcfg_defaults(&cfg);
+	cfg.hash_seed = 11;
+	cfg.seen_interval_ms = 5000;   /* asset reports come from the clock too */
+	f->det = detector_new(&cfg, on_detection, f);
+	assert_non_null(f->det);
+	detector_set_seen_report(f->det, on_seen, f);
+	if (batched)
+		assert_int_equal(detector_set_batching(f->det, true), 0);
+	cap = capture_open_file(path, err, sizeof(err));
+	if (cap == NULL)
+		fail_msg("%s", err);
+	f->linktype = capture_linktype(cap);
+	/* Reads of the sensor's size, each followed by a flush as it does. */
+	while ((n = capture_dispatch(cap, 4096, on_packet, f, err, sizeof(err))) > 0)
+		if (batched)
+			detector_flush(f->det);
+	if (n < 0)
+		fail_msg("%s: %s", path, err);
+	capture_close(cap);
+	detector_finish(f->det);
+	detector_report_seen(f->det);
+	memset(st, 0, sizeof(*st));
+	detector_get_stats(f->det, st);
+	st->memory_bytes = 0;   /* the batch is memory of its own */
+	detector_free(f->det);
+	f->det = NULL;
+}
+
+/* Where two transcripts part, for the failure message. */
+static void
+show_difference(const char *path, const struct transcript *a, const struct transcript *b)
+{
+	size_t i = 0, line_start = 0;
+
+	while (i < a->len && i < b->len && a->buf[i] == b->buf[i]) {
+		if (a->buf[i] == '\n')
+			line_start = i + 1;
+		i++;
+	}
+	fail_msg("%s: batched and unbatched runs differ at byte %zu:\n  unbatched: %.300s\n  batched:   %.300s",
+	    path, i, a->buf ? a->buf + line_start : "", b->buf ? b->buf + line_start : "");
+}
+
+static void
+compare_capture(void **state)
+{
+	const char *path = *state;
+	struct feed plain, batched;
+	struct detector_stats s1, s2;
+
+	run(path, 0, &plain, &s1);
+	run(path, 1, &batched, &s2);
+	print_message("%s: %llu packets, %llu detections (%llu delivered by the packet that "
+	    "decided them, %llu when batched), %zu bytes of reports\n",
+	    path, (unsigned long long)plain.packets, (unsigned long long)plain.t.detections,
+	    (unsigned long long)plain.t.in_packet, (unsigned long long)batched.t.in_packet,
+	    plain.t.len);
+	if (plain.t.len != batched.t.len ||
+	    (plain.t.len > 0 && memcmp(plain.t.buf, batched.t.buf, plain.t.len) != 0))
+		show_difference(path, &plain.t, &batched.t);
+	assert_int_equal(plain.packets, batched.packets);
+	assert_memory_equal(&s1, &s2, sizeof(s1));
+	/* Detections a packet decides come at once unbatched; batched, the
+	 * batch holds them until it runs, or it was never used. */
+	if (plain.t.in_packet > 0)
+		assert_true(batched.t.in_packet < plain.t.in_packet);
+	free(plain.t.buf);
+	free(batched.t.buf);
+}
+
+static int
+is_pcap(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && strcmp(name + n - 5, ".pcap") == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct CMUnitTest tests[64];
+	char *paths[64];
+	size_t ntests = 0, nowned, i;
+	int rc;
+	DIR *dir = opendir(CAPTURES_DIR);
+	const char *ci = getenv("CI");
+
+	if (dir == NULL) {
+		if (ci != NULL && strcmp(ci, "true") == 0) {
+			fprintf(stderr, "test_batching: %s is missing (CI=true: recorded captures are required)\n",
+			    CAPTURES_DIR);
+			return 1;
+		}
+		printf("SKIPPED: the shared captures (%s are not here)\n", CAPTURES_DIR);
+	} else {
+		struct dirent *e;
+		while ((e = readdir(dir)) != NULL && ntests < 48) {
+			if (!is_pcap(e->d_name))
+				continue;
+			paths[ntests] = malloc(strlen(CAPTURES_DIR) + strlen(e->d_name) + 2);
+			if (paths[ntests] == NULL)
+				return 1;
+			sprintf(paths[ntests], "%s/%s", CAPTURES_DIR, e->d_name);
+			ntests++;
+		}
+		closedir(dir);
+		if (ntests == 0) {
+			fprintf(stderr, "test_batching: no capture in %s\n", CAPTURES_DIR);
+			return 1;
+		}
+	}
+	nowned = ntests;
+	for (i = 1; i < (size_t)argc && ntests < 64; i++)
+		paths[ntests++] = argv[i];
+	for (i = 0; i < ntests; i++) {
+		memset(&tests[i], 0, sizeof(tests[i]));
+		tests[i].name = paths[i];
+		tests[i].test_func = compare_capture;
+		tests[i].initial_state = paths[i];
+	}
+	rc = _cmocka_run_group_tests("batching", tests, ntests, NULL, NULL);
+	for (i = 0; i < nowned; i++)
+		free(paths[i]);
+	return rc;
+}
