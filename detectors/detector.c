@@ -1681,6 +1681,9 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	    !(p.payload_len != 0 && sig_tcp_port(p.dport)))
 		return;
 	sig = packet_signature(d, &p);
+	/* A segment read only for a signature, which it did not match. */
+	if (sig == NULL && p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)))
+		return;
 	/* A DHCP acknowledgement's options are read by the engines (the
 	 * subnet it hands out): it runs at once, after what is batched. */
 	if (d->batch != NULL &&
