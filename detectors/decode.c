@@ -187,6 +187,49 @@ decode_icmp(const uint8_t *h, uint32_t len, struct pkt *pk)
 	return DECODE_OK;
 }
 
+/*
+ * The TCP header at `h`, `len` bytes to the end of the IP packet: its data
+ * offset in *doff. Shared by decode_transport and decode_tcp_peek.
+ */
+static inline enum decode_status
+tcp_header(const uint8_t *h, uint32_t len, uint32_t *doff)
+{
+	if (len < 20)
+		return DECODE_TRUNCATED;
+	*doff = (uint32_t)(h[12] >> 4) * 4;
+	if (*doff < 20)
+		return DECODE_MALFORMED;
+	if (*doff > len)
+		return DECODE_TRUNCATED;
+	return DECODE_OK;
+}
+
+/*
+ * The IPv4 header at `p`, `len` bytes captured: its length in *ihl, and in
+ * *len the end of the packet (Ethernet pads short frames: the IP total
+ * length says where the packet ends). Shared by decode_ipv4 and
+ * decode_tcp_peek.
+ */
+static inline enum decode_status
+ipv4_header(const uint8_t *p, uint32_t *len, uint32_t *ihl)
+{
+	uint32_t tot;
+
+	if (*len < 20)
+		return DECODE_TRUNCATED;
+	if ((p[0] >> 4) != 4)
+		return DECODE_MALFORMED;
+	*ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	tot = rd16(p + 2);
+	if (*ihl < 20 || tot < *ihl)
+		return DECODE_MALFORMED;
+	if (*ihl > *len)
+		return DECODE_TRUNCATED;
+	if (tot < *len)
+		*len = tot;
+	return DECODE_OK;
+}
+
 static enum decode_status
 decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 {
@@ -199,13 +242,9 @@ decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 	 * costs less than a switch's jump table. */
 	if (pk->proto == IPPROTO_NUM_TCP) {
 		uint32_t doff;
-		if (len < 20)
-			return DECODE_TRUNCATED;
-		doff = (uint32_t)(h[12] >> 4) * 4;
-		if (doff < 20)
-			return DECODE_MALFORMED;
-		if (doff > len)
-			return DECODE_TRUNCATED;
+		enum decode_status st = tcp_header(h, len, &doff);
+		if (st != DECODE_OK)
+			return st;
 		pk->has_ports = true;
 		pk->sport = rd16(h);
 		pk->dport = rd16(h + 2);
@@ -237,21 +276,11 @@ decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 static enum decode_status
 decode_ipv4(const uint8_t *p, uint32_t len, struct pkt *pk)
 {
-	uint32_t ihl, tot;
+	uint32_t ihl;
+	enum decode_status st = ipv4_header(p, &len, &ihl);
 
-	if (len < 20)
-		return DECODE_TRUNCATED;
-	if ((p[0] >> 4) != 4)
-		return DECODE_MALFORMED;
-	ihl = (uint32_t)(p[0] & 0x0f) * 4;
-	tot = rd16(p + 2);
-	if (ihl < 20 || tot < ihl)
-		return DECODE_MALFORMED;
-	if (ihl > len)
-		return DECODE_TRUNCATED;
-	/* Ethernet pads short frames: the IP total length says where the packet ends. */
-	if (tot < len)
-		len = tot;
+	if (st != DECODE_OK)
+		return st;
 	pk->l3 = L3_IPV4;
 	ip_from_v4(&pk->src, p + 12);
 	ip_from_v4(&pk->dst, p + 16);
@@ -405,4 +434,26 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 	if (st != DECODE_OK)
 		return st;
 	return decode_ethertype(type, f, caplen, pk);
+}
+
+bool
+decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
+{
+	uint32_t ihl, doff, len;
+
+	/* Untagged Ethernet, IPv4, a first fragment of TCP: decode_frame's
+	 * own checks, in its order, on that path alone. */
+	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 ||
+	    rd16(f + 12) != ETHERTYPE_NUM_IPV4)
+		return false;
+	f += 14;
+	len = caplen - 14;
+	if (ipv4_header(f, &len, &ihl) != DECODE_OK || f[9] != IPPROTO_NUM_TCP ||
+	    (rd16(f + 6) & 0x1fff) != 0 ||
+	    tcp_header(f + ihl, len - ihl, &doff) != DECODE_OK)
+		return false;
+	t->flags = f[ihl + 13];
+	t->dport = rd16(f + ihl + 2);
+	t->payload_len = len - ihl - doff;
+	return true;
 }

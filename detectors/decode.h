@@ -94,6 +94,22 @@ struct pkt {
 enum decode_status decode_frame(int linktype, const uint8_t *frame,
     uint32_t caplen, struct pkt *p);
 
+/*
+ * The few fields a reader of every packet looks at first, of the commonest
+ * frame: untagged Ethernet, IPv4, TCP (a first fragment). Returns true and
+ * fills `*t` when the frame is one, and decode_frame would decode it
+ * (DECODE_OK) with these values; false otherwise (decode_frame then tells).
+ * Lets detector_packet pass over a segment of an established connection
+ * without decoding it whole.
+ */
+struct tcp_peek {
+	uint8_t flags;
+	uint16_t dport;
+	uint32_t payload_len;
+};
+bool decode_tcp_peek(int linktype, const uint8_t *frame, uint32_t caplen,
+    struct tcp_peek *t);
+
 /* Whether the link type is one decode_frame understands. */
 bool decode_link_supported(int linktype);
 

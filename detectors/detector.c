@@ -1660,11 +1660,26 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
 {
 	struct pkt p;
+	struct tcp_peek tp;
 	enum decode_status st;
 	const char *sig;
 
 	d->st.packets++;
 	d->st.bytes += wirelen;
+	/*
+	 * Most packets are TCP segments of established connections: no SYN, no
+	 * RST (on_tcp ignores them) and not to a server port an exploit
+	 * signature reads. Nothing in packet_engines would look at them, and
+	 * the commonest frame of them is told from a few bytes.
+	 */
+	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
+	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
+	    !(tp.payload_len != 0 && sig_tcp_port(tp.dport))) {
+		d->st.decode[DECODE_OK]++;
+		d->index = index;
+		clock_packet(d, ts_us);
+		return;
+	}
 	st = decode_frame(linktype, frame, caplen, &p);
 	d->st.decode[st]++;
 	if (st != DECODE_OK)
@@ -1672,11 +1687,7 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	d->index = index;
 	clock_packet(d, ts_us);
 
-	/*
-	 * Most packets are TCP segments of established connections: no SYN, no
-	 * RST (on_tcp ignores them) and not to a server port an exploit
-	 * signature reads. Nothing in packet_engines would look at them.
-	 */
+	/* The same segments in other frames (tagged, other links, IPv6). */
 	if (p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)) &&
 	    !(p.payload_len != 0 && sig_tcp_port(p.dport)))
 		return;

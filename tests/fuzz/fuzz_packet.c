@@ -4,6 +4,10 @@
  * Input: byte 0 picks the link type, byte 1 advances the clock (10 ms
  * steps, so timeouts, windows and ageing are reached), the rest is the frame.
  * One detector lives across inputs, so state built by one input meets the next.
+ * Also checked on every input: decode_tcp_peek says what decode_frame says
+ * (and takes every frame of its kind), and a batched detector
+ * (detector_set_batching) fed the same frames has reported exactly the same
+ * detections whenever its batch has run (every 7th input).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,18 +15,38 @@
 #include "detection.h"
 #include "detector.h"
 
-static struct detector *det;
+static struct detector *det, *batched;
 static uint64_t ts_us = 1000000000ULL * 1000000;
 static uint64_t idx;
+/* FNV-1a over every detection each detector reported, in order. */
+static uint64_t seen_plain = 14695981039346656037ULL, seen_batched = 14695981039346656037ULL;
 
 static void
 on_detection(void *arg, const struct detection *d)
 {
+	uint64_t *h = arg;
 	char buf[2048];
+	int n = detection_to_json(d, "fuzz", buf, sizeof(buf));
 
-	(void)arg;
-	if (detection_to_json(d, "fuzz", buf, sizeof(buf)) < 0)
+	if (n < 0)
 		__builtin_trap();   /* every detection must encode */
+	for (int i = 0; i < n; i++)
+		*h = (*h ^ (uint8_t)buf[i]) * 1099511628211ULL;
+}
+
+/* decode_tcp_peek against decode_frame on the same frame. */
+static void
+check_peek(int lt, const uint8_t *f, uint32_t n, enum decode_status st, const struct pkt *p)
+{
+	struct tcp_peek tp;
+	bool kind = lt == DECODE_LINK_ETHERNET && st == DECODE_OK && p->l3 == L3_IPV4 &&
+	    p->vlan == -1 && p->proto == IPPROTO_NUM_TCP && p->first_fragment;
+
+	if (decode_tcp_peek(lt, f, n, &tp) != kind)
+		__builtin_trap();
+	if (kind && (!p->has_ports || tp.flags != p->tcp_flags || tp.dport != p->dport ||
+	    tp.payload_len != p->payload_len))
+		__builtin_trap();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,6 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		DECODE_LINK_LINUX_SLL2,
 	};
 	struct pkt p;
+	enum decode_status st;
+	uint32_t n;
 	int lt;
 
 	if (det == NULL) {
@@ -44,16 +70,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.max_pairs = 1024;
 		cfg.max_fanout = 256;
 		cfg.hash_seed = 1;
-		det = detector_new(&cfg, on_detection, NULL);
-		if (det == NULL)
+		det = detector_new(&cfg, on_detection, &seen_plain);
+		batched = detector_new(&cfg, on_detection, &seen_batched);
+		if (det == NULL || batched == NULL || detector_set_batching(batched, true) != 0)
 			__builtin_trap();
 	}
 	if (size < 2)
 		return 0;
 	lt = links[data[0] & 3];
 	ts_us += (uint64_t)data[1] * 10000;
-	(void)decode_frame(lt, data + 2, (uint32_t)(size - 2), &p);
-	detector_packet(det, lt, data + 2, (uint32_t)(size - 2), (uint32_t)(size - 2),
-	    ts_us, ++idx);
+	n = (uint32_t)(size - 2);
+	st = decode_frame(lt, data + 2, n, &p);
+	check_peek(lt, data + 2, n, st, &p);
+	detector_packet(det, lt, data + 2, n, n, ts_us, ++idx);
+	detector_packet(batched, lt, data + 2, n, n, ts_us, idx);
+	if (idx % 7 == 0) {
+		detector_flush(batched);
+		if (seen_plain != seen_batched)
+			__builtin_trap();
+	}
 	return 0;
 }
