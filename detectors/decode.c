@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ETHERTYPE_NUM_IPV4 0x0800
 #define ETHERTYPE_NUM_ARP 0x0806
 #define ETHERTYPE_NUM_IPV6 0x86dd
 #define ETHERTYPE_NUM_8021Q 0x8100
@@ -15,11 +14,6 @@
 /* Bounds on walks over attacker-controlled chains. */
 #define MAX_IPV6_EXT_HEADERS 8
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 bool
 decode_link_supported(int linktype)
@@ -53,8 +47,8 @@ read_ports(const uint8_t *p, uint32_t len, uint16_t *sport, uint16_t *dport)
 {
 	if (len < 4)
 		return false;
-	*sport = rd16(p);
-	*dport = rd16(p + 2);
+	*sport = decode_rd16(p);
+	*dport = decode_rd16(p + 2);
 	return true;
 }
 
@@ -82,7 +76,7 @@ skip_ipv6_ext(const uint8_t *p, uint32_t end, uint32_t *off, uint8_t *nh,
 		case 44:  /* fragment */
 			if (*off + 8 > end)
 				return DECODE_TRUNCATED;
-			if ((rd16(p + *off + 2) & 0xfff8) != 0)
+			if ((decode_rd16(p + *off + 2) & 0xfff8) != 0)
 				*first_fragment = false;
 			hlen = 8;
 			break;
@@ -125,7 +119,7 @@ decode_quote(const uint8_t *p, uint32_t len, bool v6, struct quoted_probe *q)
 		ip_from_v4(&q->src, p + 12);
 		ip_from_v4(&q->dst, p + 16);
 		q->proto = p[9];
-		first = (rd16(p + 6) & 0x1fff) == 0;
+		first = (decode_rd16(p + 6) & 0x1fff) == 0;
 		if (first && (q->proto == IPPROTO_NUM_TCP || q->proto == IPPROTO_NUM_UDP))
 			q->has_ports = read_ports(p + ihl, len - ihl, &q->sport, &q->dport);
 		return DECODE_OK;
@@ -187,49 +181,6 @@ decode_icmp(const uint8_t *h, uint32_t len, struct pkt *pk)
 	return DECODE_OK;
 }
 
-/*
- * The TCP header at `h`, `len` bytes to the end of the IP packet: its data
- * offset in *doff. Shared by decode_transport and decode_tcp_peek.
- */
-static inline enum decode_status
-tcp_header(const uint8_t *h, uint32_t len, uint32_t *doff)
-{
-	if (len < 20)
-		return DECODE_TRUNCATED;
-	*doff = (uint32_t)(h[12] >> 4) * 4;
-	if (*doff < 20)
-		return DECODE_MALFORMED;
-	if (*doff > len)
-		return DECODE_TRUNCATED;
-	return DECODE_OK;
-}
-
-/*
- * The IPv4 header at `p`, `len` bytes captured: its length in *ihl, and in
- * *len the end of the packet (Ethernet pads short frames: the IP total
- * length says where the packet ends). Shared by decode_ipv4 and
- * decode_tcp_peek.
- */
-static inline enum decode_status
-ipv4_header(const uint8_t *p, uint32_t *len, uint32_t *ihl)
-{
-	uint32_t tot;
-
-	if (*len < 20)
-		return DECODE_TRUNCATED;
-	if ((p[0] >> 4) != 4)
-		return DECODE_MALFORMED;
-	*ihl = (uint32_t)(p[0] & 0x0f) * 4;
-	tot = rd16(p + 2);
-	if (*ihl < 20 || tot < *ihl)
-		return DECODE_MALFORMED;
-	if (*ihl > *len)
-		return DECODE_TRUNCATED;
-	if (tot < *len)
-		*len = tot;
-	return DECODE_OK;
-}
-
 static enum decode_status
 decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 {
@@ -242,12 +193,12 @@ decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 	 * costs less than a switch's jump table. */
 	if (pk->proto == IPPROTO_NUM_TCP) {
 		uint32_t doff;
-		enum decode_status st = tcp_header(h, len, &doff);
+		enum decode_status st = decode_tcp_header(h, len, &doff);
 		if (st != DECODE_OK)
 			return st;
 		pk->has_ports = true;
-		pk->sport = rd16(h);
-		pk->dport = rd16(h + 2);
+		pk->sport = decode_rd16(h);
+		pk->dport = decode_rd16(h + 2);
 		pk->tcp_flags = h[13];
 		pk->payload = h + doff;
 		pk->payload_len = len - doff;
@@ -257,12 +208,12 @@ decode_transport(const uint8_t *p, uint32_t off, uint32_t end, struct pkt *pk)
 		uint32_t ulen;
 		if (len < 8)
 			return DECODE_TRUNCATED;
-		ulen = rd16(h + 4);
+		ulen = decode_rd16(h + 4);
 		if (ulen < 8)
 			return DECODE_MALFORMED;
 		pk->has_ports = true;
-		pk->sport = rd16(h);
-		pk->dport = rd16(h + 2);
+		pk->sport = decode_rd16(h);
+		pk->dport = decode_rd16(h + 2);
 		pk->payload = h + 8;
 		/* The UDP length wins over a padded frame; a short capture wins over both. */
 		pk->payload_len = (ulen < len ? ulen : len) - 8;
@@ -277,7 +228,7 @@ static enum decode_status
 decode_ipv4(const uint8_t *p, uint32_t len, struct pkt *pk)
 {
 	uint32_t ihl;
-	enum decode_status st = ipv4_header(p, &len, &ihl);
+	enum decode_status st = decode_ipv4_header(p, &len, &ihl);
 
 	if (st != DECODE_OK)
 		return st;
@@ -285,7 +236,7 @@ decode_ipv4(const uint8_t *p, uint32_t len, struct pkt *pk)
 	ip_from_v4(&pk->src, p + 12);
 	ip_from_v4(&pk->dst, p + 16);
 	pk->proto = p[9];
-	pk->first_fragment = (rd16(p + 6) & 0x1fff) == 0;
+	pk->first_fragment = (decode_rd16(p + 6) & 0x1fff) == 0;
 	return decode_transport(p, ihl, len, pk);
 }
 
@@ -300,7 +251,7 @@ decode_ipv6(const uint8_t *p, uint32_t len, struct pkt *pk)
 		return DECODE_TRUNCATED;
 	if ((p[0] >> 4) != 6)
 		return DECODE_MALFORMED;
-	end = 40 + (uint32_t)rd16(p + 4);
+	end = 40 + (uint32_t)decode_rd16(p + 4);
 	if (end < len)
 		len = end;
 	pk->l3 = L3_IPV6;
@@ -320,12 +271,12 @@ decode_arp(const uint8_t *p, uint32_t len, struct pkt *pk)
 	if (len < 8)
 		return DECODE_TRUNCATED;
 	/* Ethernet hardware, IPv4 protocol: the only ARP a LAN sweep uses. */
-	if (rd16(p) != 1 || rd16(p + 2) != ETHERTYPE_NUM_IPV4 || p[4] != 6 || p[5] != 4)
+	if (decode_rd16(p) != 1 || decode_rd16(p + 2) != ETHERTYPE_NUM_IPV4 || p[4] != 6 || p[5] != 4)
 		return DECODE_UNSUPPORTED;
 	if (len < 28)
 		return DECODE_TRUNCATED;
 	pk->l3 = L3_ARP;
-	pk->arp_op = rd16(p + 6);
+	pk->arp_op = decode_rd16(p + 6);
 	ip_from_v4(&pk->src, p + 14);
 	ip_from_v4(&pk->dst, p + 24);
 	return DECODE_OK;
@@ -356,8 +307,8 @@ strip_vlan_tags(const uint8_t **p, uint32_t *len, uint16_t *type, struct pkt *pk
 		if (*len < 4)
 			return DECODE_TRUNCATED;
 		if (tags == 0)
-			pk->vlan = rd16(*p) & 0x0fff;
-		*type = rd16(*p + 2);
+			pk->vlan = decode_rd16(*p) & 0x0fff;
+		*type = decode_rd16(*p + 2);
 		*p += 4;
 		*len -= 4;
 		tags++;
@@ -386,7 +337,7 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 		pk->has_mac = true;
 		memcpy(pk->src_mac, f + 6, 6);
 		pk->l2_group = (f[0] & 0x01) != 0;   /* the I/G bit of the destination */
-		type = rd16(f + 12);
+		type = decode_rd16(f + 12);
 		f += 14;
 		caplen -= 14;
 	} else switch (linktype) {
@@ -394,13 +345,13 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 		if (caplen < 16)
 			return DECODE_TRUNCATED;
 		/* Packet type: 1 broadcast, 2 multicast (to us or to another host). */
-		pk->l2_group = rd16(f) == 1 || rd16(f) == 2;
+		pk->l2_group = decode_rd16(f) == 1 || decode_rd16(f) == 2;
 		/* ARPHRD_ETHER with a 6-byte address: the sender's MAC. */
-		if (rd16(f + 2) == 1 && rd16(f + 4) == 6) {
+		if (decode_rd16(f + 2) == 1 && decode_rd16(f + 4) == 6) {
 			pk->has_mac = true;
 			memcpy(pk->src_mac, f + 6, 6);
 		}
-		type = rd16(f + 14);
+		type = decode_rd16(f + 14);
 		f += 16;
 		caplen -= 16;
 		break;
@@ -408,11 +359,11 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 		if (caplen < 20)
 			return DECODE_TRUNCATED;
 		pk->l2_group = f[10] == 1 || f[10] == 2;
-		if (rd16(f + 8) == 1 && f[11] == 6) {
+		if (decode_rd16(f + 8) == 1 && f[11] == 6) {
 			pk->has_mac = true;
 			memcpy(pk->src_mac, f + 12, 6);
 		}
-		type = rd16(f);
+		type = decode_rd16(f);
 		f += 20;
 		caplen -= 20;
 		break;
@@ -434,26 +385,4 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 	if (st != DECODE_OK)
 		return st;
 	return decode_ethertype(type, f, caplen, pk);
-}
-
-bool
-decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
-{
-	uint32_t ihl, doff, len;
-
-	/* Untagged Ethernet, IPv4, a first fragment of TCP: decode_frame's
-	 * own checks, in its order, on that path alone. */
-	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 ||
-	    rd16(f + 12) != ETHERTYPE_NUM_IPV4)
-		return false;
-	f += 14;
-	len = caplen - 14;
-	if (ipv4_header(f, &len, &ihl) != DECODE_OK || f[9] != IPPROTO_NUM_TCP ||
-	    (rd16(f + 6) & 0x1fff) != 0 ||
-	    tcp_header(f + ihl, len - ihl, &doff) != DECODE_OK)
-		return false;
-	t->flags = f[ihl + 13];
-	t->dport = rd16(f + ihl + 2);
-	t->payload_len = len - ihl - doff;
-	return true;
 }

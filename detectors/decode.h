@@ -94,6 +94,55 @@ struct pkt {
 enum decode_status decode_frame(int linktype, const uint8_t *frame,
     uint32_t caplen, struct pkt *p);
 
+#define ETHERTYPE_NUM_IPV4 0x0800
+
+/* The header helpers below are decode_frame's own, inline here so that
+ * decode_tcp_peek costs no call on every packet. */
+static inline uint16_t
+decode_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * The IPv4 header at `p`, `*len` bytes captured: its length in *ihl, and in
+ * *len the end of the packet (Ethernet pads short frames: the IP total
+ * length says where the packet ends).
+ */
+static inline enum decode_status
+decode_ipv4_header(const uint8_t *p, uint32_t *len, uint32_t *ihl)
+{
+	uint32_t tot;
+
+	if (*len < 20)
+		return DECODE_TRUNCATED;
+	if ((p[0] >> 4) != 4)
+		return DECODE_MALFORMED;
+	*ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	tot = decode_rd16(p + 2);
+	if (*ihl < 20 || tot < *ihl)
+		return DECODE_MALFORMED;
+	if (*ihl > *len)
+		return DECODE_TRUNCATED;
+	if (tot < *len)
+		*len = tot;
+	return DECODE_OK;
+}
+
+/* The TCP header at `h`, `len` bytes to the end of the IP packet: its data offset in *doff. */
+static inline enum decode_status
+decode_tcp_header(const uint8_t *h, uint32_t len, uint32_t *doff)
+{
+	if (len < 20)
+		return DECODE_TRUNCATED;
+	*doff = (uint32_t)(h[12] >> 4) * 4;
+	if (*doff < 20)
+		return DECODE_MALFORMED;
+	if (*doff > len)
+		return DECODE_TRUNCATED;
+	return DECODE_OK;
+}
+
 /*
  * The few fields a reader of every packet looks at first, of the commonest
  * frame: untagged Ethernet, IPv4, TCP (a first fragment). Returns true and
@@ -107,8 +156,27 @@ struct tcp_peek {
 	uint16_t dport;
 	uint32_t payload_len;
 };
-bool decode_tcp_peek(int linktype, const uint8_t *frame, uint32_t caplen,
-    struct tcp_peek *t);
+
+static inline bool
+decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
+{
+	uint32_t ihl, doff, len;
+
+	/* decode_frame's own checks, in its order, on that path alone. */
+	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 ||
+	    decode_rd16(f + 12) != ETHERTYPE_NUM_IPV4)
+		return false;
+	f += 14;
+	len = caplen - 14;
+	if (decode_ipv4_header(f, &len, &ihl) != DECODE_OK || f[9] != IPPROTO_NUM_TCP ||
+	    (decode_rd16(f + 6) & 0x1fff) != 0 ||
+	    decode_tcp_header(f + ihl, len - ihl, &doff) != DECODE_OK)
+		return false;
+	t->flags = f[ihl + 13];
+	t->dport = decode_rd16(f + ihl + 2);
+	t->payload_len = len - ihl - doff;
+	return true;
+}
 
 /* Whether the link type is one decode_frame understands. */
 bool decode_link_supported(int linktype);

@@ -1655,31 +1655,20 @@ detector_flush(struct detector *d)
 
 /* ---- packets --------------------------------------------------------------- */
 
-void
-detector_packet(struct detector *d, int linktype, const uint8_t *frame,
-    uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
+/*
+ * A packet that is not a segment of an established connection in the
+ * commonest frame: decoded whole, and given to the engines (or to the
+ * batch) if they may want it. Out of line: detector_packet's own path then
+ * saves no registers.
+ */
+static __attribute__((noinline)) void
+packet_decode(struct detector *d, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint64_t ts_us, uint64_t index)
 {
 	struct pkt p;
-	struct tcp_peek tp;
 	enum decode_status st;
 	const char *sig;
 
-	d->st.packets++;
-	d->st.bytes += wirelen;
-	/*
-	 * Most packets are TCP segments of established connections: no SYN, no
-	 * RST (on_tcp ignores them) and not to a server port an exploit
-	 * signature reads. Nothing in packet_engines would look at them, and
-	 * the commonest frame of them is told from a few bytes.
-	 */
-	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
-	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
-	    !(tp.payload_len != 0 && sig_tcp_port(tp.dport))) {
-		d->st.decode[DECODE_OK]++;
-		d->index = index;
-		clock_packet(d, ts_us);
-		return;
-	}
 	st = decode_frame(linktype, frame, caplen, &p);
 	d->st.decode[st]++;
 	if (st != DECODE_OK)
@@ -1704,6 +1693,31 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	}
 	detector_flush(d);
 	packet_engines(d, &p, sig);
+}
+
+void
+detector_packet(struct detector *d, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
+{
+	struct tcp_peek tp;
+
+	d->st.packets++;
+	d->st.bytes += wirelen;
+	/*
+	 * Most packets are TCP segments of established connections: no SYN, no
+	 * RST (on_tcp ignores them) and not to a server port an exploit
+	 * signature reads. Nothing in packet_engines would look at them, and
+	 * the commonest frame of them is told from a few bytes.
+	 */
+	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
+	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
+	    !(tp.payload_len != 0 && sig_tcp_port(tp.dport))) {
+		d->st.decode[DECODE_OK]++;
+		d->index = index;
+		clock_packet(d, ts_us);
+		return;
+	}
+	packet_decode(d, linktype, frame, caplen, ts_us, index);
 }
 
 void
