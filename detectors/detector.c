@@ -1111,7 +1111,8 @@ on_answer(struct detector *d, const struct ip_addr *prober,
 	k.dst = *responder;
 	if (kind == KIND_CONTACT && !rejected) {
 		hs = track_hash(&d->srcs, prober);
-		track_prefetch(&d->srcs, hs);
+		if (!d->srcs.staged)
+			track_prefetch(&d->srcs, hs);
 	}
 	pr = track_find(&d->pairs, &k, track_hash(&d->pairs, &k), d->now_ms);
 	if (pr == NULL)
@@ -1228,8 +1229,10 @@ on_probe(struct detector *d, const struct pkt *p)
 	k.dst = p->dst;
 	hs = track_hash(&d->srcs, &p->src);
 	hp = track_hash(&d->pairs, &k);
-	track_prefetch(&d->srcs, hs);
-	track_prefetch(&d->pairs, hp);
+	if (!d->srcs.staged) {
+		track_prefetch(&d->srcs, hs);
+		track_prefetch(&d->pairs, hp);
+	}
 	if (d->pend_free != PEND_NONE)
 		__builtin_prefetch(&d->pend[d->pend_free], 0);
 	s = src_touch_hashed(d, p, hs);
@@ -1535,40 +1538,61 @@ batch_add(struct detector *d, enum batch_kind kind)
 	return e;
 }
 
+/* What batch_prefetch loads for an entry. */
+#define LOOKUP_SRC 0x01     /* the source's record */
+#define LOOKUP_DST 0x02     /* the destination's record (the prober an answer accepts) */
+#define LOOKUP_FWD 0x04     /* the pair (source, destination) */
+#define LOOKUP_REV 0x08     /* the pair (destination, source) */
+
 /*
- * Starts loading the records the engines will look up for `e`: the
- * prober's and the pair's for a connection attempt, the reversed pair for
- * what may answer one. Hashing costs a little; waiting for each of these
- * misses one after the other costs far more.
+ * Starts loading the records the engines will look up for `e` (on_probe,
+ * on_answer, on_udp, lookup_probe): a connection attempt, ping or ARP
+ * request looks up its source and the pair; an answer the reversed pair
+ * and, when it accepts, the prober (its destination). A datagram may be
+ * either. Hashing costs a little; waiting for each of these misses one
+ * after the other costs far more. While a batch runs, the engines leave
+ * these lookups unprefetched (track_table.staged).
  */
 static void
 batch_prefetch(const struct detector *d, const struct batch_entry *e)
 {
 	const struct pkt *p = &e->p;
 	struct pair_key k;
-	uint8_t f;
+	unsigned want = 0, f;
 
-	if (e->kind != BATCH_PACKET || !p->has_ports)
+	if (e->kind != BATCH_PACKET)
 		return;
-	if (p->proto == IPPROTO_NUM_TCP) {
+	if (p->l3 == L3_ARP) {
+		want = p->arp_op == 1 ? LOOKUP_SRC | LOOKUP_FWD : LOOKUP_REV;
+	} else if (p->proto == IPPROTO_NUM_TCP && p->has_ports) {
 		f = p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
-		if (f != TCPF_SYN) {
-			k.src = p->dst;
-			k.dst = p->src;
-			track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
-			return;
-		}
-	} else if (p->proto == IPPROTO_NUM_UDP) {
+		if (f == TCPF_SYN)
+			want = LOOKUP_SRC | LOOKUP_FWD;
+		else if (f == (TCPF_SYN | TCPF_ACK))
+			want = LOOKUP_REV | LOOKUP_DST;
+		else if (f & TCPF_RST)
+			want = LOOKUP_REV;
+	} else if (p->proto == IPPROTO_NUM_UDP && p->has_ports) {
+		want = LOOKUP_REV | LOOKUP_SRC | LOOKUP_FWD;
+	} else if (p->icmp_echo_request) {
+		want = LOOKUP_SRC | LOOKUP_FWD;
+	} else if (p->icmp_echo_reply) {
+		want = LOOKUP_REV;
+	}
+	if (want & LOOKUP_SRC)
+		track_prefetch(&d->srcs, track_hash(&d->srcs, &p->src));
+	if (want & LOOKUP_DST)
+		track_prefetch(&d->srcs, track_hash(&d->srcs, &p->dst));
+	if (want & LOOKUP_FWD) {
+		k.src = p->src;
+		k.dst = p->dst;
+		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+	}
+	if (want & LOOKUP_REV) {
 		k.src = p->dst;
 		k.dst = p->src;
 		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
-	} else {
-		return;
 	}
-	k.src = p->src;
-	k.dst = p->dst;
-	track_prefetch(&d->srcs, track_hash(&d->srcs, &p->src));
-	track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
 }
 
 /* Runs what the batch holds, in order, each entry at its own clock. */
@@ -1579,6 +1603,9 @@ batch_run(struct detector *d)
 	uint32_t now_ms = d->now_ms, n = d->nbatch, i;
 
 	d->nbatch = 0;
+	/* batch_prefetch has loaded what the engines look up first: their own
+	 * prefetches would only take room for misses again. */
+	d->srcs.staged = d->pairs.staged = true;
 	for (i = 0; i < n && i < BATCH_PREFETCH; i++)
 		batch_prefetch(d, &d->batch[i]);
 	for (i = 0; i < n; i++) {
@@ -1595,6 +1622,7 @@ batch_run(struct detector *d)
 		else
 			clock_effects(d, (enum clock_move)e->move);
 	}
+	d->srcs.staged = d->pairs.staged = false;
 	d->index = index;
 	d->now_us = now_us;
 	d->base_us = base_us;

@@ -180,7 +180,8 @@ track_find(struct track_table *t, const void *key, uint64_t hash,
 	uint8_t tag = hash_tag(hash);
 	int w;
 
-	track_prefetch(t, hash);
+	if (!t->staged)
+		track_prefetch(t, hash);
 
 	for (w = 0; w < TRACK_WAYS; w++) {
 		uint8_t *rec;

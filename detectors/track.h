@@ -16,16 +16,20 @@
 #ifndef CORDON_TRACK_H
 #define CORDON_TRACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define TRACK_WAYS 4
+/* The ways track_prefetch loads. */
+#define TRACK_PREFETCH_WAYS 2
 
 struct track_table {
 	uint8_t *recs;       /* owned (a mapping of `mapped` bytes): nbuckets * TRACK_WAYS * recsize bytes */
 	uint8_t *tags;       /* in the same mapping, after the records: one tag per slot, 0 = empty */
 	size_t mapped;
 	uint32_t nbuckets;   /* a power of two */
+	bool staged;         /* the caller has prefetched what it looks up: track_find does not */
 	uint32_t recsize;    /* bytes per record, a multiple of 4 */
 	uint32_t keysize;    /* key bytes at offset 4 */
 	uint32_t idle_ms;    /* a record untouched this long is expired */
@@ -62,18 +66,22 @@ size_t track_capacity(const struct track_table *t);
 uint64_t track_hash(const struct track_table *t, const void *key);
 
 /*
- * Starts loading the bucket a key with this hash lives in (its tags and
- * records) without waiting for it. A packet that needs records of several
- * tables prefetches all of them first, so that their cache misses overlap
- * instead of following one another. Always inlined: GCC takes a function
- * that only prefetches for one without effects and drops the call.
+ * Starts loading the bucket a key with this hash lives in (its tags and the
+ * records of its first two ways) without waiting for it. A packet that
+ * needs records of several tables prefetches all of them first, so that
+ * their cache misses overlap instead of following one another. Two ways of
+ * four: a record takes the first free way of its bucket, and with the
+ * tables' sizes (a quarter full or less in normal traffic) a bucket seldom
+ * holds more than two; loading all four would use the core's room for
+ * outstanding misses on lines nobody reads. Always inlined: GCC takes a
+ * function that only prefetches for one without effects and drops the call.
  */
 static inline __attribute__((always_inline)) void
 track_prefetch(const struct track_table *t, uint64_t hash)
 {
 	size_t base = (size_t)(hash & (t->nbuckets - 1)) * TRACK_WAYS;
 	const uint8_t *b = t->recs + base * t->recsize;
-	const uint8_t *end = b + (size_t)TRACK_WAYS * t->recsize;
+	const uint8_t *end = b + (size_t)TRACK_PREFETCH_WAYS * t->recsize;
 
 	__builtin_prefetch(t->tags + base, 0);
 	for (; b < end; b += 64)
