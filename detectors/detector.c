@@ -225,6 +225,7 @@ struct detector {
 	uint64_t index;
 	struct batch_entry *batch;   /* owned: BATCH_CAP entries when batching, else NULL */
 	uint32_t nbatch;
+	bool batch_running;          /* batch_run is under way (its callbacks may not end the batch) */
 	detector_seen_fn seen_fn;
 	void *seen_arg;              /* borrowed */
 	uint32_t seen_since_ms;      /* sources touched since then are due */
@@ -1603,6 +1604,7 @@ batch_run(struct detector *d)
 	uint32_t now_ms = d->now_ms, n = d->nbatch, i;
 
 	d->nbatch = 0;
+	d->batch_running = true;
 	/* batch_prefetch has loaded what the engines look up first: their own
 	 * prefetches would only take room for misses again. */
 	d->srcs.staged = d->pairs.staged = true;
@@ -1623,6 +1625,7 @@ batch_run(struct detector *d)
 			clock_effects(d, (enum clock_move)e->move);
 	}
 	d->srcs.staged = d->pairs.staged = false;
+	d->batch_running = false;
 	d->index = index;
 	d->now_us = now_us;
 	d->base_us = base_us;
@@ -1656,6 +1659,8 @@ batch_add_packet(struct detector *d, const struct pkt *p, const char *sig)
 int
 detector_set_batching(struct detector *d, bool on)
 {
+	if (d->batch_running)
+		return -1;
 	if (d->nbatch > 0)
 		batch_run(d);
 	if (!on) {
@@ -1943,6 +1948,8 @@ report_seen(struct detector *d)
 void
 detector_set_seen_report(struct detector *d, detector_seen_fn fn, void *arg)
 {
+	/* What is due in the batch goes to the callback that was set then. */
+	detector_flush(d);
 	d->seen_fn = fn;
 	d->seen_arg = arg;
 }

@@ -27,7 +27,11 @@
 
 struct detector;
 
-/* Called once per detection; `d` is only valid during the call. */
+/*
+ * Called once per detection; `d` is only valid during the call. The
+ * callback runs inside the detector's functions and must not call any of
+ * them.
+ */
 typedef void (*detector_emit_fn)(void *arg, const struct detection *d);
 
 struct detector_stats {
@@ -54,7 +58,7 @@ struct detector_stats {
 	uint64_t evidence_carried;         /* IPv6 renumberings that carried a source's evidence */
 	uint64_t clock_resets;             /* state cleared on a jump in capture time */
 	uint64_t detections[ENGINE_COUNT];
-	uint64_t memory_bytes;             /* allocated once at detector_new */
+	uint64_t memory_bytes;             /* allocated once at detector_new (and the batch's, when batching) */
 	uint32_t source_record_bytes;
 	uint32_t pair_record_bytes;
 	uint32_t fanout_record_bytes;
@@ -67,6 +71,8 @@ struct detector_stats {
  */
 struct detector *detector_new(const struct det_config *cfg,
     detector_emit_fn emit, void *emit_arg);
+/* What a batch (below) still holds is dropped: detector_flush or
+ * detector_finish first. */
 void detector_free(struct detector *d);
 
 /*
@@ -83,7 +89,8 @@ void detector_free(struct detector *d);
  * loaded ahead), and they no longer come between the capture's reads, whose
  * copies from the page cache they slowed (docs/detectors.md, Throughput).
  * Every other function here runs the batch first. Returns -1 if memory is
- * short (the detector then goes on unbatched). Off by default.
+ * short (the detector then goes on unbatched), or if called from a
+ * callback while the batch runs. Off by default.
  */
 int detector_set_batching(struct detector *d, bool on);
 /* Runs what the batch holds; the caller's batch of packets has ended. */
@@ -128,7 +135,8 @@ void detector_get_stats(struct detector *d, struct detector_stats *s);
  * are the hosts that initiate traffic (connections, datagrams, pings, ARP
  * requests); a host that only answers is reported for its services alone.
  * Each report lists the host's services (h->services). `h` is valid only
- * during the call.
+ * during the call, which, like the emit callback's, must not call the
+ * detector's functions.
  */
 typedef void (*detector_seen_fn)(void *arg, const struct seen_host *h);
 void detector_set_seen_report(struct detector *d, detector_seen_fn fn, void *arg);
