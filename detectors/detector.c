@@ -1544,14 +1544,16 @@ batch_add(struct detector *d, enum batch_kind kind)
 #define LOOKUP_DST 0x02     /* the destination's record (the prober an answer accepts) */
 #define LOOKUP_FWD 0x04     /* the pair (source, destination) */
 #define LOOKUP_REV 0x08     /* the pair (destination, source) */
+#define LOOKUP_FAN 0x10     /* the source's fan-out on an exposed destination port */
 
 /*
  * Starts loading the records the engines will look up for `e` (on_probe,
  * on_answer, on_udp, lookup_probe): a connection attempt, ping or ARP
  * request looks up its source and the pair; an answer the reversed pair
  * and, when it accepts, the prober (its destination). A datagram may be
- * either. Hashing costs a little; waiting for each of these misses one
- * after the other costs far more. While a batch runs, the engines leave
+ * either; a probe to an exposed port also looks up its fan-out record.
+ * Hashing costs a little; waiting for each of these misses one after the
+ * other costs far more. While a batch runs, the engines leave
  * these lookups unprefetched (track_table.staged).
  */
 static void
@@ -1568,13 +1570,13 @@ batch_prefetch(const struct detector *d, const struct batch_entry *e)
 	} else if (p->proto == IPPROTO_NUM_TCP && p->has_ports) {
 		f = p->tcp_flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
 		if (f == TCPF_SYN)
-			want = LOOKUP_SRC | LOOKUP_FWD;
+			want = LOOKUP_SRC | LOOKUP_FWD | LOOKUP_FAN;
 		else if (f == (TCPF_SYN | TCPF_ACK))
 			want = LOOKUP_REV | LOOKUP_DST;
 		else if (f & TCPF_RST)
 			want = LOOKUP_REV;
 	} else if (p->proto == IPPROTO_NUM_UDP && p->has_ports) {
-		want = LOOKUP_REV | LOOKUP_SRC | LOOKUP_FWD;
+		want = LOOKUP_REV | LOOKUP_SRC | LOOKUP_FWD | LOOKUP_FAN;
 	} else if (p->icmp_echo_request) {
 		want = LOOKUP_SRC | LOOKUP_FWD;
 	} else if (p->icmp_echo_reply) {
@@ -1594,6 +1596,14 @@ batch_prefetch(const struct detector *d, const struct batch_entry *e)
 		k.dst = p->src;
 		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
 	}
+	if ((want & LOOKUP_FAN) && (d->port_class[p->dport] & PORT_EXPOSED_MASK)) {
+		struct fan_key fk;
+		memset(&fk, 0, sizeof(fk));
+		fk.src = p->src;
+		fk.port = p->dport;
+		fk.proto = p->proto;
+		track_prefetch(&d->fans, track_hash(&d->fans, &fk));
+	}
 }
 
 /* Runs what the batch holds, in order, each entry at its own clock. */
@@ -1607,7 +1617,7 @@ batch_run(struct detector *d)
 	d->batch_running = true;
 	/* batch_prefetch has loaded what the engines look up first: their own
 	 * prefetches would only take room for misses again. */
-	d->srcs.staged = d->pairs.staged = true;
+	d->srcs.staged = d->pairs.staged = d->fans.staged = true;
 	for (i = 0; i < n && i < BATCH_PREFETCH; i++)
 		batch_prefetch(d, &d->batch[i]);
 	for (i = 0; i < n; i++) {
@@ -1624,7 +1634,7 @@ batch_run(struct detector *d)
 		else
 			clock_effects(d, (enum clock_move)e->move);
 	}
-	d->srcs.staged = d->pairs.staged = false;
+	d->srcs.staged = d->pairs.staged = d->fans.staged = false;
 	d->batch_running = false;
 	d->index = index;
 	d->now_us = now_us;

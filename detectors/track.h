@@ -22,7 +22,7 @@
 
 #define TRACK_WAYS 4
 /* The ways track_prefetch loads. */
-#define TRACK_PREFETCH_WAYS 2
+#define TRACK_PREFETCH_WAYS 1
 
 struct track_table {
 	uint8_t *recs;       /* owned (a mapping of `mapped` bytes): nbuckets * TRACK_WAYS * recsize bytes */
@@ -67,14 +67,15 @@ uint64_t track_hash(const struct track_table *t, const void *key);
 
 /*
  * Starts loading the bucket a key with this hash lives in (its tags and the
- * records of its first two ways) without waiting for it. A packet that
- * needs records of several tables prefetches all of them first, so that
- * their cache misses overlap instead of following one another. Two ways of
- * four: a record takes the first free way of its bucket, and with the
- * tables' sizes (a quarter full or less in normal traffic) a bucket seldom
- * holds more than two; loading all four would use the core's room for
- * outstanding misses on lines nobody reads. Always inlined: GCC takes a
- * function that only prefetches for one without effects and drops the call.
+ * record of its first way) without waiting for it. A packet that needs
+ * records of several tables prefetches all of them first, so that their
+ * cache misses overlap instead of following one another. One way of four:
+ * a record takes the first free way of its bucket, and with the tables'
+ * sizes (a quarter full or less in normal traffic) most buckets hold one
+ * record or none; loading more lines nobody reads uses up the core's room
+ * for outstanding misses and page walks (measured: one way beats two, two
+ * beat four). Always inlined: GCC takes a function that only prefetches for
+ * one without effects and drops the call.
  */
 static inline __attribute__((always_inline)) void
 track_prefetch(const struct track_table *t, uint64_t hash)
