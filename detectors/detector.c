@@ -196,8 +196,16 @@ struct batch_entry {
 	uint32_t now_ms;
 	uint8_t kind;               /* enum batch_kind */
 	uint8_t move;               /* BATCH_CLOCK: enum clock_move */
+	uint8_t lookups;            /* BATCH_PACKET: LOOKUP_* whose hashes follow (batch_prefetch) */
+	uint64_t h_src, h_dst, h_fwd, h_rev, h_fan;
 };
-/* Entries per batch: about 80 KB, which stays in the core's L2 cache. */
+/* What batch_prefetch loads for an entry, and whose hashes it keeps. */
+#define LOOKUP_SRC 0x01     /* the source's record */
+#define LOOKUP_DST 0x02     /* the destination's record (the prober an answer accepts) */
+#define LOOKUP_FWD 0x04     /* the pair (source, destination) */
+#define LOOKUP_REV 0x08     /* the pair (destination, source) */
+#define LOOKUP_FAN 0x10     /* the source's fan-out on an exposed destination port */
+/* Entries per batch: about 110 KB, which stays in the core's L2 cache. */
 #define BATCH_CAP 512
 /* How many entries ahead a batch loads the records an entry will touch. */
 #define BATCH_PREFETCH 4
@@ -211,6 +219,7 @@ struct detector {
 	struct sig_state *sigs;      /* owned: the sequence signatures' connections */
 	struct pending *pend;        /* owned: pool of pending first contacts */
 	uint32_t pend_cap, pend_free;
+	uint32_t pend_unused;        /* entries from here on were never taken: no list holds them */
 	uint32_t wheel[WHEEL_SLOTS]; /* heads of the wheel's lists */
 	uint32_t wheel_ms;           /* the wheel has fired everything before this */
 	uint32_t wheel_run_ms;       /* when the slot under way was last run */
@@ -224,6 +233,7 @@ struct detector {
 	uint32_t age_slice[6];
 	uint64_t index;
 	struct batch_entry *batch;   /* owned: BATCH_CAP entries when batching, else NULL */
+	const struct batch_entry *running; /* in `batch`: the packet batch_run is running, else NULL */
 	uint32_t nbatch;
 	bool batch_running;          /* batch_run is under way (its callbacks may not end the batch) */
 	detector_seen_fn seen_fn;
@@ -302,9 +312,10 @@ wheel_reset(struct detector *d)
 
 	for (i = 0; i < WHEEL_SLOTS; i++)
 		d->wheel[i] = PEND_NONE;
-	for (i = 0; i < d->pend_cap; i++)
-		d->pend[i].next = i + 1 < d->pend_cap ? i + 1 : PEND_NONE;
-	d->pend_free = d->pend_cap ? 0 : PEND_NONE;
+	/* The pool is taken from its start as needed (pending_start): its pages
+	 * are touched only as far as first contacts are ever pending at once. */
+	d->pend_free = PEND_NONE;
+	d->pend_unused = 0;
 	d->wheel_ms = 0;
 }
 
@@ -426,13 +437,16 @@ pending_start(struct detector *d, struct pair_rec *pr, enum contact_kind kind,
 {
 	uint32_t idx = d->pend_free, timeout;
 
-	if (idx == PEND_NONE) {
+	if (idx != PEND_NONE) {
+		d->pend_free = d->pend[idx].next;
+	} else if (d->pend_unused < d->pend_cap) {
+		idx = d->pend_unused++;
+	} else {
 		d->st.timeouts_dropped++;
 		return;
 	}
 	timeout = d->cfg.trw_adaptive ? delay_timeout(&d->delays, dst, d->now_ms) :
 	    d->cfg.trw_timeout_ms;
-	d->pend_free = d->pend[idx].next;
 	d->pend[idx].slot = track_slot_of(&d->pairs, pr) | (uint32_t)kind << 30;
 	d->pend[idx].sent_ms = d->now_ms;
 	d->pend[idx].deadline_ms = d->now_ms + timeout;
@@ -772,6 +786,41 @@ on_dhcp_reply(struct detector *d, struct src_rec *server, const struct pkt *p)
 
 /* ---- records --------------------------------------------------------------- */
 
+/*
+ * A key's hash: batch_prefetch's for the packet batch_run is running, when
+ * the key is made of that very packet's addresses (compared by where they
+ * are, not by value: a copy, as on_dad makes, is hashed anew), else
+ * computed.
+ */
+static inline uint64_t
+src_hash(const struct detector *d, const struct ip_addr *a)
+{
+	const struct batch_entry *e = d->running;
+
+	if (e != NULL) {
+		if (a == &e->p.src && (e->lookups & LOOKUP_SRC))
+			return e->h_src;
+		if (a == &e->p.dst && (e->lookups & LOOKUP_DST))
+			return e->h_dst;
+	}
+	return track_hash(&d->srcs, a);
+}
+
+static inline uint64_t
+pair_hash(const struct detector *d, const struct pair_key *k, const struct ip_addr *src,
+    const struct ip_addr *dst)
+{
+	const struct batch_entry *e = d->running;
+
+	if (e != NULL) {
+		if (src == &e->p.src && dst == &e->p.dst && (e->lookups & LOOKUP_FWD))
+			return e->h_fwd;
+		if (src == &e->p.dst && dst == &e->p.src && (e->lookups & LOOKUP_REV))
+			return e->h_rev;
+	}
+	return track_hash(&d->pairs, k);
+}
+
 static struct src_rec *
 src_touch_hashed(struct detector *d, const struct pkt *p, uint64_t hash)
 {
@@ -795,7 +844,7 @@ src_touch_hashed(struct detector *d, const struct pkt *p, uint64_t hash)
 static struct src_rec *
 src_touch(struct detector *d, const struct pkt *p)
 {
-	return src_touch_hashed(d, p, track_hash(&d->srcs, &p->src));
+	return src_touch_hashed(d, p, src_hash(d, &p->src));
 }
 
 static struct src_rec *
@@ -824,7 +873,7 @@ pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *ds
 
 	k.src = *src;
 	k.dst = *dst;
-	return pair_get_hashed(d, &k, track_hash(&d->pairs, &k));
+	return pair_get_hashed(d, &k, pair_hash(d, &k, src, dst));
 }
 
 static struct pair_rec *
@@ -834,7 +883,7 @@ pair_find(struct detector *d, const struct ip_addr *src, const struct ip_addr *d
 
 	k.src = *src;
 	k.dst = *dst;
-	return track_find(&d->pairs, &k, track_hash(&d->pairs, &k), d->now_ms);
+	return track_find(&d->pairs, &k, pair_hash(d, &k, src, dst), d->now_ms);
 }
 
 static void
@@ -940,13 +989,19 @@ fan_get(struct detector *d, const struct ip_addr *src, uint16_t port, uint8_t pr
 {
 	struct fan_key k;
 	struct fan_rec *fr;
+	uint64_t hash;
 	int created;
 
 	memset(&k, 0, sizeof(k));
 	k.src = *src;
 	k.port = port;
 	k.proto = proto;
-	fr = track_get(&d->fans, &k, d->now_ms, &created);
+	if (d->running != NULL && src == &d->running->p.src && port == d->running->p.dport &&
+	    proto == d->running->p.proto && (d->running->lookups & LOOKUP_FAN))
+		hash = d->running->h_fan;
+	else
+		hash = track_hash(&d->fans, &k);
+	fr = track_get_hashed(&d->fans, &k, hash, d->now_ms, &created);
 	fr->last_ms = d->now_ms;
 	if (created) {
 		fr->first_ms = d->now_ms;
@@ -1111,11 +1166,11 @@ on_answer(struct detector *d, const struct ip_addr *prober,
 	k.src = *prober;
 	k.dst = *responder;
 	if (kind == KIND_CONTACT && !rejected) {
-		hs = track_hash(&d->srcs, prober);
+		hs = src_hash(d, prober);
 		if (!d->srcs.staged)
 			track_prefetch(&d->srcs, hs);
 	}
-	pr = track_find(&d->pairs, &k, track_hash(&d->pairs, &k), d->now_ms);
+	pr = track_find(&d->pairs, &k, pair_hash(d, &k, prober, responder), d->now_ms);
 	if (pr == NULL)
 		return;
 	pr->last_ms = d->now_ms;
@@ -1228,14 +1283,16 @@ on_probe(struct detector *d, const struct pkt *p)
 	 * loaded at once: their cache misses overlap (track_prefetch). */
 	k.src = p->src;
 	k.dst = p->dst;
-	hs = track_hash(&d->srcs, &p->src);
-	hp = track_hash(&d->pairs, &k);
+	hs = src_hash(d, &p->src);
+	hp = pair_hash(d, &k, &p->src, &p->dst);
 	if (!d->srcs.staged) {
 		track_prefetch(&d->srcs, hs);
 		track_prefetch(&d->pairs, hp);
 	}
 	if (d->pend_free != PEND_NONE)
 		__builtin_prefetch(&d->pend[d->pend_free], 0);
+	else if (d->pend_unused < d->pend_cap)
+		__builtin_prefetch(&d->pend[d->pend_unused], 1);
 	s = src_touch_hashed(d, p, hs);
 	pr = pair_get_hashed(d, &k, hp);
 
@@ -1539,12 +1596,6 @@ batch_add(struct detector *d, enum batch_kind kind)
 	return e;
 }
 
-/* What batch_prefetch loads for an entry. */
-#define LOOKUP_SRC 0x01     /* the source's record */
-#define LOOKUP_DST 0x02     /* the destination's record (the prober an answer accepts) */
-#define LOOKUP_FWD 0x04     /* the pair (source, destination) */
-#define LOOKUP_REV 0x08     /* the pair (destination, source) */
-#define LOOKUP_FAN 0x10     /* the source's fan-out on an exposed destination port */
 
 /*
  * Starts loading the records the engines will look up for `e` (on_probe,
@@ -1557,7 +1608,7 @@ batch_add(struct detector *d, enum batch_kind kind)
  * these lookups unprefetched (track_table.staged).
  */
 static void
-batch_prefetch(const struct detector *d, const struct batch_entry *e)
+batch_prefetch(const struct detector *d, struct batch_entry *e)
 {
 	const struct pkt *p = &e->p;
 	struct pair_key k;
@@ -1582,27 +1633,37 @@ batch_prefetch(const struct detector *d, const struct batch_entry *e)
 	} else if (p->icmp_echo_reply) {
 		want = LOOKUP_REV;
 	}
-	if (want & LOOKUP_SRC)
-		track_prefetch(&d->srcs, track_hash(&d->srcs, &p->src));
-	if (want & LOOKUP_DST)
-		track_prefetch(&d->srcs, track_hash(&d->srcs, &p->dst));
+	if (!(d->port_class[p->dport] & PORT_EXPOSED_MASK))
+		want &= ~(unsigned)LOOKUP_FAN;
+	e->lookups = (uint8_t)want;
+	if (want & LOOKUP_SRC) {
+		e->h_src = track_hash(&d->srcs, &p->src);
+		track_prefetch(&d->srcs, e->h_src);
+	}
+	if (want & LOOKUP_DST) {
+		e->h_dst = track_hash(&d->srcs, &p->dst);
+		track_prefetch(&d->srcs, e->h_dst);
+	}
 	if (want & LOOKUP_FWD) {
 		k.src = p->src;
 		k.dst = p->dst;
-		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+		e->h_fwd = track_hash(&d->pairs, &k);
+		track_prefetch(&d->pairs, e->h_fwd);
 	}
 	if (want & LOOKUP_REV) {
 		k.src = p->dst;
 		k.dst = p->src;
-		track_prefetch(&d->pairs, track_hash(&d->pairs, &k));
+		e->h_rev = track_hash(&d->pairs, &k);
+		track_prefetch(&d->pairs, e->h_rev);
 	}
-	if ((want & LOOKUP_FAN) && (d->port_class[p->dport] & PORT_EXPOSED_MASK)) {
+	if (want & LOOKUP_FAN) {
 		struct fan_key fk;
 		memset(&fk, 0, sizeof(fk));
 		fk.src = p->src;
 		fk.port = p->dport;
 		fk.proto = p->proto;
-		track_prefetch(&d->fans, track_hash(&d->fans, &fk));
+		e->h_fan = track_hash(&d->fans, &fk);
+		track_prefetch(&d->fans, e->h_fan);
 	}
 }
 
@@ -1629,10 +1690,13 @@ batch_run(struct detector *d)
 		d->now_us = e->now_us;
 		d->base_us = e->base_us;
 		d->now_ms = e->now_ms;
-		if (e->kind == BATCH_PACKET)
+		if (e->kind == BATCH_PACKET) {
+			d->running = e;
 			packet_engines(d, &e->p, e->sig);
-		else
+			d->running = NULL;
+		} else {
 			clock_effects(d, (enum clock_move)e->move);
+		}
 	}
 	d->srcs.staged = d->pairs.staged = d->fans.staged = false;
 	d->batch_running = false;
