@@ -31,9 +31,9 @@ flagged(const struct harness *h, const char *ip)
 	return n;
 }
 
-/* Six hosts broadcast a query from port 40001+i; one server answers each by unicast. */
+/* Six hosts send a query to `group` from port 40001+i; one server answers each by unicast. */
 static void
-group_queries(struct harness *h, bool send_queries, uint64_t t0)
+queries_to(struct harness *h, const char *group, bool send_queries, uint64_t t0)
 {
 	char q[20];
 	int i;
@@ -41,12 +41,42 @@ group_queries(struct harness *h, bool send_queries, uint64_t t0)
 	for (i = 0; i < 6; i++) {
 		snprintf(q, sizeof(q), "10.20.1.%d", 10 + i);
 		if (send_queries) {
-			h_feed(h, pb_udp(h->f, q, (uint16_t)(40001 + i), "255.255.255.255", 9999, 20, 1, 0),
+			h_feed(h, pb_udp(h->f, q, (uint16_t)(40001 + i), group, 9999, 20, 1, 0),
 			    t0 + (uint64_t)i * 100);
 		}
 		/* The answer comes from another port than the query went to. */
 		h_feed(h, pb_udp(h->f, "10.20.1.200", 51000, q, (uint16_t)(40001 + i), 60, 2, 0),
 		    t0 + (uint64_t)i * 100 + 2);
+	}
+}
+
+/* The same to the limited broadcast address. */
+static void
+group_queries(struct harness *h, bool send_queries, uint64_t t0)
+{
+	queries_to(h, "255.255.255.255", send_queries, t0);
+}
+
+/*
+ * Queries to IPv4 multicast groups on a port that is no discovery port
+ * (9999; the frames' MAC is unicast, so only the address tells): answered
+ * from another port, the answers are replies all the same.
+ */
+static void
+reply_to_multicast_query_is_not_a_probe(void **state)
+{
+	static const char *const groups[] = { "239.255.255.250", "224.0.0.252", "239.1.2.3" };
+	struct harness *h;
+	size_t g;
+
+	(void)state;
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		h = h_new(NULL);
+		queries_to(h, groups[g], true, 20000);
+		h_finish(h);
+		if (flagged(h, "10.20.1.200") != 0)
+			fail_msg("answers to queries sent to %s were taken for probes", groups[g]);
+		h_free(h);
 	}
 }
 
@@ -418,6 +448,7 @@ main(void)
 		cmocka_unit_test(reply_to_group_query_is_not_a_probe),
 		cmocka_unit_test(directed_broadcast_from_configured_subnet),
 		cmocka_unit_test(directed_broadcast_learned_from_dhcp),
+		cmocka_unit_test(reply_to_multicast_query_is_not_a_probe),
 		cmocka_unit_test(dhcp_server_and_discovery_never_count),
 		cmocka_unit_test(silent_targets_fail_fast),
 		cmocka_unit_test(deadlines_are_announced),
