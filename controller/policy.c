@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *
 policy_action_name(enum policy_action a)
@@ -41,6 +42,16 @@ policy_decide(const struct cordon_conf *c, const struct host_rec *h,
 		snprintf(why, whylen, "enforcement failed earlier (%s); retrying on schedule",
 		    h->failed_op);
 		return POLICY_IGNORE;
+	case HS_SUSPECTED:
+		/* Held for an operator's approval (an approval prefix, a shared
+		 * port): the operator decides. Going through the isolation again
+		 * would only hold it again, and while it did, the host would not
+		 * be awaiting approval: an operator approving then was refused. */
+		if (strcmp(h->hold, HOLD_APPROVAL) == 0) {
+			snprintf(why, whylen, "awaiting approval already");
+			return POLICY_IGNORE;
+		}
+		break;
 	default:
 		break;
 	}

@@ -100,6 +100,20 @@ test_isolate(void **state)
 	/* So is one held earlier (e.g. a dry run since switched off). */
 	assert_int_equal(decide(&c, "10.9.0.1", ENGINE_SIGNATURE, 1, HS_SUSPECTED, true, why, sizeof(why)),
 	    POLICY_ISOLATE);
+	/* But one held for an operator's approval stays with the operator:
+	 * a new detection does not take it through the isolation again. */
+	{
+		struct detection d;
+		struct host_rec h;
+
+		make_det(&d, "10.9.0.1", ENGINE_FANOUT, 12);
+		make_host(&h, &d, HS_SUSPECTED);
+		snprintf(h.hold, sizeof(h.hold), "%s", HOLD_APPROVAL);
+		assert_int_equal(policy_decide(&c, &h, &d, false, true, why, sizeof(why)), POLICY_IGNORE);
+		assert_string_equal(why, "awaiting approval already");
+		snprintf(h.hold, sizeof(h.hold), "%s", HOLD_BREAKER);
+		assert_int_equal(policy_decide(&c, &h, &d, false, true, why, sizeof(why)), POLICY_ISOLATE);
+	}
 	/* IPv6 hosts go through the same rules: no point serves ::/0 here. */
 	assert_int_equal(decide(&c, "2001:db8::1", ENGINE_FANOUT, 12, HS_OBSERVED, true, why, sizeof(why)),
 	    POLICY_NO_POINT);
