@@ -153,11 +153,6 @@ expired(const struct track_table *t, const uint8_t *rec, uint32_t now_ms)
 }
 
 /*
- * Starts loading a bucket's records while its tags are read: in a large table
- * both are cache misses, and waiting for the tags before touching the record
- * would pay them one after the other.
- */
-/*
  * The detectors' keys are 8, 16, 20 or 32 bytes: compared with constant
  * sizes the compiler inlines the comparison instead of calling memcmp.
  */
