@@ -109,6 +109,19 @@ pb_udp(uint8_t *f, const char *src, uint16_t sport, const char *dst,
 	return n + 8 + len;
 }
 
+/* A DHCPACK from 10.20.1.1 giving 10.20.1.77 a /24 (RFC 2131 2, RFC 2132). */
+static inline size_t
+pb_dhcp_ack(uint8_t *f)
+{
+	size_t n = pb_udp(f, "10.20.1.1", 67, "10.20.1.77", 68, 250, 2, 0);
+	uint8_t *b = f + n - 250;
+	static const uint8_t opts[] = { 99, 130, 83, 99, 53, 1, 5, 1, 4, 255, 255, 255, 0, 255 };
+
+	b[16] = 10, b[17] = 20, b[18] = 1, b[19] = 77;        /* yiaddr */
+	memcpy(b + 236, opts, sizeof(opts));                  /* cookie, ACK, mask, end */
+	return n;
+}
+
 /* ICMP echo request (type 8) or reply (0) with `len` bytes of `fill`. */
 static inline size_t
 pb_icmp_echo(uint8_t *f, const char *src, const char *dst, uint8_t type,

@@ -242,19 +242,6 @@ frame(struct feed *f, const uint8_t *b, size_t len, uint64_t t_ms)
 	on_packet(f, b, (uint32_t)len, (uint32_t)len, SCRIPT_T0 + t_ms * 1000, f->packets + 1);
 }
 
-/* A DHCPACK from 10.20.1.1 giving 10.20.1.77 a /24 (RFC 2131 2, RFC 2132). */
-static size_t
-dhcp_ack(uint8_t *b)
-{
-	size_t n = pb_udp(b, "10.20.1.1", 67, "10.20.1.77", 68, 250, 2, 0);
-	uint8_t *o = b + n - 250;
-	static const uint8_t opts[] = { 99, 130, 83, 99, 53, 1, 5, 1, 4, 255, 255, 255, 0, 255 };
-
-	o[16] = 10, o[17] = 20, o[18] = 1, o[19] = 77;        /* yiaddr */
-	memcpy(o + 236, opts, sizeof(opts));                  /* cookie, ACK, mask, end */
-	return n;
-}
-
 /*
  * Frames for the batch's edges, each preceded by a packet the engines want
  * so that the batch is not empty when it comes: the clock's moves alone
@@ -278,7 +265,7 @@ script(struct feed *f)
 	frame(f, b, pb_tcp(b, "10.20.1.99", 40001, "10.20.1.200", 445, 0x02), 705);
 	/* To the subnet's broadcast address before the subnet is known: a probe. */
 	frame(f, b, pb_udp(b, "10.20.1.51", 40000, "10.20.1.255", 9999, 20, 1, 0), 705);
-	frame(f, b, dhcp_ack(b), 706);
+	frame(f, b, pb_dhcp_ack(b), 706);
 	frame(f, b, pb_udp(b, "10.20.1.50", 40000, "10.20.1.255", 9999, 20, 1, 0), 707);
 	for (i = 0; i < 10; i++) {
 		snprintf(a, sizeof(a), "10.20.1.%d", 60 + i);

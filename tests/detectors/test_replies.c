@@ -135,19 +135,6 @@ directed_broadcast_from_configured_subnet(void **state)
 	h_free(h);
 }
 
-/* A DHCPACK from 10.20.1.1 giving 10.20.1.77 a /24 (RFC 2131 2, RFC 2132). */
-static size_t
-dhcp_ack(uint8_t *f)
-{
-	size_t n = pb_udp(f, "10.20.1.1", 67, "10.20.1.77", 68, 250, 2, 0);
-	uint8_t *b = f + n - 250;
-	static const uint8_t opts[] = { 99, 130, 83, 99, 53, 1, 5, 1, 4, 255, 255, 255, 0, 255 };
-
-	b[16] = 10, b[17] = 20, b[18] = 1, b[19] = 77;        /* yiaddr */
-	memcpy(b + 236, opts, sizeof(opts));                  /* cookie, ACK, mask, end */
-	return n;
-}
-
 static void
 directed_broadcast_learned_from_dhcp(void **state)
 {
@@ -155,7 +142,7 @@ directed_broadcast_learned_from_dhcp(void **state)
 	struct detector_stats st;
 
 	(void)state;
-	h_feed(h, dhcp_ack(h->f), 10000);
+	h_feed(h, pb_dhcp_ack(h->f), 10000);
 	detector_get_stats(h->d, &st);
 	assert_int_equal(st.subnets_learned, 1);
 	directed_broadcast_queries(h);
