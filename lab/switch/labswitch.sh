@@ -173,50 +173,61 @@ EOF
   lsw_agent_start "$sw" || return 1
 }
 
+# lsw_poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or
+# SECONDS have passed (1). Bounded in time rather than in tries: on a loaded
+# machine each try takes longer, and a count of them would give up early.
+lsw_poll() {
+  local deadline=$(( ${EPOCHREALTIME//[!0-9]/} + $1 * 1000000 ))
+  shift
+  until "$@"; do
+    (( ${EPOCHREALTIME//[!0-9]/} < deadline )) || return 1
+    sleep 0.05
+  done
+}
+
+# lsw_gone PID: whether the process has ended.
+lsw_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 # lsw_snmpd_launch SW: starts the switch's snmpd and waits for its AgentX socket.
 lsw_snmpd_launch() {
-  local sw=$1 dir=$LSW_STATE/$1 addr i
+  local sw=$1 dir=$LSW_STATE/$1 addr
   addr=$(lsw_switch_addr "$sw")
   rm -f "$dir/agentx.sock"
   SNMP_PERSISTENT_DIR=$dir/persist ip netns exec "$sw" \
     snmpd -f -Lf "$dir/snmpd.log" -C -c "$dir/snmpd.conf" -I -smux -p "$dir/snmpd.pid" \
     --agentXSocket="unix:$dir/agentx.sock" "udp:$addr:161" </dev/null >/dev/null 2>&1 &
-  for ((i = 0; i < 100; i++)); do
-    [[ -S "$dir/agentx.sock" ]] && return 0
-    sleep 0.05
-  done
-  lsw_die "$sw: snmpd did not open its AgentX socket (see $dir/snmpd.log)"
+  lsw_poll 30 test -S "$dir/agentx.sock" ||
+    lsw_die "$sw: snmpd did not open its AgentX socket in 30 s (see $dir/snmpd.log)"
 }
 
 # lsw_wait_served SW: waits (bounded) until the subagent answers through snmpd.
 # The answer must come from the subagent's own subtree: until it is registered,
 # a GETNEXT would return some later object of snmpd's.
 lsw_wait_served() {
-  local sw=$1 i prefix=1.3.6.1.2.1.17.1.2
+  local sw=$1 prefix=1.3.6.1.2.1.17.1.2
   # An ios switch has no BRIDGE-MIB in the default context: ask for vtpVlanState.
   [[ "$(cat "$LSW_STATE/$sw/personality" 2>/dev/null)" == ios ]] && prefix=1.3.6.1.4.1.9.9.46.1.3.1.1.2
-  for ((i = 0; i < 100; i++)); do
-    if ip netns exec "$sw" snmpgetnext -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -On -Oq \
-         "$(lsw_switch_addr "$sw")" "$prefix" 2>/dev/null | grep -q "^\.$prefix\."; then
-      return 0
-    fi
-    sleep 0.05
-  done
-  lsw_die "$sw: the subagent does not answer (see $LSW_STATE/$sw/agent.log)"
+  lsw_poll 60 lsw_serves "$sw" "$prefix" ||
+    lsw_die "$sw: the subagent does not answer in 60 s (see $LSW_STATE/$sw/agent.log)"
+}
+
+# lsw_serves SW PREFIX: whether a GETNEXT of PREFIX through the switch's snmpd
+# comes back from under PREFIX.
+lsw_serves() {
+  ip netns exec "$1" snmpgetnext -v2c -c "$LSW_RO_COMMUNITY" -t 0.2 -r 0 -On -Oq \
+    "$(lsw_switch_addr "$1")" "$2" 2>/dev/null | grep -q "^\.$2\."
 }
 
 # lsw_snmpd_restart SW [fresh]: stops and restarts the switch's snmpd (the
 # subagent reconnects by itself); "fresh" also wipes its persistent state, so
 # that it comes back with a new SNMPv3 engine ID.
 lsw_snmpd_restart() {
-  local sw=$1 fresh=${2:-} dir=$LSW_STATE/$1 pid i
+  local sw=$1 fresh=${2:-} dir=$LSW_STATE/$1 pid
   pid=$(lsw_snmpd_pid "$sw")
-  [[ -n "$pid" ]] && kill "$pid" 2>/dev/null
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$pid" 2>/dev/null && { lsw_die "$sw: snmpd $pid does not stop"; return 1; }
+  if [[ -n "$pid" ]]; then
+    kill "$pid" 2>/dev/null
+    lsw_poll 10 lsw_gone "$pid" || { lsw_die "$sw: snmpd $pid does not stop in 10 s"; return 1; }
+  fi
   [[ "$fresh" == fresh ]] && rm -rf "$dir/persist" && mkdir -p "$dir/persist"
   lsw_snmpd_launch "$sw" && lsw_wait_served "$sw"
 }
@@ -282,14 +293,10 @@ lsw_agent_start() {
 # lsw_agent_stop SW: stops the subagent and waits (bounded) until it is gone,
 # so that a new one does not register its subtrees beside the old one's.
 lsw_agent_stop() {
-  local pid i
+  local pid
   pid=$(cat "$LSW_STATE/$1/agent.pid" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.05
-  done
-  lsw_die "$1: subagent $pid does not stop"
+  lsw_poll 10 lsw_gone "$pid" || lsw_die "$1: subagent $pid does not stop in 10 s"
 }
 
 # lsw_snmpd_pid SW: pid of the switch's snmpd.

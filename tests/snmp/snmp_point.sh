@@ -270,12 +270,12 @@ check "v3: ... says authentication failure" out_has v3bad "Authentication failur
 # --- the agent restarts under a live session ---
 # bg_twice NAME CONF LOC RESTART_ARGS: check, restart snmpd, check again on the same session.
 bg_twice() {
-  local name=$1 conf=$2 loc=$3 i rc; shift 3
+  local name=$1 conf=$2 loc=$3 rc; shift 3
   rm -f "$W/$name.go"
   ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$conf" check-twice "$loc" \
     "$W/$name.go" >"$W/$name.out" 2>&1 &
   local pid=$!
-  for ((i = 0; i < 100; i++)); do grep -q "^ok:" "$W/$name.out" && break; sleep 0.05; done
+  lsw_poll 30 grep -q "^ok:" "$W/$name.out" || bad "$name: no first check in 30 s"
   lsw_snmpd_restart "$SW" "$@" || bad "restarting snmpd"
   touch "$W/$name.go"
   wait "$pid"; rc=$?
