@@ -162,6 +162,29 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 {
 	uint32_t ihl, doff, len;
 
+	/*
+	 * The commonest of all, a 20-byte IPv4 header, told from a few bytes:
+	 * the same verdict as the checks below (fuzz_packet compares both with
+	 * decode_frame), in fewer instructions on every packet.
+	 */
+	if (linktype == DECODE_LINK_ETHERNET && caplen >= 14 + 20 + 20 &&
+	    f[12] == 0x08 && f[13] == 0x00 && f[14] == 0x45) {
+		/* No fragment offset (13 bits), protocol TCP. */
+		if ((f[20] & 0x1f) != 0 || f[21] != 0 || f[23] != IPPROTO_NUM_TCP)
+			return false;
+		len = decode_rd16(f + 16);          /* the IP total length */
+		if (len < 20 + 20)
+			return false;
+		if (len > caplen - 14)
+			len = caplen - 14;
+		doff = (uint32_t)(f[14 + 20 + 12] >> 4) * 4;
+		if (doff < 20 || doff > len - 20)
+			return false;
+		t->flags = f[14 + 20 + 13];
+		t->dport = decode_rd16(f + 14 + 20 + 2);
+		t->payload_len = len - 20 - doff;
+		return true;
+	}
 	/* decode_frame's own checks, in its order, on that path alone. */
 	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 ||
 	    decode_rd16(f + 12) != ETHERTYPE_NUM_IPV4)

@@ -430,9 +430,10 @@ packet_decode(struct detector *d, int linktype, const uint8_t *frame,
 	const char *sig;
 
 	st = decode_frame(linktype, frame, caplen, &p);
-	d->st.decode[st]++;
-	if (st != DECODE_OK)
+	if (st != DECODE_OK) {
+		d->st.decode[st]++;
 		return;
+	}
 	d->index = index;
 	clock_packet(d, ts_us);
 
@@ -472,7 +473,6 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
 	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
 	    !(tp.payload_len != 0 && sig_tcp_port(tp.dport))) {
-		d->st.decode[DECODE_OK]++;
 		d->index = index;
 		clock_packet(d, ts_us);
 		return;
@@ -544,6 +544,10 @@ detector_get_stats(struct detector *d, struct detector_stats *s)
 {
 	detector_flush(d);
 	*s = d->st;
+	/* Every packet has one outcome: those decoded are not counted one by
+	 * one (an increment fewer on every packet). */
+	s->decode[DECODE_OK] = s->packets - s->decode[DECODE_UNSUPPORTED] -
+	    s->decode[DECODE_TRUNCATED] - s->decode[DECODE_MALFORMED];
 	s->sources_tracked = d->srcs.live;
 	s->evictions_sources = d->srcs.evictions;
 	s->evictions_pairs = d->pairs.evictions;
