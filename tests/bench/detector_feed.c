@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "detcfg.h"
 #include "detector.h"
 
@@ -46,15 +46,6 @@ on_detection(void *arg, const struct detection *det)
 	(void)arg;
 	(void)det;
 	detections++;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
@@ -117,7 +108,7 @@ static double
 run(const struct frames *f, uint8_t *buf, struct detector *d)
 {
 	const uint8_t *src = f->data;
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	size_t i;
 
 	for (i = 0; i < f->n; i++) {
@@ -136,7 +127,7 @@ run(const struct frames *f, uint8_t *buf, struct detector *d)
 	}
 	if (d != NULL)
 		detector_finish(d);
-	return now_s() - t0;
+	return bench_now_s() - t0;
 }
 
 int

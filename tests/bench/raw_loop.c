@@ -10,7 +10,8 @@
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
+
+#include "bench_clock.h"
 
 struct counts {
 	uint64_t packets;
@@ -27,15 +28,6 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	c->bytes += h->caplen;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -49,7 +41,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: raw_loop FILE\n");
 		return 1;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	/* The same open call as cordon-sensor, so both convert timestamps alike. */
 	p = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (p == NULL) {
@@ -65,7 +57,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pcap_close(p);
-	secs = now_s() - t0;
+	secs = bench_now_s() - t0;
 	printf("packets %llu\nbytes %llu\nseconds %.6f\npackets/s %.0f\n",
 	    (unsigned long long)c.packets, (unsigned long long)c.bytes, secs,
 	    secs > 0 ? (double)c.packets / secs : 0.0);

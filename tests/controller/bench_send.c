@@ -21,17 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
+
 #define BATCH_BYTES (256 * 1024)
 #define MAX_HOSTS (1u << 24)
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 write_all(int fd, const char *buf, size_t len)
@@ -92,7 +85,7 @@ main(int argc, char **argv)
 		free(buf);
 		return 2;
 	}
-	t0 = now_s();
+	t0 = bench_now_s();
 	for (k = first; k < first + count; k++) {
 		int n;
 		/* The shape cordon-sensor writes (docs/detection-events.md). */
@@ -116,7 +109,7 @@ main(int argc, char **argv)
 	if (used > 0 && write_all(fd, buf, used) != 0)
 		goto fail;
 	bytes += used;
-	printf("%lu lines, %zu bytes, %.3f s to write\n", count, bytes, now_s() - t0);
+	printf("%lu lines, %zu bytes, %.3f s to write\n", count, bytes, bench_now_s() - t0);
 	close(fd);
 	free(buf);
 	return 0;
