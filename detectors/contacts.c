@@ -209,12 +209,6 @@ src_touch(struct detector *d, const struct pkt *p)
 	return src_touch_hashed(d, p, src_hash(d, &p->src));
 }
 
-struct src_rec *
-src_find(struct detector *d, const struct ip_addr *a)
-{
-	return track_find(&d->srcs, a, track_hash(&d->srcs, a), d->now_ms);
-}
-
 struct pair_rec *
 pair_get_hashed(struct detector *d, const struct pair_key *k, uint64_t hash)
 {
@@ -226,26 +220,6 @@ pair_get_hashed(struct detector *d, const struct pair_key *k, uint64_t hash)
 	if (created)
 		pr->vs_start_ms = d->now_ms;
 	return pr;
-}
-
-struct pair_rec *
-pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
-{
-	struct pair_key k;
-
-	k.src = *src;
-	k.dst = *dst;
-	return pair_get_hashed(d, &k, pair_hash(d, &k, src, dst));
-}
-
-struct pair_rec *
-pair_find(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
-{
-	struct pair_key k;
-
-	k.src = *src;
-	k.dst = *dst;
-	return track_find(&d->pairs, &k, pair_hash(d, &k, src, dst), d->now_ms);
 }
 
 void

@@ -363,7 +363,6 @@ det_init(struct detection *det, enum det_engine e)
 
 /* probes.c */
 void packet_engines(struct detector *d, const struct pkt *p, const char *sig);
-const char *packet_signature(struct detector *d, const struct pkt *p);
 
 /* contacts.c */
 void wheel_reset(struct detector *d);
@@ -372,10 +371,7 @@ void pending_start(struct detector *d, struct pair_rec *pr, enum contact_kind ki
     const struct ip_addr *dst);
 struct src_rec *src_touch_hashed(struct detector *d, const struct pkt *p, uint64_t hash);
 struct src_rec *src_touch(struct detector *d, const struct pkt *p);
-struct src_rec *src_find(struct detector *d, const struct ip_addr *a);
 struct pair_rec *pair_get_hashed(struct detector *d, const struct pair_key *k, uint64_t hash);
-struct pair_rec *pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst);
-struct pair_rec *pair_find(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst);
 void query_note(struct detector *d, const struct pkt *p);
 bool query_answered(struct detector *d, const struct pkt *p);
 void report_detection(struct detector *d, struct src_rec *s, struct detection *det);
@@ -384,5 +380,47 @@ void on_answer(struct detector *d, const struct ip_addr *prober,
     const struct ip_addr *responder, enum contact_kind kind, bool rejected,
     bool has_port, uint16_t port);
 void src_roll(struct detector *d, struct src_rec *s);
+
+/* Small: inline wherever they are called. */
+
+static inline struct src_rec *
+src_find(struct detector *d, const struct ip_addr *a)
+{
+	return track_find(&d->srcs, a, track_hash(&d->srcs, a), d->now_ms);
+}
+
+static inline struct pair_rec *
+pair_get(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
+{
+	struct pair_key k;
+
+	k.src = *src;
+	k.dst = *dst;
+	return pair_get_hashed(d, &k, pair_hash(d, &k, src, dst));
+}
+
+static inline struct pair_rec *
+pair_find(struct detector *d, const struct ip_addr *src, const struct ip_addr *dst)
+{
+	struct pair_key k;
+
+	k.src = *src;
+	k.dst = *dst;
+	return track_find(&d->pairs, &k, pair_hash(d, &k, src, dst), d->now_ms);
+}
+
+/*
+ * The exploit signature a packet matches, or NULL. Read when the packet
+ * comes, batched or not: it is the one engine that reads the payload, and
+ * its state (sequences per connection) is its own.
+ */
+static inline const char *
+packet_signature(struct detector *d, const struct pkt *p)
+{
+	if (p->l3 == L3_ARP || (p->proto == IPPROTO_NUM_ICMPV6 && p->nd_solicit) ||
+	    ip_is_special(&p->src))
+		return NULL;
+	return sig_match(d->sigs, p, d->now_ms);
+}
 
 #endif

@@ -424,20 +424,6 @@ on_icmp(struct detector *d, const struct pkt *p, bool group)
 }
 
 /*
- * The exploit signature a packet matches, or NULL. Read when the packet
- * comes, batched or not: it is the one engine that reads the payload, and
- * its state (sequences per connection) is its own.
- */
-const char *
-packet_signature(struct detector *d, const struct pkt *p)
-{
-	if (p->l3 == L3_ARP || (p->proto == IPPROTO_NUM_ICMPV6 && p->nd_solicit) ||
-	    ip_is_special(&p->src))
-		return NULL;
-	return sig_match(d->sigs, p, d->now_ms);
-}
-
-/*
  * What the engines do with a decoded packet, `sig` its packet_signature.
  * Out of line: the common path (decode, clock, a segment nobody reads) then
  * keeps few registers and no frame of its own to set up.

@@ -204,11 +204,22 @@ lsw_snmpd_launch() {
 # The answer must come from the subagent's own subtree: until it is registered,
 # a GETNEXT would return some later object of snmpd's.
 lsw_wait_served() {
-  local sw=$1 prefix=1.3.6.1.2.1.17.1.2
+  local sw=$1 prefix=1.3.6.1.2.1.17.1.2 pid
   # An ios switch has no BRIDGE-MIB in the default context: ask for vtpVlanState.
   [[ "$(cat "$LSW_STATE/$sw/personality" 2>/dev/null)" == ios ]] && prefix=1.3.6.1.4.1.9.9.46.1.3.1.1.2
-  lsw_poll 60 lsw_serves "$sw" "$prefix" ||
+  pid=$(cat "$LSW_STATE/$sw/agent.pid" 2>/dev/null)
+  lsw_poll 60 lsw_served_or_ended "$sw" "$prefix" "$pid"
+  lsw_serves "$sw" "$prefix" && return 0
+  if [[ -n "$pid" ]] && lsw_gone "$pid"; then
+    lsw_die "$sw: the subagent ended before it answered (see $LSW_STATE/$sw/agent.log)"
+  else
     lsw_die "$sw: the subagent does not answer in 60 s (see $LSW_STATE/$sw/agent.log)"
+  fi
+}
+
+# lsw_served_or_ended SW PREFIX PID: the subagent answers, or its process has ended.
+lsw_served_or_ended() {
+  lsw_serves "$1" "$2" || { [[ -n "$3" ]] && lsw_gone "$3"; }
 }
 
 # lsw_serves SW PREFIX: whether a GETNEXT of PREFIX through the switch's snmpd

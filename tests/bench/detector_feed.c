@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * detector_feed: what Cordon's own code costs per packet, apart from reading
- * the file. The first packets of a capture (up to -m MB) are read into
- * memory once; each run then copies every packet into one reused buffer, as
- * libpcap does, and gives it to a detector set up as cordon-sensor sets it
- * up (default settings, batching on, a flush every 4096 packets), or, in the
+ * the file. The first packets of a capture (as many as fit in -m MB) are
+ * read into memory once; each run then copies every packet into one reused
+ * buffer, as libpcap does, and gives it to a detector set up as
+ * cordon-sensor sets it up (default settings, batching on, a flush every
+ * 4096 packets; a fixed hash seed where the sensor draws one), or, in the
  * runs it alternates with, to nothing. The difference is the detector's.
- * Without the kernel's reads (which vary with the machine's memory traffic
- * from run to run), a change of a few milliseconds is seen.
+ * Without the kernel's reads, the figure varies less from run to run than
+ * the sensor's own time does (it still varies with the machine's memory
+ * traffic). Over only the first packets of a capture, the tables are still
+ * filling and fixed costs weigh more: compare figures over the same packets.
  *
  * usage: detector_feed FILE [-m MB] [-r RUNS]
  * Prints: packets N, then per kind (copy only, detector) the best of RUNS in
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "bench_clock.h"
+#include "decode.h"
 #include "detcfg.h"
 #include "detector.h"
 
@@ -35,6 +39,7 @@ struct frames {
 	uint8_t *data;          /* owned: the packets' bytes, one after another */
 	struct frame *frame;    /* owned: n of them (room for cap) */
 	size_t n, cap, used, size;
+	uint32_t max_caplen;
 	int linktype;
 };
 
@@ -63,6 +68,12 @@ load(const char *path, size_t limit, struct frames *f)
 		return -1;
 	}
 	f->linktype = pcap_datalink(p);
+	if (!decode_link_supported(f->linktype)) {
+		fprintf(stderr, "detector_feed: %s: link type %d is not one Cordon decodes\n",
+		    path, f->linktype);
+		pcap_close(p);
+		return -1;
+	}
 	f->size = limit;
 	f->data = malloc(limit);
 	if (f->data == NULL) {
@@ -89,6 +100,8 @@ load(const char *path, size_t limit, struct frames *f)
 		f->frame[f->n].caplen = h->caplen;
 		f->frame[f->n].wirelen = h->len;
 		f->frame[f->n].ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+		if (h->caplen > f->max_caplen)
+			f->max_caplen = h->caplen;
 		f->n++;
 	}
 	if (rc == PCAP_ERROR) {
@@ -172,7 +185,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "detector_feed: %s: no packets\n", argv[1]);
 		return 1;
 	}
-	buf = malloc(262144);   /* libpcap's buffer for a file: the largest snap length */
+	buf = malloc(f.max_caplen > 0 ? f.max_caplen : 1);   /* as libpcap's: one buffer for the largest packet */
 	if (buf == NULL)
 		return 1;
 	detcfg_defaults(&cfg);

@@ -268,15 +268,25 @@ check "v3: a wrong auth pass phrase is denied (exit 14)" test $? = 14
 check "v3: ... says authentication failure" out_has v3bad "Authentication failure"
 
 # --- the agent restarts under a live session ---
-# bg_twice NAME CONF LOC RESTART_ARGS: check, restart snmpd, check again on the same session.
+# bg_first_check OUT PID: the tool's first check is in OUT, or the tool has ended.
+bg_first_check() { grep -q "^ok:" "$1" || lsw_gone "$2"; }
+
+# bg_twice NAME CONF LOC RESTART_ARGS: check, restart snmpd, check again on the
+# same session. Fails (its caller `check` says so) without the first check or
+# the restart, after stopping the tool.
 bg_twice() {
   local name=$1 conf=$2 loc=$3 rc; shift 3
   rm -f "$W/$name.go"
   ip netns exec "$NOC" "$TOOL" -S "$W/state-$name" -t 20 -c "$conf" check-twice "$loc" \
     "$W/$name.go" >"$W/$name.out" 2>&1 &
   local pid=$!
-  lsw_poll 30 grep -q "^ok:" "$W/$name.out" || bad "$name: no first check in 30 s"
-  lsw_snmpd_restart "$SW" "$@" || bad "restarting snmpd"
+  lsw_poll 30 bg_first_check "$W/$name.out" "$pid"
+  if ! grep -q "^ok:" "$W/$name.out" || ! lsw_snmpd_restart "$SW" "$@"; then
+    kill "$pid" 2>/dev/null
+    wait "$pid"
+    cat "$W/$name.out" >>"$OUT"
+    return 1
+  fi
   touch "$W/$name.go"
   wait "$pid"; rc=$?
   cat "$W/$name.out" >>"$OUT"
