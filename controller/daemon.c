@@ -186,21 +186,13 @@ local_seen(void *arg, const struct seen_host *h)
 }
 
 static void
-local_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-    uint64_t ts_us, uint64_t index)
-{
-	struct local_sensor *ls = arg;
-
-	detector_packet(ls->det, ls->linktype, data, caplen, wirelen, ts_us, index);
-}
-
-static void
 local_readable(void *arg)
 {
 	struct local_sensor *ls = arg;
 	char err[512];
 
-	if (capture_dispatch(ls->cap, LOCAL_BATCH, local_packet, ls, err, sizeof(err)) < 0)
+	if (capture_dispatch(ls->cap, LOCAL_BATCH, detector_frame, ls->det, err,
+	    sizeof(err)) < 0)
 		log_warnx("sensor %s: %s", ls->name, err);
 }
 
@@ -244,6 +236,7 @@ local_sensors_start(struct daemon *dm, char *err, size_t errlen)
 			    conf->interfaces[i]);
 			return -1;
 		}
+		detector_set_linktype(ls->det, ls->linktype);
 		detector_set_seen_report(ls->det, local_seen, ls);
 		if (loop_watch_fd(dm->loop, capture_fd(ls->cap), local_readable, ls) != 0) {
 			snprintf(err, errlen, "sensors.interfaces: %s: cannot watch the capture", conf->interfaces[i]);

@@ -155,9 +155,10 @@ struct tcp_peek {
 	uint8_t flags;
 	uint16_t dport;
 	uint32_t payload_len;
+	const uint8_t *payload;     /* borrowed: in the frame */
 };
 
-static inline bool
+static inline __attribute__((always_inline)) bool
 decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
 {
 	uint32_t ihl, doff, len;
@@ -183,6 +184,7 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 		t->flags = f[14 + 20 + 13];
 		t->dport = decode_rd16(f + 14 + 20 + 2);
 		t->payload_len = len - 20 - doff;
+		t->payload = f + 14 + 20 + doff;
 		return true;
 	}
 	/* decode_frame's own checks, in its order, on that path alone. */
@@ -198,6 +200,7 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 	t->flags = f[ihl + 13];
 	t->dport = decode_rd16(f + ihl + 2);
 	t->payload_len = len - ihl - doff;
+	t->payload = f + ihl + doff;
 	return true;
 }
 

@@ -59,6 +59,7 @@ detector_new(const struct det_config *cfg, detector_emit_fn emit, void *arg)
 	d->cfg = *cfg;
 	d->emit = emit;
 	d->emit_arg = arg;
+	d->linktype = DECODE_LINK_ETHERNET;
 	trw_params_init(&d->trw, cfg->trw_theta0, cfg->trw_theta1, cfg->trw_alpha,
 	    cfg->trw_beta);
 	for (i = 0; i < cfg->nports; i++)
@@ -439,7 +440,7 @@ packet_decode(struct detector *d, int linktype, const uint8_t *frame,
 
 	/* The same segments in other frames (tagged, other links, IPv6). */
 	if (p.proto == IPPROTO_NUM_TCP && !(p.tcp_flags & (TCPF_SYN | TCPF_RST)) &&
-	    !(p.payload_len != 0 && sig_tcp_port(p.dport)))
+	    !sig_tcp_segment(p.dport, p.payload, p.payload_len))
 		return;
 	sig = packet_signature(d, &p);
 	/* A segment read only for a signature, which it did not match. */
@@ -456,8 +457,9 @@ packet_decode(struct detector *d, int linktype, const uint8_t *frame,
 	packet_engines(d, &p, sig);
 }
 
-void
-detector_packet(struct detector *d, int linktype, const uint8_t *frame,
+/* Every packet's way in (detector_packet, detector_frame). */
+static inline __attribute__((always_inline)) void
+packet_in(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
 {
 	struct tcp_peek tp;
@@ -466,18 +468,41 @@ detector_packet(struct detector *d, int linktype, const uint8_t *frame,
 	d->st.bytes += wirelen;
 	/*
 	 * Most packets are TCP segments of established connections: no SYN, no
-	 * RST (on_tcp ignores them) and not to a server port an exploit
-	 * signature reads. Nothing in packet_engines would look at them, and
-	 * the commonest frame of them is told from a few bytes.
+	 * RST (on_tcp ignores them) and not the start of a request an exploit
+	 * signature reads (most to its ports are SMB2/3 or the rest of a
+	 * transfer). Nothing in packet_engines would look at them, and the
+	 * commonest frame of them is told from a few bytes.
 	 */
 	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
 	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
-	    !(tp.payload_len != 0 && sig_tcp_port(tp.dport))) {
+	    !sig_tcp_segment(tp.dport, tp.payload, tp.payload_len)) {
 		d->index = index;
 		clock_packet(d, ts_us);
 		return;
 	}
 	packet_decode(d, linktype, frame, caplen, ts_us, index);
+}
+
+void
+detector_packet(struct detector *d, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
+{
+	packet_in(d, linktype, frame, caplen, wirelen, ts_us, index);
+}
+
+void
+detector_set_linktype(struct detector *d, int linktype)
+{
+	d->linktype = linktype;
+}
+
+void
+detector_frame(void *arg, const uint8_t *frame, uint32_t caplen,
+    uint32_t wirelen, uint64_t ts_us, uint64_t index)
+{
+	struct detector *d = arg;
+
+	packet_in(d, d->linktype, frame, caplen, wirelen, ts_us, index);
 }
 
 void

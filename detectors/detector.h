@@ -105,6 +105,21 @@ void detector_packet(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index);
 
 /*
+ * The link type (DECODE_LINK_*) of the frames detector_frame is given: one
+ * capture's, set before its first frame. A detector starts with Ethernet.
+ */
+void detector_set_linktype(struct detector *d, int linktype);
+
+/*
+ * detector_packet in the shape of a capture's per-packet callback, `arg`
+ * the detector, at the link type set by detector_set_linktype. A capture
+ * calls it directly: no hop of the caller's own on every packet, and every
+ * argument in a register.
+ */
+void detector_frame(void *arg, const uint8_t *frame, uint32_t caplen,
+    uint32_t wirelen, uint64_t ts_us, uint64_t index);
+
+/*
  * Lets capture time pass without a packet: a live sensor calls it with the
  * wall clock when the link is quiet, so that unanswered first contacts fail
  * on time. Time that runs backwards is ignored.

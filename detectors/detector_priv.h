@@ -267,6 +267,7 @@ struct detector {
 	void *seen_arg;              /* borrowed */
 	uint32_t seen_since_ms;      /* sources touched since then are due */
 	uint32_t next_seen_ms;
+	int linktype;                /* detector_frame's frames (DECODE_LINK_*) */
 	struct detector_stats st;
 	uint8_t port_class[65536];   /* 1 + exposed port index, | PORT_DISCOVERY */
 };

@@ -198,8 +198,8 @@ flow_ctx_slot(const struct flow_rec *f, uint16_t ctx_id)
 
 /* ---- DCE/RPC (connection-oriented, C706 chapter 12, MS-RPCE) ---------------- */
 
-#define RPC_VERS 5
-#define RPC_COMMON_LEN 16
+#define RPC_VERS SIG_RPC_VERS
+#define RPC_COMMON_LEN SIG_RPC_COMMON_LEN
 #define RPC_REQUEST 0
 #define RPC_BIND 11
 #define RPC_ALTER_CONTEXT 14
@@ -375,7 +375,7 @@ rpc_pdu(struct sig_state *s, const struct pkt *p, const struct span *data, uint3
 	uint16_t frag_len;
 	bool le;
 
-	if (data->len < RPC_COMMON_LEN || data->b[0] != RPC_VERS || data->b[1] > 1)
+	if (!sig_rpc_start(data->b, data->len))
 		return NULL;
 	le = (data->b[4] & DREP_LITTLE_ENDIAN) != 0;
 	if (!rd16(data, 8, le, &frag_len) || frag_len < RPC_COMMON_LEN)
@@ -397,10 +397,8 @@ rpc_pdu(struct sig_state *s, const struct pkt *p, const struct span *data, uint3
 
 /* ---- SMBv1 (MS-CIFS) ---------------------------------------------------------- */
 
-#define NBSS_HDR_LEN 4
-#define NBSS_SESSION_MESSAGE 0x00
-#define SMB1_HDR_LEN 32
-#define SMB1_FLAGS_REPLY 0x80
+#define NBSS_HDR_LEN SIG_NBSS_HDR_LEN
+#define SMB1_HDR_LEN SIG_SMB1_HDR_LEN
 #define SMB_COM_TRANSACTION 0x25
 #define SMB_COM_WRITE_ANDX 0x2f
 #define SMB_COM_TRANSACTION2 0x32
@@ -448,13 +446,8 @@ static bool
 smb1_request(const struct pkt *p, struct smb1_req *m)
 {
 	struct span seg = { p->payload, p->payload_len };
-	static const uint8_t magic[4] = { 0xff, 'S', 'M', 'B' };
 
-	if (seg.len < NBSS_HDR_LEN + SMB1_HDR_LEN + 1 || seg.b[0] != NBSS_SESSION_MESSAGE)
-		return false;
-	if (!sub(&seg, NBSS_HDR_LEN, UINT32_MAX, &m->msg))
-		return false;
-	if (memcmp(m->msg.b, magic, 4) != 0 || (m->msg.b[9] & SMB1_FLAGS_REPLY))
+	if (!sig_smb1_start(seg.b, seg.len) || !sub(&seg, NBSS_HDR_LEN, UINT32_MAX, &m->msg))
 		return false;
 	m->cmd = m->msg.b[4];
 	if (!rd16(&m->msg, 30, true, &m->mid))
@@ -582,7 +575,7 @@ tcp_sigs(struct sig_state *s, const struct pkt *p, uint32_t now_ms)
 {
 	struct span seg = { p->payload, p->payload_len };
 
-	if (!p->has_ports || p->payload_len == 0)
+	if (!p->has_ports || !sig_tcp_segment(p->dport, p->payload, p->payload_len))
 		return NULL;
 	switch (p->dport) {
 	case BLASTER_SHELL_PORT:

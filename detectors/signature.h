@@ -94,6 +94,56 @@ sig_tcp_port(uint16_t dport)
 	    dport == SIG_PORT_NETBIOS_SSN || dport == SIG_PORT_SMB;
 }
 
+/* What the first bytes of a request the TCP signatures read hold. */
+#define SIG_RPC_VERS 5               /* DCE/RPC connection-oriented version 5 */
+#define SIG_RPC_COMMON_LEN 16        /* its common header */
+#define SIG_NBSS_HDR_LEN 4           /* NetBIOS session service header */
+#define SIG_NBSS_SESSION_MESSAGE 0x00
+#define SIG_SMB1_HDR_LEN 32
+#define SIG_SMB1_FLAGS_REPLY 0x80
+
+/* Whether `b` (`len` bytes) starts a DCE/RPC PDU: its common header whole, version 5.0 or 5.1. */
+static inline bool
+sig_rpc_start(const uint8_t *b, uint32_t len)
+{
+	return len >= SIG_RPC_COMMON_LEN && b[0] == SIG_RPC_VERS && b[1] <= 1;
+}
+
+/*
+ * Whether `b` (`len` bytes) starts an SMBv1 request: an NBSS session message
+ * whose SMB header (0xFF 'S' 'M' 'B', not a reply) and word count are
+ * captured. SMB2 and SMB3 (0xFE 'S' 'M' 'B'), what a campus's file servers
+ * mostly carry, do not.
+ */
+static inline bool
+sig_smb1_start(const uint8_t *b, uint32_t len)
+{
+	return len >= SIG_NBSS_HDR_LEN + SIG_SMB1_HDR_LEN + 1 &&
+	    b[0] == SIG_NBSS_SESSION_MESSAGE && b[4] == 0xff && b[5] == 'S' &&
+	    b[6] == 'M' && b[7] == 'B' && !(b[4 + 9] & SIG_SMB1_FLAGS_REPLY);
+}
+
+/*
+ * Whether sig_match could match a TCP segment to `dport` whose payload (as
+ * captured) is `b`, `len` bytes. False for every segment it returns NULL for
+ * without looking further or keeping state: to another port, without
+ * payload, or not starting a request its port's signatures read (each
+ * request must start in the segment with its header: the rest of a file
+ * transfer, SMB2 and SMB3 never do). A caller may pass over those without
+ * decoding them. sig_match makes the same first tests, through these helpers.
+ */
+static inline bool
+sig_tcp_segment(uint16_t dport, const uint8_t *b, uint32_t len)
+{
+	if (len == 0 || !sig_tcp_port(dport))
+		return false;
+	if (dport == SIG_PORT_RPC)
+		return sig_rpc_start(b, len);
+	if (dport == SIG_PORT_NETBIOS_SSN || dport == SIG_PORT_SMB)
+		return sig_smb1_start(b, len);
+	return true;    /* Blaster's shell: any payload may carry its command */
+}
+
 /* The static name equal to `name` if it is a signature's name, else NULL. */
 const char *sig_name_known(const char *name);
 

@@ -411,6 +411,7 @@ main(int argc, char **argv)
 		capture_close(s.cap);
 		return EXIT_RUNTIME;
 	}
+	detector_set_linktype(s.det, s.linktype);
 	/* The engines run a read's packets together (detector.h): same
 	 * detections, each read's at its end. */
 	if (detector_set_batching(s.det, true) != 0)

@@ -39,20 +39,12 @@ sensor_seen(void *arg, const struct seen_host *h)
 		output_line(s->out[i], OUTPUT_SEEN, line, (size_t)n);
 }
 
-static void
-on_packet(void *arg, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-    uint64_t ts_us, uint64_t index)
-{
-	struct sensor *s = arg;
-
-	detector_packet(s->det, s->linktype, data, caplen, wirelen, ts_us, index);
-}
-
 int
 sensor_dispatch(struct sensor *s, int max)
 {
 	char err[512];
-	int n = capture_dispatch(s->cap, max, on_packet, s, err, sizeof(err));
+	int n = capture_dispatch(s->cap, max, detector_frame, s->det, err,
+	    sizeof(err));
 
 	/* What the read brought is seen before anything else happens. */
 	detector_flush(s->det);

@@ -630,6 +630,49 @@ names_known(void **state)
 	assert_non_null(strstr(err, "signature"));
 }
 
+/*
+ * sig_tcp_segment, which lets the per-packet path pass over a segment
+ * undecoded: it keeps every segment that starts a request the signatures
+ * read, and passes over SMB2/3, replies, headers cut short, the rest of a
+ * transfer and other ports.
+ */
+static void
+segment_filter_keeps_request_starts(void **state)
+{
+	uint8_t msg[PB_MAX], rpc[16];
+	size_t n;
+
+	(void)state;
+	n = smb_nt_trans(msg, 0x40, 0x0000, 0x10016, 976);    /* EternalBlue's opening */
+	assert_true(n > 100);
+	assert_true(sig_tcp_segment(445, msg, (uint32_t)n));
+	assert_true(sig_tcp_segment(139, msg, (uint32_t)n));
+	assert_false(sig_tcp_segment(80, msg, (uint32_t)n));
+	assert_false(sig_tcp_segment(445, msg, 0));
+	assert_false(sig_tcp_segment(445, msg + 100, (uint32_t)n - 100));
+	assert_false(sig_tcp_segment(445, msg, SIG_NBSS_HDR_LEN + SIG_SMB1_HDR_LEN));
+	msg[4] = 0xfe;                                          /* SMB2's protocol id */
+	assert_false(sig_tcp_segment(445, msg, (uint32_t)n));
+	msg[4] = 0xff;
+	msg[4 + 9] |= SIG_SMB1_FLAGS_REPLY;
+	assert_false(sig_tcp_segment(445, msg, (uint32_t)n));
+	n = smb_trans2(msg, true, 7, 0x000e, 0);                /* DoublePulsar's answer */
+	assert_false(sig_tcp_segment(445, msg, (uint32_t)n));
+
+	rpc_common(rpc, 0, 16);
+	assert_true(sig_tcp_segment(135, rpc, 16));
+	assert_false(sig_tcp_segment(135, rpc, 15));
+	rpc[1] = 2;
+	assert_false(sig_tcp_segment(135, rpc, 16));
+	rpc[1] = 0;
+	rpc[0] = 4;
+	assert_false(sig_tcp_segment(135, rpc, 16));
+
+	/* Blaster's shell: its command may come in any segment. */
+	assert_true(sig_tcp_segment(4444, (const uint8_t *)"x", 1));
+	assert_false(sig_tcp_segment(4444, (const uint8_t *)"x", 0));
+}
+
 int
 main(void)
 {
@@ -644,6 +687,7 @@ main(void)
 		cmocka_unit_test(doublepulsar_ping_flagged_not_its_answer),
 		cmocka_unit_test(truncated_payloads_handled),
 		cmocka_unit_test(names_known),
+		cmocka_unit_test(segment_filter_keeps_request_starts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,9 @@
  * One detector lives across inputs, so state built by one input meets the next.
  * Also checked on every input: decode_tcp_peek says what decode_frame says
  * (and takes every frame of its kind), and a batched detector
- * (detector_set_batching) fed the same frames has reported exactly the same
- * detections whenever its batch has run (every 7th input).
+ * (detector_set_batching), fed the same frames through detector_frame (the
+ * capture callback), has reported exactly the same detections whenever its
+ * batch has run (every 7th input).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +46,7 @@ check_peek(int lt, const uint8_t *f, uint32_t n, enum decode_status st, const st
 	if (decode_tcp_peek(lt, f, n, &tp) != kind)
 		__builtin_trap();
 	if (kind && (!p->has_ports || tp.flags != p->tcp_flags || tp.dport != p->dport ||
-	    tp.payload_len != p->payload_len))
+	    tp.payload_len != p->payload_len || tp.payload != p->payload))
 		__builtin_trap();
 }
 
@@ -83,7 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = decode_frame(lt, data + 2, n, &p);
 	check_peek(lt, data + 2, n, st, &p);
 	detector_packet(det, lt, data + 2, n, n, ts_us, ++idx);
-	detector_packet(batched, lt, data + 2, n, n, ts_us, idx);
+	/* The capture callback's way in, at the link type set for it. */
+	detector_set_linktype(batched, lt);
+	detector_frame(batched, data + 2, n, n, ts_us, idx);
 	if (idx % 7 == 0) {
 		detector_flush(batched);
 		if (seen_plain != seen_batched)
