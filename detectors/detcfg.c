@@ -108,19 +108,28 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	return 0;
 }
 
-/* Seconds with an optional fraction, e.g. "60" or "0.5", to ms in [1, 24 days]. */
+/* A whole string as a finite number. */
 static int
-parse_seconds(const char *s, uint32_t *ms)
+parse_double(const char *s, double *out)
 {
 	char *end;
-	double v;
 
 	if (*s == '\0')
 		return -1;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0.001 ||
-	    v > 24.0 * 86400)
+	*out = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+/* Seconds with an optional fraction, e.g. "60" or "0.5", to ms in [1, 24 days]. */
+static int
+parse_seconds(const char *s, uint32_t *ms)
+{
+	double v;
+
+	if (parse_double(s, &v) != 0 || v < 0.001 || v > 24.0 * 86400)
 		return -1;
 	*ms = (uint32_t)(v * 1000.0 + 0.5);
 	return 0;
@@ -129,14 +138,9 @@ parse_seconds(const char *s, uint32_t *ms)
 static int
 parse_prob(const char *s, double *out)
 {
-	char *end;
 	double v;
 
-	if (*s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !(v > 0.0 && v < 1.0))
+	if (parse_double(s, &v) != 0 || !(v > 0.0 && v < 1.0))
 		return -1;
 	*out = v;
 	return 0;
