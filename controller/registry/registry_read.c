@@ -6,11 +6,40 @@
 
 #include "registry_priv.h"
 
+/*
+ * Calls `fn` for each host row `st` yields, then finalizes `st` (resets it,
+ * when `keep`: a statement the registry keeps prepared). `what` names the
+ * listing in the error. Returns the number of hosts, or -1: an error, or
+ * the caller stopped the walk (it must not mistake a part for the whole).
+ */
+static int
+host_walk(struct registry *r, struct db_stmt *st, bool keep, const char *what,
+    registry_host_fn fn, void *arg)
+{
+	int rc, n = 0;
+
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct host_rec h;
+		reg_row_to_host(st, &h);
+		if (fn(arg, &h) != 0) {
+			keep ? db_reset(st) : db_finalize(st);
+			snprintf(r->error, sizeof(r->error), "%s: stopped by the caller", what);
+			return -1;
+		}
+		n++;
+	}
+	keep ? db_reset(st) : db_finalize(st);
+	if (rc != DB_DONE) {
+		reg_set_error(r, what);
+		return -1;
+	}
+	return n;
+}
+
 int
 registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 {
 	struct db_stmt *st;
-	int rc;
 
 	if (db_prepare(r->db, HOST_COLUMNS " FROM hosts"
 		" WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY ipbin", false, &st) != 0) {
@@ -19,23 +48,22 @@ registry_foreach(struct registry *r, int state, registry_host_fn fn, void *arg)
 	}
 	if (state >= 0)
 		db_bind_text(st, 1, host_state_name((enum host_state)state));
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct host_rec h;
-		reg_row_to_host(st, &h);
-		if (fn(arg, &h) != 0) {
-			/* The caller stopped the walk (out of memory, or done): it
-			 * must not mistake a part for the whole. */
-			db_finalize(st);
-			snprintf(r->error, sizeof(r->error), "listing hosts: stopped by the caller");
-			return -1;
-		}
-	}
-	db_finalize(st);
-	if (rc != DB_DONE) {
-		reg_set_error(r, "listing hosts");
-		return -1;
-	}
-	return 0;
+	return host_walk(r, st, false, "listing hosts", fn, arg) < 0 ? -1 : 0;
+}
+
+/*
+ * Binds parameter `i` to the address a page starts after. Always a bound: a
+ * range on hosts_ipbin, where "?2 IS NULL OR" would make SQLite walk the
+ * index from its start for every page. The empty blob (no `after`) sorts
+ * before every address.
+ */
+static void
+bind_after(struct db_stmt *st, int i, const struct ip_addr *after)
+{
+	if (after != NULL)
+		db_bind_blob(st, i, after->b, 16);
+	else
+		db_bind_blob(st, i, "", 0);
 }
 
 int
@@ -43,7 +71,6 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
     registry_host_fn fn, void *arg)
 {
 	struct db_stmt *st;
-	int rc, n = 0;
 
 	if (db_prepare(r->db, state >= 0 ?
 		HOST_COLUMNS " FROM hosts WHERE state = ?1 AND ipbin > ?2 ORDER BY ipbin LIMIT ?3" :
@@ -53,30 +80,9 @@ registry_page(struct registry *r, int state, const struct ip_addr *after, unsign
 	}
 	if (state >= 0)
 		db_bind_text(st, 1, host_state_name((enum host_state)state));
-	/* Always a bound: a range on hosts_ipbin, where "?2 IS NULL OR" would
-	 * make SQLite walk the index from its start for every page. The empty
-	 * blob sorts before every address. */
-	if (after != NULL)
-		db_bind_blob(st, 2, after->b, 16);
-	else
-		db_bind_blob(st, 2, "", 0);
+	bind_after(st, 2, after);
 	db_bind_int64(st, 3, (int64_t)limit);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct host_rec h;
-		reg_row_to_host(st, &h);
-		if (fn(arg, &h) != 0) {
-			db_finalize(st);
-			snprintf(r->error, sizeof(r->error), "listing hosts: stopped by the caller");
-			return -1;
-		}
-		n++;
-	}
-	db_finalize(st);
-	if (rc != DB_DONE) {
-		reg_set_error(r, "listing hosts");
-		return -1;
-	}
-	return n;
+	return host_walk(r, st, false, "listing hosts", fn, arg);
 }
 
 int
@@ -106,13 +112,7 @@ registry_assets_page(struct registry *r, int state, int exposed_port, const stru
 	}
 	if (state >= 0)
 		db_bind_text(st, 1, host_state_name((enum host_state)state));
-	/* Always a bound: a range on hosts_ipbin, where "?2 IS NULL OR" would
-	 * make SQLite walk the index from its start for every page. The empty
-	 * blob sorts before every address. */
-	if (after != NULL)
-		db_bind_blob(st, 2, after->b, 16);
-	else
-		db_bind_blob(st, 2, "", 0);
+	bind_after(st, 2, after);
 	db_bind_int64(st, 3, (int64_t)limit);
 	if (exposed_port >= 0)
 		db_bind_int64(st, 4, exposed_port);
@@ -162,7 +162,6 @@ registry_foreach_at(struct registry *r, const struct enf_location *l, registry_h
 	    " WHERE has_loc = 1 AND loc_point = ?1 AND loc_ifindex = ?2 ORDER BY ipbin";
 	struct db_stmt *st;
 	bool own = false;
-	int rc;
 
 	if (l->ifindex <= 0)
 		return 0;     /* a netlink location: never a shared port */
@@ -182,21 +181,7 @@ registry_foreach_at(struct registry *r, const struct enf_location *l, registry_h
 	}
 	db_bind_text(st, 1, l->point);
 	db_bind_int64(st, 2, l->ifindex);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct host_rec h;
-		reg_row_to_host(st, &h);
-		if (fn(arg, &h) != 0) {
-			own ? db_finalize(st) : db_reset(st);
-			snprintf(r->error, sizeof(r->error), "listing a port's hosts: stopped by the caller");
-			return -1;
-		}
-	}
-	own ? db_finalize(st) : db_reset(st);
-	if (rc != DB_DONE) {
-		reg_set_error(r, "listing a port's hosts");
-		return -1;
-	}
-	return 0;
+	return host_walk(r, st, !own, "listing a port's hosts", fn, arg) < 0 ? -1 : 0;
 }
 
 int
@@ -269,22 +254,29 @@ registry_count(struct registry *r, uint64_t counts[HS_COUNT])
 	return 0;
 }
 
-int64_t
-registry_audit_last_id(struct registry *r)
+/* The largest id of a log (`sql`: its SELECT), 0 when empty, -1 on error (`what`). */
+static int64_t
+last_id(struct registry *r, const char *sql, const char *what)
 {
 	struct db_stmt *st;
 	int64_t id = -1;
 
-	if (db_prepare(r->db, "SELECT COALESCE(MAX(id), 0) FROM audit", false, &st) != 0) {
-		reg_set_error(r, "reading audit");
+	if (db_prepare(r->db, sql, false, &st) != 0) {
+		reg_set_error(r, what);
 		return -1;
 	}
 	if (db_step(st) == DB_ROW)
 		id = db_col_int64(st, 0);
 	else
-		reg_set_error(r, "reading audit");
+		reg_set_error(r, what);
 	db_finalize(st);
 	return id;
+}
+
+int64_t
+registry_audit_last_id(struct registry *r)
+{
+	return last_id(r, "SELECT COALESCE(MAX(id), 0) FROM audit", "reading audit");
 }
 
 int
@@ -342,19 +334,7 @@ registry_event_list(struct registry *r, const struct ip_addr *host, int64_t afte
 int64_t
 registry_event_last_id(struct registry *r)
 {
-	struct db_stmt *st;
-	int64_t id = -1;
-
-	if (db_prepare(r->db, "SELECT COALESCE(MAX(id), 0) FROM events", false, &st) != 0) {
-		reg_set_error(r, "reading detections");
-		return -1;
-	}
-	if (db_step(st) == DB_ROW)
-		id = db_col_int64(st, 0);
-	else
-		reg_set_error(r, "reading detections");
-	db_finalize(st);
-	return id;
+	return last_id(r, "SELECT COALESCE(MAX(id), 0) FROM events", "reading detections");
 }
 
 int

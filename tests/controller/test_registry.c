@@ -224,6 +224,14 @@ collect_ip(void *arg, const struct host_rec *h)
 	return 0;
 }
 
+/* Takes the first host, then stops the walk. */
+static int
+collect_first_then_stop(void *arg, const struct host_rec *h)
+{
+	collect_ip(arg, h);
+	return 1;
+}
+
 static void
 test_hosts_at_a_port(void **state)
 {
@@ -260,6 +268,17 @@ test_hosts_at_a_port(void **state)
 	assert_string_equal(ips[0], "10.0.0.21");
 	assert_string_equal(ips[1], "10.0.0.22");
 	assert_string_equal(ips[2], "");
+	/* A walk its caller stops is an error, not a short list; the statement
+	 * kept for these walks serves the next one whole. */
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_foreach_at(r, &h.loc, collect_first_then_stop, ips), -1);
+	assert_non_null(strstr(registry_error(r), "listing a port's hosts: stopped by the caller"));
+	assert_string_equal(ips[1], "");
+	memset(ips, 0, sizeof(ips));
+	assert_int_equal(registry_foreach_at(r, &h.loc, collect_ip, ips), 0);
+	assert_string_equal(ips[1], "10.0.0.22");
+	assert_int_equal(registry_page(r, -1, NULL, 10, collect_first_then_stop, ips), -1);
+	assert_non_null(strstr(registry_error(r), "listing hosts: stopped by the caller"));
 	snprintf(h.loc.point, sizeof(h.loc.point), "router");
 	h.loc.ifindex = 0;
 	memset(ips, 0, sizeof(ips));
