@@ -10,6 +10,18 @@
  * writes, and the writes themselves (registry.h).
  */
 
+/* The index of `name` among `n` names, or -1. */
+static int
+name_index(const char *const *names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 static const char *const mac_source_names[MAC_SRC_COUNT] = {
 	"", "sensor", "router", "segment", "operator",
 };
@@ -23,12 +35,7 @@ mac_source_name(enum mac_source s)
 int
 mac_source_from_name(const char *name)
 {
-	int i;
-
-	for (i = 0; i < MAC_SRC_COUNT; i++)
-		if (strcmp(mac_source_names[i], name) == 0)
-			return i;
-	return -1;
+	return name_index(mac_source_names, MAC_SRC_COUNT, name);
 }
 
 
@@ -46,12 +53,7 @@ host_state_name(enum host_state s)
 int
 host_state_from_name(const char *name)
 {
-	int i;
-
-	for (i = 0; i < HS_COUNT; i++)
-		if (strcmp(state_names[i], name) == 0)
-			return i;
-	return -1;
+	return name_index(state_names, HS_COUNT, name);
 }
 
 void
