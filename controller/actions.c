@@ -260,6 +260,22 @@ done_now(cordon_done_fn done, void *arg, bool ok, const struct host_rec *h,
 	done(arg, ok, h, msg);
 }
 
+/*
+ * Only the leader acts: a follower answers with who leads (and where to
+ * ask). Returns true when it answered.
+ */
+static bool
+refused_by_follower(struct cordon *c, cordon_done_fn done, void *arg)
+{
+	char who[200];
+
+	if (cordon_leading(c))
+		return false;
+	cordon_who_leads(c, who, sizeof(who));
+	done_now(done, arg, false, NULL, "%s", who);
+	return true;
+}
+
 /* An operator's quarantine waiting for the router's answer (ident_lookup's argument). */
 struct quarantine_wait {
 	cordon_done_fn done;     /* NULL once the caller went (cordon_forget_waiter) */
@@ -292,10 +308,7 @@ on_quarantine_router(struct cordon *c, void *arg, const struct ip_addr *ip,
 	int rc;
 
 	ip_to_str(ip, ipt, sizeof(ipt));
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, w->arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, w->arg)) {
 		free(w);
 		return;
 	}
@@ -332,12 +345,8 @@ cordon_quarantine(struct cordon *c, const struct ip_addr *ip, const uint8_t *mac
 	char ipt[64], why[300];
 	int rc = registry_get(c->reg, ip, &h);
 
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, arg))
 		return;
-	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc < 0) {
 		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
@@ -462,12 +471,8 @@ cordon_release(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	char ipt[64];
 	int rc = registry_get(c->reg, ip, &h);
 
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, arg))
 		return;
-	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc <= 0) {
 		done_now(done, arg, false, NULL, rc < 0 ? "state database: %s" : "%s is not on record",
@@ -537,12 +542,8 @@ cordon_approve(struct cordon *c, const struct ip_addr *ip, const char *actor,
 	char ipt[64], reason[400];
 	int rc = registry_get(c->reg, ip, &h);
 
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, arg))
 		return;
-	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	/* Hosts held by the circuit breaker are approved one by one too. */
 	if (rc <= 0 || h.state != HS_SUSPECTED || (strcmp(h.hold, HOLD_APPROVAL) != 0 &&
@@ -564,12 +565,8 @@ cordon_resolve(struct cordon *c, const struct ip_addr *ip, bool isolated, const 
 	char ipt[64], was[sizeof(h.last_error) + 64], result[sizeof(was) + 64];
 	int rc = registry_get(c->reg, ip, &h);
 
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, arg))
 		return;
-	}
 	ip_to_str(ip, ipt, sizeof(ipt));
 	if (rc < 0) {
 		done_now(done, arg, false, NULL, "state database: %s", registry_error(c->reg));
@@ -785,12 +782,8 @@ cordon_breaker_reset(struct cordon *c, const char *actor, const char *reason,
 	double now = loop_now();
 	char ipt[64];
 
-	if (!cordon_leading(c)) {
-		char who[200];
-		cordon_who_leads(c, who, sizeof(who));
-		done_now(done, arg, false, NULL, "%s", who);
+	if (refused_by_follower(c, done, arg))
 		return;
-	}
 	if (!c->breaker.tripped) {
 		done_now(done, arg, false, NULL, "the circuit breaker is not tripped");
 		return;
