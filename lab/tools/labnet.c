@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Where lab traffic may go: RFC 1918 private space and RFC 5737 TEST-NETs. */
 static const struct labnet_prefix allowed_ranges[] = {
@@ -221,4 +222,35 @@ labnet_json_times(char *buf, size_t len)
 	snprintf(buf, len, "\"time\":%lld.%06ld,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"",
 	    (long long)ts.tv_sec, ts.tv_nsec / 1000, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+int
+labnet_log_line(int fd, uint32_t self, const char *event, const char *members,
+    const char *fmt, va_list ap)
+{
+	char line[1024], when[128], ip[16];
+	size_t n;
+	ssize_t w;
+	int k;
+
+	labnet_json_times(when, sizeof(when));
+	k = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\"%s", when, event,
+	    labnet_ip_str(self, ip, sizeof(ip)), members);
+	n = k < 0 ? 0 : (size_t)k;
+	if (n < sizeof(line)) {
+		k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		n += k < 0 ? 0 : (size_t)k;
+	}
+	/* Room for the closing brace and the newline, whatever was cut. */
+	if (n > sizeof(line) - 3)
+		n = sizeof(line) - 3;
+	line[n++] = '}';
+	line[n++] = '\n';
+	w = write(fd, line, n);
+	if (w != (ssize_t)n) {
+		if (w >= 0)
+			errno = EIO;     /* short: nothing else says why */
+		return -1;
+	}
+	return 0;
 }

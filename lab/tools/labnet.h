@@ -11,6 +11,7 @@
 #ifndef CORDON_LABNET_H
 #define CORDON_LABNET_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,17 @@ char *labnet_ip_str(uint32_t addr, char *buf, size_t len);
  * into buf without braces.
  */
 void labnet_json_times(char *buf, size_t len);
+
+/*
+ * Writes one JSON event line to `fd`: the times, "event", "host" (`self`),
+ * then `members` (more members, each with a leading comma; may be ""), then
+ * what `fmt` adds (the same). One write(2) per line on an O_APPEND file, so
+ * the lines of many hosts sharing a log never interleave; a line too long
+ * is cut, still closed. Returns 0, or -1 (errno set) when it was not written
+ * whole.
+ */
+int labnet_log_line(int fd, uint32_t self, const char *event, const char *members,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* splitmix64: small, and the same sequence on every platform. */
 struct labnet_rng {

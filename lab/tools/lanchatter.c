@@ -255,26 +255,16 @@ errno_name(int e)
 static void log_event(struct chatter *c, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* One JSON line per write() on an O_APPEND file: many hosts may share the log. */
+/* One JSON line per event (labnet_log_line): many hosts may share the log. */
 static void
 log_event(struct chatter *c, const char *event, const char *fmt, ...)
 {
-	char line[1024], when[128], self[16];
-	int n;
 	va_list ap;
 
-	labnet_json_times(when, sizeof(when));
-	n = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\"", when, event,
-	    labnet_ip_str(c->self, self, sizeof(self)));
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 3)
-		n = (int)sizeof(line) - 3;
-	line[n++] = '}';
-	line[n++] = '\n';
-	if (write(c->log_fd, line, (size_t)n) != n)
+	if (labnet_log_line(c->log_fd, c->self, event, "", fmt, ap) != 0)
 		fprintf(stderr, PROG ": writing the log: %s\n", strerror(errno));
+	va_end(ap);
 }
 
 /* ---- where packets may go ---------------------------------------------------------- */

@@ -136,9 +136,9 @@ now_ms(void)
 /* ---- log ------------------------------------------------------------------------- */
 
 /*
- * One JSON line: {"time":...,"utc":...,"event":EVENT,"host":...,"worm":..., REST}. One write()
- * per line on an O_APPEND file, so the lines of many hosts sharing a log
- * never interleave.
+ * One JSON line: {"time":...,"utc":...,"event":EVENT,"host":...,"worm":..., REST}, written
+ * whole by labnet_log_line, so the lines of many hosts sharing a log never
+ * interleave.
  */
 static void
 log_event(struct sim *s, const char *event, const char *fmt, ...)
@@ -147,22 +147,15 @@ log_event(struct sim *s, const char *event, const char *fmt, ...)
 static void
 log_event(struct sim *s, const char *event, const char *fmt, ...)
 {
-	char line[768], when[128], self[16];
-	int n;
+	char worm[96];
 	va_list ap;
+	int rc;
 
-	labnet_json_times(when, sizeof(when));
-	n = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\","
-	    "\"worm\":\"%s\"", when, event, labnet_ip_str(s->self, self, sizeof(self)),
-	    s->info->name);
+	snprintf(worm, sizeof(worm), ",\"worm\":\"%s\"", s->info->name);
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	rc = labnet_log_line(s->log_fd, s->self, event, worm, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(line) - 3)
-		n = (int)sizeof(line) - 3;
-	line[n++] = '}';
-	line[n++] = '\n';
-	if (write(s->log_fd, line, (size_t)n) != n) {
+	if (rc != 0) {
 		/* A lost log line loses the experiment's result: say so loudly once. */
 		static bool warned;
 		if (!warned)
