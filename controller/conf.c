@@ -1059,21 +1059,34 @@ conf_match(const struct prefix *list, size_t n, const struct ip_addr *ip)
 	return NULL;
 }
 
+/* The length of the longest of `n` prefixes that holds `ip`, or -1. */
+static int
+longest_match(const struct prefix *list, size_t n, const struct ip_addr *ip)
+{
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_contains(&list[i], ip) && (int)list[i].len > best)
+			best = (int)list[i].len;
+	return best;
+}
+
 const struct conf_point *
 conf_point_for(const struct cordon_conf *c, const struct ip_addr *ip)
 {
 	const struct conf_point *best = NULL;
-	unsigned best_len = 0;
-	size_t i, j;
+	int best_len = -1;
+	size_t i;
 
-	for (i = 0; i < c->npoints; i++)
-		for (j = 0; j < c->points[i].nprefixes; j++) {
-			const struct prefix *p = &c->points[i].prefixes[j];
-			if (prefix_contains(p, ip) && (best == NULL || p->len > best_len)) {
-				best = &c->points[i];
-				best_len = p->len;
-			}
+	/* The most specific prefix wins; between equals, the first. */
+	for (i = 0; i < c->npoints; i++) {
+		int len = longest_match(c->points[i].prefixes, c->points[i].nprefixes, ip);
+		if (len > best_len) {
+			best = &c->points[i];
+			best_len = len;
 		}
+	}
 	return best;
 }
 
@@ -1092,16 +1105,15 @@ const struct conf_network *
 conf_network_for(const struct cordon_conf *c, const struct ip_addr *ip)
 {
 	const struct conf_network *best = NULL;
-	unsigned best_len = 0;
-	size_t i, j;
+	int best_len = -1;
+	size_t i;
 
-	for (i = 0; i < c->nnetworks; i++)
-		for (j = 0; j < c->networks[i].nprefixes; j++) {
-			const struct prefix *p = &c->networks[i].prefixes[j];
-			if (prefix_contains(p, ip) && (best == NULL || p->len > best_len)) {
-				best = &c->networks[i];
-				best_len = p->len;
-			}
+	for (i = 0; i < c->nnetworks; i++) {
+		int len = longest_match(c->networks[i].prefixes, c->networks[i].nprefixes, ip);
+		if (len > best_len) {
+			best = &c->networks[i];
+			best_len = len;
 		}
+	}
 	return best;
 }
