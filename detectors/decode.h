@@ -104,6 +104,13 @@ decode_rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Four bytes in network order (one load where the compiler can). */
+static inline uint32_t
+decode_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /*
  * The IPv4 header at `p`, `*len` bytes captured: its length in *ihl, and in
  * *len the end of the packet (Ethernet pads short frames: the IP total
@@ -169,9 +176,9 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 	 * decode_frame), in fewer instructions on every packet.
 	 */
 	if (linktype == DECODE_LINK_ETHERNET && caplen >= 14 + 20 + 20 &&
-	    f[12] == 0x08 && f[13] == 0x00 && f[14] == 0x45) {
-		/* No fragment offset (13 bits), protocol TCP. */
-		if ((f[20] & 0x1f) != 0 || f[21] != 0 || f[23] != IPPROTO_NUM_TCP)
+	    (decode_rd32(f + 12) & 0xffffff00u) == 0x08004500u) {   /* IPv4, 20-byte header */
+		/* No fragment offset (13 bits), protocol TCP; the TTL between is any. */
+		if ((decode_rd32(f + 20) & 0x1fff00ffu) != IPPROTO_NUM_TCP)
 			return false;
 		len = decode_rd16(f + 16);          /* the IP total length */
 		if (len < 20 + 20)
@@ -179,7 +186,8 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 		if (len > caplen - 14)
 			len = caplen - 14;
 		doff = (uint32_t)(f[14 + 20 + 12] >> 4) * 4;
-		if (doff < 20 || doff > len - 20)
+		/* 20 <= doff <= len - 20, in one unsigned compare (len >= 40). */
+		if (doff - 20 > len - 40)
 			return false;
 		t->flags = f[14 + 20 + 13];
 		t->dport = decode_rd16(f + 14 + 20 + 2);

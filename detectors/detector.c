@@ -227,7 +227,8 @@ clock_advance(struct detector *d, uint64_t ts_us)
 static inline void
 clock_packet(struct detector *d, uint64_t ts_us)
 {
-	if (d->started && ts_us < d->next_ms_us) {
+	/* next_ms_us is 0 until the clock has started: no time is before it. */
+	if (ts_us < d->next_ms_us) {
 		if (ts_us > d->now_us)
 			d->now_us = ts_us;
 		return;
@@ -464,8 +465,8 @@ packet_in(struct detector *d, int linktype, const uint8_t *frame,
 {
 	struct tcp_peek tp;
 
-	d->st.packets++;
-	d->st.bytes += wirelen;
+	d->packets++;
+	d->bytes += wirelen;
 	/*
 	 * Most packets are TCP segments of established connections: no SYN, no
 	 * RST (on_tcp ignores them) and not the start of a request an exploit
@@ -569,6 +570,8 @@ detector_get_stats(struct detector *d, struct detector_stats *s)
 {
 	detector_flush(d);
 	*s = d->st;
+	s->packets = d->packets;
+	s->bytes = d->bytes;
 	/* Every packet has one outcome: those decoded are not counted one by
 	 * one (an increment fewer on every packet). */
 	s->decode[DECODE_OK] = s->packets - s->decode[DECODE_UNSUPPORTED] -
