@@ -45,13 +45,28 @@ map_zeroed(size_t bytes, size_t *mapped)
 	return p;
 }
 
+static inline uint64_t
+mix64(uint64_t x)
+{
+	/* splitmix64's finaliser: the hash's secrets from the seed. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
 int
 track_init(struct track_table *t, size_t capacity, uint32_t recsize,
     uint32_t keysize, uint32_t idle_ms, uint64_t seed)
 {
 	size_t nb = 1, slots;
+	unsigned i;
 
 	memset(t, 0, sizeof(*t));
+	if (keysize == 0 || keysize > TRACK_KEY_MAX)
+		return -1;
 	while (nb * 2 * TRACK_WAYS <= capacity && nb < (1u << 30))
 		nb *= 2;
 	slots = nb * TRACK_WAYS;
@@ -61,7 +76,10 @@ track_init(struct track_table *t, size_t capacity, uint32_t recsize,
 	t->recsize = recsize;
 	t->keysize = keysize;
 	t->idle_ms = idle_ms;
-	t->seed = seed;
+	for (i = 0; i < TRACK_SECRETS; i++) {
+		seed += 0x9e3779b97f4a7c15ULL;      /* splitmix64's sequence */
+		t->secret[i] = mix64(seed);
+	}
 	/* Records and tags in one mapping: the records first, so that they
 	 * start on the huge-page boundary. */
 	t->recs = map_zeroed(slots * ((size_t)recsize + 1), &t->mapped);
@@ -101,36 +119,44 @@ track_capacity(const struct track_table *t)
 	return (size_t)t->nbuckets * TRACK_WAYS;
 }
 
+/* The 128-bit product of a and b, its halves folded into 64 bits. */
 static inline uint64_t
-mix64(uint64_t x)
+mum(uint64_t a, uint64_t b)
 {
-	/* splitmix64 finaliser: cheap and spreads every input bit. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
+/*
+ * A hash keyed by the table's secrets: each 16 bytes of the key are two
+ * words, each mixed with a secret of its own position (so that a pair and
+ * its reverse differ), multiplied together; the products are added, and one
+ * more multiplication mixes the sum with the key's length. The products do
+ * not wait on each other: a 32-byte key is two multiplications side by side
+ * and one after, where a chain of word-by-word mixes would take four in a
+ * row. Without the secrets, nobody can aim keys at one bucket.
+ */
 uint64_t
 track_hash(const struct track_table *t, const void *key)
 {
 	const uint8_t *p = key;
-	uint64_t h = t->seed ^ t->keysize;
-	uint32_t i;
+	uint32_t n = t->keysize, i;
+	uint64_t acc = 0, a, b;
 
-	for (i = 0; i + 8 <= t->keysize; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h = mix64(h ^ w);
+	for (i = 0; i + 16 <= n; i += 16) {
+		memcpy(&a, p + i, 8);
+		memcpy(&b, p + i + 8, 8);
+		acc += mum(a ^ t->secret[i / 8], b ^ t->secret[i / 8 + 1]);
 	}
-	if (i < t->keysize) {
-		uint64_t w = 0;
-		memcpy(&w, p + i, t->keysize - i);
-		h = mix64(h ^ w);
+	if (i < n) {
+		uint8_t rest[16] = { 0 };
+		memcpy(rest, p + i, n - i);
+		memcpy(&a, rest, 8);
+		memcpy(&b, rest + 8, 8);
+		acc += mum(a ^ t->secret[i / 8], b ^ t->secret[i / 8 + 1]);
 	}
-	return h;
+	return mum(acc ^ t->secret[TRACK_SECRETS - 2], n ^ t->secret[TRACK_SECRETS - 1]);
 }
 
 static inline uint8_t

@@ -23,6 +23,9 @@
 #define TRACK_WAYS 4
 /* The ways track_prefetch loads. */
 #define TRACK_PREFETCH_WAYS 1
+/* Keys of up to TRACK_KEY_MAX bytes; the hash has two secrets per 16 bytes, and two more. */
+#define TRACK_KEY_MAX 48
+#define TRACK_SECRETS (TRACK_KEY_MAX / 8 + 2)
 
 struct track_table {
 	uint8_t *recs;       /* owned (a mapping of `mapped` bytes): nbuckets * TRACK_WAYS * recsize bytes */
@@ -33,7 +36,8 @@ struct track_table {
 	uint32_t recsize;    /* bytes per record, a multiple of 4 */
 	uint32_t keysize;    /* key bytes at offset 4 */
 	uint32_t idle_ms;    /* a record untouched this long is expired */
-	uint64_t seed;       /* hash seed; random in production, fixed in tests */
+	uint64_t secret[TRACK_SECRETS]; /* the hash's keys, drawn from the seed (random in
+	                                  * production, fixed in tests) */
 	uint32_t sweep_pos;  /* next bucket track_age() looks at */
 	uint32_t live;       /* records in use (expired ones until reclaimed) */
 	uint64_t inserts;    /* records created */
