@@ -3,10 +3,11 @@
  * detector_feed: what Cordon's own code costs per packet, apart from reading
  * the file. The first packets of a capture (as many as fit in -m MB) are
  * read into memory once; each run then copies every packet into one reused
- * buffer, as libpcap does, and gives it to a detector set up as
- * cordon-sensor sets it up (default settings, batching on, a flush every
- * 4096 packets; a fixed hash seed where the sensor draws one), or, in the
- * runs it alternates with, to nothing. The difference is the detector's.
+ * buffer, as libpcap does, and gives it to a detector set up and called as
+ * cordon-sensor does (default settings, batching on, detector_frame, a
+ * flush every 4096 packets; a fixed hash seed where the sensor draws one),
+ * or, in the runs it alternates with, to nothing. The difference is the
+ * detector's.
  * Without the kernel's reads, the figure varies less from run to run than
  * the sensor's own time does (it still varies with the machine's memory
  * traffic). Over only the first packets of a capture, the tables are still
@@ -134,7 +135,7 @@ run(const struct frames *f, uint8_t *buf, struct detector *d)
 			__asm__ volatile("" : : "r"(buf[12]) : "memory");
 			continue;
 		}
-		detector_packet(d, f->linktype, buf, fr->caplen, fr->wirelen, fr->ts_us, i + 1);
+		detector_frame(d, buf, fr->caplen, fr->wirelen, fr->ts_us, i + 1);
 		if ((i + 1) % FLUSH_EVERY == 0)
 			detector_flush(d);
 	}
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "detector_feed: no detector (out of memory)\n");
 			return 1;
 		}
+		detector_set_linktype(d, f.linktype);
 		t = run(&f, buf, NULL);
 		if (r == 0 || t < best_copy)
 			best_copy = t;
