@@ -198,6 +198,11 @@ struct svc_rec {
 	uint8_t pad[3];
 };
 _Static_assert(sizeof(struct svc_rec) == 40, "service record must stay at 40 bytes");
+/* Every table's key fits the tables' hash (track_init refuses longer ones). */
+_Static_assert(sizeof(struct ip_addr) <= TRACK_KEY_MAX && sizeof(struct pair_key) <= TRACK_KEY_MAX &&
+    sizeof(struct fan_key) <= TRACK_KEY_MAX && sizeof(struct query_key) <= TRACK_KEY_MAX &&
+    sizeof(struct claim_key) <= TRACK_KEY_MAX && sizeof(struct svc_key) <= TRACK_KEY_MAX,
+    "a table's key is longer than TRACK_KEY_MAX");
 
 /* A first contact waiting for its answer. */
 struct pending {

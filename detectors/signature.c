@@ -101,6 +101,7 @@ struct flow_key {
 	uint16_t cport, sport;
 };
 _Static_assert(sizeof(struct flow_key) == 36, "flow key must have no padding");
+_Static_assert(sizeof(struct flow_key) <= TRACK_KEY_MAX, "flow key too long for a track table");
 
 #define FLOW_NT_OPEN 0x01   /* an NT transaction waits for secondaries (nt_mid) */
 

@@ -179,7 +179,7 @@ expired(const struct track_table *t, const uint8_t *rec, uint32_t now_ms)
 }
 
 /*
- * The detectors' keys are 8, 16, 20 or 32 bytes: compared with constant
+ * The detectors' keys are 8, 16, 20, 32 or 36 bytes: compared with constant
  * sizes the compiler inlines the comparison instead of calling memcmp.
  */
 static inline int

@@ -54,7 +54,9 @@ struct track_table {
 
 /*
  * Sets up `t` for at most `capacity` records (rounded down to a power of two
- * of buckets, at least one bucket). Returns 0, or -1 if memory is short.
+ * of buckets, at least one bucket) with keys of `keysize` bytes, 1 to
+ * TRACK_KEY_MAX (callers assert theirs at compile time). Returns 0, or -1 if
+ * memory is short or the key size is out of that range.
  */
 int track_init(struct track_table *t, size_t capacity, uint32_t recsize,
     uint32_t keysize, uint32_t idle_ms, uint64_t seed);

@@ -236,7 +236,11 @@ labnet_log_line(int fd, uint32_t self, const char *event, const char *members,
 	labnet_json_times(when, sizeof(when));
 	k = snprintf(line, sizeof(line), "{%s,\"event\":\"%s\",\"host\":\"%s\"%s", when, event,
 	    labnet_ip_str(self, ip, sizeof(ip)), members);
-	n = k < 0 ? 0 : (size_t)k;
+	if (k < 0) {
+		errno = EINVAL;     /* a line without its time and host is no event */
+		return -1;
+	}
+	n = (size_t)k;
 	if (n < sizeof(line)) {
 		k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		n += k < 0 ? 0 : (size_t)k;
