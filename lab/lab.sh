@@ -427,10 +427,51 @@ lab_rewrite() {
   rm -f "$tmp"
 }
 
-# lab_capture_start HOSTNS FILE [FILTER]: tcpdump on a host's eth0.
-lab_capture_start() {
-  ip netns exec "$1" tcpdump -i eth0 -n -U -w "$2" ${3:+"$3"} >/dev/null 2>&1 &
-  echo $!
+# lab_running PID: whether PID runs. Not `kill -0`: a capture started in
+# $(...) is orphaned when that subshell ends, and an init that does not reap
+# at once leaves it a zombie after it exits, which `kill -0` still finds.
+lab_running() {
+  local st
+  st=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
+  [[ -n "$st" && "$st" != Z ]]
+}
+
+# lab_capture_on NS IFACE FILE [FILTER]: starts tcpdump in NS on IFACE,
+# writing each packet to FILE as it comes (-U), and returns once it listens
+# (its own "listening on" in FILE.err, printed once its socket receives),
+# printing its PID. Fails, with tcpdump's words, when it has exited or not
+# listened within 5 s. Run in $(...): the capture is then no child of the
+# caller, which stops it with lab_capture_stop.
+lab_capture_on() {
+  local pid i
+  rm -f "$3.err"
+  ip netns exec "$1" tcpdump -i "$2" -n -U -w "$3" ${4:+"$4"} >/dev/null 2>"$3.err" &
+  pid=$!
+  for ((i = 0; i < 250; i++)); do
+    grep -q 'listening on' "$3.err" 2>/dev/null && { echo "$pid"; return 0; }
+    lab_running "$pid" || break
+    sleep 0.02
+  done
+  kill "$pid" 2>/dev/null
+  lab_die "the capture on $1 $2 did not start: $(tr '\n' ' ' <"$3.err" 2>/dev/null)"
+}
+
+# lab_capture_start HOSTNS FILE [FILTER]: lab_capture_on a host's eth0.
+lab_capture_start() { lab_capture_on "$1" eth0 "$2" ${3:+"$3"}; }
+
+# lab_capture_stop PID...: stops captures and returns once each has exited,
+# its file then holding every packet it took (5 s each at most; one that
+# still runs is killed, and said).
+lab_capture_stop() {
+  local p i
+  for p in "$@"; do kill "$p" 2>/dev/null; done
+  for p in "$@"; do
+    for ((i = 0; i < 250; i++)); do lab_running "$p" || break; sleep 0.02; done
+    if lab_running "$p"; then
+      kill -KILL "$p" 2>/dev/null
+      lab_log "warning: the capture $p did not stop within 5 s: killed"
+    fi
+  done
 }
 
 # lab_count_after PCAP EPOCH [FILTER]: packets in PCAP stamped after EPOCH.
@@ -507,13 +548,10 @@ lab_bg_vlan_hosts() {
 lab_bg_start() {
   local dir=$1 log=$1/background.log n ns ip vlan roles peers files webs dhcp seg started=0
   LAB_BG_PIDS=()
-  rm -f "$log" "$dir/background.err" "$dir/background-mirror.pcap" "$dir/background-mirror.err"
+  rm -f "$log" "$dir/background.err" "$dir/background-mirror.pcap"
   # The background's packets as the switch's mirror sees them (counted for the scoreboard).
-  ip netns exec "$LAB_NOC" tcpdump -i span1 -n -U -w "$dir/background-mirror.pcap" "$LAB_BG_MARK" \
-    >/dev/null 2>"$dir/background-mirror.err" &
-  LAB_BG_CAP=$!
-  PIDS+=($!)
-  for _ in $(seq 100); do grep -q 'listening on' "$dir/background-mirror.err" 2>/dev/null && break; sleep 0.05; done
+  LAB_BG_CAP=$(lab_capture_on "$LAB_NOC" span1 "$dir/background-mirror.pcap" "$LAB_BG_MARK") || return 1
+  PIDS+=("$LAB_BG_CAP")
   local -A peers_v files_v webs_v dhcp_v
   for vlan in 10 20; do
     peers_v[$vlan]=$(lab_bg_vlan_hosts "$vlan" "")
@@ -575,8 +613,9 @@ lab_bg_spawn() {
 # lab_bg_kill: ends the background's processes and its mirror capture, if any.
 lab_bg_kill() {
   local p
-  for p in "${LAB_BG_PIDS[@]}" ${LAB_BG_CAP:-}; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${LAB_BG_PIDS[@]}" ${LAB_BG_CAP:-}; do wait "$p" 2>/dev/null; done
+  for p in "${LAB_BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${LAB_BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  [[ -z "${LAB_BG_CAP:-}" ]] || lab_capture_stop "$LAB_BG_CAP"
   LAB_BG_PIDS=() LAB_BG_CAP=""
 }
 
