@@ -152,11 +152,11 @@ decode_tcp_header(const uint8_t *h, uint32_t len, uint32_t *doff)
 
 /*
  * The few fields a reader of every packet looks at first, of the commonest
- * frame: untagged Ethernet, IPv4, TCP (a first fragment). Returns true and
- * fills `*t` when the frame is one, and decode_frame would decode it
- * (DECODE_OK) with these values; false otherwise (decode_frame then tells).
- * Lets detector_packet pass over a segment of an established connection
- * without decoding it whole.
+ * frame: Ethernet, IPv4, TCP (a first fragment). decode_tcp_peek returns
+ * true and fills `*t` when the frame is one, and decode_frame would decode
+ * it (DECODE_OK) with these values; false otherwise (decode_frame then
+ * tells). Lets the detector pass over a segment of an established
+ * connection without decoding it whole.
  */
 struct tcp_peek {
 	uint8_t flags;
@@ -165,37 +165,52 @@ struct tcp_peek {
 	const uint8_t *payload;     /* borrowed: in the frame */
 };
 
-static inline __attribute__((always_inline)) bool
-decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
+/* What decode_tcp_peek_common says of a frame. */
+enum tcp_peek_verdict {
+	TCP_PEEK_SEGMENT,   /* a TCP segment decode_frame decodes: `*t` is filled */
+	TCP_PEEK_OTHER,     /* anything else: decode_frame tells what */
+	TCP_PEEK_UNSURE,    /* not the commonest frame: decode_tcp_peek_general tells */
+};
+
+/*
+ * The commonest frame of all, untagged Ethernet with a 20-byte IPv4 header,
+ * told from a few bytes: the same verdict as decode_tcp_peek_general's
+ * checks (fuzz_packet compares both with decode_frame), in fewer
+ * instructions on every packet. Any other frame is TCP_PEEK_UNSURE.
+ */
+static inline __attribute__((always_inline)) enum tcp_peek_verdict
+decode_tcp_peek_common(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
+{
+	uint32_t doff, len;
+
+	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 + 20 ||
+	    (decode_rd32(f + 12) & 0xffffff00u) != 0x08004500u)     /* IPv4, 20-byte header */
+		return TCP_PEEK_UNSURE;
+	/* No fragment offset (13 bits), protocol TCP; the TTL between is any. */
+	if ((decode_rd32(f + 20) & 0x1fff00ffu) != IPPROTO_NUM_TCP)
+		return TCP_PEEK_OTHER;
+	len = decode_rd16(f + 16);          /* the IP total length */
+	if (len < 20 + 20)
+		return TCP_PEEK_OTHER;
+	if (len > caplen - 14)
+		len = caplen - 14;
+	doff = (uint32_t)(f[14 + 20 + 12] >> 4) * 4;
+	/* 20 <= doff <= len - 20, in one unsigned compare (len >= 40). */
+	if (doff - 20 > len - 40)
+		return TCP_PEEK_OTHER;
+	t->flags = f[14 + 20 + 13];
+	t->dport = decode_rd16(f + 14 + 20 + 2);
+	t->payload_len = len - 20 - doff;
+	t->payload = f + 14 + 20 + doff;
+	return TCP_PEEK_SEGMENT;
+}
+
+/* Any frame: decode_frame's own checks, in its order, on the TCP path alone. */
+static inline bool
+decode_tcp_peek_general(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
 {
 	uint32_t ihl, doff, len;
 
-	/*
-	 * The commonest of all, a 20-byte IPv4 header, told from a few bytes:
-	 * the same verdict as the checks below (fuzz_packet compares both with
-	 * decode_frame), in fewer instructions on every packet.
-	 */
-	if (linktype == DECODE_LINK_ETHERNET && caplen >= 14 + 20 + 20 &&
-	    (decode_rd32(f + 12) & 0xffffff00u) == 0x08004500u) {   /* IPv4, 20-byte header */
-		/* No fragment offset (13 bits), protocol TCP; the TTL between is any. */
-		if ((decode_rd32(f + 20) & 0x1fff00ffu) != IPPROTO_NUM_TCP)
-			return false;
-		len = decode_rd16(f + 16);          /* the IP total length */
-		if (len < 20 + 20)
-			return false;
-		if (len > caplen - 14)
-			len = caplen - 14;
-		doff = (uint32_t)(f[14 + 20 + 12] >> 4) * 4;
-		/* 20 <= doff <= len - 20, in one unsigned compare (len >= 40). */
-		if (doff - 20 > len - 40)
-			return false;
-		t->flags = f[14 + 20 + 13];
-		t->dport = decode_rd16(f + 14 + 20 + 2);
-		t->payload_len = len - 20 - doff;
-		t->payload = f + 14 + 20 + doff;
-		return true;
-	}
-	/* decode_frame's own checks, in its order, on that path alone. */
 	if (linktype != DECODE_LINK_ETHERNET || caplen < 14 + 20 ||
 	    decode_rd16(f + 12) != ETHERTYPE_NUM_IPV4)
 		return false;
@@ -210,6 +225,17 @@ decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek
 	t->payload_len = len - ihl - doff;
 	t->payload = f + ihl + doff;
 	return true;
+}
+
+/* Both in one: true when the frame is such a segment (`*t` filled). */
+static inline bool
+decode_tcp_peek(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)
+{
+	enum tcp_peek_verdict v = decode_tcp_peek_common(linktype, f, caplen, t);
+
+	if (v == TCP_PEEK_UNSURE)
+		return decode_tcp_peek_general(linktype, f, caplen, t);
+	return v == TCP_PEEK_SEGMENT;
 }
 
 /* Whether the link type is one decode_frame understands. */

@@ -458,7 +458,42 @@ packet_decode(struct detector *d, int linktype, const uint8_t *frame,
 	packet_engines(d, &p, sig);
 }
 
-/* Every packet's way in (detector_packet, detector_frame). */
+/*
+ * Most packets are TCP segments of established connections: no SYN, no RST
+ * (on_tcp ignores them) and not the start of a request an exploit signature
+ * reads (most to its ports are SMB2/3 or the rest of a transfer). Nothing in
+ * packet_engines would look at them: the clock moves, and that is all.
+ */
+static inline __attribute__((always_inline)) bool
+segment_passed_over(struct detector *d, const struct tcp_peek *tp,
+    uint64_t ts_us, uint64_t index)
+{
+	if ((tp->flags & (TCPF_SYN | TCPF_RST)) ||
+	    sig_tcp_segment(tp->dport, tp->payload, tp->payload_len))
+		return false;
+	d->index = index;
+	clock_packet(d, ts_us);
+	return true;
+}
+
+/* A frame other than the commonest: the general peek, then as packet_in. */
+static __attribute__((noinline)) void
+packet_in_other(struct detector *d, int linktype, const uint8_t *frame,
+    uint32_t caplen, uint64_t ts_us, uint64_t index)
+{
+	struct tcp_peek tp;
+
+	if (decode_tcp_peek_general(linktype, frame, caplen, &tp) &&
+	    segment_passed_over(d, &tp, ts_us, index))
+		return;
+	packet_decode(d, linktype, frame, caplen, ts_us, index);
+}
+
+/*
+ * Every packet's way in (detector_packet, detector_frame). Every way out of
+ * it is a return or a tail call, and the commonest frame's peek needs few
+ * registers: the path most packets take saves none.
+ */
 static inline __attribute__((always_inline)) void
 packet_in(struct detector *d, int linktype, const uint8_t *frame,
     uint32_t caplen, uint32_t wirelen, uint64_t ts_us, uint64_t index)
@@ -467,19 +502,16 @@ packet_in(struct detector *d, int linktype, const uint8_t *frame,
 
 	d->packets++;
 	d->bytes += wirelen;
-	/*
-	 * Most packets are TCP segments of established connections: no SYN, no
-	 * RST (on_tcp ignores them) and not the start of a request an exploit
-	 * signature reads (most to its ports are SMB2/3 or the rest of a
-	 * transfer). Nothing in packet_engines would look at them, and the
-	 * commonest frame of them is told from a few bytes.
-	 */
-	if (decode_tcp_peek(linktype, frame, caplen, &tp) &&
-	    !(tp.flags & (TCPF_SYN | TCPF_RST)) &&
-	    !sig_tcp_segment(tp.dport, tp.payload, tp.payload_len)) {
-		d->index = index;
-		clock_packet(d, ts_us);
+	switch (decode_tcp_peek_common(linktype, frame, caplen, &tp)) {
+	case TCP_PEEK_SEGMENT:
+		if (segment_passed_over(d, &tp, ts_us, index))
+			return;
+		break;
+	case TCP_PEEK_UNSURE:
+		packet_in_other(d, linktype, frame, caplen, ts_us, index);
 		return;
+	case TCP_PEEK_OTHER:
+		break;
 	}
 	packet_decode(d, linktype, frame, caplen, ts_us, index);
 }
