@@ -97,7 +97,7 @@ enum decode_status decode_frame(int linktype, const uint8_t *frame,
 #define ETHERTYPE_NUM_IPV4 0x0800
 
 /* The header helpers below are decode_frame's own, inline here so that
- * decode_tcp_peek costs no call on every packet. */
+ * the peeks below cost no call. */
 static inline uint16_t
 decode_rd16(const uint8_t *p)
 {
@@ -152,10 +152,10 @@ decode_tcp_header(const uint8_t *h, uint32_t len, uint32_t *doff)
 
 /*
  * The few fields a reader of every packet looks at first, of the commonest
- * frame: Ethernet, IPv4, TCP (a first fragment). decode_tcp_peek returns
- * true and fills `*t` when the frame is one, and decode_frame would decode
- * it (DECODE_OK) with these values; false otherwise (decode_frame then
- * tells). Lets the detector pass over a segment of an established
+ * frame: untagged Ethernet, IPv4, TCP (a first fragment). decode_tcp_peek
+ * returns true and fills `*t` when the frame is one, and decode_frame would
+ * decode it (DECODE_OK) with these values; false otherwise (decode_frame
+ * then tells). Lets the detector pass over a segment of an established
  * connection without decoding it whole.
  */
 struct tcp_peek {
@@ -175,8 +175,9 @@ enum tcp_peek_verdict {
 /*
  * The commonest frame of all, untagged Ethernet with a 20-byte IPv4 header,
  * told from a few bytes: the same verdict as decode_tcp_peek_general's
- * checks (fuzz_packet compares both with decode_frame), in fewer
- * instructions on every packet. Any other frame is TCP_PEEK_UNSURE.
+ * checks (fuzz_packet compares each of the two, and both joined, with
+ * decode_frame), in fewer instructions on every packet. Any other frame is
+ * TCP_PEEK_UNSURE.
  */
 static inline __attribute__((always_inline)) enum tcp_peek_verdict
 decode_tcp_peek_common(int linktype, const uint8_t *f, uint32_t caplen, struct tcp_peek *t)

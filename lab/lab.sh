@@ -427,13 +427,17 @@ lab_rewrite() {
   rm -f "$tmp"
 }
 
-# lab_running PID: whether PID runs. Not `kill -0`: a capture started in
-# $(...) is orphaned when that subshell ends, and an init that does not reap
-# at once leaves it a zombie after it exits, which `kill -0` still finds.
+# lab_running PID [COMM]: whether PID runs (and is named COMM). Not
+# `kill -0`: a capture started in $(...) is orphaned when that subshell ends,
+# and an init that does not reap at once leaves it a zombie after it exits,
+# which `kill -0` still finds; an init that does reap may give its PID to
+# another process, which COMM tells apart.
 lab_running() {
   local st
   st=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
-  [[ -n "$st" && "$st" != Z ]]
+  [[ -n "$st" && "$st" != Z ]] || return 1
+  # The kernel keeps a name's first 15 bytes.
+  [[ -z "${2:-}" || "$(cat "/proc/$1/comm" 2>/dev/null)" == "${2:0:15}" ]]
 }
 
 # lab_capture_on NS IFACE FILE [FILTER]: starts tcpdump in NS on IFACE,
@@ -452,7 +456,7 @@ lab_capture_on() {
     lab_running "$pid" || break
     sleep 0.02
   done
-  kill "$pid" 2>/dev/null
+  ! lab_running "$pid" tcpdump || kill "$pid" 2>/dev/null
   lab_die "the capture on $1 $2 did not start: $(tr '\n' ' ' <"$3.err" 2>/dev/null)"
 }
 
@@ -461,13 +465,14 @@ lab_capture_start() { lab_capture_on "$1" eth0 "$2" ${3:+"$3"}; }
 
 # lab_capture_stop PID...: stops captures and returns once each has exited,
 # its file then holding every packet it took (5 s each at most; one that
-# still runs is killed, and said).
+# still runs is killed, and said). A PID that is no longer a tcpdump (one
+# already stopped) is left alone.
 lab_capture_stop() {
   local p i
-  for p in "$@"; do kill "$p" 2>/dev/null; done
+  for p in "$@"; do lab_running "$p" tcpdump && kill "$p" 2>/dev/null; done
   for p in "$@"; do
-    for ((i = 0; i < 250; i++)); do lab_running "$p" || break; sleep 0.02; done
-    if lab_running "$p"; then
+    for ((i = 0; i < 250; i++)); do lab_running "$p" tcpdump || break; sleep 0.02; done
+    if lab_running "$p" tcpdump; then
       kill -KILL "$p" 2>/dev/null
       lab_log "warning: the capture $p did not stop within 5 s: killed"
     fi
@@ -612,9 +617,17 @@ lab_bg_spawn() {
 
 # lab_bg_kill: ends the background's processes and its mirror capture, if any.
 lab_bg_kill() {
-  local p
-  for p in "${LAB_BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${LAB_BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  local p i
+  # Only processes that are still the background's: lab_bg_stop runs in
+  # $(...), so the main shell still lists the PIDs it stopped, which may
+  # belong to others by now.
+  for p in "${LAB_BG_PIDS[@]}"; do lab_running "$p" cordon-lanchatter && kill -TERM "$p" 2>/dev/null; done
+  # Until each has written its summary line and exited: in $(...) they are
+  # no children, `wait` returns at once, and only their state tells.
+  for p in "${LAB_BG_PIDS[@]}"; do
+    for ((i = 0; i < 250; i++)); do lab_running "$p" cordon-lanchatter || break; sleep 0.02; done
+    wait "$p" 2>/dev/null
+  done
   [[ -z "${LAB_BG_CAP:-}" ]] || lab_capture_stop "$LAB_BG_CAP"
   LAB_BG_PIDS=() LAB_BG_CAP=""
 }

@@ -35,19 +35,41 @@ on_detection(void *arg, const struct detection *d)
 		*h = (*h ^ (uint8_t)buf[i]) * 1099511628211ULL;
 }
 
-/* decode_tcp_peek against decode_frame on the same frame. */
+/* A peek's fields against decode_frame's. */
+static void
+check_peek_fields(const struct tcp_peek *tp, const struct pkt *p)
+{
+	if (!p->has_ports || tp->flags != p->tcp_flags || tp->dport != p->dport ||
+	    tp->payload_len != p->payload_len || tp->payload != p->payload)
+		__builtin_trap();
+}
+
+/*
+ * The peeks against decode_frame on the same frame: each on its own, for
+ * the detector uses them apart (the common one first, the general one for
+ * the frames it is unsure of), and as decode_tcp_peek joins them.
+ */
 static void
 check_peek(int lt, const uint8_t *f, uint32_t n, enum decode_status st, const struct pkt *p)
 {
 	struct tcp_peek tp;
+	enum tcp_peek_verdict v;
 	bool kind = lt == DECODE_LINK_ETHERNET && st == DECODE_OK && p->l3 == L3_IPV4 &&
 	    p->vlan == -1 && p->proto == IPPROTO_NUM_TCP && p->first_fragment;
 
 	if (decode_tcp_peek(lt, f, n, &tp) != kind)
 		__builtin_trap();
-	if (kind && (!p->has_ports || tp.flags != p->tcp_flags || tp.dport != p->dport ||
-	    tp.payload_len != p->payload_len || tp.payload != p->payload))
+	if (kind)
+		check_peek_fields(&tp, p);
+	if (decode_tcp_peek_general(lt, f, n, &tp) != kind)
 		__builtin_trap();
+	if (kind)
+		check_peek_fields(&tp, p);
+	v = decode_tcp_peek_common(lt, f, n, &tp);
+	if (v != TCP_PEEK_UNSURE && (v == TCP_PEEK_SEGMENT) != kind)
+		__builtin_trap();
+	if (v == TCP_PEEK_SEGMENT)
+		check_peek_fields(&tp, p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
