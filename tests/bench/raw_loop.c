@@ -50,7 +50,8 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "-s") == 0)
 		confined = 1;
-	else if (argc != 2 || argv[1][0] == '-') {
+	/* A file named like an option would be a mistyped option. */
+	if ((argc != 2 && !confined) || argv[argc - 1][0] == '-') {
 		fprintf(stderr, "usage: raw_loop [-s] FILE\n");
 		return 1;
 	}
@@ -82,7 +83,9 @@ main(int argc, char **argv)
 	n = snprintf(out, sizeof(out), "packets %llu\nbytes %llu\nseconds %.6f\npackets/s %.0f\n",
 	    (unsigned long long)c.packets, (unsigned long long)c.bytes, secs,
 	    secs > 0 ? (double)c.packets / secs : 0.0);
-	if (n < 0 || (size_t)n >= sizeof(out) || write(STDOUT_FILENO, out, (size_t)n) != n)
+	if (n < 0 || (size_t)n >= sizeof(out) || write(STDOUT_FILENO, out, (size_t)n) != n) {
+		fprintf(stderr, "raw_loop: cannot write the result to stdout\n");
 		return 2;
+	}
 	return 0;
 }

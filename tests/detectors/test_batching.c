@@ -16,8 +16,9 @@
  * every detection and asset report, byte for byte as the sensor would send
  * it (times, evidence and alert_packet included), the deadlines, and the
  * statistics at the end. Batched, no detection may come earlier (during
- * or after which packet) than unbatched, and of those a packet decides at least one
- * must come later (when the batch runs), or the batch was never used.
+ * or after which packet) than unbatched; and if any came during a packet's
+ * call unbatched, at least one must come later batched (when the batch
+ * runs), or the batch was never used.
  *
  * Without the shared captures (a user's machine) they are reported as
  * skipped; with CI=true they must be there.
@@ -201,8 +202,9 @@ run(const char *path, int batched, struct feed *f, struct detector_stats *st)
 /*
  * When the detections came. Unbatched, a detection comes during the packet
  * that decides it; batched, the batch holds it until the batch runs (when
- * it fills, at a flush, at the end): never earlier, and at least one later,
- * or the batch was never used. Returns how many came later.
+ * it fills, at a flush, at the end): never earlier, and, if any came during
+ * a packet's call unbatched, at least one later, or the batch was never
+ * used. Returns how many came later.
  */
 static size_t
 compare_timing(const char *path, const struct transcript *plain, const struct transcript *batched)
@@ -245,7 +247,6 @@ compare_capture(void **state)
 	const char *path = *state;
 	struct feed plain, batched;
 	struct detector_stats s1, s2;
-
 	size_t later;
 
 	run(path, 0, &plain, &s1);
