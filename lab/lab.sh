@@ -440,6 +440,14 @@ lab_running() {
   [[ -z "${2:-}" || "$(cat "/proc/$1/comm" 2>/dev/null)" == "${2:0:15}" ]]
 }
 
+# lab_wait_gone PID COMM: returns once PID no longer runs as COMM (5 s at
+# most); fails if it still does.
+lab_wait_gone() {
+  local i
+  for ((i = 0; i < 250; i++)); do lab_running "$1" "$2" || return 0; sleep 0.02; done
+  ! lab_running "$1" "$2"
+}
+
 # lab_capture_on NS IFACE FILE [FILTER]: starts tcpdump in NS on IFACE,
 # writing each packet to FILE as it comes (-U), and returns once it listens
 # (its own "listening on" in FILE.err, printed once its socket receives),
@@ -468,11 +476,10 @@ lab_capture_start() { lab_capture_on "$1" eth0 "$2" ${3:+"$3"}; }
 # still runs is killed, and said). A PID that is no longer a tcpdump (one
 # already stopped) is left alone.
 lab_capture_stop() {
-  local p i
+  local p
   for p in "$@"; do lab_running "$p" tcpdump && kill "$p" 2>/dev/null; done
   for p in "$@"; do
-    for ((i = 0; i < 250; i++)); do lab_running "$p" tcpdump || break; sleep 0.02; done
-    if lab_running "$p" tcpdump; then
+    if ! lab_wait_gone "$p" tcpdump; then
       kill -KILL "$p" 2>/dev/null
       lab_log "warning: the capture $p did not stop within 5 s: killed"
     fi
@@ -617,7 +624,7 @@ lab_bg_spawn() {
 
 # lab_bg_kill: ends the background's processes and its mirror capture, if any.
 lab_bg_kill() {
-  local p i
+  local p
   # Only processes that are still the background's: lab_bg_stop runs in
   # $(...), so the main shell still lists the PIDs it stopped, which may
   # belong to others by now.
@@ -625,7 +632,8 @@ lab_bg_kill() {
   # Until each has written its summary line and exited: in $(...) they are
   # no children, `wait` returns at once, and only their state tells.
   for p in "${LAB_BG_PIDS[@]}"; do
-    for ((i = 0; i < 250; i++)); do lab_running "$p" cordon-lanchatter || break; sleep 0.02; done
+    lab_wait_gone "$p" cordon-lanchatter ||
+      lab_log "warning: the background host $p did not exit within 5 s"
     wait "$p" 2>/dev/null
   done
   [[ -z "${LAB_BG_CAP:-}" ]] || lab_capture_stop "$LAB_BG_CAP"
