@@ -28,6 +28,10 @@ bg_short=$(jq -c '[.scenarios[] | select(.background != null) |
   select(.background.hosts < 39 or .background.answered == 0 or .background.packets == 0 or .background.send_errors > 0) |
   {name, background}]' "$OUT/scoreboard.json")
 check "the background ran on every host in every scenario${bg_short:+ (short: $bg_short)}" test "$bg_short" = "[]"
+# The time budgets are the scenarios' own except in a sanitizer build (lab/run).
+want_scale=1
+grep -qx 'CORDON_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" && want_scale=3
+check "the time budgets are the scenarios' times $want_scale in this build" test "$(jq '.time_budget_scale' "$OUT/scoreboard.json")" = "$want_scale"
 check "a timeline plot was drawn" bash -c "ls $OUT/plots/*.png >/dev/null 2>&1 || [[ $n -eq 0 ]]"
 check "no lab namespace is left" test -z "$(ip netns list | grep '^cordon-lab-')"
 echo "$pass passed, $fail failed"
