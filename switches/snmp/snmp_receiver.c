@@ -87,9 +87,10 @@ static bool authorised(const struct snmprx *rx, const netsnmp_pdu *pdu)
  * RFC 3584 section 3.1: a v1 Trap's snmpTrapOID.0 is snmpTraps.(generic+1)
  * for a generic trap, else enterprise.0.specific. Written as the first
  * binding, as the v2 form has it second (after sysUpTime.0, which the
- * decoder does not need).
+ * decoder does not need). False, with why, for a trap that names none or one
+ * too long for the buffer (an OID of up to 128 sub-identifiers parses).
  */
-static bool v1_trap_oid(const netsnmp_pdu *pdu, struct snmpc_vb *vb)
+static bool v1_trap_oid(const netsnmp_pdu *pdu, struct snmpc_vb *vb, char *why, size_t whylen)
 {
 	static const uint32_t trap_oid_name[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
 	char *s = (char *)vb->s;
@@ -101,13 +102,25 @@ static bool v1_trap_oid(const netsnmp_pdu *pdu, struct snmpc_vb *vb)
 	vb->type = SNMPC_OBJECT_ID;
 	if (pdu->trap_type >= 0 && pdu->trap_type <= 5) {
 		off = (size_t)snprintf(s, SNMPC_MAX_STR, "1.3.6.1.6.3.1.1.5.%ld", pdu->trap_type + 1);
-	} else if (pdu->trap_type == 6 && pdu->enterprise && pdu->enterprise_length > 0 &&
-		   pdu->enterprise_length < 40) {
-		for (size_t i = 0; i < pdu->enterprise_length; i++)
+	} else if (pdu->trap_type == 6) {
+		if (!pdu->enterprise || pdu->enterprise_length == 0) {
+			snprintf(why, whylen, "an enterprise-specific trap without an enterprise OID");
+			return false;
+		}
+		/* Each step writes at most 11 characters ('.' and 10 digits), the
+		 * end at most 23 (".0." and a long): stop while they still fit. */
+		for (size_t i = 0; i < pdu->enterprise_length; i++) {
+			if (off + 12 + 24 >= SNMPC_MAX_STR) {
+				snprintf(why, whylen, "its enterprise OID of %zu sub-identifiers is longer "
+					 "than any notification Cordon reads", pdu->enterprise_length);
+				return false;
+			}
 			off += (size_t)snprintf(s + off, SNMPC_MAX_STR - off, "%s%lu", i ? "." : "",
 						(unsigned long)pdu->enterprise[i]);
+		}
 		off += (size_t)snprintf(s + off, SNMPC_MAX_STR - off, ".0.%ld", pdu->specific_type);
 	} else {
+		snprintf(why, whylen, "generic-trap %ld is not 0..6", pdu->trap_type);
 		return false;
 	}
 	vb->slen = off < SNMPC_MAX_STR ? off : SNMPC_MAX_STR - 1;
@@ -156,10 +169,10 @@ static int rx_on_pdu(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu, v
 		acknowledge_inform(rx, pdu);
 
 	size_t n = 0;
-	if (pdu->command == SNMP_MSG_TRAP && !v1_trap_oid(pdu, &rx->vbs[n++])) {
+	char why[128];
+	if (pdu->command == SNMP_MSG_TRAP && !v1_trap_oid(pdu, &rx->vbs[n++], why, sizeof(why))) {
 		rx->st.malformed++;
-		snprintf(rx->st.last_error, sizeof(rx->st.last_error),
-			 "SNMPv1 Trap from %s: generic-trap %ld is not 0..6", from, pdu->trap_type);
+		snprintf(rx->st.last_error, sizeof(rx->st.last_error), "SNMPv1 Trap from %s: %s", from, why);
 		return 1;
 	}
 	for (netsnmp_variable_list *v = pdu->variables; v && n < RX_MAX_BINDINGS + 1; v = v->next_variable)

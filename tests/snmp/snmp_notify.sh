@@ -69,6 +69,11 @@ lsw_switch_start "$SW" standard || exit 1
 CMN_MSG=1.3.6.1.4.1.9.9.215.1.1.8.1.2.1
 ip netns exec "$NOC" snmptrap -v2c -c not-the-community 10.200.1.2:1162 '' \
   1.3.6.1.4.1.9.9.215.2.0.1 "$CMN_MSG" x 01000A0200000000010003 >/dev/null 2>&1
+# An SNMPv1 Trap with the right community whose enterprise OID (39
+# sub-identifiers of 4294967295) does not fit the receiver's buffer as text:
+# counted as malformed, nothing written past it (the ASan build runs this too).
+LONG_OID=1.3$(printf '.4294967295%.0s' {1..37})
+ip netns exec "$NOC" snmptrap -v1 -c "$LSW_RW_COMMUNITY" 10.200.1.2:1162 "$LONG_OID" '' 6 1 '' >/dev/null 2>&1
 # An Inform at authNoPriv passes net-snmp's USM checks (right user, right
 # key) but not Cordon's: it is refused, not acknowledged (snmpinform times out).
 ip netns exec "$NOC" snmpinform -v3 -l authNoPriv -u "$LSW_V3_USER" -a SHA -A "$LSW_V3_AUTH" \
@@ -97,6 +102,9 @@ check "v2c Trap: h3's MAC forgotten in VLAN 10 after its port moved" \
   grep -qx "10.200.1.1 mac-removed 10 3 $M3" <<<"$V2C_OUT"
 check "the Trap with a wrong community was refused and counted" \
   grep -q "refused_auth=1 " <<<"$V2C_OUT"
+check "the v1 Trap with a 39-part enterprise OID was counted as malformed" \
+  grep -q "malformed=1 " <<<"$V2C_OUT"
+check "... and said why" grep -q "^last_error SNMPv1 Trap from .*: its enterprise OID of 39 sub-identifiers is longer" <<<"$V2C_OUT"
 check "v3 receiver got both events before its deadline" test "$rc_v3" = 0
 check "v3 Inform: h3's MAC learnt in VLAN 10 on bridge port 3" \
   grep -qx "10.200.1.1 mac-learnt 10 3 $M3" <<<"$V3_OUT"
