@@ -50,6 +50,7 @@ struct snmpc_vb {
 	int64_t i;               /* INTEGER, UNSIGNED, COUNTER */
 	size_t slen;
 	uint8_t s[SNMPC_MAX_STR];/* STRING */
+	bool cut;                /* STRING: the agent's value was longer; s holds its start */
 };
 
 enum snmpc_status {

@@ -155,6 +155,7 @@ qbridge_member_store(struct batch *b, const struct snmpc_vb *vb)
 	if (!pl)
 		return;
 	pl->present = true;
+	pl->cut = vb->cut;
 	pl->len = vb->slen;
 	memcpy(pl->b, vb->s, vb->slen);
 }
@@ -210,6 +211,14 @@ qbridge_member_sets(const struct batch *b, struct snmpc_vb *out, size_t *n, char
 		}
 		if (!involved)
 			continue;
+		/* Written back cut, the list would drop every port beyond its end
+		 * from the VLAN (uplinks and aggregates among them). */
+		if (vm->eg.cut || vm->un.cut) {
+			snprintf(msg, len, "VLAN %d's member list (dot1qVlanStatic%sPorts) is longer than the "
+				 "%d octets Cordon reads: writing it back would drop the ports beyond bridge port %d",
+				 vm->vid, vm->eg.cut ? "Egress" : "Untagged", PORTLIST_MAX, PORTLIST_MAX * 8);
+			return -1;
+		}
 		const struct portlist *lists[2] = {&eg, &un};
 		const struct oid_ref *cols[2] = {&EGRESS, &UNTAGGED};
 		for (int k = 0; k < 2; k++) {

@@ -81,6 +81,7 @@ struct driver {
 
 struct portlist {
 	bool present;
+	bool cut;            /* the switch's list was longer than PORTLIST_MAX: never written back */
 	size_t len;
 	uint8_t b[PORTLIST_MAX];
 };

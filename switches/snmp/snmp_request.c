@@ -52,6 +52,7 @@ snmpc_vb_from_netsnmp(struct snmpc_vb *vb, const netsnmp_variable_list *v)
 	case ASN_OCTET_STR:
 		vb->type = SNMPC_STRING;
 		vb->slen = v->val_len < SNMPC_MAX_STR ? v->val_len : SNMPC_MAX_STR;
+		vb->cut = v->val_len > SNMPC_MAX_STR;
 		memcpy(vb->s, v->val.string, vb->slen);
 		break;
 	case SNMP_NOSUCHOBJECT: vb->type = SNMPC_NO_SUCH_OBJECT; break;

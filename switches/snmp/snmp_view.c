@@ -123,7 +123,7 @@ swv_add(struct swv *v, enum swv_col c, uint32_t ctx, const struct snmpc_vb *vb)
 	if (vb->type == SNMPC_STRING) {
 		r->is_str = true;
 		r->slen = (uint16_t)vb->slen;
-		r->truncated = vb->slen >= SNMPC_MAX_STR;
+		r->truncated = vb->cut || vb->slen >= SNMPC_MAX_STR;
 		r->s = malloc(vb->slen ? vb->slen : 1);
 		if (!r->s)
 			return -1;
@@ -473,14 +473,17 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 		un = SWV_CUR_UNTAGGED;
 	}
 	const struct swv_table *te = &v->t[eg], *tu = &v->t[un];
+	/* A row indexed by no VLAN ID (0, 4095, beyond) names no membership. */
 	for (size_t i = 0; i < tu->n; i++) {
 		const struct swv_row *r = &tu->rows[i];
-		if (r->ctx == 0 && portlist_has(r, bp, o->portlist_text))
-			add_vid(m->untagged, 2, &m->nuntagged, (int32_t)r->idx[r->idxlen - 1]);
+		uint32_t vid = r->idx[r->idxlen - 1];
+		if (r->ctx == 0 && vid >= 1 && vid <= 4094 && portlist_has(r, bp, o->portlist_text))
+			add_vid(m->untagged, 2, &m->nuntagged, (int32_t)vid);
 	}
 	for (size_t i = 0; i < te->n; i++) {
 		const struct swv_row *r = &te->rows[i];
-		if (r->ctx != 0 || !portlist_has(r, bp, o->portlist_text))
+		uint32_t vid = r->idx[r->idxlen - 1];
+		if (r->ctx != 0 || vid < 1 || vid > 4094 || !portlist_has(r, bp, o->portlist_text))
 			continue;
 		const struct swv_row *u = find(tu, 0, r->idx, r->idxlen);
 		if (portlist_has(u, bp, o->portlist_text))
