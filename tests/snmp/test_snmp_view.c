@@ -177,6 +177,49 @@ test_text_portlists(void **st)
 }
 
 /*
+ * Member rows indexed by no VLAN ID (0, 4095, 5000, 2^32-1) name no
+ * membership: with PVID 10, p1 untagged in VLAN 10 and "tagged" only in those
+ * is an access port of VLAN 10 with no tagged VLAN; without a PVID, an
+ * untagged row of 5000 alone gives it no VLAN at all.
+ */
+static void
+test_member_rows_out_of_vid_range(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t v10 = 10, bad[] = {0, 4095, 5000, 4294967295u};
+	(void)st;
+	swv_init(&v);
+	ports(&v, 4);
+	fdb(&v, 10, MAC_A, 1);
+	row(&v, SWV_STATIC_EGRESS, 0, &v10, 1, 0, "\x80", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v10, 1, 0, "\x80", 1);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		row(&v, SWV_STATIC_EGRESS, 0, &bad[k], 1, 0, "\x80", 1);
+		row(&v, SWV_STATIC_UNTAGGED, 0, &bad[k], 1, 0, "\x00", 1);
+	}
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_int_equal(r.status, SWV_FOUND);
+	assert_int_equal(r.vlan, 10);
+	assert_int_equal(r.ntagged, 0);
+	swv_clear(&v);
+
+	/* No dot1qPvid: the VLAN would come from the untagged membership. */
+	uint32_t one = 1, ifx = 101, v5000 = 5000;
+	swv_init(&v);
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &one, 1, ifx, NULL, 0);
+	row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, "p1", 2);
+	fdb(&v, 10, MAC_A, 1);
+	row(&v, SWV_STATIC_EGRESS, 0, &v5000, 1, 0, "\x80", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v5000, 1, 0, "\x80", 1);
+	swv_locate(&v, &o, MAC_A, &r);
+	assert_true(r.status != SWV_FOUND || (r.vlan >= 1 && r.vlan <= 4094));
+	assert_int_not_equal(r.vlan, 5000);
+	swv_clear(&v);
+}
+
+/*
  * A voice VLAN: p1 untagged in VLAN 10 and tagged in VLAN 20 is an access
  * port whose tagged VLAN the result names (a location records it); tagged in
  * VLANs 20 and 30 it is a trunk. Binary PortLists: bridge port 1 is 0x80.
@@ -311,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_lldp_phone_and_router),
 		cmocka_unit_test(test_text_portlists),
 		cmocka_unit_test(test_tagged_membership_recorded),
+		cmocka_unit_test(test_member_rows_out_of_vid_range),
 		cmocka_unit_test(test_voice_vlan_recorded),
 		cmocka_unit_test(test_shared_fdb_id),
 		cmocka_unit_test(test_hostile_rows),
