@@ -104,15 +104,20 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 		return;
 	}
 	if (*identity && strcmp(d.sensor, identity) != 0) {
-		char *named = malloc(len + sizeof(d.sensor) + 64);
+		/* The canonical form of any detection fits: numbers, addresses, a
+		 * signature's name and a sensor name of DET_SENSOR_LEN escaped. */
+		char named[2048];
 		snprintf(d.sensor, sizeof(d.sensor), "%.*s", (int)sizeof(d.sensor) - 1, identity);
-		/* What is stored says the same as what is decided on. */
-		if (named != NULL && detection_to_json(&d, d.sensor, named, len + sizeof(d.sensor) + 64) > 0) {
-			cordon_detection(c, &d, named);
-			free(named);
+		/* What is stored says the same as what is decided on: never the
+		 * line itself, which names another sensor. */
+		if (detection_to_json(&d, d.sensor, named, sizeof(named)) < 0) {
+			cordon_input_rejected(c, false);
+			log_warnx("sensor %s: rejected a line: it cannot be stored under its certificate's name",
+			    sensor_from(conn, from, sizeof(from)));
 			return;
 		}
-		free(named);
+		cordon_detection(c, &d, named);
+		return;
 	}
 	cordon_detection(c, &d, line);
 }

@@ -138,6 +138,15 @@ stored=$(sqlite3 "$TMP/state.db" "SELECT json FROM events WHERE host = '10.31.0.
 check "  its certificate's name is the sensor stored, not the one its line claims" \
   bash -c "grep -q '\"sensor\":\"edge-a\"' <<<'$stored' && ! grep -q liar <<<'$stored'"
 
+# A short line that names another sensor: its canonical form under the
+# certificate's name is longer than the line itself, and is what is stored.
+send_tls '{"src":"10.31.0.6","engine":"trw","sensor":"liar"}' -cert "$C/edge-a.crt" -key "$C/edge-a.key"
+stored_short() { sqlite3 "$TMP/state.db" "SELECT json FROM events WHERE host = '10.31.0.6'" 2>/dev/null; }
+short_as_edge_a() { stored_short | grep -q '"sensor":"edge-a"'; }
+short_as_liar() { stored_short | grep -q liar; }
+check "a short line's detection is stored under the certificate's name" wait_until 100 short_as_edge_a
+check "  and never under the one its line claims" eval "! short_as_liar"
+
 # --- refused: none of them acted on ---------------------------------------------------------
 r0=$(refusals)
 send_tls "$(det 10.31.0.2 none)"
