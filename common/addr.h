@@ -79,4 +79,22 @@ ip_from_v4(struct ip_addr *a, const uint8_t v4[4])
 	memcpy(a->b + 12, v4, 4);
 }
 
+/*
+ * Whether a MAC can be a host's own: neither a group address (the I/G bit:
+ * multicast, broadcast) nor all zero. Bridges drop frames sent from any
+ * other, so no host is ever located by one.
+ */
+static inline bool
+mac_is_host(const uint8_t mac[6])
+{
+	return !(mac[0] & 0x01) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) != 0;
+}
+
+/*
+ * Parses "aa:bb:cc:dd:ee:ff": exactly six pairs of hex digits (either case)
+ * and five colons, nothing else (no signs or spaces, which sscanf's %x
+ * takes). Returns 0, or -1 if it is not that form.
+ */
+int mac_from_str(const char *s, uint8_t mac[6]);
+
 #endif

@@ -130,16 +130,21 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 	}
 	v = json_object_get(o, "mac");
 	if (v != NULL) {
-		unsigned m[6];
-		int n = 0, k;
-		if (!json_is_string(v) ||
-		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2],
-			&m[3], &m[4], &m[5], &n) != 6 || n != 17 || json_string_value(v)[17] != '\0') {
-			snprintf(err, errlen, "mac must be aa:bb:cc:dd:ee:ff");
+		if (!json_is_string(v) || mac_from_str(json_string_value(v), rq->mac) != 0 ||
+		    !mac_is_host(rq->mac)) {
+			/* The value as given, its first 20 characters, each not
+			 * printable ASCII shown as '?' (the reply is JSON). */
+			char shown[21] = "";
+			size_t k;
+			const char *g = json_is_string(v) ? json_string_value(v) : "";
+			for (k = 0; k < 20 && g[k]; k++)
+				shown[k] = g[k] >= 0x20 && g[k] < 0x7f ? g[k] : '?';
+			shown[k] = '\0';
+			snprintf(err, errlen, "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero "
+			    "address), not %s%s%s", json_is_string(v) ? "'" : "a non-string",
+			    shown, json_is_string(v) ? "'" : "");
 			goto out;
 		}
-		for (k = 0; k < 6; k++)
-			rq->mac[k] = (uint8_t)m[k];
 		rq->has_mac = true;
 	}
 	v = json_object_get(o, "patched");

@@ -334,8 +334,9 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 	if (linktype == DECODE_LINK_ETHERNET) {
 		if (caplen < 14)
 			return DECODE_TRUNCATED;
-		pk->has_mac = true;
 		memcpy(pk->src_mac, f + 6, 6);
+		/* A group or zero source is no host's (bridges drop such frames). */
+		pk->has_mac = mac_is_host(pk->src_mac);
 		pk->l2_group = (f[0] & 0x01) != 0;   /* the I/G bit of the destination */
 		type = decode_rd16(f + 12);
 		f += 14;
@@ -348,8 +349,8 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 		pk->l2_group = decode_rd16(f) == 1 || decode_rd16(f) == 2;
 		/* ARPHRD_ETHER with a 6-byte address: the sender's MAC. */
 		if (decode_rd16(f + 2) == 1 && decode_rd16(f + 4) == 6) {
-			pk->has_mac = true;
 			memcpy(pk->src_mac, f + 6, 6);
+			pk->has_mac = mac_is_host(pk->src_mac);
 		}
 		type = decode_rd16(f + 14);
 		f += 16;
@@ -360,8 +361,8 @@ decode_frame(int linktype, const uint8_t *f, uint32_t caplen, struct pkt *pk)
 			return DECODE_TRUNCATED;
 		pk->l2_group = f[10] == 1 || f[10] == 2;
 		if (decode_rd16(f + 8) == 1 && f[11] == 6) {
-			pk->has_mac = true;
 			memcpy(pk->src_mac, f + 12, 6);
+			pk->has_mac = mac_is_host(pk->src_mac);
 		}
 		type = decode_rd16(f);
 		f += 20;

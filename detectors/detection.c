@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -188,10 +189,31 @@ time_us_from_iso(const char *s, uint64_t *us)
 	return 0;
 }
 
+/*
+ * The offending field, what it must be and what it was: the value as JSON
+ * (ASCII only, so that cutting it never splits a character), its first 60
+ * characters; "nothing" when the field is missing.
+ */
 static int
-bad(char *err, size_t errlen, const char *field, const char *why)
+bad(char *err, size_t errlen, const char *field, const json_t *got, const char *why)
 {
-	snprintf(err, errlen, "field '%s': %s", field, why);
+	char text[72] = "nothing";
+
+	if (got != NULL) {
+		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+		if (s != NULL) {
+			size_t n = strlen(s), keep = n > 60 ? 60 : n;
+			/* Cut before an escape sequence the cut would split. */
+			for (size_t k = keep; n > 60 && k > 0 && k + 6 > keep; k--)
+				if (s[k - 1] == '\\') {
+					keep = k - 1;
+					break;
+				}
+			snprintf(text, sizeof(text), "%.*s%s", (int)keep, s, n > keep ? "..." : "");
+			free(s);
+		}
+	}
+	snprintf(err, errlen, "field '%s': %s, got %s", field, why, text);
 	return -1;
 }
 
@@ -206,7 +228,7 @@ get_count(json_t *obj, const char *key, uint64_t max, uint64_t *out,
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) > max)
-		return bad(err, errlen, key, "expected a whole number within range");
+		return bad(err, errlen, key, v, "expected a whole number within range");
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
@@ -216,24 +238,18 @@ static int
 get_mac_vlan(json_t *o, bool *has_mac, uint8_t mac[6], int *vlan, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(o, "mac");
-	int i;
 
 	if (v != NULL && !json_is_null(v)) {
-		unsigned m[6];
-		int n = 0;
-		if (!json_is_string(v) ||
-		    sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1],
-			&m[2], &m[3], &m[4], &m[5], &n) != 6 || n != 17 ||
-		    json_string_value(v)[17] != '\0')
-			return bad(err, errlen, "mac", "expected aa:bb:cc:dd:ee:ff or null");
-		for (i = 0; i < 6; i++)
-			mac[i] = (uint8_t)m[i];
+		if (!json_is_string(v) || mac_from_str(json_string_value(v), mac) != 0 ||
+		    !mac_is_host(mac))
+			return bad(err, errlen, "mac", v,
+			    "expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address) or null");
 		*has_mac = true;
 	}
 	v = json_object_get(o, "vlan");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4095)
-			return bad(err, errlen, "vlan", "expected 0 to 4095 or null");
+			return bad(err, errlen, "vlan", v, "expected 0 to 4095 or null");
 		*vlan = (int)json_integer_value(v);
 	}
 	return 0;
@@ -250,7 +266,7 @@ get_sensor(json_t *o, char sensor[DET_SENSOR_LEN], char *err, size_t errlen)
 		return 0;
 	if (!json_is_string(v) || json_string_length(v) >= DET_SENSOR_LEN ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		return bad(err, errlen, "sensor", "expected a name of at most 63 characters");
+		return bad(err, errlen, "sensor", v, "expected a name of at most 63 characters");
 	memcpy(sensor, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -272,24 +288,24 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		return -1;
 	}
 	if (!json_is_object(o)) {
-		bad(err, errlen, "(line)", "expected a JSON object");
+		bad(err, errlen, "(line)", o, "expected a JSON object");
 		goto out;
 	}
 	v = json_object_get(o, "src");
 	if (!json_is_string(v) || ip_from_str(json_string_value(v), &d->src) != 0 ||
 	    ip_is_special(&d->src)) {
-		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
+		bad(err, errlen, "src", v, "expected a unicast IPv4 or IPv6 address");
 		goto out;
 	}
 	v = json_object_get(o, "engine");
 	if (!json_is_string(v) || (e = det_engine_from_name(json_string_value(v))) < 0) {
-		bad(err, errlen, "engine", "expected one of " DET_ENGINE_LIST);
+		bad(err, errlen, "engine", v, "expected one of " DET_ENGINE_LIST);
 		goto out;
 	}
 	d->engine = (enum det_engine)e;
 	v = json_object_get(o, "time");
 	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &d->time_us) != 0)) {
-		bad(err, errlen, "time", "expected ISO 8601 UTC, e.g. 2003-10-10T22:02:49.239104Z");
+		bad(err, errlen, "time", v, "expected ISO 8601 UTC, e.g. 2003-10-10T22:02:49.239104Z");
 		goto out;
 	}
 	if (get_mac_vlan(o, &d->has_mac, d->mac, &d->vlan, err, errlen) != 0 ||
@@ -300,7 +316,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		if (json_is_string(v))
 			d->signature = sig_name_known(json_string_value(v));
 		if (d->signature == NULL) {
-			bad(err, errlen, "signature", "expected slammer, welchia, blaster, dcom_rpc, lsass, eternalblue or doublepulsar");
+			bad(err, errlen, "signature", v, "expected slammer, welchia, blaster, dcom_rpc, lsass, eternalblue or doublepulsar");
 			goto out;
 		}
 	}
@@ -316,7 +332,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 			char *end;
 			unsigned long n = strtoul(p, &end, 10);
 			if (*p == '\0' || *end != '\0' || n > 255) {
-				bad(err, errlen, "proto", "expected tcp, udp, icmp, icmpv6, arp or a protocol number");
+				bad(err, errlen, "proto", v, "expected tcp, udp, icmp, icmpv6, arp or a protocol number");
 				goto out;
 			}
 			d->proto = (uint8_t)n;
@@ -325,7 +341,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 	v = json_object_get(o, "dport");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
-			bad(err, errlen, "dport", "expected 0 to 65535 or null");
+			bad(err, errlen, "dport", v, "expected 0 to 65535 or null");
 			goto out;
 		}
 		d->has_dport = true;
@@ -334,7 +350,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 	v = json_object_get(o, "dst");
 	if (v != NULL) {
 		if (!json_is_string(v) || ip_from_str(json_string_value(v), &d->dst) != 0) {
-			bad(err, errlen, "dst", "expected an IPv4 or IPv6 address");
+			bad(err, errlen, "dst", v, "expected an IPv4 or IPv6 address");
 			goto out;
 		}
 		d->has_dst = true;
@@ -342,7 +358,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 	ev = json_object_get(o, "evidence");
 	if (ev != NULL) {
 		if (!json_is_object(ev)) {
-			bad(err, errlen, "evidence", "expected an object");
+			bad(err, errlen, "evidence", ev, "expected an object");
 			goto out;
 		}
 		if (get_count(ev, "probes", UINT32_MAX, &u, err, errlen)) goto out;
@@ -357,7 +373,7 @@ detection_from_json(const char *line, size_t len, struct detection *d,
 		v = json_object_get(ev, "first_seen");
 		if (v != NULL && (!json_is_string(v) ||
 		    time_us_from_iso(json_string_value(v), &d->first_seen_us) != 0)) {
-			bad(err, errlen, "evidence.first_seen", "expected ISO 8601 UTC");
+			bad(err, errlen, "evidence.first_seen", v, "expected ISO 8601 UTC");
 			goto out;
 		}
 	}
@@ -447,8 +463,8 @@ get_services(json_t *o, struct seen_host *h, char *err, size_t errlen)
 	if (arr == NULL)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) > SEEN_MAX_SERVICES) {
-		snprintf(field, sizeof(field), "an array of at most %d services", SEEN_MAX_SERVICES);
-		return bad(err, errlen, "services", field);
+		snprintf(field, sizeof(field), "expected an array of at most %d services", SEEN_MAX_SERVICES);
+		return bad(err, errlen, "services", arr, field);
 	}
 	json_array_foreach(arr, i, e) {
 		struct seen_service *sv = &h->services[i];
@@ -457,7 +473,7 @@ get_services(json_t *o, struct seen_host *h, char *err, size_t errlen)
 
 		if (!json_is_object(e)) {
 			snprintf(field, sizeof(field), "services[%zu]", i);
-			return bad(err, errlen, field, "expected an object");
+			return bad(err, errlen, field, e, "expected an object");
 		}
 		v = json_object_get(e, "proto");
 		p = json_is_string(v) ? json_string_value(v) : "";
@@ -467,25 +483,25 @@ get_services(json_t *o, struct seen_host *h, char *err, size_t errlen)
 			sv->proto = IPPROTO_NUM_UDP;
 		else {
 			snprintf(field, sizeof(field), "services[%zu].proto", i);
-			return bad(err, errlen, field, "expected \"tcp\" or \"udp\"");
+			return bad(err, errlen, field, v, "expected \"tcp\" or \"udp\"");
 		}
 		v = json_object_get(e, "port");
 		port = json_is_integer(v) ? json_integer_value(v) : 0;
 		if (port < 1 || port > 65535) {
 			snprintf(field, sizeof(field), "services[%zu].port", i);
-			return bad(err, errlen, field, "expected a port number from 1 to 65535");
+			return bad(err, errlen, field, v, "expected a port number from 1 to 65535");
 		}
 		sv->port = (uint16_t)port;
 		v = json_object_get(e, "first_seen");
 		if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &sv->first_seen_us) != 0) {
 			snprintf(field, sizeof(field), "services[%zu].first_seen", i);
-			return bad(err, errlen, field, "expected ISO 8601 UTC");
+			return bad(err, errlen, field, v, "expected ISO 8601 UTC");
 		}
 		v = json_object_get(e, "last_seen");
 		if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &sv->last_seen_us) != 0 ||
 		    sv->last_seen_us < sv->first_seen_us) {
 			snprintf(field, sizeof(field), "services[%zu].last_seen", i);
-			return bad(err, errlen, field, "expected ISO 8601 UTC, not before first_seen");
+			return bad(err, errlen, field, v, "expected ISO 8601 UTC, not before first_seen");
 		}
 		h->nservices = (unsigned)i + 1;
 	}
@@ -509,13 +525,13 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 	}
 	if (!json_is_object(o) || !json_is_string(json_object_get(o, "type")) ||
 	    strcmp(json_string_value(json_object_get(o, "type")), "seen") != 0) {
-		bad(err, errlen, "type", "expected \"seen\"");
+		bad(err, errlen, "type", json_is_object(o) ? json_object_get(o, "type") : o, "expected \"seen\"");
 		goto out;
 	}
 	v = json_object_get(o, "src");
 	if (!json_is_string(v) || ip_from_str(json_string_value(v), &h->ip) != 0 ||
 	    ip_is_special(&h->ip)) {
-		bad(err, errlen, "src", "expected a unicast IPv4 or IPv6 address");
+		bad(err, errlen, "src", v, "expected a unicast IPv4 or IPv6 address");
 		goto out;
 	}
 	if (get_mac_vlan(o, &h->has_mac, h->mac, &h->vlan, err, errlen) != 0 ||
@@ -523,18 +539,18 @@ seen_from_json(const char *line, size_t len, struct seen_host *h, char *err,
 		goto out;
 	v = json_object_get(o, "time");
 	if (v != NULL && (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->time_us) != 0)) {
-		bad(err, errlen, "time", "expected ISO 8601 UTC");
+		bad(err, errlen, "time", v, "expected ISO 8601 UTC");
 		goto out;
 	}
 	v = json_object_get(o, "first_seen");
 	if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->first_seen_us) != 0) {
-		bad(err, errlen, "first_seen", "expected ISO 8601 UTC");
+		bad(err, errlen, "first_seen", v, "expected ISO 8601 UTC");
 		goto out;
 	}
 	v = json_object_get(o, "last_seen");
 	if (!json_is_string(v) || time_us_from_iso(json_string_value(v), &h->last_seen_us) != 0 ||
 	    h->last_seen_us < h->first_seen_us) {
-		bad(err, errlen, "last_seen", "expected ISO 8601 UTC, not before first_seen");
+		bad(err, errlen, "last_seen", v, "expected ISO 8601 UTC, not before first_seen");
 		goto out;
 	}
 	if (get_services(o, h, err, errlen) != 0) {

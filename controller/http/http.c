@@ -302,17 +302,13 @@ get_host_page(struct http_server *hs, struct evhttp_request *req, bool assets)
 	mac = assets ? NULL : evhttp_find_header(&q, "mac");
 	if (mac != NULL) {
 		/* The console's search by MAC: the host seen last with it. */
-		unsigned m[6];
 		uint8_t b[6];
 		struct host_rec h;
-		int k, used = 0, rc;
-		if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
-		    &used) != 6 || used != 17 || mac[17] != '\0') {
+		int rc;
+		if (mac_from_str(mac, b) != 0) {
 			http_reply_error(req, 400, "mac must be aa:bb:cc:dd:ee:ff");
 			goto out;
 		}
-		for (k = 0; k < 6; k++)
-			b[k] = (uint8_t)m[k];
 		rc = registry_find_mac(reg, b, NULL, &h);
 		if (rc < 0) {
 			http_reply_error(req, 500, "state database: %s", registry_error(reg));

@@ -111,6 +111,36 @@ prefix_bits_compare(void **state)
 	assert_false(ip_prefix_equal(&a, &a, 129));
 }
 
+/* MACs: exactly six hex pairs and five colons; group and zero addresses are no host's. */
+static void
+mac_text(void **state)
+{
+	uint8_t m[6];
+	static const char *refused[] = {
+		"", "02:00:00:00:00", "02:00:00:00:00:01:", "02:00:00:00:00:010", "02-00-00-00-00-01",
+		"-1:-1:-1:-1:-1:-1", " 2:00:00:00:00:01", "+2:00:00:00:00:01", "2:0:0:0:0:1",
+		"0x:00:00:00:00:01", "02:00:00:00:00:0g", "02:00:00:00:00:01 ",
+	};
+
+	(void)state;
+	assert_int_equal(mac_from_str("02:aB:0c:Dd:ee:FF", m), 0);
+	assert_memory_equal(m, ((uint8_t[6]){0x02, 0xab, 0x0c, 0xdd, 0xee, 0xff}), 6);
+	assert_true(mac_is_host(m));
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (mac_from_str(refused[i], m) == 0)
+			fail_msg("'%s' was taken for a MAC", refused[i]);
+	assert_int_equal(mac_from_str("ff:ff:ff:ff:ff:ff", m), 0);
+	assert_false(mac_is_host(m));
+	assert_int_equal(mac_from_str("01:00:5e:00:00:fb", m), 0);
+	assert_false(mac_is_host(m));
+	assert_int_equal(mac_from_str("33:33:00:00:00:01", m), 0);
+	assert_false(mac_is_host(m));
+	assert_int_equal(mac_from_str("00:00:00:00:00:00", m), 0);
+	assert_false(mac_is_host(m));
+	assert_int_equal(mac_from_str("00:00:00:00:00:01", m), 0);
+	assert_true(mac_is_host(m));
+}
+
 int
 main(void)
 {
@@ -120,6 +150,7 @@ main(void)
 		cmocka_unit_test(not_addresses_are_refused),
 		cmocka_unit_test(special_addresses),
 		cmocka_unit_test(prefix_bits_compare),
+		cmocka_unit_test(mac_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,13 +230,28 @@ test_bad_types(void **state)
 	assert_refused("{\"cmd\":\"list\",\"state\":3}",
 	    "unknown state '?' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00\"}",
-	    "mac must be aa:bb:cc:dd:ee:ff");
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02:00:00:00:00'");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00:01:02\"}",
-	    "mac must be aa:bb:cc:dd:ee:ff");
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02:00:00:00:00:01:02'");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02-00-00-00-00-01\"}",
-	    "mac must be aa:bb:cc:dd:ee:ff");
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02-00-00-00-00-01'");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":2}",
-	    "mac must be aa:bb:cc:dd:ee:ff");
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not a non-string");
+	/* sscanf's %x took signs: -1 became ff */
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"-1:-1:-1:-1:-1:-1\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '-1:-1:-1:-1:-1:-1'");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\" 2:00:00:00:00:01\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not ' 2:00:00:00:00:01'");
+	/* broadcast, multicast, zero: no host's */
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"ff:ff:ff:ff:ff:ff\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not 'ff:ff:ff:ff:ff:ff'");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"01:00:5e:00:00:fb\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '01:00:5e:00:00:fb'");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"00:00:00:00:00:00\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '00:00:00:00:00:00'");
+	/* what cannot be shown in a JSON reply is shown as '?' */
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"\\u00e9\\t\"}",
+	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '\?\?\?'");
 }
 
 static void
