@@ -205,12 +205,7 @@ out:
 	return rc;
 }
 
-/*
- * A JSON string from text that came from outside (a switch's ifName, an
- * error message, a config name): jansson refuses invalid UTF-8, and a host
- * must never drop out of a listing because of one byte. Invalid text is
- * shown with its non-ASCII and control bytes as '?'.
- */
+/* ctl_text_json_new, typed for this module. */
 static json_t *
 jtext(const char *s)
 {
@@ -351,6 +346,12 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 }
 
 void *
+ctl_text_json_new(const char *s)
+{
+	return jtext(s);
+}
+
+void *
 ctl_points_json_new(struct cordon *c)
 {
 	const struct cordon_conf *conf = cordon_conf(c);
@@ -365,10 +366,11 @@ ctl_points_json_new(struct cordon *c)
 		char buf[64];
 		for (j = 0; cp && j < cp->nprefixes; j++)
 			json_array_append_new(pfx, json_string(prefix_to_str(&cp->prefixes[j], buf, sizeof(buf))));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:I, s:I, s:s, s:f}",
-		    "name", p->name, "kind", p->ops->kind, "prefixes", pfx,
+		/* last_error quotes what a switch said (a port's ifName, cut to fit). */
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:o, s:I, s:I, s:o, s:f}",
+		    "name", jtext(p->name), "kind", p->ops->kind, "prefixes", pfx,
 		    "ok", (json_int_t)ps->ok, "failed", (json_int_t)ps->failed,
-		    "last_error", ps->last_error, "last_latency_ms", ps->last_latency_s * 1000.0));
+		    "last_error", jtext(ps->last_error), "last_latency_ms", ps->last_latency_s * 1000.0));
 	}
 	return arr;
 }

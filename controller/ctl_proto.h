@@ -71,6 +71,15 @@ struct cordon;
 void *ctl_status_json_new(struct cordon *c, char *err, size_t errlen);
 #define ctl_status_json(c, err, len) ((json_t *)ctl_status_json_new(c, err, len))
 
+/*
+ * A JSON string (new reference) of text that came from outside: a switch's
+ * port name, an error message, a sensor's certificate name. Never NULL for a
+ * valid `s`: invalid UTF-8 is shown with its non-ASCII and control bytes as
+ * '?', so that nothing drops out of a listing because of one byte.
+ */
+void *ctl_text_json_new(const char *s);
+#define ctl_text_json(s) ((json_t *)ctl_text_json_new(s))
+
 /* The enforcement points with their health, as `switches` lists them. */
 void *ctl_points_json_new(struct cordon *c);
 #define ctl_points_json(c) ((json_t *)ctl_points_json_new(c))

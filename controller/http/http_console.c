@@ -128,7 +128,7 @@ http_overview(struct http_server *hs, struct evhttp_request *req)
 	sensors = json_array();
 	nsensors = cordon_sensors(hs->c, &sn, &unlisted);
 	for (k = 0; k < (int)nsensors; k++)
-		json_array_append_new(sensors, json_pack("{s:s, s:f, s:f, s:I, s:I}", "name", sn[k].name,
+		json_array_append_new(sensors, json_pack("{s:o, s:f, s:f, s:I, s:I}", "name", ctl_text_json(sn[k].name),
 		    "first_heard", sn[k].first_heard, "last_heard", sn[k].last_heard,
 		    "detections", (json_int_t)sn[k].detections, "reports", (json_int_t)sn[k].reports));
 	http_reply_json(req, 200, json_pack("{s:o, s:o, s:{s:f, s:i, s:o, s:o}, s:o, s:I, s:i}",

@@ -356,6 +356,31 @@ test_host_json(void **state)
 	json_decref(o);
 }
 
+/*
+ * Text from outside in a listing: valid UTF-8 as it is; invalid (a switch's
+ * ifName in a latin-1 codepage, a message cut inside a character) still a
+ * string, its other bytes as '?', never NULL (json_pack would then drop the
+ * whole entry).
+ */
+static void
+test_outside_text(void **state)
+{
+	json_t *j;
+
+	(void)state;
+	j = ctl_text_json("Gi1/0/1 caf\xc3\xa9");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "Gi1/0/1 caf\xc3\xa9");
+	json_decref(j);
+	j = ctl_text_json("port \xe9t\xe9 cut \xc3");
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), "port ?t? cut ?");
+	json_decref(j);
+	j = json_pack("{s:o}", "last_error", ctl_text_json("after the SET, caf\xc3"));
+	assert_non_null(j);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -367,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_unknown_command_and_not_json),
 		cmocka_unit_test(test_reason_length),
 		cmocka_unit_test(test_host_json),
+		cmocka_unit_test(test_outside_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
