@@ -180,7 +180,7 @@ void cordon_detection(struct cordon *c, const struct detection *d, const char *j
 void cordon_seen(struct cordon *c, const struct seen_host *h);
 /* Stores the batched asset reports now. */
 void cordon_flush_seen(struct cordon *c);
-/* A sensor line was rejected (unparsable, or longer than the limit). */
+/* A sensor line was rejected (unparsable, or longer than the limit): counted. */
 void cordon_input_rejected(struct cordon *c, bool oversize);
 
 const struct cordon_conf *cordon_conf(const struct cordon *c);

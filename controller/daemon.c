@@ -75,6 +75,36 @@ sensor_from(struct loop_conn *conn, char *buf, size_t len)
 	return buf;
 }
 
+/* What a sensor connection keeps (loop_conn_data; owned, freed by sensor_close). */
+struct sensor_conn {
+	uint64_t rejected;       /* lines rejected on this connection */
+};
+
+/*
+ * A rejected sensor line: counted, and said in the log for the first and
+ * then every 1000th of its connection (with the count), so that a sender of
+ * garbage cannot flood the log.
+ */
+static void
+sensor_rejected(struct cordon *c, struct loop_conn *conn, bool oversize, const char *what,
+    const char *err)
+{
+	struct sensor_conn *sc = loop_conn_data(conn);
+	char from[500];
+
+	cordon_input_rejected(c, oversize);
+	if (sc == NULL && (sc = calloc(1, sizeof(*sc))) != NULL)
+		loop_conn_set_data(conn, sc);
+	if (sc == NULL || sc->rejected++ % 1000 != 0)
+		return;
+	if (sc->rejected == 1)
+		log_warnx("sensor %s: rejected %s: %s", sensor_from(conn, from, sizeof(from)), what, err);
+	else
+		log_warnx("sensor %s: rejected %s: %s (its rejected line %" PRIu64 "; the first and every "
+		    "1000th of a connection are logged)", sensor_from(conn, from, sizeof(from)), what, err,
+		    sc->rejected);
+}
+
 static void
 sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 {
@@ -82,15 +112,14 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 	struct detection d;
 	/* Over TLS the sensor is who its certificate names, whatever it says. */
 	const char *identity = loop_conn_peer_name(conn);
-	char err[256], from[500];
+	char err[256];
 
 	if (len == 0)
 		return;
 	if (event_line_is_seen(line, len)) {
 		struct seen_host h;
 		if (seen_from_json(line, len, &h, err, sizeof(err)) != 0) {
-			cordon_input_rejected(c, false);
-			log_warnx("sensor %s: rejected a seen report: %s", sensor_from(conn, from, sizeof(from)), err);
+			sensor_rejected(c, conn, false, "a seen report", err);
 			return;
 		}
 		if (*identity)
@@ -99,8 +128,7 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 		return;
 	}
 	if (detection_from_json(line, len, &d, err, sizeof(err)) != 0) {
-		cordon_input_rejected(c, false);
-		log_warnx("sensor %s: rejected a line: %s", sensor_from(conn, from, sizeof(from)), err);
+		sensor_rejected(c, conn, false, "a line", err);
 		return;
 	}
 	if (*identity && strcmp(d.sensor, identity) != 0) {
@@ -111,9 +139,7 @@ sensor_line(void *arg, struct loop_conn *conn, const char *line, size_t len)
 		/* What is stored says the same as what is decided on: never the
 		 * line itself, which names another sensor. */
 		if (detection_to_json(&d, d.sensor, named, sizeof(named)) < 0) {
-			cordon_input_rejected(c, false);
-			log_warnx("sensor %s: rejected a line: it cannot be stored under its certificate's name",
-			    sensor_from(conn, from, sizeof(from)));
+			sensor_rejected(c, conn, false, "a line", "it cannot be stored under its certificate's name");
 			return;
 		}
 		cordon_detection(c, &d, named);
@@ -137,16 +163,23 @@ sensor_oversize(void *arg, struct loop_conn *conn)
 {
 	struct cordon *c = arg;
 
-	cordon_input_rejected(c, true);
-	log_warnx("sensor %s: rejected a line longer than %u bytes", loop_conn_server(conn),
-	    cordon_conf(c)->max_line);
+	char why[64];
+
+	snprintf(why, sizeof(why), "longer than %u bytes", cordon_conf(c)->max_line);
+	sensor_rejected(c, conn, true, "a line", why);
 }
 
 static void
 sensor_close(void *arg, struct loop_conn *conn)
 {
+	struct sensor_conn *sc = loop_conn_data(conn);
+	char from[500];
+
 	(void)arg;
-	(void)conn;
+	if (sc != NULL && sc->rejected > 1)
+		log_warnx("sensor %s: closed after %" PRIu64 " rejected lines",
+		    sensor_from(conn, from, sizeof(from)), sc->rejected);
+	free(sc);
 }
 
 static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close,

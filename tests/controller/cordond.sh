@@ -231,6 +231,17 @@ wait_until 50 bad_lines_counted
 after=$(ctl --json status | jq .bad_lines)
 check "malformed and oversized sensor lines are rejected and counted ($before -> $after)" test $((after - before)) -eq 4
 check "  with the offending field in the log" wait_for "$TMP/daemon.log" "field 'engine'" 1 5
+# 2500 bad lines on one connection: all counted, three logged (the 1st, 1001st
+# and 2001st), and the count said when it closes.
+before=$(ctl --json status | jq .bad_lines)
+logged_before=$(grep -c "rejected a line: not JSON" "$TMP/daemon.log")
+for ((k = 0; k < 2500; k++)); do echo "garbage $k"; done | socat -u - UNIX-CONNECT:"$TMP/sensor.sock"
+flood_counted() { test $(($(ctl --json status | jq .bad_lines) - before)) -ge 2500; }
+check "2500 bad lines on one connection are all counted" wait_until 100 flood_counted
+check "  its close says how many" wait_for "$TMP/daemon.log" "closed after 2500 rejected lines" 1 5
+check "  and three of them are logged, not 2500" \
+  test "$(($(grep -c "rejected a line: not JSON" "$TMP/daemon.log") - logged_before))" -eq 3
+check "  the later ones with their number" grep -q "(its rejected line 2001; the first and every 1000th of a connection are logged)" "$TMP/daemon.log"
 out=$(printf '{"cmd":"reboot"}\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "an unknown control command gets a clear error" test -n "$(grep "unknown command 'reboot'" <<<"$out")"
 out=$(printf 'garbage\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
