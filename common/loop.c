@@ -67,6 +67,8 @@ struct loop_server {
 	struct loop_conn *conns;          /* owned list */
 	unsigned nconns;
 	struct tls_ctx *tls;              /* borrowed; NULL: no TLS */
+	struct loop_limits lim;           /* 0 in a field: no such limit */
+	uint64_t refused;                 /* connections refused at LOOP_MAX_CONNS */
 	struct loop_server *next;
 };
 
@@ -82,6 +84,11 @@ struct loop_conn {
 	char peer[64];                    /* TCP: the peer's address and port */
 	char peer_name[128];              /* TLS: its verified certificate's name */
 	bool greeted;                     /* TLS: the handshake is done and the name read */
+	bool handshaken;                  /* TLS: the handshake is done (plain: true) */
+	bool paused;                      /* not reading: too much output waits */
+	bool limited;                     /* closed for a limit: on_limit was called */
+	bool no_idle_input;               /* loop_conn_no_idle_input */
+	struct event *later;              /* owned: closes after a limit, from the loop */
 	struct loop_conn *next;
 };
 
@@ -324,6 +331,8 @@ conn_free(struct loop_conn *c, bool notify)
 	if (notify && c->srv->ops->on_close)
 		c->srv->ops->on_close(c->srv->arg, c);
 	bufferevent_free(c->bev);
+	if (c->later)
+		event_free(c->later);
 	free(c);
 }
 
@@ -355,7 +364,7 @@ conn_read(struct bufferevent *bev, void *arg)
 			c->dead = true;
 		}
 	}
-	while (!c->closing && !c->dead) {
+	while (!c->closing && !c->dead && !c->paused) {
 		struct evbuffer_ptr nl = evbuffer_search(in, "\n", 1, NULL);
 		size_t len;
 		char *line;
@@ -389,19 +398,78 @@ conn_read(struct bufferevent *bev, void *arg)
 			line[--len] = '\0';
 		c->srv->ops->on_line(c->srv->arg, c, line, len);
 		free(line);
+		/* The peer asks faster than it reads the answers: its next
+		 * requests wait in its socket, not as answers in our memory. */
+		if (c->srv->lim.pause_above && !c->closing && !c->dead &&
+		    loop_conn_pending(c) > c->srv->lim.pause_above) {
+			c->paused = true;
+			bufferevent_disable(bev, EV_READ);
+		}
 	}
 	c->in_read = false;
 	if (c->dead)
 		conn_free(c, true);
 }
 
+/* Called when the output drains to the write low-watermark (half of
+ * pause_above, or empty). */
 static void
 conn_write_done(struct bufferevent *bev, void *arg)
 {
 	struct loop_conn *c = arg;
+	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
 
-	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_release(c);
+	if (c->closing) {
+		if (pending == 0)
+			conn_release(c);
+		return;
+	}
+	if (c->paused && pending <= c->srv->lim.pause_above / 2) {
+		c->paused = false;
+		bufferevent_enable(bev, EV_READ);
+		/* Lines already read wait in the input buffer: no read event
+		 * would come for them. */
+		if (!c->in_read)
+			conn_read(bev, c);
+	}
+}
+
+static void
+conn_later(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_release(arg);
+}
+
+/* Closes `c` for a limit: says why once, drops its output, and frees it
+ * from the loop (the caller may be writing to it still). */
+static void
+conn_limit(struct loop_conn *c, const char *why)
+{
+	if (c->limited)
+		return;
+	c->limited = true;
+	c->closing = true;
+	if (c->srv->ops->on_limit)
+		c->srv->ops->on_limit(c->srv->arg, c, why);
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evbuffer_drain(bufferevent_get_output(c->bev), evbuffer_get_length(bufferevent_get_output(c->bev)));
+	event_active(c->later, EV_TIMEOUT, 0);
+}
+
+/* The timeouts of c's state: the handshake's until it is done, then idle. */
+static void
+conn_set_timeouts(struct loop_conn *c)
+{
+	const struct loop_limits *lim = &c->srv->lim;
+	double s = !c->handshaken && lim->handshake_s > 0 ? lim->handshake_s : lim->idle_s;
+	struct timeval tv = timeval_of(s);
+
+	if (s <= 0)
+		bufferevent_set_timeouts(c->bev, NULL, NULL);
+	else
+		bufferevent_set_timeouts(c->bev, c->handshaken && c->no_idle_input ? NULL : &tv, &tv);
 }
 
 static void
@@ -421,6 +489,23 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 			    why, sizeof(why));
 		c->srv->ops->on_refused(c->srv->arg, c, why);
 	}
+	if (what & BEV_EVENT_CONNECTED) {
+		/* TLS: the handshake is done; from now on the idle timeout. */
+		c->handshaken = true;
+		conn_set_timeouts(c);
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		char why[120];
+		if (!c->handshaken)
+			snprintf(why, sizeof(why), "no TLS handshake within %g s", c->srv->lim.handshake_s);
+		else if (what & BEV_EVENT_WRITING)
+			snprintf(why, sizeof(why), "%zu bytes of output not read for %g s",
+			    loop_conn_pending(c), c->srv->lim.idle_s);
+		else
+			snprintf(why, sizeof(why), "nothing received for %g s", c->srv->lim.idle_s);
+		conn_limit(c, why);
+		return;
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		conn_release(c);
 }
@@ -435,8 +520,12 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 	(void)lst;
 	(void)salen;
 	if (s->nconns >= LOOP_MAX_CONNS) {
-		/* A local user opening connections must not exhaust the daemon. */
+		/* A local user opening connections must not exhaust the daemon;
+		 * the idle timeout frees the slots of those that stay quiet. */
 		close(fd);
+		s->refused++;
+		if (s->ops->on_full)
+			s->ops->on_full(s->arg, s->spec, s->refused);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -444,8 +533,15 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
+	c->later = evtimer_new(s->loop->base, conn_later, c);
+	if (c->later == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
 	c->srv = s;
 	c->uid = -1;
+	c->handshaken = s->tls == NULL;
 	if (sa->sa_family == AF_UNIX) {
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
@@ -472,10 +568,14 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	if (c->bev == NULL) {
 		close(fd);
+		event_free(c->later);
 		free(c);
 		return;
 	}
 	bufferevent_setcb(c->bev, conn_read, conn_write_done, conn_event, c);
+	if (s->lim.pause_above)
+		bufferevent_setwatermark(c->bev, EV_WRITE, s->lim.pause_above / 2, 0);
+	conn_set_timeouts(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = s->conns;
 	s->conns = c;
@@ -599,10 +699,34 @@ loop_listen_tls(struct loop *l, const char *spec, struct tls_ctx *tls, mode_t mo
 	return s;
 }
 
+void
+loop_server_set_limits(struct loop_server *s, const struct loop_limits *lim)
+{
+	s->lim = *lim;
+}
+
 int
 loop_conn_write(struct loop_conn *c, const char *data, size_t len)
 {
+	size_t cap = c->srv->lim.close_above;
+
+	if (c->limited)
+		return -1;
+	if (cap && loop_conn_pending(c) + len > cap) {
+		char why[120];
+		snprintf(why, sizeof(why), "%zu bytes of output waiting, more than %zu",
+		    loop_conn_pending(c) + len, cap);
+		conn_limit(c, why);
+		return -1;
+	}
 	return bufferevent_write(c->bev, data, len) == 0 ? 0 : -1;
+}
+
+void
+loop_conn_no_idle_input(struct loop_conn *c)
+{
+	c->no_idle_input = true;
+	conn_set_timeouts(c);
 }
 
 void

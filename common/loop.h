@@ -102,10 +102,41 @@ struct loop_conn_ops {
 	/* TLS only (may be NULL): the peer was refused before it sent anything
 	 * (handshake failed, certificate refused); on_close follows. */
 	void (*on_refused)(void *arg, struct loop_conn *c, const char *why);
+	/* May be NULL: the loop closes `c` for one of its server's limits
+	 * (loop_server_set_limits; `why` says which, with the value); on_close
+	 * follows. Called once per connection. */
+	void (*on_limit)(void *arg, struct loop_conn *c, const char *why);
+	/* May be NULL: a connection to server `spec` was refused at accept,
+	 * LOOP_MAX_CONNS being open; `refused` counts them since the server
+	 * started (1 the first time), so that a caller can log the first and
+	 * every n-th rather than each one. */
+	void (*on_full)(void *arg, const char *spec, uint64_t refused);
 };
 
 /* Connections a server holds at most; more are refused at accept. */
 #define LOOP_MAX_CONNS 256
+
+/*
+ * What one connection may hold of the daemon, set per server with
+ * loop_server_set_limits; 0 in a field: no such limit (the default of a new
+ * server for all four).
+ */
+struct loop_limits {
+	/* Seconds without a byte received (while reading) or, with output
+	 * waiting, without a byte sent: then the connection is closed. Frees
+	 * the slots of peers that connect and go quiet. */
+	double idle_s;
+	/* TLS: seconds from accept to a finished handshake. */
+	double handshake_s;
+	/* Back-pressure: while more than this many bytes wait to be sent, no
+	 * further line is read from the peer (its requests wait in its own
+	 * socket); reading resumes once the output drains below half of it. */
+	size_t pause_above;
+	/* More than this many bytes waiting to be sent (a peer that does not
+	 * read what it asked for): the connection is closed, its output dropped. */
+	size_t close_above;
+};
+void loop_server_set_limits(struct loop_server *s, const struct loop_limits *lim);
 
 /*
  * Listens on "unix:/PATH" (created with `mode`, group `gid` unless
@@ -125,8 +156,13 @@ struct loop_server *loop_listen_tls(struct loop *l, const char *spec, struct tls
     mode_t mode, gid_t gid, size_t max_line, const struct loop_conn_ops *ops, void *arg,
     char *err, size_t errlen);
 
-/* Queues bytes to send. Returns 0, or -1 if the connection is gone. */
+/* Queues bytes to send. Returns 0, or -1 if the connection is gone or
+ * closing; past the server's close_above it is closed (on_limit, then
+ * on_close from the loop, never from inside this call). */
 int loop_conn_write(struct loop_conn *c, const char *data, size_t len);
+/* No idle timeout on input for `c` from now on (a stream the peer only
+ * reads, such as a subscription); output it does not read still times out. */
+void loop_conn_no_idle_input(struct loop_conn *c);
 /* Bytes queued and not yet sent (a reader that does not read). */
 size_t loop_conn_pending(const struct loop_conn *c);
 /* Closes now, dropping queued output. on_close is called. */

@@ -36,6 +36,11 @@ conf_defaults(struct cordon_conf *c)
 	c->control_gid = (gid_t)-1;
 	snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8477");
 	c->max_line = 8192;
+	/* Well above a sensor's keepalive (an empty line every 60 s when it
+	 * has nothing else to send: detectors/sensor/output.c). */
+	c->sensor_idle_s = 300;
+	c->sensor_handshake_s = 5;
+	c->control_idle_s = 600;
 	detcfg_defaults(&c->det);
 	for (e = 0; e < ENGINE_COUNT; e++) {
 		c->engines[e].isolate = true;
@@ -288,7 +293,7 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "state", "control", "control_ro",
 		"control_mode", "control_group", "http", "syslog", "user", "retention_events",
-		"retention_audit", NULL };
+		"retention_audit", "control_idle_timeout", NULL };
 	const config_setting_t *st;
 	char buf[64];
 
@@ -300,7 +305,8 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_bool(x, g, "daemon", "syslog", &c->use_syslog) ||
 	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false) ||
 	    get_uint(x, g, "daemon", "retention_events", 0, 100u * 365 * 86400, &c->retention_events_s) ||
-	    get_uint(x, g, "daemon", "retention_audit", 0, 100u * 365 * 86400, &c->retention_audit_s))
+	    get_uint(x, g, "daemon", "retention_audit", 0, 100u * 365 * 86400, &c->retention_audit_s) ||
+	    get_uint(x, g, "daemon", "control_idle_timeout", 0, 86400, &c->control_idle_s))
 		return -1;
 	if (c->state_path[0] != '/')
 		return failf(x, config_setting_get_member(g, "state"),
@@ -362,7 +368,7 @@ static int
 load_sensors(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "listen", "max_line", "interfaces", "tls_certificate",
-		"tls_key", "tls_ca", NULL };
+		"tls_key", "tls_ca", "idle_timeout", "handshake_timeout", NULL };
 	const char *const tls[3][2] = { { "tls_certificate", c->sensor_tls_cert },
 		{ "tls_key", c->sensor_tls_key }, { "tls_ca", c->sensor_tls_ca } };
 	size_t i, ntls = 0, k;
@@ -376,7 +382,9 @@ load_sensors(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 		sizeof(c->sensor_listen[0]), CONF_MAX_LISTEN, &c->nsensor_listen) ||
 	    get_strings(x, g, "sensors", "interfaces", &c->interfaces[0][0],
 		sizeof(c->interfaces[0]), CONF_MAX_LISTEN, &c->ninterfaces) ||
-	    get_uint(x, g, "sensors", "max_line", 256, 1048576, &c->max_line))
+	    get_uint(x, g, "sensors", "max_line", 256, 1048576, &c->max_line) ||
+	    get_uint(x, g, "sensors", "idle_timeout", 0, 86400, &c->sensor_idle_s) ||
+	    get_uint(x, g, "sensors", "handshake_timeout", 0, 3600, &c->sensor_handshake_s))
 		return -1;
 	for (i = 0; i < c->nsensor_listen; i++) {
 		if (check_listen(x, g, c->sensor_listen[i]) != 0)

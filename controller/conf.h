@@ -148,6 +148,9 @@ struct cordon_conf {
 	char control_ro_path[CONF_PATH_LEN];
 	mode_t control_mode;
 	gid_t control_gid;        /* (gid_t)-1: leave the group alone */
+	/* Seconds a control connection may stay quiet before it is closed
+	 * (daemon.control_idle_timeout; 0: never); `events` followers are not. */
+	uint32_t control_idle_s;
 	char http_listen[128];    /* "" disables the HTTP API */
 	bool use_syslog;
 	char user[64];            /* "" stays root; else drop to this user after start */
@@ -157,6 +160,11 @@ struct cordon_conf {
 	char sensor_listen[CONF_MAX_LISTEN][CONF_PATH_LEN];
 	size_t nsensor_listen;
 	uint32_t max_line;
+	/* Seconds a sensor connection may send nothing, or a TLS sensor take
+	 * over its handshake, before it is closed (sensors.idle_timeout,
+	 * sensors.handshake_timeout; 0: never). */
+	uint32_t sensor_idle_s;
+	uint32_t sensor_handshake_s;
 	/* tls: listeners: cordond's certificate and key, and the CA that signs
 	 * the sensors' certificates (PEM files). */
 	char sensor_tls_cert[CONF_PATH_LEN];

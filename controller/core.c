@@ -153,6 +153,12 @@ cordon_input_rejected(struct cordon *c, bool oversize)
 		c->st.oversize_lines++;
 }
 
+void
+cordon_conn_refused(struct cordon *c)
+{
+	c->st.conns_refused++;
+}
+
 static void history_note(struct cordon *c, bool isolation);
 
 /* ---- audit and its subscribers -------------------------------------------- */

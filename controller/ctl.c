@@ -19,6 +19,12 @@
 #define CTL_MAX_LINE 65536
 #define EVENTS_DEFAULT_LIMIT 100
 #define EVENTS_MAX_LIMIT 10000
+/* A client that asks faster than it reads is not read from while more than
+ * this waits for it (one `list` page of 10 000 hosts is a few MB, so one
+ * answer fits whatever it holds)... */
+#define CTL_PAUSE_ABOVE (1024 * 1024)
+/* ...and is closed past this (it asked for more than it will ever read). */
+#define CTL_CLOSE_ABOVE (32 * 1024 * 1024)
 
 /* The two control sockets; one daemon per process. */
 struct ctl_server {
@@ -279,6 +285,8 @@ handle(struct ctl_conn *cc, const struct ctl_request *rq)
 		follow_cb(cc, 0);
 		if (rq->follow) {
 			cc->following = true;
+			/* A follower only reads: it is quiet by design. */
+			loop_conn_no_idle_input(cc->conn);
 			cordon_subscribe(c, follow_cb, cc);
 		} else {
 			send_json(cc, json_pack("{s:b}", "ok", 1));
@@ -337,9 +345,30 @@ ctl_close(void *arg, struct loop_conn *conn)
 
 static struct ctl_server rw_server, ro_server;
 
+static void
+ctl_limit(void *arg, struct loop_conn *conn, const char *why)
+{
+	(void)arg;
+	log_warnx("control: closing a connection of uid %ld on %s: %s", loop_conn_uid(conn),
+	    loop_conn_server(conn), why);
+}
+
+static void
+ctl_full(void *arg, const char *spec, uint64_t refused)
+{
+	struct ctl_server *s = arg;
+
+	cordon_conn_refused(s->c);
+	/* A client opening connections in a loop would flood the log. */
+	if (refused == 1 || refused % 1000 == 0)
+		log_warnx("control: %s: refused a connection, %d already open (%llu refused so far)",
+		    spec, LOOP_MAX_CONNS, (unsigned long long)refused);
+}
+
 static void ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len);
 
-static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close, NULL };
+static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close, NULL,
+	ctl_limit, ctl_full };
 
 static struct ctl_conn *
 conn_state(struct ctl_server *s, struct loop_conn *conn)
@@ -373,24 +402,29 @@ ctl_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 {
 	const struct cordon_conf *conf = cordon_conf(c);
 	char spec[CONF_PATH_LEN + 8], why[512];
+	const struct loop_limits lim = { .idle_s = conf->control_idle_s,
+		.pause_above = CTL_PAUSE_ABOVE, .close_above = CTL_CLOSE_ABOVE };
+	struct loop_server *srv;
 
 	rw_server.c = c;
 	rw_server.read_only = false;
 	ro_server.c = c;
 	ro_server.read_only = true;
 	snprintf(spec, sizeof(spec), "unix:%s", conf->control_path);
-	if (loop_listen(loop, spec, conf->control_mode, conf->control_gid, CTL_MAX_LINE,
-		&ctl_ops, &rw_server, why, sizeof(why)) == NULL) {
+	if ((srv = loop_listen(loop, spec, conf->control_mode, conf->control_gid, CTL_MAX_LINE,
+		&ctl_ops, &rw_server, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "control socket %s", why);
 		return -1;
 	}
+	loop_server_set_limits(srv, &lim);
 	if (conf->control_ro_path[0]) {
 		snprintf(spec, sizeof(spec), "unix:%s", conf->control_ro_path);
-		if (loop_listen(loop, spec, 0666, (gid_t)-1, CTL_MAX_LINE, &ctl_ops,
-			&ro_server, why, sizeof(why)) == NULL) {
+		if ((srv = loop_listen(loop, spec, 0666, (gid_t)-1, CTL_MAX_LINE, &ctl_ops,
+			&ro_server, why, sizeof(why))) == NULL) {
 			snprintf(err, errlen, "read-only control socket %s", why);
 			return -1;
 		}
+		loop_server_set_limits(srv, &lim);
 	}
 	return 0;
 }

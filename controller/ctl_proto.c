@@ -324,7 +324,7 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 		json_object_set_new(hosts, host_state_name((enum host_state)s), json_integer((json_int_t)counts[s]));
 	cordon_leadership(c, &lead);
 	o = json_pack("{s:f, s:b, s:{s:s, s:b, s:b, s:s, s:I, s:f, s:I}, s:o, s:o, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "uptime", loop_now() - st->started, "dry_run", cordon_conf(c)->dry_run,
 	    "leadership", "name", cordon_conf(c)->state_name, "shared", lead.shared,
 	    "leading", lead.leading, "leader", lead.leader, "term", (json_int_t)lead.term,
@@ -337,6 +337,7 @@ ctl_status_json_new(struct cordon *c, char *err, size_t errlen)
 	    "releases_ok", (json_int_t)st->releases_ok,
 	    "releases_failed", (json_int_t)st->releases_failed,
 	    "refused", (json_int_t)st->refused,
+	    "connections_refused", (json_int_t)st->conns_refused,
 	    "pruned_events", (json_int_t)st->pruned_events,
 	    "pruned_audit", (json_int_t)st->pruned_audit,
 	    "points", (json_int_t)cordon_npoints(c));

@@ -182,8 +182,30 @@ sensor_close(void *arg, struct loop_conn *conn)
 	free(sc);
 }
 
+static void
+sensor_limit(void *arg, struct loop_conn *conn, const char *why)
+{
+	char from[500];
+
+	(void)arg;
+	log_warnx("sensor %s: closed: %s", sensor_from(conn, from, sizeof(from)), why);
+}
+
+static void
+sensor_full(void *arg, const char *spec, uint64_t refused)
+{
+	struct cordon *c = arg;
+
+	cordon_conn_refused(c);
+	/* Whoever fills the listener would otherwise flood the log too. */
+	if (refused == 1 || refused % 1000 == 0)
+		log_warnx("sensor listener %s: refused a connection, %d already open (%llu refused so far; "
+		    "quiet ones are closed after sensors.idle_timeout, %u s)", spec, LOOP_MAX_CONNS,
+		    (unsigned long long)refused, cordon_conf(c)->sensor_idle_s);
+}
+
 static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close,
-	sensor_refused };
+	sensor_refused, sensor_limit, sensor_full };
 
 /* ---- sensors on local interfaces (the detectors library in process) ---------- */
 
@@ -588,11 +610,16 @@ daemon_new(const struct cordon_conf *conf, char *err, size_t errlen)
 	}
 	for (i = 0; i < conf->nsensor_listen; i++) {
 		char why[512];
-		if (loop_listen_tls(dm->loop, conf->sensor_listen[i], dm->sensor_tls, 0660, (gid_t)-1,
-			conf->max_line, &sensor_ops, dm->c, why, sizeof(why)) == NULL) {
+		/* A sensor only sends: nothing to pause on, only quiet peers to drop. */
+		const struct loop_limits lim = { .idle_s = conf->sensor_idle_s,
+			.handshake_s = conf->sensor_handshake_s };
+		struct loop_server *srv = loop_listen_tls(dm->loop, conf->sensor_listen[i], dm->sensor_tls,
+		    0660, (gid_t)-1, conf->max_line, &sensor_ops, dm->c, why, sizeof(why));
+		if (srv == NULL) {
 			snprintf(err, errlen, "sensor listener %s", why);
 			goto fail;
 		}
+		loop_server_set_limits(srv, &lim);
 		if (strncmp(conf->sensor_listen[i], "tcp:", 4) == 0)
 			log_warnx("sensor listener %s: plain TCP: anyone who reaches it can send detections "
 			    "(a tls: listener verifies the sensors' certificates)", conf->sensor_listen[i]);

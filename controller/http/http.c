@@ -598,6 +598,9 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	    "Sensor lines rejected (not a valid detection event, or too long).", st->bad_lines);
 	counter(b, "cordon_sensor_oversize_lines_total",
 	    "Sensor lines rejected for being longer than sensors.max_line.", st->oversize_lines);
+	counter(b, "cordon_connections_refused_total",
+	    "Sensor and control connections refused because their listener held its maximum.",
+	    st->conns_refused);
 	counter(b, "cordon_isolations_started_total", "Isolations begun (by policy or an operator).",
 	    st->isolations_started);
 	counter(b, "cordon_isolations_ok_total", "Isolations applied and verified.",

@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #define RECONNECT_INTERVAL_MS 1000
+/* A connection with nothing to send for this long gets an empty line, which
+ * the controller ignores: it closes sensor connections that stay quiet
+ * (sensors.idle_timeout, 300 s by default) to free their slots. */
+#define KEEPALIVE_MS 60000
 
 enum output_kind { OUT_STDOUT, OUT_UNIX, OUT_TCP, OUT_TLS };
 
@@ -22,6 +26,7 @@ struct line {
 	char *text;       /* owned */
 	size_t len;
 	size_t off;       /* bytes already sent */
+	bool keepalive;   /* the empty line of KEEPALIVE_MS: not counted as sent */
 };
 
 /* A FIFO of lines of one class; the oldest is at `head`. */
@@ -49,6 +54,7 @@ struct output {
 	struct queue qs[OUTPUT_CLASSES];
 	int sending;            /* class whose head line is partly sent, or -1 */
 	struct output_stats st;
+	uint64_t last_sent_ms;  /* when a line was last sent whole, or the connection made */
 	char error[640];
 };
 
@@ -243,6 +249,7 @@ tls_progress(struct output *o)
 	o->handshaking = 0;
 	o->st.reconnects++;
 	o->error[0] = '\0';
+	o->last_sent_ms = mono_ms();
 	return 0;
 }
 
@@ -252,8 +259,20 @@ ensure_connected(struct output *o)
 {
 	uint64_t now;
 
-	if (o->fd >= 0 && !o->connecting && !o->handshaking)
-		return 0;
+	if (o->fd >= 0 && !o->connecting && !o->handshaking) {
+		/* The controller never sends: its side shut means it closed the
+		 * connection (a restart, or quiet too long). A line written now
+		 * would be lost; connect again instead. */
+		struct pollfd pfd = { o->fd, POLLRDHUP, 0 };
+		if (o->kind == OUT_STDOUT || poll(&pfd, 1, 0) <= 0 ||
+		    !(pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			return 0;
+		snprintf(o->error, sizeof(o->error), "%s%s%s: closed by the controller",
+		    o->kind == OUT_UNIX ? o->path : o->host, o->kind == OUT_UNIX ? "" : ":",
+		    o->kind == OUT_UNIX ? "" : o->port);
+		disconnect(o, 0);
+		o->tried = 0;              /* not a failure: no wait before reconnecting */
+	}
 	if (o->fd >= 0 && o->handshaking)
 		return tls_progress(o);
 	if (o->fd >= 0 && o->connecting) {
@@ -275,6 +294,7 @@ ensure_connected(struct output *o)
 			return tls_progress(o);
 		o->st.reconnects++;
 		o->error[0] = '\0';
+		o->last_sent_ms = mono_ms();
 		return 0;
 	}
 	now = mono_ms();
@@ -298,6 +318,7 @@ ensure_connected(struct output *o)
 		return tls_progress(o);
 	o->st.reconnects++;
 	o->error[0] = '\0';
+	o->last_sent_ms = mono_ms();
 	return 0;
 }
 
@@ -381,6 +402,18 @@ output_flush(struct output *o)
 {
 	int cls;
 
+	if (o->kind != OUT_STDOUT && o->fd >= 0 && !o->connecting && !o->handshaking &&
+	    queued_total(o) == 0 && mono_ms() - o->last_sent_ms >= KEEPALIVE_MS) {
+		struct queue *q = &o->qs[OUTPUT_SEEN];
+		struct line *l = &q->q[(q->head + q->len) % OUTPUT_QUEUE_LINES];
+		if ((l->text = strdup("\n")) != NULL) {
+			l->len = 1;
+			l->off = 0;
+			l->keepalive = true;
+			q->len++;
+		}
+	}
+
 	while ((cls = next_class(o)) >= 0) {
 		struct queue *q = &o->qs[cls];
 		struct line *l = &q->q[q->head];
@@ -424,8 +457,10 @@ output_flush(struct output *o)
 			continue;
 		}
 		o->sending = -1;
+		if (!l->keepalive)
+			o->st.sent[cls]++;
 		queue_pop(q);
-		o->st.sent[cls]++;
+		o->last_sent_ms = mono_ms();
 	}
 	return queued_total(o);
 }
@@ -452,6 +487,7 @@ output_line(struct output *o, enum output_class cls, const char *text, size_t le
 	memcpy(l->text, text, len);
 	l->len = len;
 	l->off = 0;
+	l->keepalive = false;
 	q->len++;
 	output_flush(o);
 }
