@@ -39,7 +39,7 @@ for _ in $(seq 50); do
 done
 [[ -n "$PORT" ]] || { echo "FAIL - no free loopback port"; exit 1; }
 HOSTS=2000      # hosts on record: a `list` of them all is about half a megabyte
-IDLE=3          # sensors.idle_timeout: long enough to open 257 connections first
+IDLE=8          # sensors.idle_timeout: long enough to open 257 connections first, also under ASan
 
 cat > "$TMP/c.conf" <<EOC
 daemon = { state = "$TMP/state.db"; control = "$TMP/ctl.sock"; control_ro = "$TMP/ro.sock"; http = "";
