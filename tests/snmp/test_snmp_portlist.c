@@ -179,20 +179,18 @@ on_done(void *arg, const struct enf_result *r)
 static void
 isolate_with_lists(size_t octets)
 {
-	char err[256], dir[] = "/tmp/cordon-test-portlist.XXXXXX";
+	char err[256];
 	struct snmpsw_config c;
 	struct enf_location loc;
 
 	memset(&sw, 0, sizeof(sw));
 	sw.list_octets = octets;
 	sw.far_port_kept = true;
-	assert_non_null(mkdtemp(dir));
 	snmpsw_config_init(&c);
 	assert_int_equal(snmpsw_config_set(&c, "name", "sw1", err, sizeof(err)), 0);
 	assert_int_equal(snmpsw_config_set(&c, "address", "192.0.2.1", err, sizeof(err)), 0);
 	assert_int_equal(snmpsw_config_set(&c, "community", "portlist-test", err, sizeof(err)), 0);
 	assert_int_equal(snmpsw_config_set(&c, "quarantine_vlan", "999", err, sizeof(err)), 0);
-	assert_int_equal(snmpsw_global_init(dir, err, sizeof(err)), 0);
 	sw.loop = loop_new();
 	assert_non_null(sw.loop);
 	sw.answer = loop_timer_new(sw.loop, answer, NULL);
@@ -213,8 +211,6 @@ isolate_with_lists(size_t octets)
 	enf_destroy(p);
 	loop_timer_free(sw.answer);
 	loop_free(sw.loop);
-	snmpsw_global_shutdown();
-	rmdir(dir);
 	assert_int_equal(sw.done, 1);
 }
 
@@ -244,6 +240,41 @@ test_cut_lists_never_written(void **st)
 	assert_non_null(strstr(sw.message, "VLAN "));
 }
 
+/* net-snmp's state, once for the group (a second init leaks its MIB tables). */
+static char state_dir[] = "/tmp/cordon-test-portlist.XXXXXX";
+
+static int
+group_setup(void **st)
+{
+	char err[256];
+
+	(void)st;
+	if (mkdtemp(state_dir) == NULL) {
+		perror("test_snmp_portlist: mkdtemp");
+		return -1;
+	}
+	if (snmpsw_global_init(state_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "test_snmp_portlist: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+group_teardown(void **st)
+{
+	char sub[sizeof(state_dir) + 16];
+
+	(void)st;
+	snmpsw_global_shutdown();
+	/* net-snmp made cert_indexes there, empty */
+	snprintf(sub, sizeof(sub), "%s/cert_indexes", state_dir);
+	rmdir(sub);
+	if (rmdir(state_dir) != 0)
+		perror("test_snmp_portlist: removing its state directory");
+	return 0;
+}
+
 int
 main(void)
 {
@@ -251,5 +282,5 @@ main(void)
 		cmocka_unit_test(test_whole_lists_written_back),
 		cmocka_unit_test(test_cut_lists_never_written),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
