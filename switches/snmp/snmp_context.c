@@ -34,7 +34,7 @@ ctx_walk(struct op *op, enum op_step step, enum swv_col c)
 	snmpc_oid_make(&root, col, len, NULL, 0);
 	op->step = step;
 	op->sw->stats.fdb_walks++;
-	if (sw_walk_in(op->sw, op->ctx_vlans[op->ictx], &root, FDB_MAX_ROWS, on_reply, op) < 0)
+	if (sw_walk_in(op->sw, op->ctx_vlans[op->ictx], &root, swv_col_max_rows(c), on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 

@@ -35,7 +35,6 @@ struct oid_ref {
 
 #define IF_ADMIN_UP 1
 #define IF_ADMIN_DOWN 2
-#define FDB_MAX_ROWS 65536      /* a walk stops there: far above any access switch */
 #define PORTLIST_MAX SNMPC_MAX_STR
 
 enum vlan_index { IDX_BRIDGE_PORT, IDX_IFINDEX };

@@ -52,7 +52,7 @@ locate_walk_col(struct op *op)
 	op->step = ST_WALK;
 	if (op->sw->drv->walk[op->iwalk] == SWV_QFDB_PORT || op->sw->drv->walk[op->iwalk] == SWV_DFDB_PORT)
 		op->sw->stats.fdb_walks++;
-	if (sw_walk_in(op->sw, 0, &root, FDB_MAX_ROWS, on_reply, op) < 0)
+	if (sw_walk_in(op->sw, 0, &root, swv_col_max_rows(op->sw->drv->walk[op->iwalk]), on_reply, op) < 0)
 		op_finish(op, ENF_ERROR, "switch %s: cannot build a walk request", op->sw->cfg.name);
 }
 

@@ -84,7 +84,28 @@ swv_clear(struct swv *v)
 		free(t->rows);
 	}
 	free(v->lldp_ifx);
+	free(v->bp_by_ifx);
+	free(v->vid_by_fdb);
+	free(v->names);
 	swv_init(v);
+}
+
+size_t
+swv_col_max_rows(enum swv_col c)
+{
+	switch (c) {
+	case SWV_QFDB_PORT:
+	case SWV_DFDB_PORT:
+		return 65536;
+	case SWV_IF_NAME:
+	case SWV_IF_DESCR:
+		return 16384;
+	case SWV_LLDP_REM_CAP:
+	case SWV_LLDP_REM_NAME:
+		return 2048;
+	default:            /* bridge ports, VLANs, per-port settings */
+		return 8192;
+	}
 }
 
 const uint32_t *
@@ -233,16 +254,83 @@ port_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
 		snprintf(buf, len, "ifIndex %d", ifx);
 }
 
-/* The bridge port (in context `ctx`, else the default one) whose ifIndex is `ifx`; 0: none. */
+/* ---- lookups by value (view_prepare makes them) ---- */
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct swv_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/*
+ * The rows of `t` that `keyof` gives a key, by key and then in table order.
+ * -1: out of memory.
+ */
+static int
+keys_make(const struct swv_table *t, bool (*keyof)(const struct swv_row *r, int64_t *key),
+    struct swv_key **out, size_t *n)
+{
+	struct swv_key *k = calloc(t->n + 1, sizeof(*k));
+	*n = 0;
+	free(*out);
+	*out = k;
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < t->n; i++)
+		if (keyof(&t->rows[i], &k[*n].key))
+			k[(*n)++].row = (uint32_t)i;
+	qsort(k, *n, sizeof(*k), key_cmp);
+	return 0;
+}
+
+/* The first of `k` with this key: its position, or n when none has it. */
+static size_t
+keys_first(const struct swv_key *k, size_t n, int64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].key == key ? lo : n;
+}
+
+/* A dot1dBasePortIfIndex row's ifIndex, when its bridge port is one. */
+static bool
+key_bp_ifx(const struct swv_row *r, int64_t *key)
+{
+	int32_t x;
+	if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &x))
+		return false;
+	*key = x;
+	return true;
+}
+
+/* A dot1qVlanFdbId row's fdbId, when it names a VLAN (1..4094). */
+static bool
+key_fdb_id(const struct swv_row *r, int64_t *key)
+{
+	if (r->is_str || r->idxlen < 2 || r->idx[1] < 1 || r->idx[1] > 4094)
+		return false;
+	*key = r->i;
+	return true;
+}
+
+/* The bridge port (in context `ctx`, else the first in another) whose ifIndex is `ifx`; 0: none. */
 static int32_t
 bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx)
 {
 	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
-	int32_t found = 0, x;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct swv_row *r = &t->rows[i];
-		if (r->idxlen != 1 || !row_index(r, &x) || x != ifx || r->idx[0] > INT32_MAX)
-			continue;
+	int32_t found = 0;
+	for (size_t i = keys_first(v->bp_by_ifx, v->nbp_by_ifx, ifx);
+	     i < v->nbp_by_ifx && v->bp_by_ifx[i].key == ifx; i++) {
+		const struct swv_row *r = &t->rows[v->bp_by_ifx[i].row];
 		if (r->ctx == ctx)
 			return (int32_t)r->idx[0];
 		if (!found)
@@ -293,10 +381,9 @@ fdb_vid(const struct swv *v, uint32_t fdb_id)
 	int32_t vid = 0;
 	if (t->n == 0)
 		return fdb_id >= 1 && fdb_id <= 4094 ? (int32_t)fdb_id : 0;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct swv_row *r = &t->rows[i];
-		if (r->is_str || r->i != (int64_t)fdb_id || r->idx[1] < 1 || r->idx[1] > 4094)
-			continue;
+	for (size_t i = keys_first(v->vid_by_fdb, v->nvid_by_fdb, fdb_id);
+	     i < v->nvid_by_fdb && v->vid_by_fdb[i].key == (int64_t)fdb_id; i++) {
+		const struct swv_row *r = &t->rows[v->vid_by_fdb[i].row];
 		if (vid && vid != (int32_t)r->idx[1])
 			return 0;   /* one filtering database for several VLANs: unknown */
 		vid = (int32_t)r->idx[1];
@@ -499,30 +586,27 @@ static int32_t
 lldp_ifindex(const struct swv *v, uint32_t pn)
 {
 	static const enum swv_col loc[2] = {SWV_LLDP_LOC_PORT_ID, SWV_LLDP_LOC_PORT_DESC};
-	static const enum swv_col names[2] = {SWV_IF_NAME, SWV_IF_DESCR};
 	int32_t x;
 	for (int l = 0; l < 2; l++) {
 		const char *s;
 		char nm[ENF_NAME_LEN];
 		size_t n = row_text(find1(v, loc[l], 0, pn), &s);
-		int32_t match = 0;
-		bool several = false;
 		if (!n || n >= sizeof(nm))
 			continue;
-		for (int c = 0; c < 2; c++) {
-			const struct swv_table *t = &v->t[names[c]];
-			for (size_t i = 0; i < t->n; i++) {
-				int32_t ifx = (int32_t)t->rows[i].idx[0];
-				if (t->rows[i].idx[0] > INT32_MAX || ifx == match ||
-				    !if_name(v, ifx, nm, sizeof(nm)) || strlen(nm) != n ||
-				    memcmp(nm, s, n) != 0)
-					continue;
-				several = several || match != 0;
-				match = ifx;
-			}
+		memcpy(nm, s, n);
+		nm[n] = '\0';
+		/* The one interface of that name; two of it name none for sure. */
+		size_t lo = 0, hi = v->nnames;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(v->names[mid].name, nm) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		if (match && !several)
-			return match;
+		if (lo < v->nnames && strcmp(v->names[lo].name, nm) == 0 &&
+		    (lo + 1 == v->nnames || strcmp(v->names[lo + 1].name, nm) != 0))
+			return v->names[lo].ifx;
 	}
 	if (row_index(find1(v, SWV_BASE_PORT_IFINDEX, 0, pn), &x))
 		return x;
@@ -541,8 +625,8 @@ lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
 		uint8_t c = r->s[0];
 		if (!(c & (LLDP_CAP_BRIDGE | LLDP_CAP_ROUTER)) || (c & LLDP_CAP_TELEPHONE))
 			continue;
-		/* mapped once per decision (view_prepare); else now */
-		int32_t at = i < v->nlldp_ifx ? v->lldp_ifx[i] : lldp_ifindex(v, r->idx[1]);
+		/* mapped once per decision (view_prepare) */
+		int32_t at = i < v->nlldp_ifx ? v->lldp_ifx[i] : 0;
 		if (at != ifx)
 			continue;
 		const char *s;
@@ -699,8 +783,53 @@ access_vlan(const struct swv *v, const struct swv_opts *o, const struct cand *c,
 	return (int32_t)r->i;
 }
 
-/* The tables looked up by index are sorted once the walks are done. */
-static void
+static int
+named_cmp(const void *a, const void *b)
+{
+	const struct swv_named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->ifx > y->ifx) - (x->ifx < y->ifx);
+}
+
+/* Every interface with a name (ifName, else ifDescr), each ifIndex once, by name. -1: out of memory. */
+static int
+names_make(struct swv *v)
+{
+	static const enum swv_col cols[2] = {SWV_IF_NAME, SWV_IF_DESCR};
+	size_t cap = v->t[SWV_IF_NAME].n + v->t[SWV_IF_DESCR].n + 1, n = 0;
+
+	free(v->names);
+	v->nnames = 0;
+	if (!(v->names = calloc(cap, sizeof(*v->names))))
+		return -1;
+	for (int c = 0; c < 2; c++) {
+		const struct swv_table *t = &v->t[cols[c]];
+		for (size_t i = 0; i < t->n; i++) {
+			int32_t ifx = (int32_t)t->rows[i].idx[0];
+			/* An ifIndex in both tables gets the same name twice:
+			 * dropped below with the repeats. */
+			if (t->rows[i].idx[0] > INT32_MAX ||
+			    !if_name(v, ifx, v->names[n].name, sizeof(v->names[n].name)))
+				continue;
+			v->names[n++].ifx = ifx;
+		}
+	}
+	qsort(v->names, n, sizeof(*v->names), named_cmp);
+	/* Each ifIndex once (both tables; a walk repeating a row). */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v->names[i].ifx != v->names[k - 1].ifx ||
+		    strcmp(v->names[i].name, v->names[k - 1].name) != 0)
+			v->names[k++] = v->names[i];
+	v->nnames = k;
+	return 0;
+}
+
+/*
+ * The tables looked up by index are sorted once the walks are done, and the
+ * lookups by value made. -1: out of memory.
+ */
+static int
 view_prepare(struct swv *v)
 {
 	static const enum swv_col lookup[] = {
@@ -710,16 +839,21 @@ view_prepare(struct swv *v)
 	};
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
+	if (keys_make(&v->t[SWV_BASE_PORT_IFINDEX], key_bp_ifx, &v->bp_by_ifx, &v->nbp_by_ifx) < 0 ||
+	    keys_make(&v->t[SWV_VLAN_FDB_ID], key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
+	    names_make(v) < 0)
+		return -1;
 	/* Each LLDP neighbour's port, once: every port's judgement asks for it. */
 	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
 	free(v->lldp_ifx);
 	v->nlldp_ifx = 0;
 	v->lldp_ifx = calloc(t->n + 1, sizeof(*v->lldp_ifx));
 	if (!v->lldp_ifx)
-		return;   /* mapped on demand instead */
+		return -1;
 	for (size_t i = 0; i < t->n; i++)
 		v->lldp_ifx[i] = t->rows[i].idxlen == 3 ? lldp_ifindex(v, t->rows[i].idx[1]) : 0;
 	v->nlldp_ifx = t->n;
+	return 0;
 }
 
 size_t
@@ -729,8 +863,7 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 	char why[ENF_DETAIL_LEN];
 	size_t n = 0;
 
-	view_prepare(v);
-	if (fdb_collect(v, &f) < 0)
+	if (view_prepare(v) < 0 || fdb_collect(v, &f) < 0)
 		return 0;
 	bool ifx_numbering = ifindex_evidence(v, &f);
 	int32_t *ids = calloc(f.n + 1, sizeof(*ids));
@@ -791,8 +924,7 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 	char why[ENF_DETAIL_LEN];
 
 	memset(r, 0, sizeof(*r));
-	view_prepare(v);
-	if (fdb_collect(v, &f) < 0) {
+	if (view_prepare(v) < 0 || fdb_collect(v, &f) < 0) {
 		r->status = SWV_UNKNOWN_VLAN;
 		snprintf(r->why, sizeof(r->why), "out of memory");
 		return;

@@ -58,6 +58,18 @@ struct swv_table {
 	bool sorted;
 };
 
+/* A table's rows by a number they hold (view_prepare): `row` indexes the table. */
+struct swv_key {
+	int64_t key;
+	uint32_t row;
+};
+
+/* An interface's name (ifName, else ifDescr) and ifIndex (view_prepare). */
+struct swv_named {
+	char name[ENF_NAME_LEN];
+	int32_t ifx;
+};
+
 struct swv {
 	struct swv_table t[SWV_NCOLS];
 	uint32_t silent_ctx[16];   /* per-VLAN contexts that did not answer (first 16) */
@@ -65,7 +77,27 @@ struct swv {
 	size_t unresolved;         /* swv_ports: FDB rows whose port number names no port for sure */
 	int32_t *lldp_ifx;         /* owned: the ifIndex of each lldpRemSysCapEnabled row; 0 unknown */
 	size_t nlldp_ifx;
+	/*
+	 * Made by view_prepare for the lookups made once per forwarding-table
+	 * row or LLDP neighbour, which scanned a whole table each: a switch
+	 * answering tens of thousands of rows would otherwise hold the daemon
+	 * for minutes. Each owned; valid until rows are added or cleared.
+	 */
+	struct swv_key *bp_by_ifx; /* dot1dBasePortIfIndex rows by the ifIndex they hold */
+	size_t nbp_by_ifx;
+	struct swv_key *vid_by_fdb;/* dot1qVlanFdbId rows by the fdbId they hold */
+	size_t nvid_by_fdb;
+	struct swv_named *names;   /* interfaces by name, each ifIndex once */
+	size_t nnames;
 };
+
+/*
+ * How many rows a walk of the column reads at most: 65536 of a forwarding
+ * table (far above any access switch), far fewer of the others (none has
+ * thousands of LLDP neighbours or VLANs): what a hostile switch can make
+ * Cordon store and sort.
+ */
+size_t swv_col_max_rows(enum swv_col c);
 
 /* How the switch is read: from the driver and the vendor table (snmp_vendor.h). */
 struct swv_opts {

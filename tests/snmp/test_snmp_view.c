@@ -177,6 +177,45 @@ test_text_portlists(void **st)
 }
 
 /*
+ * An LLDP neighbour's local port named by lldpLocPortId: the interface of
+ * that ifName. A bridge there makes the port an uplink (a MAC on it is
+ * refused); with two interfaces of that name the neighbour's port is not
+ * known, and the port is judged as any other.
+ */
+static void
+test_lldp_port_by_name(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	struct swv_result r;
+	uint32_t lpn = 7, rem[3] = {0, 7, 1}, ifx = 105;
+	(void)st;
+	for (int twice = 0; twice < 2; twice++) {
+		swv_init(&v);
+		ports(&v, 4);
+		if (twice)
+			row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, "p3", 2);   /* a second "p3" */
+		row(&v, SWV_LLDP_LOC_PORT_ID, 0, &lpn, 1, 0, "p3", 2);
+		row(&v, SWV_LLDP_REM_CAP, 0, rem, 3, 0, "\x20", 1);   /* a bridge */
+		row(&v, SWV_LLDP_REM_NAME, 0, rem, 3, 0, "core-sw", 7);
+		fdb(&v, 10, MAC_A, 3);
+		fdb(&v, 10, MAC_B, 1);
+		swv_locate(&v, &o, MAC_A, &r);
+		if (!twice) {
+			assert_int_equal(r.status, SWV_REFUSED);
+			assert_non_null(strstr(r.why, "core-sw"));
+		} else {
+			assert_int_equal(r.status, SWV_FOUND);
+			assert_string_equal(r.port, "p3");
+		}
+		swv_locate(&v, &o, MAC_B, &r);
+		assert_int_equal(r.status, SWV_FOUND);
+		assert_string_equal(r.port, "p1");
+		swv_clear(&v);
+	}
+}
+
+/*
  * Member rows indexed by no VLAN ID (0, 4095, 5000, 2^32-1) name no
  * membership: with PVID 10, p1 untagged in VLAN 10 and "tagged" only in those
  * is an access port of VLAN 10 with no tagged VLAN; without a PVID, an
@@ -355,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_text_portlists),
 		cmocka_unit_test(test_tagged_membership_recorded),
 		cmocka_unit_test(test_member_rows_out_of_vid_range),
+		cmocka_unit_test(test_lldp_port_by_name),
 		cmocka_unit_test(test_voice_vlan_recorded),
 		cmocka_unit_test(test_shared_fdb_id),
 		cmocka_unit_test(test_hostile_rows),
