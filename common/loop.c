@@ -69,8 +69,23 @@ struct loop_server {
 	struct tls_ctx *tls;              /* borrowed; NULL: no TLS */
 	struct loop_limits lim;           /* 0 in a field: no such limit */
 	uint64_t refused;                 /* connections refused at LOOP_MAX_CONNS */
+	struct loop_accept_guard *guard;  /* owned: pauses lst when accept() fails */
 	struct loop_server *next;
 };
+
+struct loop_accept_guard {
+	struct evconnlistener *lst;       /* borrowed */
+	struct event *resume;             /* owned: re-enables lst after the pause */
+	bool in_episode;                  /* reported; no accept has worked since */
+	void (*report)(void *, int, double);
+	void *arg;                        /* borrowed */
+	struct loop_accept_guard *next;   /* in `guards` */
+};
+
+/* Every guard of the process, for guard_error to find its own by listener
+ * (libevent passes it no argument of its own). Not owned: each guard
+ * belongs to whoever made it and unlinks itself when freed. */
+static struct loop_accept_guard *guards;
 
 struct loop_conn {
 	struct loop_server *srv;
@@ -126,6 +141,7 @@ loop_free(struct loop *l)
 		l->servers = s->next;
 		while (s->conns)
 			conn_free(s->conns, false);
+		loop_accept_guard_free(s->guard);
 		evconnlistener_free(s->lst);
 		if (s->unix_path[0])
 			unlink(s->unix_path);
@@ -519,6 +535,7 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 
 	(void)lst;
 	(void)salen;
+	loop_accept_guard_ok(s->guard);
 	if (s->nconns >= LOOP_MAX_CONNS) {
 		/* A local user opening connections must not exhaust the daemon;
 		 * the idle timeout frees the slots of those that stay quiet. */
@@ -580,6 +597,103 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 	c->next = s->conns;
 	s->conns = c;
 	s->nconns++;
+}
+
+/* ---- accept() failures ------------------------------------------------------ */
+
+static void
+guard_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_accept_guard *g = arg;
+
+	(void)fd;
+	(void)what;
+	/* Still failing: the error callback pauses it again, unreported. */
+	evconnlistener_enable(g->lst);
+}
+
+/* libevent calls this for accept() errors other than EAGAIN, EINTR and
+ * ECONNABORTED, which it retries itself. `arg` is the listener's accept
+ * argument (for evhttp's listener, evhttp's own), so the guard is looked up
+ * by listener. */
+static void
+guard_error(struct evconnlistener *lst, void *arg)
+{
+	struct loop_accept_guard *g;
+	int err = errno;
+	struct timeval tv = timeval_of(LOOP_ACCEPT_PAUSE_S);
+
+	(void)arg;
+	for (g = guards; g != NULL && g->lst != lst; g = g->next)
+		;
+	if (g == NULL)
+		return;
+
+	/* The connection that could not be accepted stays in the backlog, so
+	 * the listener would be readable again at once: it waits instead, and
+	 * whatever holds the descriptors (or memory) has time to let go. */
+	evconnlistener_disable(lst);
+	event_add(g->resume, &tv);
+	if (!g->in_episode) {
+		g->in_episode = true;
+		g->report(g->arg, err, LOOP_ACCEPT_PAUSE_S);
+	}
+}
+
+struct loop_accept_guard *
+loop_accept_guard_new(struct loop *l, struct evconnlistener *lst,
+    void (*report)(void *arg, int err, double pause_s), void *arg)
+{
+	struct loop_accept_guard *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	g->resume = evtimer_new(l->base, guard_resume, g);
+	if (g->resume == NULL) {
+		free(g);
+		return NULL;
+	}
+	g->lst = lst;
+	g->report = report;
+	g->arg = arg;
+	g->next = guards;
+	guards = g;
+	evconnlistener_set_error_cb(lst, guard_error);
+	return g;
+}
+
+void
+loop_accept_guard_ok(struct loop_accept_guard *g)
+{
+	if (g != NULL)
+		g->in_episode = false;
+}
+
+void
+loop_accept_guard_free(struct loop_accept_guard *g)
+{
+	struct loop_accept_guard **pp;
+
+	if (g == NULL)
+		return;
+	for (pp = &guards; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	evconnlistener_set_error_cb(g->lst, NULL);
+	event_free(g->resume);
+	free(g);
+}
+
+/* A server's accept() failed: its owner says so (loop.c does not log). */
+static void
+server_accept_error(void *arg, int err, double pause_s)
+{
+	struct loop_server *s = arg;
+
+	if (s->ops->on_accept_error)
+		s->ops->on_accept_error(s->arg, s->spec, err, pause_s);
 }
 
 struct loop_server *
@@ -691,6 +805,15 @@ loop_listen_tls(struct loop *l, const char *spec, struct tls_ctx *tls, mode_t mo
 		}
 	} else {
 		snprintf(err, errlen, "'%s': expected unix:/PATH, tls:ADDRESS:PORT or tcp:ADDRESS:PORT", spec);
+		free(s);
+		return NULL;
+	}
+	s->guard = loop_accept_guard_new(l, s->lst, server_accept_error, s);
+	if (s->guard == NULL) {
+		snprintf(err, errlen, "%s: out of memory", spec);
+		evconnlistener_free(s->lst);
+		if (s->unix_path[0])
+			unlink(s->unix_path);
 		free(s);
 		return NULL;
 	}

@@ -111,6 +111,12 @@ struct loop_conn_ops {
 	 * started (1 the first time), so that a caller can log the first and
 	 * every n-th rather than each one. */
 	void (*on_full)(void *arg, const char *spec, uint64_t refused);
+	/* May be NULL: accept() on server `spec` failed with `err` (errno;
+	 * EMFILE when the daemon is out of descriptors) and the listener
+	 * stops accepting for `pause_s` seconds, retrying then (see
+	 * loop_accept_guard_new). Called once per episode: not again until an
+	 * accept has succeeded in between. */
+	void (*on_accept_error)(void *arg, const char *spec, int err, double pause_s);
 };
 
 /* Connections a server holds at most; more are refused at accept. */
@@ -155,6 +161,33 @@ struct tls_ctx;
 struct loop_server *loop_listen_tls(struct loop *l, const char *spec, struct tls_ctx *tls,
     mode_t mode, gid_t gid, size_t max_line, const struct loop_conn_ops *ops, void *arg,
     char *err, size_t errlen);
+
+/*
+ * Keeps a libevent listener from spinning when accept() fails. Without it,
+ * a daemon out of descriptors (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM)
+ * is woken for the same pending connection at once, again and again, and
+ * logs each failure: millions of lines a minute while the rest of the
+ * daemon waits. With it, on such a failure (or any other accept() error
+ * libevent does not retry itself) the listener stops accepting for
+ * LOOP_ACCEPT_PAUSE_S and then tries again; the pending connections wait in
+ * the kernel's backlog meanwhile. report(arg, err, pause_s) is called at
+ * the first failure of an episode, which ends at the next
+ * loop_accept_guard_ok (an accept that worked).
+ *
+ * Every server of loop_listen is guarded so already (on_accept_error);
+ * this is for the one listener the loop does not make: evhttp's
+ * (controller/http/). `lst` is borrowed and must outlive the guard; the
+ * guard is owned by the caller (loop_accept_guard_free before the
+ * listener is freed). NULL if out of memory.
+ */
+#define LOOP_ACCEPT_PAUSE_S 1.0
+struct evconnlistener;
+struct loop_accept_guard;
+struct loop_accept_guard *loop_accept_guard_new(struct loop *l, struct evconnlistener *lst,
+    void (*report)(void *arg, int err, double pause_s), void *arg);
+/* A connection was accepted: a later failure is a new episode, reported. */
+void loop_accept_guard_ok(struct loop_accept_guard *g);
+void loop_accept_guard_free(struct loop_accept_guard *g);
 
 /* Queues bytes to send. Returns 0, or -1 if the connection is gone or
  * closing; past the server's close_above it is closed (on_limit, then

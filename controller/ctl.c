@@ -367,8 +367,17 @@ ctl_full(void *arg, const char *spec, uint64_t refused)
 
 static void ctl_line_first(void *arg, struct loop_conn *conn, const char *line, size_t len);
 
+static void
+ctl_accept_error(void *arg, const char *spec, int err, double pause_s)
+{
+	(void)arg;
+	/* Once per episode (loop.h): a client retrying must not flood the log. */
+	log_warnx("control: %s: accept failed: %s; not accepting for %g s, then again "
+	    "(logged once until one succeeds)", spec, strerror(err), pause_s);
+}
+
 static const struct loop_conn_ops ctl_ops = { ctl_line_first, ctl_oversize, ctl_close, NULL,
-	ctl_limit, ctl_full };
+	ctl_limit, ctl_full, ctl_accept_error };
 
 static struct ctl_conn *
 conn_state(struct ctl_server *s, struct loop_conn *conn)

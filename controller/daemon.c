@@ -204,8 +204,17 @@ sensor_full(void *arg, const char *spec, uint64_t refused)
 		    (unsigned long long)refused, cordon_conf(c)->sensor_idle_s);
 }
 
+static void
+sensor_accept_error(void *arg, const char *spec, int err, double pause_s)
+{
+	(void)arg;
+	/* Once per episode (loop.h): sensors retrying must not flood the log. */
+	log_warnx("sensor listener %s: accept failed: %s; not accepting for %g s, then again "
+	    "(logged once until one succeeds)", spec, strerror(err), pause_s);
+}
+
 static const struct loop_conn_ops sensor_ops = { sensor_line, sensor_oversize, sensor_close,
-	sensor_refused, sensor_limit, sensor_full };
+	sensor_refused, sensor_limit, sensor_full, sensor_accept_error };
 
 /* ---- sensors on local interfaces (the detectors library in process) ---------- */
 
