@@ -41,6 +41,9 @@ conf_defaults(struct cordon_conf *c)
 	c->sensor_idle_s = 300;
 	c->sensor_handshake_s = 5;
 	c->control_idle_s = 600;
+	/* As many as a sensor or control listener holds (LOOP_MAX_CONNS): a
+	 * console and a few scrapers need a handful. */
+	c->http_max_conns = 256;
 	detcfg_defaults(&c->det);
 	for (e = 0; e < ENGINE_COUNT; e++) {
 		c->engines[e].isolate = true;
@@ -293,7 +296,7 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 {
 	static const char *const keys[] = { "state", "control", "control_ro",
 		"control_mode", "control_group", "http", "syslog", "user", "retention_events",
-		"retention_audit", "control_idle_timeout", NULL };
+		"retention_audit", "control_idle_timeout", "http_max_connections", NULL };
 	const config_setting_t *st;
 	char buf[64];
 
@@ -306,7 +309,8 @@ load_daemon(struct ctx *x, const config_setting_t *g, struct cordon_conf *c)
 	    get_string(x, g, "daemon", "user", c->user, sizeof(c->user), false) ||
 	    get_uint(x, g, "daemon", "retention_events", 0, 100u * 365 * 86400, &c->retention_events_s) ||
 	    get_uint(x, g, "daemon", "retention_audit", 0, 100u * 365 * 86400, &c->retention_audit_s) ||
-	    get_uint(x, g, "daemon", "control_idle_timeout", 0, 86400, &c->control_idle_s))
+	    get_uint(x, g, "daemon", "control_idle_timeout", 0, 86400, &c->control_idle_s) ||
+	    get_uint(x, g, "daemon", "http_max_connections", 1, 65536, &c->http_max_conns))
 		return -1;
 	if (c->state_path[0] != '/')
 		return failf(x, config_setting_get_member(g, "state"),

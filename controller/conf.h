@@ -152,6 +152,9 @@ struct cordon_conf {
 	 * (daemon.control_idle_timeout; 0: never); `events` followers are not. */
 	uint32_t control_idle_s;
 	char http_listen[128];    /* "" disables the HTTP API */
+	/* HTTP connections open at once; more are refused at accept
+	 * (daemon.http_max_connections). */
+	uint32_t http_max_conns;
 	bool use_syslog;
 	char user[64];            /* "" stays root; else drop to this user after start */
 	uid_t uid;                /* its ids, looked up at load */

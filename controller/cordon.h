@@ -143,7 +143,7 @@ struct cordon_stats {
 	uint64_t releases_ok;
 	uint64_t releases_failed;
 	uint64_t refused;
-	uint64_t conns_refused;    /* connections refused at a listener's cap (LOOP_MAX_CONNS) */
+	uint64_t conns_refused;    /* connections refused at a listener's cap (LOOP_MAX_CONNS, daemon.http_max_connections) */
 	uint64_t pruned_events;    /* stored detections aged out (daemon.retention_events) */
 	uint64_t pruned_audit;     /* audit entries aged out (daemon.retention_audit) */
 	double started;
@@ -183,7 +183,7 @@ void cordon_seen(struct cordon *c, const struct seen_host *h);
 void cordon_flush_seen(struct cordon *c);
 /* A sensor line was rejected (unparsable, or longer than the limit): counted. */
 void cordon_input_rejected(struct cordon *c, bool oversize);
-/* A sensor or control connection was refused: its listener was full. */
+/* A sensor, control or HTTP connection was refused: its listener was full. */
 void cordon_conn_refused(struct cordon *c);
 
 const struct cordon_conf *cordon_conf(const struct cordon *c);

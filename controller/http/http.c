@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -599,7 +600,7 @@ get_metrics(struct http_server *hs, struct evhttp_request *req)
 	counter(b, "cordon_sensor_oversize_lines_total",
 	    "Sensor lines rejected for being longer than sensors.max_line.", st->oversize_lines);
 	counter(b, "cordon_connections_refused_total",
-	    "Sensor and control connections refused because their listener held its maximum.",
+	    "Sensor, control and HTTP connections refused because their listener held its maximum.",
 	    st->conns_refused);
 	counter(b, "cordon_isolations_started_total", "Isolations begun (by policy or an operator).",
 	    st->isolations_started);
@@ -901,6 +902,112 @@ console_first_user(const struct conf_console *cc)
 	return NULL;
 }
 
+/* ---- the connection cap ---------------------------------------------------- */
+
+/*
+ * evhttp (2.1) accepts without limit and gives no call per new connection,
+ * only one to make its bufferevent. So: new_connection makes it, keeps a
+ * reference to it and asks for count_new after the accepting callback
+ * returns, when evhttp has tied the bufferevent to its connection (the
+ * bufferevent's callback argument). count_new then counts the connection
+ * and sets its close callback, which uncounts it; or, with max_conns open,
+ * closes it at once. The reference keeps the bufferevent readable if evhttp
+ * freed it meanwhile (it failed to set the connection up): its callbacks
+ * are cleared then, and it is not counted.
+ */
+
+static void
+connection_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_server *hs = arg;
+
+	(void)evcon;
+	if (hs->nconns > 0)
+		hs->nconns--;
+}
+
+static void
+refuse(struct http_server *hs, struct evhttp_connection *evcon)
+{
+	char *peer = NULL;
+	ev_uint16_t port = 0;
+
+	hs->refused++;
+	cordon_conn_refused(hs->c);
+	/* Whoever fills the server would otherwise flood the log too. */
+	if (hs->refused == 1 || hs->refused % 1000 == 0) {
+		evhttp_connection_get_peer(evcon, &peer, &port);
+		log_warnx("HTTP %s: refused a connection from %s, %u already open (%llu refused so far; "
+		    "daemon.http_max_connections is %u, idle ones are closed after %d s)", hs->listen,
+		    peer ? peer : "?", hs->nconns, (unsigned long long)hs->refused, hs->max_conns,
+		    IDLE_TIMEOUT_S);
+	}
+	evhttp_connection_free(evcon);
+}
+
+static void
+count_new(void *arg)
+{
+	struct http_server *hs = arg;
+	size_t i;
+
+	for (i = 0; i < hs->nfresh; i++) {
+		struct bufferevent *bev = hs->fresh[i];
+		void *cbarg = NULL;
+
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		if (cbarg != NULL) {
+			struct evhttp_connection *evcon = cbarg;
+			if (hs->nconns >= hs->max_conns) {
+				refuse(hs, evcon);
+			} else {
+				evhttp_connection_set_closecb(evcon, connection_closed, hs);
+				hs->nconns++;
+			}
+		}
+		bufferevent_decref(bev);
+	}
+	hs->nfresh = 0;
+}
+
+/* evhttp's bufferevent callback: called once for each connection it
+ * accepts, before it makes the connection around the bufferevent. */
+static struct bufferevent *
+new_connection(struct event_base *base, void *arg)
+{
+	struct http_server *hs = arg;
+	struct bufferevent *bev;
+
+	loop_accept_guard_ok(hs->guard);
+	/* Plain: what evhttp makes itself without this callback (it closes
+	 * the socket itself). */
+	bev = hs->tls ? http_tls_bufferevent(hs->tls, base) : bufferevent_socket_new(base, -1, 0);
+	if (bev == NULL)
+		return NULL;
+	if (hs->nfresh == hs->fresh_cap) {
+		size_t cap = hs->fresh_cap ? hs->fresh_cap * 2 : 64;
+		struct bufferevent **f = realloc(hs->fresh, cap * sizeof(*f));
+		/* Out of memory: this one connection goes uncounted. */
+		if (f == NULL)
+			return bev;
+		hs->fresh = f;
+		hs->fresh_cap = cap;
+	}
+	bufferevent_incref(bev);
+	hs->fresh[hs->nfresh++] = bev;
+	loop_timer_fire(hs->count);
+	return bev;
+}
+
+static void
+accept_failed(void *arg, int err, double pause_s)
+{
+	struct http_server *hs = arg;
+
+	log_warnx("HTTP %s: accept failed: %s; not accepting for %g s, then again "
+	    "(logged once until one succeeds)", hs->listen, strerror(err), pause_s);
+}
+
 /* A listening socket on the numeric address, made here rather than by
  * evhttp_bind_socket so that the error says exactly what failed and an IPv6
  * address means IPv6 only. Returns the descriptor, or -1 with errno set. */
@@ -966,6 +1073,7 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	char addr[INET6_ADDRSTRLEN], why[256];
 	const struct conf_account *first_user;
 	const char *step = "";
+	struct evhttp_bound_socket *bound;
 	uint16_t port;
 	int fd;
 
@@ -1017,9 +1125,12 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	hs->http = evhttp_new(loop_event_base(loop));
+	hs->max_conns = conf->http_max_conns;
+	hs->count = loop_timer_new(loop, count_new, hs);
+	hs->http = hs->count ? evhttp_new(loop_event_base(loop)) : NULL;
 	if (hs->http == NULL) {
 		snprintf(err, errlen, "HTTP API: out of memory");
+		loop_timer_free(hs->count);
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
 		http_tls_free(hs->tls);
@@ -1031,17 +1142,24 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 		snprintf(err, errlen, "HTTP API: cannot %s on %s (daemon.http in %s): %s", step,
 		    hs->listen, conf->path, strerror(errno));
 		evhttp_free(hs->http);
+		loop_timer_free(hs->count);
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
 		http_tls_free(hs->tls);
 		free(hs);
 		return NULL;
 	}
-	if (evhttp_accept_socket_with_handle(hs->http, fd) == NULL) {
+	/* Before the first connection can arrive. */
+	evhttp_set_bevcb(hs->http, new_connection, hs);
+	bound = evhttp_accept_socket_with_handle(hs->http, fd);
+	hs->guard = bound ? loop_accept_guard_new(loop, evhttp_bound_socket_get_listener(bound),
+	    accept_failed, hs) : NULL;
+	if (hs->guard == NULL) {
 		/* Not closed here: evhttp may already have (it does when it fails
 		 * after taking the socket), and the daemon exits on this error. */
 		snprintf(err, errlen, "HTTP API: cannot serve on %s: out of memory", hs->listen);
 		evhttp_free(hs->http);
+		loop_timer_free(hs->count);
 		passcheck_free(hs->pc);
 		access_free(hs->acc);
 		http_tls_free(hs->tls);
@@ -1057,8 +1175,6 @@ http_start(struct cordon *c, struct loop *loop, char *err, size_t errlen)
 	evhttp_set_max_body_size(hs->http, MAX_BODY_SIZE);
 	evhttp_set_timeout(hs->http, IDLE_TIMEOUT_S);
 	evhttp_set_gencb(hs->http, on_request, hs);
-	if (hs->tls != NULL)
-		http_tls_serve(hs->tls, hs->http);
 	if (access_required(hs->acc))
 		log_info("HTTP API, metrics and console on %s://%s/ (%zu accounts: log in or send a token)",
 		    hs->tls ? "https" : "http", hs->listen, conf->console.naccounts);
@@ -1072,6 +1188,7 @@ void
 http_stop(struct http_server *hs)
 {
 	struct http_op *op, *next;
+	size_t i;
 
 	if (hs == NULL)
 		return;
@@ -1088,7 +1205,16 @@ http_stop(struct http_server *hs)
 		if (op->login)
 			free(op);
 	}
+	/* The guard first: evhttp_free frees the listener it watches. */
+	loop_accept_guard_free(hs->guard);
+	/* Calls connection_closed for each open connection: hs is still whole. */
 	evhttp_free(hs->http);
+	/* Connections accepted in the loop's last round and not counted yet:
+	 * count_new will not run, so their references are given up here. */
+	for (i = 0; i < hs->nfresh; i++)
+		bufferevent_decref(hs->fresh[i]);
+	loop_timer_free(hs->count);
+	free(hs->fresh);
 	access_free(hs->acc);
 	http_tls_free(hs->tls);
 	free(hs);

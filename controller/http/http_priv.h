@@ -21,6 +21,9 @@ struct passcheck;
 struct http_tls;
 struct http_stream;
 struct evkeyvalq;
+struct bufferevent;
+struct loop_accept_guard;
+struct loop_timer;
 
 /* A request answered later: a login's password check, an operator's action. */
 struct http_op {
@@ -46,6 +49,16 @@ struct http_server {
 	LIST_HEAD(, http_op) ops;        /* requests answered later */
 	LIST_HEAD(, http_stream) streams;   /* open event streams (http_console.c), owned */
 	unsigned nstreams;
+	/* The connection cap (daemon.http_max_connections), which evhttp has
+	 * not: connections are counted as evhttp makes them (new_connection)
+	 * and as it frees them (its close callback). */
+	struct loop_accept_guard *guard; /* owned: pauses evhttp's listener when accept fails */
+	struct loop_timer *count;        /* owned: counts the connections just accepted */
+	struct bufferevent **fresh;      /* owned array: those, each with a reference of ours */
+	size_t nfresh, fresh_cap;
+	unsigned nconns;                 /* open and counted */
+	unsigned max_conns;
+	uint64_t refused;                /* refused at max_conns since the start */
 };
 
 /* Who is asking (http_identify). */

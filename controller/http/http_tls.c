@@ -7,7 +7,6 @@
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/http.h>
 
 #include "tls.h"
 
@@ -33,14 +32,12 @@ http_tls_new(const char *cert_path, const char *key_path, char *err, size_t errl
 	return t;
 }
 
-/* evhttp's connection on an accepted socket: a TLS bufferevent around it.
- * (NULL, when memory runs out, would make evhttp use a plain socket for
- * this one connection: a client then gets no TLS handshake, and no answer
- * it would accept either.) */
-static struct bufferevent *
-tls_bufferevent(struct event_base *base, void *arg)
+/* (NULL, when memory runs out, makes evhttp use a plain socket for this
+ * one connection: a client then gets no TLS handshake, and no answer it
+ * would accept either.) */
+struct bufferevent *
+http_tls_bufferevent(struct http_tls *t, struct event_base *base)
 {
-	struct http_tls *t = arg;
 	void *ssl = tls_ssl_new(t->ctx, NULL);
 	struct bufferevent *bev;
 
@@ -51,12 +48,6 @@ tls_bufferevent(struct event_base *base, void *arg)
 	if (bev == NULL)
 		tls_ssl_free(ssl);
 	return bev;
-}
-
-void
-http_tls_serve(struct http_tls *t, struct evhttp *http)
-{
-	evhttp_set_bevcb(http, tls_bufferevent, t);
 }
 
 void

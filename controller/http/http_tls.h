@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-struct evhttp;
+struct event_base;
+struct bufferevent;
 struct http_tls;
 
 /*
@@ -19,8 +20,12 @@ struct http_tls;
  * Owned by the caller (http_tls_free, after the evhttp using it is freed).
  */
 struct http_tls *http_tls_new(const char *cert_path, const char *key_path, char *err, size_t errlen);
-/* Every connection evhttp accepts from now on speaks TLS. */
-void http_tls_serve(struct http_tls *t, struct evhttp *http);
+/*
+ * A TLS bufferevent on `base` for a connection evhttp is accepting (its
+ * socket set by evhttp; closed when the bufferevent is freed), for
+ * evhttp's bufferevent callback. NULL when out of memory.
+ */
+struct bufferevent *http_tls_bufferevent(struct http_tls *t, struct event_base *base);
 void http_tls_free(struct http_tls *t);
 
 #endif
