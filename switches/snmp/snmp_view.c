@@ -807,8 +807,9 @@ names_make(struct swv *v)
 		for (size_t i = 0; i < t->n; i++) {
 			int32_t ifx = (int32_t)t->rows[i].idx[0];
 			/* An ifIndex in both tables gets the same name twice:
-			 * dropped below with the repeats. */
-			if (t->rows[i].idx[0] > INT32_MAX ||
+			 * dropped below with the repeats. ifIndex 0 is no
+			 * interface (a row of it names none). */
+			if (t->rows[i].idx[0] == 0 || t->rows[i].idx[0] > INT32_MAX ||
 			    !if_name(v, ifx, v->names[n].name, sizeof(v->names[n].name)))
 				continue;
 			v->names[n++].ifx = ifx;

@@ -188,11 +188,13 @@ test_lldp_port_by_name(void **st)
 	struct swv v;
 	struct swv_opts o = opts();
 	struct swv_result r;
-	uint32_t lpn = 7, rem[3] = {0, 7, 1}, ifx = 105;
+	uint32_t lpn = 7, rem[3] = {0, 7, 1}, ifx = 105, zero = 0;
 	(void)st;
 	for (int twice = 0; twice < 2; twice++) {
 		swv_init(&v);
 		ports(&v, 4);
+		/* ifIndex 0 is no interface: its row names none */
+		row(&v, SWV_IF_NAME, 0, &zero, 1, 0, "p3", 2);
 		if (twice)
 			row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, "p3", 2);   /* a second "p3" */
 		row(&v, SWV_LLDP_LOC_PORT_ID, 0, &lpn, 1, 0, "p3", 2);
