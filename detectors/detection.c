@@ -202,13 +202,15 @@ bad(char *err, size_t errlen, const char *field, const json_t *got, const char *
 	if (got != NULL) {
 		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
 		if (s != NULL) {
-			size_t n = strlen(s), keep = n > 60 ? 60 : n;
-			/* Cut before an escape sequence the cut would split. */
-			for (size_t k = keep; n > 60 && k > 0 && k + 6 > keep; k--)
-				if (s[k - 1] == '\\') {
-					keep = k - 1;
+			/* Up to 60 characters, never into an escape sequence
+			 * (\uXXXX six, the others two). */
+			size_t n = strlen(s), keep = 0, next;
+			for (size_t k = 0; k < n; k = next) {
+				next = s[k] != '\\' ? k + 1 : s[k + 1] == 'u' ? k + 6 : k + 2;
+				if (next > 60 || next > n)
 					break;
-				}
+				keep = next;
+			}
 			snprintf(text, sizeof(text), "%.*s%s", (int)keep, s, n > keep ? "..." : "");
 			free(s);
 		}

@@ -42,6 +42,9 @@ test_refusals_name_field_and_value(void **state)
 	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"trw\",\"evidence\":{\"probes\":-3}}",
 	    "field 'probes': expected a whole number within range, got -3");
 	assert_detection_refused("[1,2]", "field '(line)': expected a JSON object, got [1,2]");
+	/* An escaped backslash across the 60th character: the value is cut before it. */
+	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\\\bbbb\"}",
+	    "field 'engine': expected one of " DET_ENGINE_LIST ", got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
 	/* A long value: its first 60 characters; other than ASCII escaped, so never cut inside a character. */
 	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"}",
 	    "field 'engine': expected one of " DET_ENGINE_LIST ", got \"\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9...");
