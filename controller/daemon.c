@@ -75,11 +75,6 @@ sensor_from(struct loop_conn *conn, char *buf, size_t len)
 	return buf;
 }
 
-/* What a sensor connection keeps (loop_conn_data; owned, freed by sensor_close). */
-struct sensor_conn {
-	uint64_t rejected;       /* lines rejected on this connection */
-};
-
 /*
  * A rejected sensor line: counted, and said in the log for the first and
  * then every 1000th of its connection (with the count), so that a sender of
@@ -89,20 +84,20 @@ static void
 sensor_rejected(struct cordon *c, struct loop_conn *conn, bool oversize, const char *what,
     const char *err)
 {
-	struct sensor_conn *sc = loop_conn_data(conn);
+	/* A sensor connection's data is not a pointer but the count of its
+	 * rejected lines: nothing to free, whichever way it closes. */
+	uintptr_t n = (uintptr_t)loop_conn_data(conn) + 1;
 	char from[500];
 
 	cordon_input_rejected(c, oversize);
-	if (sc == NULL && (sc = calloc(1, sizeof(*sc))) != NULL)
-		loop_conn_set_data(conn, sc);
-	if (sc == NULL || sc->rejected++ % 1000 != 0)
+	loop_conn_set_data(conn, (void *)n);
+	if (n % 1000 != 1)
 		return;
-	if (sc->rejected == 1)
+	if (n == 1)
 		log_warnx("sensor %s: rejected %s: %s", sensor_from(conn, from, sizeof(from)), what, err);
 	else
-		log_warnx("sensor %s: rejected %s: %s (its rejected line %" PRIu64 "; the first and every "
-		    "1000th of a connection are logged)", sensor_from(conn, from, sizeof(from)), what, err,
-		    sc->rejected);
+		log_warnx("sensor %s: rejected %s: %s (its rejected line %" PRIuPTR "; the first and every "
+		    "1000th of a connection are logged)", sensor_from(conn, from, sizeof(from)), what, err, n);
 }
 
 static void
@@ -172,14 +167,13 @@ sensor_oversize(void *arg, struct loop_conn *conn)
 static void
 sensor_close(void *arg, struct loop_conn *conn)
 {
-	struct sensor_conn *sc = loop_conn_data(conn);
+	uintptr_t rejected = (uintptr_t)loop_conn_data(conn);   /* sensor_rejected's count */
 	char from[500];
 
 	(void)arg;
-	if (sc != NULL && sc->rejected > 1)
-		log_warnx("sensor %s: closed after %" PRIu64 " rejected lines",
-		    sensor_from(conn, from, sizeof(from)), sc->rejected);
-	free(sc);
+	if (rejected > 1)
+		log_warnx("sensor %s: closed after %" PRIuPTR " rejected lines",
+		    sensor_from(conn, from, sizeof(from)), rejected);
 }
 
 static void
