@@ -154,34 +154,6 @@ labnet_is_target(const struct labnet_prefix *p, uint32_t addr)
 	return labnet_contains(p, addr) && addr != p->net && addr != labnet_broadcast(p);
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-labnet_parse_mac(const char *s, uint8_t mac[6])
-{
-	int i;
-
-	/* Exactly six two-digit groups: "2:0:0:0:0:fe" is refused, not guessed at. */
-	for (i = 0; i < 6; i++) {
-		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
-		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
-			return -1;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		s += 3;
-	}
-	return 0;
-}
-
 char *
 labnet_ip_str(uint32_t a, char *buf, size_t len)
 {

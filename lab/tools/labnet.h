@@ -51,9 +51,6 @@ struct labnet_prefix labnet_local_block(const struct labnet_prefix *p, uint32_t 
 /* Whether `addr` can be a unicast target in `p`: inside it, neither its network nor broadcast address. */
 bool labnet_is_target(const struct labnet_prefix *p, uint32_t addr);
 
-/* "aa:bb:cc:dd:ee:ff". 0, or -1 when malformed. */
-int labnet_parse_mac(const char *s, uint8_t mac[6]);
-
 /* "A.B.C.D" into buf (at least 16 bytes); returns buf. */
 char *labnet_ip_str(uint32_t addr, char *buf, size_t len);
 

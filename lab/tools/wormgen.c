@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "labnet.h"
 #include "labopt.h"
 #include "pcapw.h"
@@ -1129,12 +1130,12 @@ main(int argc, char **argv)
 		    "host is a lab host\n", src_arg, prefix_arg);
 		return 2;
 	}
-	if (labnet_parse_mac(src_mac_arg, g.src_mac) != 0) {
+	if (mac_from_str(src_mac_arg, g.src_mac) != 0) {
 		fprintf(stderr, PROG ": --src-mac '%s': not a MAC address (aa:bb:cc:dd:ee:ff)\n",
 		    src_mac_arg);
 		return 2;
 	}
-	if (labnet_parse_mac(dst_mac_arg, g.dst_mac) != 0) {
+	if (mac_from_str(dst_mac_arg, g.dst_mac) != 0) {
 		fprintf(stderr, PROG ": --dst-mac '%s': not a MAC address (aa:bb:cc:dd:ee:ff)\n",
 		    dst_mac_arg);
 		return 2;

@@ -20,6 +20,7 @@
  * Prints a summary; exits 0 when every operation succeeded (and, with a dead
  * switch, when the live work finished before the dead switch's first timeout).
  */
+#include "addr.h"
 #include "loop.h"
 #include "snmp.h"
 
@@ -192,17 +193,6 @@ on_dead(void *arg, const struct enf_result *res)
 }
 
 static int
-parse_mac(const char *t, uint8_t *m)
-{
-	unsigned v[6];
-	if (sscanf(t, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
-	return 0;
-}
-
-static int
 load_config(struct snmpsw_config *c, const char *path)
 {
 	char line[512], err[256];
@@ -264,7 +254,7 @@ load_spec(const char *path)
 		}
 		for (tok = strtok_r(NULL, " \t\r\n", &save); tok && !s->dead;
 		     tok = strtok_r(NULL, " \t\r\n", &save)) {
-			if (s->nhosts == MAX_HOSTS_PER_SWITCH || parse_mac(tok, s->hosts[s->nhosts].mac) < 0) {
+			if (s->nhosts == MAX_HOSTS_PER_SWITCH || mac_from_str(tok, s->hosts[s->nhosts].mac) < 0) {
 				fprintf(stderr, "snmpsw-bench: %s:%d: bad or too many MACs\n", path, n);
 				fclose(f);
 				return -1;

@@ -26,6 +26,7 @@
  * Prints "STATUS: message" and a stats line; exits 0 for ok, else 10 + the
  * enf_status. The probe outcome is printed as "probe STATUS: message".
  */
+#include "addr.h"
 #include "loop.h"
 #include "snmp.h"
 
@@ -68,20 +69,6 @@ on_many_done(void *arg, const struct enf_result *res)
 	if (res->status == ENF_OK && res->loc.bridge_port > 0 && loc_save(it->locfile, &res->loc) < 0)
 		fprintf(stderr, "snmpsw-tool: cannot write %s: %s\n", it->locfile, strerror(errno));
 	fflush(stdout);
-}
-
-static int
-parse_mac(const char *s, uint8_t *m)
-{
-	unsigned v[6];
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		if (v[i] > 255)
-			return -1;
-		m[i] = (uint8_t)v[i];
-	}
-	return 0;
 }
 
 static int
@@ -129,7 +116,7 @@ loc_load(const char *path, struct enf_location *l)
 		else if (!strcmp(line, "quarantine_vlan"))
 			l->quarantine_vlan = atoi(eq);
 		else if (!strcmp(line, "mac"))
-			l->host.has_mac = parse_mac(eq, l->host.mac) == 0;
+			l->host.has_mac = mac_from_str(eq, l->host.mac) == 0;
 		else if (!strcmp(line, "detail"))
 			snprintf(l->detail, sizeof(l->detail), "%s", eq);
 	}
@@ -319,7 +306,7 @@ main(int argc, char **argv)
 	if (want_probe) {
 		/* the probe runs by itself */
 	} else if ((!strcmp(cmd, "locate") || !strcmp(cmd, "flow")) && nargs == 2) {
-		if (parse_mac(args[0], host.mac) < 0) {
+		if (mac_from_str(args[0], host.mac) < 0) {
 			fprintf(stderr, "snmpsw-tool: '%s' is not a MAC address\n", args[0]);
 			return 2;
 		}
@@ -334,7 +321,7 @@ main(int argc, char **argv)
 		r.worst = ENF_OK;
 		for (int i = 0; i < nargs / 2; i++) {
 			memset(&hosts[i], 0, sizeof(hosts[i]));
-			if (parse_mac(args[2 * i], hosts[i].mac) < 0) {
+			if (mac_from_str(args[2 * i], hosts[i].mac) < 0) {
 				fprintf(stderr, "snmpsw-tool: '%s' is not a MAC address\n", args[2 * i]);
 				return 2;
 			}
