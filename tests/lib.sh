@@ -202,3 +202,14 @@ pg_remove() {
   rm -rf "$PG_DIR"
   return 0
 }
+
+# free_port: a TCP port no socket listens on, on any address (ss), picked at
+# random in 20000..59999; fails after 50 tries.
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000))
+    [[ -z "$(ss -Htln "sport = :$p")" ]] && { echo "$p"; return 0; }
+  done
+  return 1
+}

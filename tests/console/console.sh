@@ -43,14 +43,6 @@ PY=/usr/bin/python3
 $PY -c 'import websocket' 2>/dev/null ||
   { echo "FAIL - python3-websocket is missing (scripts/install-deps)"; exit 1; }
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
-    [[ -z "$(ss -Htln "sport = :$p")" ]] && { echo "$p"; return 0; }
-  done
-  return 1
-}
 PORT=$(free_port) && APORT=$(free_port) || { echo "FAIL - no free loopback port"; exit 1; }
 
 # --- namespaces: one the netlink backend acts in, a client and a server -----------

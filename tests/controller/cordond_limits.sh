@@ -32,12 +32,7 @@ for t in python3 jq ss; do
   command -v $t >/dev/null || { echo "FAIL - $t is missing (scripts/install-deps)"; exit 1; }
 done
 ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
-PORT=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  [[ -z "$(ss -Htln "sport = :$p")" ]] && { PORT=$p; break; }
-done
-[[ -n "$PORT" ]] || { echo "FAIL - no free loopback port"; exit 1; }
+PORT=$(free_port) || { echo "FAIL - no free loopback port"; exit 1; }
 HOSTS=2000      # hosts on record: a `list` of them all is about half a megabyte
 IDLE=8          # sensors.idle_timeout: long enough to open 257 connections first, also under ASan
 

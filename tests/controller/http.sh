@@ -32,12 +32,7 @@ ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
 
 # A loopback port nobody listens on (bounded tries; the daemon's own bind
 # error below is what a race would show).
-PORT=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  [[ -z "$(ss -Htln "sport = :$p")" ]] && { PORT=$p; break; }
-done
-[[ -n "$PORT" ]] || { echo "FAIL - no free loopback port found"; exit 1; }
+PORT=$(free_port) || { echo "FAIL - no free loopback port"; exit 1; }
 URL=http://127.0.0.1:$PORT
 
 # The point's name holds a quote and a backslash: label values must be escaped.

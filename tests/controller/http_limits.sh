@@ -38,12 +38,7 @@ for t in python3 curl jq ss prlimit; do
   command -v $t >/dev/null || { echo "FAIL - $t is missing (scripts/install-deps)"; exit 1; }
 done
 ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
-PORT=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  [[ -z "$(ss -Htln "sport = :$p")" ]] && { PORT=$p; break; }
-done
-[[ -n "$PORT" ]] || { echo "FAIL - no free loopback port"; exit 1; }
+PORT=$(free_port) || { echo "FAIL - no free loopback port"; exit 1; }
 URL=http://127.0.0.1:$PORT
 
 write_conf() {  # write_conf EXTRA: more daemon settings

@@ -29,12 +29,7 @@ for t in openssl socat jq sqlite3 ss python3; do
   command -v $t >/dev/null || { echo "FAIL - $t is missing (scripts/install-deps)"; exit 1; }
 done
 ip netns add "$NS" || { echo "FAIL - ip netns add"; exit 1; }
-PORT=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  [[ -z "$(ss -Htln "sport = :$p")" ]] && { PORT=$p; break; }
-done
-[[ -n "$PORT" ]] || { echo "FAIL - no free loopback port"; exit 1; }
+PORT=$(free_port) || { echo "FAIL - no free loopback port"; exit 1; }
 
 # --- a CA, the daemon's certificate, the sensors' -----------------------------------------
 C=$TMP/pki
