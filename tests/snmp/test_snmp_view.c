@@ -13,8 +13,10 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "snmp.h"
 #include "snmp_vendor.h"
 #include "snmp_view.h"
 
@@ -370,6 +372,220 @@ test_hostile_rows(void **st)
 	swv_clear(&v);
 }
 
+/* One port of a survey (swv_ports) as it must read. */
+struct want_port {
+	const char *port;
+	int32_t bp, ifx, vlan;
+	unsigned macs;
+	bool access;
+	const char *why;
+};
+
+/* The survey of `v` is exactly `w` (n ports), also when asked for fewer, and `unresolved` FDB rows. */
+static void
+assert_survey(struct swv *v, const struct swv_opts *o, const struct want_port *w, size_t n,
+	      size_t unresolved)
+{
+	struct snmpsw_port got[32];
+	assert_true(n <= 32);
+	memset(got, 0x5a, sizeof(got));
+	size_t all = swv_ports(v, o, got, 32);
+	for (size_t k = 0; k < all && getenv("SURVEY_PRINT"); k++)   /* to pin a new case */
+		printf("\t\t{\"%s\", %d, %d, %d, %u, %s, \"%s\"},\n", got[k].port,
+		       got[k].bridge_port, got[k].ifindex, got[k].vlan, got[k].macs,
+		       got[k].access ? "true" : "false", got[k].why);
+	if (getenv("SURVEY_PRINT"))
+		printf("\t%zu ports, %zu unresolved\n", all, v->unresolved);
+	assert_int_equal(all, n);
+	assert_int_equal(v->unresolved, unresolved);
+	for (size_t k = 0; k < n; k++) {
+		assert_string_equal(got[k].port, w[k].port);
+		assert_int_equal(got[k].bridge_port, w[k].bp);
+		assert_int_equal(got[k].ifindex, w[k].ifx);
+		assert_int_equal(got[k].vlan, w[k].vlan);
+		assert_int_equal(got[k].macs, w[k].macs);
+		assert_int_equal(got[k].access, w[k].access);
+		assert_string_equal(got[k].why, w[k].why);
+	}
+	assert_int_equal(swv_ports(v, o, NULL, 0), n);
+	memset(got, 0x5a, sizeof(got));
+	assert_int_equal(swv_ports(v, o, got, 2), n);   /* fills the first two only */
+	assert_int_equal((unsigned char)got[2].port[0], 0x5a);
+	assert_string_equal(got[1].port, w[1].port);
+}
+
+/*
+ * The survey over a view with what walks of real and hostile switches hold:
+ * repeated rows (a walk repeating itself, per-VLAN contexts repeating
+ * ports), ifIndex 0 and bridge port 0, values that are no index, forwarding
+ * rows on port 0 and on numbers naming nothing, the same MAC in both
+ * forwarding tables, fdbIds and member rows of no VLAN ID, an uplink, trunks
+ * by tagging, by MAC count and by VLAN count, an LLDP router, names from
+ * ifDescr: every port, in bridge-port order, each ifIndex once.
+ */
+static void
+test_survey_exact(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	static const char uplinks[1][ENF_NAME_LEN] = {"p6"};
+	uint32_t zero = 0, bp, ifx, vid, two[2], idx[7];
+	uint8_t m[6] = {0x02, 7, 0, 0, 0, 0};
+	(void)st;
+	o.uplinks = uplinks;
+	o.nuplinks = 1;
+	swv_init(&v);
+	ports(&v, 6);
+	bp = 3, ifx = 103;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, ifx, NULL, 0);    /* a repeated row */
+	bp = 1, ifx = 101;
+	row(&v, SWV_BASE_PORT_IFINDEX, 20, &bp, 1, ifx, NULL, 0);   /* a context repeating p1 */
+	bp = 7, ifx = 107;
+	row(&v, SWV_BASE_PORT_IFINDEX, 20, &bp, 1, ifx, NULL, 0);   /* a port of VLAN 20's context only */
+	bp = 8;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, 0, NULL, 0);      /* ifIndex 0: no port */
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &zero, 1, 109, NULL, 0);  /* bridge port 0 */
+	bp = 10;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, 0, "x", 1);       /* a string */
+	bp = 11;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, 2147483648LL, NULL, 0);
+	bp = 12, ifx = 112;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, ifx, NULL, 0);    /* no PVID, no name */
+	row(&v, SWV_IF_DESCR, 0, &ifx, 1, 0, "Port 12", 7);
+	bp = 13, ifx = 113;
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, ifx, NULL, 0);    /* no PVID, untagged in 5000 */
+	row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, "p13", 3);
+	row(&v, SWV_IF_NAME, 0, &zero, 1, 0, "p1", 2);              /* ifIndex 0: no interface */
+
+	/* fdbId 7 is VLAN 10; fdbIds 0, 4095 and 5000 name none; fdbId 9 VLAN 5000 (none) */
+	two[0] = 0, two[1] = 10;
+	row(&v, SWV_VLAN_FDB_ID, 0, two, 2, 7, NULL, 0);
+	two[1] = 5000;
+	row(&v, SWV_VLAN_FDB_ID, 0, two, 2, 9, NULL, 0);
+	two[1] = 20;
+	row(&v, SWV_VLAN_FDB_ID, 0, two, 2, 20, NULL, 0);
+	two[1] = 30;
+	row(&v, SWV_VLAN_FDB_ID, 0, two, 2, 30, NULL, 0);
+	two[1] = 40;
+	row(&v, SWV_VLAN_FDB_ID, 0, two, 2, 40, NULL, 0);
+
+	fdb(&v, 7, MAC_A, 1);
+	fdb(&v, 7, MAC_A, 1);                                     /* repeated */
+	idx[0] = 6;
+	memcpy(&idx[1], (uint32_t[]){MAC_A[0], MAC_A[1], MAC_A[2], MAC_A[3], MAC_A[4], MAC_A[5]},
+	       6 * sizeof(uint32_t));
+	row(&v, SWV_DFDB_PORT, 0, idx, 7, 1, NULL, 0);            /* 6.MAC in dot1dTpFdbPort, again */
+	fdb(&v, 0, MAC_B, 1);                                     /* fdbId 0 */
+	fdb(&v, 4095, MAC_B, 2);
+	fdb(&v, 5000, MAC_B, 2);
+	fdb(&v, 9, MAC_B, 2);
+	fdb(&v, 7, MAC_B, 0);                                     /* port 0: the switch */
+	fdb(&v, 7, MAC_B, 50);                                    /* no bridge port, no ifIndex */
+	fdb(&v, 7, MAC_B, 12);
+	fdb(&v, 7, MAC_B, 7);                                     /* a context's port, default row */
+	for (int k = 0; k < 5; k++) {                             /* p3: 5 MACs */
+		m[5] = (uint8_t)k;
+		fdb(&v, 7, m, 3);
+	}
+	m[1] = 8;
+	fdb(&v, 20, m, 4);                                        /* p4: MACs in 3 VLANs */
+	fdb(&v, 30, m, 4);
+	fdb(&v, 40, m, 4);
+	fdb(&v, 7, m, 6);
+	row(&v, SWV_DFDB_PORT, 20, &idx[1], 6, 7, NULL, 0);       /* MAC_A on p7 in context 20 */
+
+	/* p5 tagged in 30, then 20 (walk order); p2 untagged in 10 and tagged in 20 */
+	vid = 30;
+	row(&v, SWV_STATIC_EGRESS, 0, &vid, 1, 0, "\x08", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &vid, 1, 0, "\x00", 1);
+	vid = 20;
+	row(&v, SWV_STATIC_EGRESS, 0, &vid, 1, 0, "\x48", 1);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &vid, 1, 0, "\x00", 1);
+	vid = 10;
+	row(&v, SWV_STATIC_EGRESS, 0, &vid, 1, 0, "\xff\xf8", 2);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &vid, 1, 0, "\xf7\xe0", 2);
+	vid = 5000;                                                /* no VLAN ID */
+	row(&v, SWV_STATIC_EGRESS, 0, &vid, 1, 0, "\xff\xff", 2);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &vid, 1, 0, "\x00\x08", 2);
+	vid = 0;
+	row(&v, SWV_STATIC_EGRESS, 0, &vid, 1, 0, "\xff\xff", 2);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &vid, 1, 0, "\x00\x00", 2);
+	vid = 40;                                                  /* a context's rows name no membership */
+	row(&v, SWV_STATIC_EGRESS, 20, &vid, 1, 0, "\xff\xff", 2);
+
+	/* an LLDP router on p2, a phone on p1 */
+	uint32_t rem[3] = {0, 2, 1}, phone[3] = {0, 1, 1};
+	row(&v, SWV_LLDP_REM_CAP, 0, rem, 3, 0, "\x08", 1);
+	row(&v, SWV_LLDP_REM_NAME, 0, rem, 3, 0, "core-1", 6);
+	row(&v, SWV_LLDP_REM_CAP, 0, phone, 3, 0, "\x24", 1);
+
+	static const struct want_port w[] = {
+		{"ifIndex 109", 0, 109, 0, 0, true, ""},
+		{"p1", 1, 101, 10, 2, true, ""},
+		{"p2", 2, 102, 10, 1, false, "p2 leads to LLDP neighbour core-1, a bridge or router"},
+		{"p3", 3, 103, 10, 5, false, "p3 is a trunk or uplink: 5 MACs are learned there "
+		 "(more than max_macs_per_port 4)"},
+		{"p4", 4, 104, 10, 1, false, "p4 is a trunk: MACs are learned there in more than 2 VLANs"},
+		{"p5", 5, 105, 10, 0, false, "p5 is a trunk: a tagged member of 3 VLANs (30, ...)"},
+		{"p6", 6, 106, 10, 1, false, "p6 is a configured uplink"},
+		{"Port 12", 12, 112, 0, 1, false, "Port 12 is a trunk: a tagged member of 1 VLAN (10)"},
+		{"p13", 13, 113, 0, 0, false, "p13 is a trunk: a tagged member of 1 VLAN (10)"},
+		{"ifIndex 107", 7, 107, 10, 1, true, ""},
+	};
+	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 2);
+	swv_clear(&v);
+}
+
+/*
+ * The survey of a Cisco switch numbering some forwarding rows by ifIndex:
+ * numbers that are a bridge port and another port's ifIndex, and an
+ * aggregate's ifIndex, name no port (unresolved); a trunk by its status, a
+ * port without vmVlan.
+ */
+static void
+test_survey_exact_cisco_ifindex(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	static const struct {
+		uint32_t bp, ifx;
+		const char *name;
+	} pp[] = {{1, 2, "g2"}, {2, 3, "g3"}, {3, 40, "g40"}, {4, 60, "g60"}, {0, 50, "Po1"}};
+	uint8_t m[6] = {0x02, 9, 0, 0, 0, 0};
+	uint32_t ifx;
+	(void)st;
+	o.cisco = true;
+	swv_init(&v);
+	for (size_t k = 0; k < sizeof(pp) / sizeof(pp[0]); k++) {
+		if (pp[k].bp)
+			row(&v, SWV_BASE_PORT_IFINDEX, 0, &pp[k].bp, 1, pp[k].ifx, NULL, 0);
+		row(&v, SWV_IF_NAME, 0, &pp[k].ifx, 1, 0, pp[k].name, strlen(pp[k].name));
+	}
+	ifx = 2;
+	row(&v, SWV_VM_VLAN, 0, &ifx, 1, 10, NULL, 0);
+	ifx = 3;
+	row(&v, SWV_VM_VLAN, 0, &ifx, 1, 20, NULL, 0);
+	ifx = 40;
+	row(&v, SWV_VM_VLAN, 0, &ifx, 1, 10, NULL, 0);
+	row(&v, SWV_TRUNK_STATUS, 0, &ifx, 1, 1, NULL, 0);       /* trunking */
+	ifx = 2;
+	row(&v, SWV_TRUNK_STATUS, 0, &ifx, 1, 2, NULL, 0);       /* not trunking */
+	static const int32_t on[] = {40, 40, 2, 3, 50, 1, 1, 4, 60};
+	for (size_t k = 0; k < sizeof(on) / sizeof(on[0]); k++) {
+		m[5] = (uint8_t)k;
+		fdb(&v, 10, m, on[k]);
+	}
+	static const struct want_port w[] = {
+		{"g2", 1, 2, 10, 2, true, ""},
+		{"g3", 2, 3, 20, 0, true, ""},
+		{"g40", 3, 40, 10, 2, false, "g40 is a trunk (vlanTrunkPortDynamicStatus trunking)"},
+		{"g60", 4, 60, 0, 2, false, "g60 has no vmVlan: not a static access port (a trunk or a "
+		 "dynamic port)"},
+	};
+	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 3);
+	swv_clear(&v);
+}
+
 static void
 test_vendor_prefixes(void **st)
 {
@@ -400,6 +616,8 @@ main(void)
 		cmocka_unit_test(test_voice_vlan_recorded),
 		cmocka_unit_test(test_shared_fdb_id),
 		cmocka_unit_test(test_hostile_rows),
+		cmocka_unit_test(test_survey_exact),
+		cmocka_unit_test(test_survey_exact_cisco_ifindex),
 		cmocka_unit_test(test_vendor_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
