@@ -885,7 +885,8 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 		if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &ifx))
 			continue;
 		for (size_t k = 0; k < i && !seen; k++)   /* per-VLAN contexts repeat ports */
-			seen = t->rows[k].idxlen == 1 && !t->rows[k].is_str && t->rows[k].i == ifx;
+			seen = t->rows[k].idxlen == 1 && t->rows[k].idx[0] <= INT32_MAX &&
+			       !t->rows[k].is_str && t->rows[k].i == ifx;
 		if (seen)
 			continue;
 		if (n < max) {

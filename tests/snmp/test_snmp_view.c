@@ -586,6 +586,32 @@ test_survey_exact_cisco_ifindex(void **st)
 	swv_clear(&v);
 }
 
+/*
+ * A default-context row whose bridge port is no number a port has (above
+ * 2^31-1) is no port: the same ifIndex in a per-VLAN context is still
+ * surveyed (that row hid it).
+ */
+static void
+test_survey_bad_row_hides_no_port(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	uint32_t bp = 3000000000u, ifx = 111;
+	(void)st;
+	swv_init(&v);
+	ports(&v, 1);
+	row(&v, SWV_BASE_PORT_IFINDEX, 0, &bp, 1, ifx, NULL, 0);
+	bp = 11;
+	row(&v, SWV_BASE_PORT_IFINDEX, 20, &bp, 1, ifx, NULL, 0);
+	row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, "p11", 3);
+	static const struct want_port w[] = {
+		{"p1", 1, 101, 10, 0, true, ""},
+		{"p11", 11, 111, 0, 0, true, ""},
+	};
+	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 0);
+	swv_clear(&v);
+}
+
 static void
 test_vendor_prefixes(void **st)
 {
@@ -618,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_hostile_rows),
 		cmocka_unit_test(test_survey_exact),
 		cmocka_unit_test(test_survey_exact_cisco_ifindex),
+		cmocka_unit_test(test_survey_bad_row_hides_no_port),
 		cmocka_unit_test(test_vendor_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
