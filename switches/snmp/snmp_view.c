@@ -396,10 +396,28 @@ struct fdb {
 	size_t n;
 };
 
+/* Rows by MAC, port number and context (the VLAN aside). */
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct fdb_hit *x = a, *y = b;
+	int c = memcmp(x->mac, y->mac, 6);
+	if (c)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->ctx < y->ctx ? -1 : x->ctx > y->ctx;
+}
+
+/*
+ * Q-BRIDGE rows, then the BRIDGE-MIB rows no Q-BRIDGE row has (same MAC,
+ * port and context). -1: out of memory.
+ */
 static int
 fdb_collect(const struct swv *v, struct fdb *f)
 {
 	const struct swv_table *q = &v->t[SWV_QFDB_PORT], *d = &v->t[SWV_DFDB_PORT];
+	struct fdb_hit *qs = NULL;
 	f->n = 0;
 	f->h = calloc(q->n + d->n + 1, sizeof(*f->h));
 	if (!f->h)
@@ -412,17 +430,24 @@ fdb_collect(const struct swv *v, struct fdb *f)
 		f->n++;
 	}
 	size_t nq = f->n;
+	if (d->n && nq) {
+		/* looked up in a sorted copy: a scan of them per row took seconds */
+		if (!(qs = malloc(nq * sizeof(*qs)))) {
+			free(f->h);
+			f->h = NULL;
+			return -1;
+		}
+		memcpy(qs, f->h, nq * sizeof(*qs));
+		qsort(qs, nq, sizeof(*qs), hit_cmp);
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		struct fdb_hit *h = &f->h[f->n];
-		bool dup = false;
 		if (!fdb_row(&d->rows[i], false, h))
 			continue;
-		for (size_t k = 0; k < nq && !dup; k++)
-			dup = f->h[k].n == h->n && f->h[k].ctx == h->ctx &&
-			      memcmp(f->h[k].mac, h->mac, 6) == 0;
-		if (!dup)
+		if (!qs || !bsearch(h, qs, nq, sizeof(*qs), hit_cmp))
 			f->n++;
 	}
+	free(qs);
 	return 0;
 }
 

@@ -493,6 +493,10 @@ test_survey_exact(void **st)
 	fdb(&v, 40, m, 4);
 	fdb(&v, 7, m, 6);
 	row(&v, SWV_DFDB_PORT, 20, &idx[1], 6, 7, NULL, 0);       /* MAC_A on p7 in context 20 */
+	memcpy(&idx[1], (uint32_t[]){MAC_B[0], MAC_B[1], MAC_B[2], MAC_B[3], MAC_B[4], MAC_B[5]},
+	       6 * sizeof(uint32_t));
+	row(&v, SWV_DFDB_PORT, 0, &idx[1], 6, 50, NULL, 0);       /* the same row: once */
+	row(&v, SWV_DFDB_PORT, 21, &idx[1], 6, 50, NULL, 0);      /* in a context: another */
 
 	/* p5 tagged in 30, then 20 (walk order); p2 untagged in 10 and tagged in 20 */
 	vid = 30;
@@ -532,7 +536,7 @@ test_survey_exact(void **st)
 		{"p13", 13, 113, 0, 0, false, "p13 is a trunk: a tagged member of 1 VLAN (10)"},
 		{"ifIndex 107", 7, 107, 10, 1, true, ""},
 	};
-	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 2);
+	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 3);
 	swv_clear(&v);
 }
 
