@@ -266,21 +266,21 @@ key_cmp(const void *a, const void *b)
 }
 
 /*
- * The rows of `t` that `keyof` gives a key, by key and then in table order.
- * -1: out of memory.
+ * The rows 0..nrows-1 of `arg` (a table, or what a decision made of one)
+ * that `keyof` gives a key, by key and then in row order. -1: out of memory.
  */
 static int
-keys_make(const struct swv_table *t, bool (*keyof)(const struct swv_row *r, int64_t *key),
+keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i, int64_t *key),
     struct swv_key **out, size_t *n)
 {
-	struct swv_key *k = calloc(t->n + 1, sizeof(*k));
+	struct swv_key *k = calloc(nrows + 1, sizeof(*k));
 	*n = 0;
 	free(*out);
 	*out = k;
 	if (!k)
 		return -1;
-	for (size_t i = 0; i < t->n; i++)
-		if (keyof(&t->rows[i], &k[*n].key))
+	for (size_t i = 0; i < nrows; i++)
+		if (keyof(arg, i, &k[*n].key))
 			k[(*n)++].row = (uint32_t)i;
 	qsort(k, *n, sizeof(*k), key_cmp);
 	return 0;
@@ -301,10 +301,11 @@ keys_first(const struct swv_key *k, size_t n, int64_t key)
 	return lo < n && k[lo].key == key ? lo : n;
 }
 
-/* A dot1dBasePortIfIndex row's ifIndex, when its bridge port is one. */
+/* A dot1dBasePortIfIndex row's ifIndex, when its bridge port is one (`arg`: the table). */
 static bool
-key_bp_ifx(const struct swv_row *r, int64_t *key)
+key_bp_ifx(const void *arg, size_t i, int64_t *key)
 {
+	const struct swv_row *r = &((const struct swv_table *)arg)->rows[i];
 	int32_t x;
 	if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &x))
 		return false;
@@ -312,10 +313,11 @@ key_bp_ifx(const struct swv_row *r, int64_t *key)
 	return true;
 }
 
-/* A dot1qVlanFdbId row's fdbId, when it names a VLAN (1..4094). */
+/* A dot1qVlanFdbId row's fdbId, when it names a VLAN (1..4094) (`arg`: the table). */
 static bool
-key_fdb_id(const struct swv_row *r, int64_t *key)
+key_fdb_id(const void *arg, size_t i, int64_t *key)
 {
+	const struct swv_row *r = &((const struct swv_table *)arg)->rows[i];
 	if (r->is_str || r->idxlen < 2 || r->idx[1] < 1 || r->idx[1] > 4094)
 		return false;
 	*key = r->i;
@@ -394,6 +396,9 @@ fdb_vid(const struct swv *v, uint32_t fdb_id)
 struct fdb {
 	struct fdb_hit *h;  /* owned */
 	size_t n;
+	/* owned, or NULL: the rows by the ifIndex their port names (swv_ports: every port's load) */
+	struct swv_key *by_port;
+	size_t nby_port;
 };
 
 /* Rows by MAC, port number and context (the VLAN aside). */
@@ -419,6 +424,8 @@ fdb_collect(const struct swv *v, struct fdb *f)
 	const struct swv_table *q = &v->t[SWV_QFDB_PORT], *d = &v->t[SWV_DFDB_PORT];
 	struct fdb_hit *qs = NULL;
 	f->n = 0;
+	f->by_port = NULL;
+	f->nby_port = 0;
 	f->h = calloc(q->n + d->n + 1, sizeof(*f->h));
 	if (!f->h)
 		return -1;
@@ -692,6 +699,14 @@ mac_cmp(const void *a, const void *b)
 	return memcmp(a, b, 6);
 }
 
+/* A forwarding row's port (`arg`: the rows' ifIndexes), when it names one. */
+static bool
+key_id(const void *arg, size_t i, int64_t *key)
+{
+	*key = ((const int32_t *)arg)[i];
+	return *key != 0;
+}
+
 /*
  * Distinct MACs and VLANs (up to 3) learned on `ifx`, over the whole table;
  * ids[i]: row i's ifIndex. The first `max` distinct MACs, in MAC order, go
@@ -701,10 +716,18 @@ static void
 port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, size_t *vlans,
 	  uint8_t (*list)[6], size_t max)
 {
-	uint8_t (*m)[6] = calloc(f->n + 1, 6);
+	/* the rows on `ifx` in table order: from the map when there is one, else all of them */
+	size_t first = 0, end = f->n;
+	if (f->by_port) {
+		first = keys_first(f->by_port, f->nby_port, ifx);
+		for (end = first; end < f->nby_port && f->by_port[end].key == ifx; end++)
+			;
+	}
+	uint8_t (*m)[6] = calloc(end - first + 1, 6);
 	int32_t seen_vid[3];
 	size_t nm = 0, nv = 0;
-	for (size_t i = 0; i < f->n; i++) {
+	for (size_t j = first; j < end; j++) {
+		size_t i = f->by_port ? f->by_port[j].row : j;
 		const struct fdb_hit *h = &f->h[i];
 		if (ids[i] != ifx)
 			continue;
@@ -865,8 +888,9 @@ view_prepare(struct swv *v)
 	};
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
-	if (keys_make(&v->t[SWV_BASE_PORT_IFINDEX], key_bp_ifx, &v->bp_by_ifx, &v->nbp_by_ifx) < 0 ||
-	    keys_make(&v->t[SWV_VLAN_FDB_ID], key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
+	const struct swv_table *bp = &v->t[SWV_BASE_PORT_IFINDEX], *fi = &v->t[SWV_VLAN_FDB_ID];
+	if (keys_make(bp, bp->n, key_bp_ifx, &v->bp_by_ifx, &v->nbp_by_ifx) < 0 ||
+	    keys_make(fi, fi->n, key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
 	    names_make(v) < 0)
 		return -1;
 	/* Each LLDP neighbour's port, once: every port's judgement asks for it. */
@@ -902,18 +926,23 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 		ids[i] = identify(v, &f.h[i], ifx_numbering, why, sizeof(why));
 		v->unresolved += ids[i] == 0;
 	}
+	/* Every port's load is asked for: the rows by port, once (a scan per port took seconds). */
+	if (max && keys_make(ids, f.n, key_id, &f.by_port, &f.nby_port) < 0) {
+		free(f.by_port);
+		free(ids);
+		free(f.h);
+		return 0;
+	}
 	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
 	for (size_t i = 0; i < t->n; i++) {
 		const struct swv_row *r = &t->rows[i];
-		int32_t ifx;
-		bool seen = false;
-		if (r->idxlen != 1 || r->idx[0] > INT32_MAX || !row_index(r, &ifx))
+		int64_t key;
+		if (!key_bp_ifx(t, i, &key))
 			continue;
-		for (size_t k = 0; k < i && !seen; k++)   /* per-VLAN contexts repeat ports */
-			seen = t->rows[k].idxlen == 1 && t->rows[k].idx[0] <= INT32_MAX &&
-			       !t->rows[k].is_str && t->rows[k].i == ifx;
-		if (seen)
+		/* Each ifIndex once, at its first row: per-VLAN contexts repeat ports. */
+		if (v->bp_by_ifx[keys_first(v->bp_by_ifx, v->nbp_by_ifx, key)].row != i)
 			continue;
+		int32_t ifx = (int32_t)key;
 		if (n < max) {
 			struct snmpsw_port *p = &out[n];
 			struct cand c;
@@ -937,6 +966,7 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 		}
 		n++;
 	}
+	free(f.by_port);
 	free(ids);
 	free(f.h);
 	return n;
