@@ -83,7 +83,7 @@ swv_clear(struct swv *v)
 			free(t->rows[i].s);
 		free(t->rows);
 	}
-	free(v->lldp_ifx);
+	free(v->infra_by_ifx);
 	free(v->bp_by_ifx);
 	free(v->vid_by_fdb);
 	free(v->names);
@@ -645,34 +645,43 @@ lldp_ifindex(const struct swv *v, uint32_t pn)
 	return pn <= INT32_MAX && if_name(v, (int32_t)pn, NULL, 0) ? (int32_t)pn : 0;
 }
 
-/* An LLDP neighbour on `ifx` that is a bridge or router (and not a phone): its name. */
+/*
+ * An lldpRemSysCapEnabled row of a bridge or router (and not a phone): the
+ * ifIndex of its local port (`arg`: the view; 0 unknown).
+ */
+static bool
+key_infra_ifx(const void *arg, size_t i, int64_t *key)
+{
+	const struct swv *v = arg;
+	const struct swv_row *r = &v->t[SWV_LLDP_REM_CAP].rows[i];
+	if (r->idxlen != 3 || !r->is_str || r->slen < 1)
+		return false;
+	uint8_t c = r->s[0];
+	if (!(c & (LLDP_CAP_BRIDGE | LLDP_CAP_ROUTER)) || (c & LLDP_CAP_TELEPHONE))
+		return false;
+	*key = lldp_ifindex(v, r->idx[1]);
+	return true;
+}
+
+/* The first LLDP neighbour on `ifx` that is a bridge or router (and not a phone): its name. */
 static bool
 lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
 {
-	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
-	for (size_t i = 0; i < t->n; i++) {
-		const struct swv_row *r = &t->rows[i];
-		if (r->idxlen != 3 || !r->is_str || r->slen < 1)
-			continue;
-		uint8_t c = r->s[0];
-		if (!(c & (LLDP_CAP_BRIDGE | LLDP_CAP_ROUTER)) || (c & LLDP_CAP_TELEPHONE))
-			continue;
-		/* mapped once per decision (view_prepare) */
-		int32_t at = i < v->nlldp_ifx ? v->lldp_ifx[i] : 0;
-		if (at != ifx)
-			continue;
-		const char *s;
-		size_t n = row_text(find(&v->t[SWV_LLDP_REM_NAME], 0, r->idx, 3), &s);
-		if (n > len - 1)
-			n = len - 1;
-		if (n)
-			memcpy(name, s, n);
-		else
-			snprintf(name, len, "?"), n = 1;
-		name[n] = '\0';
-		return true;
-	}
-	return false;
+	/* mapped once per decision (view_prepare) */
+	size_t k = keys_first(v->infra_by_ifx, v->ninfra_by_ifx, ifx);
+	if (k == v->ninfra_by_ifx)
+		return false;
+	const struct swv_row *r = &v->t[SWV_LLDP_REM_CAP].rows[v->infra_by_ifx[k].row];
+	const char *s;
+	size_t n = row_text(find(&v->t[SWV_LLDP_REM_NAME], 0, r->idx, 3), &s);
+	if (n > len - 1)
+		n = len - 1;
+	if (n)
+		memcpy(name, s, n);
+	else
+		snprintf(name, len, "?"), n = 1;
+	name[n] = '\0';
+	return true;
 }
 
 /* ---- the decision ---- */
@@ -893,17 +902,9 @@ view_prepare(struct swv *v)
 	    keys_make(fi, fi->n, key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
 	    names_make(v) < 0)
 		return -1;
-	/* Each LLDP neighbour's port, once: every port's judgement asks for it. */
-	const struct swv_table *t = &v->t[SWV_LLDP_REM_CAP];
-	free(v->lldp_ifx);
-	v->nlldp_ifx = 0;
-	v->lldp_ifx = calloc(t->n + 1, sizeof(*v->lldp_ifx));
-	if (!v->lldp_ifx)
-		return -1;
-	for (size_t i = 0; i < t->n; i++)
-		v->lldp_ifx[i] = t->rows[i].idxlen == 3 ? lldp_ifindex(v, t->rows[i].idx[1]) : 0;
-	v->nlldp_ifx = t->n;
-	return 0;
+	/* Each bridge or router neighbour's port, once: every port's judgement asks for it. */
+	return keys_make(v, v->t[SWV_LLDP_REM_CAP].n, key_infra_ifx, &v->infra_by_ifx,
+			 &v->ninfra_by_ifx);
 }
 
 size_t

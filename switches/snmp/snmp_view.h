@@ -75,11 +75,9 @@ struct swv {
 	uint32_t silent_ctx[16];   /* per-VLAN contexts that did not answer (first 16) */
 	size_t nsilent;
 	size_t unresolved;         /* swv_ports: FDB rows whose port number names no port for sure */
-	int32_t *lldp_ifx;         /* owned: the ifIndex of each lldpRemSysCapEnabled row; 0 unknown */
-	size_t nlldp_ifx;
 	/*
 	 * Made by view_prepare for the lookups made once per forwarding-table
-	 * row or LLDP neighbour, which scanned a whole table each: a switch
+	 * row, LLDP neighbour or port, which scanned a whole table each: a switch
 	 * answering tens of thousands of rows would otherwise hold the daemon
 	 * for minutes. Each owned; valid until rows are added or cleared.
 	 */
@@ -89,6 +87,9 @@ struct swv {
 	size_t nvid_by_fdb;
 	struct swv_named *names;   /* interfaces by name, each ifIndex once */
 	size_t nnames;
+	struct swv_key *infra_by_ifx; /* lldpRemSysCapEnabled rows of bridges and routers (not
+				       * phones) by their local port's ifIndex, 0 unknown */
+	size_t ninfra_by_ifx;
 };
 
 /*
