@@ -536,31 +536,63 @@ identify(const struct swv *v, const struct fdb_hit *h, bool ifx_numbering, char 
 
 /* ---- VLAN membership (Q-BRIDGE PortLists) ---- */
 
-/* Is bridge port `port` in the PortList `r`? Junos: a text list "3,4434,...". */
+/*
+ * The next bridge port of the PortList `r` from position *pos (0: the
+ * first); false when there is none. Junos: a text list "3,4434,..."; a cut
+ * one names none, and nothing after a number beyond 2^31-1 is read.
+ */
+static bool
+portlist_next(const struct swv_row *r, bool as_text, size_t *pos, int32_t *port)
+{
+	if (!r || !r->is_str)
+		return false;
+	if (!as_text) {
+		while (*pos < (size_t)r->slen * 8) {
+			size_t i = (*pos)++;
+			if (!r->s[i / 8])
+				*pos = (i / 8 + 1) * 8;   /* no port in this octet */
+			else if (r->s[i / 8] & (0x80 >> (i % 8))) {
+				*port = (int32_t)(i + 1);
+				return true;
+			}
+		}
+		return false;
+	}
+	if (r->truncated)
+		return false;   /* a cut list may end in a cut number */
+	int64_t x = -1;
+	for (; *pos <= r->slen; (*pos)++) {
+		char c = *pos < r->slen ? (char)r->s[*pos] : ',';
+		if (c >= '0' && c <= '9') {
+			x = (x < 0 ? 0 : x) * 10 + (c - '0');
+			if (x > INT32_MAX) {
+				*pos = (size_t)r->slen + 1;
+				return false;
+			}
+		} else if (x >= 0) {
+			(*pos)++;
+			*port = (int32_t)x;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is bridge port `port` in the PortList `r`? */
 static bool
 portlist_has(const struct swv_row *r, int32_t port, bool as_text)
 {
+	size_t pos = 0;
+	int32_t p;
 	if (!r || !r->is_str || port <= 0)
 		return false;
 	if (!as_text) {
 		size_t byte = (size_t)(port - 1) / 8;
 		return byte < r->slen && (r->s[byte] & (0x80 >> ((port - 1) % 8)));
 	}
-	if (r->truncated)
-		return false;   /* a cut list may end in a cut number */
-	int64_t x = -1;
-	for (size_t i = 0; i <= r->slen; i++) {
-		char c = i < r->slen ? (char)r->s[i] : ',';
-		if (c >= '0' && c <= '9') {
-			x = (x < 0 ? 0 : x) * 10 + (c - '0');
-			if (x > INT32_MAX)
-				return false;
-		} else {
-			if (x == port)
-				return true;
-			x = -1;
-		}
-	}
+	while (portlist_next(r, as_text, &pos, &p))
+		if (p == port)
+			return true;
 	return false;
 }
 
@@ -582,11 +614,103 @@ add_vid(int32_t *list, int cap, int *n, int32_t vid)
 	(*n)++;
 }
 
+/*
+ * Bridge ports whose VLAN memberships are read together: one (locate), looked
+ * for in each list, or many (swv_ports: every port), found by reading each
+ * list once through a map of them.
+ */
+struct port_set {
+	const int32_t *bp;
+	size_t n;
+	struct swv_key *by_bp;   /* owned; NULL with one port */
+	size_t nby_bp;
+	uint32_t *in, *in_u;     /* owned (one port: one[]): the stamp of the last list each is in */
+	size_t *hits;            /* owned (one port: &one_hit): those of the last list read */
+	uint32_t stamp, one[2];
+	size_t one_hit;
+};
+
+/* A nonzero int32_t of `arg` (an array of them). */
+static bool
+key_id(const void *arg, size_t i, int64_t *key)
+{
+	*key = ((const int32_t *)arg)[i];
+	return *key != 0;
+}
+
 static void
-memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct membership *m)
+set_free(struct port_set *s)
+{
+	if (s->n > 1) {
+		free(s->by_bp);
+		free(s->in);
+		free(s->in_u);
+		free(s->hits);
+	}
+}
+
+/* -1: out of memory (only with more than one port). */
+static int
+set_init(struct port_set *s, const int32_t *bp, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->bp = bp;
+	s->n = n;
+	if (n <= 1) {
+		s->in = &s->one[0];
+		s->in_u = &s->one[1];
+		s->hits = &s->one_hit;
+		return 0;
+	}
+	s->in = calloc(n, sizeof(*s->in));
+	s->in_u = calloc(n, sizeof(*s->in_u));
+	s->hits = calloc(n, sizeof(*s->hits));
+	if (!s->in || !s->in_u || !s->hits || keys_make(bp, n, key_id, &s->by_bp, &s->nby_bp) < 0) {
+		set_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Stamps in[] (a new s->stamp) for each port of `s` in the PortList `r`;
+ * `list`: also lists them in hits[]. Returns how many it listed.
+ */
+static size_t
+set_read(struct port_set *s, const struct swv_row *r, bool as_text, uint32_t *in, bool list)
+{
+	size_t nh = 0, pos = 0;
+	int32_t p;
+	uint32_t st = ++s->stamp;
+	if (!s->by_bp) {
+		for (size_t j = 0; j < s->n; j++)
+			if (portlist_has(r, s->bp[j], as_text)) {
+				in[j] = st;
+				if (list)
+					s->hits[nh++] = j;
+			}
+		return nh;
+	}
+	while (portlist_next(r, as_text, &pos, &p))
+		for (size_t k = keys_first(s->by_bp, s->nby_bp, p);
+		     k < s->nby_bp && s->by_bp[k].key == p; k++) {
+			size_t j = s->by_bp[k].row;
+			if (in[j] == st)
+				continue;   /* named twice in a text list */
+			in[j] = st;
+			if (list)
+				s->hits[nh++] = j;
+		}
+	return nh;
+}
+
+/* The memberships of each port of `s` (m[j]: of s->bp[j]). */
+static void
+memberships(const struct swv *v, const struct swv_opts *o, struct port_set *s,
+	    struct membership *m)
 {
 	enum swv_col eg = SWV_STATIC_EGRESS, un = SWV_STATIC_UNTAGGED;
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, s->n * sizeof(*m));
 	if (v->t[eg].n == 0) {
 		eg = SWV_CUR_EGRESS;
 		un = SWV_CUR_UNTAGGED;
@@ -596,18 +720,28 @@ memberships(const struct swv *v, const struct swv_opts *o, int32_t bp, struct me
 	for (size_t i = 0; i < tu->n; i++) {
 		const struct swv_row *r = &tu->rows[i];
 		uint32_t vid = r->idx[r->idxlen - 1];
-		if (r->ctx == 0 && vid >= 1 && vid <= 4094 && portlist_has(r, bp, o->portlist_text))
-			add_vid(m->untagged, 2, &m->nuntagged, (int32_t)vid);
+		if (r->ctx != 0 || vid < 1 || vid > 4094)
+			continue;
+		size_t nh = set_read(s, r, o->portlist_text, s->in, true);
+		for (size_t k = 0; k < nh; k++) {
+			struct membership *mj = &m[s->hits[k]];
+			add_vid(mj->untagged, 2, &mj->nuntagged, (int32_t)vid);
+		}
 	}
 	for (size_t i = 0; i < te->n; i++) {
 		const struct swv_row *r = &te->rows[i];
 		uint32_t vid = r->idx[r->idxlen - 1];
-		if (r->ctx != 0 || vid < 1 || vid > 4094 || !portlist_has(r, bp, o->portlist_text))
+		if (r->ctx != 0 || vid < 1 || vid > 4094)
 			continue;
-		const struct swv_row *u = find(tu, 0, r->idx, r->idxlen);
-		if (portlist_has(u, bp, o->portlist_text))
+		size_t nh = set_read(s, r, o->portlist_text, s->in, true);
+		if (!nh)
 			continue;
-		add_vid(m->tagged, ENF_MAX_TAGGED, &m->ntagged, (int32_t)r->idx[r->idxlen - 1]);
+		set_read(s, find(tu, 0, r->idx, r->idxlen), o->portlist_text, s->in_u, false);
+		for (size_t k = 0; k < nh; k++) {
+			struct membership *mj = &m[s->hits[k]];
+			if (s->in_u[s->hits[k]] != s->stamp)   /* untagged there: not tagged */
+				add_vid(mj->tagged, ENF_MAX_TAGGED, &mj->ntagged, (int32_t)vid);
+		}
 	}
 }
 
@@ -689,9 +823,24 @@ lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
 struct cand {
 	int32_t ifx, bp;
 	int32_t vid;          /* the one VLAN it was learned in on this port; -1: several */
+	const struct membership *m; /* swv_ports: read for every port at once; NULL: when asked */
 	bool refused;
 	char why[ENF_DETAIL_LEN];
 };
+
+/* The VLAN memberships of the candidate's bridge port. */
+static void
+cand_memberships(const struct swv *v, const struct swv_opts *o, const struct cand *c,
+		 struct membership *m)
+{
+	struct port_set s;
+	if (c->m) {
+		*m = *c->m;
+		return;
+	}
+	set_init(&s, &c->bp, 1);   /* one port: nothing allocated */
+	memberships(v, o, &s, m);
+}
 
 static bool
 is_uplink(const struct swv_opts *o, const char *name)
@@ -706,14 +855,6 @@ static int
 mac_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, 6);
-}
-
-/* A forwarding row's port (`arg`: the rows' ifIndexes), when it names one. */
-static bool
-key_id(const void *arg, size_t i, int64_t *key)
-{
-	*key = ((const int32_t *)arg)[i];
-	return *key != 0;
 }
 
 /*
@@ -791,7 +932,7 @@ judge(struct swv *v, const struct swv_opts *o, const struct fdb *f, const int32_
 			 "or a dynamic port)", name);
 		return;
 	}
-	memberships(v, o, c->bp, &m);
+	cand_memberships(v, o, c, &m);
 	if (m.ntagged >= 2 || (m.ntagged == 1 && m.nuntagged == 0)) {
 		snprintf(c->why, sizeof(c->why), "%s is a trunk: a tagged member of %d VLAN%s (%d%s)",
 			 name, m.ntagged, m.ntagged > 1 ? "s" : "", m.tagged[0],
@@ -830,7 +971,7 @@ access_vlan(const struct swv *v, const struct swv_opts *o, const struct cand *c,
 		*src = "dot1qPvid";
 		r = find1(v, SWV_PVID, 0, (uint32_t)(o->pvid_by_ifindex ? c->ifx : c->bp));
 		if (!r || r->is_str || r->i == 0) {
-			memberships(v, o, c->bp, &m);
+			cand_memberships(v, o, c, &m);
 			*src = "the untagged VLAN membership";
 			return m.nuntagged == 1 ? m.untagged[0] : 0;
 		}
@@ -912,65 +1053,82 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 {
 	struct fdb f;
 	char why[ENF_DETAIL_LEN];
-	size_t n = 0;
+	size_t n = 0, nfill = 0, ok = 0;
+	int32_t *ids, *ifxs = NULL, *bps = NULL;
+	struct membership *ms = NULL;
+	struct port_set set;
 
 	if (view_prepare(v) < 0 || fdb_collect(v, &f) < 0)
 		return 0;
 	bool ifx_numbering = ifindex_evidence(v, &f);
-	int32_t *ids = calloc(f.n + 1, sizeof(*ids));
-	if (!ids) {
-		free(f.h);
-		return 0;
-	}
+	if (!(ids = calloc(f.n + 1, sizeof(*ids))))
+		goto out;
 	v->unresolved = 0;
 	for (size_t i = 0; i < f.n; i++) {
 		ids[i] = identify(v, &f.h[i], ifx_numbering, why, sizeof(why));
 		v->unresolved += ids[i] == 0;
 	}
-	/* Every port's load is asked for: the rows by port, once (a scan per port took seconds). */
-	if (max && keys_make(ids, f.n, key_id, &f.by_port, &f.nby_port) < 0) {
-		free(f.by_port);
-		free(ids);
-		free(f.h);
-		return 0;
-	}
 	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
+	size_t cap = max < t->n ? max : t->n;
+	if (!(ifxs = calloc(cap + 1, sizeof(*ifxs))) || !(bps = calloc(cap + 1, sizeof(*bps))))
+		goto out;
 	for (size_t i = 0; i < t->n; i++) {
-		const struct swv_row *r = &t->rows[i];
 		int64_t key;
 		if (!key_bp_ifx(t, i, &key))
 			continue;
 		/* Each ifIndex once, at its first row: per-VLAN contexts repeat ports. */
 		if (v->bp_by_ifx[keys_first(v->bp_by_ifx, v->nbp_by_ifx, key)].row != i)
 			continue;
-		int32_t ifx = (int32_t)key;
-		if (n < max) {
-			struct snmpsw_port *p = &out[n];
-			struct cand c;
-			size_t macs, vlans;
-			const char *src;
-			memset(&c, 0, sizeof(c));
-			c.ifx = ifx;
-			c.bp = bridge_port_of(v, 0, ifx);
-			if (!c.bp)
-				c.bp = (int32_t)r->idx[0];
-			judge(v, o, &f, ids, &c);
-			port_load(&f, ids, ifx, &macs, &vlans, NULL, 0);
-			memset(p, 0, sizeof(*p));
-			port_name(v, ifx, p->port, sizeof(p->port));
-			p->bridge_port = c.bp;
-			p->ifindex = ifx;
-			p->macs = macs > UINT32_MAX ? UINT32_MAX : (unsigned)macs;
-			p->access = !c.refused;
-			snprintf(p->why, sizeof(p->why), "%s", c.refused ? c.why : "");
-			p->vlan = access_vlan(v, o, &c, &src);
+		if (n < cap) {
+			ifxs[n] = (int32_t)key;
+			bps[n] = bridge_port_of(v, 0, ifxs[n]);
+			if (!bps[n])
+				bps[n] = (int32_t)t->rows[i].idx[0];
+			nfill++;
 		}
 		n++;
 	}
+	/*
+	 * Every port's load and VLAN memberships are asked for: read once for
+	 * all of them (the rows by port; each member list once), not by a scan
+	 * of the tables per port, which took seconds.
+	 */
+	if (nfill) {
+		if (keys_make(ids, f.n, key_id, &f.by_port, &f.nby_port) < 0 ||
+		    !(ms = calloc(nfill, sizeof(*ms))) || set_init(&set, bps, nfill) < 0)
+			goto out;
+		memberships(v, o, &set, ms);
+		set_free(&set);
+	}
+	for (size_t k = 0; k < nfill; k++) {
+		struct snmpsw_port *p = &out[k];
+		struct cand c;
+		size_t macs, vlans;
+		const char *src;
+		memset(&c, 0, sizeof(c));
+		c.ifx = ifxs[k];
+		c.bp = bps[k];
+		c.m = &ms[k];
+		judge(v, o, &f, ids, &c);
+		port_load(&f, ids, c.ifx, &macs, &vlans, NULL, 0);
+		memset(p, 0, sizeof(*p));
+		port_name(v, c.ifx, p->port, sizeof(p->port));
+		p->bridge_port = c.bp;
+		p->ifindex = c.ifx;
+		p->macs = macs > UINT32_MAX ? UINT32_MAX : (unsigned)macs;
+		p->access = !c.refused;
+		snprintf(p->why, sizeof(p->why), "%s", c.refused ? c.why : "");
+		p->vlan = access_vlan(v, o, &c, &src);
+	}
+	ok = n;
+out:
+	free(ms);
+	free(bps);
+	free(ifxs);
 	free(f.by_port);
 	free(ids);
 	free(f.h);
-	return n;
+	return ok;
 }
 
 void
@@ -1073,7 +1231,7 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 	} else {
 		/* What isolation takes away and release puts back besides the VLAN. */
 		struct membership m;
-		memberships(v, o, c->bp, &m);
+		cand_memberships(v, o, c, &m);
 		if (m.ntagged > ENF_MAX_TAGGED) {
 			/* judge() refuses two or more as a trunk: this only guards the bound. */
 			r->status = SWV_REFUSED;

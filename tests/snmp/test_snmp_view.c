@@ -616,6 +616,63 @@ test_survey_bad_row_hides_no_port(void **st)
 	swv_clear(&v);
 }
 
+/*
+ * The survey of a switch with text PortLists (Junos) and no dot1qPvid: a
+ * port named twice in a list, separators other than commas, nothing read
+ * after a number beyond 2^31-1, a cut list read as none, a VLAN's egress row
+ * repeated by the walk, more tagged VLANs than a location records.
+ */
+static void
+test_survey_exact_text_lists(void **st)
+{
+	struct swv v;
+	struct swv_opts o = opts();
+	char cut[SNMPC_MAX_STR];
+	static const struct {
+		enum swv_col c;
+		uint32_t vid;
+		const char *list;
+	} rows[] = {
+		{SWV_STATIC_UNTAGGED, 10, "1,2,2,3"},
+		{SWV_STATIC_UNTAGGED, 20, "4a5"},
+		{SWV_STATIC_UNTAGGED, 30, "6,99999999999,1"},
+		{SWV_STATIC_EGRESS, 10, "1,2,3,3,4,5,6"},
+		{SWV_STATIC_EGRESS, 50, "5,5"},
+		{SWV_STATIC_EGRESS, 60, "5"},
+		{SWV_STATIC_EGRESS, 70, "5"},
+		{SWV_STATIC_EGRESS, 80, "5"},
+		{SWV_STATIC_EGRESS, 60, "5"},
+		{SWV_STATIC_EGRESS, 80, "5"},
+		{SWV_STATIC_EGRESS, 90, "2"},
+	};
+	(void)st;
+	o.portlist_text = true;
+	swv_init(&v);
+	for (uint32_t p = 1; p <= 6; p++) {
+		uint32_t ifx = 100 + p;
+		char name[8];
+		snprintf(name, sizeof(name), "p%u", p);
+		row(&v, SWV_BASE_PORT_IFINDEX, 0, &p, 1, ifx, NULL, 0);
+		row(&v, SWV_IF_NAME, 0, &ifx, 1, 0, name, strlen(name));
+	}
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+		row(&v, rows[k].c, 0, &rows[k].vid, 1, 0, rows[k].list, strlen(rows[k].list));
+	uint32_t v40 = 40;
+	memset(cut, ',', sizeof(cut));
+	memcpy(cut, "1,2,3,4,5,6", 11);
+	row(&v, SWV_STATIC_UNTAGGED, 0, &v40, 1, 0, cut, sizeof(cut));   /* cut: names none */
+	static const struct want_port w[] = {
+		{"p1", 1, 101, 10, 0, true, ""},
+		{"p2", 2, 102, 10, 0, true, ""},
+		{"p3", 3, 103, 10, 0, true, ""},
+		{"p4", 4, 104, 20, 0, true, ""},
+		{"p5", 5, 105, 20, 0, false, "p5 is a trunk: a tagged member of 6 VLANs (10, ...)"},
+		{"p6", 6, 106, 30, 0, true, ""},
+	};
+	assert_survey(&v, &o, w, sizeof(w) / sizeof(w[0]), 0);
+	swv_clear(&v);
+}
+
 static void
 test_vendor_prefixes(void **st)
 {
@@ -649,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_survey_exact),
 		cmocka_unit_test(test_survey_exact_cisco_ifindex),
 		cmocka_unit_test(test_survey_bad_row_hides_no_port),
+		cmocka_unit_test(test_survey_exact_text_lists),
 		cmocka_unit_test(test_vendor_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
