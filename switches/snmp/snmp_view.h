@@ -147,9 +147,11 @@ size_t swv_fdb_usable(const struct swv *v);
 bool swv_has_mac(const struct swv *v, const uint8_t mac[6]);
 
 /*
- * Every bridge port of the default context, in bridge-port order, judged as
- * locate judges the port of a MAC; fills at most `max` (out may be NULL with
- * max 0) and returns how many there are.
+ * Every bridge port, each ifIndex once at its first dot1dBasePortIfIndex
+ * row (the default context's in bridge-port order, then ports only per-VLAN
+ * contexts have), judged as locate judges the port of a MAC; fills at most
+ * `max` (out may be NULL with max 0) and returns how many there are (0 also
+ * when out of memory). Sets `unresolved`.
  */
 struct snmpsw_port;
 size_t swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size_t max);
