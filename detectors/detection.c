@@ -189,33 +189,113 @@ time_us_from_iso(const char *s, uint64_t *us)
 	return 0;
 }
 
+/* The length of the escape sequence or character at s[k] of JSON text that
+ * is ASCII only: \uXXXX six, a surrogate pair twelve, the others two. */
+static size_t
+escape_len(const char *s, size_t k)
+{
+	if (s[k] != '\\')
+		return 1;
+	if (s[k + 1] != 'u')
+		return 2;
+	if ((s[k + 2] == 'D' || s[k + 2] == 'd') && s[k + 3] != '\0' &&
+	    strchr("89ABab", s[k + 3]) != NULL)
+		return 12;
+	return 6;
+}
+
 /*
- * The offending field, what it must be and what it was: the value as JSON
- * (ASCII only, so that cutting it never splits a character), its first 60
- * characters; "nothing" when the field is missing.
+ * Copies JSON text `s` (ASCII only) into buf, whole escape sequences or
+ * none, at most `max` characters, with DEL (which JSON leaves as it is)
+ * escaped too. Returns the length written (not terminated); *whole says
+ * whether all of s fit.
  */
+static size_t
+copy_cut(const char *s, char *buf, size_t max, bool *whole)
+{
+	size_t k, next, out = 0;
+
+	*whole = false;
+	for (k = 0; s[k] != '\0'; k = next) {
+		const char *unit = s + k;
+		size_t ulen = escape_len(s, k);
+		next = k + ulen;
+		if (memchr(unit, '\0', ulen) != NULL)    /* a sequence cut short: not from jansson */
+			return out;
+		if (*unit == 0x7f) {
+			unit = "\\u007F";
+			ulen = 6;
+		}
+		if (out + ulen > max)
+			return out;
+		memcpy(buf + out, unit, ulen);
+		out += ulen;
+	}
+	*whole = true;
+	return out;
+}
+
+char *
+quote_json_value(const struct json_t *v, char *buf, size_t len)
+{
+	char *s;
+	size_t out;
+	bool whole;
+
+	if (len == 0)
+		return buf;
+	if (v == NULL) {
+		snprintf(buf, len, "nothing");
+		return buf;
+	}
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s == NULL) {        /* out of memory */
+		snprintf(buf, len, "(a value that could not be shown)");
+		return buf;
+	}
+	out = copy_cut(s, buf, len - 1 < 60 ? len - 1 : 60, &whole);
+	if (!whole) {
+		/* Cut, with room for "..." and the NUL after it. */
+		out = copy_cut(s, buf, len < 4 ? 0 : len - 4 < 60 ? len - 4 : 60, &whole);
+		out += (size_t)snprintf(buf + out, len - out, "...");
+		if (out >= len)
+			out = len - 1;
+	}
+	buf[out] = '\0';
+	free(s);
+	return buf;
+}
+
+char *
+quote_json_text(const char *s, char *buf, size_t len)
+{
+	json_t *j;
+
+	if (s == NULL)
+		return quote_json_value(NULL, buf, len);
+	j = json_string(s);
+	if (j == NULL) {
+		/* Not UTF-8. Its first 63 bytes are enough: more than are shown. */
+		char shown[64];
+		size_t i;
+		for (i = 0; s[i] && i + 1 < sizeof(shown); i++)
+			shown[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+		shown[i] = '\0';
+		j = json_string(shown);
+	}
+	quote_json_value(j, buf, len);
+	json_decref(j);
+	return buf;
+}
+
+/* The offending field, what it must be and what it was (quote_json_value). */
 static int
 bad(char *err, size_t errlen, const char *field, const json_t *got, const char *why)
 {
-	char text[72] = "nothing";
+	char text[QUOTE_LEN];
 
-	if (got != NULL) {
-		char *s = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
-		if (s != NULL) {
-			/* Up to 60 characters, never into an escape sequence
-			 * (\uXXXX six, the others two). */
-			size_t n = strlen(s), keep = 0, next;
-			for (size_t k = 0; k < n; k = next) {
-				next = s[k] != '\\' ? k + 1 : s[k + 1] == 'u' ? k + 6 : k + 2;
-				if (next > 60 || next > n)
-					break;
-				keep = next;
-			}
-			snprintf(text, sizeof(text), "%.*s%s", (int)keep, s, n > keep ? "..." : "");
-			free(s);
-		}
-	}
-	snprintf(err, errlen, "field '%s': %s, got %s", field, why, text);
+	snprintf(err, errlen, "field '%s': %s, got %s", field, why,
+	    quote_json_value(got, text, sizeof(text)));
 	return -1;
 }
 

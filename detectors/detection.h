@@ -113,6 +113,30 @@ int detection_to_json(const struct detection *d, const char *sensor, char *buf,
 int detection_from_json(const char *line, size_t len, struct detection *d,
     char *err, size_t errlen);
 
+/*
+ * Messages that quote a refused value (the detectors' and the controller's
+ * parsers): the value as compact JSON, printable ASCII only (anything else,
+ * DEL too, \u-escaped: safe in a JSON reply or a log line, and a cut never
+ * splits a character); its first 60 characters, cut at a whole escape
+ * sequence (a surrogate pair kept whole) and then followed by "...";
+ * "nothing" when `v` is NULL (the field is missing). `v` is a jansson
+ * json_t, borrowed (this header does not include jansson).
+ *
+ * Ownership: the text is written into the caller's `buf` of `len` bytes
+ * (QUOTE_LEN holds any; a shorter buf gets a shorter cut) and buf is
+ * returned. Nothing is allocated for the caller, nothing is to be freed.
+ */
+#define QUOTE_LEN 64
+struct json_t;
+char *quote_json_value(const struct json_t *v, char *buf, size_t len);
+/*
+ * The same for text that is not (yet) a JSON value, such as a query
+ * string's parameter (any bytes): shown as a JSON string, with each byte
+ * outside printable ASCII as '?' when the text is not valid UTF-8. NULL:
+ * "nothing". Writes into the caller's `buf` and returns it, as above.
+ */
+char *quote_json_text(const char *s, char *buf, size_t len);
+
 /* Parses ISO 8601 UTC ("2003-10-10T22:02:49.239104Z", fraction optional). */
 int time_us_from_iso(const char *s, uint64_t *us);
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,60 @@ test_refusals_name_field_and_value(void **state)
 	/* A long value: its first 60 characters; other than ASCII escaped, so never cut inside a character. */
 	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"}",
 	    "field 'engine': expected one of " DET_ENGINE_LIST ", got \"\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9\\u00E9...");
+	/* A surrogate pair across the 60th character: cut before the pair, not inside it. */
+	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\ud83d\\ude00\"}",
+	    "field 'engine': expected one of " DET_ENGINE_LIST ", got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
+	/* DEL, which JSON leaves unescaped, is escaped: only printable ASCII in the message. */
+	assert_detection_refused("{\"src\":\"10.0.0.5\",\"engine\":\"a\\u007f\"}",
+	    "field 'engine': expected one of " DET_ENGINE_LIST ", got \"a\\u007F\"");
+}
+
+/* quote_json_value and quote_json_text, which the controller's parsers use too. */
+static void
+test_quote(void **state)
+{
+	char buf[QUOTE_LEN], small[12], text[128];
+	json_t *v;
+
+	(void)state;
+	assert_string_equal(quote_json_value(NULL, buf, sizeof(buf)), "nothing");
+	v = json_pack("{s:[i,b,n], s:f}", "a", 1, 1, "x", 2.5);
+	assert_string_equal(quote_json_value(v, buf, sizeof(buf)), "{\"a\":[1,true,null],\"x\":2.5}");
+	/* A buffer shorter than QUOTE_LEN: the text is cut to fit, still with "...". */
+	assert_string_equal(quote_json_value(v, small, sizeof(small)), "{\"a\":[1,...");
+	json_decref(v);
+	/* Control characters and quotes are escaped: one line, safe in a log or JSON. */
+	v = json_string("a\nb\"c\x01");
+	assert_string_equal(quote_json_value(v, buf, sizeof(buf)), "\"a\\nb\\\"c\\u0001\"");
+	json_decref(v);
+	/* DEL too, which JSON itself leaves as it is. */
+	v = json_string("a\x7f");
+	assert_string_equal(quote_json_value(v, buf, sizeof(buf)), "\"a\\u007F\"");
+	assert_string_equal(quote_json_value(v, small, 4), "...");
+	assert_string_equal(quote_json_value(v, small, 2), ".");
+	json_decref(v);
+	/* A character beyond U+FFFF is two escapes (a surrogate pair), never cut between them. */
+	memset(text, 'x', 50);
+	snprintf(text + 50, sizeof(text) - 50, "\xf0\x9f\x98\x80yz");
+	v = json_string(text);
+	assert_string_equal(quote_json_value(v, buf, sizeof(buf)),
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...");
+	json_decref(v);
+	memset(text, 'x', 40);
+	snprintf(text + 40, sizeof(text) - 40, "\xf0\x9f\x98\x80yz");
+	v = json_string(text);
+	assert_string_equal(quote_json_value(v, buf, sizeof(buf)),
+	    "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\uD83D\\uDE00yz\"");
+	json_decref(v);
+	/* Text from outside: as a JSON string; bytes that are not UTF-8 as '?'. */
+	assert_string_equal(quote_json_text("10.0.0.256", buf, sizeof(buf)), "\"10.0.0.256\"");
+	assert_string_equal(quote_json_text("caf\xc3\xa9\t", buf, sizeof(buf)), "\"caf\\u00E9\\t\"");
+	assert_string_equal(quote_json_text("a\xff\xfe\x01z", buf, sizeof(buf)), "\"a???z\"");
+	assert_string_equal(quote_json_text(NULL, buf, sizeof(buf)), "nothing");
+	memset(text, '\xff', 100);
+	text[100] = '\0';
+	assert_string_equal(quote_json_text(text, buf, sizeof(buf)),
+	    "\"???????????????????????????????????????????????????????????...");
 }
 
 static void
@@ -89,6 +144,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals_name_field_and_value),
 		cmocka_unit_test(test_mac_is_a_hosts),
+		cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
