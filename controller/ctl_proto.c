@@ -3,9 +3,11 @@
 
 #include "conf.h"
 #include "cordon.h"
+#include "detection.h"
 #include "loop.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +53,31 @@ ctl_cmd_acts(enum ctl_cmd cmd)
 	return true;
 }
 
+/*
+ * A refused request: "field 'FIELD': WHY, got VALUE" as the detectors'
+ * parser says it (VALUE: quote_json_value, "nothing" when `got` is NULL).
+ * Returns -1.
+ */
+static int
+refuse(char *err, size_t errlen, const char *field, const json_t *got, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int
+refuse(char *err, size_t errlen, const char *field, const json_t *got, const char *fmt, ...)
+{
+	char why[256], text[QUOTE_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "field '%s': %s, got %s", field, why,
+	    quote_json_value(got, text, sizeof(text)));
+	return -1;
+}
+
+#define STATE_NAMES "observed, suspected, quarantining, quarantined, releasing, probation, clear, failed"
+
 int
 ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
     char *err, size_t errlen)
@@ -66,11 +93,19 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 	rq->exposed = -1;
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL) {
+		/* jansson's text quotes the request near the error, raw: its bytes
+		 * outside printable ASCII are shown as '?' (a cut character would
+		 * make the reply invalid UTF-8). */
+		for (char *p = jerr.text; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
 		snprintf(err, errlen, "request is not JSON: %s", jerr.text);
 		return -1;
 	}
 	if (!json_is_object(o)) {
-		snprintf(err, errlen, "request must be a JSON object");
+		char text[QUOTE_LEN];
+		snprintf(err, errlen, "request: expected a JSON object, got %s",
+		    quote_json_value(o, text, sizeof(text)));
 		goto out;
 	}
 	v = json_object_get(o, "cmd");
@@ -79,8 +114,8 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		if (strcmp(cmds[i].name, name) == 0)
 			break;
 	if (name == NULL || i == sizeof(cmds) / sizeof(cmds[0])) {
-		snprintf(err, errlen, "unknown command '%.64s' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)",
-		    name ? name : "");
+		refuse(err, errlen, "cmd", v, "expected one of quarantine, release, approve, list, "
+		    "show, events, switches, status, breaker, breaker-reset, resolve, assets");
 		goto out;
 	}
 	rq->cmd = cmds[i].cmd;
@@ -88,21 +123,25 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 	if (v != NULL) {
 		if (!json_is_string(v) || ip_from_str(json_string_value(v), &rq->host) != 0 ||
 		    ip_is_special(&rq->host)) {
-			snprintf(err, errlen, "host '%.64s' is not a unicast IPv4 or IPv6 address",
-			    json_is_string(v) ? json_string_value(v) : "?");
+			refuse(err, errlen, "host", v, "expected a unicast IPv4 or IPv6 address");
 			goto out;
 		}
 		rq->has_host = true;
 	}
 	if (cmds[i].needs_host && !rq->has_host) {
-		snprintf(err, errlen, "'%s' needs a host", cmds[i].name);
+		refuse(err, errlen, "host", NULL, "expected a unicast IPv4 or IPv6 address ('%s' needs one)",
+		    cmds[i].name);
 		goto out;
 	}
 	v = json_object_get(o, "reason");
 	if (v != NULL) {
 		if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(rq->reason)) {
-			snprintf(err, errlen, "reason must be a string of at most %zu characters",
-			    sizeof(rq->reason) - 1);
+			if (json_is_string(v))
+				refuse(err, errlen, "reason", v, "expected at most %zu bytes (this one has %zu)",
+				    sizeof(rq->reason) - 1, strlen(json_string_value(v)));
+			else
+				refuse(err, errlen, "reason", v, "expected a string of at most %zu bytes",
+				    sizeof(rq->reason) - 1);
 			goto out;
 		}
 		snprintf(rq->reason, sizeof(rq->reason), "%s", json_string_value(v));
@@ -115,46 +154,38 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 		else if (strcmp(as, "isolated") == 0)
 			rq->resolve_as = RESOLVE_ISOLATED;
 		else {
-			snprintf(err, errlen, "as must be \"released\" or \"isolated\"");
+			refuse(err, errlen, "as", v, "expected \"released\" or \"isolated\"");
 			goto out;
 		}
 	}
 	if (rq->cmd == CTL_RESOLVE && rq->resolve_as == RESOLVE_NONE) {
-		snprintf(err, errlen, "'resolve' needs as: \"released\" or \"isolated\"");
+		refuse(err, errlen, "as", NULL, "expected \"released\" or \"isolated\" ('resolve' needs one)");
 		goto out;
 	}
 	if ((rq->cmd == CTL_QUARANTINE || rq->cmd == CTL_BREAKER_RESET || rq->cmd == CTL_RESOLVE) &&
 	    rq->reason[0] == '\0') {
-		snprintf(err, errlen, "'%s' needs a reason", cmds[i].name);
+		refuse(err, errlen, "reason", json_object_get(o, "reason"),
+		    "expected a non-empty string ('%s' needs a reason)", cmds[i].name);
 		goto out;
 	}
 	v = json_object_get(o, "mac");
 	if (v != NULL) {
 		if (!json_is_string(v) || mac_from_str(json_string_value(v), rq->mac) != 0 ||
 		    !mac_is_host(rq->mac)) {
-			/* The value as given, its first 20 characters, each not
-			 * printable ASCII shown as '?' (the reply is JSON). */
-			char shown[21] = "";
-			size_t k;
-			const char *g = json_is_string(v) ? json_string_value(v) : "";
-			for (k = 0; k < 20 && g[k]; k++)
-				shown[k] = g[k] >= 0x20 && g[k] < 0x7f ? g[k] : '?';
-			shown[k] = '\0';
-			snprintf(err, errlen, "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero "
-			    "address), not %s%s%s", json_is_string(v) ? "'" : "a non-string",
-			    shown, json_is_string(v) ? "'" : "");
+			refuse(err, errlen, "mac", v,
+			    "expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address)");
 			goto out;
 		}
 		rq->has_mac = true;
 	}
 	v = json_object_get(o, "patched");
 	if (v != NULL && !json_is_boolean(v)) {
-		snprintf(err, errlen, "patched must be true or false");
+		refuse(err, errlen, "patched", v, "expected true or false");
 		goto out;
 	}
 	rq->patched = v != NULL && json_is_true(v);
 	if (rq->cmd == CTL_RELEASE && !rq->patched) {
-		snprintf(err, errlen, "'release' is only for patched hosts: say patched=true");
+		refuse(err, errlen, "patched", v, "expected true ('release' is only for patched hosts)");
 		goto out;
 	}
 	if (rq->cmd == CTL_RELEASE && rq->reason[0] == '\0')
@@ -162,39 +193,45 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *rq,
 	v = json_object_get(o, "state");
 	if (v != NULL) {
 		if (!json_is_string(v) || (rq->state = host_state_from_name(json_string_value(v))) < 0) {
-			snprintf(err, errlen, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
-			    json_is_string(v) ? json_string_value(v) : "?");
+			refuse(err, errlen, "state", v, "expected one of " STATE_NAMES);
 			goto out;
 		}
 	}
 	v = json_object_get(o, "follow");
 	if (v != NULL && !json_is_boolean(v)) {
-		snprintf(err, errlen, "follow must be true or false");
+		refuse(err, errlen, "follow", v, "expected true or false");
 		goto out;
 	}
 	rq->follow = v != NULL && json_is_true(v);
 	v = json_object_get(o, "limit");
 	if (v != NULL) {
 		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 10000) {
-			snprintf(err, errlen, "limit must be a whole number from 1 to 10000");
+			refuse(err, errlen, "limit", v, "expected a whole number from 1 to 10000");
 			goto out;
 		}
 		rq->limit = (unsigned)json_integer_value(v);
 	}
 	v = json_object_get(o, "after");
 	if (v != NULL) {
-		if ((rq->cmd != CTL_LIST && rq->cmd != CTL_ASSETS) || !json_is_string(v) ||
-		    ip_from_str(json_string_value(v), &rq->after) != 0) {
-			snprintf(err, errlen, "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
+		if (rq->cmd != CTL_LIST && rq->cmd != CTL_ASSETS) {
+			refuse(err, errlen, "after", v, "only 'list' and 'assets' take it, not '%s'",
+			    cmds[i].name);
+			goto out;
+		}
+		if (!json_is_string(v) || ip_from_str(json_string_value(v), &rq->after) != 0) {
+			refuse(err, errlen, "after", v, "expected an IPv4 or IPv6 address");
 			goto out;
 		}
 		rq->has_after = true;
 	}
 	v = json_object_get(o, "exposed");
 	if (v != NULL) {
-		if (rq->cmd != CTL_ASSETS || !json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > 65535) {
-			snprintf(err, errlen, "exposed must be a port number from 1 to 65535, and only with 'assets'");
+		if (rq->cmd != CTL_ASSETS) {
+			refuse(err, errlen, "exposed", v, "only 'assets' takes it, not '%s'", cmds[i].name);
+			goto out;
+		}
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
+			refuse(err, errlen, "exposed", v, "expected a port number from 1 to 65535");
 			goto out;
 		}
 		rq->exposed = (int)json_integer_value(v);

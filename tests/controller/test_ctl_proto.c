@@ -166,35 +166,39 @@ static void
 test_missing_fields(void **state)
 {
 	(void)state;
-	assert_refused("{\"cmd\":\"quarantine\",\"reason\":\"x\"}", "'quarantine' needs a host");
-	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "'release' needs a host");
-	assert_refused("{\"cmd\":\"approve\"}", "'approve' needs a host");
-	assert_refused("{\"cmd\":\"breaker-reset\"}", "'breaker-reset' needs a reason");
+	assert_refused("{\"cmd\":\"quarantine\",\"reason\":\"x\"}", "field 'host': expected a unicast IPv4 or IPv6 address ('quarantine' needs one), got nothing");
+	assert_refused("{\"cmd\":\"release\",\"patched\":true}", "field 'host': expected a unicast IPv4 or IPv6 address ('release' needs one), got nothing");
+	assert_refused("{\"cmd\":\"approve\"}", "field 'host': expected a unicast IPv4 or IPv6 address ('approve' needs one), got nothing");
+	assert_refused("{\"cmd\":\"breaker-reset\"}", "field 'reason': expected a non-empty string ('breaker-reset' needs a reason), got nothing");
 	assert_refused("{\"cmd\":\"list\",\"after\":\"nowhere\"}",
-	    "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
+	    "field 'after': expected an IPv4 or IPv6 address, got \"nowhere\"");
+	assert_refused("{\"cmd\":\"assets\",\"after\":167772161}",
+	    "field 'after': expected an IPv4 or IPv6 address, got 167772161");
 	assert_refused("{\"cmd\":\"events\",\"after\":\"10.0.0.1\"}",
-	    "after must be an IPv4 or IPv6 address, and only with 'list' or 'assets'");
+	    "field 'after': only 'list' and 'assets' take it, not 'events', got \"10.0.0.1\"");
 	assert_refused("{\"cmd\":\"assets\",\"exposed\":0}",
-	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	    "field 'exposed': expected a port number from 1 to 65535, got 0");
 	assert_refused("{\"cmd\":\"assets\",\"exposed\":65536}",
-	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	    "field 'exposed': expected a port number from 1 to 65535, got 65536");
 	assert_refused("{\"cmd\":\"assets\",\"exposed\":\"445\"}",
-	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
+	    "field 'exposed': expected a port number from 1 to 65535, got \"445\"");
 	assert_refused("{\"cmd\":\"list\",\"exposed\":445}",
-	    "exposed must be a port number from 1 to 65535, and only with 'assets'");
-	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "'resolve' needs a host");
+	    "field 'exposed': only 'assets' takes it, not 'list', got 445");
+	assert_refused("{\"cmd\":\"resolve\",\"as\":\"released\",\"reason\":\"r\"}", "field 'host': expected a unicast IPv4 or IPv6 address ('resolve' needs one), got nothing");
 	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"reason\":\"r\"}",
-	    "'resolve' needs as: \"released\" or \"isolated\"");
+	    "field 'as': expected \"released\" or \"isolated\" ('resolve' needs one), got nothing");
 	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"gone\",\"reason\":\"r\"}",
-	    "as must be \"released\" or \"isolated\"");
-	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\"}", "'resolve' needs a reason");
-	assert_refused("{\"cmd\":\"show\"}", "'show' needs a host");
-	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\"}", "'quarantine' needs a reason");
-	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"\"}", "'quarantine' needs a reason");
+	    "field 'as': expected \"released\" or \"isolated\", got \"gone\"");
+	assert_refused("{\"cmd\":\"resolve\",\"host\":\"10.0.0.7\",\"as\":\"released\"}", "field 'reason': expected a non-empty string ('resolve' needs a reason), got nothing");
+	assert_refused("{\"cmd\":\"show\"}", "field 'host': expected a unicast IPv4 or IPv6 address ('show' needs one), got nothing");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\"}",
+	    "field 'reason': expected a non-empty string ('quarantine' needs a reason), got nothing");
+	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"\"}",
+	    "field 'reason': expected a non-empty string ('quarantine' needs a reason), got \"\"");
 	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\"}",
-	    "'release' is only for patched hosts: say patched=true");
+	    "field 'patched': expected true ('release' is only for patched hosts), got nothing");
 	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":false}",
-	    "'release' is only for patched hosts: say patched=true");
+	    "field 'patched': expected true ('release' is only for patched hosts), got false");
 }
 
 static void
@@ -202,56 +206,62 @@ test_bad_types(void **state)
 {
 	(void)state;
 	assert_refused("{\"cmd\":\"show\",\"host\":167772167}",
-	    "host '?' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got 167772167");
 	assert_refused("{\"cmd\":\"show\",\"host\":\"10.0.0.256\"}",
-	    "host '10.0.0.256' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"10.0.0.256\"");
 	assert_refused("{\"cmd\":\"show\",\"host\":\"router.example\"}",
-	    "host 'router.example' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"router.example\"");
 	/* Addresses no host has are refused as well. */
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"224.0.0.1\",\"reason\":\"x\"}",
-	    "host '224.0.0.1' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"224.0.0.1\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"0.0.0.0\",\"reason\":\"x\"}",
-	    "host '0.0.0.0' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"0.0.0.0\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"::\",\"reason\":\"x\"}",
-	    "host '::' is not a unicast IPv4 or IPv6 address");
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"::\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":42}",
-	    "reason must be a string of at most 255 characters");
+	    "field 'reason': expected a string of at most 255 bytes, got 42");
 	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":\"yes\"}",
-	    "patched must be true or false");
+	    "field 'patched': expected true or false, got \"yes\"");
 	assert_refused("{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":1}",
-	    "patched must be true or false");
-	assert_refused("{\"cmd\":\"events\",\"follow\":1}", "follow must be true or false");
-	assert_refused("{\"cmd\":\"events\",\"limit\":\"5\"}", "limit must be a whole number from 1 to 10000");
-	assert_refused("{\"cmd\":\"events\",\"limit\":0}", "limit must be a whole number from 1 to 10000");
-	assert_refused("{\"cmd\":\"events\",\"limit\":10001}", "limit must be a whole number from 1 to 10000");
-	assert_refused("{\"cmd\":\"events\",\"limit\":2.5}", "limit must be a whole number from 1 to 10000");
+	    "field 'patched': expected true or false, got 1");
+	assert_refused("{\"cmd\":\"events\",\"follow\":1}", "field 'follow': expected true or false, got 1");
+	assert_refused("{\"cmd\":\"events\",\"follow\":null}", "field 'follow': expected true or false, got null");
+	assert_refused("{\"cmd\":\"events\",\"limit\":\"5\"}",
+	    "field 'limit': expected a whole number from 1 to 10000, got \"5\"");
+	assert_refused("{\"cmd\":\"events\",\"limit\":0}", "field 'limit': expected a whole number from 1 to 10000, got 0");
+	assert_refused("{\"cmd\":\"events\",\"limit\":10001}",
+	    "field 'limit': expected a whole number from 1 to 10000, got 10001");
+	assert_refused("{\"cmd\":\"events\",\"limit\":2.5}", "field 'limit': expected a whole number from 1 to 10000, got 2.5");
+	assert_refused("{\"cmd\":\"list\",\"limit\":-9223372036854775808}",
+	    "field 'limit': expected a whole number from 1 to 10000, got -9223372036854775808");
+	assert_refused("{\"cmd\":\"list\",\"limit\":[1]}", "field 'limit': expected a whole number from 1 to 10000, got [1]");
 	assert_refused("{\"cmd\":\"list\",\"state\":\"infected\"}",
-	    "unknown state 'infected' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)");
+	    "field 'state': expected one of observed, suspected, quarantining, quarantined, releasing, probation, clear, failed, got \"infected\"");
 	assert_refused("{\"cmd\":\"list\",\"state\":3}",
-	    "unknown state '?' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)");
+	    "field 'state': expected one of observed, suspected, quarantining, quarantined, releasing, probation, clear, failed, got 3");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02:00:00:00:00'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"02:00:00:00:00\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02:00:00:00:00:01:02\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02:00:00:00:00:01:02'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"02:00:00:00:00:01:02\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"02-00-00-00-00-01\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '02-00-00-00-00-01'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"02-00-00-00-00-01\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":2}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not a non-string");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got 2");
 	/* sscanf's %x took signs: -1 became ff */
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"-1:-1:-1:-1:-1:-1\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '-1:-1:-1:-1:-1:-1'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"-1:-1:-1:-1:-1:-1\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\" 2:00:00:00:00:01\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not ' 2:00:00:00:00:01'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \" 2:00:00:00:00:01\"");
 	/* broadcast, multicast, zero: no host's */
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"ff:ff:ff:ff:ff:ff\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not 'ff:ff:ff:ff:ff:ff'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"ff:ff:ff:ff:ff:ff\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"01:00:5e:00:00:fb\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '01:00:5e:00:00:fb'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"01:00:5e:00:00:fb\"");
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"00:00:00:00:00:00\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '00:00:00:00:00:00'");
-	/* what cannot be shown in a JSON reply is shown as '?' */
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"00:00:00:00:00:00\"");
+	/* Quoted as JSON, ASCII only: what is not printable ASCII is escaped. */
 	assert_refused("{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"x\",\"mac\":\"\\u00e9\\t\"}",
-	    "mac must be a host's aa:bb:cc:dd:ee:ff (no group or zero address), not '\?\?\?'");
+	    "field 'mac': expected a host's MAC aa:bb:cc:dd:ee:ff (no group or zero address), got \"\\u00E9\\t\"");
 }
 
 static void
@@ -262,12 +272,12 @@ test_unknown_command_and_not_json(void **state)
 
 	(void)state;
 	assert_refused("{\"cmd\":\"reboot\"}",
-	    "unknown command 'reboot' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
+	    "field 'cmd': expected one of quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets, got \"reboot\"");
 	assert_refused("{\"cmd\":7}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
+	    "field 'cmd': expected one of quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets, got 7");
 	assert_refused("{\"host\":\"10.0.0.7\"}",
-	    "unknown command '' (quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets)");
-	assert_refused("[\"status\"]", "request must be a JSON object");
+	    "field 'cmd': expected one of quarantine, release, approve, list, show, events, switches, status, breaker, breaker-reset, resolve, assets, got nothing");
+	assert_refused("[\"status\"]", "request: expected a JSON object, got [\"status\"]");
 	/* A bare JSON string is not a request either. */
 	assert_int_equal(parse("\"status\"", &rq, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "request is not JSON: "));
@@ -276,6 +286,9 @@ test_unknown_command_and_not_json(void **state)
 	assert_non_null(strstr(err, "request is not JSON: "));
 	assert_int_equal(parse("{\"cmd\":\"status\"", &rq, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "request is not JSON: "));
+	/* jansson quotes the request near the error: only printable ASCII of it. */
+	assert_refused("\x01", "request is not JSON: '[' or '{' expected near '?'");
+	assert_refused("{\"cmd\":\xc3\xa9}", "request is not JSON: invalid token near '?\?'");
 	/* A key given twice could mean two things: refused. */
 	assert_int_equal(parse("{\"cmd\":\"status\",\"cmd\":\"quarantine\"}", &rq, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "request is not JSON: "));
@@ -283,6 +296,39 @@ test_unknown_command_and_not_json(void **state)
 	/* Only `len` bytes are read: what follows is not part of the request. */
 	assert_int_equal(ctl_request_parse("{\"cmd\":\"status\"}garbage", 16, &rq, err, sizeof(err)), 0);
 	assert_int_equal(rq.cmd, CTL_STATUS);
+}
+
+/* Every refusal quotes the value it got, as JSON cut to 60 characters and
+ * ASCII only: the reply is JSON, and the message goes into logs. */
+static void
+test_values_quoted(void **state)
+{
+	struct ctl_request rq;
+	char line[512], err[512];
+	const char *lines[] = {
+		"{\"cmd\":\"show\",\"host\":\"r\\u00e9seau\\n\\u007fx\"}",
+		"{\"cmd\":\"list\",\"state\":\"\\u001b[31mred\"}",
+		"{\"cmd\":\"qu\\u00e4rantine\\r\"}",
+		"{\"cmd\":\"list\",\"after\":\"\\ud83d\\ude00\"}",
+		"{\"cmd\":\"assets\",\"exposed\":{\"port\":\"\\t\"}}",
+	};
+
+	(void)state;
+	assert_refused("{\"cmd\":\"show\",\"host\":\"r\\u00e9seau\\n\"}",
+	    "field 'host': expected a unicast IPv4 or IPv6 address, got \"r\\u00E9seau\\n\"");
+	assert_refused("{\"cmd\":\"list\",\"state\":{\"is\":[\"infected\"]}}",
+	    "field 'state': expected one of observed, suspected, quarantining, quarantined, releasing, probation, clear, failed, got {\"is\":[\"infected\"]}");
+	/* A long value: its first 60 characters, then "...". */
+	snprintf(line, sizeof(line), "{\"cmd\":\"list\",\"after\":\"%0100d\"}", 7);
+	assert_refused(line, "field 'after': expected an IPv4 or IPv6 address, got "
+	    "\"00000000000000000000000000000000000000000000000000000000000...");
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(parse(lines[i], &rq, err, sizeof(err)), -1);
+		for (const char *p = err; *p; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				fail_msg("'%s': byte 0x%02x in the message", lines[i], (unsigned char)*p);
+		assert_non_null(strstr(err, ", got "));
+	}
 }
 
 static void
@@ -302,9 +348,11 @@ test_reason_length(void **state)
 	memset(reason, 'r', 256);
 	reason[256] = '\0';
 	snprintf(line, sizeof(line), "{\"cmd\":\"quarantine\",\"host\":\"10.0.0.7\",\"reason\":\"%s\"}", reason);
-	assert_refused(line, "reason must be a string of at most 255 characters");
+	assert_refused(line, "field 'reason': expected at most 255 bytes (this one has 256), got "
+	    "\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr...");
 	snprintf(line, sizeof(line), "{\"cmd\":\"release\",\"host\":\"10.0.0.7\",\"patched\":true,\"reason\":\"%s\"}", reason);
-	assert_refused(line, "reason must be a string of at most 255 characters");
+	assert_refused(line, "field 'reason': expected at most 255 bytes (this one has 256), got "
+	    "\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr...");
 }
 
 static void
@@ -390,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_bad_types),
 		cmocka_unit_test(test_unknown_command_and_not_json),
+		cmocka_unit_test(test_values_quoted),
 		cmocka_unit_test(test_reason_length),
 		cmocka_unit_test(test_host_json),
 		cmocka_unit_test(test_outside_text),
