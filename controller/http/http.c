@@ -37,6 +37,7 @@
 
 #include "cordon.h"
 #include "ctl_proto.h"
+#include "detection.h"
 #include "http.h"
 #include "http_console.h"
 #include "http_priv.h"
@@ -155,6 +156,22 @@ http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 
 /* ---- query strings --------------------------------------------------------- */
 
+/* 400: "parameter 'NAME': WHY, got VALUE", the value as the control socket
+ * quotes one (quote_json_text: any bytes, cut, printable ASCII). */
+void
+http_reply_bad_param(struct evhttp_request *req, const char *name, const char *value,
+    const char *fmt, ...)
+{
+	char why[256], text[QUOTE_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	http_reply_error(req, 400, "parameter '%s': %s, got %s", name, why,
+	    quote_json_text(value, text, sizeof(text)));
+}
+
 /*
  * Parses the request's query into q (freed by the caller with
  * evhttp_clear_headers) and checks that every parameter is one of `known`
@@ -256,19 +273,20 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 	pg->has_after = false;
 	sv = evhttp_find_header(q, "state");
 	if (sv != NULL && (pg->state = host_state_from_name(sv)) < 0) {
-		http_reply_error(req, 400, "unknown state '%.32s' (observed, suspected, quarantining, quarantined, releasing, probation, clear, failed)",
-		    sv);
+		http_reply_bad_param(req, "state", sv, "expected one of observed, suspected, quarantining, "
+		    "quarantined, releasing, probation, clear, failed");
 		return -1;
 	}
 	sv = evhttp_find_header(q, "limit");
 	if (sv != NULL && http_parse_int(sv, 1, HOSTS_MAX_LIMIT, &pg->limit) != 0) {
-		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", HOSTS_MAX_LIMIT);
+		http_reply_bad_param(req, "limit", sv, "expected a whole number from 1 to %d", HOSTS_MAX_LIMIT);
 		return -1;
 	}
 	sv = evhttp_find_header(q, "after");
 	if (sv != NULL) {
 		if (ip_from_str(sv, &pg->after) != 0) {
-			http_reply_error(req, 400, "after must be an IPv4 or IPv6 address (the last one of the previous page)");
+			http_reply_bad_param(req, "after", sv,
+			    "expected an IPv4 or IPv6 address (the last one of the previous page)");
 			return -1;
 		}
 		pg->has_after = true;
@@ -276,7 +294,7 @@ host_page_parse(struct evhttp_request *req, struct evkeyvalq *q, struct host_pag
 	sv = evhttp_find_header(q, "exposed");
 	if (sv != NULL) {
 		if (http_parse_int(sv, 1, 65535, &port) != 0) {
-			http_reply_error(req, 400, "exposed must be a port number from 1 to 65535");
+			http_reply_bad_param(req, "exposed", sv, "expected a port number from 1 to 65535");
 			return -1;
 		}
 		pg->exposed = (int)port;
@@ -307,7 +325,7 @@ get_host_page(struct http_server *hs, struct evhttp_request *req, bool assets)
 		struct host_rec h;
 		int rc;
 		if (mac_from_str(mac, b) != 0) {
-			http_reply_error(req, 400, "mac must be aa:bb:cc:dd:ee:ff");
+			http_reply_bad_param(req, "mac", mac, "expected aa:bb:cc:dd:ee:ff");
 			goto out;
 		}
 		rc = registry_find_mac(reg, b, NULL, &h);
@@ -455,13 +473,13 @@ get_events(struct http_server *hs, struct evhttp_request *req)
 		goto out;
 	v = evhttp_find_header(&q, "limit");
 	if (v != NULL && http_parse_int(v, 1, EVENTS_MAX_LIMIT, &limit) != 0) {
-		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", EVENTS_MAX_LIMIT);
+		http_reply_bad_param(req, "limit", v, "expected a whole number from 1 to %d", EVENTS_MAX_LIMIT);
 		goto out;
 	}
 	v = evhttp_find_header(&q, "after");
 	if (v != NULL) {
 		if (http_parse_int(v, 0, INT64_MAX, &after) != 0) {
-			http_reply_error(req, 400, "after must be an event id (a whole number from 0)");
+			http_reply_bad_param(req, "after", v, "expected an event id (a whole number from 0)");
 			goto out;
 		}
 	} else {

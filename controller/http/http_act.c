@@ -21,6 +21,7 @@
 
 #include "cordon.h"
 #include "ctl_proto.h"
+#include "detection.h"
 #include "http.h"
 #include "http_priv.h"
 #include "log.h"
@@ -71,8 +72,17 @@ http_act_request(int act, const char *ip, const char *body, struct ctl_request *
 		return -1;
 	}
 	o = *body == '\0' ? json_object() : json_loads(body, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		/* jansson's text quotes the body near the error: the caller
+		 * shows it through http_printable. */
+		snprintf(err, errlen, "the body: expected a JSON object (or nothing), but it is not JSON: %s",
+		    jerr.text);
+		goto out;
+	}
 	if (!json_is_object(o)) {
-		snprintf(err, errlen, "the body must be a JSON object (or empty)");
+		char text[QUOTE_LEN];
+		snprintf(err, errlen, "the body: expected a JSON object (or nothing), got %s",
+		    quote_json_value(o, text, sizeof(text)));
 		goto out;
 	}
 	json_object_foreach(o, key, v) {

@@ -170,17 +170,17 @@ http_detections(struct http_server *hs, struct evhttp_request *req)
 	if (http_query_parse(req, &q, known) != 0)
 		goto out;
 	if ((v = evhttp_find_header(&q, "after")) != NULL && http_parse_int(v, 0, INT64_MAX, &after) != 0) {
-		http_reply_error(req, 400, "after must be a detection id (a whole number)");
+		http_reply_bad_param(req, "after", v, "expected a detection id (a whole number from 0)");
 		goto out;
 	}
 	if ((v = evhttp_find_header(&q, "limit")) != NULL &&
 	    http_parse_int(v, 1, DETECTIONS_MAX_LIMIT, &limit) != 0) {
-		http_reply_error(req, 400, "limit must be a whole number from 1 to %d", DETECTIONS_MAX_LIMIT);
+		http_reply_bad_param(req, "limit", v, "expected a whole number from 1 to %d", DETECTIONS_MAX_LIMIT);
 		goto out;
 	}
 	v = evhttp_find_header(&q, "host");
 	if (v != NULL && ip_from_str(v, &host) != 0) {
-		http_reply_error(req, 400, "host must be an IPv4 or IPv6 address");
+		http_reply_bad_param(req, "host", v, "expected an IPv4 or IPv6 address");
 		goto out;
 	}
 	arr = json_array();

@@ -77,6 +77,10 @@ void http_reply_json(struct evhttp_request *req, int code, void *json);   /* con
 void http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 char *http_printable(char *s);
+/* 400 for a query parameter: "parameter 'NAME': WHY, got VALUE" (the value
+ * quoted with quote_json_text, so any bytes are safe). */
+void http_reply_bad_param(struct evhttp_request *req, const char *name, const char *value,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The request's body as a NUL-terminated string (malloc'd, the caller
  * frees), or NULL after answering 400/415/500. Empty bodies give "". */
 char *http_json_body(struct evhttp_request *req);

@@ -154,9 +154,18 @@ done
 check "GET /api/v1/hosts pages (limit=2, after=NEXT) walk every host once, in order ($all)" \
   test "$(printf '%s\n' "${walked[@]}" | jq -R . | jq -sc .)" = "$all"
 get "/api/v1/hosts?after=10.2.0.300"
-check "  a bad cursor: 400" test "$CODE" = 400
+check "  a bad cursor: 400 quoting it" \
+  jqb '.status == 400 and (.error == "parameter '"'after'"': expected an IPv4 or IPv6 address (the last one of the previous page), got \"10.2.0.300\"")'
 get "/api/v1/hosts?limit=0"
-check "  a bad limit: 400" test "$CODE" = 400
+check "  a bad limit: 400 quoting it" \
+  jqb '.status == 400 and (.error == "parameter '"'limit'"': expected a whole number from 1 to 10000, got \"0\"")'
+# Bytes that are not UTF-8, control characters, a long value: quoted cut, printable ASCII.
+get "/api/v1/hosts?state=%ff%01$(printf 'x%.0s' {1..80})"
+check "  a state of any bytes: 400 quoting it cut, printable ASCII" \
+  jqb '.status == 400 and (.error | test("^parameter '"'state'"': expected one of observed, .*, got \"\\?\\?x{57}[.]{3}$"))'
+get "/api/v1/hosts?mac=caf%C3%A9%0a"
+check "  a bad mac: 400 quoting it escaped" \
+  jqb '.status == 400 and (.error == "parameter '"'mac'"': expected aa:bb:cc:dd:ee:ff, got \"caf\\u00E9\\n\"")'
 out=$(printf '{"cmd":"list","limit":2}\n' | socat -t 2 - UNIX-CONNECT:"$TMP/ctl.sock")
 check "the control socket's list pages too (limit 2: two hosts and the next cursor)" \
   test "$(jq -c '[(.hosts | length), (.next | type)]' <<<"$out")" = '[2,"string"]'
@@ -168,7 +177,7 @@ get "/api/v1/hosts?state=clear"
 check "GET /api/v1/hosts?state=clear: none" jqb '.hosts == []'
 get "/api/v1/hosts?state=asleep"
 check "GET /api/v1/hosts?state=asleep: 400 naming the state" \
-  test "$CODE" = 400 -a -n "$(jq -r 'select(.status == 400) | .error' "$TMP/body" | grep "unknown state 'asleep'")"
+  test "$CODE" = 400 -a -n "$(jq -r 'select(.status == 400) | .error' "$TMP/body" | grep "parameter 'state': expected one of observed, .*, got \"asleep\"")"
 get "/api/v1/hosts?color=red"
 check "an unknown parameter: 400" test "$CODE" = 400 -a -n "$(grep "unknown parameter 'color'" "$TMP/body")"
 
@@ -199,7 +208,8 @@ check "GET /api/v1/assets pages (limit=2, after=NEXT) walk every host once, in o
 get "/api/v1/assets?exposed=445&state=clear"
 check "GET /api/v1/assets?exposed=445&state=clear: none" jqb '.hosts == []'
 get "/api/v1/assets?exposed=0"
-check "GET /api/v1/assets?exposed=0: 400" test "$CODE" = 400 -a -n "$(grep "exposed must be a port number" "$TMP/body")"
+check "GET /api/v1/assets?exposed=0: 400" \
+  jqb '.status == 400 and (.error == "parameter '"'exposed'"': expected a port number from 1 to 65535, got \"0\"")'
 get "/api/v1/hosts?exposed=445"
 check "GET /api/v1/hosts?exposed=445: 400 (a parameter of /api/v1/assets only)" test "$CODE" = 400
 
@@ -238,6 +248,11 @@ for q in "limit=0" "limit=10001" "limit=abc" "after=-1" "after=1x" "limit=1&limi
   get "/api/v1/events?$q"
   check "GET /api/v1/events?$q: 400 JSON" test "$CODE" = 400 && jqb '.status == 400'
 done
+get "/api/v1/events?after=1x"
+check "  a bad cursor quoted" jqb '.status == 400 and .error == "parameter '"'after'"': expected an event id (a whole number from 0), got \"1x\""'
+get "/api/v1/events?limit=abc"
+check "  a bad limit quoted" jqb '.status == 400 and .error == "parameter '"'limit'"': expected a whole number from 1 to 10000, got \"abc\""'
+
 
 # --- metrics after --------------------------------------------------------------------
 scrape
@@ -515,7 +530,16 @@ get -H "Authorization: Bearer $TOK_FLEET" -X POST /api/v1/hosts/10.2.0.9/patched
 check "  again: 409, the host is no longer quarantined" test "$CODE" = 409 && jqb '.ok == false'
 get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"reason":"x","mac":"zz"}' \
     /api/v1/hosts/10.2.0.10/quarantine
-check "a bad MAC in the body: 400 naming the field" test "$CODE" = 400 && jqb '.error | test("mac")'
+check "a bad MAC in the body: 400 naming the field and quoting the value" \
+  jqb '.status == 400 and (.error | test("^field .mac.: expected a host.s MAC aa:bb:cc:dd:ee:ff [(]no group or zero address[)], got \"zz\"$"))'
+get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '["x"]' \
+    /api/v1/hosts/10.2.0.10/quarantine
+check "a body not an object: 400 quoting it" \
+  jqb '.status == 400 and .error == "the body: expected a JSON object (or nothing), got [\"x\"]"'
+get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"reason":' \
+    /api/v1/hosts/10.2.0.10/quarantine
+check "a body not JSON: 400 with jansson's words" \
+  jqb '.status == 400 and (.error | startswith("the body: expected a JSON object (or nothing), but it is not JSON: "))'
 get -H "Authorization: Bearer $TOK_FLEET" -X POST -H 'Content-Type: application/json' -d '{"force":true}' \
     /api/v1/hosts/10.2.0.10/approve
 check "an unknown field: 400" test "$CODE" = 400 && jqb '.error | test("unknown field")'
