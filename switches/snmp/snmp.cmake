@@ -11,6 +11,7 @@ target_sources(cordon_switches PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/snmp_check.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_config.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_context.c
+  ${CMAKE_CURRENT_LIST_DIR}/snmp_decide.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_driver.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_locate.c
   ${CMAKE_CURRENT_LIST_DIR}/snmp_neigh.c
