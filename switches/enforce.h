@@ -31,7 +31,7 @@
 /*
  * Tagged memberships a location records (a phone's voice VLAN on a PC's
  * port). Locate refuses a port tagged in two VLANs or more as a trunk
- * (snmp_view.c), so an access port has at most one; the bound is the stored
+ * (snmp_decide.c), so an access port has at most one; the bound is the stored
  * format's, and a location with more is refused rather than cut.
  */
 #define ENF_MAX_TAGGED 4

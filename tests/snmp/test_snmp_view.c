@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests of locate's decision (switches/snmp/snmp_view.c) and the vendor table
+ * Unit tests of locate's decision (switches/snmp/snmp_decide.c, on the view of
+ * switches/snmp/snmp_view.c) and the vendor table
  * (switches/snmp/snmp_vendor.c) for the cases the recorded switches
  * (tests/snmp/recordings/) do not show: a MAC on two access ports, on an
  * access port and an uplink, IP phones' LLDP, Junos text PortLists cut by the
