@@ -22,7 +22,7 @@
  *  5. The access VLAN: vmVlan (Cisco), dot1qPvid by bridge port or ifIndex,
  *     else the one VLAN whose untagged ports hold the port.
  *
- * Rule 1's rows are read in snmp_view.c (fdb_collect); rules 2 to 5 are here.
+ * Rule 1's rows are read in snmp_view.c (swv_fdb_collect); rules 2 to 5 are here.
  */
 #include "snmp_view_priv.h"
 #include "snmp.h"
@@ -39,7 +39,7 @@
 static void
 port_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
 {
-	if (!if_name(v, ifx, buf, len))
+	if (!swv_if_name(v, ifx, buf, len))
 		snprintf(buf, len, "ifIndex %d", ifx);
 }
 
@@ -48,8 +48,8 @@ static bool
 ifindex_evidence(const struct swv *v, const struct fdb *f)
 {
 	for (size_t i = 0; i < f->n; i++)
-		if (f->h[i].ctx == 0 && !find1(v, SWV_BASE_PORT_IFINDEX, 0, (uint32_t)f->h[i].n) &&
-		    if_name(v, f->h[i].n, NULL, 0))
+		if (f->h[i].ctx == 0 && !swv_find1(v, SWV_BASE_PORT_IFINDEX, 0, (uint32_t)f->h[i].n) &&
+		    swv_if_name(v, f->h[i].n, NULL, 0))
 			return true;
 	return false;
 }
@@ -59,11 +59,11 @@ static int32_t
 identify(const struct swv *v, const struct fdb_hit *h, bool ifx_numbering, char *why, size_t len)
 {
 	int32_t as_bp = 0;
-	bool bp_known = row_index(find1(v, SWV_BASE_PORT_IFINDEX, h->ctx, (uint32_t)h->n), &as_bp);
-	bool as_ifx = h->ctx == 0 && if_name(v, h->n, NULL, 0);
+	bool bp_known = row_index(swv_find1(v, SWV_BASE_PORT_IFINDEX, h->ctx, (uint32_t)h->n), &as_bp);
+	bool as_ifx = h->ctx == 0 && swv_if_name(v, h->n, NULL, 0);
 	char a[ENF_NAME_LEN], b[ENF_NAME_LEN];
 
-	if (bp_known && ifx_numbering && as_ifx && as_bp != h->n && bridge_port_of(v, 0, h->n)) {
+	if (bp_known && ifx_numbering && as_ifx && as_bp != h->n && swv_bridge_port_of(v, 0, h->n)) {
 		port_name(v, as_bp, a, sizeof(a));
 		port_name(v, h->n, b, sizeof(b));
 		snprintf(why, len, "its forwarding-table port %d is ambiguous: bridge port %d (%s) or "
@@ -74,7 +74,7 @@ identify(const struct swv *v, const struct fdb_hit *h, bool ifx_numbering, char 
 	if (bp_known)
 		return as_bp;
 	if (as_ifx) {
-		if (!bridge_port_of(v, 0, h->n)) {
+		if (!swv_bridge_port_of(v, 0, h->n)) {
 			port_name(v, h->n, b, sizeof(b));
 			snprintf(why, len, "its forwarding-table port %d is ifIndex %d (%s), which is no "
 				 "bridge port (a link aggregate or the switch itself)", h->n, h->n, b);
@@ -87,7 +87,7 @@ identify(const struct swv *v, const struct fdb_hit *h, bool ifx_numbering, char 
 	return 0;
 }
 
-/* ---- the ports whose VLAN memberships are read (memberships()) ---- */
+/* ---- the ports whose VLAN memberships are read (swv_memberships()) ---- */
 
 /* A nonzero int32_t of `arg` (an array of them). */
 static bool
@@ -124,7 +124,7 @@ set_init(struct port_set *s, const int32_t *bp, size_t n)
 	s->in = calloc(n, sizeof(*s->in));
 	s->in_u = calloc(n, sizeof(*s->in_u));
 	s->hits = calloc(n, sizeof(*s->hits));
-	if (!s->in || !s->in_u || !s->hits || keys_make(bp, n, key_id, &s->by_bp, &s->nby_bp) < 0) {
+	if (!s->in || !s->in_u || !s->hits || swv_keys_make(bp, n, key_id, &s->by_bp, &s->nby_bp) < 0) {
 		set_free(s);
 		return -1;
 	}
@@ -152,7 +152,7 @@ cand_memberships(const struct swv *v, const struct swv_opts *o, const struct can
 		return;
 	}
 	set_init(&s, &c->bp, 1);   /* one port: nothing allocated */
-	memberships(v, o, &s, m);
+	swv_memberships(v, o, &s, m);
 }
 
 static bool
@@ -182,7 +182,7 @@ port_load(const struct fdb *f, const int32_t *ids, int32_t ifx, size_t *macs, si
 	/* the rows on `ifx` in table order: from the map when there is one, else all of them */
 	size_t first = 0, end = f->n;
 	if (f->by_port) {
-		first = keys_first(f->by_port, f->nby_port, ifx);
+		first = swv_keys_first(f->by_port, f->nby_port, ifx);
 		for (end = first; end < f->nby_port && f->by_port[end].key == ifx; end++)
 			;
 	}
@@ -235,12 +235,12 @@ judge(struct swv *v, const struct swv_opts *o, const struct fdb *f, const int32_
 		snprintf(c->why, sizeof(c->why), "%s is a configured uplink", name);
 		return;
 	}
-	if (row_index(find1(v, SWV_TRUNK_STATUS, 0, (uint32_t)c->ifx), &st) && st == CISCO_TRUNKING) {
+	if (row_index(swv_find1(v, SWV_TRUNK_STATUS, 0, (uint32_t)c->ifx), &st) && st == CISCO_TRUNKING) {
 		snprintf(c->why, sizeof(c->why), "%s is a trunk (vlanTrunkPortDynamicStatus trunking)",
 			 name);
 		return;
 	}
-	if (o->cisco && !find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx)) {
+	if (o->cisco && !swv_find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx)) {
 		snprintf(c->why, sizeof(c->why), "%s has no vmVlan: not a static access port (a trunk "
 			 "or a dynamic port)", name);
 		return;
@@ -252,7 +252,7 @@ judge(struct swv *v, const struct swv_opts *o, const struct fdb *f, const int32_
 			 m.ntagged > 1 ? ", ..." : "");
 		return;
 	}
-	if (lldp_infra(v, c->ifx, nb, sizeof(nb))) {
+	if (swv_lldp_infra(v, c->ifx, nb, sizeof(nb))) {
 		snprintf(c->why, sizeof(c->why), "%s leads to LLDP neighbour %s, a bridge or router",
 			 name, nb);
 		return;
@@ -279,10 +279,10 @@ access_vlan(const struct swv *v, const struct swv_opts *o, const struct cand *c,
 	struct membership m;
 	if (o->cisco) {
 		*src = "vmVlan";
-		r = find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx);
+		r = swv_find1(v, SWV_VM_VLAN, 0, (uint32_t)c->ifx);
 	} else {
 		*src = "dot1qPvid";
-		r = find1(v, SWV_PVID, 0, (uint32_t)(o->pvid_by_ifindex ? c->ifx : c->bp));
+		r = swv_find1(v, SWV_PVID, 0, (uint32_t)(o->pvid_by_ifindex ? c->ifx : c->bp));
 		if (!r || r->is_str || r->i == 0) {
 			cand_memberships(v, o, c, &m);
 			*src = "the untagged VLAN membership";
@@ -304,7 +304,7 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 	struct membership *ms = NULL;
 	struct port_set set;
 
-	if (view_prepare(v) < 0 || fdb_collect(v, &f) < 0)
+	if (swv_view_prepare(v) < 0 || swv_fdb_collect(v, &f) < 0)
 		return 0;
 	bool ifx_numbering = ifindex_evidence(v, &f);
 	if (!(ids = calloc(f.n + 1, sizeof(*ids))))
@@ -320,14 +320,14 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 		goto out;
 	for (size_t i = 0; i < t->n; i++) {
 		int64_t key;
-		if (!key_bp_ifx(t, i, &key))
+		if (!swv_key_bp_ifx(t, i, &key))
 			continue;
 		/* Each ifIndex once, at its first row: per-VLAN contexts repeat ports. */
-		if (v->bp_by_ifx[keys_first(v->bp_by_ifx, v->nbp_by_ifx, key)].row != i)
+		if (v->bp_by_ifx[swv_keys_first(v->bp_by_ifx, v->nbp_by_ifx, key)].row != i)
 			continue;
 		if (n < cap) {
 			ifxs[n] = (int32_t)key;
-			bps[n] = bridge_port_of(v, 0, ifxs[n]);
+			bps[n] = swv_bridge_port_of(v, 0, ifxs[n]);
 			if (!bps[n])
 				bps[n] = (int32_t)t->rows[i].idx[0];
 			nfill++;
@@ -340,10 +340,10 @@ swv_ports(struct swv *v, const struct swv_opts *o, struct snmpsw_port *out, size
 	 * of the tables per port, which took seconds.
 	 */
 	if (nfill) {
-		if (keys_make(ids, f.n, key_id, &f.by_port, &f.nby_port) < 0 ||
+		if (swv_keys_make(ids, f.n, key_id, &f.by_port, &f.nby_port) < 0 ||
 		    !(ms = calloc(nfill, sizeof(*ms))) || set_init(&set, bps, nfill) < 0)
 			goto out;
-		memberships(v, o, &set, ms);
+		swv_memberships(v, o, &set, ms);
 		set_free(&set);
 	}
 	for (size_t k = 0; k < nfill; k++) {
@@ -386,7 +386,7 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 	char why[ENF_DETAIL_LEN];
 
 	memset(r, 0, sizeof(*r));
-	if (view_prepare(v) < 0 || fdb_collect(v, &f) < 0) {
+	if (swv_view_prepare(v) < 0 || swv_fdb_collect(v, &f) < 0) {
 		r->status = SWV_UNKNOWN_VLAN;
 		snprintf(r->why, sizeof(r->why), "out of memory");
 		return;
@@ -421,9 +421,9 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 				continue;
 			memset(&cands[nc], 0, sizeof(cands[nc]));
 			cands[nc].ifx = ifx;
-			cands[nc].bp = bridge_port_of(v, 0, ifx);
+			cands[nc].bp = swv_bridge_port_of(v, 0, ifx);
 			if (!cands[nc].bp)
-				cands[nc].bp = bridge_port_of(v, h->ctx, ifx);
+				cands[nc].bp = swv_bridge_port_of(v, h->ctx, ifx);
 			cands[nc].vid = h->vid;
 			nc++;
 		} else if (cands[k].vid != h->vid) {
@@ -471,7 +471,7 @@ swv_locate(struct swv *v, const struct swv_opts *o, const uint8_t mac[6], struct
 	}
 	if (o->cisco) {
 		/* The voice VLAN: a VLAN ID only in 1..4094 (0 dot1p, 4095 untagged, 4096 none). */
-		const struct swv_row *vr = find1(v, SWV_VOICE_VLAN, 0, (uint32_t)c->ifx);
+		const struct swv_row *vr = swv_find1(v, SWV_VOICE_VLAN, 0, (uint32_t)c->ifx);
 		if (vr && !vr->is_str && vr->i >= 1 && vr->i <= 4094 && vr->i != r->vlan)
 			r->tagged[r->ntagged++] = (int32_t)vr->i;
 	} else {

@@ -2,7 +2,7 @@
 /*
  * snmp_view: the tables locate walked (swv_add), and the lookups in them
  * that the decision (snmp_decide.c) makes: rows by index, the maps by value
- * view_prepare makes, the forwarding table's rows (rule 1 of the list at the
+ * swv_view_prepare makes, the forwarding table's rows (rule 1 of the list at the
  * top of snmp_decide.c), bridge ports, VLAN memberships (PortLists) and LLDP
  * neighbours. What the two files share is in snmp_view_priv.h.
  */
@@ -186,7 +186,7 @@ find(const struct swv_table *t, uint32_t ctx, const uint32_t *idx, size_t len)
 }
 
 const struct swv_row *
-find1(const struct swv *v, enum swv_col c, uint32_t ctx, uint32_t i)
+swv_find1(const struct swv *v, enum swv_col c, uint32_t ctx, uint32_t i)
 {
 	return find(&v->t[c], ctx, &i, 1);
 }
@@ -202,12 +202,12 @@ row_text(const struct swv_row *r, const char **s)
 }
 
 bool
-if_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
+swv_if_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
 {
 	const char *s;
-	size_t n = row_text(find1(v, SWV_IF_NAME, 0, (uint32_t)ifx), &s);
+	size_t n = row_text(swv_find1(v, SWV_IF_NAME, 0, (uint32_t)ifx), &s);
 	if (!n)
-		n = row_text(find1(v, SWV_IF_DESCR, 0, (uint32_t)ifx), &s);
+		n = row_text(swv_find1(v, SWV_IF_DESCR, 0, (uint32_t)ifx), &s);
 	if (!n)
 		return false;
 	if (buf) {
@@ -219,7 +219,7 @@ if_name(const struct swv *v, int32_t ifx, char *buf, size_t len)
 	return true;
 }
 
-/* ---- lookups by value (view_prepare makes them) ---- */
+/* ---- lookups by value (swv_view_prepare makes them) ---- */
 
 static int
 key_cmp(const void *a, const void *b)
@@ -235,7 +235,7 @@ key_cmp(const void *a, const void *b)
  * that `keyof` gives a key, by key and then in row order. -1: out of memory.
  */
 int
-keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i, int64_t *key),
+swv_keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i, int64_t *key),
     struct swv_key **out, size_t *n)
 {
 	struct swv_key *k = calloc(nrows + 1, sizeof(*k));
@@ -253,7 +253,7 @@ keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i
 
 /* The first of `k` with this key: its position, or n when none has it. */
 size_t
-keys_first(const struct swv_key *k, size_t n, int64_t key)
+swv_keys_first(const struct swv_key *k, size_t n, int64_t key)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -268,7 +268,7 @@ keys_first(const struct swv_key *k, size_t n, int64_t key)
 
 /* A dot1dBasePortIfIndex row's ifIndex, when its bridge port is one (`arg`: the table). */
 bool
-key_bp_ifx(const void *arg, size_t i, int64_t *key)
+swv_key_bp_ifx(const void *arg, size_t i, int64_t *key)
 {
 	const struct swv_row *r = &((const struct swv_table *)arg)->rows[i];
 	int32_t x;
@@ -291,11 +291,11 @@ key_fdb_id(const void *arg, size_t i, int64_t *key)
 
 /* The bridge port (in context `ctx`, else the first in another) whose ifIndex is `ifx`; 0: none. */
 int32_t
-bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx)
+swv_bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx)
 {
 	const struct swv_table *t = &v->t[SWV_BASE_PORT_IFINDEX];
 	int32_t found = 0;
-	for (size_t i = keys_first(v->bp_by_ifx, v->nbp_by_ifx, ifx);
+	for (size_t i = swv_keys_first(v->bp_by_ifx, v->nbp_by_ifx, ifx);
 	     i < v->nbp_by_ifx && v->bp_by_ifx[i].key == ifx; i++) {
 		const struct swv_row *r = &t->rows[v->bp_by_ifx[i].row];
 		if (r->ctx == ctx)
@@ -341,7 +341,7 @@ fdb_vid(const struct swv *v, uint32_t fdb_id)
 	int32_t vid = 0;
 	if (t->n == 0)
 		return fdb_id >= 1 && fdb_id <= 4094 ? (int32_t)fdb_id : 0;
-	for (size_t i = keys_first(v->vid_by_fdb, v->nvid_by_fdb, fdb_id);
+	for (size_t i = swv_keys_first(v->vid_by_fdb, v->nvid_by_fdb, fdb_id);
 	     i < v->nvid_by_fdb && v->vid_by_fdb[i].key == (int64_t)fdb_id; i++) {
 		const struct swv_row *r = &t->rows[v->vid_by_fdb[i].row];
 		if (vid && vid != (int32_t)r->idx[1])
@@ -369,7 +369,7 @@ hit_cmp(const void *a, const void *b)
  * port and context). -1: out of memory.
  */
 int
-fdb_collect(const struct swv *v, struct fdb *f)
+swv_fdb_collect(const struct swv *v, struct fdb *f)
 {
 	const struct swv_table *q = &v->t[SWV_QFDB_PORT], *d = &v->t[SWV_DFDB_PORT];
 	struct fdb_hit *qs = NULL;
@@ -534,7 +534,7 @@ set_read(struct port_set *s, const struct swv_row *r, bool as_text, uint32_t *in
 		return nh;
 	}
 	while (portlist_next(r, as_text, &pos, &p))
-		for (size_t k = keys_first(s->by_bp, s->nby_bp, p);
+		for (size_t k = swv_keys_first(s->by_bp, s->nby_bp, p);
 		     k < s->nby_bp && s->by_bp[k].key == p; k++) {
 			size_t j = s->by_bp[k].row;
 			if (in[j] == st)
@@ -548,7 +548,7 @@ set_read(struct port_set *s, const struct swv_row *r, bool as_text, uint32_t *in
 
 /* The memberships of each port of `s` (m[j]: of s->bp[j]). */
 void
-memberships(const struct swv *v, const struct swv_opts *o, struct port_set *s,
+swv_memberships(const struct swv *v, const struct swv_opts *o, struct port_set *s,
 	    struct membership *m)
 {
 	enum swv_col eg = SWV_STATIC_EGRESS, un = SWV_STATIC_UNTAGGED;
@@ -598,7 +598,7 @@ lldp_ifindex(const struct swv *v, uint32_t pn)
 	for (int l = 0; l < 2; l++) {
 		const char *s;
 		char nm[ENF_NAME_LEN];
-		size_t n = row_text(find1(v, loc[l], 0, pn), &s);
+		size_t n = row_text(swv_find1(v, loc[l], 0, pn), &s);
 		if (!n || n >= sizeof(nm))
 			continue;
 		memcpy(nm, s, n);
@@ -616,9 +616,9 @@ lldp_ifindex(const struct swv *v, uint32_t pn)
 		    (lo + 1 == v->nnames || strcmp(v->names[lo + 1].name, nm) != 0))
 			return v->names[lo].ifx;
 	}
-	if (row_index(find1(v, SWV_BASE_PORT_IFINDEX, 0, pn), &x))
+	if (row_index(swv_find1(v, SWV_BASE_PORT_IFINDEX, 0, pn), &x))
 		return x;
-	return pn <= INT32_MAX && if_name(v, (int32_t)pn, NULL, 0) ? (int32_t)pn : 0;
+	return pn <= INT32_MAX && swv_if_name(v, (int32_t)pn, NULL, 0) ? (int32_t)pn : 0;
 }
 
 /*
@@ -641,10 +641,10 @@ key_infra_ifx(const void *arg, size_t i, int64_t *key)
 
 /* The first LLDP neighbour on `ifx` that is a bridge or router (and not a phone): its name. */
 bool
-lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
+swv_lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len)
 {
-	/* mapped once per decision (view_prepare) */
-	size_t k = keys_first(v->infra_by_ifx, v->ninfra_by_ifx, ifx);
+	/* mapped once per decision (swv_view_prepare) */
+	size_t k = swv_keys_first(v->infra_by_ifx, v->ninfra_by_ifx, ifx);
 	if (k == v->ninfra_by_ifx)
 		return false;
 	const struct swv_row *r = &v->t[SWV_LLDP_REM_CAP].rows[v->infra_by_ifx[k].row];
@@ -689,7 +689,7 @@ names_make(struct swv *v)
 			 * dropped below with the repeats. ifIndex 0 is no
 			 * interface (a row of it names none). */
 			if (t->rows[i].idx[0] == 0 || t->rows[i].idx[0] > INT32_MAX ||
-			    !if_name(v, ifx, v->names[n].name, sizeof(v->names[n].name)))
+			    !swv_if_name(v, ifx, v->names[n].name, sizeof(v->names[n].name)))
 				continue;
 			v->names[n++].ifx = ifx;
 		}
@@ -710,7 +710,7 @@ names_make(struct swv *v)
  * lookups by value made. -1: out of memory.
  */
 int
-view_prepare(struct swv *v)
+swv_view_prepare(struct swv *v)
 {
 	static const enum swv_col lookup[] = {
 		SWV_BASE_PORT_IFINDEX, SWV_IF_NAME, SWV_IF_DESCR, SWV_PVID, SWV_STATIC_UNTAGGED,
@@ -720,11 +720,11 @@ view_prepare(struct swv *v)
 	for (size_t i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++)
 		table_sort(&v->t[lookup[i]]);
 	const struct swv_table *bp = &v->t[SWV_BASE_PORT_IFINDEX], *fi = &v->t[SWV_VLAN_FDB_ID];
-	if (keys_make(bp, bp->n, key_bp_ifx, &v->bp_by_ifx, &v->nbp_by_ifx) < 0 ||
-	    keys_make(fi, fi->n, key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
+	if (swv_keys_make(bp, bp->n, swv_key_bp_ifx, &v->bp_by_ifx, &v->nbp_by_ifx) < 0 ||
+	    swv_keys_make(fi, fi->n, key_fdb_id, &v->vid_by_fdb, &v->nvid_by_fdb) < 0 ||
 	    names_make(v) < 0)
 		return -1;
 	/* Each bridge or router neighbour's port, once: every port's judgement asks for it. */
-	return keys_make(v, v->t[SWV_LLDP_REM_CAP].n, key_infra_ifx, &v->infra_by_ifx,
+	return swv_keys_make(v, v->t[SWV_LLDP_REM_CAP].n, key_infra_ifx, &v->infra_by_ifx,
 			 &v->ninfra_by_ifx);
 }

@@ -58,13 +58,13 @@ struct swv_table {
 	bool sorted;
 };
 
-/* A table's rows by a number they hold (view_prepare): `row` indexes the table. */
+/* A table's rows by a number they hold (swv_view_prepare): `row` indexes the table. */
 struct swv_key {
 	int64_t key;
 	uint32_t row;
 };
 
-/* An interface's name (ifName, else ifDescr) and ifIndex (view_prepare). */
+/* An interface's name (ifName, else ifDescr) and ifIndex (swv_view_prepare). */
 struct swv_named {
 	char name[ENF_NAME_LEN];
 	int32_t ifx;
@@ -76,7 +76,7 @@ struct swv {
 	size_t nsilent;
 	size_t unresolved;         /* swv_ports: FDB rows whose port number names no port for sure */
 	/*
-	 * Made by view_prepare for the lookups made once per forwarding-table
+	 * Made by swv_view_prepare for the lookups made once per forwarding-table
 	 * row, LLDP neighbour or port, which scanned a whole table each: a switch
 	 * answering tens of thousands of rows would otherwise hold the daemon
 	 * for minutes. Each owned; valid until rows are added or cleared.

@@ -11,7 +11,7 @@
  *                  access VLAN.
  *
  * Calls go one way: snmp_decide.c -> snmp_view.c, never back. The lookups
- * below want the view prepared (view_prepare: the tables sorted, the maps
+ * below want the view prepared (swv_view_prepare: the tables sorted, the maps
  * made) and hold only until rows are added or cleared.
  */
 #ifndef CORDON_SWITCHES_SNMP_VIEW_PRIV_H
@@ -23,7 +23,7 @@
 
 #include "snmp_view.h"
 
-/* A forwarding-table row as fdb_collect reads it. */
+/* A forwarding-table row as swv_fdb_collect reads it. */
 struct fdb_hit {
 	uint8_t mac[6];
 	int32_t n;          /* the port number as the switch gave it */
@@ -75,49 +75,49 @@ row_index(const struct swv_row *r, int32_t *out)
 
 /*
  * The row of column `c` in context `ctx` whose index is `i`, or NULL; the
- * table must be sorted (view_prepare). Borrowed: the view's, until rows are
+ * table must be sorted (swv_view_prepare). Borrowed: the view's, until rows are
  * added or cleared.
  */
-const struct swv_row *find1(const struct swv *v, enum swv_col c, uint32_t ctx, uint32_t i);
+const struct swv_row *swv_find1(const struct swv *v, enum swv_col c, uint32_t ctx, uint32_t i);
 /*
  * Whether ifIndex `ifx` has a name (ifName, else ifDescr); the name, cut to
  * len - 1, goes to the caller's `buf` when not NULL.
  */
-bool if_name(const struct swv *v, int32_t ifx, char *buf, size_t len);
+bool swv_if_name(const struct swv *v, int32_t ifx, char *buf, size_t len);
 /*
  * Frees *out and replaces it with the rows 0..nrows-1 of `arg` (read during
  * the call only) that `keyof` gives a key, by key; *out is then the caller's
  * (free()), also when NULL after -1 (out of memory).
  */
-int keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i, int64_t *key),
+int swv_keys_make(const void *arg, size_t nrows, bool (*keyof)(const void *arg, size_t i, int64_t *key),
     struct swv_key **out, size_t *n);
 /* The first of `k` with this key: its position, or n when none has it. */
-size_t keys_first(const struct swv_key *k, size_t n, int64_t key);
-/* keys_make's key of a dot1dBasePortIfIndex row: its ifIndex (`arg`: the table). */
-bool key_bp_ifx(const void *arg, size_t i, int64_t *key);
+size_t swv_keys_first(const struct swv_key *k, size_t n, int64_t key);
+/* swv_keys_make's key of a dot1dBasePortIfIndex row: its ifIndex (`arg`: the table). */
+bool swv_key_bp_ifx(const void *arg, size_t i, int64_t *key);
 /* The bridge port (in context `ctx`, else the first in another) whose ifIndex is `ifx`; 0: none. */
-int32_t bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx);
+int32_t swv_bridge_port_of(const struct swv *v, uint32_t ctx, int32_t ifx);
 /*
  * The forwarding table's usable rows into `f`: f->h is the caller's (free()),
  * f->by_port NULL. -1: out of memory, nothing to free.
  */
-int fdb_collect(const struct swv *v, struct fdb *f);
+int swv_fdb_collect(const struct swv *v, struct fdb *f);
 /*
  * The VLAN memberships of each port of `s` into the caller's m[0..s->n-1]
  * (m[j]: of s->bp[j]); `s` is the caller's (set_init, set_free in
  * snmp_decide.c), its stamps updated.
  */
-void memberships(const struct swv *v, const struct swv_opts *o, struct port_set *s,
+void swv_memberships(const struct swv *v, const struct swv_opts *o, struct port_set *s,
     struct membership *m);
 /*
  * Whether an LLDP neighbour on `ifx` is a bridge or router (and not a
  * phone); the first one's name, cut to len - 1, into the caller's `name`.
  */
-bool lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len);
+bool swv_lldp_infra(const struct swv *v, int32_t ifx, char *name, size_t len);
 /*
  * Sorts the tables looked up by index and makes the maps by value, owned by
  * the view (swv_clear frees them). -1: out of memory.
  */
-int view_prepare(struct swv *v);
+int swv_view_prepare(struct swv *v);
 
 #endif
