@@ -104,6 +104,8 @@ struct loop_conn {
 	bool limited;                     /* closed for a limit: on_limit was called */
 	bool no_idle_input;               /* loop_conn_no_idle_input */
 	struct event *later;              /* owned: closes after a limit, from the loop */
+	struct event *out_idle;           /* owned: output waits and has not moved for idle_s */
+	struct evbuffer_cb_entry *out_cb; /* conn_output_moved on the output buffer */
 	struct loop_conn *next;
 };
 
@@ -346,9 +348,15 @@ conn_free(struct loop_conn *c, bool notify)
 		}
 	if (notify && c->srv->ops->on_close)
 		c->srv->ops->on_close(c->srv->arg, c);
+	/* The buffer may outlive the bufferevent for a while (libevent frees
+	 * it once its own callbacks are done): nothing of it may call back. */
+	if (c->out_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	bufferevent_free(c->bev);
 	if (c->later)
 		event_free(c->later);
+	if (c->out_idle)
+		event_free(c->out_idle);
 	free(c);
 }
 
@@ -474,7 +482,14 @@ conn_limit(struct loop_conn *c, const char *why)
 	event_active(c->later, EV_TIMEOUT, 0);
 }
 
-/* The timeouts of c's state: the handshake's until it is done, then idle. */
+/*
+ * The timeouts of c's state: the handshake's until it is done, then idle.
+ * Once the handshake is done, waiting output is timed by out_idle rather
+ * than by libevent's write timeout: a line that comes in the round in which
+ * that timeout falls due queues its answer, which re-adds the write event
+ * and so withdraws the timeout (and starts it anew), so that a peer that
+ * keeps sending was never closed for the output it leaves unread.
+ */
 static void
 conn_set_timeouts(struct loop_conn *c)
 {
@@ -484,8 +499,40 @@ conn_set_timeouts(struct loop_conn *c)
 
 	if (s <= 0)
 		bufferevent_set_timeouts(c->bev, NULL, NULL);
+	else if (!c->handshaken)
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
 	else
-		bufferevent_set_timeouts(c->bev, c->handshaken && c->no_idle_input ? NULL : &tv, &tv);
+		bufferevent_set_timeouts(c->bev, c->no_idle_input ? NULL : &tv, NULL);
+}
+
+/* idle_s of output waiting with not a byte of it sent. */
+static void
+conn_out_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_conn *c = arg;
+	char why[120];
+
+	(void)fd;
+	(void)what;
+	snprintf(why, sizeof(why), "%zu bytes of output not read for %g s",
+	    loop_conn_pending(c), c->srv->lim.idle_s);
+	conn_limit(c, why);
+}
+
+/* The output buffer changed: out_idle runs from when output starts waiting
+ * and again from each byte sent, and stops when none waits. */
+static void
+conn_output_moved(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct loop_conn *c = arg;
+	struct timeval tv = timeval_of(c->srv->lim.idle_s);
+
+	if (c->limited || c->srv->lim.idle_s <= 0 || !c->handshaken)
+		return;
+	if (evbuffer_get_length(buf) == 0)
+		evtimer_del(c->out_idle);
+	else if (info->n_deleted > 0 || !evtimer_pending(c->out_idle, NULL))
+		evtimer_add(c->out_idle, &tv);
 }
 
 static void
@@ -514,9 +561,6 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		char why[120];
 		if (!c->handshaken)
 			snprintf(why, sizeof(why), "no TLS handshake within %g s", c->srv->lim.handshake_s);
-		else if (what & BEV_EVENT_WRITING)
-			snprintf(why, sizeof(why), "%zu bytes of output not read for %g s",
-			    loop_conn_pending(c), c->srv->lim.idle_s);
 		else
 			snprintf(why, sizeof(why), "nothing received for %g s", c->srv->lim.idle_s);
 		conn_limit(c, why);
@@ -551,8 +595,13 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	c->later = evtimer_new(s->loop->base, conn_later, c);
-	if (c->later == NULL) {
+	c->out_idle = evtimer_new(s->loop->base, conn_out_idle, c);
+	if (c->later == NULL || c->out_idle == NULL) {
 		close(fd);
+		if (c->later)
+			event_free(c->later);
+		if (c->out_idle)
+			event_free(c->out_idle);
 		free(c);
 		return;
 	}
@@ -586,6 +635,15 @@ on_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
 	if (c->bev == NULL) {
 		close(fd);
 		event_free(c->later);
+		event_free(c->out_idle);
+		free(c);
+		return;
+	}
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev), conn_output_moved, c);
+	if (c->out_cb == NULL) {
+		bufferevent_free(c->bev);
+		event_free(c->later);
+		event_free(c->out_idle);
 		free(c);
 		return;
 	}

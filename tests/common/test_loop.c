@@ -574,6 +574,49 @@ idle_closes_quiet_connections_only(void **state)
 	lsrv_stop(&s);
 }
 
+/*
+ * idle_s with output waiting: a client that leaves an answer unread is
+ * closed after idle_s of its output not moving, also while it goes on
+ * sending lines (here one in every round of the loop), each answered.
+ */
+static void
+idle_closes_unread_output_while_lines_come(void **state)
+{
+	const struct loop_limits lim = { .idle_s = 0.5 };
+	struct lsrv s;
+	size_t sent = 0;
+	int fd;
+	bool eof = false;
+	double t0, deadline;
+
+	(void)state;
+	lsrv_start(&s, &lim);
+	fd = lsrv_connect(&s);
+	/* An answer of 4 MiB, more than the socket buffers hold. */
+	client_send(fd, "4194304\n", 1, &sent);
+	t0 = loop_now();
+	deadline = t0 + 5;
+	while (s.limits == 0 && loop_now() < deadline) {
+		client_send(fd, "8\n", 1, &sent);
+		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+	}
+	assert_int_equal(s.limits, 1);
+	assert_non_null(strstr(s.why, "of output not read for 0.5 s"));
+	assert_true(loop_now() - t0 >= lim.idle_s - 0.02);
+	assert_true(loop_now() - t0 < lim.idle_s + 2);
+	/* It was read from meanwhile: only its output stood still. */
+	assert_true(s.lines > 10);
+	deadline = loop_now() + 5;
+	while (!eof && loop_now() < deadline) {
+		assert_int_not_equal(loop_run_once(s.loop, false), -1);
+		eof = client_drain(fd, NULL);
+	}
+	assert_true(eof);
+	assert_int_equal(s.closes, 1);
+	close(fd);
+	lsrv_stop(&s);
+}
+
 int
 main(void)
 {
@@ -585,6 +628,7 @@ main(void)
 		cmocka_unit_test(pause_stops_reading_until_output_drains),
 		cmocka_unit_test(close_above_closes_a_reader_that_does_not_read),
 		cmocka_unit_test(idle_closes_quiet_connections_only),
+		cmocka_unit_test(idle_closes_unread_output_while_lines_come),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
