@@ -566,6 +566,16 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		conn_limit(c, why);
 		return;
 	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && !c->limited &&
+	    loop_conn_pending(c) > 0) {
+		/* The peer has done sending, and may still read: a client that
+		 * shuts down its side after its request (socat, nc -N) gets the
+		 * whole answer, then the connection is closed (conn_write_done;
+		 * the limits still hold meanwhile). */
+		c->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		conn_release(c);
 }

@@ -97,7 +97,9 @@ struct loop_conn_ops {
 	void (*on_line)(void *arg, struct loop_conn *c, const char *line, size_t len);
 	/* A line longer than the limit was discarded (up to its '\n'). */
 	void (*on_oversize)(void *arg, struct loop_conn *c);
-	/* The peer went away or the connection was closed; `c` dies after this. */
+	/* The peer went away or the connection was closed; `c` dies after this.
+	 * A peer that only ends its sending side is sent what waits for it
+	 * first (within the server's limits). */
 	void (*on_close)(void *arg, struct loop_conn *c);
 	/* TLS only (may be NULL): the peer was refused before it sent anything
 	 * (handshake failed, certificate refused); on_close follows. */

@@ -617,6 +617,56 @@ idle_closes_unread_output_while_lines_come(void **state)
 	lsrv_stop(&s);
 }
 
+/*
+ * A client that shuts down its sending side after its request (as socat
+ * does at the end of its input) gets its whole answer, larger than the
+ * socket buffers, and then end of file; on_close once. One that shuts down
+ * its side and does not read is closed after idle_s all the same.
+ */
+static void
+half_closed_client_gets_its_whole_answer(void **state)
+{
+	const struct loop_limits lim = { .idle_s = 1, .pause_above = 65536, .close_above = 4194304 };
+	struct lsrv s;
+	size_t sent = 0, got = 0;
+	int fd;
+	bool eof = false;
+	double deadline;
+
+	(void)state;
+	lsrv_start(&s, &lim);
+	fd = lsrv_connect(&s);
+	assert_true(client_send(fd, "1000000\n", 1, &sent));
+	assert_int_equal(sent, 8);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	deadline = loop_now() + 10;
+	while (!eof && loop_now() < deadline) {
+		assert_int_not_equal(loop_run_once(s.loop, false), -1);
+		eof = client_drain(fd, &got);
+	}
+	assert_true(eof);
+	assert_int_equal(s.lines, 1);
+	assert_int_equal(got, 1000000);
+	assert_int_equal(s.closes, 1);
+	assert_int_equal(s.limits, 0);
+	close(fd);
+
+	/* One that shuts down its side and reads nothing is still closed
+	 * after idle_s, its output dropped. */
+	fd = lsrv_connect(&s);
+	sent = 0;
+	assert_true(client_send(fd, "1000000\n", 1, &sent));
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	deadline = loop_now() + 10;
+	while (s.closes < 2 && loop_now() < deadline)
+		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+	assert_int_equal(s.closes, 2);
+	assert_int_equal(s.limits, 1);
+	assert_non_null(strstr(s.why, "of output not read for 1 s"));
+	close(fd);
+	lsrv_stop(&s);
+}
+
 int
 main(void)
 {
@@ -629,6 +679,7 @@ main(void)
 		cmocka_unit_test(close_above_closes_a_reader_that_does_not_read),
 		cmocka_unit_test(idle_closes_quiet_connections_only),
 		cmocka_unit_test(idle_closes_unread_output_while_lines_come),
+		cmocka_unit_test(half_closed_client_gets_its_whole_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
