@@ -200,6 +200,7 @@ unwatch_stops_calls(void **state)
 struct lsrv {
 	struct loop *loop;
 	struct loop_server *s;
+	struct loop_timer *guard;       /* bounds each wait of lsrv_step */
 	char dir[64];
 	char path[96];
 	struct loop_limits lim;
@@ -280,6 +281,12 @@ static const struct loop_conn_ops lsrv_ops = { lsrv_line, NULL, lsrv_close, NULL
 	NULL, NULL };
 
 static void
+guard_fired(void *arg)
+{
+	(void)arg;
+}
+
+static void
 lsrv_start(struct lsrv *s, const struct loop_limits *lim)
 {
 	char spec[128], err[256];
@@ -296,11 +303,23 @@ lsrv_start(struct lsrv *s, const struct loop_limits *lim)
 		fail_msg("loop_listen: %s", err);
 	s->lim = *lim;
 	loop_server_set_limits(s->s, lim);
+	s->guard = loop_timer_new(s->loop, guard_fired, NULL);
+	assert_non_null(s->guard);
+}
+
+/* One round of the loop, waiting for something to be ready, 0.1 s at most:
+ * a test waiting for an event that never comes still reaches its deadline. */
+static void
+lsrv_step(struct lsrv *s)
+{
+	loop_timer_arm(s->guard, 0.1);
+	assert_int_not_equal(loop_run_once(s->loop, true), -1);
 }
 
 static void
 lsrv_stop(struct lsrv *s)
 {
+	loop_timer_free(s->guard);
 	loop_free(s->loop);
 	rmdir(s->dir);
 }
@@ -545,7 +564,7 @@ idle_closes_quiet_connections_only(void **state)
 	/* Until the quiet one is closed, 5 s at most. */
 	deadline = t0 + 5;
 	while (closed_at == 0 && loop_now() < deadline) {
-		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+		lsrv_step(&s);
 		if (recv(quiet, &b, 1, MSG_DONTWAIT) == 0)
 			closed_at = loop_now();
 	}
@@ -562,7 +581,7 @@ idle_closes_quiet_connections_only(void **state)
 	/* The busy one, three idle timeouts on. */
 	deadline = t0 + 4 * lim.idle_s;
 	while (loop_now() < deadline)
-		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+		lsrv_step(&s);
 	assert_false(busy.eof);
 	assert_int_equal(s.closes_of_b, 0);
 	assert_int_equal(s.closes, 1);
@@ -598,7 +617,7 @@ idle_closes_unread_output_while_lines_come(void **state)
 	deadline = t0 + 5;
 	while (s.limits == 0 && loop_now() < deadline) {
 		client_send(fd, "8\n", 1, &sent);
-		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+		lsrv_step(&s);
 	}
 	assert_int_equal(s.limits, 1);
 	assert_non_null(strstr(s.why, "of output not read for 0.5 s"));
@@ -659,7 +678,7 @@ half_closed_client_gets_its_whole_answer(void **state)
 	assert_int_equal(shutdown(fd, SHUT_WR), 0);
 	deadline = loop_now() + 10;
 	while (s.closes < 2 && loop_now() < deadline)
-		assert_int_not_equal(loop_run_once(s.loop, true), -1);
+		lsrv_step(&s);
 	assert_int_equal(s.closes, 2);
 	assert_int_equal(s.limits, 1);
 	assert_non_null(strstr(s.why, "of output not read for 1 s"));
