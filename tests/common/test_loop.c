@@ -280,6 +280,10 @@ lsrv_limit(void *arg, struct loop_conn *c, const char *why)
 static const struct loop_conn_ops lsrv_ops = { lsrv_line, NULL, lsrv_close, NULL, lsrv_limit,
 	NULL, NULL };
 
+/* The files of the running test's server, until lsrv_stop, for lsrv_teardown
+ * to remove after a failed test (copies: the test's frame is gone then). */
+static char lsrv_left_dir[64], lsrv_left_path[96];
+
 static void
 guard_fired(void *arg)
 {
@@ -298,6 +302,8 @@ lsrv_start(struct lsrv *s, const struct loop_limits *lim)
 	assert_non_null(mkdtemp(s->dir));
 	snprintf(s->path, sizeof(s->path), "%s/s.sock", s->dir);
 	snprintf(spec, sizeof(spec), "unix:%s", s->path);
+	memcpy(lsrv_left_dir, s->dir, sizeof(lsrv_left_dir));
+	memcpy(lsrv_left_path, s->path, sizeof(lsrv_left_path));
 	s->s = loop_listen(s->loop, spec, 0600, (gid_t)-1, 1024, &lsrv_ops, s, err, sizeof(err));
 	if (s->s == NULL)
 		fail_msg("loop_listen: %s", err);
@@ -322,6 +328,21 @@ lsrv_stop(struct lsrv *s)
 	loop_timer_free(s->guard);
 	loop_free(s->loop);
 	rmdir(s->dir);
+	lsrv_left_dir[0] = lsrv_left_path[0] = '\0';
+}
+
+/* After a failed test (an assertion may have left from inside a callback of
+ * the loop, which is not freed then): only its files are removed. */
+static int
+lsrv_teardown(void **state)
+{
+	(void)state;
+	if (lsrv_left_dir[0]) {
+		unlink(lsrv_left_path);
+		rmdir(lsrv_left_dir);
+		lsrv_left_dir[0] = lsrv_left_path[0] = '\0';
+	}
+	return 0;
 }
 
 /* A client socket connected to the server, non-blocking. */
@@ -694,11 +715,11 @@ main(void)
 		cmocka_unit_test(fire_replaces_delay_and_cancel_withdraws),
 		cmocka_unit_test(timers_keep_sub_second_order),
 		cmocka_unit_test(unwatch_stops_calls),
-		cmocka_unit_test(pause_stops_reading_until_output_drains),
-		cmocka_unit_test(close_above_closes_a_reader_that_does_not_read),
-		cmocka_unit_test(idle_closes_quiet_connections_only),
-		cmocka_unit_test(idle_closes_unread_output_while_lines_come),
-		cmocka_unit_test(half_closed_client_gets_its_whole_answer),
+		cmocka_unit_test_teardown(pause_stops_reading_until_output_drains, lsrv_teardown),
+		cmocka_unit_test_teardown(close_above_closes_a_reader_that_does_not_read, lsrv_teardown),
+		cmocka_unit_test_teardown(idle_closes_quiet_connections_only, lsrv_teardown),
+		cmocka_unit_test_teardown(idle_closes_unread_output_while_lines_come, lsrv_teardown),
+		cmocka_unit_test_teardown(half_closed_client_gets_its_whole_answer, lsrv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
