@@ -60,6 +60,7 @@ LAB_NOTIFY_PORT=9162
 # router's MAC: lab_routed_up / lab_routed_down.
 LAB_CORE=$LAB_PREFIX-core
 LAB_ROUTER_IP=10.10.0.254
+LAB_CORE_ROUTER_IP=10.40.255.1   # the router's own address on the core segment, with the MAC the core sensor sees
 LAB_QVLAN=999
 LAB_GW_MAC=02:00:00:00:00:fe     # replayed frames go to this (absent) MAC: flooded like unknown unicast
 LAB_SINK_MAC=02:00:00:00:00:fd   # VLAN 10's gateway for off-subnet targets: dropped by the switch
@@ -246,7 +247,7 @@ lab_routed_up() {
   ip netns exec "$LAB_SW" sysctl -qw net.ipv4.ip_forward=1 || return 1
   lsw_ns_create "$LAB_CORE" || return 1
   ip -n "$LAB_SW" link add core0 type veth peer name eth0 netns "$LAB_CORE" || return 1
-  ip -n "$LAB_SW" addr add 10.40.255.1/30 dev core0
+  ip -n "$LAB_SW" addr add "$LAB_CORE_ROUTER_IP/30" dev core0
   ip -n "$LAB_SW" link set core0 up
   ip -n "$LAB_CORE" addr add 10.40.255.2/30 dev eth0
   ip -n "$LAB_CORE" link set eth0 up
